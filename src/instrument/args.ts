@@ -1,0 +1,140 @@
+/**
+ * Normalisers for the arguments of instrumented APIs. Each accepts what Node accepts and returns
+ * the value the event carries, or `INVALID` when Node would reject the argument: the wrapper then
+ * raises nothing and lets Node throw its own validation error ("audit after validation").
+ */
+import { constants } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  DateNow,
+  DatePrototypeGetTime,
+  NumberIsFinite,
+  NumberIsInteger,
+  NumberParseInt,
+  ReflectApply,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIncludes,
+  decodeBytes,
+  isDate,
+  isUint8Array,
+} from '../primordials.js';
+
+export const INVALID: unique symbol = Symbol('invalid argument');
+export type Invalid = typeof INVALID;
+
+/** A path as Node's getValidatedPath accepts it: the string the event carries. */
+export function toPath(value: unknown): string | Invalid {
+  if (typeof value === 'string') return ReflectApply(StringPrototypeIncludes, value, ['\u0000']) ? INVALID : value;
+  if (isUint8Array(value)) return toPath(decodeBytes(value));
+  if (isFileUrlLike(value)) {
+    try {
+      return toPath(fileURLToPath(value as URL));
+    } catch {
+      return INVALID;
+    }
+  }
+  return INVALID;
+}
+
+/**
+ * The argument to hand Node in place of a caller's path. URL objects are converted once, so a
+ * URL whose getters answer differently on a second read cannot open another file than the one audited.
+ */
+export function pathForCall(value: unknown, path: string): unknown {
+  return typeof value === 'string' || isUint8Array(value) ? value : path;
+}
+
+function isFileUrlLike(value: unknown): boolean {
+  // Node's own isURL test: an object with href and protocol that is not a legacy url.parse result.
+  if (typeof value !== 'object' || value === null) return false;
+  const url = value as { href?: unknown; protocol?: unknown; auth?: unknown; path?: unknown };
+  return !!url.href && !!url.protocol && url.auth === undefined && url.path === undefined;
+}
+
+export function isFd(value: unknown): value is number {
+  return typeof value === 'number' && NumberIsInteger(value) && value >= 0 && value <= 0x7fffffff;
+}
+
+const {
+  O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY,
+} = constants;
+
+/** Node's stringToFlags table; no prototype, so 'constructor' or 'toString' is no flag. */
+const STRING_FLAGS: Readonly<Record<string, number | undefined>> = Object.assign(Object.create(null) as object, {
+  r: O_RDONLY,
+  rs: O_RDONLY | O_SYNC,
+  sr: O_RDONLY | O_SYNC,
+  'r+': O_RDWR,
+  'rs+': O_RDWR | O_SYNC,
+  'sr+': O_RDWR | O_SYNC,
+  w: O_TRUNC | O_CREAT | O_WRONLY,
+  wx: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
+  xw: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
+  'w+': O_TRUNC | O_CREAT | O_RDWR,
+  'wx+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
+  'xw+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
+  a: O_APPEND | O_CREAT | O_WRONLY,
+  ax: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
+  xa: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
+  as: O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
+  sa: O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
+  'a+': O_APPEND | O_CREAT | O_RDWR,
+  'ax+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
+  'xa+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
+  'as+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
+  'sa+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
+});
+
+/** The `mode` and `flags` arguments of the `open` event for an open flag as Node's stringToFlags reads it. */
+export function toOpenFlags(value: unknown, fallback: string): readonly [string | null, number] | Invalid {
+  if (typeof value === 'number') return NumberIsInteger(value) ? [null, value] : INVALID;
+  const flag = value ?? fallback;
+  if (typeof flag !== 'string') return INVALID;
+  const flags = STRING_FLAGS[flag];
+  return flags === undefined ? INVALID : [flag, flags];
+}
+
+/** A file mode as Node's parseFileMode reads it: an integer or an octal string. */
+export function toMode(value: unknown, fallback: number): number | Invalid {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'number') return NumberIsInteger(value) && value >= 0 && value <= 0o777777 ? value : INVALID;
+  if (typeof value === 'string' && isOctal(value)) return NumberParseInt(value, 8);
+  return INVALID;
+}
+
+function isOctal(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = ReflectApply(StringPrototypeCharCodeAt, text, [i]) as number;
+    if (code < 0x30 || code > 0x37) return false;
+  }
+  return true;
+}
+
+export function toInteger(value: unknown, fallback: number): number | Invalid {
+  if (value === undefined) return fallback;
+  return typeof value === 'number' && NumberIsInteger(value) ? value : INVALID;
+}
+
+/** A timestamp as Node's toUnixTimestamp reads it, in seconds as CPython's os.utime reports times. */
+export function toSeconds(value: unknown): number | Invalid {
+  if (typeof value === 'number') return NumberIsFinite(value) && value >= 0 ? value : DateNow() / 1000;
+  if (typeof value === 'string' && value !== '' && NumberIsFinite(+value)) return +value;
+  if (isDate(value)) return (ReflectApply(DatePrototypeGetTime, value, []) as number) / 1000;
+  return INVALID;
+}
+
+/**
+ * A copy of an options object holding plain data, read once. Node then reads the copy, so a getter
+ * or Proxy cannot answer the audit one way and the operation another, and runs no code during it.
+ */
+export function snapshotOptions(options: unknown): unknown {
+  if (typeof options !== 'object' || options === null) return options;
+  const copy: Record<string, unknown> = {};
+  for (const key in options) copy[key] = (options as Record<string, unknown>)[key];
+  return copy;
+}
+
+export function optionOf(options: unknown, key: string): unknown {
+  return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[key] : undefined;
+}

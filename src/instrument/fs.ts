@@ -1,0 +1,354 @@
+/**
+ * File-system events: every public way `node:fs` touches a path, in its callback, sync,
+ * `fs/promises` and FileHandle forms. Streams open their file through `fs.open`, so they raise
+ * `open` from there, and report a hook's error as an 'error' event.
+ *
+ * Metadata reads (stat, lstat, access, exists, realpath, readlink, statfs) raise nothing, as in
+ * CPython: see `unauditedApis` in the catalogue.
+ */
+// The module object itself (not an import-star copy): its properties are what every caller reads.
+import fs = require('node:fs');
+import { constants } from 'node:fs';
+import { ArrayIsArray, NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../primordials.js';
+import {
+  INVALID,
+  isFd,
+  optionOf,
+  pathForCall,
+  snapshotOptions,
+  toInteger,
+  toMode,
+  toOpenFlags,
+  toPath,
+  toSeconds,
+} from './args.js';
+import { ANY, copyIdentity, instrument, outsideOperation } from './wrap.js';
+import type { Describe, Operation, WrapSpec } from './wrap.js';
+
+const REJECT: WrapSpec = { delivery: 'reject' };
+
+/** A copy of the first `length` arguments, made without Array.prototype methods a caller may have replaced. */
+function copy(args: readonly unknown[], length = args.length): unknown[] {
+  const result: unknown[] = [];
+  for (let i = 0; i < length; i++) result[i] = args[i];
+  return result;
+}
+
+/** Reads `args[index]` as a path; on success puts the call's form of it into `callArgs`. */
+function pathAt(args: readonly unknown[], callArgs: unknown[], index: number): string | typeof INVALID {
+  const path = toPath(args[index]);
+  if (path !== INVALID) callArgs[index] = pathForCall(args[index], path);
+  return path;
+}
+
+/** A path or, for the APIs that also take one, an open file descriptor. */
+function targetAt(args: readonly unknown[], callArgs: unknown[], index: number): string | number | typeof INVALID {
+  return isFd(args[index]) ? args[index] as number : pathAt(args, callArgs, index);
+}
+
+function operation(event: string, eventArgs: unknown[], callArgs: unknown[], covers?: (readonly unknown[])[]): Operation {
+  return covers === undefined ? { event, args: eventArgs, callArgs } : { event, args: eventArgs, callArgs, covers };
+}
+
+// ---- describers: one per operation, shared by its callback, sync and promise forms -----------
+
+/** open(path[, flags[, mode]]) and openAsBlob(path). */
+const describeOpen: Describe = (args) => {
+  const callArgs = copy(args);
+  const path = pathAt(args, callArgs, 0);
+  const flags = toOpenFlags(args[1], 'r');
+  if (path === INVALID || flags === INVALID) return undefined;
+  return operation('open', [path, flags[0], flags[1]], callArgs);
+};
+
+const describeOpenForReading: Describe = (args) => {
+  const callArgs = copy(args);
+  const path = pathAt(args, callArgs, 0);
+  return path === INVALID ? undefined : operation('open', [path, 'r', constants.O_RDONLY], callArgs);
+};
+
+/**
+ * readFile / writeFile / appendFile: `open` when given a path (a descriptor is already open).
+ * The flag is read from a snapshot of the options, which Node then receives with the audited flag,
+ * reproducing how each API defaults it (`||` for write and append, `??` for read).
+ */
+function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): Describe {
+  return (args) => {
+    if (isFd(args[0])) return undefined;
+    const callArgs = copy(args);
+    const path = pathAt(args, callArgs, 0);
+    if (path === INVALID) return undefined;
+    const options = snapshotOptions(args[optionsIndex]);
+    const given = optionOf(options, 'flag');
+    const flags = toOpenFlags(defaultFlag === 'r' ? given : given || defaultFlag, defaultFlag);
+    if (flags === INVALID) return undefined;
+    if (typeof options === 'object' && options !== null) {
+      (options as Record<string, unknown>)['flag'] = flags[0] ?? flags[1];
+      callArgs[optionsIndex] = options;
+    }
+    return operation('open', [path, flags[0], flags[1]], callArgs);
+  };
+}
+
+/** An event whose arguments are the paths at `indexes` followed by `trailing` (dir_fd and the like). */
+function describePaths(event: string, indexes: readonly number[], trailing: readonly unknown[]): Describe {
+  return (args) => {
+    const callArgs = copy(args);
+    const eventArgs: unknown[] = [];
+    for (let i = 0; i < indexes.length; i++) {
+      const path = pathAt(args, callArgs, indexes[i] as number);
+      if (path === INVALID) return undefined;
+      eventArgs[i] = path;
+    }
+    for (let i = 0; i < trailing.length; i++) eventArgs[indexes.length + i] = trailing[i];
+    return operation(event, eventArgs, callArgs);
+  };
+}
+
+const describeMkdir: Describe = (args) => {
+  const callArgs = copy(args);
+  const path = pathAt(args, callArgs, 0);
+  const options = snapshotOptions(args[1]);
+  callArgs[1] = options;
+  const mode = typeof options === 'object' && options !== null
+    ? toMode(optionOf(options, 'mode'), 0o777)
+    : toMode(options, 0o777);
+  if (path === INVALID || mode === INVALID) return undefined;
+  return operation('os.mkdir', [path, mode, null], callArgs);
+};
+
+/** rm and rmdir: a recursive removal is shutil.rmtree, anything else removes one entry. */
+function describeRemoval(singleEvent: 'os.remove' | 'os.rmdir'): Describe {
+  return (args) => {
+    const callArgs = copy(args);
+    const path = pathAt(args, callArgs, 0);
+    if (path === INVALID) return undefined;
+    const options = snapshotOptions(args[1]);
+    callArgs[1] = options;
+    const event = optionOf(options, 'recursive') === true ? 'shutil.rmtree' : singleEvent;
+    return operation(event, [path, null], callArgs);
+  };
+}
+
+const describeCp: Describe = (args) => {
+  const callArgs = copy(args);
+  const src = pathAt(args, callArgs, 0);
+  const dst = pathAt(args, callArgs, 1);
+  if (src === INVALID || dst === INVALID) return undefined;
+  const options = snapshotOptions(args[2]);
+  if (typeof options === 'object' && options !== null) {
+    const record = options as Record<string, unknown>;
+    record['filter'] = outsideOperation(record['filter']);
+    callArgs[2] = options;
+  }
+  const event = optionOf(options, 'recursive') === true ? 'shutil.copytree' : 'shutil.copyfile';
+  return operation(event, [src, dst], callArgs);
+};
+
+const describeGlob: Describe = (args) => {
+  const pattern = args[0];
+  if (typeof pattern !== 'string' && !isStringArray(pattern)) return undefined;
+  const callArgs = copy(args);
+  const options = snapshotOptions(args[1]);
+  let rootDir: string | null = null;
+  if (typeof options === 'object' && options !== null) {
+    const record = options as Record<string, unknown>;
+    if (record['cwd'] !== undefined) {
+      const cwd = toPath(record['cwd']);
+      if (cwd === INVALID) return undefined;
+      rootDir = cwd;
+      record['cwd'] = cwd;
+    }
+    record['exclude'] = outsideOperation(record['exclude']);
+    callArgs[1] = options;
+  }
+  return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : copy(pattern), true, rootDir, null], callArgs);
+};
+
+function isStringArray(value: unknown): value is readonly string[] {
+  if (!ArrayIsArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+}
+
+const describeWatch: Describe = (args) => {
+  const callArgs = copy(args);
+  const path = pathAt(args, callArgs, 0);
+  if (path === INVALID) return undefined;
+  const options = typeof args[1] === 'function' ? args[1] : snapshotOptions(args[1]);
+  callArgs[1] = options;
+  return operation('fs.watch', [path, optionOf(options, 'recursive') === true], callArgs);
+};
+
+const describeChmod: Describe = (args) => {
+  const callArgs = copy(args);
+  const target = targetAt(args, callArgs, 0);
+  const mode = toMode(args[1], -1);
+  if (target === INVALID || mode === INVALID || mode === -1) return undefined;
+  return operation('os.chmod', [target, mode, null], callArgs);
+};
+
+const describeChown: Describe = (args) => {
+  const callArgs = copy(args);
+  const target = targetAt(args, callArgs, 0);
+  const uid = args[1];
+  const gid = args[2];
+  if (target === INVALID || !isId(uid) || !isId(gid)) return undefined;
+  return operation('os.chown', [target, uid, gid, null], callArgs);
+};
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && NumberIsInteger(value) && value >= -1 && value <= 0xffffffff;
+}
+
+/**
+ * truncate(path, len): Node opens the path 'r+' and truncates the descriptor through the public
+ * fs functions; both are this operation. truncate(fd, len) is the legacy spelling of ftruncate.
+ */
+const describeTruncate: Describe = (args) => {
+  const callArgs = copy(args);
+  const target = targetAt(args, callArgs, 0);
+  const length = toInteger(args[1], 0);
+  if (target === INVALID || length === INVALID) return undefined;
+  const covers = typeof target === 'string'
+    ? [['open', target, 'r+', constants.O_RDWR], ['os.truncate', ANY, length]]
+    : undefined;
+  return operation('os.truncate', [target, length], callArgs, covers);
+};
+
+const describeUtime: Describe = (args) => {
+  const callArgs = copy(args);
+  const target = targetAt(args, callArgs, 0);
+  const atime = toSeconds(args[1]);
+  const mtime = toSeconds(args[2]);
+  if (target === INVALID || atime === INVALID || mtime === INVALID) return undefined;
+  return operation('os.utime', [target, [atime, mtime], null, null], callArgs);
+};
+
+/** mkdtemp(prefix): the OS completes the name, so the event carries the template, as mkdtemp(3) takes it. */
+const describeMkdtemp: Describe = (args) => {
+  const callArgs = copy(args);
+  const prefix = pathAt(args, callArgs, 0);
+  return prefix === INVALID ? undefined : operation('tempfile.mkdtemp', [`${prefix}XXXXXX`], callArgs);
+};
+
+// ---- the forms -----------------------------------------------------------------------------
+
+/** The callback form: the last argument is the callback, which Node requires. */
+function callbackForm(describe: Describe): Describe {
+  return (args, thisArg) => {
+    const last = args.length - 1;
+    if (last < 0 || typeof args[last] !== 'function') return undefined;
+    const op = describe(copy(args, last), thisArg);
+    if (op === undefined) return undefined;
+    op.callArgs[last] = args[last];
+    return op;
+  };
+}
+
+/** A FileHandle method: the descriptor it holds is the event's target, as for the fd-based functions. */
+function handleForm(describe: Describe): Describe {
+  return (args, handle) => {
+    const withFd: unknown[] = [(handle as { fd: number }).fd];
+    for (let i = 0; i < args.length; i++) withFd[i + 1] = args[i];
+    const op = describe(withFd, handle);
+    return op === undefined ? undefined : { ...op, callArgs: copy(args) };
+  };
+}
+
+interface FsApi {
+  readonly describe: Describe;
+  /** Names of the forms Node has: `fs.<callback>`, `fs.<sync>`, `fs.promises.<promise>`. */
+  readonly callback?: string;
+  readonly sync?: string;
+  readonly promise?: string;
+  readonly composite?: boolean;
+  /** The promise form returns an async iterator rather than a promise. */
+  readonly iterates?: boolean;
+}
+
+/** The usual triple: fs.name(..., cb), fs.nameSync(...), fs.promises.name(...). */
+function allForms(name: string, describe: Describe, composite = false): FsApi {
+  return { describe, callback: name, sync: `${name}Sync`, promise: name, composite };
+}
+
+const FS_APIS: readonly FsApi[] = [
+  allForms('open', describeOpen),
+  { describe: describeOpenForReading, sync: 'openAsBlob' },
+  allForms('readFile', describeWholeFile(1, 'r')),
+  allForms('writeFile', describeWholeFile(2, 'w')),
+  allForms('appendFile', describeWholeFile(2, 'a')),
+  allForms('unlink', describePaths('os.remove', [0], [null])),
+  allForms('rm', describeRemoval('os.remove'), true),
+  allForms('rmdir', describeRemoval('os.rmdir'), true),
+  allForms('rename', describePaths('os.rename', [0, 1], [null, null])),
+  allForms('mkdir', describeMkdir),
+  allForms('mkdtemp', describeMkdtemp),
+  { describe: describeMkdtemp, promise: 'mkdtempDisposable' },
+  allForms('readdir', describePaths('os.listdir', [0], [])),
+  allForms('opendir', describePaths('os.scandir', [0], [])),
+  allForms('chmod', describeChmod),
+  allForms('lchmod', describeChmod),
+  { describe: describeChmod, callback: 'fchmod', sync: 'fchmodSync' },
+  allForms('chown', describeChown),
+  allForms('lchown', describeChown),
+  { describe: describeChown, callback: 'fchown', sync: 'fchownSync' },
+  allForms('link', describePaths('os.link', [0, 1], [null, null])),
+  allForms('symlink', describePaths('os.symlink', [0, 1], [null])),
+  allForms('truncate', describeTruncate),
+  { describe: describeTruncate, callback: 'ftruncate', sync: 'ftruncateSync' },
+  allForms('utimes', describeUtime),
+  allForms('lutimes', describeUtime),
+  { describe: describeUtime, callback: 'futimes', sync: 'futimesSync' },
+  allForms('copyFile', describePaths('shutil.copyfile', [0, 1], [])),
+  allForms('cp', describeCp, true),
+  { ...allForms('glob', describeGlob, true), iterates: true },
+  { describe: describeWatch, sync: 'watch', promise: 'watch', iterates: true },
+  { describe: describeWatch, sync: 'watchFile' },
+];
+
+/** FileHandle methods that change the file they hold. */
+const FILE_HANDLE_APIS: readonly (readonly [string, Describe])[] = [
+  ['chmod', describeChmod],
+  ['chown', describeChown],
+  ['truncate', describeTruncate],
+  ['utimes', describeUtime],
+];
+
+export function installFs(): void {
+  const promises = fs.promises;
+  for (const api of FS_APIS) {
+    const composite = api.composite === true;
+    if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', composite });
+    if (api.sync !== undefined) instrument(fs, api.sync, api.describe, { delivery: 'throw', composite });
+    if (api.promise !== undefined) {
+      instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', composite });
+    }
+  }
+  instrumentFileHandlesOnFirstOpen(promises);
+}
+
+/**
+ * Node does not export the FileHandle class, and handles come only from fs.promises.open: its
+ * prototype is instrumented when the first handle arrives, before the caller's own reaction runs.
+ */
+function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
+  const open = promises.open as unknown as (...args: unknown[]) => Promise<object>;
+  let done = false;
+  const instrumentPrototype = (handle: object): void => {
+    if (done) return;
+    done = true;
+    const prototype = ObjectGetPrototypeOf(handle) as object;
+    // Runs after user code: no array iterator, which a caller may have replaced.
+    for (let i = 0; i < FILE_HANDLE_APIS.length; i++) {
+      const [name, describe] = FILE_HANDLE_APIS[i] as readonly [string, Describe];
+      instrument(prototype, name, handleForm(describe), REJECT);
+    }
+  };
+  const ignore = (): void => {};
+  (promises as unknown as Record<string, unknown>)['open'] = copyIdentity(function (this: unknown, ...args: unknown[]) {
+    const pending = ReflectApply(open, this, args) as Promise<object>;
+    if (!done) ReflectApply(PromisePrototypeThen, pending, [instrumentPrototype, ignore]);
+    return pending;
+  }, open);
+}

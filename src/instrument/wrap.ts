@@ -1,0 +1,203 @@
+/**
+ * How an API is instrumented: its function is replaced by a wrapper that, when a hook exists,
+ * describes the call as an audit event, raises it, and then calls the original with the very
+ * arguments that were audited. With no hook the wrapper only forwards the call.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { dispatch, isAuditing } from '../kernel.js';
+import {
+  ObjectDefineProperty,
+  ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetOwnPropertyDescriptors,
+  ObjectGetPrototypeOf,
+  ObjectSetPrototypeOf,
+  PromiseReject,
+  PromiseResolve,
+  ReflectApply,
+  SymbolAsyncIterator,
+  isPromise,
+  ReflectOwnKeys,
+} from '../primordials.js';
+
+export interface Operation {
+  readonly event: string;
+  readonly args: unknown[];
+  /** What Node receives: the caller's arguments with normalised values in place, same length. */
+  readonly callArgs: unknown[];
+  /**
+   * Calls `[event, ...args]` that Node's implementation of this API makes through other public
+   * functions while it runs synchronously: they are this operation, already audited, and raise
+   * nothing again. `ANY` matches every value.
+   */
+  readonly covers?: readonly (readonly unknown[])[];
+}
+
+/**
+ * Reads a call's arguments (and its receiver, for methods); undefined when the arguments are
+ * invalid (Node throws) or name nothing to audit.
+ */
+export type Describe = (args: readonly unknown[], thisArg: unknown) => Operation | undefined;
+
+export interface WrapSpec {
+  /**
+   * How the API reports errors, and so a hook's: thrown (sync and callback APIs), as a rejected
+   * promise, or from the first `next()` of the async iterator it returns (fs.promises.glob, watch).
+   */
+  readonly delivery: 'throw' | 'reject' | 'iterator';
+  /**
+   * Node carries the operation out with further public calls, some of them asynchronous (rm, cp,
+   * glob): those run in the operation's context and raise nothing; the caller's callbacks run outside it.
+   */
+  readonly composite?: boolean;
+}
+
+export const ANY: unique symbol = Symbol('any value');
+
+/** Operations whose original is running synchronously now, innermost last. */
+const running: Operation[] = [];
+/** Created on the first composite operation a hook sees; until then nothing pays for it. */
+let compositeContext: AsyncLocalStorage<true> | undefined;
+const { getStore, run, exit } = AsyncLocalStorage.prototype;
+const storageMethods = ObjectGetOwnPropertyDescriptors(AsyncLocalStorage.prototype);
+
+/**
+ * Node's AsyncLocalStorage calls its own methods through `this` (run checks `this.getStore()`):
+ * the context gets the methods captured at load as own, read-only properties, out of reach of
+ * code that later replaces them on the prototype.
+ */
+function createCompositeContext(): AsyncLocalStorage<true> {
+  const context = new AsyncLocalStorage<true>();
+  const keys = ReflectOwnKeys(storageMethods);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key === 'constructor') continue;
+    const descriptor = (storageMethods as Record<string, PropertyDescriptor>)[key] as PropertyDescriptor;
+    ObjectDefineProperty(context, key, { ...descriptor, configurable: false, ...('value' in descriptor ? { writable: false } : {}) });
+  }
+  return context;
+}
+
+function insideComposite(): boolean {
+  return compositeContext !== undefined && ReflectApply(getStore, compositeContext, []) === true;
+}
+
+function isCovered(event: string, args: readonly unknown[]): boolean {
+  for (let i = 0; i < running.length; i++) {
+    const outer = running[i] as Operation;
+    if (outer.event === event && matches(outer.args, args, 0)) return true;
+    const covers = outer.covers;
+    if (covers === undefined) continue;
+    for (let j = 0; j < covers.length; j++) {
+      const cover = covers[j] as readonly unknown[];
+      if (cover[0] === event && matches(cover, args, 1)) return true;
+    }
+  }
+  return false;
+}
+
+function matches(expected: readonly unknown[], args: readonly unknown[], offset: number): boolean {
+  if (expected.length - offset !== args.length) return false;
+  for (let i = 0; i < args.length; i++) {
+    const value = expected[i + offset];
+    if (value !== ANY && value !== args[i]) return false;
+  }
+  return true;
+}
+
+/** A callback that runs outside any composite operation, so the caller's own calls are audited. */
+export function outsideOperation(callback: unknown): unknown {
+  if (typeof callback !== 'function') return callback;
+  const context = compositeContext ??= createCompositeContext();
+  return copyIdentity(function (this: unknown, ...args: unknown[]) {
+    return ReflectApply(exit, context, [ReflectApply, callback, this, args]);
+  }, callback as (...args: unknown[]) => unknown);
+}
+
+function callOriginal(original: (...args: unknown[]) => unknown, thisArg: unknown, op: Operation, composite: boolean): unknown {
+  if (!composite) return ReflectApply(original, thisArg, op.callArgs);
+  const context = compositeContext ??= createCompositeContext();
+  const callArgs = op.callArgs;
+  const last = callArgs.length - 1;
+  if (last >= 0) callArgs[last] = outsideOperation(callArgs[last]);
+  const result = ReflectApply(run, context, [true, ReflectApply, original, thisArg, callArgs]);
+  return isAsyncIterator(result) ? iterateInside(context, result) : result;
+}
+
+function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> {
+  return typeof value === 'object' && value !== null && !isPromise(value)
+    && typeof (value as { next?: unknown }).next === 'function'
+    && typeof (value as { [Symbol.asyncIterator]?: unknown })[SymbolAsyncIterator] === 'function';
+}
+
+/** fs.promises.glob works lazily, on each `next()`: that work belongs to the operation too. */
+function iterateInside(context: AsyncLocalStorage<true>, iterator: AsyncIterator<unknown>): AsyncIterableIterator<unknown> {
+  const step = (method: 'next' | 'return' | 'throw', args: unknown[]): unknown => {
+    const fn = iterator[method];
+    if (typeof fn !== 'function') return PromiseResolve({ done: true, value: args[0] });
+    return ReflectApply(run, context, [true, ReflectApply, fn, iterator, args]);
+  };
+  return {
+    next: (...args: unknown[]) => step('next', args),
+    return: (...args: unknown[]) => step('return', args),
+    throw: (...args: unknown[]) => step('throw', args),
+    [SymbolAsyncIterator]() {
+      return this;
+    },
+  } as AsyncIterableIterator<unknown>;
+}
+
+/** Replaces `target[key]` with its audited wrapper. Absent keys (APIs of other Node versions) are skipped. */
+export function instrument(target: object, key: string, describe: Describe, spec: WrapSpec): void {
+  const original = (target as Record<string, unknown>)[key];
+  if (typeof original !== 'function') return;
+  (target as Record<string, unknown>)[key] = wrap(original as (...args: unknown[]) => unknown, describe, spec);
+}
+
+export function wrap(
+  original: (...args: unknown[]) => unknown,
+  describe: Describe,
+  { delivery, composite = false }: WrapSpec,
+): (...args: unknown[]) => unknown {
+  const wrapper = {
+    audited(this: unknown, ...args: unknown[]): unknown {
+      if (!isAuditing() || insideComposite()) return ReflectApply(original, this, args);
+      const op = describe(args, this);
+      if (op === undefined) return ReflectApply(original, this, args);
+      if (!isCovered(op.event, op.args)) {
+        if (delivery === 'throw') {
+          dispatch(op.event, ObjectFreeze(op.args));
+        } else {
+          try {
+            dispatch(op.event, ObjectFreeze(op.args));
+          } catch (error) {
+            return delivery === 'reject' ? PromiseReject(error) : failingIterator(error);
+          }
+        }
+      }
+      running[running.length] = op;
+      try {
+        return callOriginal(original, this, op, composite);
+      } finally {
+        running.length--;
+      }
+    },
+  }.audited;
+  return copyIdentity(wrapper, original);
+}
+
+async function* failingIterator(error: unknown): AsyncGenerator<never> {
+  throw error;
+}
+
+/** Gives `wrapper` the original's name, length, prototype chain and own properties (promisify.custom, ...). */
+export function copyIdentity<T extends object>(wrapper: T, original: object): T {
+  const keys = ReflectOwnKeys(original);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string | symbol;
+    if (key === 'arguments' || key === 'caller') continue;
+    ObjectDefineProperty(wrapper, key, ObjectGetOwnPropertyDescriptor(original, key) as PropertyDescriptor);
+  }
+  ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(original));
+  return wrapper;
+}

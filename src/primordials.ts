@@ -1,0 +1,42 @@
+/**
+ * Built-ins captured when audithook loads, before user code runs (the idea of Node's own
+ * `primordials`). The kernel and the wrappers use only these, so code that later replaces
+ * `Function.prototype.apply`, `Array.prototype.push`, `Reflect` or `Object.freeze` can neither
+ * break nor skip the hooks.
+ */
+import { types } from 'node:util';
+
+export const ReflectApply = Reflect.apply;
+export const ReflectOwnKeys = Reflect.ownKeys;
+export const ObjectFreeze = Object.freeze;
+export const ObjectDefineProperty = Object.defineProperty;
+export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+export const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
+export const ObjectGetPrototypeOf = Object.getPrototypeOf;
+export const ObjectSetPrototypeOf = Object.setPrototypeOf;
+export const ObjectHasOwn = Object.hasOwn;
+export const NumberIsInteger = Number.isInteger;
+export const NumberIsFinite = Number.isFinite;
+export const DateNow = Date.now;
+export const DatePrototypeGetTime = Date.prototype.getTime;
+export const PromisePrototypeThen = Promise.prototype.then;
+export const PromiseReject = Promise.reject.bind(Promise);
+export const PromiseResolve = Promise.resolve.bind(Promise);
+export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
+export const SymbolFor = Symbol.for;
+export const isNativeError = types.isNativeError;
+export const isUint8Array = types.isUint8Array;
+export const isDate = types.isDate;
+export const isPromise = types.isPromise;
+export const ArrayIsArray = Array.isArray;
+export const NumberParseInt = Number.parseInt;
+export const StringPrototypeIncludes = String.prototype.includes;
+export const StringPrototypeCharCodeAt = String.prototype.charCodeAt;
+export const TypeErrorCtor = TypeError;
+export const ErrorCtor = Error;
+
+const { toString: bufferToString } = Buffer.prototype;
+/** Decodes a Buffer or Uint8Array path as Node's fs does (UTF-8), without touching user prototypes. */
+export function decodeBytes(bytes: Uint8Array): string {
+  return ReflectApply(bufferToString, bytes, ['utf8']) as string;
+}

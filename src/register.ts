@@ -1,0 +1,8 @@
+/**
+ * `node --import audithook/register app.js` or `node -r audithook/register app.js`: installs the
+ * runtime instrumentation before the application's first line, so no reference to an
+ * uninstrumented built-in escapes.
+ */
+import { runtime } from './runtime.js';
+
+runtime.installInstrumentation();

@@ -1,0 +1,36 @@
+/**
+ * The one audithook runtime of a thread. Every copy of the package (the ESM and CommonJS entry
+ * points, or two versions in node_modules) finds the first copy's runtime under a registered
+ * symbol and uses it, so there is one hook list and one installation.
+ *
+ * The symbol property is frozen and non-configurable: code cannot replace the runtime once it
+ * exists. It exposes functions only; the hook list stays in the kernel's closure.
+ */
+import { addHook, audit } from './kernel.js';
+import type { Hook } from './kernel.js';
+import { installInstrumentation } from './instrument/index.js';
+import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './primordials.js';
+
+export interface Runtime {
+  readonly audit: (event: string, ...args: unknown[]) => void;
+  readonly addAuditHook: (hook: Hook) => boolean;
+  readonly installInstrumentation: () => void;
+}
+
+const RUNTIME_KEY = SymbolFor('audithook.runtime');
+
+function addAuditHook(hook: Hook): boolean {
+  const added = addHook(hook);
+  if (added) installInstrumentation();
+  return added;
+}
+
+function findOrCreateRuntime(): Runtime {
+  const existing = (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
+  if (existing !== undefined) return existing;
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation });
+  ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
+  return runtime;
+}
+
+export const runtime: Runtime = findOrCreateRuntime();
