@@ -21,7 +21,7 @@ import type { CatalogueEventArgs } from './catalogue/index.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface so that libraries can merge into it
 export interface AuditEvents extends CatalogueEventArgs {}
 
-export type AuditEventName = keyof AuditEvents & string;
+export type AuditEventName = Extract<keyof AuditEvents, string>;
 
 /** The `(event, args)` pairs a hook receives: checking `event` narrows `args`. */
 export type AuditHookCall = { [E in AuditEventName]: [event: E, args: AuditEvents[E]] }[AuditEventName];

@@ -6,6 +6,10 @@
  */
 import { types } from 'node:util';
 
+/** `uncurryThis(String.prototype.includes)(text, '\0')`: a method called without looking it up again. */
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as
+  <T, A extends readonly unknown[], R>(method: (this: T, ...args: A) => R) => (self: T, ...args: A) => R;
+
 export const ReflectApply = Reflect.apply;
 export const ReflectOwnKeys = Reflect.ownKeys;
 export const ObjectFreeze = Object.freeze;
@@ -18,8 +22,9 @@ export const ObjectHasOwn = Object.hasOwn;
 export const NumberIsInteger = Number.isInteger;
 export const NumberIsFinite = Number.isFinite;
 export const DateNow = Date.now;
-export const DatePrototypeGetTime = Date.prototype.getTime;
-export const PromisePrototypeThen = Promise.prototype.then;
+export const DatePrototypeGetTime = uncurryThis(Date.prototype.getTime);
+export const PromisePrototypeThen = uncurryThis(Promise.prototype.then) as
+  <T>(promise: Promise<T>, onFulfilled: (value: T) => unknown, onRejected: (reason: unknown) => unknown) => Promise<unknown>;
 export const PromiseReject = Promise.reject.bind(Promise);
 export const PromiseResolve = Promise.resolve.bind(Promise);
 export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
@@ -30,13 +35,13 @@ export const isDate = types.isDate;
 export const isPromise = types.isPromise;
 export const ArrayIsArray = Array.isArray;
 export const NumberParseInt = Number.parseInt;
-export const StringPrototypeIncludes = String.prototype.includes;
-export const StringPrototypeCharCodeAt = String.prototype.charCodeAt;
+export const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
+export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 export const TypeErrorCtor = TypeError;
 export const ErrorCtor = Error;
 
-const { toString: bufferToString } = Buffer.prototype;
+const BufferPrototypeToString = uncurryThis((Buffer.prototype as unknown as { toString(this: Uint8Array, encoding: 'utf8'): string }).toString);
 /** Decodes a Buffer or Uint8Array path as Node's fs does (UTF-8), without touching user prototypes. */
 export function decodeBytes(bytes: Uint8Array): string {
-  return ReflectApply(bufferToString, bytes, ['utf8']) as string;
+  return BufferPrototypeToString(bytes, 'utf8');
 }

@@ -11,7 +11,6 @@ import {
   NumberIsFinite,
   NumberIsInteger,
   NumberParseInt,
-  ReflectApply,
   StringPrototypeCharCodeAt,
   StringPrototypeIncludes,
   decodeBytes,
@@ -24,7 +23,7 @@ export type Invalid = typeof INVALID;
 
 /** A path as Node's getValidatedPath accepts it: the string the event carries. */
 export function toPath(value: unknown): string | Invalid {
-  if (typeof value === 'string') return ReflectApply(StringPrototypeIncludes, value, ['\u0000']) ? INVALID : value;
+  if (typeof value === 'string') return StringPrototypeIncludes(value, '\u0000') ? INVALID : value;
   if (isUint8Array(value)) return toPath(decodeBytes(value));
   if (isFileUrlLike(value)) {
     try {
@@ -105,7 +104,7 @@ export function toMode(value: unknown, fallback: number): number | Invalid {
 function isOctal(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
-    const code = ReflectApply(StringPrototypeCharCodeAt, text, [i]) as number;
+    const code = StringPrototypeCharCodeAt(text, i);
     if (code < 0x30 || code > 0x37) return false;
   }
   return true;
@@ -120,7 +119,7 @@ export function toInteger(value: unknown, fallback: number): number | Invalid {
 export function toSeconds(value: unknown): number | Invalid {
   if (typeof value === 'number') return NumberIsFinite(value) && value >= 0 ? value : DateNow() / 1000;
   if (typeof value === 'string' && value !== '' && NumberIsFinite(+value)) return +value;
-  if (isDate(value)) return (ReflectApply(DatePrototypeGetTime, value, []) as number) / 1000;
+  if (isDate(value)) return DatePrototypeGetTime(value) / 1000;
   return INVALID;
 }
 

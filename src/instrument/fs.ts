@@ -6,7 +6,8 @@
  * Metadata reads (stat, lstat, access, exists, realpath, readlink, statfs) raise nothing, as in
  * CPython: see `unauditedApis` in the catalogue.
  */
-// The module object itself (not an import-star copy): its properties are what every caller reads.
+// The module object itself, not an import-star copy: its properties are what every caller reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import fs = require('node:fs');
 import { constants } from 'node:fs';
 import { ArrayIsArray, NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../primordials.js';
@@ -43,7 +44,8 @@ function pathAt(args: readonly unknown[], callArgs: unknown[], index: number): s
 
 /** A path or, for the APIs that also take one, an open file descriptor. */
 function targetAt(args: readonly unknown[], callArgs: unknown[], index: number): string | number | typeof INVALID {
-  return isFd(args[index]) ? args[index] as number : pathAt(args, callArgs, index);
+  const value = args[index];
+  return isFd(value) ? value : pathAt(args, callArgs, index);
 }
 
 function operation(event: string, eventArgs: unknown[], callArgs: unknown[], covers?: (readonly unknown[])[]): Operation {
@@ -284,7 +286,7 @@ const FS_APIS: readonly FsApi[] = [
   allForms('rename', describePaths('os.rename', [0, 1], [null, null])),
   allForms('mkdir', describeMkdir),
   allForms('mkdtemp', describeMkdtemp),
-  { describe: describeMkdtemp, promise: 'mkdtempDisposable' },
+  { describe: describeMkdtemp, sync: 'mkdtempDisposableSync', promise: 'mkdtempDisposable' },
   allForms('readdir', describePaths('os.listdir', [0], [])),
   allForms('opendir', describePaths('os.scandir', [0], [])),
   allForms('chmod', describeChmod),
@@ -347,8 +349,8 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
   };
   const ignore = (): void => {};
   (promises as unknown as Record<string, unknown>)['open'] = copyIdentity(function (this: unknown, ...args: unknown[]) {
-    const pending = ReflectApply(open, this, args) as Promise<object>;
-    if (!done) ReflectApply(PromisePrototypeThen, pending, [instrumentPrototype, ignore]);
+    const pending = ReflectApply(open, this, args);
+    if (!done) void PromisePrototypeThen(pending, instrumentPrototype, ignore);
     return pending;
   }, open);
 }

@@ -110,7 +110,7 @@ export function outsideOperation(callback: unknown): unknown {
   if (typeof callback !== 'function') return callback;
   const context = compositeContext ??= createCompositeContext();
   return copyIdentity(function (this: unknown, ...args: unknown[]) {
-    return ReflectApply(exit, context, [ReflectApply, callback, this, args]);
+    return ReflectApply(exit, context, [ReflectApply, callback, this, args]) as unknown;
   }, callback as (...args: unknown[]) => unknown);
 }
 
@@ -186,6 +186,8 @@ export function wrap(
   return copyIdentity(wrapper, original);
 }
 
+/** What an async generator function returns when its body throws at once: the error comes from the first next(). */
+// eslint-disable-next-line require-yield, @typescript-eslint/require-await -- it only ever throws
 async function* failingIterator(error: unknown): AsyncGenerator<never> {
   throw error;
 }
@@ -198,6 +200,6 @@ export function copyIdentity<T extends object>(wrapper: T, original: object): T 
     if (key === 'arguments' || key === 'caller') continue;
     ObjectDefineProperty(wrapper, key, ObjectGetOwnPropertyDescriptor(original, key) as PropertyDescriptor);
   }
-  ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(original));
+  ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(original) as object | null);
   return wrapper;
 }

@@ -1,0 +1,38 @@
+// Lint: typescript-eslint's type-aware recommended rules for the package and its tests; plain JS rules for scripts.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'build/', 'node_modules/', '.node24/'] },
+  js.configs.recommended,
+  {
+    files: ['**/*.{js,mjs}'],
+    languageOptions: {
+      globals: {
+        process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', AbortSignal: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', performance: 'readonly',
+        globalThis: 'readonly', queueMicrotask: 'readonly',
+      },
+    },
+  },
+  {
+    files: ['**/*.{ts,mts}'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.json', './test/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // The primordials pattern: built-in methods are captured unbound and called with Reflect.apply.
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // node:test's test() and describe() return promises the runner itself awaits.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
+);
