@@ -42,6 +42,12 @@ export const audit: <E extends string>(event: E, ...args: AuditArgs<E>) => void 
  * Adds a hook (hooks cannot be removed). Raises `sys.addaudithook` first: if a hook throws an Error
  * there, the new hook is not added and false is returned. Installs the runtime instrumentation.
  */
-export const addAuditHook: (hook: AuditHook) => boolean = runtime.addAuditHook as never;
+export interface AddAuditHook {
+  (hook: AuditHook): boolean;
+  /** A hook that reads only the event name. */
+  (hook: (event: AuditEventName) => void): boolean;
+}
+
+export const addAuditHook: AddAuditHook = runtime.addAuditHook as never;
 
 export type { ArgSpec, ArgTypeName, EventSpec, UnauditedApi } from './catalogue/index.js';

@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from './helpers/scenario';
 
-/** Runs `body` with `audit` and `addAuditHook` imported from the package (no harness hook). */
-function kernelScenario(body: string, nodeArgs: string[] = []): unknown {
+/**
+ * Runs `body` with `audit` and `addAuditHook` imported from the package. The harness's recording
+ * hook is the first hook unless `noHarnessHook` (for the scenarios that need a process without hooks).
+ */
+function kernelScenario(body: string, nodeArgs: string[] = [], noHarnessHook = false): unknown {
   const run = runScenario(`
     const { audit, addAuditHook } = await import('audithook');
     ${body}
-  `, { nodeArgs, plain: true });
+  `, { nodeArgs, plain: noHarnessHook });
   return run.result;
 }
 
@@ -115,7 +118,7 @@ test('with no hook, audit() does nothing and builds nothing', () => {
     const arg = { get x() { touched = true; return 1; } };
     const value = audit('test.nohook', arg);
     harness.done({ value: value === undefined, touched });
-  `);
+  `, [], true);
   assert.deepEqual(result, { value: true, touched: false });
 });
 
@@ -205,7 +208,7 @@ test('addAuditHook installs the instrumentation when nothing preloaded it', () =
     addAuditHook(() => {});
     const after = fs.openSync.toString().includes('binding');
     harness.done({ before, after });
-  `);
+  `, [], true);
   assert.deepEqual(result, { before: true, after: false });
 });
 
