@@ -23,6 +23,7 @@ expectType<Equal<AuditEvents['mylib.fetch_plugin'], [url: string, size: number]>
 /** Compiled, never called: the compiler checks the narrowing and the argument checks. */
 function typedUsage(): void {
   const hook: AuditHook = (event, args) => {
+    void args;
     if (event === 'os.rename') {
       expectType<Equal<typeof args[0], string>>(true);
       expectType<Equal<typeof args[1], string>>(true);
