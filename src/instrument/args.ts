@@ -10,6 +10,7 @@ import {
   DatePrototypeGetTime,
   NumberIsFinite,
   NumberIsInteger,
+  ObjectFreeze,
   NumberParseInt,
   StringPrototypeCharCodeAt,
   StringPrototypeIncludes,
@@ -58,39 +59,64 @@ const {
   O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY,
 } = constants;
 
-/** Node's stringToFlags table; no prototype, so 'constructor' or 'toString' is no flag. */
-const STRING_FLAGS: Readonly<Record<string, number | undefined>> = Object.assign(Object.create(null) as object, {
-  r: O_RDONLY,
-  rs: O_RDONLY | O_SYNC,
-  sr: O_RDONLY | O_SYNC,
-  'r+': O_RDWR,
-  'rs+': O_RDWR | O_SYNC,
-  'sr+': O_RDWR | O_SYNC,
-  w: O_TRUNC | O_CREAT | O_WRONLY,
-  wx: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
-  xw: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
-  'w+': O_TRUNC | O_CREAT | O_RDWR,
-  'wx+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
-  'xw+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
-  a: O_APPEND | O_CREAT | O_WRONLY,
-  ax: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
-  xa: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
-  as: O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
-  sa: O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
-  'a+': O_APPEND | O_CREAT | O_RDWR,
-  'ax+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
-  'xa+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
-  'as+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
-  'sa+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
-});
+type OpenFlags = readonly [mode: string | null, flags: number];
+
+function flagsOf(flag: string, flags: number): OpenFlags {
+  return ObjectFreeze([flag, flags] as const);
+}
+
+// Node's stringToFlags table, each entry made once: the hot path allocates nothing here.
+const R = flagsOf('r', O_RDONLY);
+const RS = flagsOf('rs', O_RDONLY | O_SYNC);
+const SR = flagsOf('sr', O_RDONLY | O_SYNC);
+const R_PLUS = flagsOf('r+', O_RDWR);
+const RS_PLUS = flagsOf('rs+', O_RDWR | O_SYNC);
+const SR_PLUS = flagsOf('sr+', O_RDWR | O_SYNC);
+const W = flagsOf('w', O_TRUNC | O_CREAT | O_WRONLY);
+const WX = flagsOf('wx', O_TRUNC | O_CREAT | O_WRONLY | O_EXCL);
+const XW = flagsOf('xw', O_TRUNC | O_CREAT | O_WRONLY | O_EXCL);
+const W_PLUS = flagsOf('w+', O_TRUNC | O_CREAT | O_RDWR);
+const WX_PLUS = flagsOf('wx+', O_TRUNC | O_CREAT | O_RDWR | O_EXCL);
+const XW_PLUS = flagsOf('xw+', O_TRUNC | O_CREAT | O_RDWR | O_EXCL);
+const A = flagsOf('a', O_APPEND | O_CREAT | O_WRONLY);
+const AX = flagsOf('ax', O_APPEND | O_CREAT | O_WRONLY | O_EXCL);
+const XA = flagsOf('xa', O_APPEND | O_CREAT | O_WRONLY | O_EXCL);
+const AS = flagsOf('as', O_APPEND | O_CREAT | O_WRONLY | O_SYNC);
+const SA = flagsOf('sa', O_APPEND | O_CREAT | O_WRONLY | O_SYNC);
+const A_PLUS = flagsOf('a+', O_APPEND | O_CREAT | O_RDWR);
+const AX_PLUS = flagsOf('ax+', O_APPEND | O_CREAT | O_RDWR | O_EXCL);
+const XA_PLUS = flagsOf('xa+', O_APPEND | O_CREAT | O_RDWR | O_EXCL);
+const AS_PLUS = flagsOf('as+', O_APPEND | O_CREAT | O_RDWR | O_SYNC);
+const SA_PLUS = flagsOf('sa+', O_APPEND | O_CREAT | O_RDWR | O_SYNC);
 
 /** The `mode` and `flags` arguments of the `open` event for an open flag as Node's stringToFlags reads it. */
-export function toOpenFlags(value: unknown, fallback: string): readonly [string | null, number] | Invalid {
+export function toOpenFlags(value: unknown, fallback: string): OpenFlags | Invalid {
   if (typeof value === 'number') return NumberIsInteger(value) ? [null, value] : INVALID;
-  const flag = value ?? fallback;
-  if (typeof flag !== 'string') return INVALID;
-  const flags = STRING_FLAGS[flag];
-  return flags === undefined ? INVALID : [flag, flags];
+  switch (value ?? fallback) {
+    case 'r': return R;
+    case 'rs': return RS;
+    case 'sr': return SR;
+    case 'r+': return R_PLUS;
+    case 'rs+': return RS_PLUS;
+    case 'sr+': return SR_PLUS;
+    case 'w': return W;
+    case 'wx': return WX;
+    case 'xw': return XW;
+    case 'w+': return W_PLUS;
+    case 'wx+': return WX_PLUS;
+    case 'xw+': return XW_PLUS;
+    case 'a': return A;
+    case 'ax': return AX;
+    case 'xa': return XA;
+    case 'as': return AS;
+    case 'sa': return SA;
+    case 'a+': return A_PLUS;
+    case 'ax+': return AX_PLUS;
+    case 'xa+': return XA_PLUS;
+    case 'as+': return AS_PLUS;
+    case 'sa+': return SA_PLUS;
+    default: return INVALID;
+  }
 }
 
 /** A file mode as Node's parseFileMode reads it: an integer or an octal string. */

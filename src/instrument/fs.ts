@@ -28,45 +28,43 @@ import type { Describe, Operation, WrapSpec } from './wrap.js';
 
 const REJECT: WrapSpec = { delivery: 'reject' };
 
-/** A copy of the first `length` arguments, made without Array.prototype methods a caller may have replaced. */
-function copy(args: readonly unknown[], length = args.length): unknown[] {
+/** A copy made without Array.prototype methods a caller may have replaced. */
+function copy(values: readonly unknown[]): unknown[] {
   const result: unknown[] = [];
-  for (let i = 0; i < length; i++) result[i] = args[i];
+  for (let i = 0; i < values.length; i++) result[i] = values[i];
   return result;
 }
 
-/** Reads `args[index]` as a path; on success puts the call's form of it into `callArgs`. */
-function pathAt(args: readonly unknown[], callArgs: unknown[], index: number): string | typeof INVALID {
+/** Reads `args[index]` as a path; on success leaves in its place the form Node receives. */
+function pathAt(args: unknown[], index: number): string | typeof INVALID {
   const path = toPath(args[index]);
-  if (path !== INVALID) callArgs[index] = pathForCall(args[index], path);
+  if (path !== INVALID) args[index] = pathForCall(args[index], path);
   return path;
 }
 
 /** A path or, for the APIs that also take one, an open file descriptor. */
-function targetAt(args: readonly unknown[], callArgs: unknown[], index: number): string | number | typeof INVALID {
+function targetAt(args: unknown[], index: number): string | number | typeof INVALID {
   const value = args[index];
-  return isFd(value) ? value : pathAt(args, callArgs, index);
+  return isFd(value) ? value : pathAt(args, index);
 }
 
-function operation(event: string, eventArgs: unknown[], callArgs: unknown[], covers?: (readonly unknown[])[]): Operation {
-  return covers === undefined ? { event, args: eventArgs, callArgs } : { event, args: eventArgs, callArgs, covers };
+function operation(event: string, eventArgs: unknown[], covers?: (readonly unknown[])[]): Operation {
+  return { event, args: eventArgs, covers };
 }
 
 // ---- describers: one per operation, shared by its callback, sync and promise forms -----------
 
 /** open(path[, flags[, mode]]) and openAsBlob(path). */
 const describeOpen: Describe = (args) => {
-  const callArgs = copy(args);
-  const path = pathAt(args, callArgs, 0);
+  const path = pathAt(args, 0);
   const flags = toOpenFlags(args[1], 'r');
   if (path === INVALID || flags === INVALID) return undefined;
-  return operation('open', [path, flags[0], flags[1]], callArgs);
+  return operation('open', [path, flags[0], flags[1]]);
 };
 
 const describeOpenForReading: Describe = (args) => {
-  const callArgs = copy(args);
-  const path = pathAt(args, callArgs, 0);
-  return path === INVALID ? undefined : operation('open', [path, 'r', constants.O_RDONLY], callArgs);
+  const path = pathAt(args, 0);
+  return path === INVALID ? undefined : operation('open', [path, 'r', constants.O_RDONLY]);
 };
 
 /**
@@ -77,8 +75,7 @@ const describeOpenForReading: Describe = (args) => {
 function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): Describe {
   return (args) => {
     if (isFd(args[0])) return undefined;
-    const callArgs = copy(args);
-    const path = pathAt(args, callArgs, 0);
+    const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
     const options = snapshotOptions(args[optionsIndex]);
     const given = optionOf(options, 'flag');
@@ -86,71 +83,66 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
     if (flags === INVALID) return undefined;
     if (typeof options === 'object' && options !== null) {
       (options as Record<string, unknown>)['flag'] = flags[0] ?? flags[1];
-      callArgs[optionsIndex] = options;
+      args[optionsIndex] = options;
     }
-    return operation('open', [path, flags[0], flags[1]], callArgs);
+    return operation('open', [path, flags[0], flags[1]]);
   };
 }
 
 /** An event whose arguments are the paths at `indexes` followed by `trailing` (dir_fd and the like). */
 function describePaths(event: string, indexes: readonly number[], trailing: readonly unknown[]): Describe {
   return (args) => {
-    const callArgs = copy(args);
     const eventArgs: unknown[] = [];
     for (let i = 0; i < indexes.length; i++) {
-      const path = pathAt(args, callArgs, indexes[i] as number);
+      const path = pathAt(args, indexes[i] as number);
       if (path === INVALID) return undefined;
       eventArgs[i] = path;
     }
     for (let i = 0; i < trailing.length; i++) eventArgs[indexes.length + i] = trailing[i];
-    return operation(event, eventArgs, callArgs);
+    return operation(event, eventArgs);
   };
 }
 
 const describeMkdir: Describe = (args) => {
-  const callArgs = copy(args);
-  const path = pathAt(args, callArgs, 0);
+  const path = pathAt(args, 0);
   const options = snapshotOptions(args[1]);
-  callArgs[1] = options;
+  args[1] = options;
   const mode = typeof options === 'object' && options !== null
     ? toMode(optionOf(options, 'mode'), 0o777)
     : toMode(options, 0o777);
   if (path === INVALID || mode === INVALID) return undefined;
-  return operation('os.mkdir', [path, mode, null], callArgs);
+  return operation('os.mkdir', [path, mode, null]);
 };
 
 /** rm and rmdir: a recursive removal is shutil.rmtree, anything else removes one entry. */
 function describeRemoval(singleEvent: 'os.remove' | 'os.rmdir'): Describe {
   return (args) => {
-    const callArgs = copy(args);
-    const path = pathAt(args, callArgs, 0);
+    const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
     const options = snapshotOptions(args[1]);
-    callArgs[1] = options;
+    args[1] = options;
     const event = optionOf(options, 'recursive') === true ? 'shutil.rmtree' : singleEvent;
-    return operation(event, [path, null], callArgs);
+    return operation(event, [path, null]);
   };
 }
 
 const describeCp: Describe = (args) => {
-  const callArgs = copy(args);
-  const src = pathAt(args, callArgs, 0);
-  const dst = pathAt(args, callArgs, 1);
+  const src = pathAt(args, 0);
+  const dst = pathAt(args, 1);
   if (src === INVALID || dst === INVALID) return undefined;
   const options = snapshotOptions(args[2]);
   if (typeof options === 'object' && options !== null) {
     const record = options as Record<string, unknown>;
     record['filter'] = outsideOperation(record['filter']);
-    callArgs[2] = options;
+    args[2] = options;
   }
   const event = optionOf(options, 'recursive') === true ? 'shutil.copytree' : 'shutil.copyfile';
-  return operation(event, [src, dst], callArgs);
+  return operation(event, [src, dst]);
 };
 
 const describeGlob: Describe = (args) => {
   const pattern = args[0];
   if (typeof pattern !== 'string' && !isStringArray(pattern)) return undefined;
-  const callArgs = copy(args);
   const options = snapshotOptions(args[1]);
   let rootDir: string | null = null;
   if (typeof options === 'object' && options !== null) {
@@ -162,9 +154,9 @@ const describeGlob: Describe = (args) => {
       record['cwd'] = cwd;
     }
     record['exclude'] = outsideOperation(record['exclude']);
-    callArgs[1] = options;
+    args[1] = options;
   }
-  return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : copy(pattern), true, rootDir, null], callArgs);
+  return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : copy(pattern), true, rootDir, null]);
 };
 
 function isStringArray(value: unknown): value is readonly string[] {
@@ -174,29 +166,26 @@ function isStringArray(value: unknown): value is readonly string[] {
 }
 
 const describeWatch: Describe = (args) => {
-  const callArgs = copy(args);
-  const path = pathAt(args, callArgs, 0);
+  const path = pathAt(args, 0);
   if (path === INVALID) return undefined;
   const options = typeof args[1] === 'function' ? args[1] : snapshotOptions(args[1]);
-  callArgs[1] = options;
-  return operation('fs.watch', [path, optionOf(options, 'recursive') === true], callArgs);
+  args[1] = options;
+  return operation('fs.watch', [path, optionOf(options, 'recursive') === true]);
 };
 
 const describeChmod: Describe = (args) => {
-  const callArgs = copy(args);
-  const target = targetAt(args, callArgs, 0);
+  const target = targetAt(args, 0);
   const mode = toMode(args[1], -1);
   if (target === INVALID || mode === INVALID || mode === -1) return undefined;
-  return operation('os.chmod', [target, mode, null], callArgs);
+  return operation('os.chmod', [target, mode, null]);
 };
 
 const describeChown: Describe = (args) => {
-  const callArgs = copy(args);
-  const target = targetAt(args, callArgs, 0);
+  const target = targetAt(args, 0);
   const uid = args[1];
   const gid = args[2];
   if (target === INVALID || !isId(uid) || !isId(gid)) return undefined;
-  return operation('os.chown', [target, uid, gid, null], callArgs);
+  return operation('os.chown', [target, uid, gid, null]);
 };
 
 function isId(value: unknown): value is number {
@@ -208,42 +197,43 @@ function isId(value: unknown): value is number {
  * fs functions; both are this operation. truncate(fd, len) is the legacy spelling of ftruncate.
  */
 const describeTruncate: Describe = (args) => {
-  const callArgs = copy(args);
-  const target = targetAt(args, callArgs, 0);
+  const target = targetAt(args, 0);
   const length = toInteger(args[1], 0);
   if (target === INVALID || length === INVALID) return undefined;
   const covers = typeof target === 'string'
     ? [['open', target, 'r+', constants.O_RDWR], ['os.truncate', ANY, length]]
     : undefined;
-  return operation('os.truncate', [target, length], callArgs, covers);
+  return operation('os.truncate', [target, length], covers);
 };
 
 const describeUtime: Describe = (args) => {
-  const callArgs = copy(args);
-  const target = targetAt(args, callArgs, 0);
+  const target = targetAt(args, 0);
   const atime = toSeconds(args[1]);
   const mtime = toSeconds(args[2]);
   if (target === INVALID || atime === INVALID || mtime === INVALID) return undefined;
-  return operation('os.utime', [target, [atime, mtime], null, null], callArgs);
+  return operation('os.utime', [target, [atime, mtime], null, null]);
 };
 
 /** mkdtemp(prefix): the OS completes the name, so the event carries the template, as mkdtemp(3) takes it. */
 const describeMkdtemp: Describe = (args) => {
-  const callArgs = copy(args);
-  const prefix = pathAt(args, callArgs, 0);
-  return prefix === INVALID ? undefined : operation('tempfile.mkdtemp', [`${prefix}XXXXXX`], callArgs);
+  const prefix = pathAt(args, 0);
+  return prefix === INVALID ? undefined : operation('tempfile.mkdtemp', [`${prefix}XXXXXX`]);
 };
 
 // ---- the forms -----------------------------------------------------------------------------
 
-/** The callback form: the last argument is the callback, which Node requires. */
+/**
+ * The callback form: the last argument is the callback, which Node requires. The describer reads
+ * the other arguments as in the sync form (`open(path, cb)` has no flags, not a function as flags).
+ */
 function callbackForm(describe: Describe): Describe {
   return (args, thisArg) => {
     const last = args.length - 1;
-    if (last < 0 || typeof args[last] !== 'function') return undefined;
-    const op = describe(copy(args, last), thisArg);
-    if (op === undefined) return undefined;
-    op.callArgs[last] = args[last];
+    const callback = args[last];
+    if (last < 0 || typeof callback !== 'function') return undefined;
+    args[last] = undefined;
+    const op = describe(args, thisArg);
+    args[last] = callback;
     return op;
   };
 }
@@ -253,8 +243,7 @@ function handleForm(describe: Describe): Describe {
   return (args, handle) => {
     const withFd: unknown[] = [(handle as { fd: number }).fd];
     for (let i = 0; i < args.length; i++) withFd[i + 1] = args[i];
-    const op = describe(withFd, handle);
-    return op === undefined ? undefined : { ...op, callArgs: copy(args) };
+    return describe(withFd, handle);
   };
 }
 

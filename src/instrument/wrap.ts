@@ -23,21 +23,21 @@ import {
 export interface Operation {
   readonly event: string;
   readonly args: unknown[];
-  /** What Node receives: the caller's arguments with normalised values in place, same length. */
-  readonly callArgs: unknown[];
   /**
    * Calls `[event, ...args]` that Node's implementation of this API makes through other public
    * functions while it runs synchronously: they are this operation, already audited, and raise
    * nothing again. `ANY` matches every value.
    */
-  readonly covers?: readonly (readonly unknown[])[];
+  readonly covers: readonly (readonly unknown[])[] | undefined;
 }
 
 /**
  * Reads a call's arguments (and its receiver, for methods); undefined when the arguments are
- * invalid (Node throws) or name nothing to audit.
+ * invalid (Node throws) or name nothing to audit. `args` is the wrapper's own array, which Node
+ * receives afterwards: a describer normalises values in place (a URL becomes its path, options a
+ * plain copy), so that Node gets exactly what was audited.
  */
-export type Describe = (args: readonly unknown[], thisArg: unknown) => Operation | undefined;
+export type Describe = (args: unknown[], thisArg: unknown) => Operation | undefined;
 
 export interface WrapSpec {
   /**
@@ -54,8 +54,9 @@ export interface WrapSpec {
 
 export const ANY: unique symbol = Symbol('any value');
 
-/** Operations whose original is running synchronously now, innermost last. */
-const running: Operation[] = [];
+/** Operations whose original is running synchronously now, innermost at `depth - 1`. */
+const running: (Operation | undefined)[] = [];
+let depth = 0;
 /** Created on the first composite operation a hook sees; until then nothing pays for it. */
 let compositeContext: AsyncLocalStorage<true> | undefined;
 const { getStore, run, exit } = AsyncLocalStorage.prototype;
@@ -83,7 +84,7 @@ function insideComposite(): boolean {
 }
 
 function isCovered(event: string, args: readonly unknown[]): boolean {
-  for (let i = 0; i < running.length; i++) {
+  for (let i = 0; i < depth; i++) {
     const outer = running[i] as Operation;
     if (outer.event === event && matches(outer.args, args, 0)) return true;
     const covers = outer.covers;
@@ -114,13 +115,11 @@ export function outsideOperation(callback: unknown): unknown {
   }, callback as (...args: unknown[]) => unknown);
 }
 
-function callOriginal(original: (...args: unknown[]) => unknown, thisArg: unknown, op: Operation, composite: boolean): unknown {
-  if (!composite) return ReflectApply(original, thisArg, op.callArgs);
+function callComposite(original: (...args: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
   const context = compositeContext ??= createCompositeContext();
-  const callArgs = op.callArgs;
-  const last = callArgs.length - 1;
-  if (last >= 0) callArgs[last] = outsideOperation(callArgs[last]);
-  const result = ReflectApply(run, context, [true, ReflectApply, original, thisArg, callArgs]);
+  const last = args.length - 1;
+  if (last >= 0) args[last] = outsideOperation(args[last]);
+  const result = ReflectApply(run, context, [true, ReflectApply, original, thisArg, args]);
   return isAsyncIterator(result) ? iterateInside(context, result) : result;
 }
 
@@ -164,7 +163,7 @@ export function wrap(
       if (!isAuditing() || insideComposite()) return ReflectApply(original, this, args);
       const op = describe(args, this);
       if (op === undefined) return ReflectApply(original, this, args);
-      if (!isCovered(op.event, op.args)) {
+      if (depth === 0 || !isCovered(op.event, op.args)) {
         if (delivery === 'throw') {
           dispatch(op.event, ObjectFreeze(op.args));
         } else {
@@ -175,11 +174,11 @@ export function wrap(
           }
         }
       }
-      running[running.length] = op;
+      running[depth++] = op;
       try {
-        return callOriginal(original, this, op, composite);
+        return composite ? callComposite(original, this, args) : ReflectApply(original, this, args);
       } finally {
-        running.length--;
+        running[--depth] = undefined;
       }
     },
   }.audited;
