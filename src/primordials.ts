@@ -37,6 +37,13 @@ export const ArrayIsArray = Array.isArray;
 export const NumberParseInt = Number.parseInt;
 export const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
 export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+export const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
+export const StringPrototypeSlice = uncurryThis(String.prototype.slice);
+export const StringCtor = String;
+export const ProxyCtor = Proxy;
+export const ReflectSet = Reflect.set;
+export const ReflectDeleteProperty = Reflect.deleteProperty;
+export const ReflectDefineProperty = Reflect.defineProperty;
 export const TypeErrorCtor = TypeError;
 export const ErrorCtor = Error;
 

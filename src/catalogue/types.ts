@@ -13,6 +13,8 @@ export interface ArgTypes {
   null: null;
   'string | string[]': string | readonly string[];
   '[number, number]': readonly [number, number];
+  'string[]': readonly string[];
+  'Record<string, string>': Readonly<Record<string, string>>;
   unknown: unknown;
 }
 

@@ -1,0 +1,273 @@
+/**
+ * Processes, the environment and the process object: each API's event once, blocked with no
+ * side effect (no process started, no signal, no change), and transparent when allowed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario } from './helpers/scenario';
+
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+interface SpawnCase {
+  readonly api: string;
+  /** JS that starts a process which would create `marker` (in scope); resolves with its outcome. */
+  readonly start: string;
+  readonly executable: string;
+  readonly argv: (marker: string) => string[];
+  readonly sync: boolean;
+}
+
+const shellCommand = (marker: string): string[] => ['/bin/sh', '-c', `touch ${marker}`];
+const CASES: readonly SpawnCase[] = [
+  { api: 'spawn', start: "await new Promise((resolve) => cp.spawn('touch', [marker]).on('close', resolve))", executable: 'touch', argv: (m) => ['touch', m], sync: false },
+  { api: 'spawn with shell', start: "await new Promise((resolve) => cp.spawn('touch ' + marker, { shell: true }).on('close', resolve))", executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'exec', start: "await new Promise((resolve) => cp.exec('touch ' + marker, resolve))", executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'promisify(exec)', start: "await promisify(cp.exec)('touch ' + marker)", executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'execFile', start: "await new Promise((resolve) => cp.execFile('touch', [marker], resolve))", executable: 'touch', argv: (m) => ['touch', m], sync: false },
+  { api: 'spawnSync', start: "cp.spawnSync('touch', [marker])", executable: 'touch', argv: (m) => ['touch', m], sync: true },
+  { api: 'execSync', start: "cp.execSync('touch ' + marker)", executable: '/bin/sh', argv: shellCommand, sync: true },
+  { api: 'execFileSync', start: "cp.execFileSync('touch', [marker])", executable: 'touch', argv: (m) => ['touch', m], sync: true },
+  {
+    api: 'fork',
+    start: "await new Promise((resolve) => cp.fork(harness.script(\"require('fs').writeFileSync(process.argv[2], '')\"), [marker], { execArgv: [] }).on('close', resolve))",
+    executable: process.execPath,
+    argv: (m) => [process.execPath, '$SCRIPT', m],
+    sync: false,
+  },
+];
+
+const PRELUDE = `
+  const cp = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const D = harness.tmp();
+  const marker = D + '/marker';
+  harness.script = (source) => { const file = D + '/child.js'; harness.pause(); fs.writeFileSync(file, source); harness.resume(); return file; };
+`;
+
+for (const c of CASES) {
+  test(`child_process ${c.api}: one subprocess.Popen with what is started; blocked, nothing starts`, () => {
+    const allowed = runScenario(`${PRELUDE}
+      await (async () => { ${c.start} })();
+      harness.pause();
+      harness.done({ D, marker, created: fs.existsSync(marker) });
+    `);
+    const a = allowed.result as { D: string; marker: string; created: boolean };
+    assert.equal(a.created, true, JSON.stringify(allowed.result));
+    const popen = allowed.events.filter((e) => e[0] === 'subprocess.Popen');
+    assert.equal(popen.length, 1, 'exactly once');
+    const [, executable, argv, cwd, env] = popen[0] as [string, string, string[], unknown, Record<string, string>];
+    assert.equal(executable, c.executable);
+    assert.deepEqual(argv.map((arg) => (arg.endsWith('/child.js') ? '$SCRIPT' : arg)), c.argv(a.marker));
+    assert.equal(cwd, null);
+    assert.equal(env['PATH'], process.env['PATH'], 'env is the environment the child gets');
+
+    const blocked = runScenario(`${PRELUDE}
+      harness.block('subprocess.Popen');
+      let thrown = null;
+      try { await (async () => { ${c.start} })(); } catch (error) { thrown = errorData(error); }
+      harness.unblock();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      harness.pause();
+      harness.done({ thrown, created: fs.existsSync(marker) });
+    `);
+    const b = blocked.result as { thrown: { code: string } | null; created: boolean };
+    assert.equal(b.thrown?.code, 'TEST_BLOCKED', 'the hook\'s error reaches the caller as a validation error would');
+    assert.equal(b.created, false, 'no process ran');
+  });
+}
+
+test('child processes behave as in plain Node: output, exit codes, ENOENT, promisify', () => {
+  const body = `
+    const cp = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const results = {};
+    results.execSync = cp.execSync('echo out; echo err >&2', { stdio: 'pipe' }).toString();
+    results.spawnSync = (({ status, stdout, error }) => ({ status, stdout: String(stdout), error: error?.code ?? null }))(cp.spawnSync('sh', ['-c', 'printf x; exit 3']));
+    results.missingSync = cp.spawnSync('/no/such/program').error.code;
+    results.missingAsync = await new Promise((resolve) => cp.spawn('/no/such/program').on('error', (e) => resolve(e.code)));
+    results.promisified = await promisify(cp.exec)('echo promisified');
+    results.execFile = await new Promise((resolve) => cp.execFile('sh', ['-c', 'exit 7'], (error) => resolve(error.code)));
+    results.exit = await new Promise((resolve) => cp.spawn('sh', ['-c', 'exit 5']).on('exit', (code, signal) => resolve([code, signal])));
+    results.killed = await new Promise((resolve) => { const child = cp.spawn('sleep', ['10']); child.on('exit', (code, signal) => resolve([code, signal])); child.kill(); });
+    harness.done(results);
+  `;
+  assert.deepEqual(runScenario(body).result, runScenario(body, { plain: true }).result);
+});
+
+test('signals: process.kill raises os.kill or os.killpg; blocked, the child lives on', () => {
+  const run = runScenario(`
+    const cp = await import('node:child_process');
+    const child = cp.spawn('sleep', ['10'], { detached: true });
+    await new Promise((resolve) => child.on('spawn', resolve));
+    harness.clear();
+    harness.block('os.kill');
+    const viaProcess = via.sync(process, 'kill', [child.pid, 'SIGKILL']);
+    const viaChild = via.sync(child, 'kill', ['SIGKILL']);
+    harness.block('os.killpg');
+    const viaGroup = via.sync(process, 'kill', [-child.pid, 'SIGKILL']);
+    harness.unblock();
+    const alive = (() => { try { process.kill(child.pid, 0); return true; } catch { return false; } })();
+    const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal)));
+    child.kill('SIGTERM');
+    harness.done({ pid: child.pid, viaProcess, viaChild, viaGroup, alive, signal: await exit });
+  `);
+  const r = run.result as { pid: number; viaProcess: { kind: string }; viaChild: { kind: string }; viaGroup: { kind: string }; alive: boolean; signal: string };
+  assert.deepEqual([r.viaProcess.kind, r.viaChild.kind, r.viaGroup.kind], ['thrown', 'thrown', 'thrown']);
+  assert.equal(r.alive, true);
+  assert.equal(r.signal, 'SIGTERM');
+  assert.deepEqual(run.events, [
+    ['os.kill', r.pid, 9], ['os.kill', r.pid, 9], ['os.killpg', r.pid, 9], ['os.kill', r.pid, 0], ['os.kill', r.pid, 15],
+  ]);
+});
+
+test('process.chdir raises os.chdir; blocked, the directory stays', () => {
+  const run = runScenario(`
+    const D = harness.tmp();
+    const start = process.cwd();
+    process.chdir(D);
+    const moved = process.cwd();
+    harness.block('os.chdir');
+    const blocked = via.sync(process, 'chdir', ['/']);
+    harness.done({ D, moved, blocked, after: process.cwd(), start });
+  `);
+  const r = run.result as { D: string; moved: string; blocked: { kind: string }; after: string };
+  assert.equal(r.moved, r.D);
+  assert.equal(r.blocked.kind, 'thrown');
+  assert.equal(r.after, r.D);
+  assert.deepEqual(run.events, [['os.chdir', r.D], ['os.chdir', '/']]);
+});
+
+test('process.env writes raise os.putenv, deletions os.unsetenv, by every path; reads and children see the environment', () => {
+  const run = runScenario(`
+    const cp = await import('node:child_process');
+    process.env.AH_ONE = 1;
+    Object.assign(process.env, { AH_TWO: 'two' });
+    Reflect.set(process.env, 'AH_THREE', 'three');
+    Object.defineProperty(process.env, 'AH_FOUR', { value: 'four', writable: true, enumerable: true, configurable: true });
+    delete process.env.AH_TWO;
+    Reflect.deleteProperty(process.env, 'AH_THREE');
+    harness.block('os.putenv');
+    const blockedSet = (() => { try { process.env.AH_BLOCKED = 'x'; return 'set'; } catch (error) { return error.code; } })();
+    harness.block('os.unsetenv');
+    const blockedDelete = (() => { try { delete process.env.AH_ONE; return 'deleted'; } catch (error) { return error.code; } })();
+    harness.unblock();
+    harness.pause();
+    const child = cp.execFileSync('sh', ['-c', 'echo $AH_ONE,$AH_FOUR,$AH_BLOCKED']).toString().trim();
+    harness.done({
+      blockedSet, blockedDelete, child,
+      one: process.env.AH_ONE, type: typeof process.env.AH_ONE, blocked: 'AH_BLOCKED' in process.env,
+      keys: Object.keys(process.env).filter((k) => k.startsWith('AH_')).sort(),
+    });
+  `);
+  assert.deepEqual(run.result, {
+    blockedSet: 'TEST_BLOCKED', blockedDelete: 'TEST_BLOCKED', child: '1,four,',
+    one: '1', type: 'string', blocked: false, keys: ['AH_FOUR', 'AH_ONE'],
+  });
+  assert.deepEqual(run.events, [
+    ['os.putenv', 'AH_ONE', '1'],
+    ['os.putenv', 'AH_TWO', 'two'],
+    ['os.putenv', 'AH_THREE', 'three'],
+    ['os.putenv', 'AH_FOUR', 'four'],
+    ['os.unsetenv', 'AH_TWO'],
+    ['os.unsetenv', 'AH_THREE'],
+    ['os.putenv', 'AH_BLOCKED', 'x'],
+    ['os.unsetenv', 'AH_ONE'],
+  ]);
+});
+
+test('a value that converts differently on a second reading is stored as audited', () => {
+  const run = runScenario(`
+    let reads = 0;
+    process.env.AH_TWO_FACED = { toString() { return reads++ === 0 ? 'safe' : 'evil'; } };
+    harness.done({ value: process.env.AH_TWO_FACED });
+  `);
+  assert.deepEqual(run.result, { value: 'safe' });
+  assert.deepEqual(run.events, [['os.putenv', 'AH_TWO_FACED', 'safe']]);
+});
+
+test('native code: process.dlopen and require of a .node file raise ctypes.dlopen once; blocked, nothing loads', () => {
+  const run = runScenario(`
+    const { createRequire } = await import('node:module');
+    const D = harness.tmp();
+    harness.pause();
+    fs.copyFileSync('/bin/true', D + '/fake.node');
+    harness.resume();
+    const require = createRequire(import.meta.url);
+    const viaRequire = (() => { try { require(D + '/fake.node'); return 'loaded'; } catch (error) { return error.code ?? error.message.slice(0, 40); } })();
+    harness.block('ctypes.dlopen');
+    const blocked = via.sync(process, 'dlopen', [{ exports: {} }, D + '/fake.node']);
+    harness.done({ D, viaRequire, blocked });
+  `);
+  const r = run.result as { D: string; viaRequire: string; blocked: { kind: string; error: { code: string } } };
+  assert.notEqual(r.viaRequire, 'loaded', 'not a real addon: Node\'s own error after the event');
+  assert.equal(r.blocked.error.code, 'TEST_BLOCKED');
+  assert.deepEqual(run.events, [['ctypes.dlopen', `${r.D}/fake.node`], ['ctypes.dlopen', `${r.D}/fake.node`]]);
+});
+
+test('process.binding and the credential, mask and capture calls raise their events and can be blocked', () => {
+  const run = runScenario(`
+    const os = await import('node:os');
+    const results = {};
+    results.binding = typeof process.binding('fs');
+    results.setgid = via.sync(process, 'setgid', [process.getgid()]).kind;
+    results.setegid = via.sync(process, 'setegid', [process.getegid()]).kind;
+    results.setuid = via.sync(process, 'setuid', [process.getuid()]).kind;
+    results.seteuid = via.sync(process, 'seteuid', [process.geteuid()]).kind;
+    results.setgroups = via.sync(process, 'setgroups', [process.getgroups()]).kind;
+    results.initgroups = via.sync(process, 'initgroups', [process.getuid(), process.getgid()]).kind;
+    const mask = process.umask();
+    results.umask = process.umask(mask) === mask;
+    process.setUncaughtExceptionCaptureCallback(null);
+    os.setPriority(0, os.getPriority(0));
+    const reportFile = harness.tmp() + '/report.json';
+    harness.block('*');
+    results.blockedBinding = via.sync(process, 'binding', ['fs']).kind;
+    results.blockedLinked = via.sync(process, '_linkedBinding', ['x']).kind;
+    results.blockedUmask = via.sync(process, 'umask', [0o077]).kind;
+    results.blockedReport = via.sync(process.report, 'writeReport', [reportFile]).kind;
+    results.reportWritten = fs.existsSync(reportFile);
+    results.blockedPriority = via.sync(os, 'setPriority', [0, 5]).kind;
+    harness.unblock();
+    results.umaskAfter = process.umask() === mask;
+    results.priorityAfter = os.getPriority(0);
+    harness.done(results);
+  `);
+  const r = run.result as Record<string, unknown>;
+  assert.deepEqual(r, {
+    binding: 'object', setgid: 'returned', setegid: 'returned', setuid: 'returned', seteuid: 'returned',
+    setgroups: 'returned', initgroups: 'returned', umask: true,
+    blockedBinding: 'thrown', blockedLinked: 'thrown', blockedUmask: 'thrown', blockedReport: 'thrown', blockedPriority: 'thrown',
+    reportWritten: false, umaskAfter: true, priorityAfter: 0,
+  });
+  const names = run.events.map((e) => e[0]);
+  assert.deepEqual(names.filter((n) => n !== 'tempfile.mkdtemp'), [
+    'process.binding', 'process.setgid', 'process.setegid', 'process.setuid', 'process.seteuid',
+    'process.setgroups', 'process.initgroups', 'process.umask', 'process.setUncaughtExceptionCaptureCallback',
+    'os.setPriority', 'process.binding', 'process._linkedBinding', 'process.umask', 'process.report.writeReport', 'os.setPriority',
+  ]);
+});
+
+test('process.execve raises os.exec; blocked, the process goes on', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+  const run = runScenario(`
+    harness.block('os.exec');
+    const outcome = via.sync(process, 'execve', ['/bin/echo', ['/bin/echo', 'replaced']]);
+    harness.done({ outcome, still: 'running' });
+  `);
+  assert.deepEqual(run.result, { outcome: { kind: 'thrown', error: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: os.exec' } }, still: 'running' });
+  assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
+});
+
+test('Node children inherit auditing through NODE_OPTIONS; an explicit env without it escapes (documented)', () => {
+  const run = runScenario(`
+    const cp = await import('node:child_process');
+    // The child reports whether its fs functions are instrumented, without loading audithook itself.
+    const child = (env) => cp.execFileSync(process.execPath, ['-e',
+      "console.log(require('node:fs').openSync.toString().includes('binding') ? 'plain' : 'instrumented')",
+    ], { env, cwd: process.cwd() }).toString().trim();
+    harness.done({
+      inherited: child({ ...process.env, NODE_OPTIONS: '--import audithook/register' }),
+      escaped: child({ PATH: process.env.PATH }),
+    });
+  `);
+  assert.deepEqual(run.result, { inherited: 'instrumented', escaped: 'plain' });
+});
