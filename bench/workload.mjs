@@ -1,6 +1,7 @@
 // One measurement in a fresh process: `node [--import audithook/register] bench/workload.mjs NAME ITERATIONS [hook]`.
 // Prints {"nsPerOp": N}. A fresh process per measurement because hooks cannot be removed and
 // because each configuration (plain, instrumented, hooked) needs its own process anyway.
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { channel } from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,9 @@ const workloads = {
   },
   'open-close': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) { const fd = openSync(file, 'r'); sink += fd; closeSync(fd); } return sink; },
   'stat': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += statSync(file).size; return sink; },
+  'spawn-sync': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += spawnSync('true').status; return sink; },
+  'env-read': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += process.env.PATH.length; return sink; },
+  'env-write': () => (n) => { for (let i = 0; i < n; i++) process.env.AUDITHOOK_BENCH = 'value'; return n; },
 };
 
 const run = await workloads[name]();

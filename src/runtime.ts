@@ -8,7 +8,7 @@
  */
 import { addHook, audit } from './kernel.js';
 import type { Hook } from './kernel.js';
-import { installInstrumentation } from './instrument/index.js';
+import { installForHooks, installInstrumentation } from './instrument/index.js';
 import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './primordials.js';
 
 export interface Runtime {
@@ -21,7 +21,7 @@ const RUNTIME_KEY = SymbolFor('audithook.runtime');
 
 function addAuditHook(hook: Hook): boolean {
   const added = addHook(hook);
-  if (added) installInstrumentation();
+  if (added) installForHooks();
   return added;
 }
 

@@ -257,17 +257,43 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
 });
 
-test('Node children inherit auditing through NODE_OPTIONS; an explicit env without it escapes (documented)', () => {
-  const run = runScenario(`
-    const cp = await import('node:child_process');
-    // The child reports whether its fs functions are instrumented, without loading audithook itself.
-    const child = (env) => cp.execFileSync(process.execPath, ['-e',
-      "console.log(require('node:fs').openSync.toString().includes('binding') ? 'plain' : 'instrumented')",
-    ], { env, cwd: process.cwd() }).toString().trim();
-    harness.done({
-      inherited: child({ ...process.env, NODE_OPTIONS: '--import audithook/register' }),
-      escaped: child({ PATH: process.env.PATH }),
-    });
-  `);
-  assert.deepEqual(run.result, { inherited: 'instrumented', escaped: 'plain' });
+const CHILD_REPORT = `
+  const cp = await import('node:child_process');
+  // A child reports whether its fs functions are instrumented, without loading audithook itself.
+  const probe = "console.log(require('node:fs').openSync.toString().includes('binding') ? 'plain' : 'instrumented')";
+  const direct = (env) => cp.execFileSync(process.execPath, ['-e', probe], { env }).toString().trim();
+  const viaShell = (env) => cp.execSync(JSON.stringify(process.execPath) + ' -e ' + JSON.stringify(probe), { env }).toString().trim();
+  const D = harness.tmp();
+  harness.done({
+    inheritedEnv: direct(process.env),
+    explicitEnv: direct({ PATH: process.env.PATH }),
+    explicitEnvThroughShell: viaShell({ PATH: process.env.PATH }),
+    otherNodeOptions: direct({ PATH: process.env.PATH, NODE_OPTIONS: '--no-warnings' }),
+    fromAnotherDirectory: cp.execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, cwd: D }).toString().trim(),
+  });
+`;
+
+test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit env or not', () => {
+  const run = runScenario(CHILD_REPORT, { env: { NODE_OPTIONS: '--import audithook/register' } });
+  assert.deepEqual(run.result, {
+    inheritedEnv: 'instrumented',
+    explicitEnv: 'instrumented',
+    explicitEnvThroughShell: 'instrumented',
+    otherNodeOptions: 'instrumented',
+    fromAnotherDirectory: 'instrumented',
+  });
+  const popen = run.events.filter((e) => e[0] === 'subprocess.Popen');
+  const env = (popen[1] as [string, string, string[], unknown, Record<string, string>])[4];
+  assert.match(env['NODE_OPTIONS'] ?? '', /--import=file:\/\/.*register\.js/, 'the event shows the environment the child gets');
+});
+
+test('with the preload only on the command line, a child given an explicit env escapes (documented)', () => {
+  const run = runScenario(CHILD_REPORT, { nodeArgs: ['--import', 'audithook/register'] });
+  assert.deepEqual(run.result, {
+    inheritedEnv: 'plain',
+    explicitEnv: 'plain',
+    explicitEnvThroughShell: 'plain',
+    otherNodeOptions: 'plain',
+    fromAnotherDirectory: 'plain',
+  });
 });

@@ -3,16 +3,18 @@
  * actually started (for a shell command, the shell and its `-c` argument vector), and signalling a
  * child raises `os.kill`.
  *
- * Two points see every start, after Node has normalised the arguments: ChildProcess#spawn for the
- * asynchronous APIs (spawn, exec, execFile, fork, cluster.fork: each calls it once) and the
- * spawn_sync binding for the synchronous ones (spawnSync, execSync, execFileSync).
+ * Two points see every start, after Node has normalised the arguments: the process_wrap binding's
+ * Process#spawn for the asynchronous APIs (spawn, exec, execFile, fork, cluster.fork: each starts
+ * one Process) and the spawn_sync binding for the synchronous ones (spawnSync, execSync,
+ * execFileSync). Taking them from the bindings spares loading child_process at startup, and also
+ * audits code that reaches the bindings directly.
  */
-import { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import {
-  ObjectFreeze, ObjectHasOwn, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectFreeze, ObjectHasOwn, ReflectApply, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../primordials.js';
-import { instrument } from './wrap.js';
+import { propagating, withPreload } from './propagation.js';
+import { copyIdentity, instrument } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 /** The options Node's normalizeSpawnArguments produces, as both start points receive them. */
@@ -64,15 +66,36 @@ export function toSignal(value: unknown): number | undefined {
   return ObjectHasOwn(signals, name) ? signals[name] : undefined;
 }
 
-const describeChildKill: Describe = (args, child) => {
-  const pid = (child as ChildProcess).pid;
+/** Process#kill(signal) is how ChildProcess#kill (and cluster's Worker#kill) signal a child, by number. */
+const describeChildKill: Describe = (args, handle) => {
+  const pid = (handle as { pid?: unknown }).pid;
   const signal = toSignal(args[0]);
   if (typeof pid !== 'number' || signal === undefined) return undefined;
   return { event: 'os.kill', args: [pid, signal], covers: undefined };
 };
 
-export function installChildProcess(spawnSyncBinding: { spawn: unknown }): void {
-  instrument(ChildProcess.prototype, 'spawn', describeSpawn, { delivery: 'throw' });
-  instrument(ChildProcess.prototype, 'kill', describeChildKill, { delivery: 'throw' });
-  instrument(spawnSyncBinding, 'spawn', describeSpawn, { delivery: 'throw' });
+/**
+ * Outside the audited wrapper, so that the event reports the environment the child really gets:
+ * the preload goes into every child's NODE_OPTIONS whether or not a hook exists.
+ */
+function keepChildrenAudited(target: Record<string, unknown>, key: string): void {
+  const audited = target[key] as (options: SpawnOptions) => unknown;
+  target[key] = copyIdentity(function (this: unknown, options: SpawnOptions) {
+    if (options !== null && typeof options === 'object' && ArrayIsArray(options.envPairs)) {
+      options.envPairs = withPreload(options.envPairs as string[]);
+    }
+    return ReflectApply(audited, this, [options]);
+  }, audited);
+}
+
+export function installChildProcess(binding: (name: string) => Record<string, unknown>): void {
+  const processPrototype = (binding('process_wrap')['Process'] as { prototype: Record<string, unknown> }).prototype;
+  const spawnSync = binding('spawn_sync');
+  instrument(processPrototype, 'spawn', describeSpawn, { delivery: 'throw' });
+  instrument(processPrototype, 'kill', describeChildKill, { delivery: 'throw' });
+  instrument(spawnSync, 'spawn', describeSpawn, { delivery: 'throw' });
+  if (propagating) {
+    keepChildrenAudited(processPrototype, 'spawn');
+    keepChildrenAudited(spawnSync, 'spawn');
+  }
 }

@@ -7,18 +7,27 @@ import { syncBuiltinESMExports } from 'node:module';
 import os = require('node:os');
 import { installChildProcess } from './child_process.js';
 import { installFs } from './fs.js';
-import { installProcess } from './process.js';
+import { auditEnvironment, installProcess } from './process.js';
 
 let installed = false;
+let environmentAudited = false;
 
 export function installInstrumentation(): void {
   if (installed) return;
   installed = true;
   installFs();
-  // The synchronous spawns' one entry point; taken before process.binding itself is audited.
-  const { binding } = process as unknown as { binding(name: string): { spawn: unknown } };
-  installChildProcess(binding('spawn_sync'));
+  // The bindings where every process starts, taken before process.binding itself is audited.
+  const { binding } = process as unknown as { binding(name: string): Record<string, unknown> };
+  installChildProcess(binding);
   installProcess(os);
   // ESM named imports (`import { readFile } from 'node:fs'`) are bindings to a copy of the exports.
   syncBuiltinESMExports();
+}
+
+/** The parts that cost something on every use even without hooks: installed with the first hook. */
+export function installForHooks(): void {
+  installInstrumentation();
+  if (environmentAudited) return;
+  environmentAudited = true;
+  auditEnvironment();
 }

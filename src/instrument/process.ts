@@ -111,15 +111,17 @@ export function installProcess(os: { setPriority: unknown }): void {
   instrument(process, 'execve', describeExecve, THROW);
   instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROW);
   instrument(os, 'setPriority', describeSetPriority, THROW);
-  auditEnvironment();
 }
 
 /**
  * process.env becomes a Proxy whose writes raise os.putenv and deletions os.unsetenv; reads have no
  * trap and go straight to Node's environment object. The value is converted to a string once, and
  * that string is what is audited and stored.
+ *
+ * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
+ * install: without hooks, process.env stays Node's own object and costs nothing.
  */
-function auditEnvironment(): void {
+export function auditEnvironment(): void {
   const env = process.env;
   const proxy = new ProxyCtor(env, {
     set(target, key, value) {
