@@ -297,3 +297,30 @@ test('with the preload only on the command line, a child given an explicit env e
     fromAnotherDirectory: 'plain',
   });
 });
+
+test('cluster.fork raises subprocess.Popen once; blocked, no worker starts', () => {
+  const run = runScenario(`
+    const cluster = (await import('node:cluster')).default;
+    const D = harness.tmp();
+    harness.pause();
+    fs.writeFileSync(D + '/worker.js', "require('fs').writeFileSync(process.env.MARKER, ''); process.exit(0);");
+    harness.resume();
+    cluster.setupPrimary({ exec: D + '/worker.js', execArgv: [], silent: true });
+    await new Promise((resolve) => cluster.fork({ MARKER: D + '/first' }).on('exit', resolve));
+    harness.block('subprocess.Popen');
+    let thrown = null;
+    try { cluster.fork({ MARKER: D + '/second' }); } catch (error) { thrown = error.code; }
+    harness.unblock();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    harness.pause();
+    harness.done({ D, thrown, first: fs.existsSync(D + '/first'), second: fs.existsSync(D + '/second') });
+  `);
+  const r = run.result as { D: string; thrown: string; first: boolean; second: boolean };
+  assert.deepEqual([r.thrown, r.first, r.second], ['TEST_BLOCKED', true, false]);
+  const popen = run.events.filter((e) => e[0] === 'subprocess.Popen') as [string, string, string[], unknown, Record<string, string>][];
+  assert.equal(popen.length, 2, 'one per fork, the blocked one included');
+  assert.deepEqual(popen.map((e) => [e[1], e[2].at(-1), e[4]['MARKER']]), [
+    [process.execPath, `${r.D}/worker.js`, `${r.D}/first`],
+    [process.execPath, `${r.D}/worker.js`, `${r.D}/second`],
+  ]);
+});

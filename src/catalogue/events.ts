@@ -217,12 +217,12 @@ export const events = [
   {
     name: 'subprocess.Popen',
     args: [
-      { name: 'executable', type: 'string' },
+      { name: 'executable', type: 'string | null' },
       { name: 'args', type: 'string[]' },
       { name: 'cwd', type: 'string | null' },
       { name: 'env', type: 'Record<string, string>' },
     ],
-    description: 'A process is about to start. `executable` and `args` (argv, argv[0] included) are what is actually started: for a shell command (exec, `shell: true`) the shell and its -c vector. `env` is the environment the child gets; `cwd` is null when inherited.',
+    description: 'A process is about to start. `executable` and `args` (argv, argv[0] included) are what is actually started: for a shell command (exec, `shell: true`) the shell and its -c vector. `env` is the environment the child gets; `cwd` is null when inherited. `executable` is null only if a future Node hands its spawn bindings arguments audithook does not understand: the start is still audited.',
     raisedBy: [
       'child_process.spawn', 'child_process.spawnSync', 'child_process.exec', 'child_process.execSync',
       'child_process.execFile', 'child_process.execFileSync', 'child_process.fork', 'cluster.fork', 'ChildProcess#spawn',

@@ -17,12 +17,28 @@ import { propagating, withPreload } from './propagation.js';
 import { copyIdentity, instrument } from './wrap.js';
 import type { Describe } from './wrap.js';
 
-/** The options Node's normalizeSpawnArguments produces, as both start points receive them. */
+/** The options Node's normalizeSpawnArguments produces. */
 interface SpawnOptions {
   file?: unknown;
   args?: unknown;
   cwd?: unknown;
   envPairs?: unknown;
+}
+
+/**
+ * Where a start point's arguments keep the normalised options: one options object (spawn_sync, and
+ * Process#spawn in Node 20), or positional `(file, args, cwd, envPairs, stdio, flags, uid, gid)`
+ * (Process#spawn in Node 24).
+ */
+function spawnOptions(args: unknown[]): SpawnOptions | undefined {
+  if (typeof args[0] === 'string') return { file: args[0], args: args[1], cwd: args[2], envPairs: args[3] };
+  const options = args[0];
+  return options !== null && typeof options === 'object' ? options as SpawnOptions : undefined;
+}
+
+function setEnvPairs(args: unknown[], envPairs: string[]): void {
+  if (typeof args[0] === 'string') args[3] = envPairs;
+  else (args[0] as SpawnOptions).envPairs = envPairs;
 }
 
 function copyStrings(values: unknown): string[] {
@@ -46,9 +62,15 @@ function environment(pairs: unknown): Record<string, string> {
   return env;
 }
 
+/**
+ * A shape of arguments this version does not know (a future Node changing its bindings again)
+ * still raises the event, with a null executable: a process start is never silently unaudited.
+ */
 const describeSpawn: Describe = (args) => {
-  const options = args[0] as SpawnOptions | null | undefined;
-  if (options === null || typeof options !== 'object' || typeof options.file !== 'string') return undefined;
+  const options = spawnOptions(args);
+  if (options === undefined || typeof options.file !== 'string') {
+    return { event: 'subprocess.Popen', args: [null, ObjectFreeze([]), null, ObjectFreeze({})], covers: undefined };
+  }
   const cwd = typeof options.cwd === 'string' ? options.cwd : null;
   return {
     event: 'subprocess.Popen',
@@ -79,12 +101,11 @@ const describeChildKill: Describe = (args, handle) => {
  * the preload goes into every child's NODE_OPTIONS whether or not a hook exists.
  */
 function keepChildrenAudited(target: Record<string, unknown>, key: string): void {
-  const audited = target[key] as (options: SpawnOptions) => unknown;
-  target[key] = copyIdentity(function (this: unknown, options: SpawnOptions) {
-    if (options !== null && typeof options === 'object' && ArrayIsArray(options.envPairs)) {
-      options.envPairs = withPreload(options.envPairs as string[]);
-    }
-    return ReflectApply(audited, this, [options]);
+  const audited = target[key] as (...args: unknown[]) => unknown;
+  target[key] = copyIdentity(function (this: unknown, ...args: unknown[]) {
+    const envPairs = spawnOptions(args)?.envPairs;
+    if (ArrayIsArray(envPairs)) setEnvPairs(args, withPreload(envPairs as string[]));
+    return ReflectApply(audited, this, args);
   }, audited);
 }
 
