@@ -33,7 +33,7 @@ interface SpawnOptions {
 function spawnOptions(args: unknown[]): SpawnOptions | undefined {
   if (typeof args[0] === 'string') return { file: args[0], args: args[1], cwd: args[2], envPairs: args[3] };
   const options = args[0];
-  return options !== null && typeof options === 'object' ? options as SpawnOptions : undefined;
+  return options !== null && typeof options === 'object' ? options : undefined;
 }
 
 function setEnvPairs(args: unknown[], envPairs: string[]): void {
