@@ -1,51 +1,134 @@
-// One measurement in a fresh process: `node [--import audithook/register] bench/workload.mjs NAME ITERATIONS [hook]`.
-// Prints {"nsPerOp": N}. A fresh process per measurement because hooks cannot be removed and
-// because each configuration (plain, instrumented, hooked) needs its own process anyway.
+// One measurement in a fresh process, started by bench/run.mjs:
+//
+//   node [--import audithook/register] bench/workload.mjs NAME ITERATIONS ROUNDS [hook]
+//
+// Runs workload NAME: a warm-up, then ROUNDS timed rounds of ITERATIONS operations each, and
+// prints {"workload", "nsPerOp" (median of the rounds), "rounds": [ns/op...], "sink"} as JSON.
+//
+// Why a process per measurement: hooks cannot be removed, so "no hook" is only true in a process
+// where none was ever added; and plain, instrumented and hooked need different process flags.
+// Why the median of several rounds: one round hit by a GC or by other work on the machine then
+// does not move the figure.
+//
+// To add a benchmark: add a workload here (a setup returning `(n) => sink`), then a case in run.mjs.
+import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { channel } from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [name, iterationsText, withHook] = process.argv.slice(2);
+const [name, iterationsText, roundsText, mode] = process.argv.slice(2);
 const iterations = Number(iterationsText);
+const rounds = Number(roundsText);
+if (!(iterations > 0) || !(rounds > 0)) throw new Error(`usage: workload.mjs NAME ITERATIONS ROUNDS [hook], got ${process.argv.slice(2).join(' ')}`);
 
-if (withHook === 'hook') {
+if (mode === 'hook') {
+  // The hooked configuration: exactly one hook, doing nothing, added before the workload is set up.
   const { addAuditHook } = await import('audithook');
-  addAuditHook(() => {});
+  if (!addAuditHook(() => {})) throw new Error('addAuditHook refused the hook');
 }
 
-const file = join(mkdtempSync(join(tmpdir(), 'audithook-bench-')), 'file');
-writeFileSync(file, 'x');
+/** A file that exists, for the fs workloads; removed on exit. */
+function scratchFile() {
+  const dir = fs.mkdtempSync(join(tmpdir(), 'audithook-bench-'));
+  const file = join(dir, 'file');
+  fs.writeFileSync(file, 'x');
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return file;
+}
 
-// Each workload returns a value that depends on every iteration, so V8 cannot drop the loop.
+// Each setup returns the loop `(n) => sink`. The sink depends on every iteration and is printed,
+// so V8 cannot drop the loop or the calls in it. Each process runs one workload, so every call
+// site in it stays monomorphic, as in an application's hot loop.
 const workloads = {
+  // The baseline of audit() without hooks: a call with the same arguments to a function that does nothing.
   'empty-call': () => {
-    const empty = (event, a, b) => (a + b) | 0;
-    let sink = 0;
-    return (n) => { for (let i = 0; i < n; i++) sink += empty('bench.event', i, 2); return sink; };
+    function empty(event, a, b) {} // eslint-disable-line no-unused-vars
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) if (empty('bench.event', 1, 2) === undefined) sink++;
+      return sink;
+    };
   },
   'audit': async () => {
     const { audit } = await import('audithook');
-    let sink = 0;
-    return (n) => { for (let i = 0; i < n; i++) { audit('bench.event', i, 2); sink += i; } return sink; };
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) if (audit('bench.event', 1, 2) === undefined) sink++;
+      return sink;
+    };
   },
+  // Node's own publish/subscribe instrumentation, with one subscriber that does nothing (like the
+  // no-op hook), publishing a fresh message (as audit() builds a fresh argument tuple).
   'dc-publish': () => {
     const ch = channel('bench.event');
-    let sink = 0;
-    ch.subscribe((message) => { sink += message.a; });
-    return (n) => { for (let i = 0; i < n; i++) ch.publish({ a: i, b: 2 }); return sink; };
+    ch.subscribe(() => {});
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) {
+        ch.publish({ a: 1, b: 2 });
+        sink++;
+      }
+      return sink;
+    };
   },
-  'open-close': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) { const fd = openSync(file, 'r'); sink += fd; closeSync(fd); } return sink; },
-  'stat': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += statSync(file).size; return sink; },
-  'spawn-sync': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += spawnSync('true').status; return sink; },
-  'env-read': () => (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += process.env.PATH.length; return sink; },
-  'env-write': () => (n) => { for (let i = 0; i < n; i++) process.env.AUDITHOOK_BENCH = 'value'; return n; },
+  'open-close': () => {
+    const file = scratchFile();
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) {
+        const fd = fs.openSync(file, 'r');
+        sink += fd;
+        fs.closeSync(fd);
+      }
+      return sink;
+    };
+  },
+  'stat': () => {
+    const file = scratchFile();
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) sink += fs.statSync(file).size;
+      return sink;
+    };
+  },
+  'spawn-sync': () => (n) => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += spawnSync('true').status;
+    return sink;
+  },
+  'env-read': () => (n) => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += process.env.PATH.length;
+    return sink;
+  },
+  'env-write': () => (n) => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) {
+      process.env.AUDITHOOK_BENCH = (i & 1) === 0 ? 'even' : 'odd';
+      sink++;
+    }
+    return sink;
+  },
 };
 
-const run = await workloads[name]();
-run(Math.max(1000, iterations / 10)); // warm up: let the optimising compiler settle
-const start = process.hrtime.bigint();
-const sink = run(iterations);
-const elapsed = Number(process.hrtime.bigint() - start);
-process.stdout.write(`${JSON.stringify({ nsPerOp: elapsed / iterations, sink: typeof sink })}\n`);
+const setup = workloads[name];
+if (setup === undefined) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(', ')}`);
+const loop = await setup();
+
+// Warm-up: a tenth of the timed work (at least 1000 operations) lets the optimising compiler settle.
+// Several calls, not one: one long call gets only on-stack-replacement code, and the first timed
+// call would then still run unoptimised (or be compiled) while it is timed.
+const warmUp = Math.max(200, Math.round((iterations * rounds) / 50));
+let sink = 0;
+for (let k = 0; k < 5; k++) sink += loop(warmUp);
+const perOp = [];
+for (let r = 0; r < rounds; r++) {
+  const start = process.hrtime.bigint();
+  sink += loop(iterations);
+  perOp.push(Number(process.hrtime.bigint() - start) / iterations);
+}
+const sorted = [...perOp].sort((a, b) => a - b);
+const middle = sorted.length >> 1;
+const nsPerOp = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+process.stdout.write(`${JSON.stringify({ workload: name, nsPerOp, rounds: perOp, sink })}\n`);

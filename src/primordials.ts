@@ -19,6 +19,10 @@ export const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
 export const ObjectGetPrototypeOf = Object.getPrototypeOf;
 export const ObjectSetPrototypeOf = Object.setPrototypeOf;
 export const ObjectHasOwn = Object.hasOwn;
+export const ObjectGetOwnPropertySymbols = Object.getOwnPropertySymbols;
+export const SymbolPrototypeGetDescription = uncurryThis(
+  (Object.getOwnPropertyDescriptor(Symbol.prototype, 'description') as { get: (this: symbol) => string | undefined }).get,
+);
 export const NumberIsInteger = Number.isInteger;
 export const NumberIsFinite = Number.isFinite;
 export const DateNow = Date.now;

@@ -44,13 +44,19 @@ export interface WrapSpec {
    * How the API reports errors, and so a hook's: thrown (sync and callback APIs), as a rejected
    * promise, or from the first `next()` of the async iterator it returns (fs.promises.glob, watch).
    */
-  readonly delivery: 'throw' | 'reject' | 'iterator';
+  readonly delivery: 'throw' | 'reject' | 'iterator' | Deliver;
   /**
    * Node carries the operation out with further public calls, some of them asynchronous (rm, cp,
    * glob): those run in the operation's context and raise nothing; the caller's callbacks run outside it.
    */
   readonly composite?: boolean;
 }
+
+/**
+ * Reports a hook's error through an API's own channel (an 'error' event, a callback) and returns
+ * what the API returns when it has started an operation that will fail.
+ */
+export type Deliver = (error: unknown, thisArg: unknown, args: unknown[]) => unknown;
 
 export const ANY: unique symbol = Symbol('any value');
 
@@ -170,7 +176,9 @@ export function wrap(
           try {
             dispatch(op.event, ObjectFreeze(op.args));
           } catch (error) {
-            return delivery === 'reject' ? PromiseReject(error) : failingIterator(error);
+            if (delivery === 'reject') return PromiseReject(error);
+            if (delivery === 'iterator') return failingIterator(error);
+            return delivery(error, this, args);
           }
         }
       }

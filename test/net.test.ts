@@ -1,0 +1,158 @@
+/**
+ * Network events so far (issue #4 in progress): dials, look-ups and the host name. Servers are
+ * started by the scenarios on 127.0.0.1 or a Unix socket; nothing leaves the machine.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario } from './helpers/scenario';
+
+/** A local server that counts the connections it accepts, and helpers to reach it. */
+const SERVER = `
+  const net = await import('node:net');
+  const http = await import('node:http');
+  let accepted = 0;
+  const server = http.createServer((request, response) => response.end('ok'));
+  server.on('connection', () => accepted++);
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const port = server.address().port;
+  const close = () => { server.closeAllConnections(); server.close(); };
+  const shape = (events) => events.map(([event, self, address]) => [event, self?.constructor?.name ?? null, address]);
+`;
+
+const CLIENTS: Record<string, string> = {
+  'net.connect': "await new Promise((resolve, reject) => { const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve('connected'); }); s.on('error', reject); })",
+  'new net.Socket().connect': "await new Promise((resolve, reject) => { const s = new net.Socket(); s.connect({ port, host: '127.0.0.1' }, () => { s.end(); resolve('connected'); }); s.on('error', reject); })",
+  'http.get': "await new Promise((resolve, reject) => http.get({ port, host: '127.0.0.1', agent: false }, (response) => { response.resume(); response.on('end', () => resolve(response.statusCode)); }).on('error', reject))",
+  fetch: "await fetch('http://127.0.0.1:' + port + '/', { headers: { connection: 'close' } }).then((response) => response.text())",
+};
+
+for (const [client, call] of Object.entries(CLIENTS)) {
+  test(`${client}: one socket.connect per dial with [host, port]; blocked, the server sees nothing and the caller gets the error`, () => {
+    const allowed = runScenario(`${SERVER}
+      const value = ${call};
+      close();
+      harness.done({ port, value, accepted, events: shape(harness.events) });
+    `);
+    const a = allowed.result as { port: number; value: unknown; accepted: number; events: unknown[] };
+    assert.equal(a.accepted, 1);
+    assert.deepEqual(a.events, [['socket.connect', 'Socket', ['127.0.0.1', a.port]]]);
+
+    const blocked = runScenario(`${SERVER}
+      harness.block('socket.connect');
+      let error = null;
+      try { ${call}; } catch (caught) { error = errorData(caught.cause ?? caught); }
+      harness.unblock();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      close();
+      harness.done({ error, accepted });
+    `);
+    assert.deepEqual(blocked.result, {
+      error: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: socket.connect' },
+      accepted: 0,
+    });
+  });
+}
+
+test('IPC: a connection to a Unix socket raises socket.connect with its path', () => {
+  const run = runScenario(`
+    const net = await import('node:net');
+    const D = harness.tmp();
+    const path = D + '/server.sock';
+    let accepted = 0;
+    const server = net.createServer((socket) => { accepted++; socket.end(); });
+    await new Promise((resolve) => server.listen(path, resolve));
+    await new Promise((resolve) => net.connect(path, resolve).on('close', resolve).resume());
+    harness.block('socket.connect');
+    const error = await new Promise((resolve) => net.connect(path).on('error', (e) => resolve(e.code)));
+    harness.unblock();
+    server.close();
+    harness.done({ path, accepted, error, events: harness.events.map(([event, self, address]) => [event, self.constructor.name, address]) });
+  `);
+  const r = run.result as { path: string; accepted: number; error: string; events: unknown[] };
+  assert.equal(r.accepted, 1);
+  assert.equal(r.error, 'TEST_BLOCKED');
+  assert.deepEqual(r.events, [['socket.connect', 'Socket', r.path], ['socket.connect', 'Socket', r.path]]);
+});
+
+test('fetch dials through the instrumented handles on this Node (fails if a future Node bypasses them)', () => {
+  const run = runScenario(`${SERVER}
+    harness.block('socket.connect');
+    const outcome = await fetch('http://127.0.0.1:' + port + '/').then(() => 'fetched', (error) => error.cause?.code ?? error.message);
+    harness.unblock();
+    close();
+    harness.done({ outcome, accepted });
+  `);
+  assert.deepEqual(run.result, { outcome: 'TEST_BLOCKED', accepted: 0 });
+});
+
+test('name look-ups: dns.lookup in all forms raises socket.getaddrinfo; blocked, through the callback or the promise', () => {
+  const run = runScenario(`
+    const dns = await import('node:dns');
+    const net = await import('node:net');
+    const results = {};
+    results.callback = await new Promise((resolve) => dns.lookup('localhost', { family: 4 }, (error, address) => resolve(address)));
+    results.promise = (await dns.promises.lookup('localhost', 4)).address;
+    harness.block('socket.getaddrinfo');
+    results.blockedCallback = await new Promise((resolve) => { const value = dns.lookup('localhost', (error) => resolve(error.code)); results.returned = typeof value; });
+    results.blockedPromise = await dns.promises.lookup('localhost').then(() => 'resolved', (error) => error.code);
+    results.blockedConnect = await new Promise((resolve) => net.connect(9, 'localhost').on('error', (error) => resolve(error.code)));
+    harness.done(results);
+  `);
+  assert.deepEqual(run.result, {
+    callback: '127.0.0.1', promise: '127.0.0.1', returned: 'object',
+    blockedCallback: 'TEST_BLOCKED', blockedPromise: 'TEST_BLOCKED', blockedConnect: 'TEST_BLOCKED',
+  });
+  assert.deepEqual(run.events, [
+    ['socket.getaddrinfo', 'localhost', null, 4, null, null],
+    ['socket.getaddrinfo', 'localhost', null, 4, null, null],
+    ['socket.getaddrinfo', 'localhost', null, 0, null, null],
+    ['socket.getaddrinfo', 'localhost', null, 0, null, null],
+    ['socket.getaddrinfo', 'localhost', null, 0, null, null],
+  ]);
+});
+
+test('reverse look-ups, service look-ups, DNS queries and the host name raise their events; blocked, nothing is sent', () => {
+  const run = runScenario(`
+    const dns = await import('node:dns');
+    const os = await import('node:os');
+    const results = {};
+    results.service = (await dns.promises.lookupService('127.0.0.1', 22)).service;
+    results.hostname = os.hostname() === (await import('node:os')).hostname();
+    harness.block('*');
+    const resolver = new dns.Resolver();
+    const promisesResolver = new dns.promises.Resolver();
+    const viaCallback = (fn) => new Promise((resolve) => fn((error) => resolve(error.code)));
+    results.blocked = [
+      await viaCallback((cb) => dns.resolve4('example.invalid', cb)),
+      await viaCallback((cb) => dns.resolve('example.invalid', 'MX', cb)),
+      await viaCallback((cb) => resolver.resolveTxt('example.invalid', cb)),
+      await viaCallback((cb) => dns.reverse('127.0.0.1', cb)),
+      await viaCallback((cb) => dns.lookupService('127.0.0.1', 22, cb)),
+      await dns.promises.resolve6('example.invalid').catch((error) => error.code),
+      await promisesResolver.resolveNs('example.invalid').catch((error) => error.code),
+      await promisesResolver.reverse('127.0.0.1').catch((error) => error.code),
+      via.sync(os, 'hostname', []).kind,
+    ];
+    harness.done(results);
+  `);
+  const r = run.result as { service: string; hostname: boolean; blocked: string[] };
+  assert.equal(typeof r.service, 'string');
+  assert.equal(r.hostname, true);
+  assert.deepEqual(r.blocked, [...new Array<string>(8).fill('TEST_BLOCKED'), 'thrown']);
+  assert.deepEqual(run.events, [
+    ['socket.getnameinfo', ['127.0.0.1', 22]],
+    ['socket.gethostname'],
+    ['socket.gethostname'],
+    ['dns.resolve', 'example.invalid', 'A'],
+    ['dns.resolve', 'example.invalid', 'MX'],
+    ['dns.resolve', 'example.invalid', 'TXT'],
+    ['socket.gethostbyaddr', '127.0.0.1'],
+    ['socket.getnameinfo', ['127.0.0.1', 22]],
+    ['dns.resolve', 'example.invalid', 'AAAA'],
+    ['dns.resolve', 'example.invalid', 'NS'],
+    ['socket.gethostbyaddr', '127.0.0.1'],
+    ['socket.gethostname'],
+  ]);
+});
