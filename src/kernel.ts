@@ -9,24 +9,33 @@ import { ErrorCtor, ObjectFreeze, TypeErrorCtor, isNativeError } from './primord
 export type Hook = (event: string, args: readonly unknown[]) => void;
 
 const hooks: Hook[] = [];
-/** True while hooks run: events they raise synchronously are not dispatched (no re-entry). */
+/**
+ * Whether an event raised now reaches a hook: some hook exists and none is running (events that
+ * hooks raise synchronously are not dispatched: no re-entry). One field of a constant object, so
+ * the no-hook path of audit() and of every wrapper is a single load and compare.
+ */
+const state = { auditing: false };
 let dispatching = false;
 
 /** Whether an event raised now would reach a hook. Wrappers check it before building arguments. */
 export function isAuditing(): boolean {
-  return hooks.length !== 0 && !dispatching;
+  return state.auditing;
 }
 
 /** Calls every hook in order with `args` (already frozen); the first exception propagates. */
 export function dispatch(event: string, args: readonly unknown[]): void {
   dispatching = true;
+  state.auditing = false;
   try {
-    for (let i = 0; i < hooks.length; i++) {
+    // A hook added by a running hook sees the events after this one.
+    const count = hooks.length;
+    for (let i = 0; i < count; i++) {
       const hook = hooks[i] as Hook;
       hook(event, args);
     }
   } finally {
     dispatching = false;
+    state.auditing = true;
   }
 }
 
@@ -34,7 +43,7 @@ export function audit(event: string, ...args: unknown[]): void {
   if (typeof event !== 'string') {
     throw new TypeErrorCtor(`audit(): expected the event name to be a string, received ${describe(event)}`);
   }
-  if (hooks.length === 0 || dispatching) return;
+  if (!state.auditing) return;
   dispatch(event, ObjectFreeze(args));
 }
 
@@ -54,6 +63,8 @@ export function addHook(hook: Hook): boolean {
     throw error;
   }
   hooks[hooks.length] = hook;
+  // A hook that adds a hook is still running: auditing resumes when the dispatch ends.
+  if (!dispatching) state.auditing = true;
   return true;
 }
 

@@ -261,3 +261,23 @@ test('code that tampers with built-ins later can neither break nor skip the hook
     'open /b',
   ]);
 });
+
+test('a hook may add a hook: it sees later events, and events the adding hook raises stay undispatched', () => {
+  const result = kernelScenario(`
+    const calls = [];
+    let added = false;
+    addAuditHook((event) => {
+      if (!event.startsWith('test.')) return;
+      calls.push('first:' + event);
+      if (!added) {
+        added = true;
+        addAuditHook((inner) => { if (inner.startsWith('test.')) calls.push('second:' + inner); });
+        audit('test.raised-inside-a-hook');
+      }
+    });
+    audit('test.one');
+    audit('test.two');
+    harness.done(calls);
+  `);
+  assert.deepEqual(result, ['first:test.one', 'first:test.two', 'second:test.two']);
+});

@@ -33,7 +33,7 @@ for (const [client, call] of Object.entries(CLIENTS)) {
     const allowed = runScenario(`${SERVER}
       const value = ${call};
       close();
-      harness.done({ port, value, accepted, events: shape(harness.events) });
+      harness.done({ port, value, accepted, events: shape(harness.events.filter((e) => e[0] === 'socket.connect')) });
     `);
     const a = allowed.result as { port: number; value: unknown; accepted: number; events: unknown[] };
     assert.equal(a.accepted, 1);
@@ -68,7 +68,8 @@ test('IPC: a connection to a Unix socket raises socket.connect with its path', (
     const error = await new Promise((resolve) => net.connect(path).on('error', (e) => resolve(e.code)));
     harness.unblock();
     server.close();
-    harness.done({ path, accepted, error, events: harness.events.map(([event, self, address]) => [event, self.constructor.name, address]) });
+    const dials = harness.events.filter((e) => e[0] === 'socket.connect');
+    harness.done({ path, accepted, error, events: dials.map(([event, self, address]) => [event, self.constructor.name, address]) });
   `);
   const r = run.result as { path: string; accepted: number; error: string; events: unknown[] };
   assert.equal(r.accepted, 1);
@@ -155,4 +156,70 @@ test('reverse look-ups, service look-ups, DNS queries and the host name raise th
     ['socket.gethostbyaddr', '127.0.0.1'],
     ['socket.gethostname'],
   ]);
+});
+
+test('listening raises socket.bind with the bound address; refused, the server emits error and never listens', () => {
+  const run = runScenario(`
+    const net = await import('node:net');
+    const http = await import('node:http');
+    const D = harness.tmp();
+    const listen = (server, ...args) => new Promise((resolve) => {
+      server.on('listening', () => resolve({ listening: true, address: server.address() }));
+      server.on('error', (error) => resolve({ listening: server.listening, error: error.code }));
+      server.listen(...args);
+    });
+    const results = [];
+    for (const [server, args] of [[http.createServer(), [0, '127.0.0.1']], [net.createServer(), [D + '/ipc.sock']]]) {
+      results.push(await listen(server, ...args));
+      server.close();
+    }
+    harness.block('socket.bind');
+    const refused = [await listen(net.createServer(), 0, 'localhost'), await listen(http.createServer(), D + '/refused.sock')];
+    harness.unblock();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    harness.done({ D, results, refused, events: harness.events.filter((e) => e[0] === 'socket.bind').map(([e, self, address]) => [e, self.constructor.name, address]) });
+  `);
+  const r = run.result as { D: string; results: { address: { port: number } | string }[]; refused: unknown[]; events: unknown[] };
+  const tcpPort = (r.results[0]?.address as { port: number }).port;
+  assert.deepEqual(r.refused, [{ listening: false, error: 'TEST_BLOCKED' }, { listening: false, error: 'TEST_BLOCKED' }]);
+  assert.deepEqual(r.events.slice(0, 2), [
+    ['socket.bind', 'Server', ['127.0.0.1', tcpPort]],
+    ['socket.bind', 'Server', `${r.D}/ipc.sock`],
+  ]);
+  assert.equal(r.events.length, 4);
+  assert.deepEqual((r.events[3] as unknown[]).slice(0, 3), ['socket.bind', 'Server', `${r.D}/refused.sock`]);
+});
+
+test('fetch raises urllib.Request with url, body, headers and method, then the dial; refused, nothing is dialled', () => {
+  const run = runScenario(`${SERVER}
+    const base = 'http://127.0.0.1:' + port;
+    const answers = [];
+    answers.push(await fetch(new URL(base + '/a'), { method: 'post', body: 'data', headers: { 'X-A': '1', connection: 'close' } }).then((r) => r.text()));
+    answers.push(await fetch(new Request(base + '/b', { method: 'PUT', body: 'x', headers: [['x-b', '2'], ['connection', 'close']] })).then((r) => r.text()));
+    harness.block('urllib.Request');
+    answers.push(await fetch(base + '/c').then(() => 'fetched', (error) => error.code));
+    harness.unblock();
+    close();
+    harness.done({ port, answers, accepted });
+  `);
+  const r = run.result as { port: number; answers: string[]; accepted: number; events: unknown[][] };
+  assert.deepEqual(r.answers, ['ok', 'ok', 'TEST_BLOCKED']);
+  assert.equal(r.accepted, 2);
+  const base = `http://127.0.0.1:${r.port}`;
+  assert.deepEqual(run.events.map((e) => e[0]), ['urllib.Request', 'socket.connect', 'urllib.Request', 'socket.connect', 'urllib.Request']);
+  assert.deepEqual(run.events[0], ['urllib.Request', `${base}/a`, 'data', { 'x-a': '1', connection: 'close' }, 'POST']);
+  assert.deepEqual(run.events[2]?.slice(0, 2), ['urllib.Request', `${base}/b`]);
+  assert.deepEqual(run.events[2]?.slice(3), [{ 'content-type': 'text/plain;charset=UTF-8', 'x-b': '2', connection: 'close' }, 'PUT']);
+  assert.deepEqual(run.events[4], ['urllib.Request', `${base}/c`, null, {}, 'GET']);
+});
+
+test('the WebSocket global raises urllib.Request before it connects; refused, it throws', { skip: typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function' ? 'no WebSocket global on this Node' : false }, () => {
+  const run = runScenario(`
+    harness.block('urllib.Request');
+    const thrown = (() => { try { new WebSocket('ws://127.0.0.1:9/socket'); return null; } catch (error) { return error.code; } })();
+    harness.unblock();
+    harness.done({ thrown, name: WebSocket.name, open: WebSocket.OPEN, constructor: WebSocket.prototype.constructor === WebSocket });
+  `);
+  assert.deepEqual(run.result, { thrown: 'TEST_BLOCKED', name: 'WebSocket', open: 1, constructor: true });
+  assert.deepEqual(run.events, [['urllib.Request', 'ws://127.0.0.1:9/socket', null, {}, 'GET']]);
 });

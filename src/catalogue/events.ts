@@ -412,6 +412,27 @@ export const events = [
     since: '20.0.0',
     cpython: null,
   },
+  {
+    name: 'socket.bind',
+    args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
+    description: 'A server is about to listen: `address` is [host, port] as bound (port 0 resolved to the real port) or the path of an IPC socket; `self` is the net.Server. The socket is bound but accepts nothing until the hooks allow it; refused, the server emits \'error\' and never \'listening\'.',
+    raisedBy: ['net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers'],
+    since: '20.0.0',
+    cpython: 'socket.bind',
+  },
+  {
+    name: 'urllib.Request',
+    args: [
+      { name: 'fullurl', type: 'string' },
+      { name: 'data', type: 'unknown' },
+      { name: 'headers', type: 'Record<string, string>' },
+      { name: 'method', type: 'string' },
+    ],
+    description: 'A fetch (or a WebSocket) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
+    raisedBy: ['fetch', 'WebSocket'],
+    since: '20.0.0',
+    cpython: 'urllib.Request',
+  },
 ] as const satisfies readonly EventSpec[];
 
 /** Public APIs that deliberately raise no event. A test checks that every fs export is here or instrumented. */

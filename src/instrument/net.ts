@@ -1,8 +1,9 @@
 /**
- * Network events (issue #4, in progress). `socket.connect` is raised at the connection handles
- * (tcp_wrap, pipe_wrap), where every dial passes once with its resolved address: net, tls, http,
- * https and the bundled undici behind fetch all dial there, and each attempt of autoSelectFamily
- * (happy eyeballs) is one call. Name look-ups and the host name are audited at the dns and os modules.
+ * Network events (issue #4, in progress). `socket.connect` and `socket.bind` are raised at the
+ * connection handles (tcp_wrap, pipe_wrap), where every dial and every listen passes once with its
+ * resolved address: net, tls, http, https, http2 and the bundled undici behind fetch all go through
+ * them, and each attempt of autoSelectFamily (happy eyeballs) is one dial. Name look-ups and the
+ * host name are audited at the dns and os modules.
  */
 import {
   ObjectFreeze,
@@ -10,7 +11,7 @@ import {
   ReflectApply,
   SymbolPrototypeGetDescription,
 } from '../primordials.js';
-import { instrument } from './wrap.js';
+import { copyIdentity, instrument } from './wrap.js';
 import type { Deliver, Describe, Operation } from './wrap.js';
 
 function operation(event: string, args: unknown[]): Operation {
@@ -46,6 +47,39 @@ const failDial: Deliver = (error, handle) => {
   return 0;
 };
 
+/** The path each Unix socket handle was bound to, for its listen(). */
+const pipePaths = new WeakMap<object, string>();
+
+/**
+ * A listen a hook refuses fails as a port in use does: the server emits 'error' with the hook's
+ * error and never 'listening'. The socket was bound (a local reservation) but accepts nothing: Node
+ * is told listen() succeeded, and on the next tick, before its 'listening' would be emitted, the
+ * handle is closed and detached from the server.
+ */
+const failListen: Deliver = (error, handle) => {
+  const server = ownerOf(handle as object) as { _handle?: unknown; emit?: unknown } | undefined;
+  if (server === undefined || typeof server.emit !== 'function') throw error;
+  const emit = server.emit as (this: unknown, event: string, error: unknown) => void;
+  process.nextTick(() => {
+    if (server._handle === handle) {
+      (handle as { close(): void }).close();
+      server._handle = null;
+    }
+    ReflectApply(emit, server, ['error', error]);
+  });
+  return 0;
+};
+
+/** TCP#listen(backlog): the address it is bound to, [host, port], as getsockname reports it. */
+const describeTcpListen: Describe = (_args, handle) => {
+  const name: { address?: unknown; port?: unknown } = {};
+  (handle as { getsockname(out: object): number }).getsockname(name);
+  return operation('socket.bind', [ownerOf(handle as object) ?? null, ObjectFreeze([name.address ?? null, name.port ?? null])]);
+};
+
+const describePipeListen: Describe = (_args, handle) =>
+  operation('socket.bind', [ownerOf(handle as object) ?? null, pipePaths.get(handle as object) ?? null]);
+
 /** TCP#connect(req, address, port) and TCP#connect6: the address as dialled, [host, port]. */
 const describeTcpConnect: Describe = (args, handle) => {
   const address = args[1];
@@ -62,89 +96,63 @@ const describePipeConnect: Describe = (args, handle) => {
 
 const describeHostname: Describe = () => operation('socket.gethostname', []);
 
-/** dns.lookup(hostname[, options], callback): CPython's getaddrinfo arguments; options may be the family. */
-const describeLookup: Describe = (args) => {
-  const hostname = args[0];
-  if (typeof hostname !== 'string') return undefined;
-  const options = args[1];
-  const family = typeof options === 'number' ? options
-    : typeof options === 'object' && options !== null ? (options as { family?: unknown }).family ?? 0 : 0;
-  return operation('socket.getaddrinfo', [hostname, null, family, null, null]);
-};
+/**
+ * Look-ups are audited at the cares_wrap binding, where dns.lookup (and so net, http and fetch),
+ * lookupService, reverse and every resolve* of every Resolver pass once: the dns module is not
+ * loaded at startup for it (that would cost milliseconds).
+ */
+const describeGetaddrinfo: Describe = (args) =>
+  typeof args[1] === 'string' ? operation('socket.getaddrinfo', [args[1], null, args[2] ?? 0, null, null]) : undefined;
 
-const describeLookupService: Describe = (args) => {
-  const address = args[0];
-  return typeof address === 'string' ? operation('socket.getnameinfo', [ObjectFreeze([address, args[1]])]) : undefined;
-};
+const describeGetnameinfo: Describe = (args) =>
+  typeof args[1] === 'string' ? operation('socket.getnameinfo', [ObjectFreeze([args[1], args[2]])]) : undefined;
 
-const describeReverse: Describe = (args) =>
-  typeof args[0] === 'string' ? operation('socket.gethostbyaddr', [args[0]]) : undefined;
+const describeGetHostByAddr: Describe = (args) =>
+  typeof args[1] === 'string' ? operation('socket.gethostbyaddr', [args[1]]) : undefined;
 
-/** The resolve* family queries DNS records directly (not getaddrinfo): the Node-only dns.resolve. */
-function describeResolve(rrtype: string | undefined): Describe {
-  return (args) => {
-    const hostname = args[0];
-    if (typeof hostname !== 'string') return undefined;
-    const type = rrtype ?? (typeof args[1] === 'string' ? args[1] : 'A');
-    return operation('dns.resolve', [hostname, type]);
-  };
+/** ChannelWrap#query<Type>(req, name): one DNS query of that record type (the Node-only dns.resolve). */
+function describeQuery(rrtype: string): Describe {
+  return (args) => (typeof args[1] === 'string' ? operation('dns.resolve', [args[1], rrtype]) : undefined);
 }
 
-const RESOLVE_METHODS: Readonly<Record<string, string | undefined>> = {
-  resolve: undefined,
-  resolve4: 'A',
-  resolve6: 'AAAA',
-  resolveAny: 'ANY',
-  resolveCaa: 'CAA',
-  resolveCname: 'CNAME',
-  resolveMx: 'MX',
-  resolveNaptr: 'NAPTR',
-  resolveNs: 'NS',
-  resolvePtr: 'PTR',
-  resolveSoa: 'SOA',
-  resolveSrv: 'SRV',
-  resolveTlsa: 'TLSA',
-  resolveTxt: 'TXT',
+const QUERY_TYPES: Readonly<Record<string, string>> = {
+  queryAny: 'ANY', queryA: 'A', queryAaaa: 'AAAA', queryCaa: 'CAA', queryCname: 'CNAME', queryMx: 'MX',
+  queryNs: 'NS', queryTxt: 'TXT', querySrv: 'SRV', queryPtr: 'PTR', queryNaptr: 'NAPTR', querySoa: 'SOA', queryTlsa: 'TLSA',
 };
 
-/** A refused look-up reports through the callback, as a failed look-up does; the call returns as it would. */
-const failThroughCallback: Deliver = (error, _thisArg, args) => {
-  const callback = args[args.length - 1];
-  if (typeof callback !== 'function') throw error;
-  process.nextTick(callback, error);
-  return {};
+/**
+ * A look-up a hook refuses fails as a failed look-up does: Node's request object carries the
+ * caller's callback, or the promise's reject, and gets the hook's error on the next tick; Node is
+ * told the look-up started. Without either, the error is thrown.
+ */
+const failLookup: Deliver = (error, _binding, args) => {
+  const request = args[0] as { callback?: unknown; reject?: unknown } | null | undefined;
+  const report = request?.callback ?? request?.reject;
+  if (typeof report !== 'function') throw error;
+  process.nextTick(report, error);
+  return 0;
 };
 
-interface DnsModule {
-  promises: Record<string, unknown> & { Resolver: { prototype: Record<string, unknown> } };
-  Resolver: { prototype: Record<string, unknown> };
-  [name: string]: unknown;
-}
-
-export function installNet(binding: (name: string) => Record<string, unknown>, dns: DnsModule, os: object): void {
+export function installNet(binding: (name: string) => Record<string, unknown>, os: object): void {
   const tcp = (binding('tcp_wrap')['TCP'] as { prototype: Record<string, unknown> }).prototype;
   const pipe = (binding('pipe_wrap')['Pipe'] as { prototype: Record<string, unknown> }).prototype;
   instrument(tcp, 'connect', describeTcpConnect, { delivery: failDial });
   instrument(tcp, 'connect6', describeTcpConnect, { delivery: failDial });
   instrument(pipe, 'connect', describePipeConnect, { delivery: failDial });
+  instrument(tcp, 'listen', describeTcpListen, { delivery: failListen });
+  instrument(pipe, 'listen', describePipeListen, { delivery: failListen });
+  const bindPipe = pipe['bind'] as (this: object, path: unknown) => unknown;
+  pipe['bind'] = copyIdentity(function (this: object, path: unknown) {
+    if (typeof path === 'string') pipePaths.set(this, path);
+    return ReflectApply(bindPipe, this, [path]);
+  }, bindPipe);
   instrument(os, 'hostname', describeHostname, { delivery: 'throw' });
 
-  const callbacks = { delivery: failThroughCallback };
-  const promises = { delivery: 'reject' } as const;
-  instrument(dns, 'lookup', describeLookup, callbacks);
-  instrument(dns.promises, 'lookup', describeLookup, promises);
-  instrument(dns, 'lookupService', describeLookupService, callbacks);
-  instrument(dns.promises, 'lookupService', describeLookupService, promises);
-  instrument(dns, 'reverse', describeReverse, callbacks);
-  instrument(dns.promises, 'reverse', describeReverse, promises);
-  for (const method of Object.keys(RESOLVE_METHODS)) {
-    const describe = describeResolve(RESOLVE_METHODS[method]);
-    // The module functions are bound to a default Resolver's original methods: both are wrapped, once each.
-    instrument(dns, method, describe, callbacks);
-    instrument(dns.Resolver.prototype, method, describe, callbacks);
-    instrument(dns.promises, method, describe, promises);
-    instrument(dns.promises.Resolver.prototype, method, describe, promises);
-  }
-  instrument(dns.Resolver.prototype, 'reverse', describeReverse, callbacks);
-  instrument(dns.promises.Resolver.prototype, 'reverse', describeReverse, promises);
+  const cares = binding('cares_wrap');
+  const lookups = { delivery: failLookup };
+  instrument(cares, 'getaddrinfo', describeGetaddrinfo, lookups);
+  instrument(cares, 'getnameinfo', describeGetnameinfo, lookups);
+  const channel = (cares['ChannelWrap'] as { prototype: Record<string, unknown> }).prototype;
+  instrument(channel, 'getHostByAddr', describeGetHostByAddr, lookups);
+  for (const method of Object.keys(QUERY_TYPES)) instrument(channel, method, describeQuery(QUERY_TYPES[method] as string), lookups);
 }

@@ -1,0 +1,132 @@
+/**
+ * The web globals that reach the network: `fetch` and `WebSocket` raise `urllib.Request` (fullurl,
+ * data, headers, method) once per call, before any look-up or dial (which raise their own
+ * socket events underneath).
+ */
+import { dispatch, isAuditing } from '../kernel.js';
+import {
+  ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
+  ProxyCtor,
+  ReflectApply,
+  ReflectConstruct,
+  StringCtor,
+  StringPrototypeToUpperCase,
+} from '../primordials.js';
+import { snapshotOptions } from './args.js';
+import { instrument } from './wrap.js';
+import type { Describe } from './wrap.js';
+
+type Getter = (this: unknown) => unknown;
+
+/** Request's own getters read its internal state: a subclass that overrides `url` cannot show the audit another URL. */
+function getterOf(prototype: object, name: string): Getter | undefined {
+  return (ObjectGetOwnPropertyDescriptor(prototype, name)?.get as Getter | undefined);
+}
+
+function readRequest(getter: Getter | undefined, request: object): unknown {
+  if (getter === undefined) return undefined;
+  try {
+    return ReflectApply(getter, request, []);
+  } catch {
+    return undefined; // not a Request: the brand check failed
+  }
+}
+
+/** Headers as a plain, frozen object of lower-case names (what `new Headers(init)` would hold). */
+function plainHeaders(HeadersCtor: typeof Headers | undefined, init: unknown): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (init === undefined || init === null || HeadersCtor === undefined) return ObjectFreeze(out);
+  try {
+    const headers = new HeadersCtor(init as ConstructorParameters<typeof Headers>[0]);
+    ReflectApply(HeadersCtor.prototype.forEach, headers, [(value: string, name: string) => {
+      out[name] = value;
+    }]);
+  } catch {
+    // Invalid headers: fetch rejects them itself; the event shows none.
+  }
+  return ObjectFreeze(out);
+}
+
+interface WebClasses {
+  readonly requestUrl: Getter | undefined;
+  readonly requestMethod: Getter | undefined;
+  readonly requestHeaders: Getter | undefined;
+  readonly requestBody: Getter | undefined;
+  readonly HeadersCtor: typeof Headers | undefined;
+}
+
+/** Request's getters and the Headers class, taken at the first fetch a hook sees (reading them loads undici). */
+let web: WebClasses | undefined;
+
+function webClasses(global: typeof globalThis): WebClasses {
+  if (web !== undefined) return web;
+  const RequestCtor = global.Request as typeof Request | undefined;
+  const prototype = typeof RequestCtor === 'function' ? RequestCtor.prototype : {};
+  web = {
+    requestUrl: getterOf(prototype, 'url'),
+    requestMethod: getterOf(prototype, 'method'),
+    requestHeaders: getterOf(prototype, 'headers'),
+    requestBody: getterOf(prototype, 'body'),
+    HeadersCtor: typeof global.Headers === 'function' ? global.Headers : undefined,
+  };
+  return web;
+}
+
+/**
+ * fetch(input, init): a URL or string input is converted to a string once and init is copied
+ * once into plain data, and fetch receives those, so what is audited is what is fetched.
+ */
+const describeFetch: Describe = (args) => {
+  const classes = webClasses(globalThis);
+  const input = args[0];
+  const fromRequest = typeof input === 'object' && input !== null ? readRequest(classes.requestUrl, input) : undefined;
+  let url: string;
+  if (typeof fromRequest === 'string') {
+    url = fromRequest;
+  } else {
+    url = StringCtor(input);
+    args[0] = url;
+  }
+  const init = snapshotOptions(args[1]) as { method?: unknown; headers?: unknown; body?: unknown } | undefined;
+  if (init !== undefined) args[1] = init;
+  const request = typeof fromRequest === 'string' ? input as object : undefined;
+  const method = init?.method ?? (request === undefined ? 'GET' : readRequest(classes.requestMethod, request));
+  const headers = init?.headers ?? (request === undefined ? undefined : readRequest(classes.requestHeaders, request));
+  const body = init?.body ?? (request === undefined ? null : readRequest(classes.requestBody, request) ?? null);
+  return {
+    event: 'urllib.Request',
+    args: [url, body, plainHeaders(classes.HeadersCtor, headers), StringPrototypeToUpperCase(StringCtor(method))],
+    covers: undefined,
+  };
+};
+
+/** fetch is a plain function in every Node version: wrapping it loads nothing. */
+export function installFetch(global: typeof globalThis): void {
+  instrument(global, 'fetch', describeFetch, { delivery: 'reject' });
+}
+
+/**
+ * The WebSocket global (Node 22 and later), when the first hook is added: reading it (even its
+ * property descriptor, in Node 24) loads the bundled undici, 20 to 40 ms, which a process without
+ * hooks should not pay. Code that runs before the first hook could keep the original class
+ * (documented in the security model).
+ */
+export function auditWebSocket(global: typeof globalThis): void {
+  const WebSocketCtor = (global as { WebSocket?: new (url: unknown, protocols?: unknown) => object }).WebSocket;
+  if (typeof WebSocketCtor === 'function') {
+    // A Proxy keeps the class itself: its prototype, statics, instanceof and name are unchanged.
+    const audited: typeof WebSocketCtor = new ProxyCtor(WebSocketCtor, {
+      construct(original, args, newTarget): object {
+        if (isAuditing()) {
+          const url = StringCtor(args[0]);
+          args[0] = url;
+          dispatch('urllib.Request', ObjectFreeze([url, null, ObjectFreeze({}), 'GET']));
+        }
+        return ReflectConstruct(original, args, newTarget === audited ? original : newTarget) as object;
+      },
+    });
+    (WebSocketCtor.prototype as { constructor: unknown }).constructor = audited;
+    (global as { WebSocket?: unknown }).WebSocket = audited;
+  }
+}
