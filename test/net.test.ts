@@ -223,3 +223,35 @@ test('the WebSocket global raises urllib.Request before it connects; refused, it
   assert.deepEqual(run.result, { thrown: 'TEST_BLOCKED', name: 'WebSocket', open: 1, constructor: true });
   assert.deepEqual(run.events, [['urllib.Request', 'ws://127.0.0.1:9/socket', null, {}, 'GET']]);
 });
+
+test('http requests raise http.client.connect, then the dial, and http.client.send per body chunk; refused, nothing reaches the server', () => {
+  const run = runScenario(`${SERVER}
+    const bodies = [];
+    server.removeAllListeners('request');
+    server.on('request', (request, response) => { let body = ''; request.on('data', (d) => body += d); request.on('end', () => { bodies.push(body); response.end('ok'); }); });
+    const post = (chunks, agent) => new Promise((resolve) => {
+      const request = http.request({ port, host: '127.0.0.1', method: 'POST', agent }, (response) => { response.resume(); response.on('end', () => resolve('ok')); });
+      request.on('error', (error) => resolve(error.code));
+      for (const chunk of chunks.slice(0, -1)) request.write(chunk);
+      request.end(chunks.at(-1));
+    });
+    const outcomes = [await post(['one', Buffer.from('two')], false)];
+    harness.block('http.client.connect');
+    outcomes.push(await post(['never'], false));
+    harness.block('http.client.send');
+    outcomes.push(await post(['secret'], false));
+    harness.unblock();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    close();
+    harness.done({ port, outcomes, bodies });
+  `);
+  const r = run.result as { port: number; outcomes: string[]; bodies: string[] };
+  assert.deepEqual(r.outcomes, ['ok', 'TEST_BLOCKED', 'TEST_BLOCKED']);
+  assert.deepEqual(r.bodies, ['onetwo'], 'the refused request and the refused chunk never reached the server');
+  const names = run.events.map((e) => e[0]);
+  assert.deepEqual(names.slice(0, 4), ['http.client.connect', 'http.client.send', 'http.client.send', 'socket.connect']);
+  assert.deepEqual(run.events[0]?.slice(1), ['<ClientRequest>', '127.0.0.1', r.port]);
+  assert.deepEqual(run.events[1]?.slice(2), ['one']);
+  // The refused request is destroyed on the next tick: its body written meanwhile raises send and goes nowhere.
+  assert.deepEqual(names.slice(4), ['http.client.connect', 'http.client.send', 'http.client.connect', 'http.client.send', 'socket.connect']);
+});

@@ -69,8 +69,6 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'gc.get_referents': planned(5, 'covered with gc.get_objects by the heap snapshot APIs.'),
   'gc.get_referrers': planned(5, 'covered with gc.get_objects by the heap snapshot APIs.'),
   'glob.glob': notApplicable('fs.glob raises glob.glob/2, which carries the same pattern and recursive flag plus root_dir; one event per call.'),
-  'http.client.connect': planned(4, 'http and https client requests raise it with host and port.'),
-  'http.client.send': planned(4, 'http and https client requests raise it with the data sent.'),
   'imaplib.open': NO_CLIENT('IMAP'),
   'imaplib.send': NO_CLIENT('IMAP'),
   'import': planned(5, 'require(), import and import() raise it with the specifier and resolved filename.'),

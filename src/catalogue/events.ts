@@ -433,6 +433,22 @@ export const events = [
     since: '20.0.0',
     cpython: 'urllib.Request',
   },
+  {
+    name: 'http.client.connect',
+    args: [{ name: 'self', type: 'unknown' }, { name: 'host', type: 'unknown' }, { name: 'port', type: 'unknown' }],
+    description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere.',
+    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest'],
+    since: '20.0.0',
+    cpython: 'http.client.connect',
+  },
+  {
+    name: 'http.client.send',
+    args: [{ name: 'self', type: 'unknown' }, { name: 'data', type: 'unknown' }],
+    description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'.',
+    raisedBy: ['ClientRequest#write', 'ClientRequest#end'],
+    since: '20.0.0',
+    cpython: 'http.client.send',
+  },
 ] as const satisfies readonly EventSpec[];
 
 /** Public APIs that deliberately raise no event. A test checks that every fs export is here or instrumented. */

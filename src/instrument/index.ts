@@ -7,6 +7,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import os = require('node:os');
 import { installChildProcess } from './child_process.js';
 import { installFs } from './fs.js';
+import { installHttp } from './http.js';
 import { auditWebSocket, installFetch } from './fetch.js';
 import { installNet } from './net.js';
 import { auditEnvironment, installProcess } from './process.js';
@@ -35,4 +36,6 @@ export function installForHooks(): void {
   hookedPartsInstalled = true;
   auditEnvironment();
   auditWebSocket(globalThis);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
+  installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
 }
