@@ -122,6 +122,33 @@ const cases = [
     ],
   },
   {
+    name: 'HTTP GET over loopback, sequential (http, keep-alive)',
+    kind: 'ns', iterations: 1500, innerRounds: 5, rounds: 3,
+    baseline: plain('http-sequential'),
+    measured: [
+      { config: instrumented('http-sequential'), target: ratioAtMost(1.02) },
+      { config: hooked('http-sequential'), target: ratioAtMost(1.05) },
+    ],
+  },
+  {
+    name: 'HTTP GET over loopback, 16 concurrent (http, keep-alive)',
+    kind: 'ns', iterations: 3200, innerRounds: 5, rounds: 3,
+    baseline: plain('http-concurrent'),
+    measured: [
+      { config: instrumented('http-concurrent'), target: ratioAtMost(1.02) },
+      { config: hooked('http-concurrent'), target: ratioAtMost(1.05) },
+    ],
+  },
+  {
+    name: 'fetch over loopback, sequential',
+    kind: 'ns', iterations: 600, innerRounds: 5, rounds: 3,
+    baseline: plain('fetch-sequential'),
+    measured: [
+      { config: instrumented('fetch-sequential'), target: ratioAtMost(1.02) },
+      { config: hooked('fetch-sequential'), target: ratioAtMost(1.05) },
+    ],
+  },
+  {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),

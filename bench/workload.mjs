@@ -12,6 +12,7 @@
 //
 // To add a benchmark: add a workload here (a setup returning `(n) => sink`), then a case in run.mjs.
 import fs from 'node:fs';
+import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
@@ -112,20 +113,57 @@ const workloads = {
   },
 };
 
+/** A loopback HTTP server in this process (the client side is what is measured), and a keep-alive agent. */
+async function loopback() {
+  const server = http.createServer((request, response) => response.end('ok'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const { port } = server.address();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const get = () => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, agent }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode));
+    }).on('error', reject);
+  });
+  return { url: `http://127.0.0.1:${port}/`, get };
+}
+
+// HTTP over loopback: sequential requests, then 16 at a time, through http and through fetch.
+Object.assign(workloads, {
+  'http-sequential': async () => {
+    const { get } = await loopback();
+    return async (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += await get(); return sink; };
+  },
+  'http-concurrent': async () => {
+    const { get } = await loopback();
+    return async (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i += 16) sink += (await Promise.all(Array.from({ length: Math.min(16, n - i) }, get))).length;
+      return sink;
+    };
+  },
+  'fetch-sequential': async () => {
+    const { url } = await loopback();
+    return async (n) => { let sink = 0; for (let i = 0; i < n; i++) sink += (await (await fetch(url)).text()).length; return sink; };
+  },
+});
+
 const setup = workloads[name];
 if (setup === undefined) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(', ')}`);
 const loop = await setup();
 
+// Loops may be async (HTTP): awaiting a sync loop's number costs one microtask per round, not per operation.
 // Warm-up: a tenth of the timed work (at least 1000 operations) lets the optimising compiler settle.
 // Several calls, not one: one long call gets only on-stack-replacement code, and the first timed
 // call would then still run unoptimised (or be compiled) while it is timed.
 const warmUp = Math.max(200, Math.round((iterations * rounds) / 50));
 let sink = 0;
-for (let k = 0; k < 5; k++) sink += loop(warmUp);
+for (let k = 0; k < 5; k++) sink += await loop(warmUp);
 const perOp = [];
 for (let r = 0; r < rounds; r++) {
   const start = process.hrtime.bigint();
-  sink += loop(iterations);
+  sink += await loop(iterations);
   perOp.push(Number(process.hrtime.bigint() - start) / iterations);
 }
 const sorted = [...perOp].sort((a, b) => a - b);
