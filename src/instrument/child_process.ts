@@ -14,7 +14,7 @@ import {
   ArrayIsArray, ObjectFreeze, ObjectHasOwn, ReflectApply, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../primordials.js';
 import { propagating, withPreload } from './propagation.js';
-import { copyIdentity, instrument } from './wrap.js';
+import { copyIdentity, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 /** The options Node's normalizeSpawnArguments produces. */
@@ -69,14 +69,10 @@ function environment(pairs: unknown): Record<string, string> {
 const describeSpawn: Describe = (args) => {
   const options = spawnOptions(args);
   if (options === undefined || typeof options.file !== 'string') {
-    return { event: 'subprocess.Popen', args: [null, ObjectFreeze([]), null, ObjectFreeze({})], covers: undefined };
+    return operation('subprocess.Popen', [null, ObjectFreeze([]), null, ObjectFreeze({})]);
   }
   const cwd = typeof options.cwd === 'string' ? options.cwd : null;
-  return {
-    event: 'subprocess.Popen',
-    args: [options.file, ObjectFreeze(copyStrings(options.args)), cwd, ObjectFreeze(environment(options.envPairs))],
-    covers: undefined,
-  };
+  return operation('subprocess.Popen', [options.file, ObjectFreeze(copyStrings(options.args)), cwd, ObjectFreeze(environment(options.envPairs))]);
 };
 
 /** A signal as ChildProcess#kill and process.kill read it: a number, or a name (SIGTERM by default). */
@@ -93,7 +89,7 @@ const describeChildKill: Describe = (args, handle) => {
   const pid = (handle as { pid?: unknown }).pid;
   const signal = toSignal(args[0]);
   if (typeof pid !== 'number' || signal === undefined) return undefined;
-  return { event: 'os.kill', args: [pid, signal], covers: undefined };
+  return operation('os.kill', [pid, signal]);
 };
 
 /**

@@ -14,7 +14,7 @@ import {
   StringPrototypeToUpperCase,
 } from '../primordials.js';
 import { snapshotOptions } from './args.js';
-import { instrument } from './wrap.js';
+import { instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 type Getter = (this: unknown) => unknown;
@@ -94,11 +94,7 @@ const describeFetch: Describe = (args) => {
   const method = init?.method ?? (request === undefined ? 'GET' : readRequest(classes.requestMethod, request));
   const headers = init?.headers ?? (request === undefined ? undefined : readRequest(classes.requestHeaders, request));
   const body = init?.body ?? (request === undefined ? null : readRequest(classes.requestBody, request) ?? null);
-  return {
-    event: 'urllib.Request',
-    args: [url, body, plainHeaders(classes.HeadersCtor, headers), StringPrototypeToUpperCase(StringCtor(method))],
-    covers: undefined,
-  };
+  return operation('urllib.Request', [url, body, plainHeaders(classes.HeadersCtor, headers), StringPrototypeToUpperCase(StringCtor(method))]);
 };
 
 /** fetch is a plain function in every Node version: wrapping it loads nothing. */

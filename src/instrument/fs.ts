@@ -23,8 +23,8 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, copyIdentity, instrument, outsideOperation } from './wrap.js';
-import type { Describe, Operation, WrapSpec } from './wrap.js';
+import { ANY, copyIdentity, instrument, operation, outsideOperation } from './wrap.js';
+import type { Describe, WrapSpec } from './wrap.js';
 
 const REJECT: WrapSpec = { delivery: 'reject' };
 
@@ -48,9 +48,6 @@ function targetAt(args: unknown[], index: number): string | number | typeof INVA
   return isFd(value) ? value : pathAt(args, index);
 }
 
-function operation(event: string, eventArgs: unknown[], covers?: (readonly unknown[])[]): Operation {
-  return { event, args: eventArgs, covers };
-}
 
 // ---- describers: one per operation, shared by its callback, sync and promise forms -----------
 

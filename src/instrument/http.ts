@@ -10,12 +10,9 @@
  * apply to every request, whenever http was loaded.
  */
 import { NumberParseInt, ReflectApply } from '../primordials.js';
-import { instrument } from './wrap.js';
-import type { Deliver, Describe, Operation } from './wrap.js';
+import { instrument, operation } from './wrap.js';
+import type { Deliver, Describe } from './wrap.js';
 
-function operation(event: string, args: unknown[]): Operation {
-  return { event, args, covers: undefined };
-}
 
 interface ClientRequestLike {
   destroy(error: unknown): unknown;

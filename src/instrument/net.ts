@@ -11,12 +11,9 @@ import {
   ReflectApply,
   SymbolPrototypeGetDescription,
 } from '../primordials.js';
-import { copyIdentity, instrument } from './wrap.js';
-import type { Deliver, Describe, Operation } from './wrap.js';
+import { copyIdentity, instrument, operation } from './wrap.js';
+import type { Deliver, Describe } from './wrap.js';
 
-function operation(event: string, args: unknown[]): Operation {
-  return { event, args, covers: undefined };
-}
 
 /** The key under which Node links a handle to its net.Socket (an internal symbol, found once by its description). */
 let ownerKey: symbol | undefined;

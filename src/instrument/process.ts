@@ -14,12 +14,9 @@ import {
 } from '../primordials.js';
 import { INVALID, toMode, toPath } from './args.js';
 import { toSignal } from './child_process.js';
-import { instrument } from './wrap.js';
-import type { Describe, Operation } from './wrap.js';
+import { instrument, operation } from './wrap.js';
+import type { Describe } from './wrap.js';
 
-function operation(event: string, args: unknown[]): Operation {
-  return { event, args, covers: undefined };
-}
 
 function frozenCopy(values: readonly unknown[]): readonly unknown[] {
   const copy: unknown[] = [];

@@ -52,6 +52,11 @@ export interface WrapSpec {
   readonly composite?: boolean;
 }
 
+/** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
+export function operation(event: string, args: unknown[], covers?: readonly (readonly unknown[])[]): Operation {
+  return { event, args, covers };
+}
+
 /**
  * Reports a hook's error through an API's own channel (an 'error' event, a callback) and returns
  * what the API returns when it has started an operation that will fail.
