@@ -255,3 +255,41 @@ test('http requests raise http.client.connect, then the dial, and http.client.se
   // The refused request is destroyed on the next tick: its body written meanwhile raises send and goes nowhere.
   assert.deepEqual(names.slice(4), ['http.client.connect', 'http.client.send', 'http.client.connect', 'http.client.send', 'socket.connect']);
 });
+
+test('autoSelectFamily (happy eyeballs): each address tried raises socket.connect', () => {
+  const run = runScenario(`${SERVER}
+    // A lookup that offers an address nothing listens on first, then the server's.
+    const lookup = (host, options, callback) => callback(null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+    const outcome = await new Promise((resolve) => {
+      const socket = net.connect({ host: 'dual.test', port, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 50, lookup }, () => { socket.end(); resolve('connected'); });
+      socket.on('error', (error) => resolve(error.code));
+    });
+    close();
+    harness.done({ port, outcome, dials: harness.events.filter((e) => e[0] === 'socket.connect').map((e) => e[2]) });
+  `);
+  const r = run.result as { port: number; outcome: string; dials: unknown[] };
+  assert.equal(r.outcome, 'connected');
+  assert.deepEqual(r.dials, [['::1', r.port], ['127.0.0.1', r.port]]);
+});
+
+test('http2 clients dial through the same handles', () => {
+  const run = runScenario(`
+    const http2 = await import('node:http2');
+    const server = http2.createServer((request, response) => response.end('ok'));
+    harness.pause();
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    harness.resume();
+    const port = server.address().port;
+    const session = http2.connect('http://127.0.0.1:' + port);
+    await new Promise((resolve) => session.on('connect', resolve));
+    session.close();
+    harness.block('socket.connect');
+    const refused = await new Promise((resolve) => http2.connect('http://127.0.0.1:' + port).on('error', (error) => resolve(error.code)));
+    harness.unblock();
+    server.close();
+    harness.done({ port, refused, dials: harness.events.filter((e) => e[0] === 'socket.connect').map((e) => e[2]) });
+  `);
+  const r = run.result as { port: number; refused: string; dials: unknown[] };
+  assert.equal(r.refused, 'TEST_BLOCKED');
+  assert.deepEqual(r.dials, [['127.0.0.1', r.port], ['127.0.0.1', r.port]]);
+});
