@@ -293,3 +293,40 @@ test('http2 clients dial through the same handles', () => {
   assert.equal(r.refused, 'TEST_BLOCKED');
   assert.deepEqual(r.dials, [['127.0.0.1', r.port], ['127.0.0.1', r.port]]);
 });
+
+test('datagrams: bind, sendto and connect raise their events; refused, nothing is sent and the hook\'s error is reported', () => {
+  const run = runScenario(`
+    const dgram = (await import('node:dgram')).default;
+    const received = [];
+    const server = dgram.createSocket('udp4');
+    server.on('message', (message) => received.push(String(message)));
+    await new Promise((resolve) => server.bind(0, '127.0.0.1', resolve));
+    const port = server.address().port;
+    const client = dgram.createSocket('udp4');
+    await new Promise((resolve) => client.send('allowed', port, '127.0.0.1', resolve));
+    harness.block('socket.sendto');
+    const refusedSend = await new Promise((resolve) => client.send('refused', port, '127.0.0.1', (error) => resolve(error?.code)));
+    harness.block('socket.connect');
+    const connecting = dgram.createSocket('udp4');
+    const refusedConnect = await new Promise((resolve) => { connecting.on('error', (error) => resolve(error.code)); connecting.connect(port, '127.0.0.1'); });
+    harness.block('socket.bind');
+    const binding = dgram.createSocket('udp4');
+    const refusedBind = await new Promise((resolve) => { binding.on('error', (error) => resolve(error.code)); binding.on('listening', () => resolve('listening')); binding.bind(0, '127.0.0.1'); });
+    harness.unblock();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const socket of [server, client, connecting]) socket.close();
+    harness.done({ port, received, refusedSend, refusedConnect, refusedBind,
+      events: harness.events.map(([event, self, address]) => [event, self.constructor.name, address]) });
+  `);
+  const r = run.result as { port: number; received: string[]; refusedSend: string; refusedConnect: string; refusedBind: string; events: unknown[] };
+  assert.deepEqual([r.received, r.refusedSend, r.refusedConnect, r.refusedBind], [['allowed'], 'TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED']);
+  assert.deepEqual(r.events, [
+    ['socket.bind', 'Socket', ['127.0.0.1', 0]],
+    ['socket.bind', 'Socket', ['0.0.0.0', 0]],
+    ['socket.sendto', 'Socket', ['127.0.0.1', r.port]],
+    ['socket.sendto', 'Socket', ['127.0.0.1', r.port]],
+    ['socket.bind', 'Socket', ['0.0.0.0', 0]],
+    ['socket.connect', 'Socket', ['127.0.0.1', r.port]],
+    ['socket.bind', 'Socket', ['127.0.0.1', 0]],
+  ]);
+});

@@ -127,7 +127,6 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'socket.getservbyname': NO_API('service database look-ups'),
   'socket.getservbyport': NO_API('service database look-ups'),
   'socket.sendmsg': notApplicable('Node has no sendmsg; dgram send to an address raises socket.sendto (planned in issue #4).'),
-  'socket.sendto': planned(4, 'dgram send to an address raises it.'),
   'socket.sethostname': NO_API('setting the host name'),
   'sqlite3.connect': planned(5, 'node:sqlite DatabaseSync raises it with the database path.'),
   'sqlite3.connect/handle': notApplicable('node:sqlite exposes no raw connection handle; sqlite3.connect covers opening (planned in issue #5).'),

@@ -362,7 +362,7 @@ export const events = [
     name: 'socket.connect',
     args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
     description: 'A connection is about to be dialled: `address` is [host, port] as dialled (after name resolution) or the path of an IPC socket; `self` is the net.Socket. Raised once per attempt (autoSelectFamily tries several addresses), for every client built on net: tls, http, https, and fetch through the bundled undici. A reused keep-alive connection dials nothing and raises nothing.',
-    raisedBy: ['net.connect', 'net.createConnection', 'net.Socket#connect', 'tls.connect', 'http.request', 'https.request', 'fetch'],
+    raisedBy: ['net.connect', 'net.createConnection', 'net.Socket#connect', 'tls.connect', 'http.request', 'https.request', 'http2.connect', 'fetch', 'dgram.Socket#connect'],
     since: '20.0.0',
     cpython: 'socket.connect',
   },
@@ -416,7 +416,7 @@ export const events = [
     name: 'socket.bind',
     args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
     description: 'A server is about to listen: `address` is [host, port] as bound (port 0 resolved to the real port) or the path of an IPC socket; `self` is the net.Server. The socket is bound but accepts nothing until the hooks allow it; refused, the server emits \'error\' and never \'listening\'.',
-    raisedBy: ['net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers'],
+    raisedBy: ['net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers', 'dgram.Socket#bind (and the implicit bind of a first send)'],
     since: '20.0.0',
     cpython: 'socket.bind',
   },
@@ -448,6 +448,14 @@ export const events = [
     raisedBy: ['ClientRequest#write', 'ClientRequest#end'],
     since: '20.0.0',
     cpython: 'http.client.send',
+  },
+  {
+    name: 'socket.sendto',
+    args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
+    description: 'A datagram is about to be sent to an address ([host, port], after name resolution); `self` is the dgram.Socket. Sends on a connected datagram socket raise nothing more (its connect was audited). Refused, nothing is sent and the send callback gets the hook\'s error.',
+    raisedBy: ['dgram.Socket#send (to an address)'],
+    since: '20.0.0',
+    cpython: 'socket.sendto',
   },
 ] as const satisfies readonly EventSpec[];
 

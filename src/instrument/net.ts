@@ -1,12 +1,14 @@
 /**
- * Network events (issue #4, in progress). `socket.connect` and `socket.bind` are raised at the
- * connection handles (tcp_wrap, pipe_wrap), where every dial and every listen passes once with its
- * resolved address: net, tls, http, https, http2 and the bundled undici behind fetch all go through
- * them, and each attempt of autoSelectFamily (happy eyeballs) is one dial. Name look-ups and the
- * host name are audited at the dns and os modules.
+ * Socket events, raised at the handles (tcp_wrap, pipe_wrap, udp_wrap) where every dial, listen,
+ * bind and datagram passes once with its resolved address: net, tls, http, https, http2, dgram and
+ * the bundled undici behind fetch all go through them, and each attempt of autoSelectFamily (happy
+ * eyeballs) is one dial. Name look-ups are audited at the cares_wrap binding, the host name at os.
  */
+import { constants } from 'node:os';
 import {
+  ObjectDefineProperty,
   ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
   ObjectGetOwnPropertySymbols,
   ReflectApply,
   SymbolPrototypeGetDescription,
@@ -77,6 +79,70 @@ const describeTcpListen: Describe = (_args, handle) => {
 const describePipeListen: Describe = (_args, handle) =>
   operation('socket.bind', [ownerOf(handle as object) ?? null, pipePaths.get(handle as object) ?? null]);
 
+// ---- datagrams -------------------------------------------------------------------------------
+
+/** What libuv returns for an operation not permitted: dgram turns it into its exception. */
+const UV_EPERM = -constants.errno.EPERM;
+
+/**
+ * dgram turns an error code from the handle into its own exception and emits it on the socket at
+ * once: the hook's error is emitted in its place, so a refused bind or connect reports the hook's
+ * error as the socket's 'error', as for TCP. (A connect with a callback gets dgram's EPERM error.)
+ */
+function refuseWithEperm(error: unknown, handle: unknown): number {
+  const socket = ownerOf(handle as object) as { emit?: unknown } | undefined;
+  if (socket === undefined || typeof socket.emit !== 'function') throw error;
+  const emit = socket.emit as (this: unknown, ...args: unknown[]) => boolean;
+  const own = ObjectGetOwnPropertyDescriptor(socket, 'emit');
+  let installed = true;
+  const restore = (): void => {
+    if (!installed) return;
+    installed = false;
+    if (own === undefined) delete socket.emit;
+    else ObjectDefineProperty(socket, 'emit', own);
+  };
+  ObjectDefineProperty(socket, 'emit', {
+    configurable: true,
+    writable: true,
+    value(this: unknown, event: unknown, ...rest: unknown[]): boolean {
+      restore();
+      return ReflectApply(emit, this, event === 'error' ? ['error', error] : [event, ...rest]);
+    },
+  });
+  // dgram reports at once or on the next tick; past that, nothing of this refusal is left to replace.
+  setImmediate(restore);
+  return UV_EPERM;
+}
+
+/** UDP#bind(address, port, flags) and bind6: an explicit bind, or the implicit one of a first send. */
+const describeUdpBind: Describe = (args, handle) =>
+  typeof args[0] === 'string' && typeof args[1] === 'number'
+    ? operation('socket.bind', [ownerOf(handle as object) ?? null, ObjectFreeze([args[0], args[1]])])
+    : undefined;
+
+/** UDP#connect(address, port) and connect6: a datagram socket fixes its peer. */
+const describeUdpConnect: Describe = (args, handle) =>
+  typeof args[0] === 'string' && typeof args[1] === 'number'
+    ? operation('socket.connect', [ownerOf(handle as object) ?? null, ObjectFreeze([args[0], args[1]])])
+    : undefined;
+
+/**
+ * UDP#send(req, list, count, port, address, hasCallback) and send6: a datagram to an address. A
+ * connected socket's send (req, list, count, hasCallback) names no address and raises nothing more
+ * (its connect was audited), as CPython's socket.send raises nothing after socket.connect.
+ */
+const describeUdpSend: Describe = (args, handle) =>
+  args.length >= 6 && typeof args[4] === 'string'
+    ? operation('socket.sendto', [ownerOf(handle as object) ?? null, ObjectFreeze([args[4], args[3]])])
+    : undefined;
+
+/** A refused datagram is not sent: the send's callback gets the hook's error (without one, dgram drops send errors). */
+const refuseSend: Deliver = (error, _handle, args) => {
+  const callback = (args[0] as { callback?: unknown } | null | undefined)?.callback;
+  if (typeof callback === 'function') process.nextTick(callback, error);
+  return 0;
+};
+
 /** TCP#connect(req, address, port) and TCP#connect6: the address as dialled, [host, port]. */
 const describeTcpConnect: Describe = (args, handle) => {
   const address = args[1];
@@ -144,6 +210,11 @@ export function installNet(binding: (name: string) => Record<string, unknown>, o
     return ReflectApply(bindPipe, this, [path]);
   }, bindPipe);
   instrument(os, 'hostname', describeHostname, { delivery: 'throw' });
+
+  const udp = (binding('udp_wrap')['UDP'] as { prototype: Record<string, unknown> }).prototype;
+  for (const method of ['bind', 'bind6']) instrument(udp, method, describeUdpBind, { delivery: refuseWithEperm });
+  for (const method of ['connect', 'connect6']) instrument(udp, method, describeUdpConnect, { delivery: refuseWithEperm });
+  for (const method of ['send', 'send6']) instrument(udp, method, describeUdpSend, { delivery: refuseSend });
 
   const cares = binding('cares_wrap');
   const lookups = { delivery: failLookup };
