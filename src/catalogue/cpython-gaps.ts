@@ -17,9 +17,9 @@ const WINDOWS_REGISTRY = notApplicable('Windows registry API (winreg); Node has 
 const WINDOWS_INTERNAL = notApplicable('Internal to CPython on Windows (_winapi); Node\'s equivalents are the process and fs APIs, which raise their own events.');
 const WINDOWS_ONLY = notApplicable('Windows-only API with no Node counterpart.');
 const NO_CLIENT = (protocol: string): CpythonGap =>
-  notApplicable(`Node has no built-in ${protocol} client; a package that speaks it connects through net or tls (socket.connect, planned in issue #4).`);
+  notApplicable(`Node has no built-in ${protocol} client; a package that speaks it connects through net or tls (socket.connect).`);
 const PYTHON_OBJECT_MODEL = notApplicable('Python object-model introspection; JavaScript has no equivalent hook point.');
-const NATIVE_MEMORY = notApplicable('ctypes foreign-memory access; Node has no built-in FFI (native addons are audited as ctypes.dlopen, planned in issue #3).');
+const NATIVE_MEMORY = notApplicable('ctypes foreign-memory access; Node has no built-in FFI (native addons are audited as ctypes.dlopen).');
 const INTERPRETER_INTERNAL = notApplicable('CPython interpreter lifecycle internals; Node threads and isolates are covered by worker events (planned in issue #5).');
 const NO_API = (what: string): CpythonGap => notApplicable(`Node has no API for ${what}.`);
 
@@ -56,7 +56,7 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'ctypes.set_last_error': NATIVE_MEMORY,
   'ctypes.string_at': NATIVE_MEMORY,
   'ctypes.wstring_at': NATIVE_MEMORY,
-  'ensurepip.bootstrap': notApplicable('Python packaging bootstrap; npm is a separate program, whose start raises subprocess.Popen (planned in issue #3).'),
+  'ensurepip.bootstrap': notApplicable('Python packaging bootstrap; npm is a separate program, whose start raises subprocess.Popen.'),
   'exec': planned(5, 'vm.Script#runInContext and friends raise it when compiled code runs.'),
   'fcntl.fcntl': NO_API('fcntl(2) on descriptors'),
   'fcntl.flock': NO_API('file locks (flock)'),
@@ -86,8 +86,8 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'object.__setattr__': PYTHON_OBJECT_MODEL,
   'os.add_dll_directory': WINDOWS_ONLY,
   'os.chflags': NO_API('BSD file flags (chflags)'),
-  'os.fork': notApplicable('Node cannot fork; child_process.fork and cluster.fork start a new process and raise subprocess.Popen (planned in issue #3).'),
-  'os.forkpty': notApplicable('Node cannot fork; processes start through child_process, which raises subprocess.Popen (planned in issue #3).'),
+  'os.fork': notApplicable('Node cannot fork; child_process.fork and cluster.fork start a new process and raise subprocess.Popen.'),
+  'os.forkpty': notApplicable('Node cannot fork; processes start through child_process, which raises subprocess.Popen.'),
   'os.fwalk': notApplicable('Node has no directory walker with descriptors; fs.readdir with recursive raises os.listdir once for the top directory.'),
   'os.getxattr': NO_API('extended attributes'),
   'os.listdrives': WINDOWS_ONLY,
@@ -95,13 +95,13 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'os.listvolumes': WINDOWS_ONLY,
   'os.listxattr': NO_API('extended attributes'),
   'os.lockf': NO_API('file locks (lockf)'),
-  'os.posix_spawn': notApplicable('Node has one process-starting primitive: every child_process API raises subprocess.Popen (planned in issue #3).'),
+  'os.posix_spawn': notApplicable('Node has one process-starting primitive: every child_process API raises subprocess.Popen.'),
   'os.removexattr': NO_API('extended attributes'),
   'os.setxattr': NO_API('extended attributes'),
-  'os.spawn': notApplicable('Node has one process-starting primitive: every child_process API raises subprocess.Popen (planned in issue #3).'),
+  'os.spawn': notApplicable('Node has one process-starting primitive: every child_process API raises subprocess.Popen.'),
   'os.startfile': WINDOWS_ONLY,
   'os.startfile/2': WINDOWS_ONLY,
-  'os.system': notApplicable('child_process.exec and execSync run shell commands and raise subprocess.Popen with the shell and its -c argument vector (planned in issue #3).'),
+  'os.system': notApplicable('child_process.exec and execSync run shell commands and raise subprocess.Popen with the shell and its -c argument vector.'),
   'os.walk': notApplicable('Node has no directory walker; fs.readdir with recursive raises os.listdir once for the top directory.'),
   'pathlib.Path.glob': notApplicable('Node has no pathlib; fs.glob raises glob.glob/2.'),
   'pathlib.Path.rglob': notApplicable('Node has no pathlib; fs.glob raises glob.glob/2.'),
@@ -119,14 +119,14 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'shutil.make_archive': NO_API('archives'),
   'shutil.move': notApplicable('Node has no shutil; fs.rename raises os.rename, and a copy across devices raises shutil.copyfile or shutil.copytree.'),
   'shutil.unpack_archive': NO_API('archives'),
-  'signal.pthread_kill': notApplicable('Node cannot signal a single thread; worker.terminate() ends a worker, and process.kill raises os.kill (planned in issue #3).'),
+  'signal.pthread_kill': notApplicable('Node cannot signal a single thread; worker.terminate() ends a worker, and process.kill raises os.kill.'),
   'smtplib.connect': NO_CLIENT('SMTP'),
   'smtplib.send': NO_CLIENT('SMTP'),
-  'socket.__new__': planned(4, 'to be decided: raised where Node creates a socket object, if cheap and useful.'),
-  'socket.gethostbyname': notApplicable('Node has no separate gethostbyname; dns.lookup raises socket.getaddrinfo (planned in issue #4).'),
+  'socket.__new__': notApplicable('Decided against: creating a socket object touches nothing; its dial, bind or send raises socket.connect, socket.bind or socket.sendto, which is what a hook decides on.'),
+  'socket.gethostbyname': notApplicable('Node has no separate gethostbyname; dns.lookup raises socket.getaddrinfo.'),
   'socket.getservbyname': NO_API('service database look-ups'),
   'socket.getservbyport': NO_API('service database look-ups'),
-  'socket.sendmsg': notApplicable('Node has no sendmsg; dgram send to an address raises socket.sendto (planned in issue #4).'),
+  'socket.sendmsg': notApplicable('Node has no sendmsg; dgram send to an address raises socket.sendto.'),
   'socket.sethostname': NO_API('setting the host name'),
   'sqlite3.connect': planned(5, 'node:sqlite DatabaseSync raises it with the database path.'),
   'sqlite3.connect/handle': notApplicable('node:sqlite exposes no raw connection handle; sqlite3.connect covers opening (planned in issue #5).'),
