@@ -251,6 +251,8 @@ interface FsApi {
   readonly sync?: string;
   readonly promise?: string;
   readonly composite?: boolean;
+  /** Node implements it with other public fs functions (see WrapSpec.nests). */
+  readonly nests?: boolean;
   /** The promise form returns an async iterator rather than a promise. */
   readonly iterates?: boolean;
 }
@@ -260,12 +262,17 @@ function allForms(name: string, describe: Describe, composite = false): FsApi {
   return { describe, callback: name, sync: `${name}Sync`, promise: name, composite };
 }
 
+/** The APIs Node implements with other public fs functions: they cover those nested calls. */
+function nesting(api: FsApi): FsApi {
+  return { ...api, nests: true };
+}
+
 const FS_APIS: readonly FsApi[] = [
   allForms('open', describeOpen),
   { describe: describeOpenForReading, sync: 'openAsBlob' },
-  allForms('readFile', describeWholeFile(1, 'r')),
-  allForms('writeFile', describeWholeFile(2, 'w')),
-  allForms('appendFile', describeWholeFile(2, 'a')),
+  nesting(allForms('readFile', describeWholeFile(1, 'r'))),
+  nesting(allForms('writeFile', describeWholeFile(2, 'w'))),
+  nesting(allForms('appendFile', describeWholeFile(2, 'a'))),
   allForms('unlink', describePaths('os.remove', [0], [null])),
   allForms('rm', describeRemoval('os.remove'), true),
   allForms('rmdir', describeRemoval('os.rmdir'), true),
@@ -283,7 +290,7 @@ const FS_APIS: readonly FsApi[] = [
   { describe: describeChown, callback: 'fchown', sync: 'fchownSync' },
   allForms('link', describePaths('os.link', [0, 1], [null, null])),
   allForms('symlink', describePaths('os.symlink', [0, 1], [null])),
-  allForms('truncate', describeTruncate),
+  nesting(allForms('truncate', describeTruncate)),
   { describe: describeTruncate, callback: 'ftruncate', sync: 'ftruncateSync' },
   allForms('utimes', describeUtime),
   allForms('lutimes', describeUtime),
@@ -307,10 +314,11 @@ export function installFs(): void {
   const promises = fs.promises;
   for (const api of FS_APIS) {
     const composite = api.composite === true;
-    if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', composite });
-    if (api.sync !== undefined) instrument(fs, api.sync, api.describe, { delivery: 'throw', composite });
+    const nests = api.nests === true;
+    if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', composite, nests });
+    if (api.sync !== undefined) instrument(fs, api.sync, api.describe, { delivery: 'throw', composite, nests });
     if (api.promise !== undefined) {
-      instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', composite });
+      instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', composite, nests });
     }
   }
   instrumentFileHandlesOnFirstOpen(promises);

@@ -50,6 +50,12 @@ export interface WrapSpec {
    * glob): those run in the operation's context and raise nothing; the caller's callbacks run outside it.
    */
   readonly composite?: boolean;
+  /**
+   * Node implements the API with other public functions, called while it runs (writeFileSync calls
+   * openSync): the operation is kept on the running stack so that those calls are covered. Other
+   * APIs skip that bookkeeping.
+   */
+  readonly nests?: boolean;
 }
 
 /** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
@@ -167,7 +173,7 @@ export function instrument(target: object, key: string, describe: Describe, spec
 export function wrap(
   original: (...args: unknown[]) => unknown,
   describe: Describe,
-  { delivery, composite = false }: WrapSpec,
+  { delivery, composite = false, nests = false }: WrapSpec,
 ): (...args: unknown[]) => unknown {
   const wrapper = {
     audited(this: unknown, ...args: unknown[]): unknown {
@@ -187,6 +193,7 @@ export function wrap(
           }
         }
       }
+      if (!nests && !composite) return ReflectApply(original, this, args);
       running[depth++] = op;
       try {
         return composite ? callComposite(original, this, args) : ReflectApply(original, this, args);
