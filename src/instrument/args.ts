@@ -163,3 +163,10 @@ export function snapshotOptions(options: unknown): unknown {
 export function optionOf(options: unknown, key: string): unknown {
   return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[key] : undefined;
 }
+
+/** A frozen copy of an array, made without Array.prototype methods a caller may have replaced. */
+export function frozenCopy(values: readonly unknown[]): readonly unknown[] {
+  const copy: unknown[] = [];
+  for (let i = 0; i < values.length; i++) copy[i] = values[i];
+  return ObjectFreeze(copy);
+}

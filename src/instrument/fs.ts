@@ -13,6 +13,7 @@ import { constants } from 'node:fs';
 import { ArrayIsArray, NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../primordials.js';
 import {
   INVALID,
+  frozenCopy,
   isFd,
   optionOf,
   pathForCall,
@@ -27,13 +28,6 @@ import { ANY, copyIdentity, instrument, operation, outsideOperation } from './wr
 import type { Describe, WrapSpec } from './wrap.js';
 
 const REJECT: WrapSpec = { delivery: 'reject' };
-
-/** A copy made without Array.prototype methods a caller may have replaced. */
-function copy(values: readonly unknown[]): unknown[] {
-  const result: unknown[] = [];
-  for (let i = 0; i < values.length; i++) result[i] = values[i];
-  return result;
-}
 
 /** Reads `args[index]` as a path; on success leaves in its place the form Node receives. */
 function pathAt(args: unknown[], index: number): string | typeof INVALID {
@@ -153,7 +147,7 @@ const describeGlob: Describe = (args) => {
     record['exclude'] = outsideOperation(record['exclude']);
     args[1] = options;
   }
-  return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : copy(pattern), true, rootDir, null]);
+  return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : frozenCopy(pattern), true, rootDir, null]);
 };
 
 function isStringArray(value: unknown): value is readonly string[] {

@@ -79,6 +79,19 @@ const describeTcpListen: Describe = (_args, handle) => {
 const describePipeListen: Describe = (_args, handle) =>
   operation('socket.bind', [ownerOf(handle as object) ?? null, pipePaths.get(handle as object) ?? null]);
 
+/**
+ * An event on a handle whose arguments hold a [host, port] address at `hostAt` and `portAt`: the
+ * handle's owner (the net or dgram socket) and that address.
+ */
+function describeAddress(event: string, hostAt: number, portAt: number): Describe {
+  return (args, handle) => {
+    const host = args[hostAt];
+    const port = args[portAt];
+    if (typeof host !== 'string' || typeof port !== 'number') return undefined;
+    return operation(event, [ownerOf(handle as object) ?? null, ObjectFreeze([host, port])]);
+  };
+}
+
 // ---- datagrams -------------------------------------------------------------------------------
 
 /** What libuv returns for an operation not permitted: dgram turns it into its exception. */
@@ -114,41 +127,11 @@ function refuseWithEperm(error: unknown, handle: unknown): number {
   return UV_EPERM;
 }
 
-/** UDP#bind(address, port, flags) and bind6: an explicit bind, or the implicit one of a first send. */
-const describeUdpBind: Describe = (args, handle) =>
-  typeof args[0] === 'string' && typeof args[1] === 'number'
-    ? operation('socket.bind', [ownerOf(handle as object) ?? null, ObjectFreeze([args[0], args[1]])])
-    : undefined;
-
-/** UDP#connect(address, port) and connect6: a datagram socket fixes its peer. */
-const describeUdpConnect: Describe = (args, handle) =>
-  typeof args[0] === 'string' && typeof args[1] === 'number'
-    ? operation('socket.connect', [ownerOf(handle as object) ?? null, ObjectFreeze([args[0], args[1]])])
-    : undefined;
-
-/**
- * UDP#send(req, list, count, port, address, hasCallback) and send6: a datagram to an address. A
- * connected socket's send (req, list, count, hasCallback) names no address and raises nothing more
- * (its connect was audited), as CPython's socket.send raises nothing after socket.connect.
- */
-const describeUdpSend: Describe = (args, handle) =>
-  args.length >= 6 && typeof args[4] === 'string'
-    ? operation('socket.sendto', [ownerOf(handle as object) ?? null, ObjectFreeze([args[4], args[3]])])
-    : undefined;
-
 /** A refused datagram is not sent: the send's callback gets the hook's error (without one, dgram drops send errors). */
 const refuseSend: Deliver = (error, _handle, args) => {
   const callback = (args[0] as { callback?: unknown } | null | undefined)?.callback;
   if (typeof callback === 'function') process.nextTick(callback, error);
   return 0;
-};
-
-/** TCP#connect(req, address, port) and TCP#connect6: the address as dialled, [host, port]. */
-const describeTcpConnect: Describe = (args, handle) => {
-  const address = args[1];
-  const port = args[2];
-  if (typeof address !== 'string' || typeof port !== 'number') return undefined;
-  return operation('socket.connect', [ownerOf(handle as object) ?? null, ObjectFreeze([address, port])]);
 };
 
 /** Pipe#connect(req, path): an IPC (Unix socket) connection, the address being its path. */
@@ -199,6 +182,8 @@ const failLookup: Deliver = (error, _binding, args) => {
 export function installNet(binding: (name: string) => Record<string, unknown>, os: object): void {
   const tcp = (binding('tcp_wrap')['TCP'] as { prototype: Record<string, unknown> }).prototype;
   const pipe = (binding('pipe_wrap')['Pipe'] as { prototype: Record<string, unknown> }).prototype;
+  // TCP#connect(req, address, port) and connect6: the address as dialled.
+  const describeTcpConnect = describeAddress('socket.connect', 1, 2);
   instrument(tcp, 'connect', describeTcpConnect, { delivery: failDial });
   instrument(tcp, 'connect6', describeTcpConnect, { delivery: failDial });
   instrument(pipe, 'connect', describePipeConnect, { delivery: failDial });
@@ -212,9 +197,14 @@ export function installNet(binding: (name: string) => Record<string, unknown>, o
   instrument(os, 'hostname', describeHostname, { delivery: 'throw' });
 
   const udp = (binding('udp_wrap')['UDP'] as { prototype: Record<string, unknown> }).prototype;
-  for (const method of ['bind', 'bind6']) instrument(udp, method, describeUdpBind, { delivery: refuseWithEperm });
-  for (const method of ['connect', 'connect6']) instrument(udp, method, describeUdpConnect, { delivery: refuseWithEperm });
-  for (const method of ['send', 'send6']) instrument(udp, method, describeUdpSend, { delivery: refuseSend });
+  // UDP#bind(address, port, flags): explicit, or the implicit bind of a first send.
+  for (const method of ['bind', 'bind6']) instrument(udp, method, describeAddress('socket.bind', 0, 1), { delivery: refuseWithEperm });
+  // UDP#connect(address, port): a datagram socket fixes its peer.
+  for (const method of ['connect', 'connect6']) instrument(udp, method, describeAddress('socket.connect', 0, 1), { delivery: refuseWithEperm });
+  // UDP#send(req, list, count, port, address, hasCallback): a datagram to an address. A connected
+  // socket's send (req, list, count, hasCallback) names none and raises nothing more (its connect
+  // was audited), as CPython's socket.send raises nothing after socket.connect.
+  for (const method of ['send', 'send6']) instrument(udp, method, describeAddress('socket.sendto', 4, 3), { delivery: refuseSend });
 
   const cares = binding('cares_wrap');
   const lookups = { delivery: failLookup };

@@ -12,17 +12,10 @@ import {
   ReflectSet,
   StringCtor,
 } from '../primordials.js';
-import { INVALID, toMode, toPath } from './args.js';
+import { INVALID, frozenCopy, toMode, toPath } from './args.js';
 import { toSignal } from './child_process.js';
 import { instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
-
-
-function frozenCopy(values: readonly unknown[]): readonly unknown[] {
-  const copy: unknown[] = [];
-  for (let i = 0; i < values.length; i++) copy[i] = values[i];
-  return ObjectFreeze(copy);
-}
 
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
