@@ -1,0 +1,31 @@
+/**
+ * One line of an `audithook run` log (JSONL): the contract between the agent that writes it in
+ * every audited process and the commands that read it (`report`, `policy learn`, the run summary).
+ */
+
+/** An npm package on an event's call stack, from the nearest package.json above the frame's file. */
+export interface PackageRef {
+  readonly name: string;
+  readonly version: string | null;
+}
+
+export interface LogRecord {
+  /** ISO-8601, when the event was raised. */
+  readonly time: string;
+  readonly pid: number;
+  /** worker_threads.threadId: 0 for the main thread. */
+  readonly thread: number;
+  readonly event: string;
+  /** JSON-safe: buffers summarised by size and prefix, sockets by address, cycles and huge values cut. */
+  readonly args: readonly unknown[];
+  /** The innermost npm package on the call stack (its name), null for the application's own code. */
+  readonly package: string | null;
+  /** Every npm package on the call stack, innermost first, each once. */
+  readonly packages: readonly PackageRef[];
+  /** The policy's verdict ("allow" without a policy). */
+  readonly decision: 'allow' | 'deny';
+  /** The rule that decided, as `rules[N]` of the policy, `default`, or null without a policy. */
+  readonly rule: string | null;
+  /** Whether the operation was stopped: a deny in enforce mode. A deny in report mode is logged, not blocked. */
+  readonly blocked: boolean;
+}
