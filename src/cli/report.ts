@@ -1,5 +1,43 @@
-/** `audithook report`: issue #6's report slice. */
-export function runReport(_log: string, _options: { html?: string }): number {
-  process.stderr.write('audithook report: not implemented yet\n');
-  return 2;
+/**
+ * `audithook report LOG [--html FILE]`: what each package did, from a log written by `audithook run`.
+ * Exit 0, or 2 when the log cannot be read or the page cannot be written.
+ */
+import { writeFileSync } from 'node:fs';
+import { readLog, skippedWarning } from './log.js';
+import type { LogContents } from './log.js';
+import { buildReport } from './report-model.js';
+import { renderHtml } from './report-html.js';
+import { renderText } from './report-text.js';
+
+const FILE_ERROR = 2;
+
+function describe(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return typeof message === 'string' ? message : String(error);
+}
+
+export function runReport(log: string, options: { html?: string }): number {
+  let contents: LogContents;
+  try {
+    contents = readLog(log);
+  } catch (error) {
+    process.stderr.write(`audithook report: cannot read the log ${log}: ${describe(error)}\n`);
+    return FILE_ERROR;
+  }
+  const warning = skippedWarning(log, contents.skipped);
+  if (warning !== null) process.stderr.write(`${warning}\n`);
+  const report = buildReport(log, contents.records, contents.skipped);
+  if (options.html !== undefined) {
+    try {
+      writeFileSync(options.html, renderHtml(report));
+    } catch (error) {
+      process.stderr.write(`audithook report: cannot write the HTML report ${options.html}: ${describe(error)}\n`);
+      return FILE_ERROR;
+    }
+  }
+  process.stdout.write(renderText(report));
+  return 0;
 }

@@ -1,0 +1,231 @@
+/**
+ * What each package did, summarised from log records: the data behind `audithook report`'s text
+ * and its HTML page. Deterministic: every list is sorted, so the same log gives the same report.
+ *
+ * Paths, hosts and commands are found by the catalogue's argument names (the same names policy
+ * rules match on), so an event added to the catalogue is summarised without a change here.
+ */
+import { events as catalogue } from '../catalogue/index.js';
+import type { LogRecord } from './record.js';
+
+/** Arguments that name a file or directory. */
+const PATH_ARGS = new Set(['path', 'src', 'dst', 'fullpath', 'pathname']);
+/** Arguments that name a peer: an address ([host, port] or an IPC path), a host name or an IP. */
+const ADDRESS_ARGS = new Set(['address', 'sockaddr']);
+const HOST_ARGS = new Set(['host', 'hostname', 'ip_address']);
+/** The argument holding a new process's argv. */
+const ARGV_ARG = 'args';
+
+const argNamesByEvent = new Map<string, readonly string[]>(catalogue.map((spec) => [spec.name, spec.args.map((arg) => arg.name)]));
+
+/** A denied operation, with how often the same denial was logged. */
+export interface Denial {
+  readonly package: string | null;
+  readonly event: string;
+  /** The path, host or command it was about, else the arguments as JSON. */
+  readonly subject: string;
+  readonly rule: string | null;
+  /** Stopped (enforce mode), or only reported (report mode). */
+  readonly blocked: boolean;
+  readonly count: number;
+  readonly firstTime: string;
+}
+
+export interface EventCount {
+  readonly event: string;
+  readonly count: number;
+  readonly denied: number;
+}
+
+export interface PackageSummary {
+  /** The npm package's name; null for the application's own code. */
+  readonly name: string | null;
+  /** The versions seen for it, from the nearest package.json (several when it is installed twice). */
+  readonly versions: string[];
+  readonly total: number;
+  readonly denied: number;
+  readonly events: EventCount[];
+  readonly paths: string[];
+  readonly hosts: string[];
+  readonly commands: string[];
+  readonly denials: Denial[];
+}
+
+export interface Report {
+  /** The log file, as given. */
+  readonly source: string;
+  /** Lines of the log that were not records. */
+  readonly skipped: number;
+  readonly total: number;
+  readonly denied: number;
+  readonly blocked: number;
+  readonly processes: number;
+  readonly firstTime: string | null;
+  readonly lastTime: string | null;
+  /** Every event kind seen, sorted: the columns of the HTML matrix. */
+  readonly eventKinds: string[];
+  /** The application first, then packages by name. */
+  readonly packages: PackageSummary[];
+}
+
+/** The label of the application's own code, which no npm package name can be (npm names are URL-safe). */
+export const APP_LABEL = '<app>';
+
+export function packageLabel(name: string | null): string {
+  return name ?? APP_LABEL;
+}
+
+/** Code-unit order: the same in every locale. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sorted(values: Iterable<string>): string[] {
+  return [...values].sort(byText);
+}
+
+/** `host:port`, `[v6]:port`, or the IPC path; null when the value is not an address. */
+function formatAddress(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value) || typeof value[0] !== 'string') return null;
+  const [host, port] = value as [string, unknown];
+  if (typeof port !== 'number' && typeof port !== 'string') return host;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** argv as a shell would show it: words with spaces or quotes are quoted. */
+function formatArgv(argv: readonly unknown[]): string {
+  return argv.map((word) => {
+    // A log is untrusted input: a word that is not a string is shown as its JSON.
+    const text = typeof word === 'string' ? word : JSON.stringify(word);
+    return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+  }).join(' ');
+}
+
+interface Subjects {
+  readonly paths: string[];
+  readonly hosts: string[];
+  readonly commands: string[];
+}
+
+function subjectsOf(record: LogRecord): Subjects {
+  const subjects: Subjects = { paths: [], hosts: [], commands: [] };
+  const names = argNamesByEvent.get(record.event);
+  if (names === undefined) return subjects;
+  const args = record.args;
+  names.forEach((name, index) => {
+    const value = args[index];
+    if (PATH_ARGS.has(name)) {
+      for (const path of Array.isArray(value) ? value as unknown[] : [value]) {
+        if (typeof path === 'string') subjects.paths.push(path);
+      }
+    } else if (ADDRESS_ARGS.has(name)) {
+      const address = formatAddress(value);
+      if (address !== null) subjects.hosts.push(address);
+    } else if (HOST_ARGS.has(name) && typeof value === 'string') {
+      // http.client.connect(self, host, port): the port belongs with its host.
+      const port = names[index + 1] === 'port' ? args[index + 1] : undefined;
+      subjects.hosts.push(formatAddress([value, port]) ?? value);
+    } else if (name === 'fullurl' && typeof value === 'string') {
+      subjects.hosts.push(URL.canParse(value) ? new URL(value).host || value : value);
+    } else if (name === ARGV_ARG && Array.isArray(value) && value.length > 0) {
+      subjects.commands.push(formatArgv(value as unknown[]));
+    }
+  });
+  return subjects;
+}
+
+function subjectOf(record: LogRecord, subjects: Subjects): string {
+  const first = subjects.commands[0] ?? subjects.hosts[0] ?? subjects.paths[0];
+  // Parsed JSON always serialises again.
+  return first ?? JSON.stringify(record.args);
+}
+
+class PackageTally {
+  readonly versions = new Set<string>();
+  readonly counts = new Map<string, { count: number; denied: number }>();
+  readonly paths = new Set<string>();
+  readonly hosts = new Set<string>();
+  readonly commands = new Set<string>();
+  readonly denials = new Map<string, { denial: Omit<Denial, 'count'>; count: number }>();
+  total = 0;
+  denied = 0;
+
+  constructor(readonly name: string | null) {}
+
+  add(record: LogRecord): void {
+    this.total++;
+    const innermost = record.packages[0];
+    if (record.package !== null && innermost?.name === record.package && typeof innermost.version === 'string') {
+      this.versions.add(innermost.version);
+    }
+    const count = this.counts.get(record.event) ?? { count: 0, denied: 0 };
+    count.count++;
+    this.counts.set(record.event, count);
+    const subjects = subjectsOf(record);
+    for (const path of subjects.paths) this.paths.add(path);
+    for (const host of subjects.hosts) this.hosts.add(host);
+    for (const command of subjects.commands) this.commands.add(command);
+    if (record.decision !== 'deny') return;
+    this.denied++;
+    count.denied++;
+    const rule = typeof record.rule === 'string' ? record.rule : null;
+    const blocked = record.blocked === true;
+    const subject = subjectOf(record, subjects);
+    const key = JSON.stringify([record.event, subject, rule, blocked]);
+    const same = this.denials.get(key);
+    if (same !== undefined) same.count++;
+    else this.denials.set(key, { denial: { package: this.name, event: record.event, subject, rule, blocked, firstTime: typeof record.time === 'string' ? record.time : '' }, count: 1 });
+  }
+
+  summary(): PackageSummary {
+    const denials = [...this.denials.values()].map(({ denial, count }) => ({ ...denial, count }));
+    denials.sort((a, b) => byText(a.event, b.event) || byText(a.subject, b.subject) || byText(String(a.rule), String(b.rule)));
+    return {
+      name: this.name,
+      versions: sorted(this.versions),
+      total: this.total,
+      denied: this.denied,
+      events: sorted(this.counts.keys()).map((event) => ({ event, ...this.counts.get(event)! })),
+      paths: sorted(this.paths),
+      hosts: sorted(this.hosts),
+      commands: sorted(this.commands),
+      denials,
+    };
+  }
+}
+
+export function buildReport(source: string, records: readonly LogRecord[], skipped: number): Report {
+  const tallies = new Map<string | null, PackageTally>();
+  const pids = new Set<number>();
+  const kinds = new Set<string>();
+  let blocked = 0;
+  let firstTime: string | null = null;
+  let lastTime: string | null = null;
+  for (const record of records) {
+    let tally = tallies.get(record.package);
+    if (tally === undefined) tallies.set(record.package, tally = new PackageTally(record.package));
+    tally.add(record);
+    pids.add(record.pid);
+    kinds.add(record.event);
+    if (record.decision === 'deny' && record.blocked === true) blocked++;
+    if (typeof record.time === 'string') {
+      if (firstTime === null || record.time < firstTime) firstTime = record.time;
+      if (lastTime === null || record.time > lastTime) lastTime = record.time;
+    }
+  }
+  const packages = [...tallies.values()].map((tally) => tally.summary());
+  packages.sort((a, b) => (a.name === null ? -1 : b.name === null ? 1 : byText(a.name, b.name)));
+  return {
+    source,
+    skipped,
+    total: records.length,
+    denied: packages.reduce((sum, pkg) => sum + pkg.denied, 0),
+    blocked,
+    processes: pids.size,
+    firstTime,
+    lastTime,
+    eventKinds: sorted(kinds),
+    packages,
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * `audithook report LOG`: the text report of a log written by the test, corrupt lines, an empty
+ * log, and logs that cannot be read.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { LogRecord } from '../src/cli/record';
+import { runAudithook } from './helpers/audithook-cli';
+import { fixtureLog, fixtureRecords, HOSTILE_PACKAGE, HOSTILE_PATH } from './helpers/log-fixture';
+
+const dir = mkdtempSync(join(tmpdir(), 'audithook-report-'));
+
+function logFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+test('the report lists, per package and for the app, event counts, distinct paths, hosts, commands and denials', () => {
+  const log = logFile('fixture.log', fixtureLog());
+  const { status, stdout, stderr } = runAudithook(['report', log]);
+  assert.equal(stderr, '');
+  assert.equal(status, 0);
+  assert.equal(stdout, `audithook report: ${log}
+2 processes, 2026-11-25T10:00:01.000Z to 2026-11-25T10:00:14.000Z
+
+<app>  (4 events)
+  events
+    open         2
+    os.listdir   1
+    socket.bind  1
+  paths (2)
+    /app/config.json
+    /app/data
+  hosts (1)
+    127.0.0.1:8080
+
+${HOSTILE_PACKAGE}@0.0.1  (1 event)
+  events
+    open  1
+  paths (1)
+    ${HOSTILE_PATH}
+
+evil-dep@1.0.0  (5 events, 4 denied)
+  events
+    open              3  (2 denied)
+    socket.connect    1  (1 denied)
+    subprocess.Popen  1  (1 denied)
+  paths (2)
+    /app/node_modules/evil-dep/package.json
+    /home/user/.npmrc
+  hosts (1)
+    127.0.0.1:9999
+  commands (1)
+    /bin/sh -c 'cat /etc/passwd'
+  denials
+    open /home/user/.npmrc
+      denied by rules[0], blocked, 2 times
+    socket.connect 127.0.0.1:9999
+      denied by rules[1], not blocked (report mode)
+    subprocess.Popen /bin/sh -c 'cat /etc/passwd'
+      denied by rules[2], blocked
+
+helper-dep@2.3.4  (4 events)
+  events
+    open                1
+    os.rename           1
+    socket.connect      1
+    socket.getaddrinfo  1
+  paths (2)
+    /app/data/a.txt
+    /app/data/b.txt
+  hosts (2)
+    [::1]:443
+    registry.npmjs.org
+
+total: 14 events from 3 packages and the app; 4 denied (3 blocked)
+`);
+});
+
+test('the report does not depend on the order of the log', () => {
+  const forward = runAudithook(['report', logFile('forward.log', fixtureLog())]);
+  const backward = runAudithook(['report', logFile('backward.log', fixtureLog([...fixtureRecords].reverse()))]);
+  assert.equal(backward.stdout.replace('backward.log', 'forward.log'), forward.stdout);
+});
+
+test('corrupt and truncated lines are skipped with a warning that counts them; the rest is reported', () => {
+  const lines = fixtureLog().split('\n');
+  const corrupt = [
+    ...lines.slice(0, 7),
+    'not json at all',
+    '{"event":"open","args":[]}', // JSON, but not a log record
+    ...lines.slice(7),
+  ].join('\n');
+  const truncated = `${corrupt}${JSON.stringify(fixtureRecords[0]).slice(0, 40)}`;
+  const log = logFile('corrupt.log', truncated);
+  const { status, stdout, stderr } = runAudithook(['report', log]);
+  assert.equal(status, 0);
+  assert.equal(stderr, `audithook: ${log}: skipped 3 corrupt or truncated lines\n`);
+  assert.match(stdout, /^total: 14 events from 3 packages and the app; 4 denied \(3 blocked\)$/m);
+});
+
+test('an empty log gives an empty report', () => {
+  const { status, stdout, stderr } = runAudithook(['report', logFile('empty.log', '')]);
+  assert.equal(status, 0);
+  assert.equal(stderr, '');
+  assert.match(stdout, /\n\ntotal: 0 events from 0 packages; 0 denied \(0 blocked\)\n$/);
+});
+
+test('control characters from the log never reach the terminal raw', () => {
+  const record: LogRecord = { ...fixtureRecords[0], package: 'ansi\u001b[2J', args: ['/tmp/a\nforged line\u0007', 'r', 0] };
+  const { status, stdout } = runAudithook(['report', logFile('ansi.log', fixtureLog([record]))]);
+  assert.equal(status, 0);
+  assert.doesNotMatch(stdout, /[\u0000-\u0009\u000b-\u001f]/);
+  assert.match(stdout, /^ansi\\u001b\[2J {2}\(1 event\)$/m);
+  assert.match(stdout, /^ {4}\/tmp\/a\\u000aforged line\\u0007$/m);
+});
+
+test('an event outside the catalogue is counted, with no paths or hosts guessed from it', () => {
+  const record: LogRecord = { ...fixtureRecords[0], event: 'custom.thing', args: ['/not/a/path/arg'] };
+  const { stdout } = runAudithook(['report', logFile('custom.log', fixtureLog([record]))]);
+  assert.match(stdout, /^ {4}custom\.thing {2}1$/m);
+  assert.doesNotMatch(stdout, /paths/);
+});
+
+test('a log that cannot be read exits 2 with a message naming it, and no stack trace', () => {
+  for (const [log, problem] of [[join(dir, 'missing.log'), 'no such file'], [dir, 'is a directory']]) {
+    const { status, stdout, stderr } = runAudithook(['report', log]);
+    assert.equal(status, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `audithook report: cannot read the log ${log}: ${problem}\n`);
+  }
+});
+
+test('an HTML report that cannot be written exits 2 with a message naming it', () => {
+  const page = join(dir, 'no-such-dir', 'report.html');
+  const { status, stderr } = runAudithook(['report', logFile('ok.log', fixtureLog()), '--html', page]);
+  assert.equal(status, 2);
+  assert.equal(stderr, `audithook report: cannot write the HTML report ${page}: no such file\n`);
+});
+
+test('report without a LOG is a usage error', () => {
+  const { status, stderr } = runAudithook(['report']);
+  assert.equal(status, 2);
+  assert.match(stderr, /missing required argument 'log'/);
+});
