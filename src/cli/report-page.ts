@@ -73,6 +73,7 @@ export const PAGE_SCRIPT = `
   function el(tag, props, children) {
     var node = document.createElement(tag);
     if (props) Object.keys(props).forEach(function (key) {
+      if (props[key] === null) return;
       if (key === 'text') node.textContent = props[key];
       else node.setAttribute(key, props[key]);
     });
@@ -163,7 +164,7 @@ export const PAGE_SCRIPT = `
     var columnTotals = v.kinds.map(function () { return 0; });
     v.packages.forEach(function (pkg) {
       var index = data.packages.indexOf(pkg);
-      var row = el('tr', { 'data-package': label(pkg), class: pkg.name === null ? 'app' : '' }, [
+      var row = el('tr', { 'data-package': label(pkg), class: pkg.name === null ? 'app' : null }, [
         el('th', { class: 'pkg' }, [el('a', { href: '#', title: label(pkg), text: label(pkg) }), el('small', { text: versions(pkg) })]),
       ]);
       row.querySelector('a').addEventListener('click', function (event) {
@@ -231,7 +232,7 @@ export const PAGE_SCRIPT = `
     if (shown.length === 0) return null;
     var heading = title + ' (' + (shown.length === values.length ? values.length : shown.length + ' of ' + values.length) + ')';
     return el('div', null, [el('h4', { text: heading }), el('ul', null, shown.map(function (value) {
-      return el('li', { class: denied.indexOf(value) === -1 ? '' : 'deny', text: value, title: value });
+      return el('li', { class: denied.indexOf(value) === -1 ? null : 'deny', title: value, text: value });
     }))]);
   }
 
