@@ -40,6 +40,7 @@ export function renderHtml(report: Report): string {
 <input type="search" id="filter" placeholder="Filter packages, events, paths, hosts, commands" aria-label="filter" autocomplete="off">
 <label><input type="checkbox" id="denied-only"> denials only</label>
 <label><input type="checkbox" id="hide-app"> hide the app's own code</label>
+<span class="shown" id="shown"></span>
 </div>
 <main>
 <h2>Packages &times; events</h2>

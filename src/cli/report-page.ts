@@ -22,7 +22,9 @@ header .source { margin: 0; color: #9ca3af; font-family: var(--mono); font-size:
 .controls { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; align-items: center; gap: 18px;
   padding: 10px 28px; background: rgba(246, 247, 249, .95); border-bottom: 1px solid var(--line); }
 .controls input[type=search] { width: min(460px, 100%); padding: 7px 11px; font: inherit; border: 1px solid #cfd4dc; border-radius: 7px; background: #fff; }
-.controls label { color: var(--muted); user-select: none; }
+.controls label { display: inline-flex; align-items: center; gap: 6px; color: var(--muted); user-select: none; }
+.controls label input { margin: 0; }
+.controls .shown { margin-left: auto; color: var(--muted); font-size: 12.5px; }
 main { padding: 6px 28px 40px; }
 h2 { font-size: 15px; margin: 22px 0 10px; text-transform: uppercase; letter-spacing: .7px; color: var(--muted); }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; overflow-x: auto; }
@@ -219,7 +221,9 @@ export const PAGE_SCRIPT = `
         el('td', { class: 'subject', text: d.event }),
         el('td', { class: 'subject', text: d.subject }),
         el('td', { text: d.rule === null ? '(none)' : d.rule }),
-        el('td', null, [el('span', { class: d.blocked ? 'badge blocked' : 'badge reported', text: d.blocked ? 'blocked' : 'reported' })]),
+        el('td', null, [d.blocked
+          ? el('span', { class: 'badge blocked', title: 'enforce mode: the operation failed', text: 'blocked' })
+          : el('span', { class: 'badge reported', title: 'report mode: logged, not blocked', text: 'reported' })]),
         el('td', { text: String(d.count) }),
         el('td', { text: d.firstTime }),
       ]));
@@ -253,6 +257,8 @@ export const PAGE_SCRIPT = `
 
   function render() {
     var v = view();
+    document.getElementById('shown').textContent = v.filtering || state.deniedOnly || state.hideApp
+      ? 'showing ' + v.packages.length + ' of ' + data.packages.length + ' rows' : '';
     renderMatrix(v);
     renderDenials(v);
     renderDetails(v);
