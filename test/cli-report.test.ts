@@ -119,6 +119,29 @@ test('control characters from the log never reach the terminal raw', () => {
   assert.match(stdout, /^ {4}\/tmp\/a\\u000aforged line\\u0007$/m);
 });
 
+test('paths, hosts and commands come from the catalogue arguments of every kind of event', () => {
+  const app = fixtureRecords[0];
+  const events: [string, unknown[]][] = [
+    ['glob.glob/2', [['/src/*.ts', '/test/*.ts'], true, null, null]],
+    ['os.chmod', [7, 0o644, null]],
+    ['shutil.copyfile', ['/a/from', '/a/to']],
+    ['tempfile.mkdtemp', ['/tmp/xyz-123']],
+    ['http.client.connect', [{}, 'example.com', 443]],
+    ['urllib.Request', ['https://api.example.org:8443/upload?x=1', null, {}, 'POST']],
+    ['dns.resolve', ['example.net', 'A']],
+    ['socket.gethostbyaddr', ['10.0.0.1']],
+    ['socket.connect', [{}, '/run/app.sock']],
+    ['os.exec', ['/usr/bin/env', ['env', 'A=1', 'two words'], {}]],
+  ];
+  const log = fixtureLog(events.map(([event, args]) => ({ ...app, event, args })));
+  const { stdout } = runAudithook(['report', logFile('subjects.log', log)]);
+  const section = (title: string) => new RegExp(`^  ${title} \\(\\d+\\)\n((?: {4}.*\n)*)`, 'm').exec(stdout)?.[1].split('\n').filter(Boolean).map((line) => line.trim());
+  // os.exec's `path` is the program file it runs.
+  assert.deepEqual(section('paths'), ['/a/from', '/a/to', '/src/*.ts', '/test/*.ts', '/tmp/xyz-123', '/usr/bin/env']);
+  assert.deepEqual(section('hosts'), ['/run/app.sock', '10.0.0.1', 'api.example.org:8443', 'example.com:443', 'example.net']);
+  assert.deepEqual(section('commands'), ["env A=1 'two words'"]);
+});
+
 test('an event outside the catalogue is counted, with no paths or hosts guessed from it', () => {
   const record: LogRecord = { ...fixtureRecords[0], event: 'custom.thing', args: ['/not/a/path/arg'] };
   const { stdout } = runAudithook(['report', logFile('custom.log', fixtureLog([record]))]);
