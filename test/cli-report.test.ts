@@ -103,6 +103,19 @@ test('corrupt and truncated lines are skipped with a warning that counts them; t
   assert.match(stdout, /^total: 14 events from 3 packages and the app; 4 denied \(3 blocked\)$/m);
 });
 
+test('a log read in chunks keeps multi-byte characters whole and skips an overlong line', () => {
+  // Several 1 MiB read chunks, with 3-byte characters falling across their boundaries.
+  const records = Array.from({ length: 30_000 }, (_, index): LogRecord => ({ ...fixtureRecords[0], args: [`/data/${'\u20ac'.repeat(60)}${index % 7}\u00e9.txt`, 'r', 0] }));
+  const overlong = `{"event":"open","args":["${'x'.repeat(17 << 20)}`;
+  const log = logFile('large.log', `${fixtureLog(records.slice(0, 15_000))}${overlong}\n${fixtureLog(records.slice(15_000))}`);
+  const { status, stdout, stderr } = runAudithook(['report', log]);
+  assert.equal(status, 0);
+  assert.equal(stderr, `audithook: ${log}: skipped 1 corrupt or truncated line\n`);
+  assert.match(stdout, /^ {4}open {2}30000$/m);
+  assert.match(stdout, /^ {2}paths \(7\)\n {4}\/data\/\u20ac{60}0\u00e9\.txt\n/m);
+  assert.doesNotMatch(stdout, /\ufffd/);
+});
+
 test('an empty log gives an empty report', () => {
   const { status, stdout, stderr } = runAudithook(['report', logFile('empty.log', '')]);
   assert.equal(status, 0);

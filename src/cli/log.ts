@@ -2,7 +2,8 @@
  * Reading `audithook run` logs: every command that reads one (report, policy learn, the run summary)
  * goes through here, so that corrupt or truncated lines are skipped and counted the same way.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { LogRecord } from './record.js';
 
 export interface LogContents {
@@ -19,27 +20,77 @@ function isRecord(value: unknown): value is LogRecord {
     && (record['decision'] === 'allow' || record['decision'] === 'deny');
 }
 
+/** The record on one line; undefined for a blank line, null for a line that is not a record. */
+function parseLine(line: string): LogRecord | null | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 export function parseLog(text: string): LogContents {
   const records: LogRecord[] = [];
   let skipped = 0;
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped++;
-      continue;
-    }
-    if (isRecord(value)) records.push(value);
-    else skipped++;
+    const record = parseLine(line);
+    if (record === null) skipped++;
+    else if (record !== undefined) records.push(record);
   }
   return { records, skipped };
 }
 
+const CHUNK_BYTES = 1 << 20;
+/** A longer line is corrupt (the agent cuts huge arguments): it is skipped, never held in memory. */
+const MAX_LINE_CHARS = 16 << 20;
+
+/**
+ * Reads a log a chunk at a time and hands each record to `onRecord`: a log larger than one string
+ * can hold (a busy program logs fast) is read whole, and its records need not all fit in memory.
+ * Returns how many lines were skipped; throws the fs error (ENOENT, EACCES) for the caller to report.
+ */
+export function scanLog(file: string, onRecord: (record: LogRecord) => void): number {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    const decoder = new StringDecoder('utf8');
+    let skipped = 0;
+    let pending = '';
+    let discarding = false;
+    const take = (line: string): void => {
+      const record = parseLine(line);
+      if (record === null) skipped++;
+      else if (record !== undefined) onRecord(record);
+    };
+    const end = (line: string): void => {
+      if (discarding) skipped++;
+      else take(line);
+      discarding = false;
+      pending = '';
+    };
+    for (let bytes; (bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0;) {
+      const lines = decoder.write(buffer.subarray(0, bytes)).split('\n');
+      for (let index = 0; index < lines.length - 1; index++) end(pending + lines[index]);
+      if (!discarding) pending += lines[lines.length - 1];
+      if (pending.length > MAX_LINE_CHARS) {
+        discarding = true;
+        pending = '';
+      }
+    }
+    end(pending + decoder.end());
+    return skipped;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads a log file; throws the fs error (ENOENT, EACCES) for the caller to report. */
 export function readLog(file: string): LogContents {
-  return parseLog(readFileSync(file, 'utf8'));
+  const records: LogRecord[] = [];
+  const skipped = scanLog(file, (record) => records.push(record));
+  return { records, skipped };
 }
 
 /** The warning for skipped lines, or null when there were none. */

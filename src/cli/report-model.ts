@@ -195,37 +195,44 @@ class PackageTally {
   }
 }
 
-export function buildReport(source: string, records: readonly LogRecord[], skipped: number): Report {
-  const tallies = new Map<string | null, PackageTally>();
-  const pids = new Set<number>();
-  const kinds = new Set<string>();
-  let blocked = 0;
-  let firstTime: string | null = null;
-  let lastTime: string | null = null;
-  for (const record of records) {
-    let tally = tallies.get(record.package);
-    if (tally === undefined) tallies.set(record.package, tally = new PackageTally(record.package));
+/** Takes records one at a time (a log may not fit in memory), then summarises them. */
+export class ReportBuilder {
+  private readonly tallies = new Map<string | null, PackageTally>();
+  private readonly pids = new Set<number>();
+  private readonly kinds = new Set<string>();
+  private total = 0;
+  private blocked = 0;
+  private firstTime: string | null = null;
+  private lastTime: string | null = null;
+
+  add(record: LogRecord): void {
+    let tally = this.tallies.get(record.package);
+    if (tally === undefined) this.tallies.set(record.package, tally = new PackageTally(record.package));
     tally.add(record);
-    pids.add(record.pid);
-    kinds.add(record.event);
-    if (record.decision === 'deny' && record.blocked === true) blocked++;
+    this.total++;
+    this.pids.add(record.pid);
+    this.kinds.add(record.event);
+    if (record.decision === 'deny' && record.blocked === true) this.blocked++;
     if (typeof record.time === 'string') {
-      if (firstTime === null || record.time < firstTime) firstTime = record.time;
-      if (lastTime === null || record.time > lastTime) lastTime = record.time;
+      if (this.firstTime === null || record.time < this.firstTime) this.firstTime = record.time;
+      if (this.lastTime === null || record.time > this.lastTime) this.lastTime = record.time;
     }
   }
-  const packages = [...tallies.values()].map((tally) => tally.summary());
-  packages.sort((a, b) => (a.name === null ? -1 : b.name === null ? 1 : byText(a.name, b.name)));
-  return {
-    source,
-    skipped,
-    total: records.length,
-    denied: packages.reduce((sum, pkg) => sum + pkg.denied, 0),
-    blocked,
-    processes: pids.size,
-    firstTime,
-    lastTime,
-    eventKinds: sorted(kinds),
-    packages,
-  };
+
+  report(source: string, skipped: number): Report {
+    const packages = [...this.tallies.values()].map((tally) => tally.summary());
+    packages.sort((a, b) => (a.name === null ? -1 : b.name === null ? 1 : byText(a.name, b.name)));
+    return {
+      source,
+      skipped,
+      total: this.total,
+      denied: packages.reduce((sum, pkg) => sum + pkg.denied, 0),
+      blocked: this.blocked,
+      processes: this.pids.size,
+      firstTime: this.firstTime,
+      lastTime: this.lastTime,
+      eventKinds: sorted(this.kinds),
+      packages,
+    };
+  }
 }

@@ -3,9 +3,8 @@
  * Exit 0, or 2 when the log cannot be read or the page cannot be written.
  */
 import { writeFileSync } from 'node:fs';
-import { readLog, skippedWarning } from './log.js';
-import type { LogContents } from './log.js';
-import { buildReport } from './report-model.js';
+import { scanLog, skippedWarning } from './log.js';
+import { ReportBuilder } from './report-model.js';
 import { renderHtml } from './report-html.js';
 import { renderText } from './report-text.js';
 
@@ -20,16 +19,17 @@ function describe(error: unknown): string {
 }
 
 export function runReport(log: string, options: { html?: string }): number {
-  let contents: LogContents;
+  const builder = new ReportBuilder();
+  let skipped: number;
   try {
-    contents = readLog(log);
+    skipped = scanLog(log, (record) => builder.add(record));
   } catch (error) {
     process.stderr.write(`audithook report: cannot read the log ${log}: ${describe(error)}\n`);
     return FILE_ERROR;
   }
-  const warning = skippedWarning(log, contents.skipped);
+  const warning = skippedWarning(log, skipped);
   if (warning !== null) process.stderr.write(`${warning}\n`);
-  const report = buildReport(log, contents.records, contents.skipped);
+  const report = builder.report(log, skipped);
   if (options.html !== undefined) {
     try {
       writeFileSync(options.html, renderHtml(report));
