@@ -52,7 +52,8 @@ table { border-collapse: collapse; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
 .badge.blocked { background: var(--deny); color: #fff; }
 .badge.reported { background: #fef3c7; color: #92400e; }
-.empty { padding: 16px; color: var(--muted); }
+.empty { padding: 16px; color: var(--muted); text-align: left; }
+table:has(> caption) { width: 100%; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 14px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; }
 .card.has-denials { border-left: 4px solid var(--deny); }
@@ -242,6 +243,7 @@ export const PAGE_SCRIPT = `
 
   function renderDetails(v) {
     var cards = clear(document.getElementById('details'));
+    if (v.packages.length === 0) cards.appendChild(el('p', { class: 'empty', text: 'No package to show.' }));
     v.packages.forEach(function (pkg) {
       var showAll = !v.filtering || v.matches(label(pkg)) || pkg.events.some(function (e) { return v.matches(e.event); });
       var denied = pkg.denials.map(function (d) { return d.subject; });
