@@ -4,6 +4,7 @@
  * become markup. The filter state lives in the URL hash (`#filter=...&denied=1&app=0`), so a
  * filtered view can be bookmarked, shared and rendered headless.
  */
+import { APP_LABEL } from './report-model.js';
 
 export const PAGE_STYLE = `
 :root { --ink: #1d2330; --muted: #667085; --line: #e4e7ec; --bg: #f6f7f9; --card: #fff;
@@ -70,7 +71,7 @@ export const PAGE_SCRIPT = `
 'use strict';
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
-  var APP = '<app>';
+  var APP = ${JSON.stringify(APP_LABEL)};
   var state = { filter: '', deniedOnly: false, hideApp: false };
 
   function el(tag, props, children) {
