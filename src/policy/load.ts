@@ -32,10 +32,18 @@ interface PolicySource {
 
 type JsonPath = readonly (string | number)[];
 
+/** Which schema error to report when there are several: an unknown key explains a missing one (a typo). */
+const KEYWORD_PRIORITY = ['additionalProperties', 'enum', 'type'];
+const priority = (error: ErrorObject): number => {
+  const rank = KEYWORD_PRIORITY.indexOf(error.keyword);
+  return error.keyword === 'required' ? KEYWORD_PRIORITY.length + 1 : rank === -1 ? KEYWORD_PRIORITY.length : rank;
+};
+
 let validator: ValidateFunction | undefined;
 function validateSchema(value: unknown): ErrorObject | null {
-  validator ??= new Ajv({ allErrors: false, verbose: true, allowUnionTypes: true }).compile(policySchema);
-  return validator(value) ? null : (validator.errors?.[0] ?? null);
+  validator ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true }).compile(policySchema);
+  if (validator(value)) return null;
+  return [...(validator.errors ?? [])].sort((a, b) => priority(a) - priority(b))[0] ?? null;
 }
 
 /** `rules[2].match.path[0]` */

@@ -1,0 +1,201 @@
+/**
+ * `audithook policy learn`: the least-privilege policy that allows everything a set of logs
+ * recorded. Default deny; for the application and then each package (alphabetically), one allow
+ * rule per event, matching the arguments that say where an operation reaches (paths, addresses,
+ * hosts, URLs, environment keys, bindings), generalised so that the next run fits too:
+ * - a path inside the package's own directory in node_modules -> that directory `/**`;
+ * - a path in the temporary directory -> the temporary directory `/**` (names there are random);
+ * - a path deeper inside the project -> its top-level directory in the project `/**`
+ *   (`src/**`, `node_modules/<package>/**`); a file at the project's top stays exact;
+ * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
+ * Everything else stays exact. The output is deterministic and laid out one rule per line (one
+ * pattern per line in longer lists), so that a change of behaviour reads as a small diff.
+ */
+import { relative, sep } from 'node:path';
+import { events as catalogue } from '../catalogue/index.js';
+import type { LogRecord } from '../cli/record.js';
+import { argumentKind, unmatchableReason } from './arguments.js';
+import { argumentText } from './decide.js';
+import { escapeGlob } from './glob.js';
+import type { ArgumentKind } from './types.js';
+
+export interface LearnOptions {
+  /** Where the policy will live: paths inside it are written relative to it. */
+  readonly policyDir: string;
+  /** The program's project directory, whose subdirectories become `dir/**`. */
+  readonly projectDir: string;
+  /** The temporary directory, allowed as a whole when anything inside it was used. */
+  readonly tmpDir: string;
+}
+
+export interface LearnedPolicy {
+  readonly text: string;
+  readonly warnings: readonly string[];
+}
+
+export const SCHEMA_REFERENCE = './node_modules/audithook/schema/policy.schema.json';
+
+/** Text arguments worth a match: which variable, which binding, which addon; other text (flags, modes, signals) is not learnt. */
+const LEARNED_TEXT = new Set(['key', 'module', 'name', 'fullurl']);
+const EPHEMERAL_PORTS = 32768;
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
+
+const within = (dir: string, path: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+class Generaliser {
+  constructor(private readonly options: LearnOptions) {}
+
+  /** The glob for an absolute, normalised path, as seen from `subject`; `asCommand`: an executable's. */
+  path(path: string, subject: string | null, asCommand: boolean): string {
+    const own = subject === null ? -1 : path.lastIndexOf(`/node_modules/${subject}/`);
+    if (own !== -1) return this.write(`${path.slice(0, own)}/node_modules/${subject as string}`, true, asCommand);
+    const { projectDir } = this.options;
+    if (within(projectDir, path) && path !== projectDir) {
+      const parts = relative(projectDir, path).split(sep);
+      if (parts.length > 1) {
+        const depth = parts[0] === 'node_modules' ? ((parts[1] ?? '').startsWith('@') ? 3 : 2) : 1;
+        if (parts.length > depth) return this.write(`${projectDir}/${parts.slice(0, depth).join('/')}`, true, asCommand);
+      }
+    }
+    if (within(this.options.tmpDir, path) && path !== this.options.tmpDir) return this.write(this.options.tmpDir, true, asCommand);
+    return this.write(path, false, asCommand);
+  }
+
+  /** Inside the policy's directory, relative to it (so the policy moves with the project). */
+  private write(path: string, subtree: boolean, asCommand: boolean): string {
+    const inPolicyDir = within(this.options.policyDir, path) && path !== this.options.policyDir;
+    const shown = inPolicyDir ? relative(this.options.policyDir, path).split(sep).join('/') : path;
+    const glob = `${escapeGlob(shown)}${subtree ? '/**' : ''}`;
+    // A relative command without a slash would be a name looked up in PATH.
+    return inPolicyDir && asCommand && !glob.includes('/') ? `./${glob}` : glob;
+  }
+
+  address(value: unknown, kind: ArgumentKind, subject: string | null): string | null {
+    if (typeof value === 'string') return this.path(argumentText(value, 'path') as string, subject, true).replace(/^(?=[^/.])/, './');
+    if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string') return null;
+    const host = value[0].toLowerCase();
+    const text = argumentText(value, kind);
+    if (text === null) return null;
+    const anyPort = LOOPBACK.test(host) || Number(value[1]) >= EPHEMERAL_PORTS;
+    return anyPort ? `${escapeGlob(text.slice(0, text.lastIndexOf(':')))}:*` : escapeGlob(text);
+  }
+}
+
+function urlOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.origin !== 'null') return `${escapeGlob(parsed.origin)}/**`;
+  } catch {
+    // not a URL: exact below
+  }
+  return escapeGlob(url);
+}
+
+/** The argument name -> glob pairs a record needs, sorted by name. */
+function learnedArguments(record: LogRecord, subject: string | null, generaliser: Generaliser): [string, string][] {
+  const spec = catalogue.find((event) => event.name === record.event);
+  const pairs: [string, string][] = [];
+  for (const [index, arg] of (spec?.args ?? []).entries()) {
+    const kind = argumentKind(arg.name);
+    if (unmatchableReason(arg) !== null || (kind === 'text' && !LEARNED_TEXT.has(arg.name))) continue;
+    const value = record.args[index];
+    let glob: string | null;
+    if (kind === 'address') {
+      glob = generaliser.address(value, kind, subject);
+    } else {
+      const text = argumentText(value, kind);
+      if (text === null) glob = null;
+      else if (kind === 'path' || (kind === 'command' && text.includes('/'))) glob = generaliser.path(text, subject, kind === 'command');
+      else glob = arg.name === 'fullurl' ? urlOrigin(text) : escapeGlob(text);
+    }
+    if (glob !== null) pairs.push([arg.name, glob]);
+  }
+  return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+interface LearnedRule {
+  readonly event: string;
+  readonly package: string | null;
+  readonly match: readonly [string, readonly string[]][];
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Per subject and event: the rules that allow exactly the argument combinations seen. */
+function rulesFor(subject: string | null, event: string, needs: readonly (readonly [string, string][])[]): LearnedRule[] {
+  // One record that needs the event whatever its arguments makes every narrower rule redundant.
+  if (needs.some((pairs) => pairs.length === 0)) return [{ event, package: subject, match: [] }];
+  const byNames = new Map<string, Set<string>>();
+  for (const pairs of needs) {
+    const names = pairs.map(([name]) => name).join(',');
+    const seen = byNames.get(names) ?? new Set<string>();
+    seen.add(JSON.stringify(pairs));
+    byNames.set(names, seen);
+  }
+  const rules: LearnedRule[] = [];
+  for (const names of [...byNames.keys()].sort(compare)) {
+    const tuples = [...(byNames.get(names) as Set<string>)].sort(compare).map((json) => JSON.parse(json) as [string, string][]);
+    if (!names.includes(',')) {
+      // One argument: one rule listing every pattern.
+      rules.push({ event, package: subject, match: [[names, tuples.map((pairs) => (pairs[0] as [string, string])[1])]] });
+    } else {
+      // Several (a rename's source and destination): each combination seen, not their product.
+      for (const pairs of tuples) rules.push({ event, package: subject, match: pairs.map(([name, glob]) => [name, [glob]]) });
+    }
+  }
+  return rules;
+}
+
+const quote = (text: string): string => JSON.stringify(text);
+
+function formatRule(rule: LearnedRule, last: boolean): string {
+  const head = `{ "event": ${quote(rule.event)}, ${rule.package === null ? '' : `"package": ${quote(rule.package)}, `}"action": "allow"`;
+  const comma = last ? '' : ',';
+  if (rule.match.length === 0) return `    ${head} }${comma}`;
+  const entries = rule.match.map(([name, globs]) => {
+    if (globs.length === 1) return `${quote(name)}: ${quote(globs[0] as string)}`;
+    return `${quote(name)}: [\n${globs.map((glob) => `      ${quote(glob)}`).join(',\n')}\n    ]`;
+  });
+  return `    ${head}, "match": { ${entries.join(', ')} } }${comma}`;
+}
+
+export function learnPolicy(records: readonly LogRecord[], options: LearnOptions): LearnedPolicy {
+  const generaliser = new Generaliser(options);
+  const catalogued = new Set<string>(catalogue.map((event) => event.name));
+  const uncatalogued = new Set<string>();
+  // subject ('' for the application) -> event -> the argument patterns each record needs
+  const needs = new Map<string, Map<string, [string, string][][]>>();
+  for (const record of records) {
+    if (!catalogued.has(record.event)) {
+      uncatalogued.add(record.event);
+      continue;
+    }
+    const chain = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package === null ? [null] : [record.package];
+    for (const subject of chain) {
+      const byEvent = needs.get(subject ?? '') ?? new Map<string, [string, string][][]>();
+      needs.set(subject ?? '', byEvent);
+      const list = byEvent.get(record.event) ?? [];
+      byEvent.set(record.event, list);
+      list.push(learnedArguments(record, subject, generaliser));
+    }
+  }
+  const rules: LearnedRule[] = [];
+  for (const subject of [...needs.keys()].sort(compare)) {
+    const byEvent = needs.get(subject) as Map<string, [string, string][][]>;
+    for (const event of [...byEvent.keys()].sort(compare)) rules.push(...rulesFor(subject === '' ? null : subject, event, byEvent.get(event) ?? []));
+  }
+  const lines = [
+    '{',
+    `  "$schema": ${quote(SCHEMA_REFERENCE)},`,
+    '  "default": "deny",',
+    '  "mode": "enforce",',
+    rules.length === 0 ? '  "rules": []' : '  "rules": [',
+    ...rules.map((rule, i) => formatRule(rule, i === rules.length - 1)),
+    ...(rules.length === 0 ? [] : ['  ]']),
+    '}',
+    '',
+  ];
+  const warnings = [...uncatalogued].sort(compare).map((event) =>
+    `audithook policy learn: "${event}" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)`);
+  return { text: lines.join('\n'), warnings };
+}
