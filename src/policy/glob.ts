@@ -62,10 +62,8 @@ export function expandBraces(pattern: string): string[] {
 /** The RegExp source (unanchored) of one brace-free alternative. */
 function alternativeSource(glob: string, segments: boolean): string {
   const one = segments ? '[^/]' : '.';
-  // Repeated globstar segments mean what one does.
-  let text = glob;
-  while (text.includes('/**/**')) text = text.replace('/**/**', '/**');
-  if (text.startsWith('**/**')) text = text.slice(3);
+  // Consecutive globstar segments mean what one does.
+  const text = segments ? glob.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, '$1**') : glob;
   let source = '';
   let i = 0;
   if (segments && text.startsWith('**/')) {

@@ -52,10 +52,10 @@ class Generaliser {
     const { projectDir } = this.options;
     if (within(projectDir, path) && path !== projectDir) {
       const parts = relative(projectDir, path).split(sep);
-      if (parts.length > 1) {
-        const depth = parts[0] === 'node_modules' ? ((parts[1] ?? '').startsWith('@') ? 3 : 2) : 1;
-        if (parts.length > depth) return this.write(`${projectDir}/${parts.slice(0, depth).join('/')}`, true, asCommand);
-      }
+      const depth = parts[0] === 'node_modules' ? ((parts[1] ?? '').startsWith('@') ? 3 : 2) : 1;
+      return parts.length > depth
+        ? this.write(`${projectDir}/${parts.slice(0, depth).join('/')}`, true, asCommand)
+        : this.write(path, false, asCommand);
     }
     if (within(this.options.tmpDir, path) && path !== this.options.tmpDir) return this.write(this.options.tmpDir, true, asCommand);
     return this.write(path, false, asCommand);

@@ -113,13 +113,13 @@ function parseError(file: PolicyFile, error: ParseError): PolicyError {
 }
 
 /** JSON.parse keeps the last of two equal keys; a policy that says a thing twice is a mistake. */
-function findDuplicateKey(node: Node, path: (string | number)[]): { path: JsonPath; key: string } | null {
+function findDuplicateKey(node: Node, path: (string | number)[]): { path: JsonPath; key: string; offset: number } | null {
   const children = node.children ?? [];
   if (node.type === 'object') {
     const seen = new Set<string>();
     for (const property of children) {
       const key = property.children?.[0]?.value as string;
-      if (seen.has(key)) return { path: [...path, key], key };
+      if (seen.has(key)) return { path: [...path, key], key, offset: property.offset };
       seen.add(key);
       const value = property.children?.[1];
       const inner = value === undefined ? null : findDuplicateKey(value, [...path, key]);
@@ -276,7 +276,7 @@ export function loadPolicy(file: string): CompiledPolicy {
   const source = new PolicyFile(file, text, tree);
   if (errors.length > 0 || tree === undefined) throw parseError(source, errors[0] ?? { error: 16, offset: 0, length: 0 });
   const duplicate = findDuplicateKey(tree, []);
-  if (duplicate !== null) throw source.error(duplicate.path, `duplicate key "${duplicate.key}"`, 'key');
+  if (duplicate !== null) throw new PolicyError(`${source.at(duplicate.offset)}: ${formatPath(duplicate.path)}: duplicate key "${duplicate.key}"`);
   const value = JSON.parse(text) as unknown;
   const schemaError = validateSchema(value);
   if (schemaError !== null) {
