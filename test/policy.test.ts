@@ -224,7 +224,6 @@ describe('decide', () => {
     assert.equal(open(`${sub}//data/./x`), 'allow');
     assert.equal(open(`${sub}/other`), 'deny');
     assert.equal(open(posix.relative(process.cwd(), `${sub}/data/x`)), 'allow', 'a relative value is resolved against the working directory');
-    assert.equal(open('data/x'), process.cwd() === sub ? 'allow' : 'deny');
     assert.equal(decide(policy, 'os.rename', ['/tmp/a', '/tmp/b', null, null], []).decision, 'allow');
     assert.equal(decide(policy, 'os.rename', ['/tmp/a', '/etc/b', null, null], []).decision, 'deny', 'every match entry must fit');
     const spawn = (executable: string | null) => decide(policy, 'subprocess.Popen', [executable, [], null, {}], []).decision;

@@ -37,6 +37,8 @@ export const SCHEMA_REFERENCE = './node_modules/audithook/schema/policy.schema.j
 
 /** Text arguments worth a match: which variable, which binding, which addon; other text (flags, modes, signals) is not learnt. */
 const LEARNED_TEXT = new Set(['key', 'module', 'name', 'fullurl']);
+/** Where an operation runs from rather than what it reaches: not learnt. */
+const CONTEXT_ARGUMENTS = new Set(['cwd', 'root_dir']);
 const EPHEMERAL_PORTS = 32768;
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
 
@@ -63,8 +65,8 @@ class Generaliser {
 
   /** Inside the policy's directory, relative to it (so the policy moves with the project). */
   private write(path: string, subtree: boolean, asCommand: boolean): string {
-    const inPolicyDir = within(this.options.policyDir, path) && path !== this.options.policyDir;
-    const shown = inPolicyDir ? relative(this.options.policyDir, path).split(sep).join('/') : path;
+    const inPolicyDir = within(this.options.policyDir, path);
+    const shown = inPolicyDir ? relative(this.options.policyDir, path).split(sep).join('/') || '.' : path;
     const glob = `${escapeGlob(shown)}${subtree ? '/**' : ''}`;
     // A relative command without a slash would be a name looked up in PATH.
     return inPolicyDir && asCommand && !glob.includes('/') ? `./${glob}` : glob;
@@ -97,7 +99,7 @@ function learnedArguments(record: LogRecord, subject: string | null, generaliser
   const pairs: [string, string][] = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
     const kind = argumentKind(arg.name);
-    if (unmatchableReason(arg) !== null || (kind === 'text' && !LEARNED_TEXT.has(arg.name))) continue;
+    if (unmatchableReason(arg) !== null || CONTEXT_ARGUMENTS.has(arg.name) || (kind === 'text' && !LEARNED_TEXT.has(arg.name))) continue;
     const value = record.args[index];
     let glob: string | null;
     if (kind === 'address') {
