@@ -413,7 +413,7 @@ describe('properties', () => {
     };
     const subjects = chain.length === 0 ? [null] : chain;
     const verdicts = subjects.map(verdictFor);
-    return verdicts.find((verdict) => verdict.decision === 'deny') ?? (verdicts[0] as ReturnType<typeof verdictFor>);
+    return verdicts.find((verdict) => verdict.decision === 'deny') ?? (verdicts[0]);
   }
 
   test('decide agrees with the reference: first match, default, package globs, stack semantics', () => {

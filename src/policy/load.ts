@@ -60,7 +60,7 @@ function formatPath(path: JsonPath): string {
 /** " (did you mean "x"?)" when a candidate is close enough to be the intended word. */
 export function suggestion(word: string, candidates: readonly string[]): string {
   if (candidates.length === 0) return '';
-  const best = closest(word, candidates as string[]);
+  const best = closest(word, candidates);
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
 }
 
