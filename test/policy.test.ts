@@ -5,9 +5,9 @@
  * implementation of the same semantics, and the glob compiler with a naive matcher and picomatch.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import picomatch from 'picomatch';
@@ -15,6 +15,7 @@ import { events } from '../src/catalogue/index';
 import { decide, loadPolicy, PolicyError } from '../src/policy/index';
 import type { CompiledPolicy } from '../src/policy/index';
 import { GlobError, globSource } from '../src/policy/glob';
+import { REPO_ROOT } from './helpers/scenario';
 
 const dir = mkdtempSync(join(tmpdir(), 'audithook-policy-'));
 let fileCount = 0;
@@ -132,6 +133,14 @@ describe('a broken policy is rejected with its location and problem', () => {
 });
 
 describe('loading', () => {
+  test('the policies in the README and docs/policy.md load', () => {
+    for (const doc of ['README.md', 'docs/policy.md']) {
+      const blocks = [...readFileSync(resolve(REPO_ROOT, doc), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map((found) => found[1] as string);
+      assert.ok(blocks.length > 0, doc);
+      for (const block of blocks) assert.ok(loadPolicy(policyFile(block)).rules.length > 0, `${doc}:\n${block}`);
+    }
+  });
+
   test('a valid policy compiles to plain JSON, mode defaulting to enforce', () => {
     const file = policyFile(JSON.stringify({ $schema: './schema.json', default: 'deny', rules: [{ event: 'os.*', action: 'allow' }] }));
     const policy = loadPolicy(file);
