@@ -6,7 +6,7 @@
  */
 import {
   ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
-  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice,
+  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeToLowerCase, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../primordials.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
@@ -14,7 +14,9 @@ import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule,
 interface PreparedCheck {
   readonly index: number;
   readonly kind: ArgumentKind;
-  readonly pattern: RegExp;
+  readonly exact: readonly string[];
+  readonly prefixes: readonly string[];
+  readonly pattern: RegExp | null;
 }
 
 interface PreparedRule {
@@ -79,7 +81,7 @@ function eventRules(policy: CompiledPolicy, event: string): EventRules {
       const matchList = rule.match[event] as readonly CompiledMatch[];
       for (let j = 0; j < matchList.length; j++) {
         const check = matchList[j] as CompiledMatch;
-        checks[j] = { index: check.index, kind: check.kind, pattern: new RegExpCtor(check.pattern) };
+        checks[j] = { index: check.index, kind: check.kind, exact: check.exact, prefixes: check.prefixes, pattern: check.pattern === null ? null : new RegExpCtor(check.pattern) };
       }
     }
     applicable[applicable.length] = { rule: rule.rule, action: rule.action, package: state.packagePatterns[i] ?? null, checks };
@@ -168,11 +170,19 @@ export function argumentText(value: unknown, kind: ArgumentKind): string | null 
   return text;
 }
 
+function passes(check: PreparedCheck, text: string): boolean {
+  const exact = check.exact;
+  for (let i = 0; i < exact.length; i++) if (exact[i] === text) return true;
+  const prefixes = check.prefixes;
+  for (let i = 0; i < prefixes.length; i++) if (StringPrototypeStartsWith(text, prefixes[i] as string)) return true;
+  return check.pattern !== null && matches(check.pattern, text);
+}
+
 function fits(checks: readonly PreparedCheck[], args: readonly unknown[]): boolean {
   for (let i = 0; i < checks.length; i++) {
     const check = checks[i] as PreparedCheck;
     const text = argumentText(args[check.index], check.kind);
-    if (text === null || !matches(check.pattern, text)) return false;
+    if (text === null || !passes(check, text)) return false;
   }
   return true;
 }

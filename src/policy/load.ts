@@ -10,7 +10,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { findNodeAtLocation, type Node, parseTree, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { events as catalogue } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
-import { escapeGlob, GlobError, globSource, isGlob } from './glob.js';
+import { escapeGlob, GlobError, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule } from './types.js';
 
@@ -173,16 +173,16 @@ function coveredEvents(file: PolicyFile, path: JsonPath, pattern: string): { sou
     if (!eventNames.includes(pattern)) throw file.error(path, `unknown event "${pattern}"${suggestion(pattern, eventNames)}; docs/events.md lists them`);
     return { source: globSource([pattern], { segments: false }), covered: [pattern] };
   }
-  const source = compileGlob(file, path, [pattern], { segments: false });
+  const source = compileGlob(globSource, file, path, [pattern], { segments: false });
   const regexp = new RegExp(source);
   const covered = eventNames.filter((name) => regexp.test(name));
   if (covered.length === 0) throw file.error(path, `"${pattern}" matches no event in the catalogue (docs/events.md)`);
   return { source, covered };
 }
 
-function compileGlob(file: PolicyFile, path: JsonPath, patterns: readonly string[], options: Parameters<typeof globSource>[1]): string {
+function compileGlob<T>(compile: (patterns: readonly string[], options: GlobOptions) => T, file: PolicyFile, path: JsonPath, patterns: readonly string[], options: GlobOptions): T {
   try {
-    return globSource(patterns, options);
+    return compile(patterns, options);
   } catch (error) {
     if (!(error instanceof GlobError)) throw error;
     // Point at the pattern at fault when a rule lists several.
@@ -250,10 +250,10 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
     }
     const kind = argumentKind(name);
     const patterns = typeof value === 'string' ? [value] : value;
-    const pattern = compileGlob(file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
+    const matcher = compileGlob(globMatcher, file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
     for (const event of covered) {
       const index = catalogue.find((entry) => entry.name === event)?.args.findIndex((arg) => arg.name === name) as number;
-      result[event]?.push({ index, kind, pattern });
+      result[event]?.push({ index, kind, ...matcher });
     }
   }
   return result;
@@ -290,7 +290,7 @@ export function loadPolicy(file: string): CompiledPolicy {
     const path = ['rules', i];
     const { source: event, covered } = coveredEvents(source, [...path, 'event'], rule.event);
     const pkg = rule.package === undefined ? null
-      : compileGlob(source, [...path, 'package'], [rule.package === '*' ? ANY_PACKAGE : rule.package], { segments: true });
+      : compileGlob(globSource, source, [...path, 'package'], [rule.package === '*' ? ANY_PACKAGE : rule.package], { segments: true });
     const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir);
     return { rule: `rules[${i}]`, action: rule.action, event, package: pkg, match };
   });

@@ -15,12 +15,20 @@ export type Action = 'allow' | 'deny';
  */
 export type ArgumentKind = 'path' | 'command' | 'address' | 'host' | 'text';
 
-/** One `match` entry of a rule, for one event: which argument, and the RegExp source of its patterns. */
+/**
+ * One `match` entry of a rule, for one event: which argument, and its patterns. The argument's text
+ * matches when it equals one of `exact`, starts with one of `prefixes`, or matches `pattern`.
+ */
 export interface CompiledMatch {
   /** The argument's position in the event's arguments. */
   readonly index: number;
   readonly kind: ArgumentKind;
-  readonly pattern: string;
+  /** The patterns without wildcards, and the directories of `dir/**` patterns. */
+  readonly exact: readonly string[];
+  /** `dir/` of each `dir/**` pattern. */
+  readonly prefixes: readonly string[];
+  /** RegExp source of the other patterns; null when there are none. */
+  readonly pattern: string | null;
 }
 
 export interface CompiledRule {
