@@ -135,7 +135,7 @@ describe('a broken policy is rejected with its location and problem', () => {
 describe('loading', () => {
   test('the policies in the README and docs/policy.md load', () => {
     for (const doc of ['README.md', 'docs/policy.md']) {
-      const blocks = [...readFileSync(resolve(REPO_ROOT, doc), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map((found) => found[1] as string);
+      const blocks = [...readFileSync(resolve(REPO_ROOT, doc), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map((found) => found[1]);
       assert.ok(blocks.length > 0, doc);
       for (const block of blocks) assert.ok(loadPolicy(policyFile(block)).rules.length > 0, `${doc}:\n${block}`);
     }
