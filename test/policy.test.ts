@@ -14,7 +14,7 @@ import picomatch from 'picomatch';
 import { events } from '../src/catalogue/index';
 import { decide, loadPolicy, PolicyError } from '../src/policy/index';
 import type { CompiledPolicy } from '../src/policy/index';
-import { GlobError, globSource } from '../src/policy/glob';
+import { GlobError, globMatcher, globSource } from '../src/policy/glob';
 import { REPO_ROOT } from './helpers/scenario';
 
 const dir = mkdtempSync(join(tmpdir(), 'audithook-policy-'));
@@ -361,7 +361,7 @@ const globToken = fc.constantFrom('a', 'b', '.', '/', '*', '**', '?', '/**', '**
 const textToken = fc.constantFrom('a', 'b', '.', '/', '*', '{');
 
 describe('properties', () => {
-  test('compiled globs agree with the naive matcher', () => {
+  test('compiled globs (RegExp, and string comparisons where they suffice) agree with the naive matcher', () => {
     fc.assert(fc.property(fc.array(globToken, { minLength: 1, maxLength: 7 }), fc.array(textToken, { maxLength: 9 }), fc.boolean(), (tokens, chars, segments) => {
       const pattern = tokens.join('');
       const text = chars.join('');
@@ -374,7 +374,15 @@ describe('properties', () => {
         assert.ok(naiveExpand(pattern).some((alternative) => /\*\*\*/.test(alternative.replace(/\\./g, ''))), pattern);
         return;
       }
-      assert.equal(new RegExp(source).test(text), naiveGlob(pattern, text, segments), `${pattern} on ${text}`);
+      const expected = naiveGlob(pattern, text, segments);
+      assert.equal(new RegExp(source).test(text), expected, `${pattern} on ${text}`);
+      if (segments) {
+        // What the agent runs: plain strings and directory prefixes compared as strings, the rest as a RegExp.
+        const matcher = globMatcher([pattern], { segments });
+        const viaMatcher = matcher.exact.includes(text) || matcher.prefixes.some((prefix) => text.startsWith(prefix))
+          || (matcher.pattern !== null && new RegExp(matcher.pattern).test(text));
+        assert.equal(viaMatcher, expected, `matcher of ${pattern} on ${text}`);
+      }
     }), { numRuns: 3000 });
   });
 
