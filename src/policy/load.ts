@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, posix, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import { findNodeAtLocation, type Node, parseTree, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { findNodeAtLocation, type Node, parseTree, type ParseError, ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
 import { events as catalogue } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { escapeGlob, GlobError, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
@@ -58,7 +58,7 @@ function formatPath(path: JsonPath): string {
 }
 
 /** " (did you mean "x"?)" when a candidate is close enough to be the intended word. */
-export function suggestion(word: string, candidates: readonly string[]): string {
+function suggestion(word: string, candidates: readonly string[]): string {
   if (candidates.length === 0) return '';
   const best = closest(word, candidates);
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
@@ -108,7 +108,7 @@ function parseError(file: PolicyFile, error: ParseError): PolicyError {
   const code = printParseErrorCode(error.error);
   const before = file.text.slice(0, error.offset).trimEnd();
   const trailingComma = (code === 'PropertyNameExpected' || code === 'ValueExpected') && before.endsWith(',');
-  const problem = trailingComma ? 'trailing comma (JSON allows none)' : (PARSE_PROBLEMS[code] ?? code);
+  const problem = trailingComma ? 'trailing comma (JSON allows none)' : (PARSE_PROBLEMS[code] ?? code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
   return new PolicyError(`${file.at(trailingComma ? before.length - 1 : error.offset)}: invalid JSON: ${problem}`);
 }
 
@@ -259,6 +259,8 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
   return result;
 }
 
+const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
+
 /** `"*"` is any npm package, scoped ones included. */
 const ANY_PACKAGE = '**';
 
@@ -268,13 +270,13 @@ export function loadPolicy(file: string): CompiledPolicy {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PolicyError(`${file}: cannot read the policy: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error))}`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new PolicyError(`${file}: cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`);
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const source = new PolicyFile(file, text, tree);
-  if (errors.length > 0 || tree === undefined) throw parseError(source, errors[0] ?? { error: 16, offset: 0, length: 0 });
+  if (errors.length > 0 || tree === undefined) throw parseError(source, errors[0] ?? { error: ParseErrorCode.ValueExpected, offset: 0, length: 0 });
   const duplicate = findDuplicateKey(tree, []);
   if (duplicate !== null) throw new PolicyError(`${source.at(duplicate.offset)}: ${formatPath(duplicate.path)}: duplicate key "${duplicate.key}"`);
   const value = JSON.parse(text) as unknown;
