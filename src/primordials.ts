@@ -53,6 +53,12 @@ export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get) as <K exte
 export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(map: WeakMap<K, V>, key: K, value: V) => WeakMap<K, V>;
 export const ObjectCreate = Object.create;
 export const ProcessCwd = process.cwd.bind(process);
+export const URLCtor = URL;
+const urlGetter = (name: string) => uncurryThis((Object.getOwnPropertyDescriptor(URL.prototype, name) as { get: (this: URL) => string }).get);
+export const URLPrototypeGetHref = urlGetter('href');
+export const URLPrototypeGetOrigin = urlGetter('origin');
+export const URLPrototypeGetPathname = urlGetter('pathname');
+export const URLPrototypeGetSearch = urlGetter('search');
 export const StringCtor = String;
 export const ProxyCtor = Proxy;
 export const ReflectSet = Reflect.set;

@@ -273,24 +273,51 @@ describe('decide', () => {
     assert.equal(decide(policy, 'glob.glob/2', [['src/**', 'test/**'], true, null, null], []).decision, 'allow', 'lists joined by spaces');
   });
 
+  test('URLs as the URL parser reads them: case, default ports, user info and dot segments cannot dodge a rule', () => {
+    const policy = load({ default: 'allow', rules: [{ event: 'urllib.Request', match: { fullurl: ['HTTPS://Evil.example/**', 'http://*.tracker.example/**'] }, action: 'deny' }] });
+    const fetchOf = (url: string) => decide(policy, 'urllib.Request', [url, null, {}, 'GET'], []).decision;
+    for (const url of ['https://evil.example/', 'HTTPS://EVIL.example:443/x', 'https://user:pw@evil.example/x', 'https://evil.example/a/../x', 'https:\\\\evil.example\\x', 'https://%65vil.example/']) {
+      assert.equal(fetchOf(url), 'deny', url);
+    }
+    assert.equal(fetchOf('http://a.tracker.example/pixel#frag'), 'deny');
+    assert.equal(fetchOf('https://evil.example.com/'), 'allow');
+    assert.equal(fetchOf('https://good.example/evil.example/'), 'allow');
+    assert.equal(fetchOf('not a url'), 'allow', 'unparsable text is matched as given');
+  });
+
   test('events outside the catalogue: only rules without a match apply', () => {
     const policy = load({ default: 'allow', rules: [{ event: 'open', match: { path: '/**' }, action: 'deny' }, { event: '*', action: 'deny' }] });
     assert.deepEqual(decide(policy, 'myapp.custom', ['/x'], []), { decision: 'deny', rule: 'rules[1]', package: null });
   });
 
-  test('a policy handed over as JSON decides the same, and tampering with RegExp and String methods changes nothing', () => {
-    const compiled = load({ default: 'allow', rules: [{ event: 'open', match: { path: '/etc/**' }, action: 'deny' }, { event: 'socket.getaddrinfo', match: { host: 'evil.com' }, action: 'deny' }] });
+  test('a policy handed over as JSON decides the same, and tampering with RegExp, String and URL changes nothing', () => {
+    const compiled = load({ default: 'allow', rules: [
+      { event: 'open', match: { path: ['/etc/*', '/etc/ssh/**'] }, action: 'deny' },
+      { event: 'socket.getaddrinfo', match: { host: 'evil.com' }, action: 'deny' },
+      { event: 'urllib.Request', match: { fullurl: 'https://evil.com/**' }, action: 'deny' },
+    ] });
     const policy = JSON.parse(JSON.stringify(compiled)) as CompiledPolicy;
     const exec = Object.getOwnPropertyDescriptor(RegExp.prototype, 'exec') as PropertyDescriptor;
     const toLowerCase = Object.getOwnPropertyDescriptor(String.prototype, 'toLowerCase') as PropertyDescriptor;
+    const startsWith = Object.getOwnPropertyDescriptor(String.prototype, 'startsWith') as PropertyDescriptor;
+    const origin = Object.getOwnPropertyDescriptor(URL.prototype, 'origin') as PropertyDescriptor;
+    const url = globalThis.URL;
     try {
       RegExp.prototype.exec = () => null;
       String.prototype.toLowerCase = function (this: string) { return 'x'; };
+      String.prototype.startsWith = () => false;
+      Object.defineProperty(URL.prototype, 'origin', { get: () => 'https://good.com', configurable: true });
+      globalThis.URL = class { constructor() { throw new Error('no'); } } as unknown as typeof URL;
       assert.equal(decide(policy, 'open', ['/etc/passwd', 'r', 0], []).decision, 'deny');
+      assert.equal(decide(policy, 'open', ['/etc/ssh/sshd_config', 'r', 0], []).decision, 'deny');
       assert.equal(decide(policy, 'socket.getaddrinfo', ['EVIL.com', null, 0, null, null], []).decision, 'deny');
+      assert.equal(decide(policy, 'urllib.Request', ['HTTPS://EVIL.com/x', null, {}, 'GET'], []).decision, 'deny');
     } finally {
       Object.defineProperty(RegExp.prototype, 'exec', exec);
       Object.defineProperty(String.prototype, 'toLowerCase', toLowerCase);
+      Object.defineProperty(String.prototype, 'startsWith', startsWith);
+      Object.defineProperty(URL.prototype, 'origin', origin);
+      globalThis.URL = url;
     }
   });
 });

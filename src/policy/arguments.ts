@@ -13,6 +13,7 @@ const KINDS: Readonly<Record<string, ArgumentKind>> = {
   executable: 'command',
   address: 'address', sockaddr: 'address',
   host: 'host', hostname: 'host', ip_address: 'host',
+  fullurl: 'url',
 };
 
 /** Objects and always-null arguments: nothing a glob could say anything about. */

@@ -1,13 +1,14 @@
 /**
  * `decide`: the verdict of a compiled policy for one event. It runs in every audited process on
  * every event, so it imports nothing but captured built-ins (user code that later replaces
- * `RegExp.prototype.exec` or `String.prototype.toLowerCase` cannot change a verdict), and it
+ * `RegExp.prototype.exec`, `String.prototype.toLowerCase` or `URL` cannot change a verdict), and it
  * prepares each event's applicable rules once, on the event's first occurrence.
  */
 import {
   ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
-  StringPrototypeToLowerCase, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
+  StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
+  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../primordials.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
@@ -131,6 +132,18 @@ function absolutePath(path: string): string {
   return normalisePath(`${ProcessCwd()}/${path}`);
 }
 
+/** What a fetch reaches: `HTTPS://user@Evil.com:443/a/../b#x` is `https://evil.com/b`. */
+function urlText(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URLCtor(url);
+  } catch {
+    return url;
+  }
+  const origin = URLPrototypeGetOrigin(parsed);
+  return origin === 'null' ? URLPrototypeGetHref(parsed) : `${origin}${URLPrototypeGetPathname(parsed)}${URLPrototypeGetSearch(parsed)}`;
+}
+
 function scalarText(value: unknown): string | null {
   const type = typeof value;
   if (type === 'string') return value as string;
@@ -148,6 +161,7 @@ export function argumentText(value: unknown, kind: ArgumentKind): string | null 
       case 'path': case 'address': return absolutePath(value);
       case 'command': return StringPrototypeIncludes(value, '/') ? absolutePath(value) : value;
       case 'host': return StringPrototypeToLowerCase(value);
+      case 'url': return urlText(value);
       default: return value;
     }
   }

@@ -36,7 +36,7 @@ export interface LearnedPolicy {
 export const SCHEMA_REFERENCE = './node_modules/audithook/schema/policy.schema.json';
 
 /** Text arguments worth a match: which variable, which binding, which addon; other text (flags, modes, signals) is not learnt. */
-const LEARNED_TEXT = new Set(['key', 'module', 'name', 'fullurl']);
+const LEARNED_TEXT = new Set(['key', 'module', 'name']);
 /** Where an operation runs from rather than what it reaches: not learnt. */
 const CONTEXT_ARGUMENTS = new Set(['cwd', 'root_dir']);
 const EPHEMERAL_PORTS = 32768;
@@ -108,7 +108,7 @@ function learnedArguments(record: LogRecord, subject: string | null, generaliser
       const text = argumentText(value, kind);
       if (text === null) glob = null;
       else if (kind === 'path' || (kind === 'command' && text.includes('/'))) glob = generaliser.path(text, subject, kind === 'command');
-      else glob = arg.name === 'fullurl' ? urlOrigin(text) : escapeGlob(text);
+      else glob = kind === 'url' ? urlOrigin(text) : escapeGlob(text);
     }
     if (glob !== null) pairs.push([arg.name, glob]);
   }

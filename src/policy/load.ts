@@ -213,6 +213,8 @@ function patternTransform(kind: ArgumentKind, policyDir: string): (alternative: 
     case 'path': return asPath;
     case 'command': return (glob) => (glob.includes('/') ? asPath(glob) : glob);
     case 'host': return (glob) => glob.toLowerCase();
+    // Lower-case scheme and host, as the URL parser makes the value.
+    case 'url': return (glob) => glob.replace(/^[^:/]*:\/\/[^/]*/, (origin) => origin.toLowerCase());
     case 'address': return (glob) => {
       if (glob.startsWith('/') || glob.startsWith('.')) return asPath(glob);
       const lower = glob.toLowerCase();

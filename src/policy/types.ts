@@ -11,9 +11,11 @@ export type Action = 'allow' | 'deny';
  * - `command`: a path when it contains a `/`, otherwise a name looked up in PATH, matched as given;
  * - `address`: `[host, port]` becomes `host:port` (`[v6]:port`), a string is an IPC socket path;
  * - `host`: lower-cased;
+ * - `url`: as the URL parser reads it: lower-case scheme and host, no default port, no user info,
+ *   dot segments resolved, no fragment (unparsable text as given);
  * - `text`: as given (numbers and booleans in decimal / `true` / `false`, lists joined by spaces).
  */
-export type ArgumentKind = 'path' | 'command' | 'address' | 'host' | 'text';
+export type ArgumentKind = 'path' | 'command' | 'address' | 'host' | 'url' | 'text';
 
 /**
  * One `match` entry of a rule, for one event: which argument, and its patterns. The argument's text
