@@ -140,6 +140,13 @@ describe('the learned policy', () => {
     denied(record('os.remove', [`${project}/data/x`, null]));
   });
 
+  test('warns when it allows what the policy of the logged run denied', () => {
+    const denied = { ...record('open', ['/etc/passwd', 'r', 0], ['netpkg']), decision: 'deny' as const, rule: 'default', blocked: true };
+    const { policy, warnings } = learnAndLoad([...supplyChain.slice(0, 3), denied]);
+    assert.equal(verdict(policy, denied).decision, 'allow');
+    assert.deepEqual(warnings, ['audithook policy learn: 1 logged event was denied by the policy of its run and is allowed here (open by netpkg): review before use']);
+  });
+
   test('is deterministic: the order and repetition of records change nothing', () => {
     const text = learnPolicy(supplyChain, options).text;
     fc.assert(fc.property(fc.shuffledSubarray(supplyChain, { minLength: supplyChain.length }), fc.array(fc.constantFrom(...supplyChain)), (shuffled, repeated) => {

@@ -199,5 +199,11 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   ];
   const warnings = [...uncatalogued].sort(compare).map((event) =>
     `audithook policy learn: "${event}" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)`);
+  // Learning from a run under a policy must not quietly approve what that policy stopped.
+  const denied = records.filter((entry) => entry.decision === 'deny' && catalogued.has(entry.event));
+  if (denied.length > 0) {
+    const shown = denied.slice(0, 3).map((entry) => `${entry.event} by ${entry.package ?? 'the application'}`).join(', ');
+    warnings.push(`audithook policy learn: ${denied.length} logged event${denied.length === 1 ? ' was' : 's were'} denied by the policy of its run and ${denied.length === 1 ? 'is' : 'are'} allowed here (${shown}${denied.length > 3 ? ', ...' : ''}): review before use`);
+  }
   return { text: lines.join('\n'), warnings };
 }
