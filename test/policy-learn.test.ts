@@ -61,6 +61,8 @@ const supplyChain: LogRecord[] = [
   record('urllib.Request', ['https://api.example.com/v1/items?page=2', null, {}, 'GET']),
   record('subprocess.Popen', ['/bin/sh', ['/bin/sh', '-c', 'git status'], null, {}], ['simple-git']),
   record('subprocess.Popen', ['git', ['git', 'status'], `${project}`, {}], ['simple-git']),
+  record('ctypes.dlopen', [`${project}/node_modules/@acme/util/build/Release/addon.node`], ['@acme/util']),
+  record('process.binding', ['fs'], ['@acme/util']),
   record('os.putenv', ['DEBUG', '1']),
   record('os.kill', [1234, 15]),
   record('sys.addaudithook', []),
@@ -103,10 +105,12 @@ describe('the learned policy', () => {
     { "event": "sys.addaudithook", "action": "allow" },
     { "event": "tempfile.mkdtemp", "action": "allow", "match": { "fullpath": "${tmp}/**" } },
     { "event": "urllib.Request", "action": "allow", "match": { "fullurl": "https://api.example.com/**" } },
+    { "event": "ctypes.dlopen", "package": "@acme/util", "action": "allow", "match": { "name": "${project}/node_modules/@acme/util/**" } },
     { "event": "open", "package": "@acme/util", "action": "allow", "match": { "path": [
       "/etc/hosts",
       "node_modules/@acme/util/**"
     ] } },
+    { "event": "process.binding", "package": "@acme/util", "action": "allow", "match": { "module": "fs" } },
     { "event": "socket.connect", "package": "@acme/util", "action": "allow", "match": { "address": "104.16.0.35:443" } },
     { "event": "socket.getaddrinfo", "package": "@acme/util", "action": "allow", "match": { "host": "registry.npmjs.org" } },
     { "event": "open", "package": "left-pad", "action": "allow", "match": { "path": [
@@ -138,6 +142,8 @@ describe('the learned policy', () => {
     denied(record('subprocess.Popen', ['/usr/bin/curl', ['curl'], null, {}], ['simple-git']));
     denied(record('os.putenv', ['PATH', '/tmp']));
     denied(record('os.remove', [`${project}/data/x`, null]));
+    denied(record('ctypes.dlopen', [`${project}/node_modules/evil/addon.node`], ['@acme/util']));
+    denied(record('process.binding', ['spawn_sync'], ['@acme/util']));
   });
 
   test('warns when it allows what the policy of the logged run denied', () => {
@@ -176,6 +182,7 @@ describe('the learned policy', () => {
       fc.oneof(path, fc.constantFrom('git', 'x*', null)).map((executable) => ['subprocess.Popen', [executable, [], null, {}]] as const),
       fc.constantFrom('A', 'B_*', 'x{').map((key) => ['os.putenv', [key, 'v']] as const),
       fc.constant(['os.kill', [1, 9]] as const),
+      path.map((value) => ['ctypes.dlopen', [value]] as const),
     );
     const logged = fc.tuple(entry, fc.array(packageName, { maxLength: 3 })).map(([[event, args], chain]) => record(event, [...args], [...new Set(chain)]));
     fc.assert(fc.property(fc.array(logged, { minLength: 1, maxLength: 12 }), (records) => {

@@ -35,8 +35,14 @@ export interface LearnedPolicy {
 
 export const SCHEMA_REFERENCE = './node_modules/audithook/schema/policy.schema.json';
 
-/** Text arguments worth a match: which variable, which binding, which addon; other text (flags, modes, signals) is not learnt. */
-const LEARNED_TEXT = new Set(['key', 'module', 'name']);
+/**
+ * The text argument worth a match, per event: which variable, binding, addon or module file. Other
+ * text (flags, modes, signals, specifiers as written, source code) is not learnt.
+ */
+const LEARNED_TEXT: Readonly<Record<string, string>> = {
+  'os.putenv': 'key', 'os.unsetenv': 'key', 'process.binding': 'module', 'process._linkedBinding': 'module',
+  'ctypes.dlopen': 'name', 'import': 'filename',
+};
 /** Where an operation runs from rather than what it reaches: not learnt. */
 const CONTEXT_ARGUMENTS = new Set(['cwd', 'root_dir']);
 const EPHEMERAL_PORTS = 32768;
@@ -47,33 +53,37 @@ const within = (dir: string, path: string): boolean => path === dir || path.star
 class Generaliser {
   constructor(private readonly options: LearnOptions) {}
 
-  /** The glob for an absolute, normalised path, as seen from `subject`; `asCommand`: an executable's. */
-  path(path: string, subject: string | null, asCommand: boolean): string {
+  /** The glob for an absolute, normalised path, as seen from `subject`, written for an argument of kind `kind`. */
+  path(path: string, subject: string | null, kind: ArgumentKind): string {
     const own = subject === null ? -1 : path.lastIndexOf(`/node_modules/${subject}/`);
-    if (own !== -1) return this.write(`${path.slice(0, own)}/node_modules/${subject as string}`, true, asCommand);
+    if (own !== -1) return this.write(`${path.slice(0, own)}/node_modules/${subject as string}`, true, kind);
     const { projectDir } = this.options;
     if (within(projectDir, path) && path !== projectDir) {
       const parts = relative(projectDir, path).split(sep);
       const depth = parts[0] === 'node_modules' ? ((parts[1] ?? '').startsWith('@') ? 3 : 2) : 1;
       return parts.length > depth
-        ? this.write(`${projectDir}/${parts.slice(0, depth).join('/')}`, true, asCommand)
-        : this.write(path, false, asCommand);
+        ? this.write(`${projectDir}/${parts.slice(0, depth).join('/')}`, true, kind)
+        : this.write(path, false, kind);
     }
-    if (within(this.options.tmpDir, path) && path !== this.options.tmpDir) return this.write(this.options.tmpDir, true, asCommand);
-    return this.write(path, false, asCommand);
+    if (within(this.options.tmpDir, path) && path !== this.options.tmpDir) return this.write(this.options.tmpDir, true, kind);
+    return this.write(path, false, kind);
   }
 
-  /** Inside the policy's directory, relative to it (so the policy moves with the project). */
-  private write(path: string, subtree: boolean, asCommand: boolean): string {
-    const inPolicyDir = within(this.options.policyDir, path);
+  /**
+   * Inside the policy's directory, relative to it (so the policy moves with the project), written so
+   * that the loader reads it as a path: `./x` for a command (`x` would be a name looked up in PATH)
+   * and for an IPC address (`x` would be a host). Text arguments are not resolved: absolute.
+   */
+  private write(path: string, subtree: boolean, kind: ArgumentKind): string {
+    const inPolicyDir = kind !== 'text' && within(this.options.policyDir, path);
     const shown = inPolicyDir ? relative(this.options.policyDir, path).split(sep).join('/') || '.' : path;
     const glob = `${escapeGlob(shown)}${subtree ? '/**' : ''}`;
-    // A relative command without a slash would be a name looked up in PATH.
-    return inPolicyDir && asCommand && !glob.includes('/') ? `./${glob}` : glob;
+    const marked = kind === 'address' || (kind === 'command' && !glob.includes('/'));
+    return inPolicyDir && marked ? `./${glob}` : glob;
   }
 
   address(value: unknown, kind: ArgumentKind, subject: string | null): string | null {
-    if (typeof value === 'string') return this.path(argumentText(value, 'path') as string, subject, true).replace(/^(?=[^/.])/, './');
+    if (typeof value === 'string') return this.path(argumentText(value, 'path') as string, subject, kind);
     if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string') return null;
     const host = value[0].toLowerCase();
     const text = argumentText(value, kind);
@@ -99,7 +109,7 @@ function learnedArguments(record: LogRecord, subject: string | null, generaliser
   const pairs: [string, string][] = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
     const kind = argumentKind(arg.name);
-    if (unmatchableReason(arg) !== null || CONTEXT_ARGUMENTS.has(arg.name) || (kind === 'text' && !LEARNED_TEXT.has(arg.name))) continue;
+    if (unmatchableReason(arg) !== null || CONTEXT_ARGUMENTS.has(arg.name) || (kind === 'text' && LEARNED_TEXT[record.event] !== arg.name)) continue;
     const value = record.args[index];
     let glob: string | null;
     if (kind === 'address') {
@@ -107,8 +117,11 @@ function learnedArguments(record: LogRecord, subject: string | null, generaliser
     } else {
       const text = argumentText(value, kind);
       if (text === null) glob = null;
-      else if (kind === 'path' || (kind === 'command' && text.includes('/'))) glob = generaliser.path(text, subject, kind === 'command');
-      else glob = kind === 'url' ? urlOrigin(text) : escapeGlob(text);
+      else if (kind === 'url') glob = urlOrigin(text);
+      // Paths, and text that is a normalised absolute path (an addon, a module file: text is matched as given).
+      else if (kind === 'path' || (kind === 'command' && text.includes('/')) || (kind === 'text' && text.startsWith('/') && argumentText(text, 'path') === text)) {
+        glob = generaliser.path(text, subject, kind);
+      } else glob = escapeGlob(text);
     }
     if (glob !== null) pairs.push([arg.name, glob]);
   }
