@@ -2,7 +2,9 @@
  * `decide`: the verdict of a compiled policy for one event. It runs in every audited process on
  * every event, so it imports nothing but captured built-ins (user code that later replaces
  * `RegExp.prototype.exec`, `String.prototype.toLowerCase` or `URL` cannot change a verdict), and it
- * prepares each event's applicable rules once, on the event's first occurrence.
+ * prepares, once per event and subject (the application or a package), the rules that can apply
+ * and their verdicts: a decision then costs the argument checks of those rules and allocates
+ * nothing but the argument's text when it must be built (a resolved path, an address).
  */
 import {
   ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
