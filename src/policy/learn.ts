@@ -12,7 +12,7 @@
  * pattern per line in longer lists), so that a change of behaviour reads as a small diff.
  */
 import { relative, sep } from 'node:path';
-import { events as catalogue } from '../catalogue/index.js';
+import { events as catalogue, type EventSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../cli/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { argumentText } from './decide.js';
@@ -46,6 +46,7 @@ const LEARNED_TEXT: Readonly<Record<string, string>> = {
 /** Where an operation runs from rather than what it reaches: not learnt. */
 const CONTEXT_ARGUMENTS = new Set(['cwd', 'root_dir']);
 const EPHEMERAL_PORTS = 32768;
+const CATALOGUE = new Map<string, EventSpec>(catalogue.map((event) => [event.name, event]));
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
 
 const within = (dir: string, path: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
@@ -105,7 +106,7 @@ function urlOrigin(url: string): string {
 
 /** The argument name -> glob pairs a record needs, sorted by name. */
 function learnedArguments(record: LogRecord, subject: string | null, generaliser: Generaliser): [string, string][] {
-  const spec = catalogue.find((event) => event.name === record.event);
+  const spec = CATALOGUE.get(record.event);
   const pairs: [string, string][] = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
     const kind = argumentKind(arg.name);
@@ -176,12 +177,11 @@ function formatRule(rule: LearnedRule, last: boolean): string {
 
 export function learnPolicy(records: readonly LogRecord[], options: LearnOptions): LearnedPolicy {
   const generaliser = new Generaliser(options);
-  const catalogued = new Set<string>(catalogue.map((event) => event.name));
   const uncatalogued = new Set<string>();
   // subject ('' for the application) -> event -> the argument patterns each record needs
   const needs = new Map<string, Map<string, [string, string][][]>>();
   for (const record of records) {
-    if (!catalogued.has(record.event)) {
+    if (!CATALOGUE.has(record.event)) {
       uncatalogued.add(record.event);
       continue;
     }
@@ -213,7 +213,7 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   const warnings = [...uncatalogued].sort(compare).map((event) =>
     `audithook policy learn: "${event}" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)`);
   // Learning from a run under a policy must not quietly approve what that policy stopped.
-  const denied = records.filter((entry) => entry.decision === 'deny' && catalogued.has(entry.event));
+  const denied = records.filter((entry) => entry.decision === 'deny' && CATALOGUE.has(entry.event));
   if (denied.length > 0) {
     const shown = denied.slice(0, 3).map((entry) => `${entry.event} by ${entry.package ?? 'the application'}`).join(', ');
     warnings.push(`audithook policy learn: ${denied.length} logged event${denied.length === 1 ? ' was' : 's were'} denied by the policy of its run and ${denied.length === 1 ? 'is' : 'are'} allowed here (${shown}${denied.length > 3 ? ', ...' : ''}): review before use`);
