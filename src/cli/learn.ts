@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { learnPolicy } from '../policy/learn.js';
-import { readLog, skippedWarning } from './log.js';
+import { type LogContents, readLog, skippedWarning } from './log.js';
 import type { LogRecord } from './record.js';
 
 const USAGE_ERROR = 2;
@@ -12,15 +12,17 @@ export function runPolicyLearn(logs: readonly string[], options: { output?: stri
   const records: LogRecord[] = [];
   const warnings: string[] = [];
   for (const log of logs) {
+    let contents: LogContents;
     try {
-      const contents = readLog(log);
-      records.push(...contents.records);
-      const warning = skippedWarning(log, contents.skipped);
-      if (warning !== null) warnings.push(warning);
+      contents = readLog(log);
     } catch (error) {
       process.stderr.write(`audithook policy learn: cannot read the log ${log}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
       return USAGE_ERROR;
     }
+    // One at a time: a spread of a million records would overflow the stack.
+    for (const entry of contents.records) records.push(entry);
+    const warning = skippedWarning(log, contents.skipped);
+    if (warning !== null) warnings.push(warning);
   }
   const output = options.output === undefined ? undefined : resolve(options.output);
   const learned = learnPolicy(records, {

@@ -105,9 +105,9 @@ function urlOrigin(url: string): string {
 }
 
 /** The argument name -> glob pairs a record needs, sorted by name. */
-function learnedArguments(record: LogRecord, subject: string | null, generaliser: Generaliser): [string, string][] {
+function learnedArguments(record: LogRecord, subject: string | null, generaliser: Generaliser): Pairs {
   const spec = CATALOGUE.get(record.event);
-  const pairs: [string, string][] = [];
+  const pairs: Pairs = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
     const kind = argumentKind(arg.name);
     if (unmatchableReason(arg) !== null || CONTEXT_ARGUMENTS.has(arg.name) || (kind === 'text' && LEARNED_TEXT[record.event] !== arg.name)) continue;
@@ -137,20 +137,25 @@ interface LearnedRule {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Per subject and event: the rules that allow exactly the argument combinations seen. */
-function rulesFor(subject: string | null, event: string, needs: readonly (readonly [string, string][])[]): LearnedRule[] {
+type Pairs = [string, string][];
+
+/** Per subject and event: the rules that allow exactly the argument combinations seen (each as JSON, once). */
+function rulesFor(subject: string | null, event: string, needs: ReadonlySet<string>, rules: LearnedRule[]): void {
   // One record that needs the event whatever its arguments makes every narrower rule redundant.
-  if (needs.some((pairs) => pairs.length === 0)) return [{ event, package: subject, match: [] }];
-  const byNames = new Map<string, Set<string>>();
-  for (const pairs of needs) {
-    const names = pairs.map(([name]) => name).join(',');
-    const seen = byNames.get(names) ?? new Set<string>();
-    seen.add(JSON.stringify(pairs));
-    byNames.set(names, seen);
+  if (needs.has('[]')) {
+    rules.push({ event, package: subject, match: [] });
+    return;
   }
-  const rules: LearnedRule[] = [];
+  const byNames = new Map<string, Pairs[]>();
+  for (const json of [...needs].sort(compare)) {
+    const pairs = JSON.parse(json) as Pairs;
+    const names = pairs.map(([name]) => name).join(',');
+    const tuples = byNames.get(names) ?? [];
+    tuples.push(pairs);
+    byNames.set(names, tuples);
+  }
   for (const names of [...byNames.keys()].sort(compare)) {
-    const tuples = [...(byNames.get(names) as Set<string>)].sort(compare).map((json) => JSON.parse(json) as [string, string][]);
+    const tuples = byNames.get(names) as Pairs[];
     if (!names.includes(',')) {
       // One argument: one rule listing every pattern.
       rules.push({ event, package: subject, match: [[names, tuples.map((pairs) => (pairs[0] as [string, string])[1])]] });
@@ -159,7 +164,6 @@ function rulesFor(subject: string | null, event: string, needs: readonly (readon
       for (const pairs of tuples) rules.push({ event, package: subject, match: pairs.map(([name, glob]) => [name, [glob]]) });
     }
   }
-  return rules;
 }
 
 const quote = (text: string): string => JSON.stringify(text);
@@ -178,8 +182,8 @@ function formatRule(rule: LearnedRule, last: boolean): string {
 export function learnPolicy(records: readonly LogRecord[], options: LearnOptions): LearnedPolicy {
   const generaliser = new Generaliser(options);
   const uncatalogued = new Set<string>();
-  // subject ('' for the application) -> event -> the argument patterns each record needs
-  const needs = new Map<string, Map<string, [string, string][][]>>();
+  // subject ('' for the application) -> event -> the argument patterns records need, as JSON
+  const needs = new Map<string, Map<string, Set<string>>>();
   for (const record of records) {
     if (!CATALOGUE.has(record.event)) {
       uncatalogued.add(record.event);
@@ -187,17 +191,17 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
     }
     const chain = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package === null ? [null] : [record.package];
     for (const subject of chain) {
-      const byEvent = needs.get(subject ?? '') ?? new Map<string, [string, string][][]>();
+      const byEvent = needs.get(subject ?? '') ?? new Map<string, Set<string>>();
       needs.set(subject ?? '', byEvent);
-      const list = byEvent.get(record.event) ?? [];
-      byEvent.set(record.event, list);
-      list.push(learnedArguments(record, subject, generaliser));
+      const seen = byEvent.get(record.event) ?? new Set<string>();
+      byEvent.set(record.event, seen);
+      seen.add(JSON.stringify(learnedArguments(record, subject, generaliser)));
     }
   }
   const rules: LearnedRule[] = [];
   for (const subject of [...needs.keys()].sort(compare)) {
-    const byEvent = needs.get(subject) as Map<string, [string, string][][]>;
-    for (const event of [...byEvent.keys()].sort(compare)) rules.push(...rulesFor(subject === '' ? null : subject, event, byEvent.get(event) ?? []));
+    const byEvent = needs.get(subject) as Map<string, Set<string>>;
+    for (const event of [...byEvent.keys()].sort(compare)) rulesFor(subject === '' ? null : subject, event, byEvent.get(event) as Set<string>, rules);
   }
   const lines = [
     '{',
