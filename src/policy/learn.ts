@@ -33,6 +33,9 @@ export interface LearnedPolicy {
   readonly warnings: readonly string[];
 }
 
+/** A record's needs: argument name -> glob, sorted by name. */
+type Pairs = [string, string][];
+
 export const SCHEMA_REFERENCE = './node_modules/audithook/schema/policy.schema.json';
 
 /**
@@ -136,8 +139,6 @@ interface LearnedRule {
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-type Pairs = [string, string][];
 
 /** Per subject and event: the rules that allow exactly the argument combinations seen (each as JSON, once). */
 function rulesFor(subject: string | null, event: string, needs: ReadonlySet<string>, rules: LearnedRule[]): void {
