@@ -17,7 +17,7 @@ const KINDS: Readonly<Record<string, ArgumentKind>> = {
 };
 
 /** Objects and always-null arguments: nothing a glob could say anything about. */
-const UNMATCHABLE_NAMES = new Set(['self', 'data', 'callback', 'env', 'headers']);
+const UNMATCHABLE_NAMES = new Set(['self', 'data', 'callback', 'env', 'headers', 'code_object']);
 
 export function argumentKind(name: string): ArgumentKind {
   return KINDS[name] ?? 'text';
