@@ -1,0 +1,234 @@
+/**
+ * `decide`: the verdict of a compiled policy for one event. It runs in every audited process on
+ * every event, so it imports nothing but captured built-ins (user code that later replaces
+ * `RegExp.prototype.exec`, `String.prototype.toLowerCase` or `URL` cannot change a verdict), and it
+ * prepares, once per event and subject (the application or a package), the rules that can apply
+ * and their verdicts: a decision then costs the argument checks of those rules and allocates
+ * nothing but the argument's text when it must be built (a resolved path, an address).
+ */
+import {
+  ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
+  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+  StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
+  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
+} from '../primordials.js';
+import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
+
+interface PreparedCheck {
+  readonly index: number;
+  readonly kind: ArgumentKind;
+  readonly exact: readonly string[];
+  readonly prefixes: readonly string[];
+  readonly pattern: RegExp | null;
+}
+
+interface PreparedRule {
+  readonly rule: string;
+  readonly action: Action;
+  /** Null: every subject, the application included. */
+  readonly package: RegExp | null;
+  readonly checks: readonly PreparedCheck[];
+}
+
+/** The rules of one event that apply to one subject, with their verdicts made once (frozen, shared). */
+interface SubjectRules {
+  readonly checks: readonly (readonly PreparedCheck[])[];
+  readonly verdicts: readonly Verdict[];
+  readonly fallback: Verdict;
+}
+
+interface EventRules {
+  readonly rules: readonly PreparedRule[];
+  app: SubjectRules | undefined;
+  /** Package name -> its rules: package globs are matched once per event and package, not per event raised. */
+  readonly packages: Record<string, SubjectRules>;
+}
+
+interface Prepared {
+  /** Each rule's RegExps, compiled once per policy. */
+  readonly eventPatterns: readonly RegExp[];
+  readonly packagePatterns: readonly (RegExp | null)[];
+  readonly events: Record<string, EventRules>;
+}
+
+const SLASH = 47;
+const prepared = new WeakMapCtor<CompiledPolicy, Prepared>();
+
+const matches = (pattern: RegExp, text: string): boolean => RegExpPrototypeExec(pattern, text) !== null;
+
+function prepare(policy: CompiledPolicy): Prepared {
+  const eventPatterns: RegExp[] = [];
+  const packagePatterns: (RegExp | null)[] = [];
+  for (let i = 0; i < policy.rules.length; i++) {
+    const rule = policy.rules[i] as CompiledRule;
+    eventPatterns[i] = new RegExpCtor(rule.event);
+    packagePatterns[i] = rule.package === null ? null : new RegExpCtor(rule.package);
+  }
+  const result: Prepared = { eventPatterns, packagePatterns, events: ObjectCreate(null) as Record<string, EventRules> };
+  WeakMapPrototypeSet(prepared, policy, result);
+  return result;
+}
+
+function eventRules(policy: CompiledPolicy, event: string): EventRules {
+  const state = WeakMapPrototypeGet(prepared, policy) ?? prepare(policy);
+  const known = state.events[event];
+  if (known !== undefined) return known;
+  const applicable: PreparedRule[] = [];
+  for (let i = 0; i < policy.rules.length; i++) {
+    const rule = policy.rules[i] as CompiledRule;
+    const checks: PreparedCheck[] = [];
+    if (rule.match === null) {
+      if (!matches(state.eventPatterns[i] as RegExp, event)) continue;
+    } else {
+      if (!ObjectHasOwn(rule.match, event)) continue;
+      const matchList = rule.match[event] as readonly CompiledMatch[];
+      for (let j = 0; j < matchList.length; j++) {
+        const check = matchList[j] as CompiledMatch;
+        checks[j] = { index: check.index, kind: check.kind, exact: check.exact, prefixes: check.prefixes, pattern: check.pattern === null ? null : new RegExpCtor(check.pattern) };
+      }
+    }
+    applicable[applicable.length] = { rule: rule.rule, action: rule.action, package: state.packagePatterns[i] ?? null, checks };
+  }
+  const result: EventRules = { rules: applicable, app: undefined, packages: ObjectCreate(null) as Record<string, SubjectRules> };
+  state.events[event] = result;
+  return result;
+}
+
+function subjectRules(policy: CompiledPolicy, rules: readonly PreparedRule[], subject: string | null): SubjectRules {
+  const checks: (readonly PreparedCheck[])[] = [];
+  const verdicts: Verdict[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as PreparedRule;
+    if (rule.package !== null && (subject === null || !matches(rule.package, subject))) continue;
+    checks[checks.length] = rule.checks;
+    verdicts[verdicts.length] = ObjectFreeze({ decision: rule.action, rule: rule.rule, package: subject });
+  }
+  return { checks, verdicts, fallback: ObjectFreeze({ decision: policy.default, rule: 'default', package: subject }) };
+}
+
+/** `/a/./b/../c//d/` -> `/a/c/d`: lexical, as the kernel sees the path before symlinks. */
+function normalisePath(path: string): string {
+  if (!StringPrototypeIncludes(path, '/.') && !StringPrototypeIncludes(path, '//') && StringPrototypeCharCodeAt(path, path.length - 1) !== SLASH) {
+    return path;
+  }
+  const kept: string[] = [];
+  let start = 1;
+  while (start <= path.length) {
+    let end = StringPrototypeIndexOf(path, '/', start);
+    if (end === -1) end = path.length;
+    const segment = StringPrototypeSlice(path, start, end);
+    if (segment === '..') {
+      if (kept.length > 0) kept.length--;
+    } else if (segment !== '' && segment !== '.') {
+      kept[kept.length] = segment;
+    }
+    start = end + 1;
+  }
+  let result = '';
+  for (let i = 0; i < kept.length; i++) result += `/${kept[i] as string}`;
+  return result === '' ? '/' : result;
+}
+
+function absolutePath(path: string): string {
+  if (StringPrototypeCharCodeAt(path, 0) === SLASH) return normalisePath(path);
+  return normalisePath(`${ProcessCwd()}/${path}`);
+}
+
+/** What a fetch reaches: `HTTPS://user@Evil.com:443/a/../b#x` is `https://evil.com/b`. */
+function urlText(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URLCtor(url);
+  } catch {
+    return url;
+  }
+  const origin = URLPrototypeGetOrigin(parsed);
+  return origin === 'null' ? URLPrototypeGetHref(parsed) : `${origin}${URLPrototypeGetPathname(parsed)}${URLPrototypeGetSearch(parsed)}`;
+}
+
+function scalarText(value: unknown): string | null {
+  const type = typeof value;
+  if (type === 'string') return value as string;
+  if (type === 'number' || type === 'boolean' || type === 'bigint') return StringCtor(value);
+  return null;
+}
+
+/**
+ * The string an argument's patterns are matched against, or null when its value matches no
+ * pattern (null, absent, an object). Exported for `policy learn`, which must see what decide sees.
+ */
+export function argumentText(value: unknown, kind: ArgumentKind): string | null {
+  if (typeof value === 'string') {
+    switch (kind) {
+      case 'path': case 'address': return absolutePath(value);
+      case 'command': return StringPrototypeIncludes(value, '/') ? absolutePath(value) : value;
+      case 'host': return StringPrototypeToLowerCase(value);
+      case 'url': return urlText(value);
+      default: return value;
+    }
+  }
+  if (!ArrayIsArray(value)) return scalarText(value);
+  const list = value as readonly unknown[];
+  if (kind === 'address') {
+    if (list.length !== 2) return null;
+    const host = list[0];
+    const port = scalarText(list[1]);
+    if (typeof host !== 'string' || port === null) return null;
+    const lower = StringPrototypeToLowerCase(host);
+    return StringPrototypeIncludes(lower, ':') ? `[${lower}]:${port}` : `${lower}:${port}`;
+  }
+  let text = '';
+  for (let i = 0; i < list.length; i++) {
+    const item = scalarText(list[i]);
+    if (item === null) return null;
+    text = i === 0 ? item : `${text} ${item}`;
+  }
+  return text;
+}
+
+function passes(check: PreparedCheck, text: string): boolean {
+  const exact = check.exact;
+  for (let i = 0; i < exact.length; i++) if (exact[i] === text) return true;
+  const prefixes = check.prefixes;
+  for (let i = 0; i < prefixes.length; i++) if (StringPrototypeStartsWith(text, prefixes[i] as string)) return true;
+  return check.pattern !== null && matches(check.pattern, text);
+}
+
+function fits(checks: readonly PreparedCheck[], args: readonly unknown[]): boolean {
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i] as PreparedCheck;
+    const text = argumentText(args[check.index], check.kind);
+    if (text === null || !passes(check, text)) return false;
+  }
+  return true;
+}
+
+function verdictFor(subject: SubjectRules, args: readonly unknown[]): Verdict {
+  const checks = subject.checks;
+  for (let i = 0; i < checks.length; i++) if (fits(checks[i] as readonly PreparedCheck[], args)) return subject.verdicts[i] as Verdict;
+  return subject.fallback;
+}
+
+function packageVerdict(policy: CompiledPolicy, rules: EventRules, name: string, args: readonly unknown[]): Verdict {
+  const subject = rules.packages[name] ?? (rules.packages[name] = subjectRules(policy, rules.rules, name));
+  return verdictFor(subject, args);
+}
+
+/**
+ * The verdict for one event. `packages` are the npm packages on the call stack, innermost first
+ * (empty for the application's own code). Stack inspection: the rules are evaluated for each of
+ * them, and the event is denied if any is denied (the innermost denied one is reported), so a
+ * package cannot borrow a trusted package's permissions by calling through it. When all are
+ * allowed, the verdict is the innermost package's.
+ */
+export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[]): Verdict {
+  const rules = eventRules(policy, event);
+  if (packages.length === 0) return verdictFor(rules.app ?? (rules.app = subjectRules(policy, rules.rules, null)), args);
+  const innermost = packageVerdict(policy, rules, packages[0] as string, args);
+  if (innermost.decision === 'deny') return innermost;
+  for (let i = 1; i < packages.length; i++) {
+    const verdict = packageVerdict(policy, rules, packages[i] as string, args);
+    if (verdict.decision === 'deny') return verdict;
+  }
+  return innermost;
+}
