@@ -1,7 +1,7 @@
 /**
  * The runtime instrumentation: one module per Node module domain, installed once per thread.
  */
-import { syncBuiltinESMExports } from 'node:module';
+import { Module, syncBuiltinESMExports } from 'node:module';
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
@@ -11,6 +11,17 @@ import { installHttp } from './http.js';
 import { auditWebSocket, installFetch } from './fetch.js';
 import { installNet } from './net.js';
 import { auditEnvironment, installProcess } from './process.js';
+import { installAsyncHooks } from './async_hooks.js';
+import { installInspector } from './inspector.js';
+import { installReadline } from './readline.js';
+import { installSqlite } from './sqlite.js';
+import { announceStartup as announce } from './startup.js';
+import { installTraceEvents } from './trace_events.js';
+import { auditUncaughtExceptions, trackCaptureCallback } from './uncaught.js';
+import { installV8, installWorkerHeapSnapshot } from './v8.js';
+import { installWorkerThreads } from './worker_threads.js';
+
+import { NumberParseInt } from '../primordials.js';
 
 let installed = false;
 let hookedPartsInstalled = false;
@@ -25,6 +36,12 @@ export function installInstrumentation(): void {
   installNet(binding, os);
   installProcess(os);
   installFetch(globalThis);
+  trackCaptureCallback();
+  // Loaded at startup (~2 ms): a worker must get the preloads back even before any hook exists.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, whose Worker every caller reads
+  installWorkerThreads(require('node:worker_threads') as Parameters<typeof installWorkerThreads>[0]);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded by Node's bootstrap
+  installAsyncHooks(require('node:async_hooks') as object);
   // ESM named imports (`import { readFile } from 'node:fs'`) are bindings to a copy of the exports.
   syncBuiltinESMExports();
 }
@@ -38,4 +55,36 @@ export function installForHooks(): void {
   auditWebSocket(globalThis);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
   installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
+  installRuntimeDomains();
+  auditUncaughtExceptions();
+}
+
+/**
+ * v8, readline, inspector, trace_events and node:sqlite cost ~4 ms to load together: instrumented
+ * with the first hook. Prototype methods patched then apply to every object; a module function or
+ * constructor taken before the first hook was added stays unaudited (docs/security-model.md).
+ */
+function installRuntimeDomains(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
+  installV8(require('node:v8') as Parameters<typeof installV8>[0]);
+  installReadline(require('node:readline') as Parameters<typeof installReadline>[0]);
+  installInspector(require('node:inspector') as Parameters<typeof installInspector>[0]);
+  installTraceEvents(require('node:trace_events') as object);
+  installWorkerHeapSnapshot((require('node:worker_threads') as { Worker: { prototype: object } }).Worker.prototype);
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // node:sqlite loads without a flag or an experimental warning from Node 24 on.
+  if (NODE_MAJOR >= 24) {
+    const sqlite = process.getBuiltinModule('node:sqlite') as Parameters<typeof installSqlite>[0] | undefined;
+    if (sqlite !== undefined) installSqlite(sqlite);
+  }
+  syncBuiltinESMExports();
+}
+
+const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
+
+/** The startup event (startup.ts), raised by audithook/register in the main thread only: a worker's start raised worker_threads.Worker. */
+export function announceStartup(requirePreload: boolean): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at install
+  if (!(require('node:worker_threads') as { isMainThread: boolean }).isMainThread) return;
+  announce(requirePreload, Module as unknown as { runMain: (...args: unknown[]) => unknown });
 }
