@@ -2,6 +2,7 @@
  * The runtime instrumentation: one module per Node module domain, installed once per thread.
  */
 import { Module, syncBuiltinESMExports } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
@@ -69,7 +70,8 @@ function installRuntimeDomains(): void {
   installV8(require('node:v8') as Parameters<typeof installV8>[0]);
   installReadline(require('node:readline') as Parameters<typeof installReadline>[0]);
   installInspector(require('node:inspector') as Parameters<typeof installInspector>[0]);
-  installTraceEvents(require('node:trace_events') as object);
+  // Workers have no trace_events module (requiring it throws there).
+  if (isMainThread) installTraceEvents(require('node:trace_events') as object);
   installWorkerHeapSnapshot((require('node:worker_threads') as { Worker: { prototype: object } }).Worker.prototype);
   /* eslint-enable @typescript-eslint/no-require-imports */
   // node:sqlite loads without a flag or an experimental warning from Node 24 on.
@@ -84,7 +86,6 @@ const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
 
 /** The startup event (startup.ts), raised by audithook/register in the main thread only: a worker's start raised worker_threads.Worker. */
 export function announceStartup(requirePreload: boolean): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at install
-  if (!(require('node:worker_threads') as { isMainThread: boolean }).isMainThread) return;
+  if (!isMainThread) return;
   announce(requirePreload, Module as unknown as { runMain: (...args: unknown[]) => unknown });
 }
