@@ -95,6 +95,7 @@ const PRELOADS: Readonly<Record<string, { args: string[]; env?: NodeJS.ProcessEn
   '-r': { args: ['-r', HOOK_PRELOAD] },
   '--import': { args: ['--import', '$DIR/hook.mjs'] },
   'NODE_OPTIONS=-r': { args: [], env: { NODE_OPTIONS: `--require ${HOOK_PRELOAD}` } },
+  'NODE_OPTIONS=--import': { args: [], env: { NODE_OPTIONS: `--import ${HOOK_PRELOAD}` } },
 };
 const OPTIONS = ['{}', '{"execArgv":[]}', '{"env":{}}', '{"eval":true}', '{"eval":true,"execArgv":[]}'];
 
