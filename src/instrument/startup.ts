@@ -13,22 +13,30 @@
  */
 import { isatty } from 'node:tty';
 import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectFreeze, ReflectApply } from '../primordials.js';
+import { ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../primordials.js';
 import { copyIdentity } from './wrap.js';
 
 let announced = false;
 
+/** Whether `flag` is given, alone or as `flag=value`. */
 function hasFlag(argv: readonly string[], flag: string): boolean {
-  for (let i = 0; i < argv.length; i++) if (argv[i] === flag) return true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === flag || StringPrototypeSlice(arg, 0, flag.length + 1) === `${flag}=`) return true;
+  }
   return false;
 }
 
 function startupEvent(): [event: string, args: unknown[]] {
+  // process._eval also holds a program read from stdin once it is read: the flags tell -e / -p.
   const code = (process as { _eval?: unknown })._eval;
-  if (typeof code === 'string') return ['node.run_command', [code]];
+  const argv = process.execArgv;
+  if (typeof code === 'string' && (hasFlag(argv, '-e') || hasFlag(argv, '--eval') || hasFlag(argv, '-p') || hasFlag(argv, '--print'))) {
+    return ['node.run_command', [code]];
+  }
   const entry = process.argv[1];
   if (entry !== undefined && entry !== '-') return ['node.run_file', [entry]];
-  return hasFlag(process.execArgv, '-i') || hasFlag(process.execArgv, '--interactive') || (entry === undefined && isatty(0)) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
+  return hasFlag(argv, '-i') || hasFlag(argv, '--interactive') || (entry === undefined && isatty(0)) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
 }
 
 function raise(event: string, args: unknown[]): void {

@@ -38,12 +38,16 @@ export function runPreloaded(args: readonly string[], files: Readonly<Record<str
     encoding: 'utf8',
     input: options.input ?? '',
     timeout: 30_000,
-    env: { ...process.env, ...options.env, AUDIT_LOG: log, AUDIT_BLOCK: options.block ?? '' },
+    env: { ...process.env, ...withDir(options.env ?? {}, dir), AUDIT_LOG: log, AUDIT_BLOCK: options.block ?? '' },
   });
   const events = existsSync(log)
     ? readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown[])
     : [];
   return { events, status: child.status, stdout: child.stdout, stderr: child.stderr, dir };
+}
+
+function withDir(env: NodeJS.ProcessEnv, dir: string): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value?.replaceAll('$DIR', dir)]));
 }
 
 /** The events named `name`, without the thread id. */
