@@ -7,5 +7,4 @@ import { runtime } from './runtime.js';
 
 runtime.installInstrumentation();
 // Under -r, Node's preload loader is this module's parent; imported (--import), it has none.
-// eslint-disable-next-line @typescript-eslint/no-deprecated -- the one sign of how a CommonJS preload was loaded
 runtime.announceStartup(module.parent?.id === 'internal/preload');

@@ -88,7 +88,7 @@ for (const c of EXCEPT_CASES) {
     assert.equal(allowed.stdout, plain.stdout);
     const [hooked] = named(allowed, 'sys.excepthook');
     assert.equal(named(allowed, 'sys.excepthook').length, 1);
-    const [hook, type, value, traceback] = hooked as unknown[];
+    const [hook, type, value, traceback] = hooked ?? [];
     assert.deepEqual([hook, type, value], [c.hook, 'function', '<TypeError>']);
     assert.match(traceback as string, /TypeError: boom\n {4}at /);
 

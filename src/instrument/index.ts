@@ -2,7 +2,6 @@
  * The runtime instrumentation: one module per Node module domain, installed once per thread.
  */
 import { Module, syncBuiltinESMExports } from 'node:module';
-import { isMainThread } from 'node:worker_threads';
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
@@ -21,7 +20,6 @@ import { installTraceEvents } from './trace_events.js';
 import { auditUncaughtExceptions, trackCaptureCallback } from './uncaught.js';
 import { installV8, installWorkerHeapSnapshot } from './v8.js';
 import { installWorkerThreads } from './worker_threads.js';
-
 import { NumberParseInt } from '../primordials.js';
 
 let installed = false;
@@ -38,9 +36,6 @@ export function installInstrumentation(): void {
   installProcess(os);
   installFetch(globalThis);
   trackCaptureCallback();
-  // Loaded at startup (~2 ms): a worker must get the preloads back even before any hook exists.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, whose Worker every caller reads
-  installWorkerThreads(require('node:worker_threads') as Parameters<typeof installWorkerThreads>[0]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded by Node's bootstrap
   installAsyncHooks(require('node:async_hooks') as object);
   // ESM named imports (`import { readFile } from 'node:fs'`) are bindings to a copy of the exports.
@@ -61,18 +56,22 @@ export function installForHooks(): void {
 }
 
 /**
- * v8, readline, inspector, trace_events and node:sqlite cost ~4 ms to load together: instrumented
- * with the first hook. Prototype methods patched then apply to every object; a module function or
- * constructor taken before the first hook was added stays unaudited (docs/security-model.md).
+ * worker_threads (with the streams it loads), v8, readline, inspector, trace_events and node:sqlite
+ * cost ~5 ms to load: instrumented with the first hook. Prototype methods patched then apply to
+ * every object; a module function or constructor taken before the first hook was added stays
+ * unaudited (docs/security-model.md). Workers lose no preload that adds hooks by this: such a
+ * preload has added its hook, and so installed this, before user code could start one.
  */
 function installRuntimeDomains(): void {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
+  const workerThreads = require('node:worker_threads') as Parameters<typeof installWorkerThreads>[0] & { isMainThread: boolean };
+  installWorkerThreads(workerThreads);
+  installWorkerHeapSnapshot(workerThreads.Worker.prototype as object);
   installV8(require('node:v8') as Parameters<typeof installV8>[0]);
   installReadline(require('node:readline') as Parameters<typeof installReadline>[0]);
   installInspector(require('node:inspector') as Parameters<typeof installInspector>[0]);
   // Workers have no trace_events module (requiring it throws there).
-  if (isMainThread) installTraceEvents(require('node:trace_events') as object);
-  installWorkerHeapSnapshot((require('node:worker_threads') as { Worker: { prototype: object } }).Worker.prototype);
+  if (workerThreads.isMainThread) installTraceEvents(require('node:trace_events') as object);
   /* eslint-enable @typescript-eslint/no-require-imports */
   // node:sqlite loads without a flag or an experimental warning from Node 24 on.
   if (NODE_MAJOR >= 24) {
@@ -84,8 +83,7 @@ function installRuntimeDomains(): void {
 
 const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
 
-/** The startup event (startup.ts), raised by audithook/register in the main thread only: a worker's start raised worker_threads.Worker. */
+/** The startup event (startup.ts), raised by audithook/register. */
 export function announceStartup(requirePreload: boolean): void {
-  if (!isMainThread) return;
   announce(requirePreload, Module as unknown as { runMain: (...args: unknown[]) => unknown });
 }

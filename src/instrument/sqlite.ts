@@ -38,7 +38,7 @@ const describeLoadExtension: Describe = (args, db) =>
   typeof args[0] === 'string' ? operation('sqlite3.load_extension', [db, args[0]]) : undefined;
 
 interface SqliteModule {
-  DatabaseSync: new (...args: unknown[]) => object;
+  DatabaseSync: { new (...args: unknown[]): object; prototype: object };
 }
 
 export function installSqlite(sqlite: SqliteModule): void {
@@ -54,7 +54,7 @@ export function installSqlite(sqlite: SqliteModule): void {
         dispatch('sqlite3.connect', ObjectFreeze([database]));
         if (options?.allowExtension === true) dispatch('sqlite3.enable_load_extension', ObjectFreeze([null, true]));
       }
-      const db = ReflectConstruct(target, args, newTarget);
+      const db = ReflectConstruct(target, args, newTarget) as object;
       if (database !== undefined) databases.set(db, database);
       return db;
     },

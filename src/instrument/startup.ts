@@ -11,7 +11,6 @@
  * already inside runMain when preloads load, and they load one after another: the event is raised
  * when audithook/register finishes, so hooks added by the preloads listed before it see it.
  */
-import { isatty } from 'node:tty';
 import { dispatch, isAuditing } from '../kernel.js';
 import { ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../primordials.js';
 import { copyIdentity } from './wrap.js';
@@ -36,7 +35,11 @@ function startupEvent(): [event: string, args: unknown[]] {
   }
   const entry = process.argv[1];
   if (entry !== undefined && entry !== '-') return ['node.run_file', [entry]];
-  return hasFlag(argv, '-i') || hasFlag(argv, '--interactive') || (entry === undefined && isatty(0)) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
+  if (hasFlag(argv, '-i') || hasFlag(argv, '--interactive')) return ['node.run_interactivehook', []];
+  // Node's own test, made only in these two modes (tty loads net).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when no script or code was given
+  const { isatty } = require('node:tty') as typeof import('node:tty');
+  return entry === undefined && isatty(0) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
 }
 
 function raise(event: string, args: unknown[]): void {
@@ -44,10 +47,19 @@ function raise(event: string, args: unknown[]): void {
 }
 
 /**
- * Called once by audithook/register in the main thread; `requirePreload` when it was loaded by -r.
+ * A worker's process.abort is Node's unavailableInWorker stub, marked `disabled`: telling threads
+ * apart by it spares loading worker_threads at startup.
+ */
+function inWorker(): boolean {
+  return (process.abort as { disabled?: unknown }).disabled === true;
+}
+
+/**
+ * Called by audithook/register; `requirePreload` when it was loaded by -r. Once, in the main thread
+ * only: a worker's start raised worker_threads.Worker.
  */
 export function announceStartup(requirePreload: boolean, moduleClass: { runMain: (...args: unknown[]) => unknown }): void {
-  if (announced) return;
+  if (announced || inWorker()) return;
   announced = true;
   const [event, args] = startupEvent();
   if (!requirePreload || event !== 'node.run_file') {

@@ -19,11 +19,11 @@ let captureCallback: unknown = null;
 
 /** Keeps the capture callback this thread sets (after the audited call succeeds): the hook argument names it. */
 export function trackCaptureCallback(): void {
-  const setCapture = process.setUncaughtExceptionCaptureCallback as (fn: unknown) => void;
-  process.setUncaughtExceptionCaptureCallback = copyIdentity(function (this: unknown, fn: unknown) {
+  const setCapture = process.setUncaughtExceptionCaptureCallback;
+  process.setUncaughtExceptionCaptureCallback = copyIdentity(function (this: unknown, fn: ((error: Error) => void) | null) {
     ReflectApply(setCapture, this, [fn]);
     captureCallback = fn;
-  }, setCapture) as typeof process.setUncaughtExceptionCaptureCallback;
+  }, setCapture);
 }
 
 function typeOf(value: unknown): unknown {

@@ -148,7 +148,7 @@ export function installWorkerThreads(workerThreads: { Worker: new (...args: unkn
         const execArgv = keepPreloads(options, isEval);
         if (execArgv !== undefined) args[1] = { ...options, execArgv };
       }
-      return ReflectConstruct(target, args, newTarget);
+      return ReflectConstruct(target, args, newTarget) as object;
     },
   });
   ObjectDefineProperty(Worker.prototype, 'constructor', { value: audited, writable: true, enumerable: false, configurable: true });

@@ -1,5 +1,5 @@
 /**
- * Runs node with test/fixtures/hook-preload.cjs as a preload (a hook added before user code, as a
+ * Runs node with test/fixtures/hook-preload.js as a preload (a hook added before user code, as a
  * policy adds it) and returns the events that hook saw, in every thread, with the process outcome.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './scenario';
 
-export const HOOK_PRELOAD = resolve(REPO_ROOT, 'test', 'fixtures', 'hook-preload.cjs');
+export const HOOK_PRELOAD = resolve(REPO_ROOT, 'test', 'fixtures', 'hook-preload.js');
 
 export interface PreloadedRun {
   /** [threadId, event, ...args] as the hook saw them. */
