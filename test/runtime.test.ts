@@ -25,6 +25,13 @@ interface Case {
 const BLOCKED = { name: 'Error', code: 'TEST_BLOCKED' };
 const caught = (code: string): string => `(() => { try { ${code}; return 'returned'; } catch (error) { return { name: error.name, code: error.code }; } })()`;
 
+/** An interface on in-memory streams; `written` collects what it writes. */
+const readlineSetup = (module: string): string => `const readline = await import('${module}');
+  const { PassThrough } = await import('node:stream');
+  const input = new PassThrough(); const output = new PassThrough(); let written = '';
+  output.on('data', (chunk) => { written += chunk; });
+  const rl = readline.createInterface({ input, output, terminal: false });`;
+
 const CASES: readonly Case[] = [
   {
     name: 'v8.serialize / v8.deserialize',
@@ -83,11 +90,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'readline question (callback)',
-    body: `const readline = await import('node:readline');
-      const { PassThrough } = await import('node:stream');
-      const input = new PassThrough(); const output = new PassThrough(); let written = '';
-      output.on('data', (chunk) => { written += chunk; });
-      const rl = readline.createInterface({ input, output, terminal: false });
+    body: `${readlineSetup('node:readline')}
       let answer = null;
       const thrown = ${caught("rl.question('Name? ', (a) => { answer = a; })")};
       input.write('Ada\\n');
@@ -101,11 +104,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'readline/promises question',
-    body: `const readline = await import('node:readline/promises');
-      const { PassThrough } = await import('node:stream');
-      const input = new PassThrough(); const output = new PassThrough(); let written = '';
-      output.on('data', (chunk) => { written += chunk; });
-      const rl = readline.createInterface({ input, output, terminal: false });
+    body: `${readlineSetup('node:readline/promises')}
       const pending = rl.question('Name? ');
       input.write('Ada\\n');
       const outcome = await pending.then((answer) => ({ answer }), (error) => ({ name: error.name, code: error.code }));

@@ -64,9 +64,9 @@ export function installForHooks(): void {
  */
 function installRuntimeDomains(): void {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
-  const workerThreads = require('node:worker_threads') as Parameters<typeof installWorkerThreads>[0] & { isMainThread: boolean };
+  const workerThreads = require('node:worker_threads') as { Worker: { prototype: object }; isMainThread: boolean };
   installWorkerThreads(workerThreads);
-  installWorkerHeapSnapshot(workerThreads.Worker.prototype as object);
+  installWorkerHeapSnapshot(workerThreads.Worker.prototype);
   installV8(require('node:v8') as Parameters<typeof installV8>[0]);
   installReadline(require('node:readline') as Parameters<typeof installReadline>[0]);
   installInspector(require('node:inspector') as Parameters<typeof installInspector>[0]);

@@ -11,9 +11,9 @@
  * warning; the prototype methods apply to every database, the constructor to those made after.
  */
 import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectDefineProperty, ObjectFreeze, ProxyCtor, ReflectConstruct } from '../primordials.js';
+import { ObjectFreeze, ReflectConstruct } from '../primordials.js';
 import { INVALID, toPath } from './args.js';
-import { instrument, operation } from './wrap.js';
+import { instrument, operation, replaceConstructor } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 const THROW = { delivery: 'throw' } as const;
@@ -38,7 +38,7 @@ const describeLoadExtension: Describe = (args, db) =>
   typeof args[0] === 'string' ? operation('sqlite3.load_extension', [db, args[0]]) : undefined;
 
 interface SqliteModule {
-  DatabaseSync: { new (...args: unknown[]): object; prototype: object };
+  DatabaseSync: { prototype: object };
 }
 
 export function installSqlite(sqlite: SqliteModule): void {
@@ -46,20 +46,16 @@ export function installSqlite(sqlite: SqliteModule): void {
   instrument(DatabaseSync.prototype, 'open', describeOpen, THROW);
   instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROW);
   instrument(DatabaseSync.prototype, 'loadExtension', describeLoadExtension, THROW);
-  const audited = new ProxyCtor(DatabaseSync, {
-    construct(target, args, newTarget) {
-      const database = databaseName(args[0]);
-      const options = args[1] as { open?: unknown; allowExtension?: unknown } | undefined;
-      if (database !== undefined && isAuditing() && options?.open !== false) {
-        dispatch('sqlite3.connect', ObjectFreeze([database]));
-        if (options?.allowExtension === true) dispatch('sqlite3.enable_load_extension', ObjectFreeze([null, true]));
-      }
-      const db = ReflectConstruct(target, args, newTarget) as object;
-      if (database !== undefined) databases.set(db, database);
-      return db;
-    },
+  replaceConstructor(sqlite, 'DatabaseSync', (original, args, newTarget) => {
+    const database = databaseName(args[0]);
+    const options = args[1] as { open?: unknown; allowExtension?: unknown } | undefined;
+    if (database !== undefined && isAuditing() && options?.open !== false) {
+      dispatch('sqlite3.connect', ObjectFreeze([database]));
+      if (options?.allowExtension === true) dispatch('sqlite3.enable_load_extension', ObjectFreeze([null, true]));
+    }
+    const db = ReflectConstruct(original, args, newTarget);
+    if (database !== undefined) databases.set(db, database);
+    return db;
   });
-  ObjectDefineProperty(DatabaseSync.prototype, 'constructor', { value: audited, writable: true, enumerable: false, configurable: true });
-  sqlite.DatabaseSync = audited;
 }
 

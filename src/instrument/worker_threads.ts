@@ -15,9 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import { dispatch, isAuditing } from '../kernel.js';
 import {
-  ArrayIsArray, ObjectDefineProperty, ObjectFreeze, ProxyCtor, ReflectConstruct, StringCtor,
-  StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectFreeze, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../primordials.js';
+import { isURL } from './args.js';
+import { replaceConstructor } from './wrap.js';
 
 type Preload = readonly [flag: '--require' | '--import', specifier: string];
 
@@ -106,19 +107,13 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
   return added ? base : undefined;
 }
 
-function isURL(value: unknown): value is URL {
-  if (typeof value !== 'object' || value === null) return false;
-  const url = value as { href?: unknown; protocol?: unknown; auth?: unknown; path?: unknown };
-  return !!url.href && !!url.protocol && url.auth === undefined && url.path === undefined;
-}
-
 /**
  * What the worker runs, as Node's Worker constructor reads it: the code (eval), a data: URL, or a
  * file path made absolute; undefined when Node will reject the arguments itself.
  */
 function workerSource(filename: unknown, isEval: boolean): string | undefined {
   if (isEval) return typeof filename === 'string' ? filename : undefined;
-  if (isURL(filename)) {
+  if (isURL<URL>(filename)) {
     if (filename.protocol === 'data:') return StringCtor(filename.href);
     try {
       return fileURLToPath(filename);
@@ -131,26 +126,24 @@ function workerSource(filename: unknown, isEval: boolean): string | undefined {
   return isAbsolute(filename) || relative ? resolve(filename) : undefined;
 }
 
-export function installWorkerThreads(workerThreads: { Worker: new (...args: unknown[]) => unknown }): void {
-  const Worker = workerThreads.Worker;
-  const audited = new ProxyCtor(Worker, {
-    construct(target, args, newTarget) {
-      const options = (args[1] ?? {}) as WorkerOptions;
-      const isEval = !!options.eval;
-      if (isAuditing()) {
-        const source = workerSource(args[0], isEval);
-        if (source !== undefined) {
-          dispatch('worker_threads.Worker', ObjectFreeze([source, isEval]));
-          if (isEval) dispatch('compile', ObjectFreeze([source, '[worker eval]']));
-        }
+export function installWorkerThreads(workerThreads: object): void {
+  replaceConstructor(workerThreads, 'Worker', (Worker, args, newTarget) => {
+    const given = args[1];
+    // null options make Node throw: nothing to audit.
+    if (given === null) return ReflectConstruct(Worker, args, newTarget);
+    const options = (given ?? {}) as WorkerOptions;
+    const isEval = !!options.eval;
+    if (isAuditing()) {
+      const source = workerSource(args[0], isEval);
+      if (source !== undefined) {
+        dispatch('worker_threads.Worker', ObjectFreeze([source, isEval]));
+        if (isEval) dispatch('compile', ObjectFreeze([source, '[worker eval]']));
       }
-      if (options !== null && typeof options === 'object') {
-        const execArgv = keepPreloads(options, isEval);
-        if (execArgv !== undefined) args[1] = { ...options, execArgv };
-      }
-      return ReflectConstruct(target, args, newTarget) as object;
-    },
+    }
+    if (typeof options === 'object') {
+      const execArgv = keepPreloads(options, isEval);
+      if (execArgv !== undefined) args[1] = { ...options, execArgv };
+    }
+    return ReflectConstruct(Worker, args, newTarget);
   });
-  ObjectDefineProperty(Worker.prototype, 'constructor', { value: audited, writable: true, enumerable: false, configurable: true });
-  workerThreads.Worker = audited;
 }
