@@ -172,6 +172,18 @@ const CASES: readonly Case[] = [
     blocked: { opened: BLOCKED, listening: false },
   },
   {
+    name: 'inspector/promises open',
+    body: `const inspector = await import('node:inspector/promises');
+      const opened = ${caught("inspector.open(0, '127.0.0.1', false)")};
+      const listening = inspector.url() !== undefined;
+      inspector.close();
+      result = { opened, listening };`,
+    names: ['inspector.open'],
+    expected: () => [['inspector.open', 0, '127.0.0.1', false]],
+    block: 'inspector.open',
+    blocked: { opened: BLOCKED, listening: false },
+  },
+  {
     name: 'trace_events.createTracing',
     body: `const traceEvents = await import('node:trace_events');
       result = { created: ${caught("traceEvents.createTracing({ categories: ['node.perf'] })")} };`,

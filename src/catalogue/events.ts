@@ -562,7 +562,7 @@ export const events = [
     name: 'inspector.open',
     args: [{ name: 'port', type: 'unknown' }, { name: 'host', type: 'unknown' }, { name: 'wait', type: 'unknown' }],
     description: 'The inspector is about to listen for debuggers, which can run any code in the process: the arguments as given, null when absent.',
-    raisedBy: ['inspector.open'],
+    raisedBy: ['inspector.open', 'inspectorPromises.open'],
     since: '20.0.0',
     cpython: null,
   },

@@ -69,7 +69,7 @@ function installRuntimeDomains(): void {
   installWorkerHeapSnapshot(workerThreads.Worker.prototype);
   installV8(require('node:v8') as Parameters<typeof installV8>[0]);
   installReadline(require('node:readline') as Parameters<typeof installReadline>[0]);
-  installInspector(require('node:inspector') as Parameters<typeof installInspector>[0]);
+  installInspector(require('node:inspector') as Parameters<typeof installInspector>[0], require('node:inspector/promises') as object);
   // Workers have no trace_events module (requiring it throws there).
   if (workerThreads.isMainThread) installTraceEvents(require('node:trace_events') as object);
   /* eslint-enable @typescript-eslint/no-require-imports */

@@ -15,8 +15,10 @@ const describeOpen: Describe = (args) => operation('inspector.open', [args[0] ??
 const describeConnect = (mainThread: boolean): Describe => (_args, session) =>
   operation('inspector.Session.connect', [session, mainThread]);
 
-export function installInspector(inspector: { Session: { prototype: object } }): void {
+/** `inspectorPromises` (node:inspector/promises) shares open and, by inheritance, Session#connect. */
+export function installInspector(inspector: { Session: { prototype: object } }, inspectorPromises: object): void {
   instrument(inspector, 'open', describeOpen, THROW);
+  instrument(inspectorPromises, 'open', describeOpen, THROW);
   instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROW);
   instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROW);
 }

@@ -64,6 +64,9 @@ function nodeOptionsArgv(value: unknown): string[] {
   return words;
 }
 
+/** The preloads this process started with in NODE_OPTIONS: code that later edits process.env does not remove them from workers. */
+const STARTUP_NODE_OPTIONS = preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']));
+
 function has(preloads: readonly Preload[], specifier: string, countImports: boolean): boolean {
   for (let i = 0; i < preloads.length; i++) {
     const preload = preloads[i] as Preload;
@@ -84,8 +87,7 @@ interface WorkerOptions {
  */
 function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undefined {
   const required = preloadsOf(process.execArgv);
-  const parentNodeOptions = preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']));
-  for (let i = 0; i < parentNodeOptions.length; i++) required[required.length] = parentNodeOptions[i] as Preload;
+  for (let i = 0; i < STARTUP_NODE_OPTIONS.length; i++) required[required.length] = STARTUP_NODE_OPTIONS[i] as Preload;
   if (required.length === 0) return undefined;
   const execArgv = ArrayIsArray(options.execArgv) ? options.execArgv as unknown[] : process.execArgv;
   const base: string[] = [];
