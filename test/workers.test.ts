@@ -83,9 +83,11 @@ test('new Worker with invalid arguments raises nothing and throws Node\'s own er
 
 const MAIN = `
   const { Worker } = require('node:worker_threads');
-  const options = JSON.parse(process.argv[2]);
+  const given = JSON.parse(process.argv[2]);
   // An env without NODE_OPTIONS, which only the hook's log file is carried into.
-  if (options.env) options.env.AUDIT_LOG = process.env.AUDIT_LOG;
+  if (given.env) given.env.AUDIT_LOG = process.env.AUDIT_LOG;
+  // Options inherited from a prototype count as own ones do.
+  const options = given.inherited ? Object.setPrototypeOf({}, given.inherited) : given;
   const source = options.eval ? "require('fs').readFileSync('$DIR/data.txt')" : '$DIR/worker.cjs';
   const worker = new Worker(source, options);
   worker.on('error', (error) => { console.error('worker error', error); process.exitCode = 3; });
@@ -97,7 +99,7 @@ const PRELOADS: Readonly<Record<string, { args: string[]; env?: NodeJS.ProcessEn
   'NODE_OPTIONS=-r': { args: [], env: { NODE_OPTIONS: `--require ${HOOK_PRELOAD}` } },
   'NODE_OPTIONS=--import': { args: [], env: { NODE_OPTIONS: `--import ${HOOK_PRELOAD}` } },
 };
-const OPTIONS = ['{}', '{"execArgv":[]}', '{"env":{}}', '{"eval":true}', '{"eval":true,"execArgv":[]}'];
+const OPTIONS = ['{}', '{"execArgv":[]}', '{"env":{}}', '{"eval":true}', '{"eval":true,"execArgv":[]}', '{"inherited":{"eval":true,"execArgv":[]}}'];
 
 for (const [preload, { args, env }] of Object.entries(PRELOADS)) {
   test(`a hook preloaded with ${preload} runs inside workers, whatever execArgv and env they get`, () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import { dispatch, isAuditing } from '../kernel.js';
 import {
-  ArrayIsArray, ObjectFreeze, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectFreeze, ObjectSetPrototypeOf, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../primordials.js';
 import { isURL } from './args.js';
 import { replaceConstructor } from './wrap.js';
@@ -89,7 +89,10 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
   const required = preloadsOf(process.execArgv);
   for (let i = 0; i < STARTUP_NODE_OPTIONS.length; i++) required[required.length] = STARTUP_NODE_OPTIONS[i] as Preload;
   if (required.length === 0) return undefined;
-  const execArgv = ArrayIsArray(options.execArgv) ? options.execArgv as unknown[] : process.execArgv;
+  // Node inherits execArgv when the option is falsy and rejects a truthy non-array itself.
+  const given = options.execArgv;
+  if (given && !ArrayIsArray(given)) return undefined;
+  const execArgv = given ? given as unknown[] : process.execArgv;
   const base: string[] = [];
   for (let i = 0; i < execArgv.length; i++) base[i] = StringCtor(execArgv[i]);
   const env = options.env;
@@ -144,7 +147,8 @@ export function installWorkerThreads(workerThreads: object): void {
     }
     if (typeof options === 'object') {
       const execArgv = keepPreloads(options, isEval);
-      if (execArgv !== undefined) args[1] = { ...options, execArgv };
+      // The caller's options stay the prototype: inherited option properties still count.
+      if (execArgv !== undefined) args[1] = ObjectSetPrototypeOf({ execArgv }, options);
     }
     return ReflectConstruct(Worker, args, newTarget);
   });
