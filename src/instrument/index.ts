@@ -22,6 +22,7 @@ import { installV8, installWorkerHeapSnapshot } from './v8.js';
 import { installWorkerThreads } from './worker_threads.js';
 import { NumberParseInt } from '../primordials.js';
 
+const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
 let installed = false;
 let hookedPartsInstalled = false;
 
@@ -80,8 +81,6 @@ function installRuntimeDomains(): void {
   }
   syncBuiltinESMExports();
 }
-
-const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
 
 /** The startup event (startup.ts), raised by audithook/register. */
 export function announceStartup(requirePreload: boolean): void {
