@@ -42,9 +42,9 @@ const CASES: readonly StartupCase[] = [
 
 for (const [order, preloads] of Object.entries(PRELOAD_ORDERS)) {
   for (const c of CASES) {
-    // Only an entry script waits for Module.runMain; the other modes are raised when register loads,
-    // which hooks preloaded after it do not see (docs/security-model.md).
-    if (order.startsWith('-r register') && c.event !== 'node.run_file') continue;
+    // -e and -p have no step between the preloads and the code: raised when register loads, which
+    // hooks preloaded after it do not see (docs/security-model.md).
+    if (order.startsWith('-r register') && c.event === 'node.run_command') continue;
     test(`${c.name} with ${order}: ${c.event} once, before the program; refused, it does not run`, () => {
       const options = { input: c.input ?? '', env: { MARKER: '$DIR/ran' } };
       const allowed = runPreloaded([...preloads, ...c.args], FILES, options);

@@ -5,14 +5,16 @@
  * before the first line of user code and after the preloads that add hooks, so such a hook sees it
  * and can refuse it (the program then does not run; Node reports the hook's error, exit code 1).
  *
- * The point where that holds, without the module loaders: under `-r audithook/register` the entry
- * script starts when Node calls `Module.runMain` (looked up at call time, the seam Node keeps for
- * -r preloads), after every -r preload; it is wrapped for that call. Under `--import`, Node is
- * already inside runMain when preloads load, and they load one after another: the event is raised
- * when audithook/register finishes, so hooks added by the preloads listed before it see it.
+ * The point where that holds, without the module loaders: under `-r audithook/register`, a step
+ * Node takes after every -r preload, looked up at call time: `Module.runMain` for an entry script
+ * (the seam Node keeps for -r preloads), `repl.start` for the REPL, the assignment of the program
+ * read from stdin to `process._eval`. -e and -p run right after the preloads with no such step: raised
+ * when register loads. Under `--import`, Node is already inside runMain when preloads load, and they
+ * load one after another: the event is raised when audithook/register finishes, so hooks added by
+ * the preloads listed before it see it.
  */
 import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../primordials.js';
+import { ObjectDefineProperty, ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../primordials.js';
 import { copyIdentity } from './wrap.js';
 
 let announced = false;
@@ -54,6 +56,29 @@ function inWorker(): boolean {
   return (process.abort as { disabled?: unknown }).disabled === true;
 }
 
+/** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */
+function beforeNextCall(target: Record<string, unknown>, key: string, before: () => void): void {
+  const original = target[key] as (...args: unknown[]) => unknown;
+  target[key] = copyIdentity(function (this: unknown, ...args: unknown[]) {
+    target[key] = original;
+    before();
+    return ReflectApply(original, this, args);
+  }, original);
+}
+
+/** Node stores a program read from stdin in process._eval just before running it (absent until then). */
+function beforeStdinProgram(before: () => void): void {
+  ObjectDefineProperty(process, '_eval', {
+    configurable: true,
+    enumerable: false,
+    get: () => undefined,
+    set(code: unknown) {
+      ObjectDefineProperty(process, '_eval', { value: code, writable: true, enumerable: true, configurable: true });
+      before();
+    },
+  });
+}
+
 /**
  * Called by audithook/register; `requirePreload` when it was loaded by -r. Once, in the main thread
  * only: a worker's start raised worker_threads.Worker.
@@ -62,14 +87,17 @@ export function announceStartup(requirePreload: boolean, moduleClass: { runMain:
   if (announced || inWorker()) return;
   announced = true;
   const [event, args] = startupEvent();
-  if (!requirePreload || event !== 'node.run_file') {
-    raise(event, args);
-    return;
+  const raiseEvent = (): void => raise(event, args);
+  // Under -r, the program starts at a step Node takes after every -r preload; -e and -p have none.
+  if (!requirePreload || event === 'node.run_command') {
+    raiseEvent();
+  } else if (event === 'node.run_file') {
+    beforeNextCall(moduleClass, 'runMain', raiseEvent);
+  } else if (event === 'node.run_interactivehook') {
+    // The REPL starts with repl.start(), looked up at call time; the REPL loads node:repl anyway.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the REPL is about to start
+    beforeNextCall(require('node:repl') as Record<string, unknown>, 'start', raiseEvent);
+  } else {
+    beforeStdinProgram(raiseEvent);
   }
-  const runMain = moduleClass.runMain;
-  moduleClass.runMain = copyIdentity(function (this: unknown, ...runArgs: unknown[]) {
-    moduleClass.runMain = runMain;
-    raise(event, args);
-    return ReflectApply(runMain, this, runArgs);
-  }, runMain);
 }
