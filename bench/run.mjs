@@ -156,6 +156,16 @@ const cases = [
     measured: [{ config: plain('policy-decide', 'decide'), target: nsUnder(500) }],
   },
   {
+    // Without hooks node:v8 is not even instrumented (it is, with the first hook).
+    name: 'v8.serialize + v8.deserialize',
+    kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
+    baseline: plain('v8-roundtrip'),
+    measured: [
+      { config: instrumented('v8-roundtrip'), target: ratioAtMost(1.02) },
+      { config: hooked('v8-roundtrip'), target: ratioAtMost(1.1) },
+    ],
+  },
+  {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),

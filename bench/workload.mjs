@@ -16,6 +16,7 @@ import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
+import v8 from 'node:v8';
 import { join } from 'node:path';
 
 const [name, iterationsText, roundsText, mode] = process.argv.slice(2);
@@ -112,6 +113,18 @@ const workloads = {
     return sink;
   },
 };
+
+// v8.serialize and v8.deserialize of a small object: marshal.dumps and marshal.loads with a hook.
+Object.assign(workloads, {
+  'v8-roundtrip': () => {
+    const value = { name: 'bench', list: [1, 2, 3] };
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) sink += v8.deserialize(v8.serialize(value)).list.length;
+      return sink;
+    };
+  },
+});
 
 /** A loopback HTTP server in this process (the client side is what is measured), and a keep-alive agent. */
 async function loopback() {

@@ -6,3 +6,5 @@
 import { runtime } from './runtime.js';
 
 runtime.installInstrumentation();
+// Under -r, Node's preload loader is this module's parent; imported (--import), it has none.
+runtime.announceStartup(module.parent?.id === 'internal/preload');

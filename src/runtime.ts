@@ -8,13 +8,15 @@
  */
 import { addHook, audit } from './kernel.js';
 import type { Hook } from './kernel.js';
-import { installForHooks, installInstrumentation } from './instrument/index.js';
+import { announceStartup, installForHooks, installInstrumentation } from './instrument/index.js';
 import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './primordials.js';
 
 export interface Runtime {
   readonly audit: (event: string, ...args: unknown[]) => void;
   readonly addAuditHook: (hook: Hook) => boolean;
   readonly installInstrumentation: () => void;
+  /** The startup event (node.run_*), raised by audithook/register; `requirePreload` when it was loaded by -r. */
+  readonly announceStartup: (requirePreload: boolean) => void;
 }
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
@@ -28,7 +30,7 @@ function addAuditHook(hook: Hook): boolean {
 function findOrCreateRuntime(): Runtime {
   const existing = (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
   if (existing !== undefined) return existing;
-  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation });
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;
 }

@@ -26,7 +26,7 @@ export type Invalid = typeof INVALID;
 export function toPath(value: unknown): string | Invalid {
   if (typeof value === 'string') return StringPrototypeIncludes(value, '\u0000') ? INVALID : value;
   if (isUint8Array(value)) return toPath(decodeBytes(value));
-  if (isFileUrlLike(value)) {
+  if (isURL(value)) {
     try {
       return toPath(fileURLToPath(value as URL));
     } catch {
@@ -44,8 +44,8 @@ export function pathForCall(value: unknown, path: string): unknown {
   return typeof value === 'string' || isUint8Array(value) ? value : path;
 }
 
-function isFileUrlLike(value: unknown): boolean {
-  // Node's own isURL test: an object with href and protocol that is not a legacy url.parse result.
+/** Node's own isURL test: an object with href and protocol that is not a legacy url.parse result. */
+export function isURL<T = unknown>(value: unknown): value is T {
   if (typeof value !== 'object' || value === null) return false;
   const url = value as { href?: unknown; protocol?: unknown; auth?: unknown; path?: unknown };
   return !!url.href && !!url.protocol && url.auth === undefined && url.path === undefined;

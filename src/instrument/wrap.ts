@@ -14,6 +14,7 @@ import {
   ObjectSetPrototypeOf,
   PromiseReject,
   PromiseResolve,
+  ProxyCtor,
   ReflectApply,
   SymbolAsyncIterator,
   isPromise,
@@ -209,6 +210,23 @@ export function wrap(
 // eslint-disable-next-line require-yield, @typescript-eslint/require-await -- it only ever throws
 async function* failingIterator(error: unknown): AsyncGenerator<never> {
   throw error;
+}
+
+type Constructor = new (...args: unknown[]) => object;
+
+/**
+ * Replaces the class `target[key]` with a Proxy whose `new` runs `construct(original, args,
+ * newTarget)`: instanceof, statics, subclassing and `instance.constructor === target[key]` hold as before.
+ */
+export function replaceConstructor(
+  target: object,
+  key: string,
+  construct: (original: Constructor, args: unknown[], newTarget: Constructor) => object,
+): void {
+  const original = (target as Record<string, unknown>)[key] as Constructor & { prototype: object };
+  const audited = new ProxyCtor(original, { construct: (ctor, args: unknown[], newTarget: Constructor) => construct(ctor, args, newTarget) });
+  ObjectDefineProperty(original.prototype, 'constructor', { value: audited, writable: true, enumerable: false, configurable: true });
+  (target as Record<string, unknown>)[key] = audited;
 }
 
 /** Gives `wrapper` the original's name, length, prototype chain and own properties (promisify.custom, ...). */

@@ -1,0 +1,24 @@
+/**
+ * The inspector: whoever connects to it can run any code in this process and read all its memory.
+ * `inspector.open` (port, host, wait) before the inspector starts listening, and
+ * `inspector.Session.connect` (session, mainThread) before a session attaches to this thread
+ * (connect) or, from a worker, to the main thread (connectToMainThread). Arguments are as given,
+ * null when absent. Opening it by signal (SIGUSR1, process._debugProcess) raises os.kill instead.
+ */
+import { instrument, operation } from './wrap.js';
+import type { Describe } from './wrap.js';
+
+const THROW = { delivery: 'throw' } as const;
+
+const describeOpen: Describe = (args) => operation('inspector.open', [args[0] ?? null, args[1] ?? null, args[2] ?? null]);
+
+const describeConnect = (mainThread: boolean): Describe => (_args, session) =>
+  operation('inspector.Session.connect', [session, mainThread]);
+
+/** `inspectorPromises` (node:inspector/promises) shares open and, by inheritance, Session#connect. */
+export function installInspector(inspector: { Session: { prototype: object } }, inspectorPromises: object): void {
+  instrument(inspector, 'open', describeOpen, THROW);
+  instrument(inspectorPromises, 'open', describeOpen, THROW);
+  instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROW);
+  instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROW);
+}

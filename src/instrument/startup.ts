@@ -1,0 +1,103 @@
+/**
+ * The startup events, CPython's cpython.run_*: `node.run_file` (filename) for the entry script,
+ * `node.run_command` (code) for -e / -p, `node.run_stdin` () for a program read from standard
+ * input and `node.run_interactivehook` () when the REPL starts. Raised once, in the main thread,
+ * before the first line of user code and after the preloads that add hooks, so such a hook sees it
+ * and can refuse it (the program then does not run; Node reports the hook's error, exit code 1).
+ *
+ * The point where that holds, without the module loaders: under `-r audithook/register`, a step
+ * Node takes after every -r preload, looked up at call time: `Module.runMain` for an entry script
+ * (the seam Node keeps for -r preloads), `repl.start` for the REPL, the assignment of the program
+ * read from stdin to `process._eval`. -e and -p run right after the preloads with no such step: raised
+ * when register loads. Under `--import`, Node is already inside runMain when preloads load, and they
+ * load one after another: the event is raised when audithook/register finishes, so hooks added by
+ * the preloads listed before it see it.
+ */
+import { dispatch, isAuditing } from '../kernel.js';
+import { ObjectDefineProperty, ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../primordials.js';
+import { copyIdentity } from './wrap.js';
+
+let announced = false;
+
+/** Whether `flag` is given, alone or as `flag=value`. */
+function hasFlag(argv: readonly string[], flag: string): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === flag || StringPrototypeSlice(arg, 0, flag.length + 1) === `${flag}=`) return true;
+  }
+  return false;
+}
+
+function startupEvent(): [event: string, args: unknown[]] {
+  // process._eval also holds a program read from stdin once it is read: the flags tell -e / -p.
+  const code = (process as { _eval?: unknown })._eval;
+  const argv = process.execArgv;
+  if (typeof code === 'string' && (hasFlag(argv, '-e') || hasFlag(argv, '--eval') || hasFlag(argv, '-p') || hasFlag(argv, '--print'))) {
+    return ['node.run_command', [code]];
+  }
+  const entry = process.argv[1];
+  if (entry !== undefined && entry !== '-') return ['node.run_file', [entry]];
+  if (hasFlag(argv, '-i') || hasFlag(argv, '--interactive')) return ['node.run_interactivehook', []];
+  // Node's own test, made only in these two modes (tty loads net).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when no script or code was given
+  const { isatty } = require('node:tty') as typeof import('node:tty');
+  return entry === undefined && isatty(0) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
+}
+
+function raise(event: string, args: unknown[]): void {
+  if (isAuditing()) dispatch(event, ObjectFreeze(args));
+}
+
+/**
+ * A worker's process.abort is Node's unavailableInWorker stub, marked `disabled`: telling threads
+ * apart by it spares loading worker_threads at startup.
+ */
+function inWorker(): boolean {
+  return (process.abort as { disabled?: unknown }).disabled === true;
+}
+
+/** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */
+function beforeNextCall(target: Record<string, unknown>, key: string, before: () => void): void {
+  const original = target[key] as (...args: unknown[]) => unknown;
+  target[key] = copyIdentity(function (this: unknown, ...args: unknown[]) {
+    target[key] = original;
+    before();
+    return ReflectApply(original, this, args);
+  }, original);
+}
+
+/** Node stores a program read from stdin in process._eval just before running it (absent until then). */
+function beforeStdinProgram(before: () => void): void {
+  ObjectDefineProperty(process, '_eval', {
+    configurable: true,
+    enumerable: false,
+    get: () => undefined,
+    set(code: unknown) {
+      ObjectDefineProperty(process, '_eval', { value: code, writable: true, enumerable: true, configurable: true });
+      before();
+    },
+  });
+}
+
+/**
+ * Called by audithook/register; `requirePreload` when it was loaded by -r. Once, in the main thread
+ * only: a worker's start raised worker_threads.Worker.
+ */
+export function announceStartup(requirePreload: boolean, moduleClass: { runMain: (...args: unknown[]) => unknown }): void {
+  if (announced || inWorker()) return;
+  announced = true;
+  const [event, args] = startupEvent();
+  const raiseEvent = (): void => raise(event, args);
+  // Under -r, the program starts at a step Node takes after every -r preload; -e and -p have none.
+  if (!requirePreload || event === 'node.run_command') {
+    raiseEvent();
+  } else if (event === 'node.run_file') {
+    beforeNextCall(moduleClass, 'runMain', raiseEvent);
+  } else if (event === 'node.run_interactivehook') {
+    // The REPL starts with repl.start(), looked up at call time; the REPL loads node:repl anyway.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the REPL is about to start
+    beforeNextCall(require('node:repl') as Record<string, unknown>, 'start', raiseEvent);
+  } else {
+    beforeStdinProgram(raiseEvent);
+  }
+}

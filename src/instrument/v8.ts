@@ -1,0 +1,50 @@
+/**
+ * v8: serialisation, heap introspection and V8 flags.
+ *
+ * - `marshal.dumps` (value, version) and `marshal.loads` (bytes): CPython's names for turning values
+ *   into bytes and back. Raised by Serializer#writeValue and Deserializer#readValue, which
+ *   v8.serialize and v8.deserialize (and DefaultSerializer, subclasses) call once per value: one
+ *   event per call whichever API was used. `version` is null (V8 does not expose its wire version).
+ * - `gc.get_objects` (generation = null): a heap snapshot hands out every object on the heap
+ *   (v8.getHeapSnapshot, v8.writeHeapSnapshot, v8.setHeapSnapshotNearHeapLimit, Worker#getHeapSnapshot).
+ * - `gc.get_referrers` (objs): v8.queryObjects(ctor) finds the objects whose prototype chain holds
+ *   ctor.prototype, that is, the referrers of that prototype; objs is [ctor].
+ * - `v8.setFlagsFromString` (flags): V8 flags change what the engine allows (e.g. --allow-natives-syntax).
+ */
+import { ObjectFreeze, ObjectGetPrototypeOf } from '../primordials.js';
+import { instrument, operation } from './wrap.js';
+import type { Describe } from './wrap.js';
+
+const THROW = { delivery: 'throw' } as const;
+
+const describeWriteValue: Describe = (args) => operation('marshal.dumps', [args[0], null]);
+
+const describeReadValue: Describe = (_args, deserializer) =>
+  operation('marshal.loads', [(deserializer as { buffer?: unknown }).buffer ?? null]);
+
+const describeHeapSnapshot: Describe = () => operation('gc.get_objects', [null]);
+
+const describeQueryObjects: Describe = (args) =>
+  typeof args[0] === 'function' ? operation('gc.get_referrers', [ObjectFreeze([args[0]])]) : undefined;
+
+const describeSetFlags: Describe = (args) =>
+  typeof args[0] === 'string' ? operation('v8.setFlagsFromString', [args[0]]) : undefined;
+
+interface V8Module {
+  DefaultSerializer: { prototype: object };
+  DefaultDeserializer: { prototype: object };
+}
+
+export function installV8(v8: V8Module): void {
+  // The binding's Serializer and Deserializer, under DefaultSerializer and DefaultDeserializer.
+  instrument(ObjectGetPrototypeOf(v8.DefaultSerializer.prototype) as object, 'writeValue', describeWriteValue, THROW);
+  instrument(ObjectGetPrototypeOf(v8.DefaultDeserializer.prototype) as object, 'readValue', describeReadValue, THROW);
+  for (const name of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit']) instrument(v8, name, describeHeapSnapshot, THROW);
+  instrument(v8, 'queryObjects', describeQueryObjects, THROW);
+  instrument(v8, 'setFlagsFromString', describeSetFlags, THROW);
+}
+
+/** Worker#getHeapSnapshot: the worker's heap, handed to this thread. */
+export function installWorkerHeapSnapshot(workerPrototype: object): void {
+  instrument(workerPrototype, 'getHeapSnapshot', describeHeapSnapshot, { delivery: 'reject' });
+}

@@ -1,0 +1,155 @@
+/**
+ * Workers: `new Worker(...)` raises `worker_threads.Worker` (source, eval) once, in the parent,
+ * after Node's own argument checks and before the thread exists; `eval: true` also raises
+ * `compile` (code, '[worker eval]'). A hook that throws stops the constructor: no thread starts.
+ *
+ * A worker is a new isolate with its own module graph, not a function run on a shared heap, so the
+ * Node-only name fits better than CPython's `_thread.start_new_thread(function, args, kwargs)`.
+ *
+ * Workers stay audited: the parent's preloads (-r, --import, from execArgv or NODE_OPTIONS) are
+ * put back into a worker's execArgv when its options would drop them (`execArgv: []`, an `env`
+ * without NODE_OPTIONS), and, because Node runs no --import preload in an `eval: true` worker,
+ * they are given to such workers as --require (require() of an ES module, synchronous).
+ */
+import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import { dispatch, isAuditing } from '../kernel.js';
+import {
+  ArrayIsArray, ObjectFreeze, ObjectSetPrototypeOf, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+} from '../primordials.js';
+import { isURL } from './args.js';
+import { replaceConstructor } from './wrap.js';
+
+type Preload = readonly [flag: '--require' | '--import', specifier: string];
+
+const PRELOAD_FLAGS: Readonly<Record<string, '--require' | '--import' | undefined>> = {
+  '-r': '--require', '--require': '--require', '--import': '--import',
+};
+
+/** The preloads an argument vector names (`-r x`, `--require=x`, `--import x`, ...). */
+function preloadsOf(argv: readonly string[]): Preload[] {
+  const found: Preload[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const equals = StringPrototypeIndexOf(arg, '=');
+    const flag = PRELOAD_FLAGS[equals === -1 ? arg : StringPrototypeSlice(arg, 0, equals)];
+    if (flag === undefined) continue;
+    if (equals !== -1) found[found.length] = [flag, StringPrototypeSlice(arg, equals + 1)];
+    else if (i + 1 < argv.length) found[found.length] = [flag, argv[++i] as string];
+  }
+  return found;
+}
+
+/** NODE_OPTIONS split as Node splits it, for the preload flags only (quoted values lose their quotes). */
+function nodeOptionsArgv(value: unknown): string[] {
+  const words: string[] = [];
+  if (typeof value !== 'string') return words;
+  let word = '';
+  let quote = '';
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i] as string;
+    if (quote !== '') {
+      if (char === quote) quote = '';
+      else word += char;
+    } else if (char === '"' || char === '\'') {
+      quote = char;
+    } else if (char === ' ' || char === '\t' || char === '\n') {
+      if (word !== '') words[words.length] = word;
+      word = '';
+    } else {
+      word += char;
+    }
+  }
+  if (word !== '') words[words.length] = word;
+  return words;
+}
+
+/** The preloads this process started with in NODE_OPTIONS: code that later edits process.env does not remove them from workers. */
+const STARTUP_NODE_OPTIONS = preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']));
+
+function has(preloads: readonly Preload[], specifier: string, countImports: boolean): boolean {
+  for (let i = 0; i < preloads.length; i++) {
+    const preload = preloads[i] as Preload;
+    if (preload[1] === specifier && (countImports || preload[0] === '--require')) return true;
+  }
+  return false;
+}
+
+interface WorkerOptions {
+  eval?: unknown;
+  execArgv?: unknown;
+  env?: unknown;
+}
+
+/**
+ * The execArgv a worker needs so that every preload of this thread runs in it too, or undefined
+ * when its options already give it all of them.
+ */
+function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undefined {
+  const required = preloadsOf(process.execArgv);
+  for (let i = 0; i < STARTUP_NODE_OPTIONS.length; i++) required[required.length] = STARTUP_NODE_OPTIONS[i] as Preload;
+  if (required.length === 0) return undefined;
+  // Node inherits execArgv when the option is falsy and rejects a truthy non-array itself.
+  const given = options.execArgv;
+  if (given && !ArrayIsArray(given)) return undefined;
+  const execArgv = given ? given as unknown[] : process.execArgv;
+  const base: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) base[i] = StringCtor(execArgv[i]);
+  const env = options.env;
+  const workerNodeOptions = env !== null && typeof env === 'object' ? (env as Record<string, unknown>)['NODE_OPTIONS'] : process.env['NODE_OPTIONS'];
+  const present = preloadsOf(base);
+  const fromNodeOptions = preloadsOf(nodeOptionsArgv(workerNodeOptions));
+  for (let i = 0; i < fromNodeOptions.length; i++) present[present.length] = fromNodeOptions[i] as Preload;
+  let added = false;
+  for (let i = 0; i < required.length; i++) {
+    const [flag, specifier] = required[i] as Preload;
+    if (has(present, specifier, !isEval)) continue;
+    base[base.length] = isEval ? '--require' : flag;
+    base[base.length] = specifier;
+    present[present.length] = ['--require', specifier];
+    added = true;
+  }
+  return added ? base : undefined;
+}
+
+/**
+ * What the worker runs, as Node's Worker constructor reads it: the code (eval), a data: URL, or a
+ * file path made absolute; undefined when Node will reject the arguments itself.
+ */
+function workerSource(filename: unknown, isEval: boolean): string | undefined {
+  if (isEval) return typeof filename === 'string' ? filename : undefined;
+  if (isURL<URL>(filename)) {
+    if (filename.protocol === 'data:') return StringCtor(filename.href);
+    try {
+      return fileURLToPath(filename);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof filename !== 'string') return undefined;
+  const relative = filename[0] === '.' && (filename[1] === '/' || (filename[1] === '.' && filename[2] === '/'));
+  return isAbsolute(filename) || relative ? resolve(filename) : undefined;
+}
+
+export function installWorkerThreads(workerThreads: object): void {
+  replaceConstructor(workerThreads, 'Worker', (Worker, args, newTarget) => {
+    const given = args[1];
+    // null options make Node throw: nothing to audit.
+    if (given === null) return ReflectConstruct(Worker, args, newTarget);
+    const options = (given ?? {}) as WorkerOptions;
+    const isEval = !!options.eval;
+    if (isAuditing()) {
+      const source = workerSource(args[0], isEval);
+      if (source !== undefined) {
+        dispatch('worker_threads.Worker', ObjectFreeze([source, isEval]));
+        if (isEval) dispatch('compile', ObjectFreeze([source, '[worker eval]']));
+      }
+    }
+    if (typeof options === 'object') {
+      const execArgv = keepPreloads(options, isEval);
+      // The caller's options stay the prototype: inherited option properties still count.
+      if (execArgv !== undefined) args[1] = ObjectSetPrototypeOf({ execArgv }, options);
+    }
+    return ReflectConstruct(Worker, args, newTarget);
+  });
+}

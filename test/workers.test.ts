@@ -1,0 +1,114 @@
+/**
+ * Workers: new Worker() raises worker_threads.Worker once (and compile for eval code), in the
+ * parent; refused, no thread starts. The hooks of preloads (-r, --import, NODE_OPTIONS) run inside
+ * workers too, also when a worker's options drop them, on this Node.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario } from './helpers/scenario';
+import { HOOK_PRELOAD, named, runPreloaded } from './helpers/preloaded';
+
+interface WorkerCase {
+  readonly name: string;
+  /** JS creating the worker, which writes `marker`; `D` is a directory holding worker.cjs. */
+  readonly create: string;
+  readonly source: (dir: string) => string;
+  readonly isEval: boolean;
+}
+
+const WORKER_BODY = "require('fs').writeFileSync(require('worker_threads').workerData, 'ran')";
+/** Eval workers inherit the scenario's --input-type=module: code that runs as a script or a module. */
+const EVAL_BODY = "Promise.all([import('fs'), import('worker_threads')]).then(([fs, w]) => fs.writeFileSync(w.workerData, 'ran'))";
+const CASES: readonly WorkerCase[] = [
+  { name: 'absolute path', create: "new Worker(D + '/worker.cjs', { workerData: marker })", source: (d) => `${d}/worker.cjs`, isEval: false },
+  { name: 'file URL', create: "new Worker(url.pathToFileURL(D + '/worker.cjs'), { workerData: marker })", source: (d) => `${d}/worker.cjs`, isEval: false },
+  { name: 'relative path', create: "(process.chdir(D), new Worker('./worker.cjs', { workerData: marker }))", source: (d) => `${d}/worker.cjs`, isEval: false },
+  { name: 'eval code', create: `new Worker(${JSON.stringify(EVAL_BODY)}, { eval: true, workerData: marker })`, source: () => EVAL_BODY, isEval: true },
+];
+
+const PRELUDE = `
+  const { Worker } = await import('node:worker_threads');
+  const url = await import('node:url');
+  const D = harness.tmp();
+  const marker = D + '/marker';
+  harness.pause();
+  fs.writeFileSync(D + '/worker.cjs', ${JSON.stringify(WORKER_BODY)});
+  harness.resume();
+  const exited = (worker) => new Promise((resolve) => worker.on('exit', resolve));
+`;
+
+for (const c of CASES) {
+  test(`new Worker (${c.name}): worker_threads.Worker once with what runs; refused, no thread starts`, () => {
+    const body = `${PRELUDE}
+      const worker = ${c.create};
+      const code = await exited(worker);
+      harness.pause();
+      harness.done({ D, code, ran: fs.existsSync(marker), isWorker: worker instanceof Worker, ctor: worker.constructor === Worker });
+    `;
+    const allowed = runScenario(body);
+    const plain = runScenario(body, { plain: true });
+    const a = allowed.result as { D: string; ran: boolean };
+    assert.equal(a.ran, true, allowed.stderr);
+    assert.deepEqual({ ...a, D: null }, { ...(plain.result as object), D: null }, 'same as plain Node');
+    const starts = allowed.events.filter((e) => e[0] === 'worker_threads.Worker');
+    assert.deepEqual(starts, [['worker_threads.Worker', c.source(a.D), c.isEval]]);
+    const compiles = allowed.events.filter((e) => e[0] === 'compile');
+    assert.deepEqual(compiles, c.isEval ? [['compile', EVAL_BODY, '[worker eval]']] : []);
+
+    const blocked = runScenario(`${PRELUDE}
+      harness.block('worker_threads.Worker');
+      let thrown = null;
+      try { ${c.create}; } catch (error) { thrown = errorData(error); }
+      harness.unblock();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      harness.pause();
+      harness.done({ thrown, ran: fs.existsSync(marker) });
+    `);
+    assert.deepEqual(blocked.result, { thrown: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: worker_threads.Worker' }, ran: false });
+  });
+}
+
+test('new Worker with invalid arguments raises nothing and throws Node\'s own error', () => {
+  const body = `${PRELUDE}
+    const outcomes = [];
+    for (const args of [['worker.cjs'], [42], [{}, { eval: true }]]) {
+      try { new Worker(...args); outcomes.push('created'); } catch (error) { outcomes.push(error.code); }
+    }
+    harness.done(outcomes);
+  `;
+  const allowed = runScenario(body);
+  assert.deepEqual(allowed.result, runScenario(body, { plain: true }).result);
+  assert.deepEqual(allowed.events.filter((e) => e[0] === 'worker_threads.Worker'), []);
+});
+
+const MAIN = `
+  const { Worker } = require('node:worker_threads');
+  const given = JSON.parse(process.argv[2]);
+  // An env without NODE_OPTIONS, which only the hook's log file is carried into.
+  if (given.env) given.env.AUDIT_LOG = process.env.AUDIT_LOG;
+  // Options inherited from a prototype count as own ones do.
+  const options = given.inherited ? Object.setPrototypeOf({}, given.inherited) : given;
+  const source = options.eval ? "require('fs').readFileSync('$DIR/data.txt')" : '$DIR/worker.cjs';
+  const worker = new Worker(source, options);
+  worker.on('error', (error) => { console.error('worker error', error); process.exitCode = 3; });
+`;
+const FILES = { 'main.cjs': MAIN, 'worker.cjs': "require('fs').readFileSync('$DIR/data.txt')", 'data.txt': 'data', 'hook.mjs': `import ${JSON.stringify(HOOK_PRELOAD)};` };
+const PRELOADS: Readonly<Record<string, { args: string[]; env?: NodeJS.ProcessEnv }>> = {
+  '-r': { args: ['-r', HOOK_PRELOAD] },
+  '--import': { args: ['--import', '$DIR/hook.mjs'] },
+  'NODE_OPTIONS=-r': { args: [], env: { NODE_OPTIONS: `--require ${HOOK_PRELOAD}` } },
+  'NODE_OPTIONS=--import': { args: [], env: { NODE_OPTIONS: `--import ${HOOK_PRELOAD}` } },
+};
+const OPTIONS = ['{}', '{"execArgv":[]}', '{"env":{}}', '{"eval":true}', '{"eval":true,"execArgv":[]}', '{"inherited":{"eval":true,"execArgv":[]}}'];
+
+for (const [preload, { args, env }] of Object.entries(PRELOADS)) {
+  test(`a hook preloaded with ${preload} runs inside workers, whatever execArgv and env they get`, () => {
+    for (const options of OPTIONS) {
+      const run = runPreloaded([...args, '$DIR/main.cjs', options], FILES, { env: env ?? {} });
+      assert.equal(run.status, 0, `${options}: ${run.stderr}`);
+      const workerOpens = run.events.filter((e) => e[0] !== 0 && e[1] === 'open' && e[2] === `${run.dir}/data.txt`);
+      assert.equal(workerOpens.length, 1, `${options}: the worker's own hook saw its open: ${JSON.stringify(run.events)}`);
+      assert.equal(named(run, 'worker_threads.Worker', 0).length, 1, `${options}: the parent raised the start once`);
+    }
+  });
+}
