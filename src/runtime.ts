@@ -9,12 +9,16 @@
 import { addHook, audit } from './kernel.js';
 import type { Hook } from './kernel.js';
 import { installForHooks, installInstrumentation } from './instrument/index.js';
+import { openCodeHookSet } from './instrument/module.js';
+import { setHook } from './opencode.js';
+import type { OpenCodeHook } from './opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './primordials.js';
 
 export interface Runtime {
   readonly audit: (event: string, ...args: unknown[]) => void;
   readonly addAuditHook: (hook: Hook) => boolean;
   readonly installInstrumentation: () => void;
+  readonly setOpenCodeHook: (hook: OpenCodeHook) => void;
 }
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
@@ -25,10 +29,17 @@ function addAuditHook(hook: Hook): boolean {
   return added;
 }
 
+/** Sets the thread's one open-code hook and installs the instrumentation, whose module loaders call it. */
+function setOpenCodeHook(hook: OpenCodeHook): void {
+  setHook(hook);
+  installInstrumentation();
+  openCodeHookSet();
+}
+
 function findOrCreateRuntime(): Runtime {
   const existing = (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
   if (existing !== undefined) return existing;
-  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation });
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, setOpenCodeHook });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;
 }

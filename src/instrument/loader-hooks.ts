@@ -1,0 +1,85 @@
+/**
+ * Node 20's module.register hooks, loaded by Node in its hooks thread (src/instrument/module.ts
+ * registers them). They raise nothing themselves: the audit and open-code hooks live in the main
+ * thread, so `load` asks it over a MessagePort, and only when the shared flags say a hook is there
+ * to answer. Eval is rewritten here, off the main thread.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+
+export interface LoaderData {
+  readonly port: MessagePort;
+  /** [some audit hook exists, the open-code hook is set], written by the main thread. */
+  readonly flags: Int32Array;
+}
+export type LoaderRequest =
+  | { readonly id: number; readonly kind: 'import'; readonly specifier: string; readonly url: string }
+  | { readonly id: number; readonly kind: 'open'; readonly url: string; readonly source: string };
+export interface LoaderReply {
+  readonly id: number;
+  readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
+}
+
+interface LoadResult { format?: string | null; source?: string | Uint8Array | null }
+
+let port: MessagePort;
+let flags: Int32Array;
+let nextId = 0;
+const waiting = new Map<number, (reply: LoaderReply) => void>();
+/** The specifier each URL was first imported by, until it loads. */
+const specifiers = new Map<string, string>();
+const decoder = new TextDecoder();
+let rewriteEval: ((source: string, filename: string, isModule: boolean) => string) | undefined;
+
+export function initialize(data: LoaderData): void {
+  ({ port, flags } = data);
+  port.on('message', (reply: LoaderReply) => {
+    const settle = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (waiting.size === 0) port.unref();
+    settle?.(reply);
+  });
+  port.unref();
+}
+
+type Request = { readonly kind: 'import'; readonly specifier: string; readonly url: string } | { readonly kind: 'open'; readonly url: string; readonly source: string };
+
+/** Asks the main thread; its hook's error is rethrown here with the same class name, message and properties. */
+async function ask(request: Request): Promise<void> {
+  const id = nextId++;
+  const reply = await new Promise<LoaderReply>((resolve) => {
+    // While an answer is awaited this thread must stay alive, and so the main thread, whose loader
+    // keeps it referenced until it answers: an unreferenced port alone would let both exit.
+    if (waiting.size === 0) port.ref();
+    waiting.set(id, resolve);
+    port.postMessage({ ...request, id });
+  });
+  if (reply.error === undefined) return;
+  const error = new Error(reply.error.message);
+  Object.assign(error, reply.error.properties);
+  error.name = reply.error.name;
+  throw error;
+}
+
+export async function resolve(
+  specifier: string, context: unknown, next: (specifier: string, context: unknown) => Promise<{ url: string }>,
+): Promise<{ url: string }> {
+  const result = await next(specifier, context);
+  if (!result.url.startsWith('node:') && !specifiers.has(result.url)) specifiers.set(result.url, specifier);
+  return result;
+}
+
+export async function load(url: string, context: unknown, next: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
+  const specifier = specifiers.get(url);
+  if (specifier === undefined) return next(url, context);
+  specifiers.delete(url);
+  if (Atomics.load(flags, 0) === 1) await ask({ kind: 'import', specifier, url });
+  const result = await next(url, context);
+  if (result.format !== 'module' || result.source == null) return result;
+  const text = typeof result.source === 'string' ? result.source : decoder.decode(result.source);
+  if (Atomics.load(flags, 1) === 1) await ask({ kind: 'open', url, source: text });
+  if (!text.includes('eval')) return { ...result, source: text };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- acorn loads on the first source that mentions eval
+  rewriteEval ??= (require('../rewrite-eval.js') as typeof import('../rewrite-eval.js')).rewriteEval;
+  return { ...result, source: rewriteEval(text, url.startsWith('file:') ? fileURLToPath(url) : url, true) };
+}
