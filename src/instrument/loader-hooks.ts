@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface LoaderData {
   readonly port: MessagePort;
-  /** [some audit hook exists, the open-code hook is set], written by the main thread. */
+  /** [some audit hook exists, the open-code hook is set, the main thread is blocked in module.register()], written by the main thread. */
   readonly flags: Int32Array;
 }
 export type LoaderRequest =
@@ -73,11 +73,14 @@ export async function load(url: string, context: unknown, next: (url: string, co
   const specifier = specifiers.get(url);
   if (specifier === undefined) return next(url, context);
   specifiers.delete(url);
-  if (Atomics.load(flags, 0) === 1) await ask({ kind: 'import', specifier, url });
+  // Loads while the main thread is blocked in module.register() are of the hooks being registered
+  // (audited as module.register): the main thread cannot answer until they are loaded.
+  const mainCanAnswer = Atomics.load(flags, 2) === 0;
+  if (mainCanAnswer && Atomics.load(flags, 0) === 1) await ask({ kind: 'import', specifier, url });
   const result = await next(url, context);
   if (result.format !== 'module' || result.source == null) return result;
   const text = typeof result.source === 'string' ? result.source : decoder.decode(result.source);
-  if (Atomics.load(flags, 1) === 1) await ask({ kind: 'open', url, source: text });
+  if (mainCanAnswer && Atomics.load(flags, 1) === 1) await ask({ kind: 'open', url, source: text });
   if (!text.includes('eval')) return { ...result, source: text };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- acorn loads on the first source that mentions eval
   rewriteEval ??= (require('../rewrite-eval.js') as typeof import('../rewrite-eval.js')).rewriteEval;

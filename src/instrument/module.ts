@@ -224,10 +224,14 @@ export function decode(source: string | Uint8Array): string {
   return typeof source === 'string' ? source : decoder.decode(source);
 }
 
-/** Whether an audit hook or the open-code hook exists, for the hooks thread of Node 20 to read without asking. */
-const sharedFlags = new Int32Array(new SharedArrayBuffer(8));
+/**
+ * What the hooks thread of Node 20 reads without asking: whether an audit hook or the open-code hook
+ * exists, and whether this thread is blocked in module.register() (it cannot answer then).
+ */
+const sharedFlags = new Int32Array(new SharedArrayBuffer(12));
 const FLAG_AUDITING = 0;
 const FLAG_OPEN_CODE = 1;
+const FLAG_REGISTERING = 2;
 
 /** Node 20: hooks run in Node's hooks thread and ask this thread, where the hooks live, over a MessagePort. */
 function offThreadHooks(register: NonNullable<Loader['register']>): void {
@@ -236,6 +240,16 @@ function offThreadHooks(register: NonNullable<Loader['register']>): void {
   port1.unref();
   const data: LoaderData = { port: port2, flags: sharedFlags };
   register(pathToFileURL(join(__dirname, 'instrument', 'loader-hooks.js')), { data, transferList: [port2] });
+  // register() waits, blocked, for the hooks thread to load the new hooks, through ours.
+  loader.register = copyIdentity(function (this: unknown) {
+    Atomics.store(sharedFlags, FLAG_REGISTERING, 1);
+    try {
+      // eslint-disable-next-line prefer-rest-params -- every argument, as given
+      return ReflectApply(register, this, arguments);
+    } finally {
+      Atomics.store(sharedFlags, FLAG_REGISTERING, 0);
+    }
+  }, register);
 }
 
 function answer(port: MessagePort, request: LoaderRequest): void {
