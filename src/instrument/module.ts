@@ -14,7 +14,6 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 // The CommonJS loader itself, whose functions every require reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
@@ -233,13 +232,24 @@ const FLAG_AUDITING = 0;
 const FLAG_OPEN_CODE = 1;
 const FLAG_REGISTERING = 2;
 
-/** Node 20: hooks run in Node's hooks thread and ask this thread, where the hooks live, over a MessagePort. */
+/**
+ * Node 20: hooks run in Node's hooks thread and ask this thread, where the hooks live, over a
+ * MessagePort. Starting that thread costs tens of milliseconds, so it starts with the first audit
+ * or open-code hook (before that, no import has anyone to tell).
+ */
+let startHooksThread: (() => void) | undefined;
+
 function offThreadHooks(register: NonNullable<Loader['register']>): void {
-  const { port1, port2 } = new MessageChannel();
-  port1.on('message', (request: LoaderRequest) => answer(port1, request));
-  port1.unref();
-  const data: LoaderData = { port: port2, flags: sharedFlags };
-  register(pathToFileURL(join(__dirname, 'instrument', 'loader-hooks.js')), { data, transferList: [port2] });
+  startHooksThread = () => {
+    startHooksThread = undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the hooks thread, not at startup
+    const { MessageChannel } = require('node:worker_threads') as typeof import('node:worker_threads');
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (request: LoaderRequest) => answer(port1, request));
+    port1.unref();
+    const data: LoaderData = { port: port2, flags: sharedFlags };
+    register(pathToFileURL(join(__dirname, 'instrument', 'loader-hooks.js')), { data, transferList: [port2] });
+  };
   // register() waits, blocked, for the hooks thread to load the new hooks, through ours.
   loader.register = copyIdentity(function (this: unknown) {
     Atomics.store(sharedFlags, FLAG_REGISTERING, 1);
@@ -278,10 +288,12 @@ function describeError(error: unknown): LoaderReply['error'] {
 
 export function auditHookAdded(): void {
   Atomics.store(sharedFlags, FLAG_AUDITING, 1);
+  startHooksThread?.();
 }
 
 export function openCodeHookSet(): void {
   Atomics.store(sharedFlags, FLAG_OPEN_CODE, 1);
+  startHooksThread?.();
 }
 
 // ---- module.register -----------------------------------------------------------------------------
