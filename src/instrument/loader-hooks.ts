@@ -12,9 +12,13 @@ export interface LoaderData {
   /** [some audit hook exists, the open-code hook is set, the main thread is blocked in module.register()], written by the main thread. */
   readonly flags: Int32Array;
 }
-export type LoaderRequest =
-  | { readonly id: number; readonly kind: 'import'; readonly specifier: string; readonly url: string }
-  | { readonly id: number; readonly kind: 'open'; readonly url: string; readonly source: string };
+/** An import to audit; with `source`, an ES module's text for the open-code hook, after the import event. */
+export interface LoaderRequest {
+  readonly id: number;
+  readonly specifier: string;
+  readonly url: string;
+  readonly source: string | undefined;
+}
 export interface LoaderReply {
   readonly id: number;
   readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
@@ -42,10 +46,9 @@ export function initialize(data: LoaderData): void {
   port.unref();
 }
 
-type Request = { readonly kind: 'import'; readonly specifier: string; readonly url: string } | { readonly kind: 'open'; readonly url: string; readonly source: string };
 
 /** Asks the main thread; its hook's error is rethrown here with the same class name, message and properties. */
-async function ask(request: Request): Promise<void> {
+async function ask(request: Omit<LoaderRequest, 'id'>): Promise<void> {
   const id = nextId++;
   const reply = await new Promise<LoaderReply>((resolve) => {
     // While an answer is awaited this thread must stay alive, and so the main thread, whose loader
@@ -76,11 +79,15 @@ export async function load(url: string, context: unknown, next: (url: string, co
   // Loads while the main thread is blocked in module.register() are of the hooks being registered
   // (audited as module.register): the main thread cannot answer until they are loaded.
   const mainCanAnswer = Atomics.load(flags, 2) === 0;
-  if (mainCanAnswer && Atomics.load(flags, 0) === 1) await ask({ kind: 'import', specifier, url });
+  const openCode = mainCanAnswer && Atomics.load(flags, 1) === 1;
+  // With an open-code hook, one question after the read carries both (a round trip per module, not two).
+  if (mainCanAnswer && !openCode && Atomics.load(flags, 0) === 1) await ask({ specifier, url, source: undefined });
   const result = await next(url, context);
-  if (result.format !== 'module' || result.source == null) return result;
-  const text = typeof result.source === 'string' ? result.source : decoder.decode(result.source);
-  if (mainCanAnswer && Atomics.load(flags, 1) === 1) await ask({ kind: 'open', url, source: text });
+  const text = result.format === 'module' && result.source != null
+    ? typeof result.source === 'string' ? result.source : decoder.decode(result.source)
+    : undefined;
+  if (openCode) await ask({ specifier, url, source: text });
+  if (text === undefined) return result;
   if (!text.includes('eval')) return { ...result, source: text };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- acorn loads on the first source that mentions eval
   rewriteEval ??= (require('../rewrite-eval.js') as typeof import('../rewrite-eval.js')).rewriteEval;

@@ -265,8 +265,8 @@ function offThreadHooks(register: NonNullable<Loader['register']>): void {
 function answer(port: MessagePort, request: LoaderRequest): void {
   let reply: LoaderReply;
   try {
-    if (request.kind === 'import') auditImport(request.specifier, request.url);
-    else openCode(toFilename(request.url), request.source);
+    auditImport(request.specifier, request.url);
+    if (request.source !== undefined) openCode(toFilename(request.url), request.source);
     reply = { id: request.id, error: undefined };
   } catch (error) {
     reply = { id: request.id, error: describeError(error) };
