@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from './helpers/scenario';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { REPO_ROOT, runScenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const IN_THREAD_HOOKS = typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function';
@@ -234,4 +236,13 @@ test('with --import audithook/register: the entry module and its static imports 
   const r = result as { status: number; lines: string[]; stderr: string };
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.lines, ['./a.mjs', './c.cjs', './d.cjs', './data.json', 'file://$D/entry.mjs']);
+});
+
+test('examples/integrity: the app runs as installed and is refused once a dependency is tampered with', () => {
+  const child = spawnSync(process.execPath, [resolve(REPO_ROOT, 'examples', 'integrity', 'demo.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /write the allowlist: exit 0\n {2}allowlist\.json: 2 files/);
+  assert.match(child.stdout, /run as installed: exit 0\n {2}HELLO, INTEGRITY\n/);
+  assert.match(child.stdout, /run after tampering: exit 1\n {2}Error: integrity: node_modules\/greet\/index\.js is not on the allowlist/);
+  assert.match(child.stdout, /the tampered code ran: false/);
 });
