@@ -12,6 +12,7 @@
  *
  * This file is bundled into dist/runtime.js: `__dirname` is dist/.
  */
+import fs = require('node:fs');
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
@@ -62,8 +63,6 @@ let pendingRequest: string | undefined;
 let pendingParent: CjsModule | null | undefined;
 /** Files whose `import` the ESM loader raised: the CommonJS load of the same file raises nothing. */
 const importedByEsm = new Set<string>();
-/** While audithook loads its own rewriter: not a user module. */
-let loadingOwnCode = false;
 
 /** A module's filename as events carry it: the path of a file: URL, any other URL as is. */
 export function toFilename(url: string): string {
@@ -106,18 +105,21 @@ const evalAudit = ObjectFreeze({
 
 type RewriteEval = (source: string, filename: string, isModule: boolean) => string;
 let rewriter: RewriteEval | undefined;
+/** Read and compiled with Node's own functions, captured before they are instrumented: audithook's own code raises nothing. */
+const readFileSync = fs.readFileSync;
+const compile = loader.prototype._compile;
+const ModuleCtor = Module as unknown as new (id: string) => { filename: string; paths: string[]; exports: { rewriteEval: RewriteEval } };
 
 /** The source with eval audited; the rewriter (acorn) loads on the first source that mentions eval. */
 export function auditEvalIn(source: string, filename: string, isModule: boolean): string {
   if (!StringPrototypeIncludes(source, 'eval')) return source;
   if (rewriter === undefined) {
-    loadingOwnCode = true;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at startup
-      rewriter = (require(join(__dirname, 'rewrite-eval.js')) as { rewriteEval: RewriteEval }).rewriteEval;
-    } finally {
-      loadingOwnCode = false;
-    }
+    const file = join(__dirname, 'rewrite-eval.js');
+    const own = new ModuleCtor(file);
+    own.filename = file;
+    own.paths = [];
+    ReflectApply(compile, own, [readFileSync(file, 'utf8'), file]);
+    rewriter = own.exports.rewriteEval;
   }
   return rewriter(source, filename, isModule);
 }
@@ -155,7 +157,7 @@ function installCommonJs(): void {
     pendingParent = undefined;
     // The ESM loader hands an imported CommonJS file to Module._load by its filename.
     const raisedByEsm = request === filename && importedByEsm.size !== 0 && importedByEsm.delete(filename);
-    if (!raisedByEsm && !loadingOwnCode && isAuditing() && typeof filename === 'string') {
+    if (!raisedByEsm && isAuditing() && typeof filename === 'string') {
       const paths = parent?.paths;
       dispatch('import', ObjectFreeze([request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]));
     }
@@ -166,7 +168,7 @@ function installCommonJs(): void {
   const originalCompile = proto._compile;
   proto._compile = copyIdentity(function _compile(this: CjsModule, content: string, filename: string, format?: string) {
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
-    if (!loadingOwnCode && typeof content === 'string' && typeof filename === 'string' && isAbsolute(filename)) {
+    if (typeof content === 'string' && typeof filename === 'string' && isAbsolute(filename)) {
       if (hasOpenCodeHook()) openCode(filename, content);
       const rewritten = auditEvalIn(content, filename, format === 'module');
       if (rewritten !== content) {
