@@ -45,17 +45,9 @@ export class UnauditableSourceError extends Error {
 
 /** The source with eval audited, or the source itself when it has nothing to rewrite or does not parse (Node reports its own SyntaxError). */
 export function rewriteEval(source: string, filename: string, isModule: boolean): string {
-  let ast: Node;
-  try {
-    ast = parse(source, {
-      ecmaVersion: 'latest',
-      sourceType: isModule ? 'module' : 'script',
-      allowReturnOutsideFunction: !isModule,
-      allowHashBang: true,
-    }) as unknown as Node;
-  } catch {
-    return source;
-  }
+  // A .js file Node detects as ESM syntax reaches the CommonJS compile step as a script first.
+  const ast = parseAs(source, isModule) ?? (isModule ? undefined : parseAs(source, true));
+  if (ast === undefined) return source;
   const edits: Edit[] = [];
   const file = JSON.stringify(filename);
   let withDepth = 0;
@@ -128,6 +120,19 @@ export function rewriteEval(source: string, filename: string, isModule: boolean)
     cursor = end;
   }
   return output + source.slice(cursor);
+}
+
+function parseAs(source: string, isModule: boolean): Node | undefined {
+  try {
+    return parse(source, {
+      ecmaVersion: 'latest',
+      sourceType: isModule ? 'module' : 'script',
+      allowReturnOutsideFunction: !isModule,
+      allowHashBang: true,
+    }) as unknown as Node;
+  } catch {
+    return undefined;
+  }
 }
 
 function isNode(value: unknown): value is Node {

@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
+import * as nodeModule from 'node:module';
 import { resolve } from 'node:path';
 import { REPO_ROOT, runScenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-const IN_THREAD_HOOKS = typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function';
+const IN_THREAD_HOOKS = typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
 const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
 
 /** Scenario prelude: `write(files)` puts files in a fresh directory D; `imports()` lists the import events with D as $D. */

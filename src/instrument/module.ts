@@ -12,7 +12,7 @@
  *
  * This file is bundled into dist/runtime.js: `__dirname` is dist/.
  */
-import fs = require('node:fs');
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
@@ -65,12 +65,12 @@ let pendingParent: CjsModule | null | undefined;
 const importedByEsm = new Set<string>();
 
 /** A module's filename as events carry it: the path of a file: URL, any other URL as is. */
-export function toFilename(url: string): string {
+function toFilename(url: string): string {
   return StringPrototypeSlice(url, 0, 5) === 'file:' ? fileURLToPath(url) : url;
 }
 
 /** `import` for an ESM load (specifier as written, resolved file); sys.path, meta_path and path_hooks have no ESM value. */
-export function auditImport(specifier: string, url: string): void {
+function auditImport(specifier: string, url: string): void {
   const filename = toFilename(url);
   if (isAuditing()) dispatch('import', ObjectFreeze([specifier, filename, null, null, null]));
   importedByEsm.add(filename);
@@ -106,26 +106,26 @@ const evalAudit = ObjectFreeze({
 type RewriteEval = (source: string, filename: string, isModule: boolean) => string;
 let rewriter: RewriteEval | undefined;
 /** Read and compiled with Node's own functions, captured before they are instrumented: audithook's own code raises nothing. */
-const readFileSync = fs.readFileSync;
+const readOwnFile = readFileSync;
 const compile = loader.prototype._compile;
 const ModuleCtor = Module as unknown as new (id: string) => { filename: string; paths: string[]; exports: { rewriteEval: RewriteEval } };
 
 /** The source with eval audited; the rewriter (acorn) loads on the first source that mentions eval. */
-export function auditEvalIn(source: string, filename: string, isModule: boolean): string {
+function auditEvalIn(source: string, filename: string, isModule: boolean): string {
   if (!StringPrototypeIncludes(source, 'eval')) return source;
   if (rewriter === undefined) {
     const file = join(__dirname, 'rewrite-eval.js');
     const own = new ModuleCtor(file);
     own.filename = file;
     own.paths = [];
-    ReflectApply(compile, own, [readFileSync(file, 'utf8'), file]);
+    ReflectApply(compile, own, [readOwnFile(file, 'utf8'), file]);
     rewriter = own.exports.rewriteEval;
   }
   return rewriter(source, filename, isModule);
 }
 
 /** What the module loaders do with a source before compiling it: the open-code hook sees it as read, then eval is rewritten. */
-export function checkSource(filename: string, source: string, isModule: boolean): string {
+function checkSource(filename: string, source: string, isModule: boolean): string {
   if (hasOpenCodeHook()) openCode(filename, source);
   return auditEvalIn(source, filename, isModule);
 }
@@ -141,7 +141,7 @@ function installCommonJs(): void {
     pendingParent = parent;
     try {
       // eslint-disable-next-line prefer-rest-params -- every argument, as given
-      return ReflectApply(originalLoad, this, arguments);
+      return ReflectApply(originalLoad, this, arguments) as unknown;
     } finally {
       pendingRequest = outerRequest;
       pendingParent = outerParent;
@@ -162,24 +162,23 @@ function installCommonJs(): void {
       dispatch('import', ObjectFreeze([request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]));
     }
     // eslint-disable-next-line prefer-rest-params -- every argument, as given
-    return ReflectApply(originalModuleLoad, this, arguments);
+    return ReflectApply(originalModuleLoad, this, arguments) as unknown;
   }, originalModuleLoad);
 
   const originalCompile = proto._compile;
   proto._compile = copyIdentity(function _compile(this: CjsModule, content: string, filename: string, format?: string) {
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
     if (typeof content === 'string' && typeof filename === 'string' && isAbsolute(filename)) {
-      if (hasOpenCodeHook()) openCode(filename, content);
-      const rewritten = auditEvalIn(content, filename, format === 'module');
+      const rewritten = checkSource(filename, content, format === 'module');
       if (rewritten !== content) {
         // eslint-disable-next-line prefer-rest-params -- every argument, as given, with the rewritten source
         const args = [...arguments] as unknown[];
         args[0] = rewritten;
-        return ReflectApply(originalCompile, this, args);
+        return ReflectApply(originalCompile, this, args) as unknown;
       }
     }
     // eslint-disable-next-line prefer-rest-params -- every argument, as given
-    return ReflectApply(originalCompile, this, arguments);
+    return ReflectApply(originalCompile, this, arguments) as unknown;
   }, originalCompile);
 }
 
@@ -221,7 +220,7 @@ function includes(list: readonly string[], value: string): boolean {
 }
 
 const decoder = new TextDecoder();
-export function decode(source: string | Uint8Array): string {
+function decode(source: string | Uint8Array): string {
   return typeof source === 'string' ? source : decoder.decode(source);
 }
 
@@ -257,7 +256,7 @@ function offThreadHooks(register: NonNullable<Loader['register']>): void {
     Atomics.store(sharedFlags, FLAG_REGISTERING, 1);
     try {
       // eslint-disable-next-line prefer-rest-params -- every argument, as given
-      return ReflectApply(register, this, arguments);
+      return ReflectApply(register, this, arguments) as unknown;
     } finally {
       Atomics.store(sharedFlags, FLAG_REGISTERING, 0);
     }
