@@ -116,6 +116,18 @@ test('import blocked: import() rejects with the hook\'s error and nothing in the
   assert.deepEqual(result, { dynamic: blocked, commonjs: blocked, graph: { name: 'Error', code: 'REFUSED', message: 'refused' }, ran: [] });
 });
 
+test('import() from CommonJS raises import like any import', () => {
+  const files = {
+    'dynamic.cjs': "module.exports = import('./target.mjs').then((m) => m.default);",
+    'target.mjs': "export default 'target';",
+  };
+  const { result } = runScenario(withFiles(files, `
+    const value = await require('./dynamic.cjs');
+    harness.done({ value, imports: imports().map((e) => e.slice(1, 3)) });
+  `));
+  assert.deepEqual(result, { value: 'target', imports: [['./dynamic.cjs', '$D/dynamic.cjs'], ['./target.mjs', '$D/target.mjs']] });
+});
+
 test('require(esm) raises import once, from the CommonJS side', { skip: REQUIRE_ESM ? false : 'no require(esm) on this Node' }, () => {
   const { result } = runScenario(withFiles({ 'esm.mjs': "import './dep.mjs'; export const x = 1;", 'dep.mjs': 'export {};' }, `
     const value = require('./esm.mjs').x;
@@ -226,17 +238,28 @@ test('module.registerHooks raises module.register (null, null)', { skip: NODE_MA
   assert.deepEqual(events.filter((e) => e[0] === 'module.register'), [['module.register', null, null]]);
 });
 
-test('with --import audithook/register: the entry module and its static imports raise import before they run', () => {
-  const { result } = runScenario(withFiles(ESM_TREE, `
+test('with --import audithook/register: the entry module, its static imports and import() in a vm script raise import', () => {
+  const vmEntry = "const vm = require('node:vm'); new vm.Script(\"import('./a.mjs')\", { filename: __filename, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext();";
+  const { result } = runScenario(withFiles({ ...ESM_TREE, 'vm.cjs': vmEntry }, `
     const { spawnSync } = await import('node:child_process');
+    const vm = await import('node:vm');
     harness.pause();
     fs.writeFileSync(D + '/hook.mjs', "import { addAuditHook } from " + JSON.stringify(process.cwd() + '/dist/esm/index.mjs') + "; globalThis.ran = []; addAuditHook((e, a) => { if (e === 'import') process.stdout.write(a[0] + '\\\\n'); });");
-    const child = spawnSync(process.execPath, ['--import', 'audithook/register', '--import', D + '/hook.mjs', D + '/entry.mjs'], { encoding: 'utf8', cwd: process.cwd() });
-    harness.done({ status: child.status, lines: child.stdout.split('\\n').filter(Boolean).map(rel).sort(), stderr: child.stderr });
+    const run = (entry) => spawnSync(process.execPath, ['--no-warnings', '--import', 'audithook/register', '--import', D + '/hook.mjs', D + entry], { encoding: 'utf8', cwd: process.cwd() });
+    const child = run('/entry.mjs');
+    const vmChild = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined ? null : run('/vm.cjs');
+    const lines = (c) => c.stdout.split('\\n').filter(Boolean).map(rel).sort();
+    harness.done({ status: child.status, lines: lines(child), stderr: child.stderr, vm: vmChild && { status: vmChild.status, lines: lines(vmChild), stderr: vmChild.stderr } });
   `));
-  const r = result as { status: number; lines: string[]; stderr: string };
+  interface Run { status: number; lines: string[]; stderr: string }
+  const r = result as Run & { vm: Run | null };
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.lines, ['./a.mjs', './c.cjs', './d.cjs', './data.json', 'file://$D/entry.mjs']);
+  // import() in a vm script that uses the main context's loader: the same loader, the same events.
+  if (r.vm !== null) {
+    assert.equal(r.vm.status, 0, r.vm.stderr);
+    assert.deepEqual(r.vm.lines, ['./a.mjs', './c.cjs', './d.cjs', 'file://$D/vm.cjs']);
+  }
 });
 
 test('examples/integrity: the app runs as installed and is refused once a dependency is tampered with', () => {

@@ -10,10 +10,9 @@
  * is read, for every import, and check and rewrite ES module sources. An import of a CommonJS file
  * reaches the CommonJS loader too: the ESM side raised its event, the CommonJS side raises nothing.
  *
- * This file is bundled into dist/runtime.js: `__dirname` is dist/.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 // The CommonJS loader itself, whose functions every require reads.
@@ -57,6 +56,8 @@ interface SyncHooks {
 }
 
 const loader = Module as unknown as Loader;
+/** The output directory: this file is bundled into dist/runtime.js, or compiled as is into <out>/instrument/. */
+const OUT_DIR = basename(__dirname) === 'instrument' ? dirname(__dirname) : __dirname;
 
 /** The specifier and parent of the `Module._load` call in progress, until its `load` reads them. */
 let pendingRequest: string | undefined;
@@ -114,7 +115,7 @@ const ModuleCtor = Module as unknown as new (id: string) => { filename: string; 
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {
   if (!StringPrototypeIncludes(source, 'eval')) return source;
   if (rewriter === undefined) {
-    const file = join(__dirname, 'rewrite-eval.js');
+    const file = join(OUT_DIR, 'rewrite-eval.js');
     const own = new ModuleCtor(file);
     own.filename = file;
     own.paths = [];
@@ -234,22 +235,23 @@ const FLAG_OPEN_CODE = 1;
 const FLAG_REGISTERING = 2;
 
 /**
- * Node 20: hooks run in Node's hooks thread and ask this thread, where the hooks live, over a
- * MessagePort. Starting that thread costs tens of milliseconds, so it starts with the first audit
- * or open-code hook (before that, no import has anyone to tell).
+ * The ESM hooks start with the first audit or open-code hook: before that no import has anyone to
+ * tell, and they cost even unused (in-thread hooks slow every require() too; the hooks thread
+ * takes tens of milliseconds to start).
  */
-let startHooksThread: (() => void) | undefined;
+let startEsmHooks: (() => void) | undefined;
 
+/** Node 20: hooks run in Node's hooks thread and ask this thread, where the hooks live, over a MessagePort. */
 function offThreadHooks(register: NonNullable<Loader['register']>): void {
-  startHooksThread = () => {
-    startHooksThread = undefined;
+  startEsmHooks = () => {
+    startEsmHooks = undefined;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the hooks thread, not at startup
     const { MessageChannel } = require('node:worker_threads') as typeof import('node:worker_threads');
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (request: LoaderRequest) => answer(port1, request));
     port1.unref();
     const data: LoaderData = { port: port2, flags: sharedFlags };
-    register(pathToFileURL(join(__dirname, 'instrument', 'loader-hooks.js')), { data, transferList: [port2] });
+    register(pathToFileURL(join(OUT_DIR, 'instrument', 'loader-hooks.js')), { data, transferList: [port2] });
   };
   // register() waits, blocked, for the hooks thread to load the new hooks, through ours.
   loader.register = copyIdentity(function (this: unknown) {
@@ -289,12 +291,12 @@ function describeError(error: unknown): LoaderReply['error'] {
 
 export function auditHookAdded(): void {
   Atomics.store(sharedFlags, FLAG_AUDITING, 1);
-  startHooksThread?.();
+  startEsmHooks?.();
 }
 
 export function openCodeHookSet(): void {
   Atomics.store(sharedFlags, FLAG_OPEN_CODE, 1);
-  startHooksThread?.();
+  startEsmHooks?.();
 }
 
 // ---- module.register -----------------------------------------------------------------------------
@@ -314,8 +316,14 @@ export function installModules(): void {
   ObjectDefineProperty(globalThis, '__audithook', { value: evalAudit, writable: false, enumerable: false, configurable: false });
   installCommonJs();
   const { register, registerHooks } = loader;
-  if (typeof registerHooks === 'function') registerHooks(inThreadHooks());
-  else if (typeof register === 'function') offThreadHooks(register);
+  if (typeof registerHooks === 'function') {
+    startEsmHooks = () => {
+      startEsmHooks = undefined;
+      registerHooks(inThreadHooks());
+    };
+  } else if (typeof register === 'function') {
+    offThreadHooks(register);
+  }
   instrument(loader, 'register', describeRegister, { delivery: 'throw' });
   instrument(loader, 'registerHooks', describeRegisterHooks, { delivery: 'throw' });
 }
