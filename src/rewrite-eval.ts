@@ -1,7 +1,7 @@
 /**
  * Rewrites a module's source so that `eval` is audited while keeping direct eval direct.
- * Bundled with acorn into dist/rewrite-eval.js and loaded only for sources that contain the text
- * `eval` (see src/instrument/module.ts): most modules never load it.
+ * Bundled with acorn into dist/rewrite-eval.js and loaded only for sources that mention the word
+ * `eval` (src/instrument/mentions-eval.ts): most modules never load it.
  *
  * - A direct call `eval(x)` becomes `eval(__audithook.direct(x, FILE))`: still a direct eval (the
  *   callee is untouched), and `direct` raises `compile` before returning `x` unchanged.

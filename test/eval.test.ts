@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mentionsEval } from '../src/instrument/mentions-eval';
 import { runScenario } from './helpers/scenario';
 
 /** Writes `files` into a fresh directory D, then runs `body`; `compiles()` lists compile events with D as $D. */
@@ -139,4 +140,9 @@ test('sources that cannot be audited are refused: eval inside with, the reserved
     source: "function plain() { return 'untouched'; }",
     replaced: 'TypeError',
   });
+});
+
+test('only sources that mention the word eval are parsed', () => {
+  for (const source of ['eval(x)', 'x = eval', '(0,eval)', 'a.eval', '$ = [eval]', '// eval']) assert.equal(mentionsEval(source), true, source);
+  for (const source of ['evaluate()', 'retrieval', 'evalx', '_eval', '$eval', 'eval$', 'eval_', 'ieval', 'éeval', '']) assert.equal(mentionsEval(source), false, source);
 });

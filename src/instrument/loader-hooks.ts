@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { mentionsEval } from './mentions-eval.js';
 
 export interface LoaderData {
   readonly port: MessagePort;
@@ -88,7 +89,7 @@ export async function load(url: string, context: unknown, next: (url: string, co
     : undefined;
   if (openCode) await ask({ specifier, url, source: text });
   if (text === undefined) return result;
-  if (!text.includes('eval')) return { ...result, source: text };
+  if (!mentionsEval(text)) return { ...result, source: text };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- acorn loads on the first source that mentions eval
   rewriteEval ??= (require('../rewrite-eval.js') as typeof import('../rewrite-eval.js')).rewriteEval;
   return { ...result, source: rewriteEval(text, url.startsWith('file:') ? fileURLToPath(url) : url, true) };

@@ -25,12 +25,12 @@ import {
   ObjectFreeze,
   ObjectGetOwnPropertyNames,
   ReflectApply,
-  StringPrototypeIncludes,
   StringPrototypeSlice,
   isNativeError,
 } from '../primordials.js';
 import type { LoaderData, LoaderReply, LoaderRequest } from './loader-hooks.js';
 import { frozenCopy } from './args.js';
+import { mentionsEval } from './mentions-eval.js';
 import { copyIdentity, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -113,7 +113,7 @@ const ModuleCtor = Module as unknown as new (id: string) => { filename: string; 
 
 /** The source with eval audited; the rewriter (acorn) loads on the first source that mentions eval. */
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {
-  if (!StringPrototypeIncludes(source, 'eval')) return source;
+  if (!mentionsEval(source)) return source;
   if (rewriter === undefined) {
     const file = join(OUT_DIR, 'rewrite-eval.js');
     const own = new ModuleCtor(file);
