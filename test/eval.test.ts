@@ -124,18 +124,20 @@ test('sources that cannot be audited are refused: eval inside with, the reserved
     'with.cjs': "with ({}) { eval('globalThis.ran.push(1)'); }",
     'reserved.cjs': "var __audithook = { direct: (x) => x }; eval('globalThis.ran.push(2)');",
     'no-eval.cjs': "module.exports = function plain() { return 'untouched'; };",
+    'reserved.mjs': "const __audithook = { direct: (x) => x }; eval('globalThis.ran.push(3)');",
   }, `
     const codes = [];
     for (const name of ['./with.cjs', './reserved.cjs']) {
       try { require(name); codes.push('ran'); } catch (error) { codes.push(error.code); }
     }
+    codes.push(await import(D + '/reserved.mjs').then(() => 'ran', (error) => error.code));
     const source = require('./no-eval.cjs').toString();
     let replaced;
     try { globalThis.__audithook = {}; replaced = globalThis.__audithook.direct === undefined; } catch (error) { replaced = error.name; }
     harness.done({ codes, ran: globalThis.ran, source, replaced });
   `));
   assert.deepEqual(result, {
-    codes: ['ERR_AUDITHOOK_UNAUDITABLE_SOURCE', 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE'],
+    codes: ['ERR_AUDITHOOK_UNAUDITABLE_SOURCE', 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE', 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE'],
     ran: [],
     source: "function plain() { return 'untouched'; }",
     replaced: 'TypeError',
