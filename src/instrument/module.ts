@@ -9,7 +9,6 @@
  * rewrites eval. ESM: loader hooks (src/instrument/loader-hooks.ts) raise `import` before a module
  * is read, for every import, and check and rewrite ES module sources. An import of a CommonJS file
  * reaches the CommonJS loader too: the ESM side raised its event, the CommonJS side raises nothing.
- *
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
