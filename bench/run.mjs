@@ -33,6 +33,8 @@ const NO_INLINING = ['--max-inlined-bytecode-size=0'];
 const plain = (workload, label = 'plain Node') => ({ label, workload, flags: [], hook: false });
 const instrumented = (workload, label = 'instrumented, no hooks') => ({ label, workload, flags: REGISTER, hook: false });
 const hooked = (workload, label = 'instrumented, one no-op hook') => ({ label, workload, flags: REGISTER, hook: true });
+/** The hooked configuration plus an open-code hook checking a sha256 allowlist (module workloads only). */
+const openCoded = (workload) => ({ label: 'no-op hook + open-code sha256 allowlist', workload, flags: REGISTER, hook: 'opencode' });
 /** A child running a whole command, timed from outside (startup). */
 const command = (label, flags, args) => ({ label, flags, args });
 
@@ -166,6 +168,37 @@ const cases = [
     ],
   },
   {
+    // Per module: each child loads fresh trees of 500 small modules (see bench/workload.mjs).
+    name: 'require() a tree of 500 modules, per module',
+    kind: 'ns', iterations: 500, innerRounds: 5, rounds: 5,
+    baseline: plain('require-tree'),
+    measured: [
+      { config: instrumented('require-tree'), target: ratioAtMost(1.1) },
+      { config: hooked('require-tree'), target: ratioAtMost(1.1) },
+      { config: openCoded('require-tree'), target: reportOnly() },
+    ],
+  },
+  {
+    name: 'import a tree of 500 ES modules, per module',
+    kind: 'ns', iterations: 500, innerRounds: 5, rounds: 5,
+    baseline: plain('import-tree'),
+    measured: [
+      { config: instrumented('import-tree'), target: ratioAtMost(1.1) },
+      { config: hooked('import-tree'), target: ratioAtMost(1.1) },
+      { config: openCoded('import-tree'), target: reportOnly() },
+    ],
+  },
+  {
+    // Every module contains a direct eval, so every one is parsed and rewritten (src/rewrite-eval.ts).
+    name: 'require() a tree of 500 modules that all use eval, per module',
+    kind: 'ns', iterations: 500, innerRounds: 5, rounds: 3,
+    baseline: plain('require-tree-eval'),
+    measured: [
+      { config: instrumented('require-tree-eval'), target: reportOnly() },
+      { config: hooked('require-tree-eval'), target: reportOnly() },
+    ],
+  },
+  {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),
@@ -195,7 +228,7 @@ function sample(c, config) {
   }
   const iterations = Math.max(1, Math.round(c.iterations * scale));
   const args = [...config.flags, worker, config.workload, String(iterations), String(c.innerRounds)];
-  if (config.hook) args.push('hook');
+  if (config.hook) args.push(config.hook === true ? 'hook' : config.hook);
   const { stdout } = run(args);
   const report = JSON.parse(stdout.trim().split('\n').pop());
   if (typeof report.nsPerOp !== 'number') throw new ChildFailed(`node ${args.join(' ')} printed no nsPerOp:\n${stdout}`);

@@ -18,13 +18,16 @@ import { channel } from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
 import v8 from 'node:v8';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const [name, iterationsText, roundsText, mode] = process.argv.slice(2);
 const iterations = Number(iterationsText);
 const rounds = Number(roundsText);
 if (!(iterations > 0) || !(rounds > 0)) throw new Error(`usage: workload.mjs NAME ITERATIONS ROUNDS [hook], got ${process.argv.slice(2).join(' ')}`);
 
-if (mode === 'hook') {
+if (mode === 'hook' || mode === 'opencode') {
   // The hooked configuration: exactly one hook, doing nothing, added before the workload is set up.
   const { addAuditHook } = await import('audithook');
   if (!addAuditHook(() => {})) throw new Error('addAuditHook refused the hook');
@@ -207,6 +210,60 @@ Object.assign(workloads, {
       return sink;
     };
   },
+});
+
+/**
+ * Module loading: each loop call loads a fresh tree of `iterations` small modules (a binary tree:
+ * module i loads 2i+1 and 2i+2), so ns/op is per module. CommonJS trees are reloaded after
+ * clearing require.cache; ES modules cannot be unloaded, so every call gets its own copy, written
+ * during setup. Mode 'opencode' sets an open-code hook that checks each file's sha256 against an
+ * allowlist computed during setup (the examples/integrity check).
+ */
+function moduleTrees(extension, withEval) {
+  const root = fs.mkdtempSync(join(tmpdir(), 'audithook-bench-tree-'));
+  process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+  const copies = 5 + rounds;
+  const allowlist = new Map();
+  for (let copy = 0; copy < copies; copy++) {
+    fs.mkdirSync(join(root, String(copy)));
+    for (let i = 0; i < iterations; i++) {
+      const children = [2 * i + 1, 2 * i + 2].filter((child) => child < iterations);
+      const evalPart = withEval ? " + eval('0')" : '';
+      const source = extension === 'cjs'
+        ? `${children.map((c) => `const m${c} = require('./m${c}.cjs');`).join(' ')}\nmodule.exports = 1${children.map((c) => ` + m${c}`).join('')}${evalPart};\n`
+        : `${children.map((c) => `import m${c} from './m${c}.mjs';`).join(' ')}\nexport default 1${children.map((c) => ` + m${c}`).join('')}${evalPart};\n`;
+      const file = join(root, String(copy), `m${i}.${extension}`);
+      fs.writeFileSync(file, source);
+      allowlist.set(file, createHash('sha256').update(source).digest('hex'));
+    }
+  }
+  return { root, allowlist };
+}
+
+async function treeWorkload(extension, withEval = false) {
+  const { root, allowlist } = moduleTrees(extension, withEval);
+  if (mode === 'opencode') {
+    const { setOpenCodeHook } = await import('audithook');
+    setOpenCodeHook((path, source) => {
+      if (allowlist.get(path) !== createHash('sha256').update(source).digest('hex')) throw new Error(`not on the allowlist: ${path}`);
+    });
+  }
+  const require = createRequire(join(root, 'x'));
+  let copy = 0;
+  if (extension === 'cjs') {
+    return (n) => {
+      const entry = join(root, String(copy++ % 2), 'm0.cjs');
+      for (const key of Object.keys(require.cache)) if (key.startsWith(root)) delete require.cache[key];
+      return require(entry) + n * 0;
+    };
+  }
+  return async (n) => (await import(pathToFileURL(join(root, String(copy++), 'm0.mjs')).href)).default + n * 0;
+}
+
+Object.assign(workloads, {
+  'require-tree': () => treeWorkload('cjs'),
+  'require-tree-eval': () => treeWorkload('cjs', true),
+  'import-tree': () => treeWorkload('mjs'),
 });
 
 const setup = workloads[name];

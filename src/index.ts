@@ -7,6 +7,7 @@
  */
 import { runtime } from './runtime.js';
 import type { CatalogueEventArgs } from './catalogue/index.js';
+import type { OpenCodeHook } from './opencode.js';
 
 /**
  * Event names mapped to their argument tuples. Open for declaration merging: a library that raises
@@ -50,4 +51,14 @@ export interface AddAuditHook {
 
 export const addAuditHook: AddAuditHook = runtime.addAuditHook as never;
 
+/**
+ * Sets the thread's open-code hook (CPython's `PyFile_SetOpenCodeHook`): it receives the path and
+ * source text of every module the CommonJS and ESM loaders read, before the module is compiled, and
+ * may throw to refuse it (the module never runs; require/import fails with the error). Raises
+ * `setopencodehook` first, which a hook may veto. It can be set once: a second call throws.
+ * Installs the runtime instrumentation.
+ */
+export const setOpenCodeHook: (hook: OpenCodeHook) => void = runtime.setOpenCodeHook;
+
+export type { OpenCodeHook } from './opencode.js';
 export type { ArgSpec, ArgTypeName, EventSpec, UnauditedApi } from './catalogue/index.js';

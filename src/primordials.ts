@@ -20,6 +20,7 @@ export const ObjectGetPrototypeOf = Object.getPrototypeOf;
 export const ObjectSetPrototypeOf = Object.setPrototypeOf;
 export const ObjectHasOwn = Object.hasOwn;
 export const ObjectGetOwnPropertySymbols = Object.getOwnPropertySymbols;
+export const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 export const SymbolPrototypeGetDescription = uncurryThis(
   (Object.getOwnPropertyDescriptor(Symbol.prototype, 'description') as { get: (this: symbol) => string | undefined }).get,
 );

@@ -9,6 +9,9 @@
 import { addHook, audit } from './kernel.js';
 import type { Hook } from './kernel.js';
 import { announceStartup, installForHooks, installInstrumentation } from './instrument/index.js';
+import { openCodeHookSet } from './instrument/module.js';
+import { setHook } from './opencode.js';
+import type { OpenCodeHook } from './opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './primordials.js';
 
 export interface Runtime {
@@ -17,6 +20,7 @@ export interface Runtime {
   readonly installInstrumentation: () => void;
   /** The startup event (node.run_*), raised by audithook/register; `requirePreload` when it was loaded by -r. */
   readonly announceStartup: (requirePreload: boolean) => void;
+  readonly setOpenCodeHook: (hook: OpenCodeHook) => void;
 }
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
@@ -27,10 +31,17 @@ function addAuditHook(hook: Hook): boolean {
   return added;
 }
 
+/** Sets the thread's one open-code hook and installs the instrumentation, whose module loaders call it. */
+function setOpenCodeHook(hook: OpenCodeHook): void {
+  setHook(hook);
+  installInstrumentation();
+  openCodeHookSet();
+}
+
 function findOrCreateRuntime(): Runtime {
   const existing = (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
   if (existing !== undefined) return existing;
-  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup });
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;
 }

@@ -142,7 +142,7 @@ test('hooks cannot be listed, replaced or removed', () => {
     });
   `);
   assert.deepEqual(result, {
-    keys: ['addAuditHook', 'announceStartup', 'audit', 'installInstrumentation'],
+    keys: ['addAuditHook', 'announceStartup', 'audit', 'installInstrumentation', 'setOpenCodeHook'],
     frozen: true, configurable: false, writable: false, enumerable: false,
     replaced: false, redefined: false, calls: ['hook'],
   });

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addAuditHook, audit } from '../src/index';
-import type { AuditEvents, AuditHook } from '../src/index';
+import { addAuditHook, audit, setOpenCodeHook } from '../src/index';
+import type { AuditEvents, AuditHook, OpenCodeHook } from '../src/index';
 
 declare module '../src/index' {
   interface AuditEvents {
@@ -19,6 +19,9 @@ function expectType<T extends true>(_proof: T): void {}
 expectType<Equal<AuditEvents['os.rename'], readonly [string, string, null, null]>>(true);
 expectType<Equal<AuditEvents['open'], readonly [string, string | null, number]>>(true);
 expectType<Equal<AuditEvents['mylib.fetch_plugin'], [url: string, size: number]>>(true);
+expectType<Equal<AuditEvents['import'], readonly [string, string, readonly string[] | null, null, null]>>(true);
+expectType<Equal<Parameters<OpenCodeHook>, [path: string, source: string]>>(true);
+expectType<Equal<typeof setOpenCodeHook, (hook: OpenCodeHook) => void>>(true);
 
 /** Compiled, never called: the compiler checks the narrowing and the argument checks. */
 function typedUsage(): void {

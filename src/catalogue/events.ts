@@ -622,6 +622,50 @@ export const events = [
     since: '20.0.0',
     cpython: null,
   },
+  {
+    name: 'import',
+    args: [
+      { name: 'module', type: 'string' },
+      { name: 'filename', type: 'string' },
+      { name: 'sys.path', type: 'string[] | null' },
+      { name: 'sys.meta_path', type: 'null' },
+      { name: 'sys.path_hooks', type: 'null' },
+    ],
+    description: 'A module is about to be loaded: after resolution, before its file is read or evaluated. A module found in '
+      + '`require.cache` or the ESM module map raises nothing, as in CPython. `module` is the specifier as written (the entry '
+      + 'point\'s path or URL for the main module); `filename` the resolved path (the URL for modules that are not files). '
+      + '`sys.path` is the CommonJS lookup path list of the requiring module (`module.paths`), null for ESM and for a module with '
+      + 'no parent; `sys.meta_path` and `sys.path_hooks` have no Node value and are null. Built-in modules (`node:fs`) raise '
+      + 'nothing: they are part of the runtime, and their capabilities raise their own events. A `.node` addon raises `import` '
+      + 'and then `ctypes.dlopen`. An import of a CommonJS file raises once. A hook that throws fails the require (thrown) or '
+      + 'the import (rejected, or the whole static import graph fails before anything in it is evaluated); on Node 20 an ESM '
+      + 'import fails with a copy of the hook\'s error (same class name, message and properties), made in Node\'s hooks thread.',
+    raisedBy: [
+      'require', 'module.createRequire()', 'require(esm)', 'import declarations', 'import()', 'the entry point',
+      '--import and -r preloads loaded after audithook',
+    ],
+    since: '20.0.0',
+    cpython: 'import',
+  },
+  {
+    name: 'setopencodehook',
+    args: [],
+    description: 'setOpenCodeHook() is about to set the open-code hook. A hook that throws vetoes it; a second setOpenCodeHook() '
+      + 'raises the event and then throws, as CPython refuses to change an existing open-code hook.',
+    raisedBy: ['setOpenCodeHook'],
+    since: '20.0.0',
+    cpython: 'setopencodehook',
+  },
+  {
+    name: 'module.register',
+    args: [{ name: 'specifier', type: 'string | null' }, { name: 'parentURL', type: 'string | null' }],
+    description: 'Module customization hooks are about to be registered: they can rewrite the source of any module loaded '
+      + 'afterwards. `specifier` and `parentURL` are module.register()\'s arguments as strings; module.registerHooks() '
+      + '(hooks given as functions) raises null, null. audithook\'s own hooks raise nothing.',
+    raisedBy: ['module.register', 'module.registerHooks'],
+    since: '20.0.0',
+    cpython: null,
+  },
 ] as const satisfies readonly EventSpec[];
 
 /** Public APIs that deliberately raise no event. A test checks that every fs export is here or instrumented. */

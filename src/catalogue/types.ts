@@ -14,6 +14,7 @@ export interface ArgTypes {
   'string | string[]': string | readonly string[];
   '[number, number]': readonly [number, number];
   'string[]': readonly string[];
+  'string[] | null': readonly string[] | null;
   'Record<string, string>': Readonly<Record<string, string>>;
   unknown: unknown;
 }

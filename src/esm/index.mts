@@ -1,5 +1,5 @@
 // The ESM entry point re-exports the CommonJS build, so that `import` and `require` share one module instance.
-export { audit, addAuditHook } from '../index.js';
+export { audit, addAuditHook, setOpenCodeHook } from '../index.js';
 export type {
   AddAuditHook,
   ArgSpec,
@@ -10,5 +10,6 @@ export type {
   AuditHook,
   AuditHookCall,
   EventSpec,
+  OpenCodeHook,
   UnauditedApi,
 } from '../index.js';

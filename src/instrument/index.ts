@@ -8,6 +8,7 @@ import os = require('node:os');
 import { installChildProcess } from './child_process.js';
 import { installFs } from './fs.js';
 import { installHttp } from './http.js';
+import { installModules, auditHookAdded } from './module.js';
 import { auditWebSocket, installFetch } from './fetch.js';
 import { installNet } from './net.js';
 import { auditEnvironment, installProcess } from './process.js';
@@ -30,6 +31,7 @@ export function installInstrumentation(): void {
   if (installed) return;
   installed = true;
   installFs();
+  installModules();
   // The bindings where every process starts, taken before process.binding itself is audited.
   const { binding } = process as unknown as { binding(name: string): Record<string, unknown> };
   installChildProcess(binding);
@@ -48,6 +50,7 @@ export function installForHooks(): void {
   installInstrumentation();
   if (hookedPartsInstalled) return;
   hookedPartsInstalled = true;
+  auditHookAdded();
   auditEnvironment();
   auditWebSocket(globalThis);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup

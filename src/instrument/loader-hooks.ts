@@ -1,0 +1,96 @@
+/**
+ * Node 20's module.register hooks, loaded by Node in its hooks thread (src/instrument/module.ts
+ * registers them). They raise nothing themselves: the audit and open-code hooks live in the main
+ * thread, so `load` asks it over a MessagePort, and only when the shared flags say a hook is there
+ * to answer. Eval is rewritten here, off the main thread.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { mentionsEval } from './mentions-eval.js';
+
+export interface LoaderData {
+  readonly port: MessagePort;
+  /** [some audit hook exists, the open-code hook is set, the main thread is blocked in module.register()], written by the main thread. */
+  readonly flags: Int32Array;
+}
+/** An import to audit; with `source`, an ES module's text for the open-code hook, after the import event. */
+export interface LoaderRequest {
+  readonly id: number;
+  readonly specifier: string;
+  readonly url: string;
+  readonly source: string | undefined;
+}
+export interface LoaderReply {
+  readonly id: number;
+  readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
+}
+
+interface LoadResult { format?: string | null; source?: string | Uint8Array | null }
+
+let port: MessagePort;
+let flags: Int32Array;
+let nextId = 0;
+const waiting = new Map<number, (reply: LoaderReply) => void>();
+/** The specifier each URL was first imported by, until it loads. */
+const specifiers = new Map<string, string>();
+const decoder = new TextDecoder();
+let rewriteEval: ((source: string, filename: string, isModule: boolean) => string) | undefined;
+
+export function initialize(data: LoaderData): void {
+  ({ port, flags } = data);
+  port.on('message', (reply: LoaderReply) => {
+    const settle = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (waiting.size === 0) port.unref();
+    settle?.(reply);
+  });
+  port.unref();
+}
+
+
+/** Asks the main thread; its hook's error is rethrown here with the same class name, message and properties. */
+async function ask(request: Omit<LoaderRequest, 'id'>): Promise<void> {
+  const id = nextId++;
+  const reply = await new Promise<LoaderReply>((resolve) => {
+    // While an answer is awaited this thread must stay alive, and so the main thread, whose loader
+    // keeps it referenced until it answers: an unreferenced port alone would let both exit.
+    if (waiting.size === 0) port.ref();
+    waiting.set(id, resolve);
+    port.postMessage({ ...request, id });
+  });
+  if (reply.error === undefined) return;
+  const error = new Error(reply.error.message);
+  Object.assign(error, reply.error.properties);
+  error.name = reply.error.name;
+  throw error;
+}
+
+export async function resolve(
+  specifier: string, context: unknown, next: (specifier: string, context: unknown) => Promise<{ url: string }>,
+): Promise<{ url: string }> {
+  const result = await next(specifier, context);
+  if (!result.url.startsWith('node:') && !specifiers.has(result.url)) specifiers.set(result.url, specifier);
+  return result;
+}
+
+export async function load(url: string, context: unknown, next: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
+  const specifier = specifiers.get(url);
+  if (specifier === undefined) return next(url, context);
+  specifiers.delete(url);
+  // Loads while the main thread is blocked in module.register() are of the hooks being registered
+  // (audited as module.register): the main thread cannot answer until they are loaded.
+  const mainCanAnswer = Atomics.load(flags, 2) === 0;
+  const openCode = mainCanAnswer && Atomics.load(flags, 1) === 1;
+  // With an open-code hook, one question after the read carries both (a round trip per module, not two).
+  if (mainCanAnswer && !openCode && Atomics.load(flags, 0) === 1) await ask({ specifier, url, source: undefined });
+  const result = await next(url, context);
+  const text = result.format === 'module' && result.source != null
+    ? typeof result.source === 'string' ? result.source : decoder.decode(result.source)
+    : undefined;
+  if (openCode) await ask({ specifier, url, source: text });
+  if (text === undefined) return result;
+  if (!mentionsEval(text)) return { ...result, source: text };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- acorn loads on the first source that mentions eval
+  rewriteEval ??= (require('../rewrite-eval.js') as typeof import('../rewrite-eval.js')).rewriteEval;
+  return { ...result, source: rewriteEval(text, url.startsWith('file:') ? fileURLToPath(url) : url, true) };
+}

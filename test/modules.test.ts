@@ -1,0 +1,272 @@
+/**
+ * Module loading: `import` once per module actually loaded (CommonJS, ESM, either way round),
+ * blocking before anything is evaluated, the open-code hook, `module.register`, and everything
+ * else exactly as in plain Node.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import * as nodeModule from 'node:module';
+import { resolve } from 'node:path';
+import { REPO_ROOT, runScenario } from './helpers/scenario';
+
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const IN_THREAD_HOOKS = typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
+const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
+
+/** Scenario prelude: `write(files)` puts files in a fresh directory D; `imports()` lists the import events with D as $D. */
+function withFiles(files: Record<string, string>, body: string): string {
+  return `
+    const D = harness.tmp();
+    harness.pause();
+    for (const [name, text] of Object.entries(${JSON.stringify(files)})) {
+      fs.mkdirSync(path.dirname(path.join(D, name)), { recursive: true });
+      fs.writeFileSync(path.join(D, name), text);
+    }
+    harness.resume();
+    const { createRequire } = await import('node:module');
+    const require = createRequire(D + '/');
+    globalThis.ran = [];
+    const rel = (value) => typeof value === 'string' ? value.split(D).join('$D') : value;
+    const imports = () => harness.events.filter((e) => e[0] === 'import').map((e) => e.map((v) => Array.isArray(v) ? v.map(rel) : rel(v)));
+    ${body}
+  `;
+}
+
+const CJS_TREE = {
+  'main.js': "globalThis.ran.push('main'); require('./lib/a'); require('./lib/a'); module.exports = require('./data.json');",
+  'lib/a.js': "globalThis.ran.push('a'); require('../data.json');",
+  'data.json': '{ "ok": true }',
+};
+
+test('require: one import per module loaded, with specifier, filename and lookup paths; cached modules raise nothing', () => {
+  const { result } = runScenario(withFiles(CJS_TREE, `
+    const exported = require('./main.js');
+    require('./main.js');
+    harness.done({ exported, ran: globalThis.ran, imports: imports() });
+  `));
+  const r = result as { exported: unknown; ran: string[]; imports: unknown[][] };
+  assert.deepEqual(r.exported, { ok: true });
+  assert.deepEqual(r.ran, ['main', 'a']);
+  const parentPaths = ['$D/node_modules'];
+  assert.deepEqual(r.imports.map((e) => [e[1], e[2], (e[3] as string[])[0], e[4], e[5]]), [
+    ['./main.js', '$D/main.js', parentPaths[0], null, null],
+    ['./lib/a', '$D/lib/a.js', parentPaths[0], null, null],
+    ['../data.json', '$D/data.json', '$D/lib/node_modules', null, null],
+  ]);
+});
+
+test('require blocked: the hook\'s error is thrown, the module never runs and is not cached', () => {
+  const { result } = runScenario(withFiles(CJS_TREE, `
+    harness.block('import');
+    let thrown = null;
+    try { require('./main.js'); } catch (error) { thrown = errorData(error); }
+    harness.unblock();
+    const cached = Object.keys(require.cache).filter((k) => k.startsWith(D));
+    const again = require('./main.js');
+    harness.done({ thrown, cached, ran: globalThis.ran, again });
+  `));
+  assert.deepEqual(result, { thrown: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: import' }, cached: [], ran: ['main', 'a'], again: { ok: true } });
+});
+
+const ESM_TREE = {
+  'entry.mjs': "import a from './a.mjs'; import c from './c.cjs'; import data from './data.json' with { type: 'json' }; globalThis.ran.push('entry'); export default [a, c, data.ok, import.meta.url.endsWith('/entry.mjs')];",
+  'a.mjs': "import './c.cjs'; globalThis.ran.push('a'); export default 'A';",
+  'c.cjs': "globalThis.ran.push('c'); module.exports = require('./d.cjs');",
+  'd.cjs': "globalThis.ran.push('d'); module.exports = 'D';",
+  'data.json': '{ "ok": true }',
+  'blocked.mjs': "globalThis.ran.push('blocked');",
+  // Node 20 keeps a failed load in its module map: the graph's blocked module is a file not imported before.
+  'graph.mjs': "import './sibling.mjs'; import './refused.mjs';",
+  'refused.mjs': "globalThis.ran.push('refused');",
+  'sibling.mjs': "globalThis.ran.push('sibling');",
+};
+
+test('import: one import per module, ESM, JSON and CommonJS (also required from CommonJS) alike, with the specifier as written', () => {
+  const { result } = runScenario(withFiles(ESM_TREE, `
+    const { default: value } = await import(D + '/entry.mjs');
+    await import(D + '/entry.mjs');
+    harness.done({ value, ran: globalThis.ran, imports: imports() });
+  `));
+  const r = result as { value: unknown; ran: string[]; imports: unknown[][] };
+  assert.deepEqual(r.value, ['A', 'D', true, true]);
+  assert.deepEqual(r.ran, ['c', 'd', 'a', 'entry']);
+  const byFile = new Map(r.imports.map((e) => [e[2], e]));
+  assert.equal(r.imports.length, 5, JSON.stringify(r.imports));
+  assert.deepEqual(byFile.get('$D/entry.mjs'), ['import', '$D/entry.mjs', '$D/entry.mjs', null, null, null]);
+  assert.deepEqual(byFile.get('$D/a.mjs'), ['import', './a.mjs', '$D/a.mjs', null, null, null]);
+  assert.deepEqual(byFile.get('$D/c.cjs'), ['import', './c.cjs', '$D/c.cjs', null, null, null], 'an imported CommonJS file raises once, from the ESM side');
+  assert.deepEqual(byFile.get('$D/data.json'), ['import', './data.json', '$D/data.json', null, null, null]);
+  assert.deepEqual(byFile.get('$D/d.cjs')?.slice(0, 3), ['import', './d.cjs', '$D/d.cjs']);
+});
+
+test('import blocked: import() rejects with the hook\'s error and nothing in the static graph is evaluated', () => {
+  const { result } = runScenario(withFiles(ESM_TREE, `
+    const outcome = async (run) => { try { await run(); return 'loaded'; } catch (error) { return errorData(error); } };
+    harness.block('import');
+    const dynamic = await outcome(() => import(D + '/blocked.mjs'));
+    const commonjs = await outcome(() => import(D + '/c.cjs'));
+    harness.unblock();
+    const { addAuditHook } = await import('audithook');
+    addAuditHook((event, args) => { if (event === 'import' && String(args[1]).endsWith('refused.mjs')) throw Object.assign(new Error('refused'), { code: 'REFUSED' }); });
+    const graph = await outcome(() => import(D + '/graph.mjs'));
+    harness.done({ dynamic, commonjs, graph, ran: globalThis.ran });
+  `));
+  const blocked = { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: import' };
+  assert.deepEqual(result, { dynamic: blocked, commonjs: blocked, graph: { name: 'Error', code: 'REFUSED', message: 'refused' }, ran: [] });
+});
+
+test('import() from CommonJS raises import like any import', () => {
+  const files = {
+    'dynamic.cjs': "module.exports = import('./target.mjs').then((m) => m.default);",
+    'target.mjs': "export default 'target';",
+  };
+  const { result } = runScenario(withFiles(files, `
+    const value = await require('./dynamic.cjs');
+    harness.done({ value, imports: imports().map((e) => e.slice(1, 3)) });
+  `));
+  assert.deepEqual(result, { value: 'target', imports: [['./dynamic.cjs', '$D/dynamic.cjs'], ['./target.mjs', '$D/target.mjs']] });
+});
+
+test('require(esm) raises import once, from the CommonJS side', { skip: REQUIRE_ESM ? false : 'no require(esm) on this Node' }, () => {
+  const { result } = runScenario(withFiles({ 'esm.mjs': "import './dep.mjs'; export const x = 1;", 'dep.mjs': 'export {};' }, `
+    const value = require('./esm.mjs').x;
+    harness.done({ value, imports: imports().map((e) => e.slice(0, 3)) });
+  `));
+  const imports = [['import', './esm.mjs', '$D/esm.mjs'], ['import', './dep.mjs', '$D/dep.mjs']];
+  // Node 20 loads the static imports of a required ES module with no hook and no patchable function
+  // (docs/security-model.md, "Modules and eval"): only the required module itself raises.
+  assert.deepEqual(result, { value: 1, imports: IN_THREAD_HOOKS ? imports : imports.slice(0, 1) });
+});
+
+test('modules behave as in plain Node: exports, require.cache, children, resolve, import.meta, missing modules, stack lines', () => {
+  const files = {
+    ...ESM_TREE,
+    'throws.js': "\n\nmodule.exports = () => new Error('here').stack.split('\\n')[1].replace(/^.*\\//, '');",
+    'meta.mjs': 'export default [import.meta.filename ?? null, import.meta.dirname ?? null, typeof import.meta.resolve];',
+  };
+  const body = withFiles(files, `
+    const children = require('./c.cjs') && Object.keys(require.cache).filter((k) => k.startsWith(D)).map(rel).sort();
+    const parent = require.cache[D + '/c.cjs'];
+    const kids = parent.children.map((m) => rel(m.id));
+    const resolved = rel(require.resolve('./d.cjs'));
+    const missing = (() => { try { require('./nope'); } catch (error) { return [error.code, rel(error.message.split('\\n')[0])]; } })();
+    const missingEsm = await import(D + '/nope.mjs').then(() => null, (error) => [error.code, rel(error.message)]);
+    const missingPackage = await import('no-such-package-xyz').then(() => null, (error) => [error.code, error.message]);
+    const entry = (await import(D + '/entry.mjs')).default;
+    const meta = (await import(D + '/meta.mjs')).default.map(rel);
+    const stackLine = require('./throws.js')();
+    const namespace = Object.keys(await import(D + '/c.cjs')).sort();
+    harness.done({ children, kids, resolved, missing, missingEsm, missingPackage, entry, meta, stackLine, namespace, ran: globalThis.ran });
+  `);
+  const audited = runScenario(body).result;
+  const plain = runScenario(body, { plain: true }).result;
+  assert.deepEqual(audited, plain);
+  assert.match((plain as { stackLine: string }).stackLine, /throws\.js:3:/);
+});
+
+test('setOpenCodeHook: sees every CommonJS and ESM source before it runs, as read; a refused file never runs', () => {
+  const files = {
+    ...ESM_TREE,
+    'refused.mjs': "globalThis.ran.push('refused');",
+    'refused.cjs': "globalThis.ran.push('refused.cjs');",
+  };
+  const { result, events } = runScenario(withFiles(files, `
+    const { setOpenCodeHook } = await import('audithook');
+    const seen = [];
+    setOpenCodeHook((file, source) => {
+      seen.push([rel(file), source === fs.readFileSync(file, 'utf8')]);
+      if (file.includes('refused')) throw Object.assign(new Error('not on the allowlist'), { code: 'REFUSED' });
+    });
+    await import(D + '/entry.mjs');
+    const esm = await import(D + '/refused.mjs').then(() => 'ran', errorData);
+    let cjs = 'ran';
+    try { require('./refused.cjs'); } catch (error) { cjs = errorData(error); }
+    const again = (() => { try { setOpenCodeHook(() => {}); return 'set'; } catch (error) { return error.message; } })();
+    harness.done({ seen: seen.sort(), esm, cjs, again, ran: globalThis.ran.sort() });
+  `));
+  const refused = { name: 'Error', code: 'REFUSED', message: 'not on the allowlist' };
+  assert.deepEqual(result, {
+    seen: [['$D/a.mjs', true], ['$D/c.cjs', true], ['$D/d.cjs', true], ['$D/entry.mjs', true], ['$D/refused.cjs', true], ['$D/refused.mjs', true]],
+    esm: refused,
+    cjs: refused,
+    again: 'setOpenCodeHook(): an open-code hook is already set in this thread and cannot be changed',
+    ran: ['a', 'c', 'd', 'entry'],
+  });
+  assert.equal(events.filter((e) => e[0] === 'setopencodehook').length, 2, 'raised before the second call is refused');
+});
+
+test('setopencodehook is raised first and a hook may veto it', () => {
+  const { result } = runScenario(withFiles({ 'x.cjs': "globalThis.ran.push('x');" }, `
+    const { setOpenCodeHook } = await import('audithook');
+    harness.block('setopencodehook');
+    const vetoed = (() => { try { setOpenCodeHook(() => { throw new Error('hook ran'); }); return 'set'; } catch (error) { return errorData(error).code; } })();
+    harness.unblock();
+    require('./x.cjs');
+    harness.done({ vetoed, ran: globalThis.ran });
+  `));
+  assert.deepEqual(result, { vetoed: 'TEST_BLOCKED', ran: ['x'] });
+});
+
+test('module.register raises module.register with its arguments; blocked, no hook is registered', () => {
+  const hooks = 'export async function load(url, context, next) { const r = await next(url, context); if (url.endsWith("/x.mjs")) r.source = "export default \\"rewritten\\";"; return r; }';
+  const { result, events } = runScenario(withFiles({ 'hooks.mjs': hooks, 'x.mjs': "export default 'original';", 'y.mjs': "export default 'original';" }, `
+    const module = await import('node:module');
+    harness.block('module.register');
+    let thrown = null;
+    try { module.register(D + '/hooks.mjs', 'file:///'); } catch (error) { thrown = errorData(error).code; }
+    harness.unblock();
+    const before = (await import(D + '/y.mjs')).default;
+    module.register(D + '/hooks.mjs', 'file:///');
+    const after = (await import(D + '/x.mjs')).default;
+    harness.done({ thrown, before, after });
+  `));
+  assert.deepEqual(result, { thrown: 'TEST_BLOCKED', before: 'original', after: 'rewritten' });
+  const registered = events.filter((e) => e[0] === 'module.register').map((e) => [e[2]]);
+  assert.deepEqual(registered, [['file:///'], ['file:///']]);
+});
+
+test('module.registerHooks raises module.register (null, null)', { skip: NODE_MAJOR >= 24 ? false : 'no registerHooks on this Node' }, () => {
+  const { result, events } = runScenario(`
+    const module = await import('node:module');
+    harness.block('module.register');
+    let thrown = null;
+    try { module.registerHooks({ resolve: (s, c, next) => next(s, c) }); } catch (error) { thrown = errorData(error).code; }
+    harness.done({ thrown });
+  `);
+  assert.deepEqual(result, { thrown: 'TEST_BLOCKED' });
+  assert.deepEqual(events.filter((e) => e[0] === 'module.register'), [['module.register', null, null]]);
+});
+
+test('with --import audithook/register: the entry module, its static imports and import() in a vm script raise import', () => {
+  const vmEntry = "const vm = require('node:vm'); new vm.Script(\"import('./a.mjs')\", { filename: __filename, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext();";
+  const { result } = runScenario(withFiles({ ...ESM_TREE, 'vm.cjs': vmEntry }, `
+    const { spawnSync } = await import('node:child_process');
+    const vm = await import('node:vm');
+    harness.pause();
+    fs.writeFileSync(D + '/hook.mjs', "import { addAuditHook } from " + JSON.stringify(process.cwd() + '/dist/esm/index.mjs') + "; globalThis.ran = []; addAuditHook((e, a) => { if (e === 'import') process.stdout.write(a[0] + '\\\\n'); });");
+    const run = (entry) => spawnSync(process.execPath, ['--no-warnings', '--import', 'audithook/register', '--import', D + '/hook.mjs', D + entry], { encoding: 'utf8', cwd: process.cwd() });
+    const child = run('/entry.mjs');
+    const vmChild = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined ? null : run('/vm.cjs');
+    const lines = (c) => c.stdout.split('\\n').filter(Boolean).map(rel).sort();
+    harness.done({ status: child.status, lines: lines(child), stderr: child.stderr, vm: vmChild && { status: vmChild.status, lines: lines(vmChild), stderr: vmChild.stderr } });
+  `));
+  interface Run { status: number; lines: string[]; stderr: string }
+  const r = result as Run & { vm: Run | null };
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.lines, ['./a.mjs', './c.cjs', './d.cjs', './data.json', 'file://$D/entry.mjs']);
+  // import() in a vm script that uses the main context's loader: the same loader, the same events.
+  if (r.vm !== null) {
+    assert.equal(r.vm.status, 0, r.vm.stderr);
+    assert.deepEqual(r.vm.lines, ['./a.mjs', './c.cjs', './d.cjs', 'file://$D/vm.cjs']);
+  }
+});
+
+test('examples/integrity: the app runs as installed and is refused once a dependency is tampered with', () => {
+  const child = spawnSync(process.execPath, [resolve(REPO_ROOT, 'examples', 'integrity', 'demo.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /write the allowlist: exit 0\n {2}allowlist\.json: 2 files/);
+  assert.match(child.stdout, /run as installed: exit 0\n {2}HELLO, INTEGRITY\n/);
+  assert.match(child.stdout, /run after tampering: exit 1\n {2}Error: integrity: node_modules\/greet\/index\.js is not on the allowlist/);
+  assert.match(child.stdout, /the tampered code ran: false/);
+});
