@@ -24,12 +24,14 @@ import {
   ObjectFreeze,
   ObjectGetOwnPropertyNames,
   ReflectApply,
+  StringPrototypeIncludes,
   StringPrototypeSlice,
   isNativeError,
 } from '../primordials.js';
 import type { LoaderData, LoaderReply, LoaderRequest } from './loader-hooks.js';
 import { frozenCopy } from './args.js';
 import { mentionsEval } from './mentions-eval.js';
+import { inWorker } from './startup.js';
 import { copyIdentity, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -311,17 +313,37 @@ const describeRegister: Describe = (args) => {
 const describeRegisterHooks: Describe = (args) =>
   typeof args[0] === 'object' && args[0] !== null ? operation('module.register', [null, null]) : undefined;
 
+/**
+ * Node also runs -r preloads in its module hooks thread (Node 20's module.register, or any version
+ * once a program registers off-thread hooks). That thread cannot register hooks itself, and the loads
+ * it serves are audited in the thread that asked for them.
+ */
+function inNodeHooksThread(): boolean {
+  if (!inWorker()) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only in workers, where it is loaded already
+  const { isInternalThread } = require('node:worker_threads') as { isInternalThread?: boolean };
+  if (isInternalThread !== undefined) return isInternalThread;
+  // Node 20 has no flag: its hooks thread loads the preloads from its own entry module, deep below here.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Infinity;
+  const stack = String(new Error().stack);
+  Error.stackTraceLimit = limit;
+  return StringPrototypeIncludes(stack, 'node:internal/modules/esm/worker');
+}
+
 export function installModules(): void {
   ObjectDefineProperty(globalThis, '__audithook', { value: evalAudit, writable: false, enumerable: false, configurable: false });
   installCommonJs();
   const { register, registerHooks } = loader;
-  if (typeof registerHooks === 'function') {
-    startEsmHooks = () => {
-      startEsmHooks = undefined;
-      registerHooks(inThreadHooks());
-    };
-  } else if (typeof register === 'function') {
-    offThreadHooks(register);
+  if (!inNodeHooksThread()) {
+    if (typeof registerHooks === 'function') {
+      startEsmHooks = () => {
+        startEsmHooks = undefined;
+        registerHooks(inThreadHooks());
+      };
+    } else if (typeof register === 'function') {
+      offThreadHooks(register);
+    }
   }
   instrument(loader, 'register', describeRegister, { delivery: 'throw' });
   instrument(loader, 'registerHooks', describeRegisterHooks, { delivery: 'throw' });

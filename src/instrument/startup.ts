@@ -52,7 +52,7 @@ function raise(event: string, args: unknown[]): void {
  * A worker's process.abort is Node's unavailableInWorker stub, marked `disabled`: telling threads
  * apart by it spares loading worker_threads at startup.
  */
-function inWorker(): boolean {
+export function inWorker(): boolean {
   return (process.abort as { disabled?: unknown }).disabled === true;
 }
 
