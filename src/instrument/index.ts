@@ -5,12 +5,16 @@ import { syncBuiltinESMExports } from 'node:module';
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as os: the module object whose exports callers read
+import vm = require('node:vm');
 import { installChildProcess } from './child_process.js';
+import { installCode } from './code.js';
 import { installFs } from './fs.js';
 import { installHttp } from './http.js';
 import { auditWebSocket, installFetch } from './fetch.js';
 import { installNet } from './net.js';
 import { auditEnvironment, installProcess } from './process.js';
+import { installVm } from './vm.js';
 
 let installed = false;
 let hookedPartsInstalled = false;
@@ -25,6 +29,9 @@ export function installInstrumentation(): void {
   installNet(binding, os);
   installProcess(os);
   installFetch(globalThis);
+  installCode(globalThis);
+  // node:vm costs about 0.1 ms to load, the one module here not loaded at startup anyway.
+  installVm(vm);
   // ESM named imports (`import { readFile } from 'node:fs'`) are bindings to a copy of the exports.
   syncBuiltinESMExports();
 }

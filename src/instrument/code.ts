@@ -1,0 +1,187 @@
+/**
+ * Code built from strings and bytes by the language itself: the Function constructor and its
+ * async and generator siblings, and WebAssembly. Each raises `compile` (source, filename) before
+ * V8 builds anything, with the very text or bytes V8 then compiles.
+ *
+ * The constructors are replaced by Proxies of themselves, installed as the global and as
+ * `<prototype>.constructor`: `instanceof`, `prototype`, `name`, `length`, subclassing and
+ * `Function.prototype.toString` (see `disguise`) behave as with the originals.
+ */
+import { dispatch, isAuditing } from '../kernel.js';
+import {
+  ObjectDefineProperty,
+  ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetPrototypeOf,
+  ProxyCtor,
+  ReflectApply,
+  ReflectConstruct,
+  WeakMapCtor,
+  WeakMapPrototypeGet,
+  WeakMapPrototypeSet,
+  isAnyArrayBuffer,
+  isArrayBufferView,
+} from '../primordials.js';
+import { copyIdentity, operation, wrap } from './wrap.js';
+import type { Describe } from './wrap.js';
+
+type Callable = (...args: unknown[]) => unknown;
+
+/** Proxies standing in for built-ins, mapped to the built-in whose source text they show. */
+const disguised = new WeakMapCtor<object, object>();
+
+/** Makes `Function.prototype.toString` show `original`'s native text for `proxy` (a Proxy shows a nameless one). */
+export function disguise(proxy: object, original: object): void {
+  WeakMapPrototypeSet(disguised, proxy, original);
+}
+
+function disguiseToString(): void {
+  const prototype = Function.prototype;
+  const toString = prototype.toString as Callable;
+  const audited = new ProxyCtor(toString, {
+    apply(target, thisArg, args): unknown {
+      return ReflectApply(target, WeakMapPrototypeGet(disguised, thisArg as object) ?? thisArg, args);
+    },
+  });
+  disguise(audited, toString);
+  replaceValue(prototype, 'toString', audited);
+}
+
+/** Sets a data property keeping its attributes (`AsyncFunction.prototype.constructor` is read-only but configurable). */
+function replaceValue(target: object, key: string, value: unknown): void {
+  const descriptor = ObjectGetOwnPropertyDescriptor(target, key);
+  if (descriptor !== undefined) ObjectDefineProperty(target, key, { ...descriptor, value });
+}
+
+/** `new Function(...)` and the like raise `compile` (source, null): the source is the function's text as `toString()` shows it. */
+function auditFunctionSource(keyword: string, args: unknown[]): void {
+  // ToString each argument once, as V8 would, and hand V8 the strings: side effects run once and
+  // the audited text is the compiled one. A Symbol throws V8's own TypeError here.
+  const last = args.length - 1;
+  let params = '';
+  for (let i = 0; i < last; i++) {
+    const param = `${args[i] as string}`;
+    args[i] = param;
+    params = i === 0 ? param : `${params},${param}`;
+  }
+  let body = '';
+  if (last >= 0) {
+    body = `${args[last] as string}`;
+    args[last] = body;
+  }
+  dispatch('compile', ObjectFreeze([`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]));
+}
+
+/** A Proxy of one Function constructor, called with or without `new`, also as a subclass's super(). */
+function auditedFunctionConstructor(original: Callable, keyword: string): Callable {
+  const audited = new ProxyCtor(original, {
+    apply(target, thisArg, args): unknown {
+      if (isAuditing()) auditFunctionSource(keyword, args);
+      return ReflectApply(target, thisArg, args);
+    },
+    construct(target, args, newTarget): object {
+      if (isAuditing()) auditFunctionSource(keyword, args);
+      return ReflectConstruct(target, args, newTarget) as object;
+    },
+  });
+  disguise(audited, original);
+  replaceValue(original.prototype as object, 'constructor', audited);
+  return audited;
+}
+
+function installFunctionConstructors(global: typeof globalThis): void {
+  const functionPrototypes: readonly (readonly [object, string])[] = [
+    [Function.prototype, 'function'],
+    [ObjectGetPrototypeOf(async function () {}) as object, 'async function'],
+    [ObjectGetPrototypeOf(function* () {}) as object, 'function*'],
+    [ObjectGetPrototypeOf(async function* () {}) as object, 'async function*'],
+  ];
+  for (let i = 0; i < functionPrototypes.length; i++) {
+    const [prototype, keyword] = functionPrototypes[i] as readonly [object, string];
+    const original = (prototype as { constructor: Callable }).constructor;
+    const audited = auditedFunctionConstructor(original, keyword);
+    if (original === global.Function) global.Function = audited as FunctionConstructor;
+  }
+}
+
+/** A BufferSource WebAssembly compiles; anything else makes WebAssembly reject or throw its own error. */
+function isBufferSource(value: unknown): boolean {
+  return isArrayBufferView(value) || isAnyArrayBuffer(value);
+}
+
+/** WebAssembly.compile(bytes) and instantiate(bytes, imports): the bytes as given; instantiate(module) compiles nothing. */
+const describeWasmBytes: Describe = (args) =>
+  isBufferSource(args[0]) ? operation('compile', [args[0], null]) : undefined;
+
+interface ResponseLike {
+  readonly ok: boolean;
+  readonly url: string;
+  readonly bodyUsed: boolean;
+  readonly headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * compileStreaming(source) and instantiateStreaming(source, imports) receive a Response whose
+ * bytes exist only once read. With a hook, the body is read, audited with the response URL as the
+ * filename, and those very bytes compiled by WebAssembly.compile/instantiate (same results; wasm
+ * stack frames lose the URL). A source Node would refuse goes to the original, which rejects.
+ */
+function auditedStreaming(streaming: Callable, fromBytes: Callable, global: typeof globalThis): Callable {
+  async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
+    const response = await source;
+    const ResponseCtor = global.Response as unknown;
+    if (typeof ResponseCtor !== 'function' || !(response instanceof ResponseCtor)) return ReflectApply(streaming, undefined, [response, ...rest]);
+    const candidate = response as ResponseLike;
+    if (candidate.headers.get('Content-Type') !== 'application/wasm' || !candidate.ok || candidate.bodyUsed !== false) {
+      return ReflectApply(streaming, undefined, [response, ...rest]);
+    }
+    const bytes = await candidate.arrayBuffer();
+    if (isAuditing()) dispatch('compile', ObjectFreeze([bytes, candidate.url === '' ? null : candidate.url]));
+    return ReflectApply(fromBytes, undefined, [bytes, ...rest]);
+  }
+  return function (this: unknown, source: unknown, ...rest: unknown[]): unknown {
+    if (!isAuditing()) return ReflectApply(streaming, this, [source, ...rest]);
+    return readAndCompile(source, rest);
+  };
+}
+
+function installWebAssembly(global: typeof globalThis): void {
+  const wasm = (global as { WebAssembly?: Record<string, unknown> }).WebAssembly;
+  if (typeof wasm !== 'object' || wasm === null) return;
+  const compile = wasm['compile'] as Callable;
+  const instantiate = wasm['instantiate'] as Callable;
+  const streamingPairs: readonly (readonly [string, Callable])[] = [['compileStreaming', compile], ['instantiateStreaming', instantiate]];
+  for (let i = 0; i < streamingPairs.length; i++) {
+    const [key, fromBytes] = streamingPairs[i] as readonly [string, Callable];
+    instrumentWith(wasm, key, (original) => auditedStreaming(original, fromBytes, global));
+  }
+  instrumentWith(wasm, 'compile', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
+  instrumentWith(wasm, 'instantiate', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
+  const ModuleCtor = wasm['Module'] as Callable;
+  if (typeof ModuleCtor !== 'function') return;
+  const audited = new ProxyCtor(ModuleCtor, {
+    construct(target, args, newTarget): object {
+      if (isAuditing() && isBufferSource(args[0])) dispatch('compile', ObjectFreeze([args[0], null]));
+      return ReflectConstruct(target, args, newTarget) as object;
+    },
+  });
+  disguise(audited, ModuleCtor);
+  replaceValue(ModuleCtor.prototype as object, 'constructor', audited);
+  wasm['Module'] = audited;
+}
+
+/** Replaces `target[key]` with `make(original)` carrying the original's name, length, properties and toString. */
+function instrumentWith(target: Record<string, unknown>, key: string, make: (original: Callable) => Callable): void {
+  const original = target[key];
+  if (typeof original !== 'function') return;
+  const audited = copyIdentity(make(original as Callable), original);
+  disguise(audited, original);
+  target[key] = audited;
+}
+
+export function installCode(global: typeof globalThis): void {
+  disguiseToString();
+  installFunctionConstructors(global);
+  installWebAssembly(global);
+}
