@@ -457,6 +457,39 @@ export const events = [
     since: '20.0.0',
     cpython: 'socket.sendto',
   },
+  {
+    name: 'compile',
+    args: [{ name: 'source', type: 'string | ArrayBuffer | ArrayBufferView' }, { name: 'filename', type: 'string | null' }],
+    description: 'Code is about to be built from a string or bytes, before V8 parses it: a hook that throws stops it (sync APIs throw the hook\'s error, WebAssembly\'s promise APIs reject with it) and nothing is compiled or run. '
+      + 'Raised once the arguments are valid, also for source that then fails with a SyntaxError (the event first, then V8\'s own error). '
+      + '`source` is exactly what V8 compiles. For the Function constructors it is the whole function text as `fn.toString()` shows it, parameters included (`function anonymous(a,b\n) {\nreturn a + b\n}`, `async function`, `function*`, `async function*`), each argument converted to a string once; `filename` is null. '
+      + 'For node:vm it is the code string, and for vm.compileFunction the function body; `filename` is the `filename` option as Node defaults it (\'evalmachine.<anonymous>\' for scripts, \'\' for compileFunction) or a SourceTextModule\'s `identifier` (null when not given). '
+      + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL. '
+      + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
+    raisedBy: [
+      'Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction',
+      '(function () {}).constructor and the other <function>.constructor', 'class extends Function',
+      'vm.Script', 'vm.createScript', 'vm.runInThisContext', 'vm.runInContext', 'vm.runInNewContext', 'vm.compileFunction',
+      'vm.SourceTextModule (--experimental-vm-modules)',
+      'WebAssembly.compile', 'WebAssembly.instantiate (given bytes)', 'WebAssembly.Module',
+      'WebAssembly.compileStreaming', 'WebAssembly.instantiateStreaming',
+      'eval (direct and indirect, rewritten at module load)',
+    ],
+    since: '20.0.0',
+    cpython: 'compile',
+  },
+  {
+    name: 'exec',
+    args: [{ name: 'code_object', type: 'unknown' }],
+    description: 'A compiled vm.Script is about to run (`code_object` is the Script), or a vm.SourceTextModule is about to be evaluated (the module; its dependencies raise nothing more). '
+      + 'Raised after the context argument is validated; a hook that throws stops the run. Scripts that vm.runIn*Context compile internally raise it too, so each of those calls is one compile and one exec.',
+    raisedBy: [
+      'vm.Script#runInThisContext', 'vm.Script#runInContext', 'vm.Script#runInNewContext',
+      'vm.runInThisContext', 'vm.runInContext', 'vm.runInNewContext', 'vm.SourceTextModule#evaluate',
+    ],
+    since: '20.0.0',
+    cpython: 'exec',
+  },
 ] as const satisfies readonly EventSpec[];
 
 /** Public APIs that deliberately raise no event. A test checks that every fs export is here or instrumented. */

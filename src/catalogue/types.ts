@@ -15,6 +15,7 @@ export interface ArgTypes {
   '[number, number]': readonly [number, number];
   'string[]': readonly string[];
   'Record<string, string>': Readonly<Record<string, string>>;
+  'string | ArrayBuffer | ArrayBufferView': string | ArrayBufferLike | ArrayBufferView;
   unknown: unknown;
 }
 
