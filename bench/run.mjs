@@ -149,6 +149,24 @@ const cases = [
     ],
   },
   {
+    name: "new Function('a', 'return a + 1') (compilation cache hit)",
+    kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
+    baseline: plain('new-function'),
+    measured: [
+      { config: instrumented('new-function'), target: ratioAtMost(1.05) },
+      { config: hooked('new-function'), target: reportOnly() },
+    ],
+  },
+  {
+    name: "new vm.Script('1 + 1').runInThisContext()",
+    kind: 'ns', iterations: 2e4, innerRounds: 5, rounds: 3,
+    baseline: plain('vm-script'),
+    measured: [
+      { config: instrumented('vm-script'), target: ratioAtMost(1.05) },
+      { config: hooked('vm-script'), target: reportOnly() },
+    ],
+  },
+  {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),
