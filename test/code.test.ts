@@ -288,3 +288,40 @@ test('WebAssembly: compile raised with the bytes for every API given bytes, not 
   };
   for (const [name, events] of Object.entries(expected)) assert.deepEqual(audited[name]?.events, events, name);
 });
+
+test('ShadowRealm#evaluate raises compile with the source; blocked, nothing runs', () => {
+  const body = `
+    const realm = new ShadowRealm();
+    const value = realm.evaluate('globalThis.count = 1; 40 + 2');
+    harness.block('compile');
+    const blocked = (() => { try { realm.evaluate('globalThis.count = 2'); return 'ran'; } catch (e) { return e.code ?? e.name; } })();
+    harness.unblock();
+    const notString = (() => { try { realm.evaluate(7); } catch (e) { return [e.name, e.message]; } })();
+    harness.done({ value, blocked, count: realm.evaluate('globalThis.count'), notString,
+      events: harness.events.filter((e) => e[0] === 'compile').map((e) => e.slice(1)) });
+  `;
+  const flags = ['--experimental-shadow-realm', '--no-warnings'];
+  const audited = runScenario(body, { nodeArgs: flags }).result as Record<string, unknown>;
+  const plain = runScenario(body, { nodeArgs: flags, plain: true }).result as Record<string, unknown>;
+  assert.deepEqual([audited['value'], audited['notString']], [plain['value'], plain['notString']]);
+  assert.deepEqual([audited['blocked'], audited['count']], ['TEST_BLOCKED', 1]);
+  assert.deepEqual(audited['events'], [['globalThis.count = 1; 40 + 2', null], ['globalThis.count = 2', null], ['globalThis.count', null]]);
+});
+
+test('Node\'s own WebAssembly (undici\'s HTTP parser) raises nothing; code posing as it raised compile for itself', () => {
+  const run = runScenario(`
+    const vm = await import('node:vm');
+    const http = await import('node:http');
+    const server = http.createServer((request, response) => response.end('ok'));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    harness.clear();
+    const text = await (await fetch('http://127.0.0.1:' + server.address().port + '/')).text();
+    server.close();
+    const fetched = harness.events.filter((e) => e[0] === 'compile').length;
+    harness.clear();
+    const posing = vm.runInThisContext('WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))', 'node:internal/deps/undici/undici');
+    await posing;
+    harness.done({ text, fetched, posing: harness.events.filter((e) => e[0] === 'compile').map((e) => [typeof e[1], e[2]]) });
+  `);
+  assert.deepEqual(run.result, { text: 'ok', fetched: 0, posing: [['string', 'node:internal/deps/undici/undici']] });
+});

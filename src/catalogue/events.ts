@@ -464,7 +464,8 @@ export const events = [
       + 'Raised once the arguments are valid, also for source that then fails with a SyntaxError (the event first, then V8\'s own error). '
       + '`source` is exactly what V8 compiles. For the Function constructors it is the whole function text as `fn.toString()` shows it, parameters included (`function anonymous(a,b\n) {\nreturn a + b\n}`, `async function`, `function*`, `async function*`), each argument converted to a string once; `filename` is null. '
       + 'For node:vm it is the code string, and for vm.compileFunction the function body; `filename` is the `filename` option as Node defaults it (\'evalmachine.<anonymous>\' for scripts, \'\' for compileFunction) or a SourceTextModule\'s `identifier` (null when not given). '
-      + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL. '
+      + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL (null when empty); Node\'s bundled undici compiling its HTTP parser raises nothing. '
+      + 'For ShadowRealm#evaluate the source, `filename` null. '
       + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
     raisedBy: [
       'Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction',
@@ -473,6 +474,7 @@ export const events = [
       'vm.SourceTextModule (--experimental-vm-modules)',
       'WebAssembly.compile', 'WebAssembly.instantiate (given bytes)', 'WebAssembly.Module',
       'WebAssembly.compileStreaming', 'WebAssembly.instantiateStreaming',
+      'ShadowRealm#evaluate (--experimental-shadow-realm)',
       'eval (direct and indirect, rewritten at module load)',
     ],
     since: '20.0.0',

@@ -249,8 +249,19 @@ function instrumentWith(target: Record<string, unknown>, key: string, make: (ori
   target[key] = audited;
 }
 
+/** ShadowRealm#evaluate(sourceText) (--experimental-shadow-realm) compiles a script in the realm; a non-string throws V8's TypeError. */
+const describeShadowRealmEvaluate: Describe = (args) =>
+  typeof args[0] === 'string' ? operation('compile', [args[0], null]) : undefined;
+
+function installShadowRealm(global: typeof globalThis): void {
+  const ShadowRealmCtor = (global as { ShadowRealm?: unknown }).ShadowRealm;
+  if (typeof ShadowRealmCtor !== 'function') return;
+  instrumentWith((ShadowRealmCtor as { prototype: Record<string, unknown> }).prototype, 'evaluate', (original) => wrap(original, describeShadowRealmEvaluate, { delivery: 'throw' }));
+}
+
 export function installCode(global: typeof globalThis): void {
   disguiseToString();
   installFunctionConstructors(global);
   installWebAssembly(global);
+  installShadowRealm(global);
 }
