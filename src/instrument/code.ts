@@ -9,8 +9,6 @@
  */
 import { dispatch, isAuditing } from '../kernel.js';
 import {
-  ArrayIsArray,
-  ErrorCtor,
   ObjectDefineProperty,
   ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
@@ -19,15 +17,13 @@ import {
   ProxyCtor,
   ReflectApply,
   ReflectConstruct,
-  ReflectDefineProperty,
-  ReflectDeleteProperty,
-  StringPrototypeStartsWith,
   WeakMapCtor,
   WeakMapPrototypeGet,
   WeakMapPrototypeSet,
   isAnyArrayBuffer,
   isArrayBufferView,
 } from '../primordials.js';
+import { calledByNode } from './caller.js';
 import { copyIdentity, operation, wrap } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -122,65 +118,9 @@ function isBufferSource(value: unknown): boolean {
   return isArrayBufferView(value) || isAnyArrayBuffer(value);
 }
 
-type CallSite = object;
-interface StackTraceApi {
-  prepareStackTrace?: (error: unknown, sites: readonly CallSite[]) => unknown;
-  stackTraceLimit: number;
-  captureStackTrace(target: object, constructorOpt?: Callable): void;
-}
-const ErrorApi = ErrorCtor as unknown as StackTraceApi;
-const captureStackTrace = ErrorApi.captureStackTrace;
-const returnSites = (_error: unknown, sites: readonly CallSite[]): readonly CallSite[] => sites;
-
-/** The structured frames of the current stack, read with our own formatter whatever the program set; undefined when that fails. */
-function callSites(): readonly CallSite[] | undefined {
-  const formatter = ObjectGetOwnPropertyDescriptor(ErrorApi, 'prepareStackTrace');
-  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
-  if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', { value: returnSites, writable: true, configurable: true })) return undefined;
-  try {
-    if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', { value: 8, writable: true, enumerable: true, configurable: true })) return undefined;
-    const holder: { stack?: unknown } = {};
-    ReflectApply(captureStackTrace, ErrorApi, [holder, callSites]);
-    const sites = holder.stack;
-    return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
-  } finally {
-    if (formatter === undefined) ReflectDeleteProperty(ErrorApi, 'prepareStackTrace');
-    else ReflectDefineProperty(ErrorApi, 'prepareStackTrace', formatter);
-    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', limit);
-  }
-}
-
-/** CallSite#getFileName as it is now, before user code can replace it. */
-const callSiteFileName = ((): ((site: CallSite) => unknown) | undefined => {
-  const sites = callSites();
-  const getFileName = sites?.[0] === undefined ? undefined : (ObjectGetPrototypeOf(sites[0]) as { getFileName?: unknown }).getFileName;
-  return typeof getFileName === 'function' ? (site) => ReflectApply(getFileName as Callable, site, []) : undefined;
-})();
-
-/**
- * Whether the nearest caller outside audithook's own file is Node's bundled undici, which
- * compiles its HTTP parser (llhttp) from bytes when it loads: an internal layer of fetch, not code
- * the program builds. Anything unexpected (a frame that is no CallSite, no frames) answers false.
- */
-function calledByUndici(): boolean {
-  const sites = callSites();
-  if (sites === undefined || callSiteFileName === undefined) return false;
-  try {
-    const own = callSiteFileName(sites[0] as CallSite);
-    for (let i = 1; i < sites.length; i++) {
-      const file = callSiteFileName(sites[i] as CallSite);
-      if (file === own) continue;
-      return typeof file === 'string' && StringPrototypeStartsWith(file, 'node:internal/deps/undici/');
-    }
-  } catch {
-    // a formatter that returned other objects than CallSites
-  }
-  return false;
-}
-
 /** WebAssembly.compile(bytes) and instantiate(bytes, imports): the bytes as given; instantiate(module) compiles nothing. */
 const describeWasmBytes: Describe = (args) =>
-  isBufferSource(args[0]) && !calledByUndici() ? operation('compile', [args[0], null]) : undefined;
+  isBufferSource(args[0]) && !calledByNode() ? operation('compile', [args[0], null]) : undefined;
 
 interface ResponseLike {
   readonly ok: boolean;
@@ -231,7 +171,7 @@ function installWebAssembly(global: typeof globalThis): void {
   if (typeof ModuleCtor !== 'function') return;
   const audited = new ProxyCtor(ModuleCtor, {
     construct(target, args, newTarget): object {
-      if (isAuditing() && isBufferSource(args[0]) && !calledByUndici()) dispatch('compile', ObjectFreeze([args[0], null]));
+      if (isAuditing() && isBufferSource(args[0]) && !calledByNode()) dispatch('compile', ObjectFreeze([args[0], null]));
       return ReflectConstruct(target, args, newTarget === audited ? target : newTarget) as object;
     },
   });

@@ -13,6 +13,7 @@ import type * as VmModule from 'node:vm';
 import { dispatch, isAuditing } from '../kernel.js';
 import { ObjectFreeze, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ProxyCtor, ReflectConstruct } from '../primordials.js';
 import { optionOf, snapshotOptions } from './args.js';
+import { calledByNode } from './caller.js';
 import { disguise } from './code.js';
 import { instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -29,7 +30,7 @@ function auditSuperCall(derived: Constructor, describe: (args: unknown[]) => rea
     construct(target, args, newTarget): object {
       if (isAuditing()) {
         const eventArgs = describe(args);
-        if (eventArgs !== undefined) dispatch('compile', ObjectFreeze(eventArgs));
+        if (eventArgs !== undefined && !calledByNode()) dispatch('compile', ObjectFreeze(eventArgs));
       }
       return ReflectConstruct(target, args, newTarget) as object;
     },
@@ -67,12 +68,12 @@ const describeCompileFunction: Describe = (args) => {
 function describeRun(isContext: (value: object) => boolean): Describe {
   return (args, thisArg) => {
     const context = args[0];
-    if (typeof context !== 'object' || context === null || !isContext(context)) return undefined;
+    if (typeof context !== 'object' || context === null || !isContext(context) || calledByNode()) return undefined;
     return operation('exec', [thisArg]);
   };
 }
 
-const describeRunInThisContext: Describe = (_args, thisArg) => operation('exec', [thisArg]);
+const describeRunInThisContext: Describe = (_args, thisArg) => calledByNode() ? undefined : operation('exec', [thisArg]);
 
 export function installVm(vm: typeof VmModule): void {
   auditSuperCall(vm.Script as unknown as Constructor, describeScript);
