@@ -464,7 +464,7 @@ export const events = [
       + 'Raised once the arguments are valid, also for source that then fails with a SyntaxError (the event first, then V8\'s own error). '
       + '`source` is exactly what V8 compiles. For the Function constructors it is the whole function text as `fn.toString()` shows it, parameters included (`function anonymous(a,b\n) {\nreturn a + b\n}`, `async function`, `function*`, `async function*`), each argument converted to a string once; `filename` is null. '
       + 'For node:vm it is the code string, and for vm.compileFunction the function body; `filename` is the `filename` option as Node defaults it (\'evalmachine.<anonymous>\' for scripts, \'\' for compileFunction) or a SourceTextModule\'s `identifier` (null when not given). '
-      + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL (null when empty); Node\'s bundled undici compiling its HTTP parser raises nothing. '
+      + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL (null when empty); Node\'s own modules building code through these APIs (undici\'s HTTP parser, web streams\' internal context) raise nothing. '
       + 'For ShadowRealm#evaluate the source, `filename` null. '
       + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
     raisedBy: [
@@ -484,7 +484,7 @@ export const events = [
     name: 'exec',
     args: [{ name: 'code_object', type: 'unknown' }],
     description: 'A compiled vm.Script is about to run (`code_object` is the Script), or a vm.SourceTextModule is about to be evaluated (the module; its dependencies raise nothing more). '
-      + 'Raised after the context argument is validated; a hook that throws stops the run. Scripts that vm.runIn*Context compile internally raise it too, so each of those calls is one compile and one exec.',
+      + 'Raised after the context argument is validated; a hook that throws stops the run. Scripts that vm.runIn*Context compile internally raise it too, so each of those calls is one compile and one exec; a script run again raises exec again.',
     raisedBy: [
       'vm.Script#runInThisContext', 'vm.Script#runInContext', 'vm.Script#runInNewContext',
       'vm.runInThisContext', 'vm.runInContext', 'vm.runInNewContext', 'vm.SourceTextModule#evaluate',
