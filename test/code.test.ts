@@ -308,14 +308,15 @@ test('ShadowRealm#evaluate raises compile with the source; blocked, nothing runs
   assert.deepEqual(audited['events'], [['globalThis.count = 1; 40 + 2', null], ['globalThis.count = 2', null], ['globalThis.count', null]]);
 });
 
-test('Node\'s own WebAssembly (undici\'s HTTP parser) raises nothing; code posing as it raised compile for itself', () => {
+test('Node\'s own vm and WebAssembly use (undici, web streams) raises nothing; code posing as it raised compile for itself', () => {
   const run = runScenario(`
     const vm = await import('node:vm');
     const http = await import('node:http');
     const server = http.createServer((request, response) => response.end('ok'));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     harness.clear();
-    const text = await (await fetch('http://127.0.0.1:' + server.address().port + '/')).text();
+    // A Request with a body: releasing its stream's reader makes Node's internal/util run vm.runInNewContext.
+    const text = await (await fetch(new Request('http://127.0.0.1:' + server.address().port + '/', { method: 'PUT', body: 'x' }))).text();
     server.close();
     const fetched = harness.events.filter((e) => e[0] === 'compile').length;
     harness.clear();
