@@ -257,7 +257,7 @@ test('WebAssembly: compile raised with the bytes for every API given bytes, not 
     const record = async (name, fn) => {
       harness.clear();
       let value;
-      try { value = await fn(); } catch (e) { value = { error: [e.name, e.message] }; }
+      try { value = await fn(); } catch (e) { value = { error: [e.name, e.code ?? null, e.message] }; }
       const describe = (v) => v instanceof WebAssembly.Module ? 'Module' : v instanceof WebAssembly.Instance ? 'Instance'
         : v && typeof v === 'object' && !Array.isArray(v) && !v.error ? Object.keys(v).sort().map((k) => k + ':' + describe(v[k])).join(',') : v;
       results[name] = { value: describe(value), events: harness.events.filter((e) => e[0] === 'compile')
@@ -272,6 +272,9 @@ test('WebAssembly: compile raised with the bytes for every API given bytes, not 
     await record('compileStreaming', () => WebAssembly.compileStreaming(response()));
     await record('instantiateStreaming', () => WebAssembly.instantiateStreaming(Promise.resolve(response())));
     await record('streaming wrong type', () => WebAssembly.compileStreaming(new Response(bytes)));
+    await record('streaming not ok', () => WebAssembly.compileStreaming(new Response(bytes, { status: 404, headers: { 'content-type': 'application/wasm' } })));
+    await record('streaming body used', async () => { const used = response(); await used.arrayBuffer(); return WebAssembly.compileStreaming(used); });
+    await record('streaming no Response', () => WebAssembly.instantiateStreaming({ body: bytes }));
     await record('invalid bytes', () => WebAssembly.compile(new Uint8Array([1, 2, 3])));
     await record('not bytes', () => WebAssembly.compile('nope'));
     await record('Module without new', () => WebAssembly.Module(bytes));
@@ -283,7 +286,8 @@ test('WebAssembly: compile raised with the bytes for every API given bytes, not 
   const wasm = ['0061736d01000000', null];
   const expected: Record<string, unknown[][]> = {
     'Module': [wasm], 'Module buffer': [wasm], 'compile': [wasm], 'instantiate bytes': [wasm], 'instantiate module': [],
-    'compileStreaming': [wasm], 'instantiateStreaming': [wasm], 'streaming wrong type': [], 'invalid bytes': [['010203', null]],
+    'compileStreaming': [wasm], 'instantiateStreaming': [wasm], 'invalid bytes': [['010203', null]],
+    'streaming wrong type': [], 'streaming not ok': [], 'streaming body used': [], 'streaming no Response': [],
     'not bytes': [], 'Module without new': [],
   };
   for (const [name, events] of Object.entries(expected)) assert.deepEqual(audited[name]?.events, events, name);

@@ -17,6 +17,9 @@ import {
   ProxyCtor,
   ReflectApply,
   ReflectConstruct,
+  SymbolHasInstance,
+  FunctionPrototypeHasInstance,
+  TypeErrorCtor,
   WeakMapCtor,
   WeakMapPrototypeGet,
   WeakMapPrototypeSet,
@@ -131,20 +134,47 @@ interface ResponseLike {
 }
 
 /**
+ * How to reach Node's own Response class, taken with the first hook (`captureResponseClass`):
+ * reading the global's descriptor then costs nothing (Node 20 leaves its lazy getter uncalled;
+ * Node 22 and later have loaded undici for the WebSocket global by then).
+ */
+let responseDescriptor: PropertyDescriptor | undefined;
+let ResponseClass: unknown;
+
+export function captureResponseClass(global: typeof globalThis): void {
+  responseDescriptor ??= ObjectGetOwnPropertyDescriptor(global, 'Response');
+}
+
+/**
+ * Whether `value` is a Response in Node's own sense (`instanceof` its undici class). Node's check
+ * honours a Symbol.hasInstance that code may have added to the class; when one is there the answer
+ * is yes, so that such a value is read and audited here rather than handed to Node unaudited.
+ */
+function isNodeResponse(value: unknown, global: typeof globalThis): boolean {
+  if (ResponseClass === undefined && responseDescriptor !== undefined) {
+    ResponseClass = responseDescriptor.get === undefined ? responseDescriptor.value : ReflectApply(responseDescriptor.get, global, []);
+  }
+  if (typeof ResponseClass !== 'function') return true;
+  if ((ResponseClass as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
+  return ReflectApply(FunctionPrototypeHasInstance, ResponseClass, [value]);
+}
+
+/**
  * compileStreaming(source) and instantiateStreaming(source, imports) receive a Response whose
- * bytes exist only once read. With a hook, the body is read, audited with the response URL as the
- * filename, and those very bytes compiled by WebAssembly.compile/instantiate (same results; wasm
- * stack frames lose the URL). A source Node would refuse goes to the original, which rejects.
+ * bytes exist only once read. With a hook, the body is read here, audited with the response URL
+ * as the filename, and those very bytes compiled by WebAssembly.compile/instantiate (same results;
+ * wasm stack frames lose the URL). Only a value Node refuses as no Response goes to the original,
+ * which rejects it with Node's own error; Node's other checks are repeated here, as Node makes them.
  */
 function auditedStreaming(streaming: Callable, fromBytes: Callable, global: typeof globalThis): Callable {
   async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
     const response = await source;
-    const ResponseCtor = global.Response as unknown;
-    if (typeof ResponseCtor !== 'function' || !(response instanceof ResponseCtor)) return ReflectApply(streaming, undefined, [response, ...rest]);
+    if (!isNodeResponse(response, global)) return ReflectApply(streaming, undefined, [response, ...rest]);
     const candidate = response as ResponseLike;
-    if (candidate.headers.get('Content-Type') !== 'application/wasm' || !candidate.ok || candidate.bodyUsed !== false) {
-      return ReflectApply(streaming, undefined, [response, ...rest]);
-    }
+    const contentType = candidate.headers.get('Content-Type');
+    if (contentType !== 'application/wasm') throw responseError(`has unsupported MIME type '${contentType}'`);
+    if (!candidate.ok) throw responseError(`has status code ${(response as { status: number }).status}`);
+    if (candidate.bodyUsed !== false) throw responseError('body has already been used');
     const bytes = await candidate.arrayBuffer();
     if (isAuditing()) dispatch('compile', ObjectFreeze([bytes, candidate.url === '' ? null : candidate.url]));
     return ReflectApply(fromBytes, undefined, [bytes, ...rest]);
@@ -153,6 +183,13 @@ function auditedStreaming(streaming: Callable, fromBytes: Callable, global: type
     if (!isAuditing()) return ReflectApply(streaming, this, [source, ...rest]);
     return readAndCompile(source, rest);
   };
+}
+
+/** Node's ERR_WEBASSEMBLY_RESPONSE. */
+function responseError(reason: string): TypeError {
+  const error = new TypeErrorCtor(`WebAssembly response ${reason}`) as TypeError & { code: string };
+  ObjectDefineProperty(error, 'code', { value: 'ERR_WEBASSEMBLY_RESPONSE', writable: true, enumerable: true, configurable: true });
+  return error;
 }
 
 function installWebAssembly(global: typeof globalThis): void {

@@ -8,7 +8,7 @@ import os = require('node:os');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as os: the module object whose exports callers read
 import vm = require('node:vm');
 import { installChildProcess } from './child_process.js';
-import { installCode } from './code.js';
+import { captureResponseClass, installCode } from './code.js';
 import { installFs } from './fs.js';
 import { installHttp } from './http.js';
 import { auditWebSocket, installFetch } from './fetch.js';
@@ -43,6 +43,7 @@ export function installForHooks(): void {
   hookedPartsInstalled = true;
   auditEnvironment();
   auditWebSocket(globalThis);
+  captureResponseClass(globalThis);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
   installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
 }

@@ -11,7 +11,16 @@
  */
 import type * as VmModule from 'node:vm';
 import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectFreeze, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ProxyCtor, ReflectConstruct } from '../primordials.js';
+import {
+  ObjectFreeze,
+  ObjectGetPrototypeOf,
+  ObjectSetPrototypeOf,
+  ProxyCtor,
+  ReflectConstruct,
+  WeakSetCtor,
+  WeakSetPrototypeAdd,
+  WeakSetPrototypeHas,
+} from '../primordials.js';
 import { optionOf, snapshotOptions } from './args.js';
 import { calledByNode } from './caller.js';
 import { disguise } from './code.js';
@@ -21,6 +30,17 @@ import type { Describe } from './wrap.js';
 type Constructor = new (...args: unknown[]) => object;
 
 /**
+ * Scripts Node itself builds through node:vm: internal/util's getInternalGlobal compiles `this` in
+ * a fresh context (web streams use it). Neither their compile nor their runs raise anything. Only
+ * that source costs the stack look-up, and `this` can do nothing whoever compiles it.
+ */
+const builtByNode = new WeakSetCtor<object>();
+
+function isBuiltByNode(source: unknown): boolean {
+  return source === 'this' && calledByNode();
+}
+
+/**
  * Puts a Proxy of `derived`'s base class in between, whose construct trap raises the event
  * `describe` reads from the base constructor's arguments (undefined: nothing to audit).
  */
@@ -28,10 +48,14 @@ function auditSuperCall(derived: Constructor, describe: (args: unknown[]) => rea
   const base = ObjectGetPrototypeOf(derived) as Constructor;
   const audited = new ProxyCtor(base, {
     construct(target, args, newTarget): object {
-      if (isAuditing()) {
-        const eventArgs = describe(args);
-        if (eventArgs !== undefined && !calledByNode()) dispatch('compile', ObjectFreeze(eventArgs));
+      const eventArgs = isAuditing() ? describe(args) : undefined;
+      if (eventArgs === undefined) return ReflectConstruct(target, args, newTarget) as object;
+      if (isBuiltByNode(eventArgs[0])) {
+        const built = ReflectConstruct(target, args, newTarget) as object;
+        WeakSetPrototypeAdd(builtByNode, built);
+        return built;
       }
+      dispatch('compile', ObjectFreeze(eventArgs));
       return ReflectConstruct(target, args, newTarget) as object;
     },
   });
@@ -68,12 +92,13 @@ const describeCompileFunction: Describe = (args) => {
 function describeRun(isContext: (value: object) => boolean): Describe {
   return (args, thisArg) => {
     const context = args[0];
-    if (typeof context !== 'object' || context === null || !isContext(context) || calledByNode()) return undefined;
-    return operation('exec', [thisArg]);
+    if (typeof context !== 'object' || context === null || !isContext(context)) return undefined;
+    return describeRunInThisContext(args, thisArg);
   };
 }
 
-const describeRunInThisContext: Describe = (_args, thisArg) => calledByNode() ? undefined : operation('exec', [thisArg]);
+const describeRunInThisContext: Describe = (_args, thisArg) =>
+  WeakSetPrototypeHas(builtByNode, thisArg as object) ? undefined : operation('exec', [thisArg]);
 
 export function installVm(vm: typeof VmModule): void {
   auditSuperCall(vm.Script as unknown as Constructor, describeScript);
