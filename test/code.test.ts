@@ -330,3 +330,20 @@ test('Node\'s own vm and WebAssembly use (undici, web streams) raises nothing; c
   `);
   assert.deepEqual(run.result, { text: 'ok', fetched: 0, posing: [['string', 'node:internal/deps/undici/undici']] });
 });
+
+test('with the register preloaded, references taken before the first hook are the audited constructors', () => {
+  const early = 'data:text/javascript,globalThis.early = [Function, (async () => {}).constructor, WebAssembly.Module, (await import("node:vm")).Script];';
+  const run = runScenario(`
+    const [EarlyFunction, EarlyAsyncFunction, EarlyModule, EarlyScript] = globalThis.early;
+    harness.block('compile');
+    const refused = [
+      () => new EarlyFunction('return 1'),
+      () => EarlyAsyncFunction('return 1'),
+      () => new EarlyModule(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+      () => new EarlyScript('1'),
+    ].map((build) => { try { build(); return 'built'; } catch (e) { return e.code; } });
+    harness.unblock();
+    harness.done({ refused });
+  `, { nodeArgs: [...REGISTER, '--import', early] });
+  assert.deepEqual(run.result, { refused: ['TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED'] });
+});
