@@ -23,6 +23,9 @@ import {
   WeakMapCtor,
   WeakMapPrototypeGet,
   WeakMapPrototypeSet,
+  WeakSetCtor,
+  WeakSetPrototypeAdd,
+  WeakSetPrototypeHas,
   isAnyArrayBuffer,
   isArrayBufferView,
 } from '../primordials.js';
@@ -40,16 +43,15 @@ export function disguise(proxy: object, original: object): void {
   WeakMapPrototypeSet(disguised, proxy, original);
 }
 
-function disguiseToString(): void {
-  const prototype = Function.prototype;
-  const toString = prototype.toString as Callable;
+function disguiseToString(functionPrototype: object): void {
+  const toString = (functionPrototype as { toString: Callable }).toString;
   const audited = new ProxyCtor(toString, {
     apply(target, thisArg, args): unknown {
       return ReflectApply(target, WeakMapPrototypeGet(disguised, thisArg as object) ?? thisArg, args);
     },
   });
   disguise(audited, toString);
-  replaceValue(prototype, 'toString', audited);
+  replaceValue(functionPrototype, 'toString', audited);
 }
 
 /** Sets a data property keeping its attributes (`AsyncFunction.prototype.constructor` is read-only but configurable). */
@@ -95,23 +97,27 @@ function auditedFunctionConstructor(original: Callable, keyword: string): Callab
   return audited;
 }
 
-function installFunctionConstructors(global: typeof globalThis): void {
-  const OriginalFunction = global.Function;
-  const functionPrototypes: readonly (readonly [object, string])[] = [
-    [Function.prototype, 'function'],
-    [ObjectGetPrototypeOf(async function () {}) as object, 'async function'],
-    [ObjectGetPrototypeOf(function* () {}) as object, 'function*'],
-    [ObjectGetPrototypeOf(async function* () {}) as object, 'async function*'],
-  ];
-  for (let i = 0; i < functionPrototypes.length; i++) {
-    const [prototype, keyword] = functionPrototypes[i] as readonly [object, string];
-    const original = (prototype as { constructor: Callable }).constructor;
-    const audited = auditedFunctionConstructor(original, keyword);
+const FUNCTION_KEYWORDS = ['function', 'async function', 'function*', 'async function*'] as const;
+
+/**
+ * Audits a realm's four Function constructors, found through `samples`: a plain, an async, a
+ * generator and an async generator function of that realm (their prototypes' `constructor`).
+ * `setGlobalFunction` installs the audited Function as the realm's global.
+ */
+export function auditFunctionConstructors(samples: readonly object[], setGlobalFunction: (audited: Callable) => void): void {
+  const functionPrototype = ObjectGetPrototypeOf(samples[0] as object) as { constructor: Callable };
+  disguiseToString(functionPrototype);
+  const OriginalFunction = functionPrototype.constructor;
+  let auditedFunction: Callable | undefined;
+  for (let i = 0; i < FUNCTION_KEYWORDS.length; i++) {
+    const original = (ObjectGetPrototypeOf(samples[i] as object) as { constructor: Callable }).constructor;
+    const audited = auditedFunctionConstructor(original, FUNCTION_KEYWORDS[i] as string);
     if (original === OriginalFunction) {
-      global.Function = audited as FunctionConstructor;
-    } else if (ObjectGetPrototypeOf(original) === OriginalFunction) {
+      auditedFunction = audited;
+      setGlobalFunction(audited);
+    } else if (auditedFunction !== undefined && ObjectGetPrototypeOf(original) === OriginalFunction) {
       // AsyncFunction and its siblings inherit from Function: `Object.getPrototypeOf(AsyncFunction) === Function` holds on.
-      ObjectSetPrototypeOf(original, global.Function);
+      ObjectSetPrototypeOf(original, auditedFunction);
     }
   }
 }
@@ -139,10 +145,12 @@ interface ResponseLike {
  * Node 22 and later have loaded undici for the WebSocket global by then).
  */
 let responseDescriptor: PropertyDescriptor | undefined;
+let responseGlobal: typeof globalThis | undefined;
 let ResponseClass: unknown;
 
 export function captureResponseClass(global: typeof globalThis): void {
   responseDescriptor ??= ObjectGetOwnPropertyDescriptor(global, 'Response');
+  responseGlobal = global;
 }
 
 /**
@@ -150,9 +158,9 @@ export function captureResponseClass(global: typeof globalThis): void {
  * honours a Symbol.hasInstance that code may have added to the class; when one is there the answer
  * is yes, so that such a value is read and audited here rather than handed to Node unaudited.
  */
-function isNodeResponse(value: unknown, global: typeof globalThis): boolean {
+function isNodeResponse(value: unknown): boolean {
   if (ResponseClass === undefined && responseDescriptor !== undefined) {
-    ResponseClass = responseDescriptor.get === undefined ? responseDescriptor.value : ReflectApply(responseDescriptor.get, global, []);
+    ResponseClass = responseDescriptor.get === undefined ? responseDescriptor.value : ReflectApply(responseDescriptor.get, responseGlobal, []);
   }
   if (typeof ResponseClass !== 'function') return true;
   if ((ResponseClass as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
@@ -166,10 +174,10 @@ function isNodeResponse(value: unknown, global: typeof globalThis): boolean {
  * wasm stack frames lose the URL). Only a value Node refuses as no Response goes to the original,
  * which rejects it with Node's own error; Node's other checks are repeated here, as Node makes them.
  */
-function auditedStreaming(streaming: Callable, fromBytes: Callable, global: typeof globalThis): Callable {
+function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
   async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
     const response = await source;
-    if (!isNodeResponse(response, global)) return ReflectApply(streaming, undefined, [response, ...rest]);
+    if (!isNodeResponse(response)) return ReflectApply(streaming, undefined, [response, ...rest]);
     const candidate = response as ResponseLike;
     const contentType = candidate.headers.get('Content-Type');
     if (contentType !== 'application/wasm') throw responseError(`has unsupported MIME type '${contentType}'`);
@@ -192,15 +200,23 @@ function responseError(reason: string): TypeError {
   return error;
 }
 
-function installWebAssembly(global: typeof globalThis): void {
-  const wasm = (global as { WebAssembly?: Record<string, unknown> }).WebAssembly;
-  if (typeof wasm !== 'object' || wasm === null) return;
+/** WebAssembly namespaces already audited: a vm context's sandbox may hand a context the main realm's. */
+const auditedNamespaces = new WeakSetCtor<object>();
+
+/** Audits a realm's WebAssembly namespace object. */
+export function auditWebAssembly(wasm: unknown): void {
+  if (typeof wasm !== 'object' || wasm === null || WeakSetPrototypeHas(auditedNamespaces, wasm)) return;
+  WeakSetPrototypeAdd(auditedNamespaces, wasm);
+  auditWebAssemblyNamespace(wasm as Record<string, unknown>);
+}
+
+function auditWebAssemblyNamespace(wasm: Record<string, unknown>): void {
   const compile = wasm['compile'] as Callable;
   const instantiate = wasm['instantiate'] as Callable;
   const streamingPairs: readonly (readonly [string, Callable])[] = [['compileStreaming', compile], ['instantiateStreaming', instantiate]];
   for (let i = 0; i < streamingPairs.length; i++) {
     const [key, fromBytes] = streamingPairs[i] as readonly [string, Callable];
-    instrumentWith(wasm, key, (original) => auditedStreaming(original, fromBytes, global));
+    instrumentWith(wasm, key, (original) => auditedStreaming(original, fromBytes));
   }
   instrumentWith(wasm, 'compile', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
   instrumentWith(wasm, 'instantiate', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
@@ -237,8 +253,9 @@ function installShadowRealm(global: typeof globalThis): void {
 }
 
 export function installCode(global: typeof globalThis): void {
-  disguiseToString();
-  installFunctionConstructors(global);
-  installWebAssembly(global);
+  auditFunctionConstructors([function () {}, async function () {}, function* () {}, async function* () {}], (audited) => {
+    global.Function = audited as FunctionConstructor;
+  });
+  auditWebAssembly((global as { WebAssembly?: unknown }).WebAssembly);
   installShadowRealm(global);
 }

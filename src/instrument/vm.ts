@@ -12,18 +12,25 @@
 import type * as VmModule from 'node:vm';
 import { dispatch, isAuditing } from '../kernel.js';
 import {
+  ObjectDefineProperty,
   ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
   ObjectGetPrototypeOf,
+  ObjectHasOwn,
+  ObjectIsExtensible,
   ObjectSetPrototypeOf,
   ProxyCtor,
+  ReflectApply,
   ReflectConstruct,
+  ReflectDeleteProperty,
   WeakSetCtor,
   WeakSetPrototypeAdd,
   WeakSetPrototypeHas,
+  isProxy,
 } from '../primordials.js';
 import { optionOf, snapshotOptions } from './args.js';
 import { calledByNode } from './caller.js';
-import { disguise } from './code.js';
+import { auditFunctionConstructors, auditWebAssembly, disguise } from './code.js';
 import { instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -63,37 +70,86 @@ function auditSuperCall(derived: Constructor, describe: (args: unknown[]) => rea
   ObjectSetPrototypeOf(derived, audited);
 }
 
+type CompileFunction = (code: string, params: readonly string[], options: { parsingContext: object }) => (...args: unknown[]) => unknown;
+
+/** A sandbox whose Function constructors and WebAssembly are audited, or that is left as it is. */
+const auditedContexts = new WeakSetCtor<object>();
+
+/**
+ * A vm context has its own Function constructors and WebAssembly: they are audited too, before
+ * the first code a hook sees run in the context (or compiled for it by vm.compileFunction or a
+ * SourceTextModule) can reach them. A Proxy sandbox would see the global's definition happen and a
+ * non-extensible one refuses it: those contexts keep their own (documented).
+ */
+function auditContext(context: unknown, isContext: (value: object) => boolean, compileIn: CompileFunction): void {
+  if (typeof context !== 'object' || context === null || WeakSetPrototypeHas(auditedContexts, context) || !isContext(context)) return;
+  WeakSetPrototypeAdd(auditedContexts, context);
+  if (isProxy(context) || !ObjectIsExtensible(context)) return;
+  // Syntax only: the sandbox can shadow every global name (Object, globalThis) the probe might read.
+  const probe = compileIn('return [(function () { return this; })(), function () {}, async function () {}, function* () {}, async function* () {}];', [], { parsingContext: context });
+  const realm = ReflectApply(probe, undefined, []) as readonly object[];
+  const contextGlobal = realm[0] as object;
+  const samples = [realm[1] as object, realm[2] as object, realm[3] as object, realm[4] as object];
+  auditFunctionConstructors(samples, (audited) => defineContextGlobal(context, contextGlobal, 'Function', audited));
+  if (!ObjectHasOwn(context, 'WebAssembly')) auditWebAssembly(ObjectGetOwnPropertyDescriptor(contextGlobal, 'WebAssembly')?.value);
+}
+
+/**
+ * Node writes a context's global definitions through to the sandbox object and reads the sandbox
+ * first: the definition is made, then removed from the sandbox, where the caller would see it; the
+ * context's own global keeps it. A sandbox with its own value for the name shadows it anyway and is
+ * left alone. With vm.constants.DONT_CONTEXTIFY the sandbox is the global itself.
+ */
+function defineContextGlobal(sandbox: object, contextGlobal: object, name: string, value: unknown): void {
+  if (ObjectHasOwn(sandbox, name)) return;
+  ObjectDefineProperty(contextGlobal, name, { value, writable: true, enumerable: false, configurable: true });
+  if (contextGlobal !== sandbox) ReflectDeleteProperty(sandbox, name);
+}
+
 /** ContextifyScript(code, filename, lineOffset, ...): strings once Script has validated them. */
 function describeScript(args: unknown[]): readonly unknown[] | undefined {
   return typeof args[0] === 'string' && typeof args[1] === 'string' ? [args[0], args[1]] : undefined;
 }
 
-/** Module({ sourceText, identifier, ... }) from SourceTextModule (SyntheticModule has no source). */
-function describeSourceTextModule(args: unknown[]): readonly unknown[] | undefined {
-  const sourceText = optionOf(args[0], 'sourceText');
-  const identifier = optionOf(args[0], 'identifier');
-  return typeof sourceText === 'string' ? [sourceText, typeof identifier === 'string' ? identifier : null] : undefined;
+/**
+ * Module({ sourceText, identifier, context, ... }) from SourceTextModule (SyntheticModule has no
+ * source); a module's context is audited before its code can run there.
+ */
+function describeSourceTextModule(audit: (context: unknown) => void): (args: unknown[]) => readonly unknown[] | undefined {
+  return (args) => {
+    const sourceText = optionOf(args[0], 'sourceText');
+    const identifier = optionOf(args[0], 'identifier');
+    if (typeof sourceText !== 'string') return undefined;
+    audit(optionOf(args[0], 'context'));
+    return [sourceText, typeof identifier === 'string' ? identifier : null];
+  };
 }
 
 /**
  * vm.compileFunction(code, params, options): the body, and options.filename (default '').
- * Options are copied once, so the filename audited is the one compiled with.
+ * Options are copied once, so the filename audited is the one compiled with, and the context
+ * the function will run in is audited.
  */
-const describeCompileFunction: Describe = (args) => {
-  const code = args[0];
-  if (typeof code !== 'string') return undefined;
-  const options = snapshotOptions(args[2]);
-  const filename = optionOf(options, 'filename') ?? '';
-  if (typeof filename !== 'string') return undefined;
-  if (options !== undefined) args[2] = options;
-  return operation('compile', [code, filename]);
-};
+function describeCompileFunction(audit: (context: unknown) => void): Describe {
+  return (args) => {
+    const code = args[0];
+    if (typeof code !== 'string') return undefined;
+    const options = snapshotOptions(args[2]);
+    const filename = optionOf(options, 'filename') ?? '';
+    if (typeof filename !== 'string') return undefined;
+    if (options !== undefined) args[2] = options;
+    audit(optionOf(options, 'parsingContext'));
+    return operation('compile', [code, filename]);
+  };
+}
 
-function describeRun(isContext: (value: object) => boolean): Describe {
+function describeRun(isContext: (value: object) => boolean, audit: (context: unknown) => void): Describe {
   return (args, thisArg) => {
     const context = args[0];
     if (typeof context !== 'object' || context === null || !isContext(context)) return undefined;
-    return describeRunInThisContext(args, thisArg);
+    const run = describeRunInThisContext(args, thisArg);
+    if (run !== undefined) audit(context);
+    return run;
   };
 }
 
@@ -101,17 +157,19 @@ const describeRunInThisContext: Describe = (_args, thisArg) =>
   WeakSetPrototypeHas(builtByNode, thisArg as object) ? undefined : operation('exec', [thisArg]);
 
 export function installVm(vm: typeof VmModule): void {
+  const { isContext, compileFunction } = vm;
+  const audit = (context: unknown): void => auditContext(context, isContext, compileFunction as unknown as CompileFunction);
   auditSuperCall(vm.Script as unknown as Constructor, describeScript);
   // Script#runInNewContext runs through this.runInContext: one exec per run.
   const scriptPrototype = vm.Script.prototype as unknown as Record<string, unknown>;
   instrument(scriptPrototype, 'runInThisContext', describeRunInThisContext, { delivery: 'throw' });
-  instrument(scriptPrototype, 'runInContext', describeRun(vm.isContext), { delivery: 'throw' });
-  instrument(vm, 'compileFunction', describeCompileFunction, { delivery: 'throw' });
+  instrument(scriptPrototype, 'runInContext', describeRun(isContext, audit), { delivery: 'throw' });
+  instrument(vm, 'compileFunction', describeCompileFunction(audit), { delivery: 'throw' });
 
   // With --experimental-vm-modules only.
   const SourceTextModule = (vm as { SourceTextModule?: Constructor }).SourceTextModule;
   if (typeof SourceTextModule !== 'function') return;
-  auditSuperCall(SourceTextModule, describeSourceTextModule);
+  auditSuperCall(SourceTextModule, describeSourceTextModule(audit));
   const modulePrototype = ObjectGetPrototypeOf(SourceTextModule.prototype) as Record<string, unknown>;
   const describeEvaluate: Describe = (_args, thisArg) =>
     thisArg instanceof SourceTextModule ? operation('exec', [thisArg]) : undefined;
