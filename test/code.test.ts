@@ -347,3 +347,50 @@ test('with the register preloaded, references taken before the first hook are th
   `, { nodeArgs: [...REGISTER, '--import', early] });
   assert.deepEqual(run.result, { refused: ['TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED'] });
 });
+
+test('vm contexts: their own Function constructors and WebAssembly raise compile; the sandbox and identities are as in plain Node', () => {
+  const body = `
+    const vm = await import('node:vm');
+    const wasm = 'new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])';
+    const sandbox = { x: 1 };
+    const results = {
+      global: vm.runInNewContext('Function', sandbox)('return 40 + 2')(),
+      async: await vm.runInNewContext('(async () => {}).constructor("return 7")()'),
+      compileFunction: vm.compileFunction('return Object.getPrototypeOf(function* () {}).constructor("yield 3")().next().value', [], { parsingContext: vm.createContext() })(),
+      module: vm.runInNewContext('new WebAssembly.Module(' + wasm + ') instanceof WebAssembly.Module'),
+      facts: vm.runInNewContext(\`[
+        Function.prototype.toString.call(Function), String(Object.getPrototypeOf(async function () {}).constructor),
+        (function () {}).constructor === Function, Object.getPrototypeOf(Object.getPrototypeOf(function* () {}).constructor) === Function,
+        Object.getOwnPropertyNames(globalThis).includes('Function'), Object.keys(globalThis).join(),
+        Function.prototype.toString.toString(), String(WebAssembly.compile), (() => { try { Function(Symbol()); } catch (e) { return e.name; } })(),
+      ]\`, sandbox),
+      sandboxKeys: Reflect.ownKeys(sandbox),
+      shadowed: vm.runInNewContext('Function', { Function: 'mine' }),
+      proxySandbox: vm.runInNewContext('Function("return 5")()', new Proxy({}, {})),
+    };
+    globalThis.ran = [];
+    const ctx = vm.createContext({ ran: globalThis.ran });
+    const stolen = vm.runInContext('[Function, (async () => {}).constructor, WebAssembly]', ctx);
+    harness.block('compile');
+    results.blocked = [
+      () => stolen[0]('ran.push(0)')(),
+      () => stolen[1]('ran.push(1)')(),
+      () => new stolen[2].Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+    ].map((build) => { try { build(); return 'built'; } catch (e) { return e.code; } });
+    harness.unblock();
+    results.ran = globalThis.ran;
+    harness.done({ results, events: harness.events.filter((e) => e[0] === 'compile' && typeof e[1] === 'string' && e[1].includes('anonymous')).map((e) => e[1]) });
+  `;
+  const audited = runScenario(body).result as { results: Record<string, unknown>; events: string[] };
+  const plain = runScenario(body, { plain: true }).result as { results: Record<string, unknown> };
+  const { blocked, ran, ...transparent } = audited.results;
+  const { blocked: plainBlocked, ran: plainRan, ...plainTransparent } = plain.results;
+  assert.deepEqual(transparent, plainTransparent);
+  assert.deepEqual([plainBlocked, plainRan], [['built', 'built', 'built'], [0, 1]]);
+  assert.deepEqual([blocked, ran], [['TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED'], []]);
+  assert.deepEqual(audited.events.slice(0, 3), [
+    'function anonymous(\n) {\nreturn 40 + 2\n}',
+    'async function anonymous(\n) {\nreturn 7\n}',
+    'function* anonymous(\n) {\nyield 3\n}',
+  ]);
+});

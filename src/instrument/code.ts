@@ -105,12 +105,12 @@ const FUNCTION_KEYWORDS = ['function', 'async function', 'function*', 'async fun
  * `setGlobalFunction` installs the audited Function as the realm's global.
  */
 export function auditFunctionConstructors(samples: readonly object[], setGlobalFunction: (audited: Callable) => void): void {
-  const functionPrototype = ObjectGetPrototypeOf(samples[0] as object) as { constructor: Callable };
+  const functionPrototype = ObjectGetPrototypeOf(samples[0]) as { constructor: Callable };
   disguiseToString(functionPrototype);
   const OriginalFunction = functionPrototype.constructor;
   let auditedFunction: Callable | undefined;
   for (let i = 0; i < FUNCTION_KEYWORDS.length; i++) {
-    const original = (ObjectGetPrototypeOf(samples[i] as object) as { constructor: Callable }).constructor;
+    const original = (ObjectGetPrototypeOf(samples[i]) as { constructor: Callable }).constructor;
     const audited = auditedFunctionConstructor(original, FUNCTION_KEYWORDS[i] as string);
     if (original === OriginalFunction) {
       auditedFunction = audited;
