@@ -470,6 +470,7 @@ export const events = [
     raisedBy: [
       'Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction',
       '(function () {}).constructor and the other <function>.constructor', 'class extends Function',
+      'the Function constructors and WebAssembly of vm contexts',
       'vm.Script', 'vm.createScript', 'vm.runInThisContext', 'vm.runInContext', 'vm.runInNewContext', 'vm.compileFunction',
       'vm.SourceTextModule (--experimental-vm-modules)',
       'WebAssembly.compile', 'WebAssembly.instantiate (given bytes)', 'WebAssembly.Module',
