@@ -367,6 +367,9 @@ test('vm contexts: their own Function constructors and WebAssembly raise compile
       sandboxKeys: Reflect.ownKeys(sandbox),
       shadowed: vm.runInNewContext('Function', { Function: 'mine' }),
       proxySandbox: vm.runInNewContext('Function("return 5")()', new Proxy({}, {})),
+      // Node 22.8 and later: a context whose global is an ordinary object, returned as the "sandbox".
+      dontContextify: vm.constants.DONT_CONTEXTIFY === undefined ? null
+        : vm.runInContext('[Function === (function () {}).constructor, Function("return 3")()]', vm.createContext(vm.constants.DONT_CONTEXTIFY)),
     };
     globalThis.ran = [];
     const ctx = vm.createContext({ ran: globalThis.ran });
@@ -393,4 +396,5 @@ test('vm contexts: their own Function constructors and WebAssembly raise compile
     'async function anonymous(\n) {\nreturn 7\n}',
     'function* anonymous(\n) {\nyield 3\n}',
   ]);
+  if (audited.results['dontContextify'] !== null) assert.ok(audited.events.includes('function anonymous(\n) {\nreturn 3\n}'));
 });

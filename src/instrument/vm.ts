@@ -86,8 +86,13 @@ function auditContext(context: unknown, isContext: (value: object) => boolean, c
   WeakSetPrototypeAdd(auditedContexts, context);
   if (isProxy(context) || !ObjectIsExtensible(context)) return;
   // Syntax only: the sandbox can shadow every global name (Object, globalThis) the probe might read.
-  const probe = compileIn('return [(function () { return this; })(), function () {}, async function () {}, function* () {}, async function* () {}];', [], { parsingContext: context });
-  const realm = ReflectApply(probe, undefined, []) as readonly object[];
+  let realm: readonly object[];
+  try {
+    const probe = compileIn('return [(function () { return this; })(), function () {}, async function () {}, function* () {}, async function* () {}];', [], { parsingContext: context });
+    realm = ReflectApply(probe, undefined, []) as readonly object[];
+  } catch {
+    return; // a context that cannot run the probe cannot run the caller's code either: Node reports that
+  }
   const contextGlobal = realm[0] as object;
   const samples = [realm[1] as object, realm[2] as object, realm[3] as object, realm[4] as object];
   auditFunctionConstructors(samples, (audited) => defineContextGlobal(context, contextGlobal, 'Function', audited));
@@ -101,9 +106,13 @@ function auditContext(context: unknown, isContext: (value: object) => boolean, c
  * left alone. With vm.constants.DONT_CONTEXTIFY the sandbox is the global itself.
  */
 function defineContextGlobal(sandbox: object, contextGlobal: object, name: string, value: unknown): void {
-  if (ObjectHasOwn(sandbox, name)) return;
-  ObjectDefineProperty(contextGlobal, name, { value, writable: true, enumerable: false, configurable: true });
-  if (contextGlobal !== sandbox) ReflectDeleteProperty(sandbox, name);
+  const descriptor = { value, writable: true, enumerable: false, configurable: true };
+  if (contextGlobal === sandbox) {
+    ObjectDefineProperty(contextGlobal, name, descriptor);
+  } else if (!ObjectHasOwn(sandbox, name)) {
+    ObjectDefineProperty(contextGlobal, name, descriptor);
+    ReflectDeleteProperty(sandbox, name);
+  }
 }
 
 /** ContextifyScript(code, filename, lineOffset, ...): strings once Script has validated them. */
