@@ -14,7 +14,7 @@ import { installHttp } from './http.js';
 import { auditWebSocket, installFetch } from './fetch.js';
 import { installNet } from './net.js';
 import { auditEnvironment, installProcess } from './process.js';
-import { installVm } from './vm.js';
+import { auditVmCompiles, installVm } from './vm.js';
 
 let installed = false;
 let hookedPartsInstalled = false;
@@ -44,6 +44,7 @@ export function installForHooks(): void {
   auditEnvironment();
   auditWebSocket(globalThis);
   captureResponseClass(globalThis);
+  auditVmCompiles(vm);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
   installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
 }
