@@ -4,8 +4,8 @@
  *
  * vm.Script extends a native class, ContextifyScript, and every Script (also those that
  * vm.runIn*Context and vm.createScript make with Node's own reference to the class) is built by
- * its `super(code, filename, ...)` call, after Node has validated and defaulted the options. So
- * vm.Script's [[Prototype]] becomes a Proxy of ContextifyScript: its construct trap sees exactly
+ * its `super(code, filename, ...)` call, after Node has validated and defaulted the options. So,
+ * with the first hook, vm.Script's [[Prototype]] becomes a Proxy of ContextifyScript: its construct trap sees exactly
  * what V8 compiles, and vm.Script itself stays the original class (instanceof, subclassing).
  * vm.SourceTextModule is handled the same way through its base class.
  */
