@@ -199,6 +199,26 @@ const cases = [
     ],
   },
   {
+    name: "new Function('a', 'return a + 1') (compilation cache hit)",
+    kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
+    // The Proxy trap costs about 100 ns on this ~450 ns cache hit; a compile that misses the cache costs tens of µs.
+    baseline: plain('new-function'),
+    measured: [
+      { config: instrumented('new-function'), target: ratioAtMost(1.25) },
+      { config: hooked('new-function'), target: reportOnly() },
+    ],
+  },
+  {
+    name: "new vm.Script('1 + 1').runInThisContext()",
+    kind: 'ns', iterations: 2e4, innerRounds: 5, rounds: 3,
+    // Without hooks only the Script#runInThisContext wrapper is in the way (about 100 ns).
+    baseline: plain('vm-script'),
+    measured: [
+      { config: instrumented('vm-script'), target: ratioAtMost(1.1) },
+      { config: hooked('vm-script'), target: reportOnly() },
+    ],
+  },
+  {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),

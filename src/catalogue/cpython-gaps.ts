@@ -5,10 +5,6 @@
  */
 import type { CpythonGap } from './types.js';
 
-function planned(issue: number, analog: string): CpythonGap {
-  return { status: 'planned', reason: `Planned (issue #${issue}): ${analog}` };
-}
-
 function notApplicable(reason: string): CpythonGap {
   return { status: 'not applicable', reason };
 }
@@ -28,8 +24,7 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'array.__new__': PYTHON_OBJECT_MODEL,
   'builtins.breakpoint': notApplicable('The debugger statement is a no-op without an attached inspector; attaching one raises inspector.open or inspector.Session.connect.'),
   'builtins.id': PYTHON_OBJECT_MODEL,
-  'code.__new__': notApplicable('JavaScript has no code objects to construct; building code from source raises compile (planned in issue #5).'),
-  'compile': planned(5, 'new Function, indirect eval, vm.Script and friends, WebAssembly.compile.'),
+  'code.__new__': notApplicable('JavaScript has no code objects to construct; building code from source raises compile.'),
   'cpython.PyInterpreterState_Clear': INTERPRETER_INTERNAL,
   'cpython.PyInterpreterState_New': INTERPRETER_INTERNAL,
   'cpython._PySys_ClearAuditHooks': notApplicable('Raised at interpreter shutdown; audithook\'s hooks live until the thread ends and are never cleared.'),
@@ -37,7 +32,7 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'cpython.run_file': notApplicable('Raised as node.run_file for the entry script.'),
   'cpython.run_interactivehook': notApplicable('Raised as node.run_interactivehook when the REPL starts (Node has no interactive hook object to pass).'),
   'cpython.run_module': notApplicable('Node has no python -m; the entry module raises node.run_file.'),
-  'cpython.run_startup': notApplicable('Node has no PYTHONSTARTUP; preloads given with --import or -r load as modules and raise import (planned in issue #5).'),
+  'cpython.run_startup': notApplicable('Node has no PYTHONSTARTUP; preloads given with --import or -r load as modules and raise import.'),
   'cpython.run_stdin': notApplicable('Raised as node.run_stdin when the program comes from standard input.'),
   'ctypes.addressof': NATIVE_MEMORY,
   'ctypes.call_function': NATIVE_MEMORY,
@@ -55,14 +50,13 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'ctypes.string_at': NATIVE_MEMORY,
   'ctypes.wstring_at': NATIVE_MEMORY,
   'ensurepip.bootstrap': notApplicable('Python packaging bootstrap; npm is a separate program, whose start raises subprocess.Popen.'),
-  'exec': planned(5, 'vm.Script#runInContext and friends raise it when compiled code runs.'),
   'fcntl.fcntl': NO_API('fcntl(2) on descriptors'),
   'fcntl.flock': NO_API('file locks (flock)'),
   'fcntl.ioctl': NO_API('ioctl(2)'),
   'fcntl.lockf': NO_API('file locks (lockf)'),
   'ftplib.connect': NO_CLIENT('FTP'),
   'ftplib.sendcmd': NO_CLIENT('FTP'),
-  'function.__new__': notApplicable('JavaScript has no code objects to wrap in functions; new Function(source) raises compile (planned in issue #5).'),
+  'function.__new__': notApplicable('JavaScript has no code objects to wrap in functions; new Function(source) raises compile.'),
   'gc.get_referents': notApplicable('No Node API returns the objects one object refers to; heap snapshots, which hold every reference, raise gc.get_objects.'),
   'glob.glob': notApplicable('fs.glob raises glob.glob/2, which carries the same pattern and recursive flag plus root_dir; one event per call.'),
   'imaplib.open': NO_CLIENT('IMAP'),

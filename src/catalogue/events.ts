@@ -666,6 +666,45 @@ export const events = [
     since: '20.0.0',
     cpython: null,
   },
+  {
+    name: 'compile',
+    args: [{ name: 'source', type: 'string | ArrayBuffer | ArrayBufferView' }, { name: 'filename', type: 'string | null' }],
+    description: 'Code is about to be built from a string or bytes, before V8 parses it: a hook that throws stops it (sync APIs throw the hook\'s error, WebAssembly\'s promise APIs reject with it) and nothing is compiled or run. '
+      + 'Raised once the arguments are valid, also for source that then fails with a SyntaxError (the event first, then V8\'s own error). '
+      + '`source` is exactly what V8 compiles. For the Function constructors it is the whole function text as `fn.toString()` shows it, parameters included (`function anonymous(a,b\n) {\nreturn a + b\n}`, `async function`, `function*`, `async function*`), each argument converted to a string once; `filename` is null. '
+      + 'For node:vm it is the code string, and for vm.compileFunction the function body; `filename` is the `filename` option as Node defaults it (\'evalmachine.<anonymous>\' for scripts, \'\' for compileFunction) or a SourceTextModule\'s `identifier` (null when not given). '
+      + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL (null when empty); Node\'s own modules building code through these APIs (undici\'s HTTP parser, web streams\' internal context) raise nothing. '
+      + 'For ShadowRealm#evaluate the source, `filename` null. '
+      + 'For eval, the string evaluated: a direct eval in a module gives the module\'s path as `filename`, an indirect one \'<eval>\'. '
+      + 'For new Worker(code, { eval: true }) the code and \'[worker eval]\', raised in the parent right after worker_threads.Worker. '
+      + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
+    raisedBy: [
+      'Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction',
+      '(function () {}).constructor and the other <function>.constructor', 'class extends Function',
+      'the Function constructors and WebAssembly of vm contexts',
+      'vm.Script', 'vm.createScript', 'vm.runInThisContext', 'vm.runInContext', 'vm.runInNewContext', 'vm.compileFunction',
+      'vm.SourceTextModule (--experimental-vm-modules)',
+      'WebAssembly.compile', 'WebAssembly.instantiate (given bytes)', 'WebAssembly.Module',
+      'WebAssembly.compileStreaming', 'WebAssembly.instantiateStreaming',
+      'ShadowRealm#evaluate (--experimental-shadow-realm)',
+      'eval (direct and indirect, rewritten at module load)',
+      'new worker_threads.Worker(code, { eval: true })',
+    ],
+    since: '20.0.0',
+    cpython: 'compile',
+  },
+  {
+    name: 'exec',
+    args: [{ name: 'code_object', type: 'unknown' }],
+    description: 'A compiled vm.Script is about to run (`code_object` is the Script), or a vm.SourceTextModule is about to be evaluated (the module; its dependencies raise nothing more). '
+      + 'Raised after the context argument is validated; a hook that throws stops the run. Scripts that vm.runIn*Context compile internally raise it too, so each of those calls is one compile and one exec; a script run again raises exec again.',
+    raisedBy: [
+      'vm.Script#runInThisContext', 'vm.Script#runInContext', 'vm.Script#runInNewContext',
+      'vm.runInThisContext', 'vm.runInContext', 'vm.runInNewContext', 'vm.SourceTextModule#evaluate',
+    ],
+    since: '20.0.0',
+    cpython: 'exec',
+  },
 ] as const satisfies readonly EventSpec[];
 
 /** Public APIs that deliberately raise no event. A test checks that every fs export is here or instrumented. */

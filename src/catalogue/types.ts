@@ -16,6 +16,7 @@ export interface ArgTypes {
   'string[]': readonly string[];
   'string[] | null': readonly string[] | null;
   'Record<string, string>': Readonly<Record<string, string>>;
+  'string | ArrayBuffer | ArrayBufferView': string | ArrayBufferLike | ArrayBufferView;
   unknown: unknown;
 }
 

@@ -5,7 +5,10 @@ import { Module, syncBuiltinESMExports } from 'node:module';
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as os: the module object whose exports callers read
+import vm = require('node:vm');
 import { installChildProcess } from './child_process.js';
+import { captureResponseClass, installCode } from './code.js';
 import { installFs } from './fs.js';
 import { installHttp } from './http.js';
 import { installModules, auditHookAdded } from './module.js';
@@ -21,6 +24,7 @@ import { installTraceEvents } from './trace_events.js';
 import { auditUncaughtExceptions, trackCaptureCallback } from './uncaught.js';
 import { installV8, installWorkerHeapSnapshot } from './v8.js';
 import { installWorkerThreads } from './worker_threads.js';
+import { auditVmCompiles, installVm } from './vm.js';
 import { NumberParseInt } from '../primordials.js';
 
 const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
@@ -41,6 +45,9 @@ export function installInstrumentation(): void {
   trackCaptureCallback();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded by Node's bootstrap
   installAsyncHooks(require('node:async_hooks') as object);
+  installCode(globalThis);
+  // node:vm costs about 0.1 ms to load, the one module here not loaded at startup anyway.
+  installVm(vm);
   // ESM named imports (`import { readFile } from 'node:fs'`) are bindings to a copy of the exports.
   syncBuiltinESMExports();
 }
@@ -53,6 +60,8 @@ export function installForHooks(): void {
   auditHookAdded();
   auditEnvironment();
   auditWebSocket(globalThis);
+  captureResponseClass(globalThis);
+  auditVmCompiles(vm);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
   installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
   installRuntimeDomains();

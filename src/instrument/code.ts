@@ -1,0 +1,261 @@
+/**
+ * Code built from strings and bytes by the language itself: the Function constructor and its
+ * async and generator siblings, and WebAssembly. Each raises `compile` (source, filename) before
+ * V8 builds anything, with the very text or bytes V8 then compiles.
+ *
+ * The constructors are replaced by Proxies of themselves, installed as the global and as
+ * `<prototype>.constructor`: `instanceof`, `prototype`, `name`, `length`, subclassing and
+ * `Function.prototype.toString` (see `disguise`) behave as with the originals.
+ */
+import { dispatch, isAuditing } from '../kernel.js';
+import {
+  ObjectDefineProperty,
+  ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetPrototypeOf,
+  ObjectSetPrototypeOf,
+  ProxyCtor,
+  ReflectApply,
+  ReflectConstruct,
+  SymbolHasInstance,
+  FunctionPrototypeHasInstance,
+  TypeErrorCtor,
+  WeakMapCtor,
+  WeakMapPrototypeGet,
+  WeakMapPrototypeSet,
+  WeakSetCtor,
+  WeakSetPrototypeAdd,
+  WeakSetPrototypeHas,
+  isAnyArrayBuffer,
+  isArrayBufferView,
+} from '../primordials.js';
+import { calledByNode } from './caller.js';
+import { copyIdentity, operation, wrap } from './wrap.js';
+import type { Describe } from './wrap.js';
+
+type Callable = (...args: unknown[]) => unknown;
+
+/** Proxies standing in for built-ins, mapped to the built-in whose source text they show. */
+const disguised = new WeakMapCtor<object, object>();
+
+/** Makes `Function.prototype.toString` show `original`'s native text for `proxy` (a Proxy shows a nameless one). */
+export function disguise(proxy: object, original: object): void {
+  WeakMapPrototypeSet(disguised, proxy, original);
+}
+
+function disguiseToString(functionPrototype: object): void {
+  const toString = (functionPrototype as { toString: Callable }).toString;
+  const audited = new ProxyCtor(toString, {
+    apply(target, thisArg, args): unknown {
+      return ReflectApply(target, WeakMapPrototypeGet(disguised, thisArg as object) ?? thisArg, args);
+    },
+  });
+  disguise(audited, toString);
+  replaceValue(functionPrototype, 'toString', audited);
+}
+
+/** Sets a data property keeping its attributes (`AsyncFunction.prototype.constructor` is read-only but configurable). */
+function replaceValue(target: object, key: string, value: unknown): void {
+  const descriptor = ObjectGetOwnPropertyDescriptor(target, key);
+  if (descriptor !== undefined) ObjectDefineProperty(target, key, { ...descriptor, value });
+}
+
+/** `new Function(...)` and the like raise `compile` (source, null): the source is the function's text as `toString()` shows it. */
+function auditFunctionSource(keyword: string, args: unknown[]): void {
+  // ToString each argument once, as V8 would, and hand V8 the strings: side effects run once and
+  // the audited text is the compiled one. A Symbol throws V8's own TypeError here.
+  const last = args.length - 1;
+  let params = '';
+  for (let i = 0; i < last; i++) {
+    const param = `${args[i] as string}`;
+    args[i] = param;
+    params = i === 0 ? param : `${params},${param}`;
+  }
+  let body = '';
+  if (last >= 0) {
+    body = `${args[last] as string}`;
+    args[last] = body;
+  }
+  dispatch('compile', ObjectFreeze([`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]));
+}
+
+/** A Proxy of one Function constructor, called with or without `new`, also as a subclass's super(). */
+function auditedFunctionConstructor(original: Callable, keyword: string): Callable {
+  const audited = new ProxyCtor(original, {
+    apply(target, thisArg, args): unknown {
+      if (isAuditing()) auditFunctionSource(keyword, args);
+      return ReflectApply(target, thisArg, args);
+    },
+    construct(target, args, newTarget): object {
+      if (isAuditing()) auditFunctionSource(keyword, args);
+      // `new Function()` reaches here with the Proxy as newTarget: V8 takes a slow path for a Proxy (2x the cost of a cached compile).
+      return ReflectConstruct(target, args, newTarget === audited ? target : newTarget) as object;
+    },
+  });
+  disguise(audited, original);
+  replaceValue(original.prototype as object, 'constructor', audited);
+  return audited;
+}
+
+const FUNCTION_KEYWORDS = ['function', 'async function', 'function*', 'async function*'] as const;
+
+/**
+ * Audits a realm's four Function constructors, found through `samples`: a plain, an async, a
+ * generator and an async generator function of that realm (their prototypes' `constructor`).
+ * `setGlobalFunction` installs the audited Function as the realm's global.
+ */
+export function auditFunctionConstructors(samples: readonly object[], setGlobalFunction: (audited: Callable) => void): void {
+  const functionPrototype = ObjectGetPrototypeOf(samples[0]) as { constructor: Callable };
+  disguiseToString(functionPrototype);
+  const OriginalFunction = functionPrototype.constructor;
+  let auditedFunction: Callable | undefined;
+  for (let i = 0; i < FUNCTION_KEYWORDS.length; i++) {
+    const original = (ObjectGetPrototypeOf(samples[i]) as { constructor: Callable }).constructor;
+    const audited = auditedFunctionConstructor(original, FUNCTION_KEYWORDS[i] as string);
+    if (original === OriginalFunction) {
+      auditedFunction = audited;
+      setGlobalFunction(audited);
+    } else if (auditedFunction !== undefined && ObjectGetPrototypeOf(original) === OriginalFunction) {
+      // AsyncFunction and its siblings inherit from Function: `Object.getPrototypeOf(AsyncFunction) === Function` holds on.
+      ObjectSetPrototypeOf(original, auditedFunction);
+    }
+  }
+}
+
+/** A BufferSource WebAssembly compiles; anything else makes WebAssembly reject or throw its own error. */
+function isBufferSource(value: unknown): boolean {
+  return isArrayBufferView(value) || isAnyArrayBuffer(value);
+}
+
+/** WebAssembly.compile(bytes) and instantiate(bytes, imports): the bytes as given; instantiate(module) compiles nothing. */
+const describeWasmBytes: Describe = (args) =>
+  isBufferSource(args[0]) && !calledByNode() ? operation('compile', [args[0], null]) : undefined;
+
+interface ResponseLike {
+  readonly ok: boolean;
+  readonly url: string;
+  readonly bodyUsed: boolean;
+  readonly headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * How to reach Node's own Response class, taken with the first hook (`captureResponseClass`):
+ * reading the global's descriptor then costs nothing (Node 20 leaves its lazy getter uncalled;
+ * Node 22 and later have loaded undici for the WebSocket global by then).
+ */
+let responseDescriptor: PropertyDescriptor | undefined;
+let responseGlobal: typeof globalThis | undefined;
+let ResponseClass: unknown;
+
+export function captureResponseClass(global: typeof globalThis): void {
+  responseDescriptor ??= ObjectGetOwnPropertyDescriptor(global, 'Response');
+  responseGlobal = global;
+}
+
+/**
+ * Whether `value` is a Response in Node's own sense (`instanceof` its undici class). Node's check
+ * honours a Symbol.hasInstance that code may have added to the class; when one is there the answer
+ * is yes, so that such a value is read and audited here rather than handed to Node unaudited.
+ */
+function isNodeResponse(value: unknown): boolean {
+  if (ResponseClass === undefined && responseDescriptor !== undefined) {
+    ResponseClass = responseDescriptor.get === undefined ? responseDescriptor.value : ReflectApply(responseDescriptor.get, responseGlobal, []);
+  }
+  if (typeof ResponseClass !== 'function') return true;
+  if ((ResponseClass as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
+  return ReflectApply(FunctionPrototypeHasInstance, ResponseClass, [value]);
+}
+
+/**
+ * compileStreaming(source) and instantiateStreaming(source, imports) receive a Response whose
+ * bytes exist only once read. With a hook, the body is read here, audited with the response URL
+ * as the filename, and those very bytes compiled by WebAssembly.compile/instantiate (same results;
+ * wasm stack frames lose the URL). Only a value Node refuses as no Response goes to the original,
+ * which rejects it with Node's own error; Node's other checks are repeated here, as Node makes them.
+ */
+function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
+  async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
+    const response = await source;
+    if (!isNodeResponse(response)) return ReflectApply(streaming, undefined, [response, ...rest]);
+    const candidate = response as ResponseLike;
+    const contentType = candidate.headers.get('Content-Type');
+    if (contentType !== 'application/wasm') throw responseError(`has unsupported MIME type '${contentType}'`);
+    if (!candidate.ok) throw responseError(`has status code ${(response as { status: number }).status}`);
+    if (candidate.bodyUsed !== false) throw responseError('body has already been used');
+    const bytes = await candidate.arrayBuffer();
+    if (isAuditing()) dispatch('compile', ObjectFreeze([bytes, candidate.url === '' ? null : candidate.url]));
+    return ReflectApply(fromBytes, undefined, [bytes, ...rest]);
+  }
+  return function (this: unknown, source: unknown, ...rest: unknown[]): unknown {
+    if (!isAuditing()) return ReflectApply(streaming, this, [source, ...rest]);
+    return readAndCompile(source, rest);
+  };
+}
+
+/** Node's ERR_WEBASSEMBLY_RESPONSE. */
+function responseError(reason: string): TypeError {
+  const error = new TypeErrorCtor(`WebAssembly response ${reason}`) as TypeError & { code: string };
+  ObjectDefineProperty(error, 'code', { value: 'ERR_WEBASSEMBLY_RESPONSE', writable: true, enumerable: true, configurable: true });
+  return error;
+}
+
+/** WebAssembly namespaces already audited: a vm context's sandbox may hand a context the main realm's. */
+const auditedNamespaces = new WeakSetCtor<object>();
+
+/** Audits a realm's WebAssembly namespace object. */
+export function auditWebAssembly(wasm: unknown): void {
+  if (typeof wasm !== 'object' || wasm === null || WeakSetPrototypeHas(auditedNamespaces, wasm)) return;
+  WeakSetPrototypeAdd(auditedNamespaces, wasm);
+  auditWebAssemblyNamespace(wasm as Record<string, unknown>);
+}
+
+function auditWebAssemblyNamespace(wasm: Record<string, unknown>): void {
+  const compile = wasm['compile'] as Callable;
+  const instantiate = wasm['instantiate'] as Callable;
+  const streamingPairs: readonly (readonly [string, Callable])[] = [['compileStreaming', compile], ['instantiateStreaming', instantiate]];
+  for (let i = 0; i < streamingPairs.length; i++) {
+    const [key, fromBytes] = streamingPairs[i] as readonly [string, Callable];
+    instrumentWith(wasm, key, (original) => auditedStreaming(original, fromBytes));
+  }
+  instrumentWith(wasm, 'compile', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
+  instrumentWith(wasm, 'instantiate', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
+  const ModuleCtor = wasm['Module'] as Callable;
+  if (typeof ModuleCtor !== 'function') return;
+  const audited = new ProxyCtor(ModuleCtor, {
+    construct(target, args, newTarget): object {
+      if (isAuditing() && isBufferSource(args[0]) && !calledByNode()) dispatch('compile', ObjectFreeze([args[0], null]));
+      return ReflectConstruct(target, args, newTarget === audited ? target : newTarget) as object;
+    },
+  });
+  disguise(audited, ModuleCtor);
+  replaceValue(ModuleCtor.prototype as object, 'constructor', audited);
+  wasm['Module'] = audited;
+}
+
+/** Replaces `target[key]` with `make(original)` carrying the original's name, length, properties and toString. */
+function instrumentWith(target: Record<string, unknown>, key: string, make: (original: Callable) => Callable): void {
+  const original = target[key];
+  if (typeof original !== 'function') return;
+  const audited = copyIdentity(make(original as Callable), original);
+  disguise(audited, original);
+  target[key] = audited;
+}
+
+/** ShadowRealm#evaluate(sourceText) (--experimental-shadow-realm) compiles a script in the realm; a non-string throws V8's TypeError. */
+const describeShadowRealmEvaluate: Describe = (args) =>
+  typeof args[0] === 'string' ? operation('compile', [args[0], null]) : undefined;
+
+function installShadowRealm(global: typeof globalThis): void {
+  const ShadowRealmCtor = (global as { ShadowRealm?: unknown }).ShadowRealm;
+  if (typeof ShadowRealmCtor !== 'function') return;
+  instrumentWith((ShadowRealmCtor as { prototype: Record<string, unknown> }).prototype, 'evaluate', (original) => wrap(original, describeShadowRealmEvaluate, { delivery: 'throw' }));
+}
+
+export function installCode(global: typeof globalThis): void {
+  auditFunctionConstructors([function () {}, async function () {}, function* () {}, async function* () {}], (audited) => {
+    global.Function = audited as FunctionConstructor;
+  });
+  auditWebAssembly((global as { WebAssembly?: unknown }).WebAssembly);
+  installShadowRealm(global);
+}
