@@ -44,6 +44,14 @@ export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt
 export const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
 export const StringPrototypeSlice = uncurryThis(String.prototype.slice);
 export const StringPrototypeToUpperCase = uncurryThis(String.prototype.toUpperCase);
+export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
+export const RegExpCtor = RegExp;
+export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
+export const WeakMapCtor = WeakMap;
+export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get) as <K extends object, V>(map: WeakMap<K, V>, key: K) => V | undefined;
+export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(map: WeakMap<K, V>, key: K, value: V) => WeakMap<K, V>;
+export const ObjectCreate = Object.create;
+export const ProcessCwd = process.cwd.bind(process);
 export const StringCtor = String;
 export const ProxyCtor = Proxy;
 export const ReflectSet = Reflect.set;

@@ -1,0 +1,126 @@
+/**
+ * The policy glob language, compiled to RegExp sources (CLI side; the agent only runs the RegExps):
+ *   `*`   any characters except `/`          `?`  one character except `/`
+ *   `**`  any characters, `/` included; as a whole path segment also none: `/a/**` matches `/a`,
+ *         `/a/**\/b` matches `/a/b`, `**\/x` matches `x`
+ *   `{a,b}` alternatives (nestable)         `\c` the character c itself
+ * Everything else is literal, `[`, `]`, `(`, `)` and `!` included (addresses and URLs contain them).
+ * Without segments (event names) `*` and `?` also cross `/`.
+ */
+
+export class GlobError extends Error {}
+
+/** More alternatives than this is a mistake, not a policy. */
+const MAX_ALTERNATIVES = 1000;
+const REGEXP_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
+
+/** `\*` etc.: the literal text as a glob. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[\\*?{},]/g, '\\$&');
+}
+
+/** The index of the `}` closing the `{` at `open`, and the top-level commas between them. */
+function closingBrace(pattern: string, open: number): { close: number; commas: number[] } {
+  const commas: number[] = [];
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === '\\') i++;
+    else if (char === '{') depth++;
+    else if (char === '}' && --depth === 0) return { close: i, commas };
+    else if (char === ',' && depth === 1) commas.push(i);
+  }
+  throw new GlobError(`'{' at position ${open + 1} is never closed`);
+}
+
+/** `a{b,c}d` -> [`abd`, `acd`], escapes kept. */
+export function expandBraces(pattern: string): string[] {
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === '\\') {
+      i++;
+    } else if (char === '}') {
+      throw new GlobError(`'}' at position ${i + 1} closes no '{'`);
+    } else if (char === '{') {
+      const { close, commas } = closingBrace(pattern, i);
+      const bounds = [i, ...commas, close];
+      const head = pattern.slice(0, i);
+      const tails = expandBraces(pattern.slice(close + 1));
+      const result: string[] = [];
+      for (let k = 0; k + 1 < bounds.length; k++) {
+        for (const middle of expandBraces(pattern.slice((bounds[k] as number) + 1, bounds[k + 1]))) {
+          for (const tail of tails) result.push(head + middle + tail);
+        }
+        if (result.length > MAX_ALTERNATIVES) throw new GlobError(`expands to more than ${MAX_ALTERNATIVES} alternatives`);
+      }
+      return result;
+    }
+  }
+  return [pattern];
+}
+
+/** The RegExp source (unanchored) of one brace-free alternative. */
+function alternativeSource(glob: string, segments: boolean): string {
+  const one = segments ? '[^/]' : '.';
+  // Repeated globstar segments mean what one does.
+  let text = glob;
+  while (text.includes('/**/**')) text = text.replace('/**/**', '/**');
+  if (text.startsWith('**/**')) text = text.slice(3);
+  let source = '';
+  let i = 0;
+  if (segments && text.startsWith('**/')) {
+    source = '(?:.*/)?';
+    i = 3;
+  }
+  while (i < text.length) {
+    const char = text[i] as string;
+    if (char === '\\') {
+      if (i + 1 === text.length) throw new GlobError("ends with a lone '\\' (escape what?)");
+      source += (text[i + 1] as string).replace(REGEXP_SPECIAL, '\\$&');
+      i += 2;
+    } else if (segments && char === '/' && text.startsWith('/**/', i)) {
+      source += '/(?:.*/)?';
+      i += 4;
+    } else if (segments && char === '/' && i + 3 === text.length && text.endsWith('/**')) {
+      source += '(?:/.*)?';
+      i += 3;
+    } else if (char === '*') {
+      let stars = 1;
+      while (text[i + stars] === '*') stars++;
+      if (stars > 2) throw new GlobError(`'${'*'.repeat(stars)}' at position ${i + 1}: use '*' or '**'`);
+      source += stars === 2 ? '.*' : `${one}*`;
+      i += stars;
+    } else if (char === '?') {
+      source += one;
+      i++;
+    } else {
+      source += char.replace(REGEXP_SPECIAL, '\\$&');
+      i++;
+    }
+  }
+  return source;
+}
+
+export interface GlobOptions {
+  /** `*` and `?` stop at `/`, and `**` spans path segments (paths, URLs, packages); false for event names. */
+  readonly segments: boolean;
+  /** Applied to each alternative after brace expansion (resolving relative paths, lower-casing hosts). */
+  readonly transform?: (alternative: string) => string;
+}
+
+/** The anchored RegExp source matching any of `patterns`; throws GlobError naming the problem. */
+export function globSource(patterns: readonly string[], options: GlobOptions): string {
+  const sources: string[] = [];
+  for (const pattern of patterns) {
+    if (pattern === '') throw new GlobError('an empty pattern matches nothing');
+    for (const alternative of expandBraces(pattern)) {
+      sources.push(alternativeSource(options.transform === undefined ? alternative : options.transform(alternative), options.segments));
+    }
+  }
+  return `^(?:${[...new Set(sources)].join('|')})$`;
+}
+
+/** Whether `pattern` uses any glob syntax (otherwise it is a plain name). */
+export function isGlob(pattern: string): boolean {
+  return /[*?{}\\]/.test(pattern);
+}

@@ -1,0 +1,57 @@
+/**
+ * The compiled form of a policy: plain JSON, produced by `loadPolicy` in the CLI and handed to the
+ * agent in every audited process, where `decide` reads it. Globs are already RegExp sources and
+ * relative paths already resolved, so the agent needs neither picomatch nor the catalogue.
+ */
+export type Action = 'allow' | 'deny';
+
+/**
+ * How an argument's value is turned into the string its patterns match (see docs/policy.md):
+ * - `path`: a relative path is resolved against the process's working directory, then normalised;
+ * - `command`: a path when it contains a `/`, otherwise a name looked up in PATH, matched as given;
+ * - `address`: `[host, port]` becomes `host:port` (`[v6]:port`), a string is an IPC socket path;
+ * - `host`: lower-cased;
+ * - `text`: as given (numbers and booleans in decimal / `true` / `false`, lists joined by spaces).
+ */
+export type ArgumentKind = 'path' | 'command' | 'address' | 'host' | 'text';
+
+/** One `match` entry of a rule, for one event: which argument, and the RegExp source of its patterns. */
+export interface CompiledMatch {
+  /** The argument's position in the event's arguments. */
+  readonly index: number;
+  readonly kind: ArgumentKind;
+  readonly pattern: string;
+}
+
+export interface CompiledRule {
+  /** `rules[N]`: where the rule is in the policy file, for verdicts and messages. */
+  readonly rule: string;
+  readonly action: Action;
+  /** RegExp source of the `event` glob. */
+  readonly event: string;
+  /** RegExp source of the `package` glob; null when the rule has no `package` (it applies to the application too). */
+  readonly package: string | null;
+  /**
+   * With a `match`: every catalogued event the `event` glob covers, mapped to its argument checks
+   * (a rule with a `match` applies to those events only). Null without a `match`: the rule applies
+   * to every event its glob matches, catalogued or not.
+   */
+  readonly match: Readonly<Record<string, readonly CompiledMatch[]>> | null;
+}
+
+export interface CompiledPolicy {
+  /** Absolute path of the policy file, for messages. */
+  readonly file: string;
+  readonly default: Action;
+  readonly mode: 'enforce' | 'report';
+  /** In file order: the first rule that fits decides. */
+  readonly rules: readonly CompiledRule[];
+}
+
+export interface Verdict {
+  readonly decision: Action;
+  /** `rules[N]` or `default`. */
+  readonly rule: string;
+  /** The package the decision was made for (null: the application), for the denial message. */
+  readonly package: string | null;
+}
