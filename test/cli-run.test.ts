@@ -302,3 +302,82 @@ test('the summary warns about corrupt lines in the log and still reports', () =>
   assert.match(result.stderr, /skipped 1 corrupt or truncated line/);
   assert.match(result.stderr, /\(application\) +open \d+/);
 });
+
+// ---- policies ------------------------------------------------------------------------------------
+
+const EVIL_PACKAGE = {
+  'node_modules/evil/package.json': JSON.stringify({ name: 'evil', version: '6.6.6' }),
+  'node_modules/evil/index.js': `exports.touch = (file) => {
+    try { require('fs').writeFileSync(file, ''); return 'written'; } catch (error) { return error.code + ': ' + error.message; }
+  };`,
+};
+
+test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event, package and rule, in every process and worker', () => {
+  const dir = project({
+    ...EVIL_PACKAGE,
+    'policy.json': JSON.stringify({
+      default: 'allow', mode: 'enforce',
+      rules: [{ event: 'os.*', action: 'allow' }, { event: 'open', package: 'evil', match: { path: './denied-*' }, action: 'deny' }],
+    }),
+    'app.js': `
+      const { Worker } = require('worker_threads');
+      const { spawnSync } = require('child_process');
+      const evil = require('evil');
+      const results = { main: evil.touch(__dirname + '/denied-main'), allowed: evil.touch(__dirname + '/allowed') };
+      results.child = spawnSync('node', ['-e', "process.stdout.write(require('evil').touch(process.argv[1]))", __dirname + '/denied-child'],
+        { env: { PATH: process.env.PATH }, encoding: 'utf8' }).stdout;
+      new Worker("require('worker_threads').parentPort.postMessage(require('evil').touch(require('worker_threads').workerData))",
+        { eval: true, workerData: __dirname + '/denied-worker' })
+        .on('message', (message) => { results.worker = message; console.log(JSON.stringify(results)); });
+    `,
+  });
+  const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json')]);
+  assert.equal(result.status, 0, result.stderr);
+  const outcome = JSON.parse(result.stdout) as Record<string, string>;
+  assert.equal(outcome['allowed'], 'written');
+  for (const where of ['main', 'child', 'worker']) {
+    assert.equal(outcome[where], 'ERR_ACCESS_DENIED: audithook: open denied for package "evil" by rules[1] of policy.json', where);
+    assert.equal(existsSync(join(dir, `denied-${where}`)), false, `${where}: nothing created`);
+    const [entry] = opens(result.log, join(dir, `denied-${where}`));
+    assert.ok(entry, where);
+    assert.deepEqual([entry.package, entry.decision, entry.rule, entry.blocked], ['evil', 'deny', 'rules[1]', true]);
+  }
+  const [allowed] = opens(result.log, join(dir, 'allowed'));
+  assert.deepEqual([allowed?.decision, allowed?.rule, allowed?.blocked], ['allow', 'default', false]);
+  assert.match(result.stderr, /3 denied \(3 blocked, 0 reported only\)/);
+  assert.match(result.stderr, /BLOCKED {2}evil open ".*denied-main" "w" 577 \(rules\[1\]\)/);
+});
+
+test('report mode: nothing is blocked, the log and the summary say what would have been denied', () => {
+  const dir = project({
+    ...EVIL_PACKAGE,
+    'policy.json': JSON.stringify({ default: 'deny', mode: 'report', rules: [{ event: 'open', package: 'evil', action: 'allow' }] }),
+    'app.js': "console.log(require('evil').touch(__dirname + '/by-evil')); require('fs').writeFileSync(__dirname + '/by-app', '');",
+  });
+  const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json')]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), 'written');
+  assert.ok(existsSync(join(dir, 'by-app')));
+  const [byApp] = opens(result.log, join(dir, 'by-app'));
+  assert.deepEqual([byApp?.package, byApp?.decision, byApp?.rule, byApp?.blocked], [null, 'deny', 'default', false]);
+  const [byEvil] = opens(result.log, join(dir, 'by-evil'));
+  assert.deepEqual([byEvil?.decision, byEvil?.rule], ['allow', 'rules[0]']);
+  assert.match(result.stderr, /REPORTED \(application\) open ".*by-app" "w" 577 \(default\)/);
+});
+
+test('the README example: the app works, its dependency\'s secret read, post and shell are blocked', () => {
+  const example = resolve(REPO_ROOT, 'examples', 'supply-chain');
+  const log = join(project({}), 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(example, 'policy.json'), '--', 'node', join(example, 'app.js')], {
+    cwd: REPO_ROOT, encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /^Hello, World -> hello-world$/m);
+  const blocked = records(log).filter((r) => r.blocked).map((r) => [r.package, r.event]);
+  assert.deepEqual(blocked, [
+    ['helpful-utils', 'open'], ['helpful-utils', 'http.client.connect'], ['helpful-utils', 'http.client.send'], ['helpful-utils', 'subprocess.Popen'],
+  ]);
+  assert.equal(records(log).some((r) => r.event === 'socket.connect'), false, 'nothing was dialled');
+  assert.doesNotMatch(readFileSync(log, 'utf8'), /npm_an-example-token/, 'the secret was never read, so never sent');
+  assert.match(child.stderr, /BLOCKED {2}helpful-utils open ".*secret\.txt"/);
+});

@@ -10,8 +10,9 @@
 import { constants } from 'node:os';
 import { basename, dirname, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { decide } from '../policy/index.js';
-import type { CompiledPolicy, Verdict } from '../policy/index.js';
+// decide.ts, not the policy index: the loader's libraries stay out of the preload.
+import { decide } from '../policy/decide.js';
+import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { propagateAgent } from '../instrument/propagation.js';
 import { runtime } from '../runtime.js';
 import type { LogRecord, PackageRef } from '../cli/record.js';

@@ -19,8 +19,15 @@ function ranked(counts: Map<string, number>): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+/** Scalars and lists as JSON; an object as its kind (`<ClientRequest>`, an environment as `{…}`): the log has the rest. */
+function argText(arg: unknown): string {
+  if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return JSON.stringify(arg);
+  const type = (arg as { $type?: unknown }).$type;
+  return typeof type === 'string' ? `<${type}>` : '{…}';
+}
+
 function argsText(args: readonly unknown[]): string {
-  const text = JSON.stringify(args);
+  const text = args.map(argText).join(' ');
   return text.length <= MAX_ARGS_TEXT ? text : `${text.slice(0, MAX_ARGS_TEXT - 1)}…`;
 }
 
@@ -44,7 +51,7 @@ export function summary(records: readonly LogRecord[], log: string): string {
     const blocked = denials.filter((r) => r.blocked).length;
     lines.push(`audithook: ${denials.length} denied (${blocked} blocked, ${denials.length - blocked} reported only):`);
     for (const r of denials.slice(0, MAX_DENIALS)) {
-      lines.push(`  ${r.blocked ? 'BLOCKED ' : 'REPORTED'} ${r.package ?? APPLICATION} ${r.event} ${argsText(r.args)} by ${r.rule ?? 'the policy'}`);
+      lines.push(`  ${r.blocked ? 'BLOCKED ' : 'REPORTED'} ${r.package ?? APPLICATION} ${r.event} ${argsText(r.args)} (${r.rule ?? 'policy'})`);
     }
     if (denials.length > MAX_DENIALS) lines.push(`  … and ${denials.length - MAX_DENIALS} more in the log`);
   }
