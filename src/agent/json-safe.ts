@@ -18,8 +18,12 @@ const BufferFrom = Buffer.from.bind(Buffer) as (buffer: ArrayBufferLike, offset?
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export function jsonSafe(value: unknown): Json {
-  return convert(value, 0, new Set());
+/** An event's arguments (the kernel's own frozen array: read directly). */
+export function jsonSafeArgs(args: readonly unknown[]): Json[] {
+  const result: Json[] = [];
+  const seen = new Set<object>();
+  for (let i = 0; i < args.length; i++) result[i] = convert(args[i], 1, seen);
+  return result;
 }
 
 function text(value: string): string {
