@@ -130,33 +130,39 @@ function address(host: unknown, port: unknown): Json {
   return typeof host === 'string' ? `${host}:${String(port)}` : null;
 }
 
-/** Own enumerable data properties (internal `_` ones left out); sockets also by their addresses. */
+/**
+ * What identifies an instance of a class (a ClientRequest, a Server): its class and these fields
+ * when it has them as own data properties. Its other state (buffers, agents, listeners) is not the
+ * event, and reading it all would cost each event more than the operation.
+ */
+const IDENTITY_FIELDS = ['method', 'protocol', 'host', 'port', 'path', 'href', 'url', 'address', 'family', 'fd', 'pid', 'name', 'id'];
+
+/** A plain object's own enumerable data properties; a class instance's identity fields; a socket's addresses. */
 function fields(object: object, depth: number, seen: Set<object>): Json {
   const proto = getPrototypeOf(object) as object | null;
-  const plain = proto === null || proto === Object.prototype;
-  const result: { [key: string]: Json } = plain ? {} : { $type: typeName(object) };
-  if (!plain && isNetSocket(object)) {
-    result['local'] = address(object.localAddress, object.localPort);
-    result['remote'] = address(object.remoteAddress, object.remotePort);
+  if (proto !== null && proto !== Object.prototype) {
+    const result: { [key: string]: Json } = { $type: typeName(object) };
+    if (isNetSocket(object)) {
+      result['local'] = address(object.localAddress, object.localPort);
+      result['remote'] = address(object.remoteAddress, object.remotePort);
+      return result;
+    }
+    for (const name of IDENTITY_FIELDS) {
+      const field = dataProperty(object, name);
+      if (field !== undefined && (field === null || typeof field !== 'object')) result[name] = convert(field, depth + 1, seen);
+    }
     return result;
   }
+  const result: { [key: string]: Json } = {};
   const names = objectKeys(object);
   let count = 0;
   for (const name of names) {
-    if (!plain && name.startsWith('_')) continue;
     if (count++ === MAX_ITEMS) {
       result['…'] = `${names.length} keys`;
       break;
     }
     const descriptor = getOwnPropertyDescriptor(object, name);
-    if (descriptor === undefined) continue;
-    // Class instances keep their plain values only: a socket's server or agent is not the event.
-    if ('value' in descriptor) {
-      const field = descriptor.value as unknown;
-      if (plain || field === null || typeof field !== 'object') result[name] = convert(field, depth + 1, seen);
-    } else {
-      result[name] = '[getter]';
-    }
+    if (descriptor !== undefined) result[name] = 'value' in descriptor ? convert(descriptor.value, depth + 1, seen) : '[getter]';
   }
   return result;
 }
