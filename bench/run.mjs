@@ -60,6 +60,16 @@ writeFileSync(POLICY_50, JSON.stringify({
   }),
 }));
 const POLICY_ARGS = ['--policy', POLICY_50];
+/** `workload` plain, under `audithook run` logging (with `target`), and with the 50-rule policy too (reported). */
+const underRunCase = (name, workload, iterations, rounds, target) => ({
+  name: `${name} under audithook run`,
+  kind: 'ns', iterations, innerRounds: 5, rounds,
+  baseline: plain(workload),
+  measured: [
+    { config: underRun(workload, 'logging, attribution'), target },
+    { config: underRun(workload, 'and a 50-rule enforce policy', POLICY_ARGS), target: reportOnly() },
+  ],
+});
 
 /** A child running a whole command, timed from outside (startup). */
 const command = (label, flags, args) => ({ label, flags, args });
@@ -180,35 +190,11 @@ const cases = [
       { config: hooked('fetch-sequential'), target: ratioAtMost(1.05) },
     ],
   },
-  {
-    // The CLI: every event attributed to its packages and appended to the log (then an enforce
-    // policy of 50 rules checked too). The time per operation is measured inside the workload.
-    name: 'openSync+closeSync under audithook run',
-    kind: 'ns', iterations: 4e4, innerRounds: 5, rounds: 5,
-    baseline: plain('open-close'),
-    measured: [
-      { config: underRun('open-close', 'logging, attribution'), target: ratioBelow(3) },
-      { config: underRun('open-close', 'and a 50-rule enforce policy', POLICY_ARGS), target: reportOnly() },
-    ],
-  },
-  {
-    name: 'HTTP GET over loopback, sequential, under audithook run',
-    kind: 'ns', iterations: 1500, innerRounds: 5, rounds: 3,
-    baseline: plain('http-sequential'),
-    measured: [
-      { config: underRun('http-sequential', 'logging, attribution'), target: throughputAtLeast(0.9) },
-      { config: underRun('http-sequential', 'and a 50-rule enforce policy', POLICY_ARGS), target: reportOnly() },
-    ],
-  },
-  {
-    name: 'HTTP GET over loopback, 16 concurrent, under audithook run',
-    kind: 'ns', iterations: 3200, innerRounds: 5, rounds: 3,
-    baseline: plain('http-concurrent'),
-    measured: [
-      { config: underRun('http-concurrent', 'logging, attribution'), target: throughputAtLeast(0.9) },
-      { config: underRun('http-concurrent', 'and a 50-rule enforce policy', POLICY_ARGS), target: reportOnly() },
-    ],
-  },
+  // The CLI: every event attributed to its packages and appended to the log (then an enforce
+  // policy of 50 rules checked too). The time per operation is measured inside the workload.
+  underRunCase('openSync+closeSync', 'open-close', 4e4, 5, ratioBelow(3)),
+  underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
+  underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
   {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
