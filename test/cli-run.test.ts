@@ -188,7 +188,7 @@ test('children with an explicit env, grandchildren through a shell and workers a
   const [child, grandchild, worker, main] = ['child', 'grandchild', 'worker', 'main'].map((name) => {
     const found = opens(result.log, join(dir, name));
     assert.equal(found.length, 1, `${name}: ${JSON.stringify(found)}`);
-    return found[0] as LogRecord;
+    return found[0];
   });
   assert.notEqual(child.pid, main.pid);
   assert.notEqual(grandchild.pid, main.pid);
@@ -238,7 +238,7 @@ test('attribution: the packages on the stack, innermost first, across awaits; ap
   const of = (name: string): [string | null, LogRecord['packages']] => {
     const found = opens(result.log, join(dir, name));
     assert.equal(found.length, 1, name);
-    return [found[0]!.package, found[0]!.packages];
+    return [found[0].package, found[0].packages];
   };
   assert.deepEqual(of('by-app'), [null, []]);
   assert.deepEqual(of('by-leaf'), ['leaf', [{ name: 'leaf', version: '1.2.3' }]]);
@@ -368,7 +368,7 @@ test('report mode: nothing is blocked, the log and the summary say what would ha
 test('the README example: the app works, its dependency\'s secret read, post and shell are blocked', () => {
   const example = resolve(REPO_ROOT, 'examples', 'supply-chain');
   const log = join(project({}), 'log.jsonl');
-  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(example, 'policy.json'), '--', 'node', join(example, 'app.js')], {
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(example, 'policy.json'), '--', 'node', join(example, 'app.mjs')], {
     cwd: REPO_ROOT, encoding: 'utf8',
   });
   assert.equal(child.status, 0, child.stderr);
