@@ -247,6 +247,8 @@ test('attribution: the packages on the stack, innermost first, across awaits; ap
     { name: 'leaf', version: '1.2.3' }, { name: '@scope/middle', version: '0.1.0' }, { name: 'inner', version: '2.0.0' },
   ]]);
   assert.deepEqual(of('by-leaf-async'), ['leaf', [{ name: 'leaf', version: '1.2.3' }]]);
+  // What the agent does itself (reading those package.json files, writing the log) is not an event.
+  assert.deepEqual(records(result.log).filter((r) => /package\.json$|log\.jsonl$/.test(String(r.args[0]))), []);
   // The summary counts per package.
   assert.match(result.stderr, /^ {2}leaf +open 4$/m);
   assert.match(result.stderr, /^ {2}\(application\) +open /m);
