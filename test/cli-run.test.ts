@@ -119,21 +119,32 @@ test('every event reaches the log on normal exit, process.exit() and an uncaught
   }
 });
 
-/** Starts the CLI, waits for COMMAND to print "ready", sends `signal` to the CLI, resolves on exit. */
-function runUntilSignal(dir: string, command: string[], signal: NodeJS.Signals): Promise<{ status: number | null; log: string; stdout: string }> {
+/**
+ * Starts the CLI, waits for COMMAND to print "<pid> ready", sends `signal` to the CLI (or, with
+ * `toCommand`, straight to COMMAND's process), resolves on exit.
+ */
+function runUntilSignal(dir: string, command: string[], signal: NodeJS.Signals, toCommand = false): Promise<{ status: number | null; log: string; stderr: string }> {
   const log = join(dir, 'log.jsonl');
   const child = spawn(process.execPath, [CLI, 'run', '--log', log, '--', ...command], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  let stderr = '';
+  let sent = false;
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    if (!stdout.includes('ready') && (stdout + text).includes('ready')) child.kill(signal);
     stdout += text;
+    const ready = /(\d+) ready/.exec(stdout);
+    if (ready !== null && !sent) {
+      sent = true;
+      if (toCommand) process.kill(Number(ready[1]), signal);
+      else child.kill(signal);
+    }
   });
-  return new Promise((done) => child.on('close', (status) => done({ status, log, stdout })));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+  return new Promise((done) => child.on('close', (status) => done({ status, log, stderr })));
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal}: passed on to COMMAND, which dies of it with its events logged`, async () => {
-    const dir = project({ 'app.js': OPEN_THEN(500, "setInterval(() => {}, 1000); process.stdout.write('ready\\n');") });
+    const dir = project({ 'app.js': OPEN_THEN(500, "setInterval(() => {}, 1000); process.stdout.write(process.pid + ' ready\\n');") });
     const result = await runUntilSignal(dir, ['node', 'app.js'], signal);
     assert.equal(result.status, 128 + (signal === 'SIGINT' ? 2 : 15));
     assert.equal(opens(result.log, numbered(dir)).length, 500);
@@ -142,7 +153,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal}: a program's own listener still decides (the agent does not kill it)`, async () => {
     const dir = project({
       'app.js': `process.on('${signal}', () => { require('fs').writeFileSync(__dirname + '/handled', ''); process.exit(0); });
-        setInterval(() => {}, 1000); process.stdout.write('ready\\n');`,
+        setInterval(() => {}, 1000); process.stdout.write(process.pid + ' ready\\n');`,
     });
     const result = await runUntilSignal(dir, ['node', 'app.js'], signal);
     assert.equal(result.status, 0);
@@ -150,22 +161,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-test('SIGKILL loses at most the events of the turn of the event loop in progress', () => {
-  // One open per turn, 20 turns printed as done, then SIGKILL from within a later turn.
+test('SIGKILL loses at most the events of the last 20 ms, never a part of a line', async () => {
+  // Ten opens, 100 ms of quiet (the buffer is written), then an open every millisecond until killed.
   const dir = project({
-    'app.js': `const fs = require('fs'); let i = 0;
-      const timer = setInterval(() => {
-        fs.closeSync(fs.openSync(__dirname + '/f' + i, 'w'));
-        process.stdout.write(i + '\\n');
-        if (++i === 20) { clearInterval(timer); fs.closeSync(fs.openSync(__dirname + '/last', 'w')); require('child_process').execSync('kill -KILL ' + process.pid); }
-      }, 2);`,
+    'app.js': `const fs = require('fs');
+      for (let i = 0; i < 10; i++) fs.closeSync(fs.openSync(__dirname + '/f' + i, 'w'));
+      setTimeout(() => {
+        let i = 10;
+        setInterval(() => fs.closeSync(fs.openSync(__dirname + '/f' + i++, 'w')), 1);
+        setTimeout(() => process.stdout.write(process.pid + ' ready\\n'), 50);
+      }, 100);`,
   });
-  const result = run(dir, ['node', 'app.js']);
+  const result = await runUntilSignal(dir, ['node', 'app.js'], 'SIGKILL', true);
   assert.equal(result.status, 128 + 9);
-  assert.equal(result.stdout.trim().split('\n').length, 20);
-  assert.equal(opens(result.log, numbered(dir)).length, 20, 'every finished turn is in the log');
-  // The open of the turn that was killed was written with the subprocess.Popen after it.
-  assert.equal(opens(result.log, join(dir, 'last')).length, 1);
+  assert.doesNotMatch(result.stderr, /skipped/, 'every line is whole');
+  const logged = opens(result.log, numbered(dir)).map((r) => Number(/(\d+)$/.exec(r.args[0] as string)?.[1]));
+  assert.deepEqual(logged.slice(0, 10), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'the events before the last 20 ms are all there');
+  assert.deepEqual(logged, logged.map((_, i) => i), 'what is there has no gap');
 });
 
 // ---- every process and worker --------------------------------------------------------------------

@@ -2,8 +2,9 @@
  * Appending the log: one file shared by every audited process and thread, opened with O_APPEND
  * and written whole lines per write(2), so that lines of different writers never interleave.
  *
- * The main thread buffers the lines of one turn of the event loop and writes them when it ends (a
- * microtask), or sooner every 64 KiB: one write per turn instead of one per event. It flushes on
+ * The main thread buffers lines and writes them 20 ms after the first of them (an unref'd timer, so
+ * it keeps no process alive), or sooner every 64 KiB: a busy server makes one write every 20 ms
+ * instead of one per event or per request. It flushes on
  * 'exit' (normal exit, process.exit(), an uncaught exception) and writes every later line at once;
  * on SIGINT, SIGTERM and SIGHUP it flushes, and when the program has no listener of its own for
  * the signal, re-raises it so that the process dies of it as it would have. Worker threads write
@@ -16,9 +17,11 @@ import fs = require('node:fs');
 import { isMainThread } from 'node:worker_threads';
 
 const { openSync, writeSync } = fs;
-const queue = queueMicrotask;
+const setTimer = setTimeout;
 const { O_APPEND, O_CREAT, O_WRONLY } = fs.constants;
 const FLUSH_BYTES = 64 * 1024;
+/** How long a line may wait in the buffer: what a SIGKILL can lose, at most. */
+export const FLUSH_MS = 20;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface LogWriter {
@@ -76,7 +79,7 @@ export function openLog(file: string, kill: (pid: number, signal: string) => voi
       if (now || pending.length >= FLUSH_BYTES) flush();
       else if (!scheduled) {
         scheduled = true;
-        queue(flush);
+        setTimer(flush, FLUSH_MS).unref();
       }
     },
   };
