@@ -31,13 +31,22 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Linux refuses to start a process with one environment string over 128 KiB (MAX_ARG_STRLEN). */
+const MAX_POLICY_BYTES = 128 * 1024 - POLICY_VARIABLE.length - 2;
+
 function readPolicy(file: string): CompiledPolicy {
+  let policy: CompiledPolicy;
   try {
-    return loadPolicy(resolve(file));
+    policy = loadPolicy(resolve(file));
   } catch (error) {
     if (error instanceof PolicyError) throw new UsageError(error.message);
     throw new UsageError(`${file}: cannot read the policy: ${errorMessage(error)}`);
   }
+  const size = Buffer.byteLength(JSON.stringify(policy));
+  if (size > MAX_POLICY_BYTES) {
+    throw new UsageError(`${file}: the compiled policy is ${size} bytes, more than the ${MAX_POLICY_BYTES} an environment variable can pass to every process; use fewer or broader rules`);
+  }
+  return policy;
 }
 
 /** Creates (or empties) the log now, so that an unwritable path stops the run before COMMAND starts. */
