@@ -196,6 +196,13 @@ const cases = [
   underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
   underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
   {
+    // One verdict of the agent: a 50-rule policy with package rules, chains of 0 to 3 packages.
+    name: 'decide(), 50-rule policy',
+    kind: 'ns', iterations: 1e6, innerRounds: 5, rounds: 3,
+    baseline: plain('empty-call', 'empty function call'),
+    measured: [{ config: plain('policy-decide', 'decide'), target: nsUnder(500) }],
+  },
+  {
     name: 'startup, -e 0',
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),

@@ -149,6 +149,53 @@ Object.assign(workloads, {
   },
 });
 
+// decide() alone, as the agent calls it on every event: a 50-rule policy with package rules (the
+// shape `policy learn` writes: per package, allow rules matching paths, addresses, commands), over
+// a mix of events from the application and from chains of one to three packages, most of them
+// allowed by a late rule and some denied by the default.
+Object.assign(workloads, {
+  'policy-decide': async () => {
+    const { createRequire } = await import('node:module');
+    const { loadPolicy, decide } = createRequire(import.meta.url)('../dist/policy/index.js');
+    const packages = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `@scope/pkg-${i}` : `pkg-${i}`));
+    const rules = [
+      { event: 'open', match: { path: ['/app/src/**', '/app/package.json', '/tmp/**'] }, action: 'allow' },
+      { event: 'socket.connect', match: { address: ['127.0.0.1:*', '*:443'] }, action: 'allow' },
+    ];
+    for (const name of packages) {
+      rules.push(
+        { event: 'open', package: name, match: { path: [`/app/node_modules/${name}/**`, '/etc/hosts'] }, action: 'allow' },
+        { event: 'socket.connect', package: name, match: { address: '10.0.0.*:5432' }, action: 'allow' },
+        { event: 'subprocess.Popen', package: name, match: { executable: ['git', '/usr/bin/*'] }, action: 'allow' },
+        { event: 'os.putenv', package: name, match: { key: `${name.toUpperCase()}_*` }, action: 'allow' },
+      );
+    }
+    if (rules.length !== 50) throw new Error(`the policy has ${rules.length} rules, not 50`);
+    const file = join(fs.mkdtempSync(join(tmpdir(), 'audithook-bench-')), 'policy.json');
+    fs.writeFileSync(file, JSON.stringify({ default: 'deny', rules }));
+    const policy = JSON.parse(JSON.stringify(loadPolicy(file)));
+    const chain = (k, length) => Array.from({ length }, (_, j) => packages[(k + j * 5) % packages.length]);
+    const calls = [];
+    for (let k = 0; k < 64; k++) {
+      const inner = chain(k, 1)[0];
+      const which = k % 4;
+      const packagesOnStack = chain(k, k % 4);
+      if (which === 0) calls.push(['open', [`/app/node_modules/${inner}/lib/file-${k}.js`, 'r', 0], packagesOnStack.length ? packagesOnStack : []]);
+      else if (which === 1) calls.push(['socket.connect', [{}, [`10.0.0.${k}`, 5432]], packagesOnStack]);
+      else if (which === 2) calls.push(['subprocess.Popen', [k % 8 === 2 ? '/bin/sh' : 'git', ['git'], null, {}], packagesOnStack]);
+      else calls.push(['open', [`/app/src/deep/dir/file-${k}.ts`, 'r', 0], []]);
+    }
+    return (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) {
+        const [event, args, stack] = calls[i & 63];
+        if (decide(policy, event, args, stack).decision === 'allow') sink++;
+      }
+      return sink;
+    };
+  },
+});
+
 const setup = workloads[name];
 if (setup === undefined) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(', ')}`);
 const loop = await setup();

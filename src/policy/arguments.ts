@@ -13,10 +13,11 @@ const KINDS: Readonly<Record<string, ArgumentKind>> = {
   executable: 'command',
   address: 'address', sockaddr: 'address',
   host: 'host', hostname: 'host', ip_address: 'host',
+  fullurl: 'url',
 };
 
 /** Objects and always-null arguments: nothing a glob could say anything about. */
-const UNMATCHABLE_NAMES = new Set(['self', 'data', 'callback', 'env', 'headers']);
+const UNMATCHABLE_NAMES = new Set(['self', 'data', 'callback', 'env', 'headers', 'code_object']);
 
 export function argumentKind(name: string): ArgumentKind {
   return KINDS[name] ?? 'text';

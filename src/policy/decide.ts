@@ -1,20 +1,25 @@
 /**
  * `decide`: the verdict of a compiled policy for one event. It runs in every audited process on
  * every event, so it imports nothing but captured built-ins (user code that later replaces
- * `RegExp.prototype.exec` or `String.prototype.toLowerCase` cannot change a verdict), and it
- * prepares each event's applicable rules once, on the event's first occurrence.
+ * `RegExp.prototype.exec`, `String.prototype.toLowerCase` or `URL` cannot change a verdict), and it
+ * prepares, once per event and subject (the application or a package), the rules that can apply
+ * and their verdicts: a decision then costs the argument checks of those rules and allocates
+ * nothing but the argument's text when it must be built (a resolved path, an address).
  */
 import {
-  ArrayIsArray, ObjectCreate, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
-  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice,
-  StringPrototypeToLowerCase, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
+  ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
+  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+  StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
+  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../primordials.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
 interface PreparedCheck {
   readonly index: number;
   readonly kind: ArgumentKind;
-  readonly pattern: RegExp;
+  readonly exact: readonly string[];
+  readonly prefixes: readonly string[];
+  readonly pattern: RegExp | null;
 }
 
 interface PreparedRule {
@@ -25,12 +30,25 @@ interface PreparedRule {
   readonly checks: readonly PreparedCheck[];
 }
 
+/** The rules of one event that apply to one subject, with their verdicts made once (frozen, shared). */
+interface SubjectRules {
+  readonly checks: readonly (readonly PreparedCheck[])[];
+  readonly verdicts: readonly Verdict[];
+  readonly fallback: Verdict;
+}
+
+interface EventRules {
+  readonly rules: readonly PreparedRule[];
+  app: SubjectRules | undefined;
+  /** Package name -> its rules: package globs are matched once per event and package, not per event raised. */
+  readonly packages: Record<string, SubjectRules>;
+}
+
 interface Prepared {
   /** Each rule's RegExps, compiled once per policy. */
   readonly eventPatterns: readonly RegExp[];
   readonly packagePatterns: readonly (RegExp | null)[];
-  /** Event name -> the rules that can apply to it, in policy order. */
-  readonly byEvent: Record<string, readonly PreparedRule[]>;
+  readonly events: Record<string, EventRules>;
 }
 
 const SLASH = 47;
@@ -46,35 +64,46 @@ function prepare(policy: CompiledPolicy): Prepared {
     eventPatterns[i] = new RegExpCtor(rule.event);
     packagePatterns[i] = rule.package === null ? null : new RegExpCtor(rule.package);
   }
-  const result: Prepared = { eventPatterns, packagePatterns, byEvent: ObjectCreate(null) as Record<string, readonly PreparedRule[]> };
+  const result: Prepared = { eventPatterns, packagePatterns, events: ObjectCreate(null) as Record<string, EventRules> };
   WeakMapPrototypeSet(prepared, policy, result);
   return result;
 }
 
-function rulesFor(policy: CompiledPolicy, event: string): readonly PreparedRule[] {
+function eventRules(policy: CompiledPolicy, event: string): EventRules {
   const state = WeakMapPrototypeGet(prepared, policy) ?? prepare(policy);
-  const known = state.byEvent[event];
+  const known = state.events[event];
   if (known !== undefined) return known;
   const applicable: PreparedRule[] = [];
   for (let i = 0; i < policy.rules.length; i++) {
     const rule = policy.rules[i] as CompiledRule;
-    let checks: PreparedCheck[];
+    const checks: PreparedCheck[] = [];
     if (rule.match === null) {
       if (!matches(state.eventPatterns[i] as RegExp, event)) continue;
-      checks = [];
     } else {
       if (!ObjectHasOwn(rule.match, event)) continue;
       const matchList = rule.match[event] as readonly CompiledMatch[];
-      checks = [];
       for (let j = 0; j < matchList.length; j++) {
         const check = matchList[j] as CompiledMatch;
-        checks[j] = { index: check.index, kind: check.kind, pattern: new RegExpCtor(check.pattern) };
+        checks[j] = { index: check.index, kind: check.kind, exact: check.exact, prefixes: check.prefixes, pattern: check.pattern === null ? null : new RegExpCtor(check.pattern) };
       }
     }
     applicable[applicable.length] = { rule: rule.rule, action: rule.action, package: state.packagePatterns[i] ?? null, checks };
   }
-  state.byEvent[event] = applicable;
-  return applicable;
+  const result: EventRules = { rules: applicable, app: undefined, packages: ObjectCreate(null) as Record<string, SubjectRules> };
+  state.events[event] = result;
+  return result;
+}
+
+function subjectRules(policy: CompiledPolicy, rules: readonly PreparedRule[], subject: string | null): SubjectRules {
+  const checks: (readonly PreparedCheck[])[] = [];
+  const verdicts: Verdict[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as PreparedRule;
+    if (rule.package !== null && (subject === null || !matches(rule.package, subject))) continue;
+    checks[checks.length] = rule.checks;
+    verdicts[verdicts.length] = ObjectFreeze({ decision: rule.action, rule: rule.rule, package: subject });
+  }
+  return { checks, verdicts, fallback: ObjectFreeze({ decision: policy.default, rule: 'default', package: subject }) };
 }
 
 /** `/a/./b/../c//d/` -> `/a/c/d`: lexical, as the kernel sees the path before symlinks. */
@@ -105,6 +134,18 @@ function absolutePath(path: string): string {
   return normalisePath(`${ProcessCwd()}/${path}`);
 }
 
+/** What a fetch reaches: `HTTPS://user@Evil.com:443/a/../b#x` is `https://evil.com/b`. */
+function urlText(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URLCtor(url);
+  } catch {
+    return url;
+  }
+  const origin = URLPrototypeGetOrigin(parsed);
+  return origin === 'null' ? URLPrototypeGetHref(parsed) : `${origin}${URLPrototypeGetPathname(parsed)}${URLPrototypeGetSearch(parsed)}`;
+}
+
 function scalarText(value: unknown): string | null {
   const type = typeof value;
   if (type === 'string') return value as string;
@@ -122,6 +163,7 @@ export function argumentText(value: unknown, kind: ArgumentKind): string | null 
       case 'path': case 'address': return absolutePath(value);
       case 'command': return StringPrototypeIncludes(value, '/') ? absolutePath(value) : value;
       case 'host': return StringPrototypeToLowerCase(value);
+      case 'url': return urlText(value);
       default: return value;
     }
   }
@@ -144,23 +186,32 @@ export function argumentText(value: unknown, kind: ArgumentKind): string | null 
   return text;
 }
 
-function fits(rule: PreparedRule, args: readonly unknown[], subject: string | null): boolean {
-  if (rule.package !== null && (subject === null || !matches(rule.package, subject))) return false;
-  const checks = rule.checks;
+function passes(check: PreparedCheck, text: string): boolean {
+  const exact = check.exact;
+  for (let i = 0; i < exact.length; i++) if (exact[i] === text) return true;
+  const prefixes = check.prefixes;
+  for (let i = 0; i < prefixes.length; i++) if (StringPrototypeStartsWith(text, prefixes[i] as string)) return true;
+  return check.pattern !== null && matches(check.pattern, text);
+}
+
+function fits(checks: readonly PreparedCheck[], args: readonly unknown[]): boolean {
   for (let i = 0; i < checks.length; i++) {
     const check = checks[i] as PreparedCheck;
     const text = argumentText(args[check.index], check.kind);
-    if (text === null || !matches(check.pattern, text)) return false;
+    if (text === null || !passes(check, text)) return false;
   }
   return true;
 }
 
-function verdictFor(policy: CompiledPolicy, rules: readonly PreparedRule[], args: readonly unknown[], subject: string | null): Verdict {
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i] as PreparedRule;
-    if (fits(rule, args, subject)) return { decision: rule.action, rule: rule.rule, package: subject };
-  }
-  return { decision: policy.default, rule: 'default', package: subject };
+function verdictFor(subject: SubjectRules, args: readonly unknown[]): Verdict {
+  const checks = subject.checks;
+  for (let i = 0; i < checks.length; i++) if (fits(checks[i] as readonly PreparedCheck[], args)) return subject.verdicts[i] as Verdict;
+  return subject.fallback;
+}
+
+function packageVerdict(policy: CompiledPolicy, rules: EventRules, name: string, args: readonly unknown[]): Verdict {
+  const subject = rules.packages[name] ?? (rules.packages[name] = subjectRules(policy, rules.rules, name));
+  return verdictFor(subject, args);
 }
 
 /**
@@ -171,12 +222,12 @@ function verdictFor(policy: CompiledPolicy, rules: readonly PreparedRule[], args
  * allowed, the verdict is the innermost package's.
  */
 export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[]): Verdict {
-  const rules = rulesFor(policy, event);
-  if (packages.length === 0) return verdictFor(policy, rules, args, null);
-  const innermost = verdictFor(policy, rules, args, packages[0] as string);
+  const rules = eventRules(policy, event);
+  if (packages.length === 0) return verdictFor(rules.app ?? (rules.app = subjectRules(policy, rules.rules, null)), args);
+  const innermost = packageVerdict(policy, rules, packages[0] as string, args);
   if (innermost.decision === 'deny') return innermost;
   for (let i = 1; i < packages.length; i++) {
-    const verdict = verdictFor(policy, rules, args, packages[i] as string);
+    const verdict = packageVerdict(policy, rules, packages[i] as string, args);
     if (verdict.decision === 'deny') return verdict;
   }
   return innermost;

@@ -62,10 +62,8 @@ export function expandBraces(pattern: string): string[] {
 /** The RegExp source (unanchored) of one brace-free alternative. */
 function alternativeSource(glob: string, segments: boolean): string {
   const one = segments ? '[^/]' : '.';
-  // Repeated globstar segments mean what one does.
-  let text = glob;
-  while (text.includes('/**/**')) text = text.replace('/**/**', '/**');
-  if (text.startsWith('**/**')) text = text.slice(3);
+  // Consecutive globstar segments mean what one does.
+  const text = segments ? glob.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, '$1**') : glob;
   let source = '';
   let i = 0;
   if (segments && text.startsWith('**/')) {
@@ -108,16 +106,55 @@ export interface GlobOptions {
   readonly transform?: (alternative: string) => string;
 }
 
-/** The anchored RegExp source matching any of `patterns`; throws GlobError naming the problem. */
-export function globSource(patterns: readonly string[], options: GlobOptions): string {
-  const sources: string[] = [];
+/** Every alternative of `patterns`, braces expanded and transformed. */
+function alternatives(patterns: readonly string[], options: GlobOptions): string[] {
+  const result: string[] = [];
   for (const pattern of patterns) {
     if (pattern === '') throw new GlobError('an empty pattern matches nothing');
-    for (const alternative of expandBraces(pattern)) {
-      sources.push(alternativeSource(options.transform === undefined ? alternative : options.transform(alternative), options.segments));
+    for (const alternative of expandBraces(pattern)) result.push(options.transform === undefined ? alternative : options.transform(alternative));
+  }
+  return [...new Set(result)];
+}
+
+const anchored = (sources: readonly string[]): string => `^(?:${sources.join('|')})$`;
+
+/** The anchored RegExp source matching any of `patterns`; throws GlobError naming the problem. */
+export function globSource(patterns: readonly string[], options: GlobOptions): string {
+  return anchored(alternatives(patterns, options).map((alternative) => alternativeSource(alternative, options.segments)));
+}
+
+/**
+ * What `patterns` compile to for the agent: most patterns are a plain string or a directory and
+ * everything below it (`/app/src/**`), and those are compared as strings, which is cheaper than a
+ * RegExp; the rest becomes one RegExp source (null when there is no rest).
+ */
+export interface GlobMatcher {
+  readonly exact: readonly string[];
+  /** `dir/`: any text starting with it (`dir` itself is in `exact`). */
+  readonly prefixes: readonly string[];
+  readonly pattern: string | null;
+}
+
+const WILDCARD = /(?:^|[^\\])(?:\\\\)*[*?]/;
+const unescape = (glob: string): string => glob.replace(/\\(.)/g, '$1');
+
+export function globMatcher(patterns: readonly string[], options: GlobOptions): GlobMatcher {
+  const exact: string[] = [];
+  const prefixes: string[] = [];
+  const sources: string[] = [];
+  for (const alternative of alternatives(patterns, options)) {
+    const source = alternativeSource(alternative, options.segments);
+    const base = alternative.slice(0, -3);
+    if (!WILDCARD.test(alternative)) {
+      exact.push(unescape(alternative));
+    } else if (options.segments && alternative.endsWith('/**') && !WILDCARD.test(base) && !base.endsWith('\\')) {
+      exact.push(unescape(base));
+      prefixes.push(`${unescape(base)}/`);
+    } else {
+      sources.push(source);
     }
   }
-  return `^(?:${[...new Set(sources)].join('|')})$`;
+  return { exact, prefixes, pattern: sources.length === 0 ? null : anchored(sources) };
 }
 
 /** Whether `pattern` uses any glob syntax (otherwise it is a plain name). */

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, posix, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import { findNodeAtLocation, type Node, parseTree, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { findNodeAtLocation, type Node, parseTree, type ParseError, ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
 import { events as catalogue } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
-import { escapeGlob, GlobError, globSource, isGlob } from './glob.js';
+import { escapeGlob, GlobError, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule } from './types.js';
 
@@ -32,10 +32,18 @@ interface PolicySource {
 
 type JsonPath = readonly (string | number)[];
 
+/** Which schema error to report when there are several: an unknown key explains a missing one (a typo). */
+const KEYWORD_PRIORITY = ['additionalProperties', 'enum', 'type'];
+const priority = (error: ErrorObject): number => {
+  const rank = KEYWORD_PRIORITY.indexOf(error.keyword);
+  return error.keyword === 'required' ? KEYWORD_PRIORITY.length + 1 : rank === -1 ? KEYWORD_PRIORITY.length : rank;
+};
+
 let validator: ValidateFunction | undefined;
 function validateSchema(value: unknown): ErrorObject | null {
-  validator ??= new Ajv({ allErrors: false, verbose: true, allowUnionTypes: true }).compile(policySchema);
-  return validator(value) ? null : (validator.errors?.[0] ?? null);
+  validator ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true }).compile(policySchema);
+  if (validator(value)) return null;
+  return [...(validator.errors ?? [])].sort((a, b) => priority(a) - priority(b))[0] ?? null;
 }
 
 /** `rules[2].match.path[0]` */
@@ -50,9 +58,9 @@ function formatPath(path: JsonPath): string {
 }
 
 /** " (did you mean "x"?)" when a candidate is close enough to be the intended word. */
-export function suggestion(word: string, candidates: readonly string[]): string {
+function suggestion(word: string, candidates: readonly string[]): string {
   if (candidates.length === 0) return '';
-  const best = closest(word, candidates as string[]);
+  const best = closest(word, candidates);
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
 }
 
@@ -100,18 +108,18 @@ function parseError(file: PolicyFile, error: ParseError): PolicyError {
   const code = printParseErrorCode(error.error);
   const before = file.text.slice(0, error.offset).trimEnd();
   const trailingComma = (code === 'PropertyNameExpected' || code === 'ValueExpected') && before.endsWith(',');
-  const problem = trailingComma ? 'trailing comma (JSON allows none)' : (PARSE_PROBLEMS[code] ?? code);
+  const problem = trailingComma ? 'trailing comma (JSON allows none)' : (PARSE_PROBLEMS[code] ?? code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
   return new PolicyError(`${file.at(trailingComma ? before.length - 1 : error.offset)}: invalid JSON: ${problem}`);
 }
 
 /** JSON.parse keeps the last of two equal keys; a policy that says a thing twice is a mistake. */
-function findDuplicateKey(node: Node, path: (string | number)[]): { path: JsonPath; key: string } | null {
+function findDuplicateKey(node: Node, path: (string | number)[]): { path: JsonPath; key: string; offset: number } | null {
   const children = node.children ?? [];
   if (node.type === 'object') {
     const seen = new Set<string>();
     for (const property of children) {
       const key = property.children?.[0]?.value as string;
-      if (seen.has(key)) return { path: [...path, key], key };
+      if (seen.has(key)) return { path: [...path, key], key, offset: property.offset };
       seen.add(key);
       const value = property.children?.[1];
       const inner = value === undefined ? null : findDuplicateKey(value, [...path, key]);
@@ -165,16 +173,16 @@ function coveredEvents(file: PolicyFile, path: JsonPath, pattern: string): { sou
     if (!eventNames.includes(pattern)) throw file.error(path, `unknown event "${pattern}"${suggestion(pattern, eventNames)}; docs/events.md lists them`);
     return { source: globSource([pattern], { segments: false }), covered: [pattern] };
   }
-  const source = compileGlob(file, path, [pattern], { segments: false });
+  const source = compileGlob(globSource, file, path, [pattern], { segments: false });
   const regexp = new RegExp(source);
   const covered = eventNames.filter((name) => regexp.test(name));
   if (covered.length === 0) throw file.error(path, `"${pattern}" matches no event in the catalogue (docs/events.md)`);
   return { source, covered };
 }
 
-function compileGlob(file: PolicyFile, path: JsonPath, patterns: readonly string[], options: Parameters<typeof globSource>[1]): string {
+function compileGlob<T>(compile: (patterns: readonly string[], options: GlobOptions) => T, file: PolicyFile, path: JsonPath, patterns: readonly string[], options: GlobOptions): T {
   try {
-    return globSource(patterns, options);
+    return compile(patterns, options);
   } catch (error) {
     if (!(error instanceof GlobError)) throw error;
     // Point at the pattern at fault when a rule lists several.
@@ -205,6 +213,8 @@ function patternTransform(kind: ArgumentKind, policyDir: string): (alternative: 
     case 'path': return asPath;
     case 'command': return (glob) => (glob.includes('/') ? asPath(glob) : glob);
     case 'host': return (glob) => glob.toLowerCase();
+    // Lower-case scheme and host, as the URL parser makes the value.
+    case 'url': return (glob) => glob.replace(/^[^:/]*:\/\/[^/]*/, (origin) => origin.toLowerCase());
     case 'address': return (glob) => {
       if (glob.startsWith('/') || glob.startsWith('.')) return asPath(glob);
       const lower = glob.toLowerCase();
@@ -242,14 +252,16 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
     }
     const kind = argumentKind(name);
     const patterns = typeof value === 'string' ? [value] : value;
-    const pattern = compileGlob(file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
+    const matcher = compileGlob(globMatcher, file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
     for (const event of covered) {
       const index = catalogue.find((entry) => entry.name === event)?.args.findIndex((arg) => arg.name === name) as number;
-      result[event]?.push({ index, kind, pattern });
+      result[event]?.push({ index, kind, ...matcher });
     }
   }
   return result;
 }
+
+const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
 
 /** `"*"` is any npm package, scoped ones included. */
 const ANY_PACKAGE = '**';
@@ -260,15 +272,15 @@ export function loadPolicy(file: string): CompiledPolicy {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PolicyError(`${file}: cannot read the policy: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error))}`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new PolicyError(`${file}: cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`);
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const source = new PolicyFile(file, text, tree);
-  if (errors.length > 0 || tree === undefined) throw parseError(source, errors[0] ?? { error: 16, offset: 0, length: 0 });
+  if (errors.length > 0 || tree === undefined) throw parseError(source, errors[0] ?? { error: ParseErrorCode.ValueExpected, offset: 0, length: 0 });
   const duplicate = findDuplicateKey(tree, []);
-  if (duplicate !== null) throw source.error(duplicate.path, `duplicate key "${duplicate.key}"`, 'key');
+  if (duplicate !== null) throw new PolicyError(`${source.at(duplicate.offset)}: ${formatPath(duplicate.path)}: duplicate key "${duplicate.key}"`);
   const value = JSON.parse(text) as unknown;
   const schemaError = validateSchema(value);
   if (schemaError !== null) {
@@ -282,7 +294,7 @@ export function loadPolicy(file: string): CompiledPolicy {
     const path = ['rules', i];
     const { source: event, covered } = coveredEvents(source, [...path, 'event'], rule.event);
     const pkg = rule.package === undefined ? null
-      : compileGlob(source, [...path, 'package'], [rule.package === '*' ? ANY_PACKAGE : rule.package], { segments: true });
+      : compileGlob(globSource, source, [...path, 'package'], [rule.package === '*' ? ANY_PACKAGE : rule.package], { segments: true });
     const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir);
     return { rule: `rules[${i}]`, action: rule.action, event, package: pkg, match };
   });

@@ -11,16 +11,26 @@ export type Action = 'allow' | 'deny';
  * - `command`: a path when it contains a `/`, otherwise a name looked up in PATH, matched as given;
  * - `address`: `[host, port]` becomes `host:port` (`[v6]:port`), a string is an IPC socket path;
  * - `host`: lower-cased;
+ * - `url`: as the URL parser reads it: lower-case scheme and host, no default port, no user info,
+ *   dot segments resolved, no fragment (unparsable text as given);
  * - `text`: as given (numbers and booleans in decimal / `true` / `false`, lists joined by spaces).
  */
-export type ArgumentKind = 'path' | 'command' | 'address' | 'host' | 'text';
+export type ArgumentKind = 'path' | 'command' | 'address' | 'host' | 'url' | 'text';
 
-/** One `match` entry of a rule, for one event: which argument, and the RegExp source of its patterns. */
+/**
+ * One `match` entry of a rule, for one event: which argument, and its patterns. The argument's text
+ * matches when it equals one of `exact`, starts with one of `prefixes`, or matches `pattern`.
+ */
 export interface CompiledMatch {
   /** The argument's position in the event's arguments. */
   readonly index: number;
   readonly kind: ArgumentKind;
-  readonly pattern: string;
+  /** The patterns without wildcards, and the directories of `dir/**` patterns. */
+  readonly exact: readonly string[];
+  /** `dir/` of each `dir/**` pattern. */
+  readonly prefixes: readonly string[];
+  /** RegExp source of the other patterns; null when there are none. */
+  readonly pattern: string | null;
 }
 
 export interface CompiledRule {
