@@ -15,10 +15,11 @@
 // child process fails. BENCH_QUICK=1 cuts iterations about 5x, for a smoke run.
 // Results also go to bench/results.json.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { join } from 'node:path';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const worker = resolve(root, 'bench', 'workload.mjs');
@@ -35,6 +36,43 @@ const instrumented = (workload, label = 'instrumented, no hooks') => ({ label, w
 const hooked = (workload, label = 'instrumented, one no-op hook') => ({ label, workload, flags: REGISTER, hook: true });
 /** The hooked configuration plus an open-code hook checking a sha256 allowlist (module workloads only). */
 const openCoded = (workload) => ({ label: 'no-op hook + open-code sha256 allowlist', workload, flags: REGISTER, hook: 'opencode' });
+/**
+ * A child running `workload` under `audithook run` (the CLI, its agent, logging everything to a
+ * scratch log), with `cliArgs` such as a policy.
+ */
+const scratch = mkdtempSync(join(os.tmpdir(), 'audithook-bench-run-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const RUN_LOG = join(scratch, 'log.jsonl');
+const underRun = (workload, label, cliArgs = []) => ({
+  label, workload, flags: [], hook: false,
+  cli: [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--log', RUN_LOG, ...cliArgs, '--', process.execPath],
+});
+/**
+ * An enforce policy of 50 rules that the workloads' events must all be checked against: 40 package
+ * rules (the workloads' events come from the application, so the package is checked and does not
+ * fit) and 10 path or address rules for everyone that do not match. Nothing is denied.
+ */
+const POLICY_50 = join(scratch, 'policy-50.json');
+writeFileSync(POLICY_50, JSON.stringify({
+  default: 'allow',
+  mode: 'enforce',
+  rules: Array.from({ length: 50 }, (_, i) => {
+    if (i % 5 === 4) return i % 2 ? { event: 'open', match: { path: `/secret-${i}/**` }, action: 'deny' } : { event: 'socket.connect', match: { address: `10.0.0.${i}:*` }, action: 'deny' };
+    return { event: ['open', 'socket.*', 'http.client.*', 'subprocess.Popen'][i % 4], package: `package-${i}`, action: 'deny' };
+  }),
+}));
+const POLICY_ARGS = ['--policy', POLICY_50];
+/** `workload` plain, under `audithook run` logging (with `target`), and with the 50-rule policy too (reported). */
+const underRunCase = (name, workload, iterations, rounds, target) => ({
+  name: `${name} under audithook run`,
+  kind: 'ns', iterations, innerRounds: 5, rounds,
+  baseline: plain(workload),
+  measured: [
+    { config: underRun(workload, 'logging, attribution'), target },
+    { config: underRun(workload, 'and a 50-rule enforce policy', POLICY_ARGS), target: reportOnly() },
+  ],
+});
+
 /** A child running a whole command, timed from outside (startup). */
 const command = (label, flags, args) => ({ label, flags, args });
 
@@ -43,6 +81,10 @@ const command = (label, flags, args) => ({ label, flags, args });
 const ratioAtMost = (limit) => ({ kind: 'ratio<=', limit, text: `ratio <= ${limit}`, pass: (r) => r.ratio <= limit });
 const nsUnder = (limit) => ({ kind: 'ns<', limit, text: `< ${limit} ns/op`, pass: (r) => r.measured < limit });
 const deltaMsUnder = (limit) => ({ kind: 'deltaMs<', limit, text: `+ < ${limit} ms`, pass: (r) => r.delta < limit });
+const throughputAtLeast = (share) => ({
+  kind: 'ratio<=', limit: 1 / share, text: `throughput >= ${share * 100}%`, pass: (r) => r.ratio <= 1 / share,
+});
+const ratioBelow = (limit) => ({ kind: 'ratio<', limit, text: `ratio < ${limit}`, pass: (r) => r.ratio < limit });
 const reportOnly = () => ({ kind: 'none', limit: null, text: 'no target', pass: () => null });
 
 // ---- the cases -----------------------------------------------------------------------------------
@@ -150,6 +192,11 @@ const cases = [
       { config: hooked('fetch-sequential'), target: ratioAtMost(1.05) },
     ],
   },
+  // The CLI: every event attributed to its packages and appended to the log (then an enforce
+  // policy of 50 rules checked too). The time per operation is measured inside the workload.
+  underRunCase('openSync+closeSync', 'open-close', 4e4, 5, ratioBelow(3)),
+  underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
+  underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
   {
     // One verdict of the agent: a 50-rule policy with package rules, chains of 0 to 3 packages.
     name: 'decide(), 50-rule policy',
@@ -247,9 +294,10 @@ function sample(c, config) {
     return Number(process.hrtime.bigint() - start) / 1e6;
   }
   const iterations = Math.max(1, Math.round(c.iterations * scale));
-  const args = [...config.flags, worker, config.workload, String(iterations), String(c.innerRounds)];
+  const args = [...(config.cli ?? []), ...config.flags, worker, config.workload, String(iterations), String(c.innerRounds)];
   if (config.hook) args.push(config.hook === true ? 'hook' : config.hook);
   const { stdout } = run(args);
+  if (config.cli) rmSync(RUN_LOG, { force: true });
   const report = JSON.parse(stdout.trim().split('\n').pop());
   if (typeof report.nsPerOp !== 'number') throw new ChildFailed(`node ${args.join(' ')} printed no nsPerOp:\n${stdout}`);
   return report.nsPerOp;
@@ -286,7 +334,9 @@ function distStamp() {
 
 const distAtStart = distStamp();
 const started = Date.now();
-const state = cases.map((c) => ({
+// BENCH_ONLY=text: only the cases whose name contains it.
+const selected = process.env.BENCH_ONLY ? cases.filter((c) => c.name.includes(process.env.BENCH_ONLY)) : cases;
+const state = selected.map((c) => ({
   rounds: QUICK ? Math.max(2, Math.ceil(c.rounds / 2)) : c.rounds,
   configs: [c.baseline, ...c.measured.map((m) => m.config)],
   samples: [c.baseline, ...c.measured].map(() => []),
@@ -305,7 +355,7 @@ try {
 }
 for (let round = 0; round < totalRounds; round++) {
   process.stderr.write(`bench: round ${round + 1}/${totalRounds} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  cases.forEach((c, i) => {
+  selected.forEach((c, i) => {
     const s = state[i];
     if (s.error !== undefined || round >= s.rounds) return;
     const n = s.configs.length;
@@ -329,7 +379,7 @@ for (let round = 0; round < totalRounds; round++) {
 // ---- results -------------------------------------------------------------------------------------
 
 const results = [];
-cases.forEach((c, i) => {
+selected.forEach((c, i) => {
   const s = state[i];
   const unit = c.kind === 'wall' ? 'ms' : 'ns/op';
   c.measured.forEach((m, j) => {

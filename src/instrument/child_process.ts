@@ -111,7 +111,7 @@ export function installChildProcess(binding: (name: string) => Record<string, un
   instrument(processPrototype, 'spawn', describeSpawn, { delivery: 'throw' });
   instrument(processPrototype, 'kill', describeChildKill, { delivery: 'throw' });
   instrument(spawnSync, 'spawn', describeSpawn, { delivery: 'throw' });
-  if (propagating) {
+  if (propagating()) {
     keepChildrenAudited(processPrototype, 'spawn');
     keepChildrenAudited(spawnSync, 'spawn');
   }

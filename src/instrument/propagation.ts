@@ -1,39 +1,87 @@
 /**
- * Keeping children audited. When this process was started with the register preload in
+ * Keeping children audited. When this process was started with an audithook preload in
  * NODE_OPTIONS, every child gets it in NODE_OPTIONS too, even when the caller passed an explicit
  * `env` without it: a Node child (started directly, through a shell or through another program)
  * then runs instrumented, and other programs ignore the variable.
+ *
+ * Two preloads propagate: the plain register (`NODE_OPTIONS="--import audithook/register"`), and
+ * the `audithook run` agent, which also hands its configuration (log, policy) to every child in
+ * environment variables that the child's caller cannot drop or change.
  */
 import { pathToFileURL } from 'node:url';
-import { StringPrototypeIncludes, StringPrototypeSlice, StringCtor } from '../primordials.js';
+import { StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringCtor } from '../primordials.js';
 
 /**
- * The preload as NODE_OPTIONS takes it: this package's register (found through the package's own
+ * The register as NODE_OPTIONS takes it: this package's register (found through the package's own
  * name, whatever the file layout) as an absolute file URL, so the child's cwd does not matter.
  */
-const PRELOAD = `--import=${pathToFileURL(require.resolve('audithook/register')).href}`;
+const REGISTER_PRELOAD = `--import=${pathToFileURL(require.resolve('audithook/register')).href}`;
 
-/** Whether NODE_OPTIONS already loads audithook (the package name or this build's register). */
-function preloads(nodeOptions: string): boolean {
-  return StringPrototypeIncludes(nodeOptions, 'audithook') || StringPrototypeIncludes(nodeOptions, PRELOAD);
+interface Propagation {
+  /** The NODE_OPTIONS option that loads the preload. */
+  readonly preload: string;
+  /** Whether a child's NODE_OPTIONS already loads it. */
+  readonly loads: (nodeOptions: string) => boolean;
+  /** `KEY=value` pairs every child gets, replacing the caller's values for those keys. */
+  readonly env: readonly string[];
 }
 
-export const propagating = preloads(StringCtor(process.env['NODE_OPTIONS'] ?? ''));
+/** Whether NODE_OPTIONS already loads audithook (the package name or this build's register). */
+function loadsRegister(nodeOptions: string): boolean {
+  return StringPrototypeIncludes(nodeOptions, 'audithook') || StringPrototypeIncludes(nodeOptions, REGISTER_PRELOAD);
+}
 
-/** Node's `KEY=value` environment pairs for a child, with the preload in NODE_OPTIONS. */
+let propagation: Propagation | undefined = loadsRegister(StringCtor(process.env['NODE_OPTIONS'] ?? ''))
+  ? { preload: REGISTER_PRELOAD, loads: loadsRegister, env: [] }
+  : undefined;
+
+/** Whether children get a preload: decided before the instrumentation is installed. */
+export function propagating(): boolean {
+  return propagation !== undefined;
+}
+
+/**
+ * The `audithook run` agent: every child gets `preload` at the front of NODE_OPTIONS (before any
+ * preload of the caller's) and exactly these `KEY=value` pairs. Called before the instrumentation
+ * is installed.
+ */
+export function propagateAgent(preload: string, env: readonly string[]): void {
+  propagation = { preload, loads: (nodeOptions) => StringPrototypeIndexOf(nodeOptions, preload) === 0, env };
+}
+
+function keyOf(pair: string): string {
+  const at = StringPrototypeIndexOf(pair, '=', 1);
+  return at === -1 ? pair : StringPrototypeSlice(pair, 0, at);
+}
+
+/** Node's `KEY=value` environment pairs for a child, with the preload in NODE_OPTIONS and the agent's configuration. */
 export function withPreload(envPairs: readonly string[]): string[] {
+  const current = propagation;
+  if (current === undefined) return envPairs as string[];
+  const forced = current.env;
   const result: string[] = [];
   let found = false;
   for (let i = 0; i < envPairs.length; i++) {
     const pair = envPairs[i] as string;
-    if (StringPrototypeSlice(pair, 0, 13) === 'NODE_OPTIONS=') {
+    const key = keyOf(pair);
+    let replaced = false;
+    for (let j = 0; j < forced.length; j++) if (keyOf(forced[j] as string) === key) replaced = true;
+    if (replaced) continue;
+    if (key === 'NODE_OPTIONS') {
       found = true;
       const options = StringPrototypeSlice(pair, 13);
-      result[i] = preloads(options) ? pair : `NODE_OPTIONS=${options === '' ? '' : `${options} `}${PRELOAD}`;
+      result[result.length] = current.loads(options) ? pair : `NODE_OPTIONS=${joinOptions(current, options)}`;
     } else {
-      result[i] = pair;
+      result[result.length] = pair;
     }
   }
-  if (!found) result[result.length] = `NODE_OPTIONS=${PRELOAD}`;
+  if (!found) result[result.length] = `NODE_OPTIONS=${current.preload}`;
+  for (let j = 0; j < forced.length; j++) result[result.length] = forced[j] as string;
   return result;
+}
+
+/** The register goes after the caller's options (as before); the agent goes first, so it loads before any other preload. */
+function joinOptions(current: Propagation, options: string): string {
+  if (options === '') return current.preload;
+  return current.preload === REGISTER_PRELOAD ? `${options} ${current.preload}` : `${current.preload} ${options}`;
 }

@@ -1,0 +1,104 @@
+/**
+ * The `audithook run` agent, preloaded (`--require`) in every audited process and worker thread.
+ * It installs the instrumentation and one hook that, for every event: finds the npm packages on
+ * the call stack, asks the policy (when there is one), appends a JSONL record (src/cli/record.ts)
+ * to the shared log, and in enforce mode refuses a denied operation with ERR_ACCESS_DENIED.
+ *
+ * Bundled with the runtime into one dependency-free file (dist/agent.js). Its configuration comes
+ * from the environment (src/agent/config.ts), which it passes on to every child it starts.
+ */
+import { constants } from 'node:os';
+import { basename, dirname, sep } from 'node:path';
+import { threadId } from 'node:worker_threads';
+// decide.ts, not the policy index: the loader's libraries stay out of the preload.
+import { decide } from '../policy/decide.js';
+import type { CompiledPolicy, Verdict } from '../policy/types.js';
+import { propagateAgent } from '../instrument/propagation.js';
+import { runtime } from '../runtime.js';
+import type { PackageRef } from '../cli/record.js';
+import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from './config.js';
+import { packagesOnStack } from './attribution.js';
+import { jsonSafeArgs } from './json-safe.js';
+import { openLog } from './log-writer.js';
+
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
+const DateCtor = Date;
+const DateNow = Date.now;
+const ErrorCtor = Error;
+const { signals } = constants;
+// process.kill goes through process._kill, which the instrumentation audits: the agent's own
+// re-raise of a signal must not be an event (nor be refused by the policy).
+const rawKill = (process as unknown as { _kill: (pid: number, signal: number) => number })._kill;
+
+/** audithook's own files (this bundle and the package's dist/): their frames are not the caller's. */
+const ownDirectory = `${dirname(__filename)}${sep}`;
+const isOwnFile = (file: string): boolean => file.startsWith(ownDirectory) || file.startsWith(`file://${ownDirectory}`);
+
+function configuration(): { log: string; policy: CompiledPolicy | null } {
+  const log = process.env[LOG_VARIABLE];
+  if (log === undefined || log === '') throw new ErrorCtor(`audithook agent: ${LOG_VARIABLE} is not set (start programs with \`audithook run\`)`);
+  const policyText = process.env[POLICY_VARIABLE];
+  return { log, policy: policyText === undefined || policyText === '' ? null : JSONParse(policyText) as CompiledPolicy };
+}
+
+const { log, policy } = configuration();
+const writer = openLog(log, (pid, signal) => rawKill(pid, signals[signal as keyof typeof signals]));
+const policyName = policy === null ? '' : basename(policy.file);
+/**
+ * Events after which this process may wait long or never run again (a synchronous child, a signal
+ * to itself or its group, an exec): their record and the ones before are written at once.
+ */
+const HANDS_OVER = new Set(['subprocess.Popen', 'os.exec', 'os.kill', 'os.killpg']);
+const NO_VERDICT: Verdict = { decision: 'allow', rule: '', package: null };
+
+function denial(event: string, verdict: Verdict): Error {
+  const who = verdict.package === null ? 'the application' : `package "${verdict.package}"`;
+  const error = new ErrorCtor(`audithook: ${event} denied for ${who} by ${verdict.rule} of ${policyName}`);
+  (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
+  return error;
+}
+
+/** The record's time: one Date per millisecond, however many events it has. */
+let lastMillisecond = -1;
+let lastTime = '';
+function isoTime(): string {
+  const now = DateNow();
+  if (now !== lastMillisecond) {
+    lastMillisecond = now;
+    lastTime = new DateCtor(now).toISOString();
+  }
+  return lastTime;
+}
+
+/** The fields every record of this thread has: written once. */
+const PROCESS_FIELDS = `"pid":${process.pid},"thread":${threadId}`;
+
+/** One JSONL line, as record.ts describes it, with the fields in its order. */
+function record(event: string, args: readonly unknown[], packages: readonly PackageRef[], verdict: Verdict, blocked: boolean): string {
+  let safeArgs: unknown;
+  try {
+    safeArgs = jsonSafeArgs(args);
+  } catch {
+    safeArgs = [{ $type: 'unreadable' }];
+  }
+  const innermost = packages[0];
+  return `{"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${JSONStringify(safeArgs)},`
+    + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${JSONStringify(packages)},`
+    + `"decision":"${verdict.decision}","rule":${policy === null ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}}`;
+}
+
+function auditHook(event: string, args: readonly unknown[]): void {
+  const packages = packagesOnStack(auditHook, isOwnFile);
+  const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packages.map((ref) => ref.name));
+  const blocked = verdict.decision === 'deny' && policy?.mode === 'enforce';
+  writer.write(record(event, args, packages, verdict, blocked), blocked || HANDS_OVER.has(event));
+  if (blocked) throw denial(event, verdict);
+}
+
+propagateAgent(agentPreload(__filename), [
+  `${LOG_VARIABLE}=${log}`,
+  ...(policy === null ? [] : [`${POLICY_VARIABLE}=${JSONStringify(policy)}`]),
+]);
+runtime.installInstrumentation();
+runtime.addAuditHook(auditHook);

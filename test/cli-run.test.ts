@@ -1,0 +1,397 @@
+/**
+ * `audithook run` end to end, through `node dist/cli/main.js run ...` on this test's Node (the
+ * CLI puts that Node first in COMMAND's PATH, so `node` in COMMAND is the same binary): exit codes,
+ * the log from every process and worker on every way out, attribution, JSON-safe arguments.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import type { LogRecord } from '../src/cli/record';
+import { REPO_ROOT } from './helpers/scenario';
+
+const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
+const AUDITHOOK = resolve(REPO_ROOT, 'dist', 'index.js');
+const ROOT = mkdtempSync(join(tmpdir(), 'audithook-cli-run-'));
+let counter = 0;
+
+/** A fresh directory with `files` (relative path -> content) written into it. */
+function project(files: Record<string, string>): string {
+  const dir = join(ROOT, `p${counter++}`);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly log: string;
+}
+
+/** `audithook run --log <dir>/log.jsonl [extra] -- command...` in `dir`. */
+function run(dir: string, command: readonly string[], extra: readonly string[] = []): Run {
+  const log = join(dir, 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, ...extra, '--', ...command], {
+    cwd: dir, encoding: 'utf8', timeout: 60_000,
+  });
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr, log };
+}
+
+function records(log: string): LogRecord[] {
+  return readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+}
+
+/** The `open` records of `path` (or of the paths it matches). */
+function opens(log: string, path: string | RegExp): LogRecord[] {
+  return records(log).filter((r) => r.event === 'open' && typeof r.args[0] === 'string'
+    && (typeof path === 'string' ? r.args[0] === path : path.test(r.args[0])));
+}
+const numbered = (dir: string): RegExp => new RegExp(`^${dir}/f\\d+$`);
+
+const noStackTrace = (stderr: string): void => assert.doesNotMatch(stderr, /^\s+at /m, stderr);
+
+// ---- exit codes ----------------------------------------------------------------------------------
+
+test('exit status: COMMAND\'s code, 128 + signal, 127 when not found', () => {
+  const dir = project({});
+  assert.equal(run(dir, ['node', '-e', '']).status, 0);
+  assert.equal(run(dir, ['node', '-e', 'process.exitCode = 7']).status, 7);
+  assert.equal(run(dir, ['node', '-e', "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 5000)"]).status, 128 + 15);
+  assert.equal(run(dir, ['sh', '-c', 'kill -INT $$']).status, 128 + 2);
+  const missing = run(dir, ['audithook-no-such-command-here']);
+  assert.equal(missing.status, 127);
+  assert.match(missing.stderr, /audithook-no-such-command-here: command not found/);
+});
+
+test('usage errors, an unwritable log and a broken policy exit 2 without starting COMMAND', () => {
+  const dir = project({ 'broken.json': '{ "default": ' });
+  const marker = join(dir, 'started');
+  const command = ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`];
+  const cases: [string, string[], RegExp][] = [
+    ['no COMMAND', [CLI, 'run', '--log', join(dir, 'l.jsonl')], /missing required argument/],
+    ['unknown option', [CLI, 'run', '--logg', 'x', '--', ...command], /unknown option/],
+    ['unwritable log', [CLI, 'run', '--log', join(dir, 'no', 'such', 'dir', 'log.jsonl'), '--', ...command], /log\.jsonl: cannot write the log: ENOENT/],
+    ['broken policy', [CLI, 'run', '--log', join(dir, 'l.jsonl'), '--policy', join(dir, 'broken.json'), '--', ...command], /broken\.json/],
+    ['missing policy', [CLI, 'run', '--log', join(dir, 'l.jsonl'), '--policy', join(dir, 'absent.json'), '--', ...command], /absent\.json/],
+  ];
+  for (const [name, args, message] of cases) {
+    const child = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(child.status, 2, `${name}: ${child.stderr}`);
+    assert.match(child.stderr, message, name);
+    noStackTrace(child.stderr);
+    assert.equal(existsSync(marker), false, `${name}: COMMAND did not start`);
+  }
+});
+
+test('without --log, the log is audithook.jsonl in the working directory, replaced by each run', () => {
+  const dir = project({});
+  writeFileSync(join(dir, 'audithook.jsonl'), 'an older run\n');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--', 'node', '-e', "require('fs').writeFileSync('out', '')"], { cwd: dir, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const log = join(dir, 'audithook.jsonl');
+  assert.deepEqual(opens(log, 'out').map((r) => r.args), [['out', 'w', 577]]);
+  assert.doesNotMatch(readFileSync(log, 'utf8'), /older run/);
+  assert.doesNotMatch(child.stderr, /skipped/);
+});
+
+// ---- nothing lost --------------------------------------------------------------------------------
+
+/** Opens f0..f{n-1} in one synchronous run, then does `then`. */
+const OPEN_THEN = (n: number, then: string): string => `
+  const fs = require('fs');
+  for (let i = 0; i < ${n}; i++) fs.closeSync(fs.openSync(__dirname + '/f' + i, 'w'));
+  ${then}
+`;
+
+test('every event reaches the log on normal exit, process.exit() and an uncaught exception', () => {
+  for (const [then, status] of [['', 0], ['process.exit(3)', 3], ["throw new Error('boom')", 1], ['Promise.reject(new Error("rejected"))', 1]] as const) {
+    const dir = project({ 'app.js': OPEN_THEN(2000, then) });
+    const result = run(dir, ['node', 'app.js']);
+    assert.equal(result.status, status, result.stderr);
+    assert.equal(opens(result.log, numbered(dir)).length, 2000, then);
+  }
+});
+
+/**
+ * Starts the CLI, waits for COMMAND to print "<pid> ready", sends `signal` to the CLI (or, with
+ * `toCommand`, straight to COMMAND's process), resolves on exit.
+ */
+function runUntilSignal(dir: string, command: string[], signal: NodeJS.Signals, toCommand = false): Promise<{ status: number | null; log: string; stderr: string }> {
+  const log = join(dir, 'log.jsonl');
+  const child = spawn(process.execPath, [CLI, 'run', '--log', log, '--', ...command], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    const ready = /(\d+) ready/.exec(stdout);
+    if (ready !== null && !sent) {
+      sent = true;
+      if (toCommand) process.kill(Number(ready[1]), signal);
+      else child.kill(signal);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+  return new Promise((done) => child.on('close', (status) => done({ status, log, stderr })));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal}: passed on to COMMAND, which dies of it with its events logged`, async () => {
+    const dir = project({ 'app.js': OPEN_THEN(500, "setInterval(() => {}, 1000); process.stdout.write(process.pid + ' ready\\n');") });
+    const result = await runUntilSignal(dir, ['node', 'app.js'], signal);
+    assert.equal(result.status, 128 + (signal === 'SIGINT' ? 2 : 15));
+    assert.equal(opens(result.log, numbered(dir)).length, 500);
+  });
+
+  test(`${signal}: a program's own listener still decides (the agent does not kill it)`, async () => {
+    const dir = project({
+      'app.js': `process.on('${signal}', () => { require('fs').writeFileSync(__dirname + '/handled', ''); process.exit(0); });
+        setInterval(() => {}, 1000); process.stdout.write(process.pid + ' ready\\n');`,
+    });
+    const result = await runUntilSignal(dir, ['node', 'app.js'], signal);
+    assert.equal(result.status, 0);
+    assert.equal(opens(result.log, join(dir, 'handled')).length, 1);
+  });
+}
+
+test('SIGKILL loses at most the events of the last 20 ms, never a part of a line', async () => {
+  // Ten opens, 100 ms of quiet (the buffer is written), then an open every millisecond until killed.
+  const dir = project({
+    'app.js': `const fs = require('fs');
+      for (let i = 0; i < 10; i++) fs.closeSync(fs.openSync(__dirname + '/f' + i, 'w'));
+      setTimeout(() => {
+        let i = 10;
+        setInterval(() => fs.closeSync(fs.openSync(__dirname + '/f' + i++, 'w')), 1);
+        setTimeout(() => process.stdout.write(process.pid + ' ready\\n'), 50);
+      }, 100);`,
+  });
+  const result = await runUntilSignal(dir, ['node', 'app.js'], 'SIGKILL', true);
+  assert.equal(result.status, 128 + 9);
+  assert.doesNotMatch(result.stderr, /skipped/, 'every line is whole');
+  const logged = opens(result.log, numbered(dir)).map((r) => Number(/(\d+)$/.exec(r.args[0] as string)?.[1]));
+  assert.deepEqual(logged.slice(0, 10), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'the events before the last 20 ms are all there');
+  assert.deepEqual(logged, logged.map((_, i) => i), 'what is there has no gap');
+});
+
+// ---- every process and worker --------------------------------------------------------------------
+
+test('children with an explicit env, grandchildren through a shell and workers are all audited', () => {
+  const dir = project({
+    'app.js': `
+      const { spawnSync, execFileSync } = require('child_process');
+      const { Worker } = require('worker_threads');
+      const fs = require('fs');
+      const touch = (name) => "require('fs').writeFileSync(" + JSON.stringify(__dirname + '/' + name) + ", '')";
+      spawnSync('node', ['-e', touch('child')], { env: { PATH: process.env.PATH } });
+      execFileSync('sh', ['-c', 'node -e "$0"', touch('grandchild')], { env: { PATH: process.env.PATH, NODE_OPTIONS: '--no-warnings', AUDITHOOK_LOG: '/dev/null' } });
+      const worker = new Worker(touch('worker') + "; require('worker_threads').parentPort.postMessage(require('worker_threads').threadId)", { eval: true });
+      worker.on('message', (id) => { fs.writeFileSync(__dirname + '/main', String(id)); process.exit(0); });
+    `,
+  });
+  const result = run(dir, ['node', 'app.js']);
+  assert.equal(result.status, 0, result.stderr);
+  const [child, grandchild, worker, main] = ['child', 'grandchild', 'worker', 'main'].map((name) => {
+    const found = opens(result.log, join(dir, name));
+    assert.equal(found.length, 1, `${name}: ${JSON.stringify(found)}`);
+    return found[0];
+  });
+  assert.notEqual(child.pid, main.pid);
+  assert.notEqual(grandchild.pid, main.pid);
+  assert.notEqual(grandchild.pid, child.pid);
+  assert.equal(worker.pid, main.pid);
+  assert.equal(worker.thread, Number(readFileSync(join(dir, 'main'), 'utf8')));
+  assert.ok(worker.thread > 0);
+  assert.equal(main.thread, 0);
+});
+
+test('npm scripts run audited: npm and its node children use the same Node', () => {
+  const dir = project({
+    'package.json': JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: 'node app.js' } }),
+    'app.js': "require('fs').writeFileSync(__dirname + '/out', process.version)",
+  });
+  const result = run(dir, ['npm', 'run', '--silent', 'start']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(readFileSync(join(dir, 'out'), 'utf8'), process.version);
+  assert.equal(opens(result.log, join(dir, 'out')).length, 1);
+});
+
+// ---- attribution ---------------------------------------------------------------------------------
+
+test('attribution: the packages on the stack, innermost first, across awaits; app code is null', () => {
+  const dir = project({
+    'node_modules/leaf/package.json': JSON.stringify({ name: 'leaf', version: '1.2.3', main: 'lib/index.js' }),
+    // A nested package.json without a name (a "type" marker) does not hide the package.
+    'node_modules/leaf/lib/package.json': JSON.stringify({ type: 'commonjs' }),
+    'node_modules/leaf/lib/index.js': `const fs = require('fs');
+      exports.touch = (file) => fs.writeFileSync(file, '');
+      exports.later = async (file) => { await new Promise((r) => setTimeout(r, 1)); await fs.promises.writeFile(file, ''); };`,
+    'node_modules/@scope/middle/package.json': JSON.stringify({ name: '@scope/middle', version: '0.1.0' }),
+    'node_modules/@scope/middle/index.js': "module.exports = (file) => require('leaf').touch(file);",
+    'node_modules/@scope/middle/node_modules/inner/package.json': JSON.stringify({ name: 'inner', version: '2.0.0' }),
+    'node_modules/@scope/middle/node_modules/inner/index.js': "module.exports = (f) => f();",
+    'app.js': `
+      const leaf = require('leaf');
+      require('fs').writeFileSync(__dirname + '/by-app', '');
+      leaf.touch(__dirname + '/by-leaf');
+      require('@scope/middle')(__dirname + '/by-chain');
+      require('./node_modules/@scope/middle/node_modules/inner')(() => require('@scope/middle')(__dirname + '/by-deep-chain'));
+      leaf.later(__dirname + '/by-leaf-async');
+    `,
+  });
+  const result = run(dir, ['node', 'app.js']);
+  assert.equal(result.status, 0, result.stderr);
+  const of = (name: string): [string | null, LogRecord['packages']] => {
+    const found = opens(result.log, join(dir, name));
+    assert.equal(found.length, 1, name);
+    return [found[0].package, found[0].packages];
+  };
+  assert.deepEqual(of('by-app'), [null, []]);
+  assert.deepEqual(of('by-leaf'), ['leaf', [{ name: 'leaf', version: '1.2.3' }]]);
+  assert.deepEqual(of('by-chain'), ['leaf', [{ name: 'leaf', version: '1.2.3' }, { name: '@scope/middle', version: '0.1.0' }]]);
+  assert.deepEqual(of('by-deep-chain'), ['leaf', [
+    { name: 'leaf', version: '1.2.3' }, { name: '@scope/middle', version: '0.1.0' }, { name: 'inner', version: '2.0.0' },
+  ]]);
+  assert.deepEqual(of('by-leaf-async'), ['leaf', [{ name: 'leaf', version: '1.2.3' }]]);
+  // What the agent does itself (reading those package.json files, writing the log) is not an event.
+  assert.deepEqual(records(result.log).filter((r) => /package\.json$|log\.jsonl$/.test(String(r.args[0]))), []);
+  // The summary counts per package.
+  assert.match(result.stderr, /^ {2}leaf +open 4$/m);
+  assert.match(result.stderr, /^ {2}\(application\) +open /m);
+});
+
+// ---- JSON-safe arguments -------------------------------------------------------------------------
+
+test('arguments are logged JSON-safe: buffers, cycles, functions, throwing getters, Proxies, huge values, sockets', () => {
+  const dir = project({
+    'app.js': `
+      const { audit } = require(${JSON.stringify(AUDITHOOK)});
+      const circular = { name: 'loop' }; circular.self = circular;
+      const getter = { get boom() { throw new Error('getter ran'); } };
+      let trapped = false;
+      const proxy = new Proxy({}, { get() { trapped = true; return 1; }, ownKeys() { trapped = true; return []; } });
+      const deep = { a: { b: { c: { d: { e: { f: 1 } } } } } };
+      audit('test.args', Buffer.from('hello world'), Buffer.from([0, 1, 2, 255]), circular, function named() {}, getter, proxy,
+        'x'.repeat(5000), Array.from({ length: 100 }, (_, i) => i), deep, 10n, undefined, NaN, new Map([[1, 2]]), new Date(0), Symbol('s'));
+      const net = require('net');
+      const server = net.createServer((socket) => socket.end()).listen(0, '127.0.0.1', () => {
+        net.connect(server.address().port, '127.0.0.1').on('close', () => { server.close(); require('fs').writeFileSync(__dirname + '/trapped', String(trapped)); });
+      });
+    `,
+  });
+  const result = run(dir, ['node', 'app.js']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(readFileSync(join(dir, 'trapped'), 'utf8'), 'false', 'no Proxy trap ran');
+  const [event] = records(result.log).filter((r) => r.event === 'test.args');
+  assert.ok(event);
+  const [text, binary, circular, fn, getter, proxy, long, list, deep, big, undef, nan, map, date, symbol] = event.args as unknown[];
+  assert.deepEqual(text, { $type: 'Buffer', size: 11, utf8: 'hello world' });
+  assert.deepEqual(binary, { $type: 'Buffer', size: 4, hex: '000102ff' });
+  assert.deepEqual(circular, { name: 'loop', self: { $type: 'circular' } });
+  assert.deepEqual(fn, { $type: 'function', name: 'named' });
+  assert.deepEqual(getter, { boom: '[getter]' });
+  assert.deepEqual(proxy, { $type: 'Proxy' });
+  assert.equal(long, `${'x'.repeat(1024)}…(5000 chars)`);
+  assert.equal((list as unknown[]).length, 33);
+  assert.equal((list as unknown[])[32], '…(100 items)');
+  assert.deepEqual(deep, { a: { b: { c: { $type: 'Object', cut: 'depth' } } } });
+  assert.deepEqual([big, undef, nan, date, symbol], ['10n', null, 'NaN', '1970-01-01T00:00:00.000Z', 'Symbol(s)']);
+  assert.deepEqual(map, { $type: 'Map', size: 1, entries: [[1, 2]] });
+  const [connect] = records(result.log).filter((r) => r.event === 'socket.connect');
+  assert.ok(connect);
+  assert.deepEqual((connect.args[0] as { $type: string }).$type, 'Socket');
+  assert.equal((connect.args[1] as unknown[])[0], '127.0.0.1');
+});
+
+test('the summary warns about corrupt lines in the log and still reports', () => {
+  const dir = project({ 'app.js': "const fs = require('fs'); fs.appendFileSync(process.env.AUDITHOOK_LOG, '{not json\\n'); fs.writeFileSync(__dirname + '/out', '');" });
+  const result = run(dir, ['node', 'app.js']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /skipped 1 corrupt or truncated line/);
+  assert.match(result.stderr, /\(application\) +open \d+/);
+});
+
+// ---- policies ------------------------------------------------------------------------------------
+
+const EVIL_PACKAGE = {
+  'node_modules/evil/package.json': JSON.stringify({ name: 'evil', version: '6.6.6' }),
+  'node_modules/evil/index.js': `exports.touch = (file) => {
+    try { require('fs').writeFileSync(file, ''); return 'written'; } catch (error) { return error.code + ': ' + error.message; }
+  };`,
+};
+
+test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event, package and rule, in every process and worker', () => {
+  const dir = project({
+    ...EVIL_PACKAGE,
+    'policy.json': JSON.stringify({
+      default: 'allow', mode: 'enforce',
+      rules: [{ event: 'os.*', action: 'allow' }, { event: 'open', package: 'evil', match: { path: './denied-*' }, action: 'deny' }],
+    }),
+    'app.js': `
+      const { Worker } = require('worker_threads');
+      const { spawnSync } = require('child_process');
+      const evil = require('evil');
+      const results = { main: evil.touch(__dirname + '/denied-main'), allowed: evil.touch(__dirname + '/allowed') };
+      results.child = spawnSync('node', ['-e', "process.stdout.write(require('evil').touch(process.argv[1]))", __dirname + '/denied-child'],
+        { env: { PATH: process.env.PATH }, encoding: 'utf8' }).stdout;
+      new Worker("require('worker_threads').parentPort.postMessage(require('evil').touch(require('worker_threads').workerData))",
+        { eval: true, workerData: __dirname + '/denied-worker' })
+        .on('message', (message) => { results.worker = message; console.log(JSON.stringify(results)); });
+    `,
+  });
+  const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json')]);
+  assert.equal(result.status, 0, result.stderr);
+  const outcome = JSON.parse(result.stdout) as Record<string, string>;
+  assert.equal(outcome['allowed'], 'written');
+  for (const where of ['main', 'child', 'worker']) {
+    assert.equal(outcome[where], 'ERR_ACCESS_DENIED: audithook: open denied for package "evil" by rules[1] of policy.json', where);
+    assert.equal(existsSync(join(dir, `denied-${where}`)), false, `${where}: nothing created`);
+    const [entry] = opens(result.log, join(dir, `denied-${where}`));
+    assert.ok(entry, where);
+    assert.deepEqual([entry.package, entry.decision, entry.rule, entry.blocked], ['evil', 'deny', 'rules[1]', true]);
+  }
+  const [allowed] = opens(result.log, join(dir, 'allowed'));
+  assert.deepEqual([allowed?.decision, allowed?.rule, allowed?.blocked], ['allow', 'default', false]);
+  assert.match(result.stderr, /3 denied \(3 blocked, 0 reported only\)/);
+  assert.match(result.stderr, /BLOCKED {2}evil open ".*denied-main" "w" 577 \(rules\[1\]\)/);
+});
+
+test('report mode: nothing is blocked, the log and the summary say what would have been denied', () => {
+  const dir = project({
+    ...EVIL_PACKAGE,
+    'policy.json': JSON.stringify({ default: 'deny', mode: 'report', rules: [{ event: 'open', package: 'evil', action: 'allow' }] }),
+    'app.js': "console.log(require('evil').touch(__dirname + '/by-evil')); require('fs').writeFileSync(__dirname + '/by-app', '');",
+  });
+  const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json')]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), 'written');
+  assert.ok(existsSync(join(dir, 'by-app')));
+  const [byApp] = opens(result.log, join(dir, 'by-app'));
+  assert.deepEqual([byApp?.package, byApp?.decision, byApp?.rule, byApp?.blocked], [null, 'deny', 'default', false]);
+  const [byEvil] = opens(result.log, join(dir, 'by-evil'));
+  assert.deepEqual([byEvil?.decision, byEvil?.rule], ['allow', 'rules[0]']);
+  assert.match(result.stderr, /REPORTED \(application\) open ".*by-app" "w" 577 \(default\)/);
+});
+
+test('the README example: the app works, its dependency\'s secret read, post and shell are blocked', () => {
+  const example = resolve(REPO_ROOT, 'examples', 'supply-chain');
+  const log = join(project({}), 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(example, 'policy.json'), '--', 'node', join(example, 'app.mjs')], {
+    cwd: REPO_ROOT, encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /^Hello, World -> hello-world$/m);
+  const blocked = records(log).filter((r) => r.blocked).map((r) => [r.package, r.event]);
+  assert.deepEqual(blocked, [
+    ['helpful-utils', 'open'], ['helpful-utils', 'http.client.connect'], ['helpful-utils', 'http.client.send'], ['helpful-utils', 'subprocess.Popen'],
+  ]);
+  assert.equal(records(log).some((r) => r.event === 'socket.connect'), false, 'nothing was dialled');
+  assert.doesNotMatch(readFileSync(log, 'utf8'), /npm_an-example-token/, 'the secret was never read, so never sent');
+  assert.match(child.stderr, /BLOCKED {2}helpful-utils open ".*secret\.txt"/);
+});
