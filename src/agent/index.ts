@@ -102,3 +102,5 @@ propagateAgent(agentPreload(__filename), [
 ]);
 runtime.installInstrumentation();
 runtime.addAuditHook(auditHook);
+// After the hook: the program's start (node.run_file, node.run_command, ...) is logged and decided too.
+runtime.announceStartup(module.parent?.id === 'internal/preload');
