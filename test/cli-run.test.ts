@@ -263,7 +263,7 @@ test('attribution: the packages on the stack, innermost first, across awaits; ap
   assert.deepEqual(records(result.log).filter((r) => /package\.json$|log\.jsonl$/.test(String(r.args[0]))), []);
   // The summary counts per package.
   assert.match(result.stderr, /^ {2}leaf +open 4$/m);
-  assert.match(result.stderr, /^ {2}\(application\) +open /m);
+  assert.match(result.stderr, /^ {2}\(application\) +([\w.]+ \d+, )*open \d+/m);
 });
 
 // ---- JSON-safe arguments -------------------------------------------------------------------------
@@ -314,7 +314,7 @@ test('the summary warns about corrupt lines in the log and still reports', () =>
   const result = run(dir, ['node', 'app.js']);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /skipped 1 corrupt or truncated line/);
-  assert.match(result.stderr, /\(application\) +open \d+/);
+  assert.match(result.stderr, /\(application\) +([\w.]+ \d+, )*open \d+/);
 });
 
 // ---- policies ------------------------------------------------------------------------------------
