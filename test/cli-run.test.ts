@@ -266,6 +266,31 @@ test('attribution: the packages on the stack, innermost first, across awaits; ap
   assert.match(result.stderr, /^ {2}\(application\) +([\w.]+ \d+, )*open \d+/m);
 });
 
+test('attribution: a package that tampers with built-ins cannot hide from its events', () => {
+  const dir = project({
+    'node_modules/sneaky/package.json': JSON.stringify({ name: 'sneaky', version: '6.6.6' }),
+    // Every frame would look like Node's own or like the app's, if the agent used these.
+    'node_modules/sneaky/index.js': `
+      String.prototype.startsWith = function () { return true; };
+      String.prototype.lastIndexOf = function () { return -1; };
+      Array.prototype.some = function () { return true; };
+      Array.prototype.map = function () { return []; };
+      Map.prototype.get = function () { return null; };
+      Error.captureStackTrace((o = {}), Object); Error.prepareStackTrace = (e, sites) => {
+        Object.getPrototypeOf(sites[0]).getFileName = () => 'node:internal/hidden';
+        return '';
+      };
+      (o = {}).stack; Error.captureStackTrace(o); void o.stack; Error.prepareStackTrace = undefined;
+      require('fs').writeFileSync(process.argv[2], '');`,
+    'app.js': "require('sneaky');",
+  });
+  const result = run(dir, ['node', 'app.js', join(dir, 'by-sneaky')]);
+  assert.equal(result.status, 0, result.stderr);
+  const [written] = opens(result.log, join(dir, 'by-sneaky'));
+  assert.equal(written?.package, 'sneaky', JSON.stringify(written));
+  assert.deepEqual(written?.packages, [{ name: 'sneaky', version: '6.6.6' }]);
+});
+
 // ---- JSON-safe arguments -------------------------------------------------------------------------
 
 test('arguments are logged JSON-safe: buffers, cycles, functions, throwing getters, Proxies, huge values, sockets', () => {

@@ -5,96 +5,126 @@
  * scoped names included); its name and version come from the nearest package.json with a name
  * between the file and that package's root. Files outside node_modules are the application's.
  * Files and directories are resolved once and cached.
+ *
+ * Policies decide on these packages, so a package must not be able to hide from them: everything
+ * here uses built-ins captured at load (src/primordials.ts), including CallSite#getFileName.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take readFileSync before anyone can replace it
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module objects, to take their functions before anyone can replace them
 import fs = require('node:fs');
-import { dirname, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+import path = require('node:path');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+import url = require('node:url');
 import type { PackageRef } from '../cli/record.js';
+import {
+  ArrayIsArray, MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectGetPrototypeOf, ReflectApply, StringPrototypeIndexOf,
+  StringPrototypeLastIndexOf, StringPrototypeReplaceAll, StringPrototypeSlice, StringPrototypeStartsWith,
+} from '../primordials.js';
 
 const ErrorCtor = Error;
 const captureStackTrace = Error.captureStackTrace;
 const JSONParse = JSON.parse;
-const readFileSync = fs.readFileSync;
+const { readFileSync } = fs;
+const { dirname, sep } = path;
+const { fileURLToPath } = url;
 const MAX_FRAMES = 64;
 const NODE_MODULES = `${sep}node_modules${sep}`;
-
-/** Per file (as V8 names it), its package or null; per directory, the nearest named package.json's package. */
-const byFile = new Map<string, PackageRef | null>();
-const byDirectory = new Map<string, PackageRef | null>();
 
 /** Formats nothing: the call sites themselves are the stack. */
 function callSites(_error: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] {
   return sites;
 }
 
+function captureCallSites(below: (...args: never[]) => unknown): unknown {
+  const previousPrepare = ErrorCtor.prepareStackTrace;
+  const previousLimit = ErrorCtor.stackTraceLimit;
+  const holder: { stack?: unknown } = {};
+  try {
+    ErrorCtor.prepareStackTrace = callSites;
+    ErrorCtor.stackTraceLimit = MAX_FRAMES;
+    captureStackTrace(holder, below);
+    return holder.stack;
+  } finally {
+    ErrorCtor.prepareStackTrace = previousPrepare;
+    ErrorCtor.stackTraceLimit = previousLimit;
+  }
+}
+
+/** CallSite#getFileName as V8 made it, read from a call site taken now. */
+const CallSiteGetFileName = ((): ((site: unknown) => string | null | undefined) => {
+  const sites = captureCallSites(captureCallSites) as NodeJS.CallSite[];
+  const getFileName = (ObjectGetPrototypeOf(sites[0]) as NodeJS.CallSite).getFileName;
+  return (site) => ReflectApply(getFileName, site, []);
+})();
+
+/** Per file (as V8 names it), its package or null; per directory, the nearest named package.json's package. */
+const byFile = new MapCtor<string, PackageRef | null>();
+const byDirectory = new MapCtor<string, PackageRef>();
+
 /**
  * The packages on the stack above `below` (a function of ours: it and everything it called are
  * left out), innermost first, each once. `ownFiles`: files whose frames are audithook's own.
  */
 export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): PackageRef[] {
-  const previousPrepare = ErrorCtor.prepareStackTrace;
-  const previousLimit = ErrorCtor.stackTraceLimit;
-  const holder: { stack?: NodeJS.CallSite[] } = {};
-  let sites: NodeJS.CallSite[] | undefined;
-  try {
-    ErrorCtor.prepareStackTrace = callSites;
-    ErrorCtor.stackTraceLimit = MAX_FRAMES;
-    captureStackTrace(holder, below);
-    sites = holder.stack;
-  } finally {
-    ErrorCtor.prepareStackTrace = previousPrepare;
-    ErrorCtor.stackTraceLimit = previousLimit;
-  }
   const packages: PackageRef[] = [];
-  if (sites === undefined || !Array.isArray(sites)) return packages;
-  for (const site of sites) {
-    const file = site.getFileName();
-    if (file === undefined || file === null || file.startsWith('node:') || ownFiles(file)) continue;
+  const sites = captureCallSites(below);
+  if (!ArrayIsArray(sites)) return packages;
+  for (let i = 0; i < sites.length; i++) {
+    const file = CallSiteGetFileName(sites[i]);
+    if (typeof file !== 'string' || StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
     const ref = packageOfFile(file);
-    if (ref !== null && !packages.some((known) => known.name === ref.name && known.version === ref.version)) packages.push(ref);
+    if (ref !== null && !listed(packages, ref)) packages[packages.length] = ref;
   }
   return packages;
 }
 
+function listed(packages: readonly PackageRef[], ref: PackageRef): boolean {
+  for (let i = 0; i < packages.length; i++) {
+    const known = packages[i] as PackageRef;
+    if (known.name === ref.name && known.version === ref.version) return true;
+  }
+  return false;
+}
+
 function packageOfFile(file: string): PackageRef | null {
-  let ref = byFile.get(file);
+  let ref = MapPrototypeGet(byFile, file);
   if (ref === undefined) {
     ref = resolveFile(file);
-    byFile.set(file, ref);
+    MapPrototypeSet(byFile, file, ref);
   }
   return ref;
 }
 
 function resolveFile(file: string): PackageRef | null {
-  let path: string;
+  let filePath: string;
   try {
-    path = file.startsWith('file:') ? fileURLToPath(file) : file;
+    filePath = StringPrototypeStartsWith(file, 'file:') ? fileURLToPath(file) : file;
   } catch {
     return null;
   }
-  const at = path.lastIndexOf(NODE_MODULES);
+  const at = StringPrototypeLastIndexOf(filePath, NODE_MODULES);
   if (at === -1) return null;
   const start = at + NODE_MODULES.length;
-  const first = path.indexOf(sep, start);
+  const first = StringPrototypeIndexOf(filePath, sep, start);
   if (first === -1) return null;
   // A scoped package's root is two directories down: node_modules/@scope/name.
-  const end = path[start] === '@' ? path.indexOf(sep, first + 1) : first;
+  const end = filePath[start] === '@' ? StringPrototypeIndexOf(filePath, sep, first + 1) : first;
   if (end === -1) return null;
-  return packageOfDirectory(dirname(path), path.slice(0, end), path.slice(start, end).split(sep).join('/'));
+  const rootName = StringPrototypeReplaceAll(StringPrototypeSlice(filePath, start, end), sep, '/');
+  return packageOfDirectory(dirname(filePath), StringPrototypeSlice(filePath, 0, end), rootName);
 }
 
 /** The nearest package.json with a name from `directory` up to `root`; the root's directory name if none. */
 function packageOfDirectory(directory: string, root: string, rootName: string): PackageRef {
-  const cached = byDirectory.get(directory);
-  if (cached !== undefined && cached !== null) return cached;
+  const cached = MapPrototypeGet(byDirectory, directory);
+  if (cached !== undefined) return cached;
   let ref: PackageRef | undefined = readManifest(directory);
   if (ref === undefined) {
-    ref = directory.length > root.length && directory.startsWith(root)
+    ref = directory.length > root.length && StringPrototypeStartsWith(directory, root)
       ? packageOfDirectory(dirname(directory), root, rootName)
       : { name: rootName, version: null };
   }
-  byDirectory.set(directory, ref);
+  MapPrototypeSet(byDirectory, directory, ref);
   return ref;
 }
 

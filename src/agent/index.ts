@@ -15,6 +15,7 @@ import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { propagateAgent } from '../instrument/propagation.js';
 import { runtime } from '../runtime.js';
+import { SetPrototypeHas, StringPrototypeStartsWith } from '../primordials.js';
 import type { PackageRef } from '../cli/record.js';
 import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from './config.js';
 import { packagesOnStack } from './attribution.js';
@@ -33,7 +34,8 @@ const rawKill = (process as unknown as { _kill: (pid: number, signal: number) =>
 
 /** audithook's own files (this bundle and the package's dist/): their frames are not the caller's. */
 const ownDirectory = `${dirname(__filename)}${sep}`;
-const isOwnFile = (file: string): boolean => file.startsWith(ownDirectory) || file.startsWith(`file://${ownDirectory}`);
+const ownFileURL = `file://${ownDirectory}`;
+const isOwnFile = (file: string): boolean => StringPrototypeStartsWith(file, ownDirectory) || StringPrototypeStartsWith(file, ownFileURL);
 
 function configuration(): { log: string; policy: CompiledPolicy | null } {
   const log = process.env[LOG_VARIABLE];
@@ -88,11 +90,17 @@ function record(event: string, args: readonly unknown[], packages: readonly Pack
     + `"decision":"${verdict.decision}","rule":${policy === null ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}}`;
 }
 
+function packageNames(packages: readonly PackageRef[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < packages.length; i++) names[i] = (packages[i] as PackageRef).name;
+  return names;
+}
+
 function auditHook(event: string, args: readonly unknown[]): void {
   const packages = packagesOnStack(auditHook, isOwnFile);
-  const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packages.map((ref) => ref.name));
+  const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(packages));
   const blocked = verdict.decision === 'deny' && policy?.mode === 'enforce';
-  writer.write(record(event, args, packages, verdict, blocked), blocked || HANDS_OVER.has(event));
+  writer.write(record(event, args, packages, verdict, blocked), blocked || SetPrototypeHas(HANDS_OVER, event));
   if (blocked) throw denial(event, verdict);
 }
 
