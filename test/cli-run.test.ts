@@ -291,6 +291,26 @@ test('attribution: a package that tampers with built-ins cannot hide from its ev
   assert.deepEqual(written?.packages, [{ name: 'sneaky', version: '6.6.6' }]);
 });
 
+test("Node's module hooks thread: its own loading is not logged again, what a registered loader does there is", () => {
+  const dir = project({
+    'loader.mjs': "import fs from 'node:fs'; export async function load(url, context, next) { if (url.endsWith('/app.mjs')) fs.writeFileSync(new URL('./by-loader', url), ''); return next(url, context); }",
+    'register.mjs': "import { register } from 'node:module'; register('./loader.mjs', import.meta.url);",
+    'app.mjs': "import fs from 'node:fs'; fs.writeFileSync(new URL('./by-app', import.meta.url), '');",
+  });
+  const plainRun = run(dir, ['node', 'app.mjs']);
+  assert.equal(plainRun.status, 0, plainRun.stderr);
+  // Without a loader of the program's own, every event is the main thread's: Node's reads of the
+  // ES module sources are the import events, not extra open events from its hooks thread.
+  assert.deepEqual(records(plainRun.log).filter((r) => r.thread !== 0).map((r) => [r.thread, r.event, r.args[0]]), []);
+  assert.equal(opens(plainRun.log, join(dir, 'by-app')).length, 1);
+
+  const withLoader = run(dir, ['node', '--import', './register.mjs', 'app.mjs']);
+  assert.equal(withLoader.status, 0, withLoader.stderr);
+  const byLoader = opens(withLoader.log, join(dir, 'by-loader'));
+  assert.equal(byLoader.length, 1, 'the write of the loader hook is logged');
+  assert.notEqual(byLoader[0]?.thread, 0);
+});
+
 // ---- JSON-safe arguments -------------------------------------------------------------------------
 
 test('arguments are logged JSON-safe: buffers, cycles, functions, throwing getters, Proxies, huge values, sockets', () => {

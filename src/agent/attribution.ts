@@ -78,6 +78,20 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
   return packages;
 }
 
+/**
+ * Whether any frame above `below` is neither Node's own nor audithook's: false when Node's
+ * machinery alone caused the event (in Node's module hooks thread, its own loading of sources).
+ */
+export function hasForeignFrame(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): boolean {
+  const sites = captureCallSites(below);
+  if (!ArrayIsArray(sites)) return true;
+  for (let i = 0; i < sites.length; i++) {
+    const file = CallSiteGetFileName(sites[i]);
+    if (typeof file === 'string' && !StringPrototypeStartsWith(file, 'node:') && !ownFiles(file)) return true;
+  }
+  return false;
+}
+
 function listed(packages: readonly PackageRef[], ref: PackageRef): boolean {
   for (let i = 0; i < packages.length; i++) {
     const known = packages[i] as PackageRef;

@@ -18,7 +18,8 @@ import { runtime } from '../runtime.js';
 import { SetPrototypeHas, StringPrototypeStartsWith } from '../primordials.js';
 import type { PackageRef } from '../cli/record.js';
 import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from './config.js';
-import { packagesOnStack } from './attribution.js';
+import { hasForeignFrame, packagesOnStack } from './attribution.js';
+import { inNodeHooksThread } from '../instrument/module.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { openLog } from './log-writer.js';
 
@@ -96,7 +97,16 @@ function packageNames(packages: readonly PackageRef[]): string[] {
   return names;
 }
 
+/**
+ * Node 20 runs -r preloads, and so this agent, in its module hooks thread too. There, Node's own
+ * loading (reading each ES module's source, loading audithook's loader hooks) repeats what the
+ * main thread's `import` events already say: only what other code does there (loader hooks a
+ * program registered) is logged.
+ */
+const hooksThread = inNodeHooksThread();
+
 function auditHook(event: string, args: readonly unknown[]): void {
+  if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
   const packages = packagesOnStack(auditHook, isOwnFile);
   const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(packages));
   const blocked = verdict.decision === 'deny' && policy?.mode === 'enforce';

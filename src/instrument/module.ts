@@ -318,7 +318,7 @@ const describeRegisterHooks: Describe = (args) =>
  * once a program registers off-thread hooks). That thread cannot register hooks itself, and the loads
  * it serves are audited in the thread that asked for them.
  */
-function inNodeHooksThread(): boolean {
+export function inNodeHooksThread(): boolean {
   if (!inWorker()) return false;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- only in workers, where it is loaded already
   const { isInternalThread } = require('node:worker_threads') as { isInternalThread?: boolean };
