@@ -6,8 +6,8 @@
  * between the file and that package's root. Files outside node_modules are the application's.
  * Files and directories are resolved once and cached.
  *
- * Policies decide on these packages, so a package must not be able to hide from them: everything
- * here uses built-ins captured at load (src/primordials.ts), including CallSite#getFileName.
+ * Policies decide on these packages, so a package must not be able to hide from them: the stack is
+ * read by src/callsites.ts, and everything here uses built-ins captured at load (src/primordials.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module objects, to take their functions before anyone can replace them
 import fs = require('node:fs');
@@ -16,46 +16,18 @@ import path = require('node:path');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import url = require('node:url');
 import type { PackageRef } from '../cli/record.js';
+import { callSiteFileName, callSites } from '../callsites.js';
 import {
-  ArrayIsArray, MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectGetPrototypeOf, ReflectApply, StringPrototypeIndexOf,
-  StringPrototypeLastIndexOf, StringPrototypeReplaceAll, StringPrototypeSlice, StringPrototypeStartsWith,
+  MapCtor, MapPrototypeGet, MapPrototypeSet, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeReplaceAll,
+  StringPrototypeSlice, StringPrototypeStartsWith,
 } from '../primordials.js';
 
-const ErrorCtor = Error;
-const captureStackTrace = Error.captureStackTrace;
 const JSONParse = JSON.parse;
 const { readFileSync } = fs;
 const { dirname, sep } = path;
 const { fileURLToPath } = url;
 const MAX_FRAMES = 64;
 const NODE_MODULES = `${sep}node_modules${sep}`;
-
-/** Formats nothing: the call sites themselves are the stack. */
-function callSites(_error: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] {
-  return sites;
-}
-
-function captureCallSites(below: (...args: never[]) => unknown): unknown {
-  const previousPrepare = ErrorCtor.prepareStackTrace;
-  const previousLimit = ErrorCtor.stackTraceLimit;
-  const holder: { stack?: unknown } = {};
-  try {
-    ErrorCtor.prepareStackTrace = callSites;
-    ErrorCtor.stackTraceLimit = MAX_FRAMES;
-    captureStackTrace(holder, below);
-    return holder.stack;
-  } finally {
-    ErrorCtor.prepareStackTrace = previousPrepare;
-    ErrorCtor.stackTraceLimit = previousLimit;
-  }
-}
-
-/** CallSite#getFileName as V8 made it, read from a call site taken now. */
-const CallSiteGetFileName = ((): ((site: unknown) => string | null | undefined) => {
-  const sites = captureCallSites(captureCallSites) as NodeJS.CallSite[];
-  const getFileName = (ObjectGetPrototypeOf(sites[0]) as NodeJS.CallSite).getFileName;
-  return (site) => ReflectApply(getFileName, site, []);
-})();
 
 /** Per file (as V8 names it), its package or null; per directory, the nearest named package.json's package. */
 const byFile = new MapCtor<string, PackageRef | null>();
@@ -67,10 +39,10 @@ const byDirectory = new MapCtor<string, PackageRef>();
  */
 export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): PackageRef[] {
   const packages: PackageRef[] = [];
-  const sites = captureCallSites(below);
-  if (!ArrayIsArray(sites)) return packages;
+  const sites = callSites(below, MAX_FRAMES);
+  if (sites === undefined) return packages;
   for (let i = 0; i < sites.length; i++) {
-    const file = CallSiteGetFileName(sites[i]);
+    const file = callSiteFileName(sites[i] as object);
     if (typeof file !== 'string' || StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
     const ref = packageOfFile(file);
     if (ref !== null && !listed(packages, ref)) packages[packages.length] = ref;
@@ -83,10 +55,10 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
  * machinery alone caused the event (in Node's module hooks thread, its own loading of sources).
  */
 export function hasForeignFrame(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): boolean {
-  const sites = captureCallSites(below);
-  if (!ArrayIsArray(sites)) return true;
+  const sites = callSites(below, MAX_FRAMES);
+  if (sites === undefined) return true;
   for (let i = 0; i < sites.length; i++) {
-    const file = CallSiteGetFileName(sites[i]);
+    const file = callSiteFileName(sites[i] as object);
     if (typeof file === 'string' && !StringPrototypeStartsWith(file, 'node:') && !ownFiles(file)) return true;
   }
   return false;

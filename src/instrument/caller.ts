@@ -3,57 +3,14 @@
  * through node:vm or WebAssembly. Their work is an internal layer of another operation (fetch,
  * web streams), not code the program builds, and a policy that denies `compile` must not break it.
  *
- * The caller is read from a structured stack trace taken with audithook's own formatter and
- * `CallSite#getFileName` captured at load, so `Error.prepareStackTrace` or a patched CallSite
- * cannot fake it. Anything unexpected answers false: the event is raised.
+ * The caller is read from a structured stack trace (src/callsites.ts) that `Error.prepareStackTrace`
+ * or a patched CallSite cannot fake. Anything unexpected answers false: the event is raised.
  */
-import {
-  ArrayIsArray,
-  ErrorCtor,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetPrototypeOf,
-  ReflectApply,
-  ReflectDefineProperty,
-  ReflectDeleteProperty,
-  StringPrototypeStartsWith,
-} from '../primordials.js';
+import { callSiteFileName, callSites } from '../callsites.js';
+import { StringPrototypeStartsWith } from '../primordials.js';
 
-type CallSite = object;
-interface StackTraceApi {
-  prepareStackTrace?: (error: unknown, sites: readonly CallSite[]) => unknown;
-  stackTraceLimit: number;
-  captureStackTrace(target: object, constructorOpt?: (...args: never[]) => unknown): void;
-}
-const ErrorApi = ErrorCtor as unknown as StackTraceApi;
-const captureStackTrace = ErrorApi.captureStackTrace;
-const returnSites = (_error: unknown, sites: readonly CallSite[]): readonly CallSite[] => sites;
 /** Enough for audithook's frames and node:vm's own (vm.runInNewContext is three deep) above the caller. */
 const FRAMES = 12;
-
-/** The structured frames of the current stack, read with our own formatter whatever the program set; undefined when that fails. */
-function callSites(): readonly CallSite[] | undefined {
-  const formatter = ObjectGetOwnPropertyDescriptor(ErrorApi, 'prepareStackTrace');
-  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
-  if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', { value: returnSites, writable: true, configurable: true })) return undefined;
-  try {
-    if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', { value: FRAMES, writable: true, enumerable: true, configurable: true })) return undefined;
-    const holder: { stack?: unknown } = {};
-    ReflectApply(captureStackTrace, ErrorApi, [holder, callSites]);
-    const sites = holder.stack;
-    return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
-  } finally {
-    if (formatter === undefined) ReflectDeleteProperty(ErrorApi, 'prepareStackTrace');
-    else ReflectDefineProperty(ErrorApi, 'prepareStackTrace', formatter);
-    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', limit);
-  }
-}
-
-/** CallSite#getFileName as it is at load, before user code can replace it. */
-const callSiteFileName = ((): ((site: CallSite) => unknown) | undefined => {
-  const sites = callSites();
-  const getFileName = sites?.[0] === undefined ? undefined : (ObjectGetPrototypeOf(sites[0]) as { getFileName?: unknown }).getFileName;
-  return typeof getFileName === 'function' ? (site) => ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
-})();
 
 /**
  * Node's modules that build code through public APIs: internal/util's getInternalGlobal runs
@@ -66,12 +23,13 @@ function isNodeBuilder(file: unknown): boolean {
 
 /** Whether the nearest caller outside audithook's own file and node:vm is one of Node's modules that build code. */
 export function calledByNode(): boolean {
-  const sites = callSites();
-  if (sites === undefined || callSiteFileName === undefined) return false;
+  const sites = callSites(calledByNode, FRAMES);
+  if (sites === undefined || sites.length === 0) return false;
   try {
-    const own = callSiteFileName(sites[0] as CallSite);
+    // The audited wrapper that asks: audithook's own file (one bundle).
+    const own = callSiteFileName(sites[0] as object);
     for (let i = 1; i < sites.length; i++) {
-      const file = callSiteFileName(sites[i] as CallSite);
+      const file = callSiteFileName(sites[i] as object);
       if (file === own || file === 'node:vm') continue;
       return isNodeBuilder(file);
     }

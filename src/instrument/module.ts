@@ -24,12 +24,12 @@ import {
   ObjectFreeze,
   ObjectGetOwnPropertyNames,
   ReflectApply,
-  StringPrototypeIncludes,
   StringPrototypeSlice,
   isNativeError,
 } from '../primordials.js';
 import type { LoaderData, LoaderReply, LoaderRequest } from './loader-hooks.js';
 import { frozenCopy } from './args.js';
+import { callSiteFileName, callSites } from '../callsites.js';
 import { mentionsEval } from './mentions-eval.js';
 import { inWorker } from './startup.js';
 import { copyIdentity, instrument, operation } from './wrap.js';
@@ -324,11 +324,11 @@ export function inNodeHooksThread(): boolean {
   const { isInternalThread } = require('node:worker_threads') as { isInternalThread?: boolean };
   if (isInternalThread !== undefined) return isInternalThread;
   // Node 20 has no flag: its hooks thread loads the preloads from its own entry module, deep below here.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = Infinity;
-  const stack = String(new Error().stack);
-  Error.stackTraceLimit = limit;
-  return StringPrototypeIncludes(stack, 'node:internal/modules/esm/worker');
+  const sites = callSites(inNodeHooksThread, 200) ?? [];
+  for (let i = 0; i < sites.length; i++) {
+    if (callSiteFileName(sites[i] as object) === 'node:internal/modules/esm/worker') return true;
+  }
+  return false;
 }
 
 export function installModules(): void {

@@ -1,0 +1,56 @@
+/**
+ * The structured call stack, read one way wherever audithook needs it (telling Node's own callers
+ * apart, attributing events to packages): with audithook's own formatter whatever the program set
+ * as `Error.prepareStackTrace` (even as a non-writable property), and with CallSite#getFileName as
+ * it was at load, so that neither a formatter nor a patched CallSite prototype can fake a frame.
+ */
+import {
+  ArrayIsArray,
+  ErrorCtor,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetPrototypeOf,
+  ReflectApply,
+  ReflectDefineProperty,
+  ReflectDeleteProperty,
+} from './primordials.js';
+
+export type CallSite = object;
+interface StackTraceApi {
+  prepareStackTrace?: (error: unknown, sites: readonly CallSite[]) => unknown;
+  stackTraceLimit: number;
+  captureStackTrace(target: object, constructorOpt?: (...args: never[]) => unknown): void;
+}
+const ErrorApi = ErrorCtor as unknown as StackTraceApi;
+const captureStackTrace = ErrorApi.captureStackTrace;
+const returnSites = (_error: unknown, sites: readonly CallSite[]): readonly CallSite[] => sites;
+
+/**
+ * At most `frames` call sites of the current stack above `below` (it and what it called are left
+ * out); undefined when the stack cannot be read.
+ */
+export function callSites(below: (...args: never[]) => unknown, frames: number): readonly CallSite[] | undefined {
+  const formatter = ObjectGetOwnPropertyDescriptor(ErrorApi, 'prepareStackTrace');
+  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
+  if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', { value: returnSites, writable: true, configurable: true })) return undefined;
+  try {
+    if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', { value: frames, writable: true, enumerable: true, configurable: true })) return undefined;
+    const holder: { stack?: unknown } = {};
+    ReflectApply(captureStackTrace, ErrorApi, [holder, below]);
+    const sites = holder.stack;
+    return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
+  } finally {
+    if (formatter === undefined) ReflectDeleteProperty(ErrorApi, 'prepareStackTrace');
+    else ReflectDefineProperty(ErrorApi, 'prepareStackTrace', formatter);
+    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', limit);
+  }
+}
+
+const getFileName = ((): unknown => {
+  const sites = callSites(callSites, 1);
+  return sites?.[0] === undefined ? undefined : (ObjectGetPrototypeOf(sites[0]) as { getFileName?: unknown }).getFileName;
+})();
+
+/** A call site's file (a path, a URL or a `node:` id), by CallSite#getFileName as it was at load; undefined when unknown. */
+export function callSiteFileName(site: CallSite): unknown {
+  return typeof getFileName === 'function' ? ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
+}
