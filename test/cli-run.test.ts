@@ -385,16 +385,20 @@ test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event,
       const results = { main: evil.touch(__dirname + '/denied-main'), allowed: evil.touch(__dirname + '/allowed') };
       results.child = spawnSync('node', ['-e', "process.stdout.write(require('evil').touch(process.argv[1]))", __dirname + '/denied-child'],
         { env: { PATH: process.env.PATH }, encoding: 'utf8' }).stdout;
-      new Worker("require('worker_threads').parentPort.postMessage(require('evil').touch(require('worker_threads').workerData))",
-        { eval: true, workerData: __dirname + '/denied-worker' })
-        .on('message', (message) => { results.worker = message; console.log(JSON.stringify(results)); });
+      const touchIn = (name, options) => new Promise((resolve) => new Worker(
+        "require('worker_threads').parentPort.postMessage(require('evil').touch(require('worker_threads').workerData))",
+        { eval: true, workerData: __dirname + '/denied-' + name, ...options },
+      ).on('message', (message) => resolve(results[name] = message)));
+      // A worker given its own env, with a log of its choosing and no policy, still runs the policy.
+      Promise.all([touchIn('worker', {}), touchIn('worker-env', { env: { AUDITHOOK_LOG: __dirname + '/elsewhere.jsonl' } })])
+        .then(() => console.log(JSON.stringify(results)));
     `,
   });
   const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json')]);
   assert.equal(result.status, 0, result.stderr);
   const outcome = JSON.parse(result.stdout) as Record<string, string>;
   assert.equal(outcome['allowed'], 'written');
-  for (const where of ['main', 'child', 'worker']) {
+  for (const where of ['main', 'child', 'worker', 'worker-env']) {
     assert.equal(outcome[where], 'ERR_ACCESS_DENIED: audithook: open denied for package "evil" by rules[1] of policy.json', where);
     assert.equal(existsSync(join(dir, `denied-${where}`)), false, `${where}: nothing created`);
     const [entry] = opens(result.log, join(dir, `denied-${where}`));
@@ -403,7 +407,8 @@ test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event,
   }
   const [allowed] = opens(result.log, join(dir, 'allowed'));
   assert.deepEqual([allowed?.decision, allowed?.rule, allowed?.blocked], ['allow', 'default', false]);
-  assert.match(result.stderr, /3 denied \(3 blocked, 0 reported only\)/);
+  assert.equal(existsSync(join(dir, 'elsewhere.jsonl')), false, 'the agent logs where audithook run said');
+  assert.match(result.stderr, /4 denied \(4 blocked, 0 reported only\)/);
   assert.match(result.stderr, /BLOCKED {2}evil open ".*denied-main" "w" 577 \(rules\[1\]\)/);
 });
 

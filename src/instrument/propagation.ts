@@ -54,6 +54,22 @@ function keyOf(pair: string): string {
   return at === -1 ? pair : StringPrototypeSlice(pair, 0, at);
 }
 
+/**
+ * A worker's `env` object with the agent's configuration forced in, or undefined when there is
+ * nothing to force: a worker given its own env must not run its agent without the policy.
+ */
+export function withForcedVariables(env: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const forced = propagation?.env;
+  if (forced === undefined || forced.length === 0) return undefined;
+  const result: Record<string, unknown> = { ...env };
+  for (let i = 0; i < forced.length; i++) {
+    const pair = forced[i] as string;
+    const key = keyOf(pair);
+    result[key] = StringPrototypeSlice(pair, key.length + 1);
+  }
+  return result;
+}
+
 /** Node's `KEY=value` environment pairs for a child, with the preload in NODE_OPTIONS and the agent's configuration. */
 export function withPreload(envPairs: readonly string[]): string[] {
   const current = propagation;

@@ -18,6 +18,7 @@ import {
   ArrayIsArray, ObjectFreeze, ObjectSetPrototypeOf, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../primordials.js';
 import { isURL } from './args.js';
+import { withForcedVariables } from './propagation.js';
 import { replaceConstructor } from './wrap.js';
 
 type Preload = readonly [flag: '--require' | '--import', specifier: string];
@@ -64,8 +65,11 @@ function nodeOptionsArgv(value: unknown): string[] {
   return words;
 }
 
-/** The preloads this process started with in NODE_OPTIONS: code that later edits process.env does not remove them from workers. */
-const STARTUP_NODE_OPTIONS = preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']));
+/**
+ * The preloads this thread started with, on its command line and in NODE_OPTIONS: code that later
+ * edits process.execArgv or process.env does not remove them from workers.
+ */
+const STARTUP_PRELOADS: readonly Preload[] = [...preloadsOf(process.execArgv), ...preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']))];
 
 function has(preloads: readonly Preload[], specifier: string, countImports: boolean): boolean {
   for (let i = 0; i < preloads.length; i++) {
@@ -86,8 +90,8 @@ interface WorkerOptions {
  * when its options already give it all of them.
  */
 function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undefined {
-  const required = preloadsOf(process.execArgv);
-  for (let i = 0; i < STARTUP_NODE_OPTIONS.length; i++) required[required.length] = STARTUP_NODE_OPTIONS[i] as Preload;
+  const required: Preload[] = [];
+  for (let i = 0; i < STARTUP_PRELOADS.length; i++) required[i] = STARTUP_PRELOADS[i] as Preload;
   if (required.length === 0) return undefined;
   // Node inherits execArgv when the option is falsy and rejects a truthy non-array itself.
   const given = options.execArgv;
@@ -147,8 +151,14 @@ export function installWorkerThreads(workerThreads: object): void {
     }
     if (typeof options === 'object') {
       const execArgv = keepPreloads(options, isEval);
-      // The caller's options stay the prototype: inherited option properties still count.
-      if (execArgv !== undefined) args[1] = ObjectSetPrototypeOf({ execArgv }, options);
+      const env = options.env !== null && typeof options.env === 'object' ? withForcedVariables(options.env as Record<string, unknown>) : undefined;
+      if (execArgv !== undefined || env !== undefined) {
+        // The caller's options stay the prototype: inherited option properties still count.
+        const kept: WorkerOptions = {};
+        if (execArgv !== undefined) kept.execArgv = execArgv;
+        if (env !== undefined) kept.env = env;
+        args[1] = ObjectSetPrototypeOf(kept, options);
+      }
     }
     return ReflectConstruct(Worker, args, newTarget);
   });
