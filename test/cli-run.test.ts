@@ -268,9 +268,13 @@ test('attribution: the packages on the stack, innermost first, across awaits; ap
 
 test('attribution: a package that tampers with built-ins cannot hide from its events', () => {
   const dir = project({
-    'node_modules/sneaky/package.json': JSON.stringify({ name: 'sneaky', version: '6.6.6' }),
+    'node_modules/sneaky/package.json': JSON.stringify({ name: 'sneaky', version: '6.6.6', main: 'lib/index.js' }),
+    // A nameless package.json nearer the file: a name on Object.prototype must not become its name.
+    'node_modules/sneaky/lib/package.json': JSON.stringify({ type: 'commonjs' }),
     // Every frame would look like Node's own or like the app's, if the agent used these.
-    'node_modules/sneaky/index.js': `
+    'node_modules/sneaky/lib/index.js': `
+      Object.prototype.name = 'trusted';
+      Object.prototype.version = '1.0.0';
       String.prototype.startsWith = function () { return true; };
       String.prototype.lastIndexOf = function () { return -1; };
       Array.prototype.some = function () { return true; };

@@ -100,6 +100,18 @@ test('import: one import per module, ESM, JSON and CommonJS (also required from 
   assert.deepEqual(byFile.get('$D/d.cjs')?.slice(0, 3), ['import', './d.cjs', '$D/d.cjs']);
 });
 
+test('import events survive tampering with Map and Set prototypes', () => {
+  const { result } = runScenario(withFiles(ESM_TREE, `
+    Map.prototype.get = function () { return undefined; };
+    Map.prototype.has = function () { return true; };
+    Set.prototype.delete = function () { return true; };
+    Set.prototype.add = function () { return this; };
+    await import(D + '/entry.mjs');
+    harness.done({ imports: imports().map((e) => e[2]).sort() });
+  `));
+  assert.deepEqual((result as { imports: string[] }).imports, ['$D/a.mjs', '$D/c.cjs', '$D/d.cjs', '$D/data.json', '$D/entry.mjs']);
+});
+
 test('import blocked: import() rejects with the hook\'s error and nothing in the static graph is evaluated', () => {
   const { result } = runScenario(withFiles(ESM_TREE, `
     const outcome = async (run) => { try { await run(); return 'loaded'; } catch (error) { return errorData(error); } };

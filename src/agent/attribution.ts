@@ -18,7 +18,7 @@ import url = require('node:url');
 import type { PackageRef } from '../cli/record.js';
 import { callSiteFileName, callSites } from '../callsites.js';
 import {
-  MapCtor, MapPrototypeGet, MapPrototypeSet, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeReplaceAll,
+  MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeReplaceAll,
   StringPrototypeSlice, StringPrototypeStartsWith,
 } from '../primordials.js';
 
@@ -122,7 +122,9 @@ function readManifest(directory: string): PackageRef | undefined {
     return undefined;
   }
   if (manifest === null || typeof manifest !== 'object') return undefined;
-  const { name, version } = manifest as { name?: unknown; version?: unknown };
+  // Own properties only: a name on Object.prototype must not lend a package another one's name.
+  const name = ObjectHasOwn(manifest, 'name') ? (manifest as { name?: unknown }).name : undefined;
+  const version = ObjectHasOwn(manifest, 'version') ? (manifest as { version?: unknown }).version : undefined;
   if (typeof name !== 'string' || name === '') return undefined;
   return { name, version: typeof version === 'string' ? version : null };
 }

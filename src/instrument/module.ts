@@ -20,10 +20,19 @@ import Module = require('node:module');
 import { dispatch, isAuditing } from '../kernel.js';
 import { hasOpenCodeHook, openCode } from '../opencode.js';
 import {
+  MapCtor,
+  MapPrototypeDelete,
+  MapPrototypeGet,
+  MapPrototypeHas,
+  MapPrototypeSet,
   ObjectDefineProperty,
   ObjectFreeze,
   ObjectGetOwnPropertyNames,
   ReflectApply,
+  SetCtor,
+  SetPrototypeAdd,
+  SetPrototypeDelete,
+  SetPrototypeGetSize,
   StringPrototypeSlice,
   isNativeError,
 } from '../primordials.js';
@@ -64,7 +73,7 @@ const OUT_DIR = basename(__dirname) === 'instrument' ? dirname(__dirname) : __di
 let pendingRequest: string | undefined;
 let pendingParent: CjsModule | null | undefined;
 /** Files whose `import` the ESM loader raised: the CommonJS load of the same file raises nothing. */
-const importedByEsm = new Set<string>();
+const importedByEsm = new SetCtor<string>();
 
 /** A module's filename as events carry it: the path of a file: URL, any other URL as is. */
 function toFilename(url: string): string {
@@ -75,7 +84,7 @@ function toFilename(url: string): string {
 function auditImport(specifier: string, url: string): void {
   const filename = toFilename(url);
   if (isAuditing()) dispatch('import', ObjectFreeze([specifier, filename, null, null, null]));
-  importedByEsm.add(filename);
+  SetPrototypeAdd(importedByEsm, filename);
 }
 
 // ---- eval ----------------------------------------------------------------------------------------
@@ -158,7 +167,7 @@ function installCommonJs(): void {
     pendingRequest = undefined;
     pendingParent = undefined;
     // The ESM loader hands an imported CommonJS file to Module._load by its filename.
-    const raisedByEsm = request === filename && importedByEsm.size !== 0 && importedByEsm.delete(filename);
+    const raisedByEsm = request === filename && SetPrototypeGetSize(importedByEsm) !== 0 && SetPrototypeDelete(importedByEsm, filename);
     if (!raisedByEsm && isAuditing() && typeof filename === 'string') {
       const paths = parent?.paths;
       dispatch('import', ObjectFreeze([request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]));
@@ -187,7 +196,7 @@ function installCommonJs(): void {
 // ---- ESM -----------------------------------------------------------------------------------------
 
 /** Imports resolved and not yet loaded: the specifier each URL was imported by (in-thread hooks). */
-const importedSpecifiers = new Map<string, string>();
+const importedSpecifiers = new MapCtor<string, string>();
 
 /** Node >= 22.15: synchronous hooks in this thread, which also see require() (the CommonJS side audits those). */
 function inThreadHooks(): SyncHooks {
@@ -196,18 +205,18 @@ function inThreadHooks(): SyncHooks {
       const result = next(specifier, context);
       const conditions = context.conditions;
       if (conditions !== undefined && includes(conditions, 'import') && StringPrototypeSlice(result.url, 0, 5) !== 'node:'
-        && !importedSpecifiers.has(result.url)) {
-        importedSpecifiers.set(result.url, specifier);
+        && !MapPrototypeHas(importedSpecifiers, result.url)) {
+        MapPrototypeSet(importedSpecifiers, result.url, specifier);
       }
       return result;
     },
     load(url, context, next) {
-      const specifier = importedSpecifiers.get(url);
+      const specifier = MapPrototypeGet(importedSpecifiers, url);
       if (specifier === undefined) return next(url, context);
-      importedSpecifiers.delete(url);
+      MapPrototypeDelete(importedSpecifiers, url);
       auditImport(specifier, url);
       const result = next(url, context);
-      if (result.format !== 'commonjs') importedByEsm.delete(toFilename(url));
+      if (result.format !== 'commonjs') SetPrototypeDelete(importedByEsm, toFilename(url));
       if (result.format === 'module' && result.source != null) {
         result.source = checkSource(toFilename(url), decode(result.source), true);
       }

@@ -11,7 +11,7 @@
  * warning; the prototype methods apply to every database, the constructor to those made after.
  */
 import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectFreeze, ReflectConstruct } from '../primordials.js';
+import { ObjectFreeze, ReflectConstruct, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../primordials.js';
 import { INVALID, toPath } from './args.js';
 import { instrument, operation, replaceConstructor } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -19,7 +19,7 @@ import type { Describe } from './wrap.js';
 const THROW = { delivery: 'throw' } as const;
 
 /** The database each instance names, for DatabaseSync#open (which takes no path). */
-const databases = new WeakMap<object, string>();
+const databases = new WeakMapCtor<object, string>();
 
 function databaseName(value: unknown): string | undefined {
   const path = toPath(value);
@@ -27,7 +27,7 @@ function databaseName(value: unknown): string | undefined {
 }
 
 const describeOpen: Describe = (_args, db) => {
-  const database = databases.get(db as object);
+  const database = WeakMapPrototypeGet(databases, db as object);
   return database === undefined ? undefined : operation('sqlite3.connect', [database]);
 };
 
@@ -54,7 +54,7 @@ export function installSqlite(sqlite: SqliteModule): void {
       if (options?.allowExtension === true) dispatch('sqlite3.enable_load_extension', ObjectFreeze([null, true]));
     }
     const db = ReflectConstruct(original, args, newTarget);
-    if (database !== undefined) databases.set(db, database);
+    if (database !== undefined) WeakMapPrototypeSet(databases, db, database);
     return db;
   });
 }
