@@ -9,6 +9,7 @@ import {
   ErrorCtor,
   ObjectGetOwnPropertyDescriptor,
   ObjectGetPrototypeOf,
+  ObjectHasOwn,
   ReflectApply,
   ReflectDefineProperty,
   ReflectDeleteProperty,
@@ -22,6 +23,7 @@ interface StackTraceApi {
 }
 const ErrorApi = ErrorCtor as unknown as StackTraceApi;
 const captureStackTrace = ErrorApi.captureStackTrace;
+const GLOBAL = globalThis;
 const returnSites = (_error: unknown, sites: readonly CallSite[]): readonly CallSite[] => sites;
 
 /**
@@ -29,6 +31,21 @@ const returnSites = (_error: unknown, sites: readonly CallSite[]): readonly Call
  * out); undefined when the stack cannot be read.
  */
 export function callSites(below: (...args: never[]) => unknown, frames: number): readonly CallSite[] | undefined {
+  // Node's formatting callback asks `globalThis.Error.prepareStackTrace`: that must be ours too.
+  const globalError = ObjectGetOwnPropertyDescriptor(GLOBAL, 'Error');
+  const foreign = globalError === undefined || !ObjectHasOwn(globalError, 'value') || globalError.value !== ErrorCtor;
+  if (foreign && !ReflectDefineProperty(GLOBAL, 'Error', { value: ErrorCtor, writable: true, enumerable: false, configurable: true })) return undefined;
+  try {
+    return capture(below, frames);
+  } finally {
+    if (foreign) {
+      if (globalError === undefined) ReflectDeleteProperty(GLOBAL, 'Error');
+      else ReflectDefineProperty(GLOBAL, 'Error', globalError);
+    }
+  }
+}
+
+function capture(below: (...args: never[]) => unknown, frames: number): readonly CallSite[] | undefined {
   const formatter = ObjectGetOwnPropertyDescriptor(ErrorApi, 'prepareStackTrace');
   const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
   if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', { value: returnSites, writable: true, configurable: true })) return undefined;

@@ -285,7 +285,10 @@ test('attribution: a package that tampers with built-ins cannot hide from its ev
         return '';
       };
       (o = {}).stack; Error.captureStackTrace(o); void o.stack; Error.prepareStackTrace = undefined;
-      require('fs').writeFileSync(process.argv[2], '');`,
+      // Node's formatter asks globalThis.Error for prepareStackTrace.
+      const RealError = Error;
+      globalThis.Error = { prepareStackTrace: () => [], stackTraceLimit: 10 };
+      try { require('fs').writeFileSync(process.argv[2], ''); } finally { globalThis.Error = RealError; }`,
     'app.js': "require('sneaky');",
   });
   const result = run(dir, ['node', 'app.js', join(dir, 'by-sneaky')]);
@@ -313,6 +316,17 @@ test("Node's module hooks thread: its own loading is not logged again, what a re
   const byLoader = opens(withLoader.log, join(dir, 'by-loader'));
   assert.equal(byLoader.length, 1, 'the write of the loader hook is logged');
   assert.notEqual(byLoader[0]?.thread, 0);
+});
+
+test('attribution: a program that locks the stack-trace machinery gets "(unreadable stack)", not the application', () => {
+  const dir = project({
+    'app.js': `Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+      require('fs').writeFileSync(__dirname + '/locked', '');`,
+  });
+  const result = run(dir, ['node', 'app.js']);
+  assert.equal(result.status, 0, result.stderr);
+  const [written] = opens(result.log, join(dir, 'locked'));
+  assert.equal(written?.package, '(unreadable stack)', JSON.stringify(written));
 });
 
 // ---- JSON-safe arguments -------------------------------------------------------------------------

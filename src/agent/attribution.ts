@@ -29,6 +29,9 @@ const { fileURLToPath } = url;
 const MAX_FRAMES = 64;
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
+/** The chain of an event whose stack cannot be read; no npm name has parentheses. */
+const UNREADABLE_STACK: PackageRef = { name: '(unreadable stack)', version: null };
+
 /** Per file (as V8 names it), its package or null; per directory, the nearest named package.json's package. */
 const byFile = new MapCtor<string, PackageRef | null>();
 const byDirectory = new MapCtor<string, PackageRef>();
@@ -40,7 +43,8 @@ const byDirectory = new MapCtor<string, PackageRef>();
 export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): PackageRef[] {
   const packages: PackageRef[] = [];
   const sites = callSites(below, MAX_FRAMES);
-  if (sites === undefined) return packages;
+  // A program that locked the stack-trace machinery is not the application: rules for "*" apply.
+  if (sites === undefined) return [UNREADABLE_STACK];
   for (let i = 0; i < sites.length; i++) {
     const file = callSiteFileName(sites[i] as object);
     if (typeof file !== 'string' || StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
