@@ -329,6 +329,28 @@ test('attribution: a program that locks the stack-trace machinery gets "(unreada
   assert.equal(written?.package, '(unreadable stack)', JSON.stringify(written));
 });
 
+test('the agent without its configuration stops the process before user code, with one line and exit 2', () => {
+  const agent = resolve(REPO_ROOT, 'dist', 'agent.js');
+  const dir = project({});
+  const cases: [NodeJS.ProcessEnv, RegExp][] = [
+    [{}, /^audithook agent: AUDITHOOK_LOG is not set/],
+    [{ AUDITHOOK_LOG: join(dir, 'absent', 'log.jsonl') }, /^audithook agent: cannot open the log: ENOENT/],
+    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_POLICY: '{not json' }, /^audithook agent: AUDITHOOK_POLICY is not a compiled policy/],
+  ];
+  for (const [env, message] of cases) {
+    const inherited = { ...process.env };
+    delete inherited['AUDITHOOK_LOG'];
+    delete inherited['AUDITHOOK_POLICY'];
+    const child = spawnSync(process.execPath, ['-r', agent, '-e', "require('fs').writeFileSync(process.argv[1], '')", join(dir, 'ran')], {
+      env: { ...inherited, ...env }, encoding: 'utf8',
+    });
+    assert.equal(child.status, 2, child.stderr);
+    assert.match(child.stderr, message);
+    noStackTrace(child.stderr);
+    assert.equal(existsSync(join(dir, 'ran')), false, 'no user code ran');
+  }
+});
+
 // ---- JSON-safe arguments -------------------------------------------------------------------------
 
 test('arguments are logged JSON-safe: buffers, cycles, functions, throwing getters, Proxies, huge values, sockets', () => {

@@ -22,6 +22,7 @@ import { hasForeignFrame, packagesOnStack } from './attribution.js';
 import { inNodeHooksThread } from '../instrument/module.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { openLog } from './log-writer.js';
+import type { LogWriter } from './log-writer.js';
 
 const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;
@@ -38,15 +39,34 @@ const ownDirectory = `${dirname(__filename)}${sep}`;
 const ownFileURL = `file://${ownDirectory}`;
 const isOwnFile = (file: string): boolean => StringPrototypeStartsWith(file, ownDirectory) || StringPrototypeStartsWith(file, ownFileURL);
 
+/** Why the agent cannot run; the process stops before any user code (fail closed), with one line, no stack. */
+class AgentError extends ErrorCtor {}
+
 function configuration(): { log: string; policy: CompiledPolicy | null } {
   const log = process.env[LOG_VARIABLE];
-  if (log === undefined || log === '') throw new ErrorCtor(`audithook agent: ${LOG_VARIABLE} is not set (start programs with \`audithook run\`)`);
+  if (log === undefined || log === '') throw new AgentError(`${LOG_VARIABLE} is not set (start programs with \`audithook run\`)`);
   const policyText = process.env[POLICY_VARIABLE];
-  return { log, policy: policyText === undefined || policyText === '' ? null : JSONParse(policyText) as CompiledPolicy };
+  if (policyText === undefined || policyText === '') return { log, policy: null };
+  try {
+    return { log, policy: JSONParse(policyText) as CompiledPolicy };
+  } catch {
+    throw new AgentError(`${POLICY_VARIABLE} is not a compiled policy (start programs with \`audithook run\`)`);
+  }
 }
 
-const { log, policy } = configuration();
-const writer = openLog(log, (pid, signal) => rawKill(pid, signals[signal as keyof typeof signals]));
+function start(): { log: string; policy: CompiledPolicy | null; writer: LogWriter } {
+  try {
+    const { log, policy } = configuration();
+    return { log, policy, writer: openLog(log, (pid, signal) => rawKill(pid, signals[signal as keyof typeof signals])) };
+  } catch (error) {
+    const message = error instanceof AgentError ? error.message : `cannot open the log: ${(error as Error).message}`;
+    process.stderr.write(`audithook agent: ${message}\n`);
+    // 2, as the CLI's own configuration errors; a worker ends its own thread only.
+    return process.exit(2);
+  }
+}
+
+const { log, policy, writer } = start();
 const policyName = policy === null ? '' : basename(policy.file);
 /**
  * Events after which this process may wait long or never run again (a synchronous child, a signal

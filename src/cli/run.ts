@@ -8,6 +8,7 @@
  * as a shell reports it, 127 when COMMAND is not found, 126 when it cannot be run).
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
@@ -77,7 +78,15 @@ function childEnvironment(log: string, policy: CompiledPolicy | null): NodeJS.Pr
 function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolveStatus) => {
     const [file, ...args] = command as [string, ...string[]];
-    const child = spawn(file, args, { stdio: 'inherit', env });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { stdio: 'inherit', env });
+    } catch (error) {
+      // Arguments Node rejects before starting anything (a NUL byte in them, for one).
+      process.stderr.write(`audithook: ${file}: cannot run: ${errorMessage(error)}\n`);
+      resolveStatus(NOT_EXECUTABLE);
+      return;
+    }
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
