@@ -141,7 +141,9 @@ export function installWorkerThreads(workerThreads: object): void {
     // null options make Node throw: nothing to audit.
     if (given === null) return ReflectConstruct(Worker, args, newTarget);
     const options = (given ?? {}) as WorkerOptions;
-    const isEval = !!options.eval;
+    // Read once, and Node gets these values: a getter cannot answer the audit one way and Node another.
+    const read: WorkerOptions = typeof options === 'object' ? { eval: options.eval, execArgv: options.execArgv, env: options.env } : {};
+    const isEval = !!read.eval;
     if (isAuditing()) {
       const source = workerSource(args[0], isEval);
       if (source !== undefined) {
@@ -150,15 +152,10 @@ export function installWorkerThreads(workerThreads: object): void {
       }
     }
     if (typeof options === 'object') {
-      const execArgv = keepPreloads(options, isEval);
-      const env = options.env !== null && typeof options.env === 'object' ? withForcedVariables(options.env as Record<string, unknown>) : undefined;
-      if (execArgv !== undefined || env !== undefined) {
-        // The caller's options stay the prototype: inherited option properties still count.
-        const kept: WorkerOptions = {};
-        if (execArgv !== undefined) kept.execArgv = execArgv;
-        if (env !== undefined) kept.env = env;
-        args[1] = ObjectSetPrototypeOf(kept, options);
-      }
+      const env = read.env !== null && typeof read.env === 'object' ? withForcedVariables(read.env as Record<string, unknown>) : undefined;
+      // The caller's options stay the prototype: their other properties still count.
+      const kept: WorkerOptions = { eval: read.eval, execArgv: keepPreloads(read, isEval) ?? read.execArgv, env: env ?? read.env };
+      args[1] = ObjectSetPrototypeOf(kept, options);
     }
     return ReflectConstruct(Worker, args, newTarget);
   });
