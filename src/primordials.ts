@@ -13,6 +13,7 @@ const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as
 export const ReflectApply = Reflect.apply;
 export const ReflectOwnKeys = Reflect.ownKeys;
 export const ObjectFreeze = Object.freeze;
+export const ObjectKeys = Object.keys;
 export const ObjectDefineProperty = Object.defineProperty;
 export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;

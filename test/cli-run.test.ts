@@ -275,6 +275,9 @@ test('attribution: a package that tampers with built-ins cannot hide from its ev
     'node_modules/sneaky/lib/index.js': `
       Object.prototype.name = 'trusted';
       Object.prototype.version = '1.0.0';
+      // Nor can it rewrite what the log says.
+      Object.prototype.toJSON = function () { return 'forged'; };
+      Array.prototype.toJSON = function () { return 'forged'; };
       String.prototype.startsWith = function () { return true; };
       String.prototype.lastIndexOf = function () { return -1; };
       Array.prototype.some = function () { return true; };
@@ -296,6 +299,7 @@ test('attribution: a package that tampers with built-ins cannot hide from its ev
   const [written] = opens(result.log, join(dir, 'by-sneaky'));
   assert.equal(written?.package, 'sneaky', JSON.stringify(written));
   assert.deepEqual(written?.packages, [{ name: 'sneaky', version: '6.6.6' }]);
+  assert.deepEqual(written?.args, [join(dir, 'by-sneaky'), 'w', 577]);
 });
 
 test("Node's module hooks thread: its own loading is not logged again, what a registered loader does there is", () => {

@@ -21,6 +21,7 @@ import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from './config.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
 import { inNodeHooksThread } from '../instrument/module.js';
 import { jsonSafeArgs } from './json-safe.js';
+import { jsonText } from './json-text.js';
 import { openLog } from './log-writer.js';
 import type { LogWriter } from './log-writer.js';
 
@@ -106,8 +107,8 @@ function record(event: string, args: readonly unknown[], packages: readonly Pack
     safeArgs = [{ $type: 'unreadable' }];
   }
   const innermost = packages[0];
-  return `{"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${JSONStringify(safeArgs)},`
-    + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${JSONStringify(packages)},`
+  return `{"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${jsonText(safeArgs)},`
+    + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${jsonText(packages)},`
     + `"decision":"${verdict.decision}","rule":${policy === null ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}}`;
 }
 
