@@ -26,10 +26,6 @@ export function setHook(hook: OpenCodeHook): void {
   openCodeHook = hook;
 }
 
-export function hasOpenCodeHook(): boolean {
-  return openCodeHook !== undefined;
-}
-
 /** Hands a module's source to the hook, if one is set; the hook's exception propagates. */
 export function openCode(path: string, source: string): void {
   if (openCodeHook !== undefined) openCodeHook(path, source);

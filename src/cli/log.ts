@@ -31,17 +31,6 @@ function parseLine(line: string): LogRecord | null | undefined {
   }
 }
 
-export function parseLog(text: string): LogContents {
-  const records: LogRecord[] = [];
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    const record = parseLine(line);
-    if (record === null) skipped++;
-    else if (record !== undefined) records.push(record);
-  }
-  return { records, skipped };
-}
-
 const CHUNK_BYTES = 1 << 20;
 /** A longer line is corrupt (the agent cuts huge arguments): it is skipped, never held in memory. */
 const MAX_LINE_CHARS = 16 << 20;

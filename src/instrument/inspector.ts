@@ -5,10 +5,9 @@
  * (connect) or, from a worker, to the main thread (connectToMainThread). Arguments are as given,
  * null when absent. Opening it by signal (SIGUSR1, process._debugProcess) raises os.kill instead.
  */
-import { instrument, operation } from './wrap.js';
+import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
-const THROW = { delivery: 'throw' } as const;
 
 const describeOpen: Describe = (args) => operation('inspector.open', [args[0] ?? null, args[1] ?? null, args[2] ?? null]);
 
@@ -17,8 +16,8 @@ const describeConnect = (mainThread: boolean): Describe => (_args, session) =>
 
 /** `inspectorPromises` (node:inspector/promises) shares open and, by inheritance, Session#connect. */
 export function installInspector(inspector: { Session: { prototype: object } }, inspectorPromises: object): void {
-  instrument(inspector, 'open', describeOpen, THROW);
-  instrument(inspectorPromises, 'open', describeOpen, THROW);
-  instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROW);
-  instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROW);
+  instrument(inspector, 'open', describeOpen, THROWS);
+  instrument(inspectorPromises, 'open', describeOpen, THROWS);
+  instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROWS);
+  instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROWS);
 }

@@ -18,7 +18,7 @@ import type { MessagePort } from 'node:worker_threads';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { dispatch, isAuditing } from '../kernel.js';
-import { hasOpenCodeHook, openCode } from '../opencode.js';
+import { openCode } from '../opencode.js';
 import {
   MapCtor,
   MapPrototypeDelete,
@@ -137,7 +137,7 @@ function auditEvalIn(source: string, filename: string, isModule: boolean): strin
 
 /** What the module loaders do with a source before compiling it: the open-code hook sees it as read, then eval is rewritten. */
 function checkSource(filename: string, source: string, isModule: boolean): string {
-  if (hasOpenCodeHook()) openCode(filename, source);
+  openCode(filename, source);
   return auditEvalIn(source, filename, isModule);
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../primordials.js';
 import { INVALID, frozenCopy, toMode, toPath } from './args.js';
 import { toSignal } from './child_process.js';
-import { instrument, operation } from './wrap.js';
+import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 /**
@@ -84,23 +84,22 @@ const describeSetPriority: Describe = (args) => {
   return typeof pid === 'number' && typeof priority === 'number' ? operation('os.setPriority', [pid, priority]) : undefined;
 };
 
-const THROW = { delivery: 'throw' } as const;
 
 export function installProcess(os: { setPriority: unknown }): void {
-  instrument(process, '_kill', describeKill, THROW);
-  instrument(process, '_debugProcess', describeDebugProcess, THROW);
-  instrument(process, 'chdir', describeChdir, THROW);
-  instrument(process, 'dlopen', describeDlopen, THROW);
-  instrument(process, 'binding', describeBinding('process.binding'), THROW);
-  instrument(process, '_linkedBinding', describeBinding('process._linkedBinding'), THROW);
-  for (const name of ['setuid', 'setgid', 'seteuid', 'setegid'] as const) instrument(process, name, describeId(`process.${name}`), THROW);
-  instrument(process, 'setgroups', describeSetgroups, THROW);
-  instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROW);
-  instrument(process, 'umask', describeUmask, THROW);
-  instrument(process, 'setUncaughtExceptionCaptureCallback', describeAs('process.setUncaughtExceptionCaptureCallback', 1), THROW);
-  instrument(process, 'execve', describeExecve, THROW);
-  instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROW);
-  instrument(os, 'setPriority', describeSetPriority, THROW);
+  instrument(process, '_kill', describeKill, THROWS);
+  instrument(process, '_debugProcess', describeDebugProcess, THROWS);
+  instrument(process, 'chdir', describeChdir, THROWS);
+  instrument(process, 'dlopen', describeDlopen, THROWS);
+  instrument(process, 'binding', describeBinding('process.binding'), THROWS);
+  instrument(process, '_linkedBinding', describeBinding('process._linkedBinding'), THROWS);
+  for (const name of ['setuid', 'setgid', 'seteuid', 'setegid'] as const) instrument(process, name, describeId(`process.${name}`), THROWS);
+  instrument(process, 'setgroups', describeSetgroups, THROWS);
+  instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROWS);
+  instrument(process, 'umask', describeUmask, THROWS);
+  instrument(process, 'setUncaughtExceptionCaptureCallback', describeAs('process.setUncaughtExceptionCaptureCallback', 1), THROWS);
+  instrument(process, 'execve', describeExecve, THROWS);
+  instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROWS);
+  instrument(os, 'setPriority', describeSetPriority, THROWS);
 }
 
 /**

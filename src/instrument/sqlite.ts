@@ -13,10 +13,9 @@
 import { dispatch, isAuditing } from '../kernel.js';
 import { ObjectFreeze, ReflectConstruct, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../primordials.js';
 import { INVALID, toPath } from './args.js';
-import { instrument, operation, replaceConstructor } from './wrap.js';
+import { instrument, operation, replaceConstructor, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
-const THROW = { delivery: 'throw' } as const;
 
 /** The database each instance names, for DatabaseSync#open (which takes no path). */
 const databases = new WeakMapCtor<object, string>();
@@ -43,9 +42,9 @@ interface SqliteModule {
 
 export function installSqlite(sqlite: SqliteModule): void {
   const DatabaseSync = sqlite.DatabaseSync;
-  instrument(DatabaseSync.prototype, 'open', describeOpen, THROW);
-  instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROW);
-  instrument(DatabaseSync.prototype, 'loadExtension', describeLoadExtension, THROW);
+  instrument(DatabaseSync.prototype, 'open', describeOpen, THROWS);
+  instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROWS);
+  instrument(DatabaseSync.prototype, 'loadExtension', describeLoadExtension, THROWS);
   replaceConstructor(sqlite, 'DatabaseSync', (original, args, newTarget) => {
     const database = databaseName(args[0]);
     const options = args[1] as { open?: unknown; allowExtension?: unknown } | undefined;

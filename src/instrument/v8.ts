@@ -12,10 +12,9 @@
  * - `v8.setFlagsFromString` (flags): V8 flags change what the engine allows (e.g. --allow-natives-syntax).
  */
 import { ObjectFreeze, ObjectGetPrototypeOf } from '../primordials.js';
-import { instrument, operation } from './wrap.js';
+import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
-const THROW = { delivery: 'throw' } as const;
 
 const describeWriteValue: Describe = (args) => operation('marshal.dumps', [args[0], null]);
 
@@ -37,11 +36,12 @@ interface V8Module {
 
 export function installV8(v8: V8Module): void {
   // The binding's Serializer and Deserializer, under DefaultSerializer and DefaultDeserializer.
-  instrument(ObjectGetPrototypeOf(v8.DefaultSerializer.prototype) as object, 'writeValue', describeWriteValue, THROW);
-  instrument(ObjectGetPrototypeOf(v8.DefaultDeserializer.prototype) as object, 'readValue', describeReadValue, THROW);
-  for (const name of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit']) instrument(v8, name, describeHeapSnapshot, THROW);
-  instrument(v8, 'queryObjects', describeQueryObjects, THROW);
-  instrument(v8, 'setFlagsFromString', describeSetFlags, THROW);
+  instrument(ObjectGetPrototypeOf(v8.DefaultSerializer.prototype) as object, 'writeValue', describeWriteValue, THROWS);
+  instrument(ObjectGetPrototypeOf(v8.DefaultDeserializer.prototype) as object, 'readValue', describeReadValue, THROWS);
+  const snapshotters = ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit'];
+  for (let i = 0; i < snapshotters.length; i++) instrument(v8, snapshotters[i] as string, describeHeapSnapshot, THROWS);
+  instrument(v8, 'queryObjects', describeQueryObjects, THROWS);
+  instrument(v8, 'setFlagsFromString', describeSetFlags, THROWS);
 }
 
 /** Worker#getHeapSnapshot: the worker's heap, handed to this thread. */

@@ -59,6 +59,9 @@ export interface WrapSpec {
   readonly nests?: boolean;
 }
 
+/** The spec of an API that reports errors by throwing. */
+export const THROWS: WrapSpec = { delivery: 'throw' };
+
 /** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
 export function operation(event: string, args: unknown[], covers?: readonly (readonly unknown[])[]): Operation {
   return { event, args, covers };
