@@ -227,7 +227,10 @@ export function replaceConstructor(
   construct: (original: Constructor, args: unknown[], newTarget: Constructor) => object,
 ): void {
   const original = (target as Record<string, unknown>)[key] as Constructor & { prototype: object };
-  const audited = new ProxyCtor(original, { construct: (ctor, args: unknown[], newTarget: Constructor) => construct(ctor, args, newTarget) });
+  const audited: Constructor = new ProxyCtor(original, {
+    // `new Worker()` reaches here with the Proxy as newTarget: the original spares V8's slow path for a Proxy.
+    construct: (ctor, args: unknown[], newTarget: Constructor) => construct(ctor, args, newTarget === audited ? ctor : newTarget),
+  });
   ObjectDefineProperty(original.prototype, 'constructor', { value: audited, writable: true, enumerable: false, configurable: true });
   (target as Record<string, unknown>)[key] = audited;
 }
