@@ -1,9 +1,10 @@
 // Lint: typescript-eslint's type-aware recommended rules for the package and its tests; plain JS rules for scripts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint-rules/layers.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', '.node24/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', '.node/'] },
   js.configs.recommended,
   {
     files: ['**/*.{js,mjs}'],
@@ -29,6 +30,11 @@ export default tseslint.config(
       // The primordials pattern: built-in methods are captured unbound and called with Reflect.apply.
       '@typescript-eslint/unbound-method': 'off',
     },
+  },
+  {
+    files: ['src/**/*.{ts,mts}'],
+    plugins: { audithook: { rules: { layers } } },
+    rules: { 'audithook/layers': 'error' },
   },
   {
     // node:test's test() and describe() return promises the runner itself awaits.

@@ -1,12 +1,23 @@
-// Writes docs/events.md, docs/cpython-parity.md and schema/policy.schema.json from the catalogue (build first: npm run build).
+// Writes docs/events.md, docs/cpython-parity.md and schema/policy.schema.json from the catalogue.
 // With --check, writes nothing and exits 1 when a committed file differs from what it would write.
 import { readFileSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import catalogue from '../dist/catalogue/index.js';
-import schema from '../dist/policy/schema.js';
+import { build } from 'esbuild';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+
+/** A source module of the package, compiled in memory (the renderers are not shipped in dist/). */
+async function load(file) {
+  const path = resolve(root, 'src', file);
+  const { outputFiles } = await build({ entryPoints: [path], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'warning' });
+  const module = new Module(path);
+  module._compile(outputFiles[0].text, path);
+  return module.exports;
+}
+const catalogue = await load('catalogue/markdown.ts');
+const schema = await load('policy/schema.ts');
 const seed = JSON.parse(readFileSync(resolve(root, 'data', 'cpython-audit-events.json'), 'utf8')).events;
 const outputs = {
   'docs/events.md': catalogue.renderEventsMarkdown(),

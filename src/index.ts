@@ -7,7 +7,7 @@
  */
 import { runtime } from './runtime.js';
 import type { CatalogueEventArgs } from './catalogue/index.js';
-import type { OpenCodeHook } from './opencode.js';
+import type { OpenCodeHook } from './core/opencode.js';
 
 /**
  * Event names mapped to their argument tuples. Open for declaration merging: a library that raises
@@ -60,5 +60,5 @@ export const addAuditHook: AddAuditHook = runtime.addAuditHook as never;
  */
 export const setOpenCodeHook: (hook: OpenCodeHook) => void = runtime.setOpenCodeHook;
 
-export type { OpenCodeHook } from './opencode.js';
+export type { OpenCodeHook } from './core/opencode.js';
 export type { ArgSpec, ArgTypeName, EventSpec, UnauditedApi } from './catalogue/index.js';

@@ -6,13 +6,13 @@
  * The symbol property is frozen and non-configurable: code cannot replace the runtime once it
  * exists. It exposes functions only; the hook list stays in the kernel's closure.
  */
-import { addHook, audit } from './kernel.js';
-import type { Hook } from './kernel.js';
+import { addHook, audit } from './core/kernel.js';
+import type { Hook } from './core/kernel.js';
 import { announceStartup, installForHooks, installInstrumentation } from './instrument/index.js';
-import { openCodeHookSet } from './instrument/module.js';
-import { setHook } from './opencode.js';
-import type { OpenCodeHook } from './opencode.js';
-import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './primordials.js';
+import { openCodeHookSet } from './instrument/module/index.js';
+import { setHook } from './core/opencode.js';
+import type { OpenCodeHook } from './core/opencode.js';
+import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './core/primordials.js';
 
 export interface Runtime {
   readonly audit: (event: string, ...args: unknown[]) => void;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { cpythonGaps, events, unauditedApis } from '../src/catalogue/index';
-import type { SeedEvent } from '../src/catalogue/index';
+import type { SeedEvent } from '../src/catalogue/markdown';
 import { REPO_ROOT } from './helpers/scenario';
 
 const seed = (JSON.parse(readFileSync(resolve(REPO_ROOT, 'data', 'cpython-audit-events.json'), 'utf8')) as { events: SeedEvent[] }).events;

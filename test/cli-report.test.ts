@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { LogRecord } from '../src/cli/record';
+import type { LogRecord } from '../src/contract/record';
 import { runAudithook } from './helpers/audithook-cli';
 import { fixtureLog, fixtureRecords, HOSTILE_PACKAGE, HOSTILE_PATH } from './helpers/log-fixture';
 

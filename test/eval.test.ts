@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mentionsEval } from '../src/instrument/mentions-eval';
+import { mentionsEval } from '../src/instrument/module/mentions-eval';
 import { runScenario } from './helpers/scenario';
 
 /** Writes `files` into a fresh directory D, then runs `body`; `compiles()` lists compile events with D as $D. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { LogRecord } from '../src/cli/record';
+import type { LogRecord } from '../src/contract/record';
 import { decide, loadPolicy } from '../src/policy/index';
 import type { CompiledPolicy } from '../src/policy/index';
 import { learnPolicy } from '../src/policy/learn';

@@ -4,8 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addAuditHook, audit, setOpenCodeHook } from '../src/index';
 import type { AuditEvents, AuditHook, OpenCodeHook } from '../src/index';
+
+// The types of the source, the behaviour of the built package (the runtime runs only bundled).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package by its name, typed by its source
+const { addAuditHook, audit } = require('audithook') as typeof import('../src/index');
+type SetOpenCodeHook = typeof import('../src/index').setOpenCodeHook;
 
 declare module '../src/index' {
   interface AuditEvents {
@@ -21,7 +25,7 @@ expectType<Equal<AuditEvents['open'], readonly [string, string | null, number]>>
 expectType<Equal<AuditEvents['mylib.fetch_plugin'], [url: string, size: number]>>(true);
 expectType<Equal<AuditEvents['import'], readonly [string, string, readonly string[] | null, null, null]>>(true);
 expectType<Equal<Parameters<OpenCodeHook>, [path: string, source: string]>>(true);
-expectType<Equal<typeof setOpenCodeHook, (hook: OpenCodeHook) => void>>(true);
+expectType<Equal<SetOpenCodeHook, (hook: OpenCodeHook) => void>>(true);
 
 /** Compiled, never called: the compiler checks the narrowing and the argument checks. */
 function typedUsage(): void {

@@ -15,12 +15,12 @@ import fs = require('node:fs');
 import path = require('node:path');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import url = require('node:url');
-import type { PackageRef } from '../cli/record.js';
-import { callSiteFileName, callSites } from '../callsites.js';
+import type { PackageRef } from '../contract/record.js';
+import { callSiteFileName, callSites } from '../core/callsites.js';
 import {
   MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeReplaceAll,
   StringPrototypeSlice, StringPrototypeStartsWith,
-} from '../primordials.js';
+} from '../core/primordials.js';
 
 const JSONParse = JSON.parse;
 const { readFileSync } = fs;

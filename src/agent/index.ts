@@ -13,13 +13,12 @@ import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
-import { propagateAgent } from '../instrument/propagation.js';
 import { runtime } from '../runtime.js';
-import { SetPrototypeHas, StringPrototypeStartsWith } from '../primordials.js';
-import type { PackageRef } from '../cli/record.js';
-import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from './config.js';
+import { SetPrototypeHas, StringPrototypeStartsWith } from '../core/primordials.js';
+import type { PackageRef } from '../contract/record.js';
+import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
-import { inNodeHooksThread } from '../instrument/module.js';
+import { inNodeHooksThread } from '../core/thread.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { jsonText } from './json-text.js';
 import { openLog } from './log-writer.js';
@@ -55,10 +54,10 @@ function configuration(): { log: string; policy: CompiledPolicy | null } {
   }
 }
 
-function start(): { log: string; policy: CompiledPolicy | null; writer: LogWriter } {
+function start(): { policy: CompiledPolicy | null; writer: LogWriter } {
   try {
     const { log, policy } = configuration();
-    return { log, policy, writer: openLog(log, (pid, signal) => rawKill(pid, signals[signal as keyof typeof signals])) };
+    return { policy, writer: openLog(log, (pid, signal) => rawKill(pid, signals[signal as keyof typeof signals])) };
   } catch (error) {
     const message = error instanceof AgentError ? error.message : `cannot open the log: ${(error as Error).message}`;
     process.stderr.write(`audithook agent: ${message}\n`);
@@ -67,7 +66,7 @@ function start(): { log: string; policy: CompiledPolicy | null; writer: LogWrite
   }
 }
 
-const { log, policy, writer } = start();
+const { policy, writer } = start();
 const policyName = policy === null ? '' : basename(policy.file);
 /**
  * Events after which this process may wait long or never run again (a synchronous child, a signal
@@ -135,10 +134,6 @@ function auditHook(event: string, args: readonly unknown[]): void {
   if (blocked) throw denial(event, verdict);
 }
 
-propagateAgent(agentPreload(__filename), [
-  `${LOG_VARIABLE}=${log}`,
-  ...(policy === null ? [] : [`${POLICY_VARIABLE}=${JSONStringify(policy)}`]),
-]);
 runtime.installInstrumentation();
 runtime.addAuditHook(auditHook);
 // After the hook: the program's start (node.run_file, node.run_command, ...) is logged and decided too.

@@ -4,7 +4,7 @@
  * what the log says. The values are json-safe.ts's output and PackageRefs: null, booleans,
  * numbers, strings, arrays and plain objects with own data properties.
  */
-import { ArrayIsArray, NumberIsFinite, ObjectKeys } from '../primordials.js';
+import { ArrayIsArray, NumberIsFinite, ObjectKeys } from '../core/primordials.js';
 
 /** Only ever given strings: JSON.stringify looks up no toJSON on a primitive. */
 const quote = JSON.stringify as (text: string) => string;

@@ -18,6 +18,3 @@ export type CatalogueEventArgs = {
 };
 
 export type CatalogueEventName = CatalogueEvent['name'];
-
-export { renderEventsMarkdown, renderParityMarkdown } from './markdown.js';
-export type { SeedEvent } from './markdown.js';

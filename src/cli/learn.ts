@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { learnPolicy } from '../policy/learn.js';
 import { type LogContents, readLog, skippedWarning } from './log.js';
-import type { LogRecord } from './record.js';
+import type { LogRecord } from '../contract/record.js';
 
 const USAGE_ERROR = 2;
 

@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { LogRecord } from './record.js';
+import type { LogRecord } from '../contract/record.js';
 
 export interface LogContents {
   readonly records: LogRecord[];

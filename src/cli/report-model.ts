@@ -6,7 +6,7 @@
  * rules match on), so an event added to the catalogue is summarised without a change here.
  */
 import { events as catalogue } from '../catalogue/index.js';
-import type { LogRecord } from './record.js';
+import type { LogRecord } from '../contract/record.js';
 
 /** Arguments that name a file or directory. */
 const PATH_ARGS = new Set(['path', 'src', 'dst', 'fullpath', 'pathname']);

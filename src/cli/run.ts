@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
-import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from '../agent/config.js';
+import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from '../contract/launch.js';
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { readLog, skippedWarning } from './log.js';

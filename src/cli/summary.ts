@@ -2,7 +2,7 @@
  * The few lines `audithook run` prints to stderr when COMMAND ends: events per package and kind,
  * then every denial with the package, the event, its first arguments and the rule.
  */
-import type { LogRecord } from './record.js';
+import type { LogRecord } from '../contract/record.js';
 
 const APPLICATION = '(application)';
 const MAX_DENIALS = 20;

@@ -17,7 +17,7 @@ import {
   decodeBytes,
   isDate,
   isUint8Array,
-} from '../primordials.js';
+} from '../core/primordials.js';
 
 export const INVALID: unique symbol = Symbol('invalid argument');
 export type Invalid = typeof INVALID;

@@ -6,8 +6,8 @@
  * The caller is read from a structured stack trace (src/callsites.ts) that `Error.prepareStackTrace`
  * or a patched CallSite cannot fake. Anything unexpected answers false: the event is raised.
  */
-import { callSiteFileName, callSites } from '../callsites.js';
-import { StringPrototypeStartsWith } from '../primordials.js';
+import { callSiteFileName, callSites } from '../core/callsites.js';
+import { StringPrototypeStartsWith } from '../core/primordials.js';
 
 /** Enough for audithook's frames and node:vm's own (vm.runInNewContext is three deep) above the caller. */
 const FRAMES = 12;

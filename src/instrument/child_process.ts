@@ -12,7 +12,7 @@
 import { constants } from 'node:os';
 import {
   ArrayIsArray, ObjectFreeze, ObjectHasOwn, ReflectApply, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { propagating, withPreload } from './propagation.js';
 import { copyIdentity, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';

@@ -7,7 +7,7 @@
  * `<prototype>.constructor`: `instanceof`, `prototype`, `name`, `length`, subclassing and
  * `Function.prototype.toString` (see `disguise`) behave as with the originals.
  */
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty,
   ObjectFreeze,
@@ -28,7 +28,7 @@ import {
   WeakSetPrototypeHas,
   isAnyArrayBuffer,
   isArrayBufferView,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { calledByNode } from './caller.js';
 import { copyIdentity, operation, wrap } from './wrap.js';
 import type { Describe } from './wrap.js';

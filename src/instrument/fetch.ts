@@ -3,7 +3,7 @@
  * data, headers, method) once per call, before any look-up or dial (which raise their own
  * socket events underneath).
  */
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
@@ -12,7 +12,7 @@ import {
   ReflectConstruct,
   StringCtor,
   StringPrototypeToUpperCase,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { snapshotOptions } from './args.js';
 import { instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';

@@ -10,7 +10,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import fs = require('node:fs');
 import { constants } from 'node:fs';
-import { ArrayIsArray, NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../primordials.js';
+import { ArrayIsArray, NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../core/primordials.js';
 import {
   INVALID,
   frozenCopy,

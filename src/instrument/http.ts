@@ -9,7 +9,7 @@
  * Installed with the first hook: loading http costs ~3 ms, and prototypes patched late still
  * apply to every request, whenever http was loaded.
  */
-import { NumberParseInt, ReflectApply } from '../primordials.js';
+import { NumberParseInt, ReflectApply } from '../core/primordials.js';
 import { instrument, operation } from './wrap.js';
 import type { Deliver, Describe } from './wrap.js';
 

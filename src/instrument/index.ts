@@ -11,7 +11,7 @@ import { installChildProcess } from './child_process.js';
 import { captureResponseClass, installCode } from './code.js';
 import { installFs } from './fs.js';
 import { installHttp } from './http.js';
-import { installModules, auditHookAdded } from './module.js';
+import { installModules, auditHookAdded } from './module/index.js';
 import { auditWebSocket, installFetch } from './fetch.js';
 import { installNet } from './net.js';
 import { auditEnvironment, installProcess } from './process.js';
@@ -25,7 +25,7 @@ import { auditUncaughtExceptions, trackCaptureCallback } from './uncaught.js';
 import { installV8, installWorkerHeapSnapshot } from './v8.js';
 import { installWorkerThreads } from './worker_threads.js';
 import { auditVmCompiles, installVm } from './vm.js';
-import { NumberParseInt } from '../primordials.js';
+import { NumberParseInt } from '../core/primordials.js';
 
 const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
 let installed = false;

@@ -12,7 +12,7 @@ import {
   ObjectGetOwnPropertySymbols,
   ReflectApply,
   SymbolPrototypeGetDescription,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { copyIdentity, instrument, operation } from './wrap.js';
 import type { Deliver, Describe } from './wrap.js';
 

@@ -2,7 +2,7 @@
  * The process object: signals, the working directory, the environment, native code, raw bindings,
  * credentials and the other calls that change what the process is or may do.
  */
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ArrayIsArray,
   ObjectFreeze,
@@ -11,7 +11,7 @@ import {
   ReflectDeleteProperty,
   ReflectSet,
   StringCtor,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { INVALID, frozenCopy, toMode, toPath } from './args.js';
 import { toSignal } from './child_process.js';
 import { instrument, operation, THROWS } from './wrap.js';

@@ -8,14 +8,16 @@
  * the `audithook run` agent, which also hands its configuration (log, policy) to every child in
  * environment variables that the child's caller cannot drop or change.
  */
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringCtor } from '../primordials.js';
+import { AGENT_FILE, agentPreload, agentVariables } from '../contract/launch.js';
+import { StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringCtor } from '../core/primordials.js';
 
 /**
- * The register as NODE_OPTIONS takes it: this package's register (found through the package's own
- * name, whatever the file layout) as an absolute file URL, so the child's cwd does not matter.
+ * The register as NODE_OPTIONS takes it: this package's register, beside this bundle, as an
+ * absolute file URL, so the child's cwd does not matter.
  */
-const REGISTER_PRELOAD = `--import=${pathToFileURL(require.resolve('audithook/register')).href}`;
+const REGISTER_PRELOAD = `--import=${pathToFileURL(join(__dirname, 'register.js')).href}`;
 
 interface Propagation {
   /** The NODE_OPTIONS option that loads the preload. */
@@ -31,22 +33,25 @@ function loadsRegister(nodeOptions: string): boolean {
   return StringPrototypeIncludes(nodeOptions, 'audithook') || StringPrototypeIncludes(nodeOptions, REGISTER_PRELOAD);
 }
 
-let propagation: Propagation | undefined = loadsRegister(StringCtor(process.env['NODE_OPTIONS'] ?? ''))
-  ? { preload: REGISTER_PRELOAD, loads: loadsRegister, env: [] }
-  : undefined;
+/**
+ * Under `audithook run` (its variables in the environment at startup), every child gets the agent
+ * beside this bundle first in NODE_OPTIONS, before any preload of the caller's, and exactly the
+ * agent's variables; otherwise, when NODE_OPTIONS loads the register, the register.
+ */
+function startupPropagation(): Propagation | undefined {
+  const forced = agentVariables(process.env);
+  if (forced !== undefined) {
+    const preload = agentPreload(join(__dirname, AGENT_FILE));
+    return { preload, loads: (nodeOptions) => StringPrototypeIndexOf(nodeOptions, preload) === 0, env: forced };
+  }
+  return loadsRegister(StringCtor(process.env['NODE_OPTIONS'] ?? '')) ? { preload: REGISTER_PRELOAD, loads: loadsRegister, env: [] } : undefined;
+}
+
+const propagation: Propagation | undefined = startupPropagation();
 
 /** Whether children get a preload: decided before the instrumentation is installed. */
 export function propagating(): boolean {
   return propagation !== undefined;
-}
-
-/**
- * The `audithook run` agent: every child gets `preload` at the front of NODE_OPTIONS (before any
- * preload of the caller's) and exactly these `KEY=value` pairs. Called before the instrumentation
- * is installed.
- */
-export function propagateAgent(preload: string, env: readonly string[]): void {
-  propagation = { preload, loads: (nodeOptions) => StringPrototypeIndexOf(nodeOptions, preload) === 0, env };
 }
 
 function keyOf(pair: string): string {

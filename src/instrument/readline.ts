@@ -8,10 +8,10 @@
  * A hook that refuses the prompt makes question() throw (the promise form rejects); one that
  * refuses the result throws where readline delivers the line, and the caller never gets it.
  */
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectFreeze, ObjectGetOwnPropertySymbols, ObjectGetPrototypeOf, ReflectApply, StringCtor, SymbolPrototypeGetDescription,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { copyIdentity } from './wrap.js';
 
 /** The symbol-keyed method of `prototype` whose symbol is described as `description`. */

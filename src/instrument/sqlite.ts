@@ -10,8 +10,8 @@
  * Loaded with the first hook (see index.ts), only where Node has the module without a flag or a
  * warning; the prototype methods apply to every database, the constructor to those made after.
  */
-import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectFreeze, ReflectConstruct, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../primordials.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
+import { ObjectFreeze, ReflectConstruct, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../core/primordials.js';
 import { INVALID, toPath } from './args.js';
 import { instrument, operation, replaceConstructor, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';

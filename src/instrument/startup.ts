@@ -13,8 +13,9 @@
  * load one after another: the event is raised when audithook/register finishes, so hooks added by
  * the preloads listed before it see it.
  */
-import { dispatch, isAuditing } from '../kernel.js';
-import { ObjectDefineProperty, ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../primordials.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
+import { ObjectDefineProperty, ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../core/primordials.js';
+import { inWorker } from '../core/thread.js';
 import { copyIdentity } from './wrap.js';
 
 let announced = false;
@@ -46,14 +47,6 @@ function startupEvent(): [event: string, args: unknown[]] {
 
 function raise(event: string, args: unknown[]): void {
   if (isAuditing()) dispatch(event, ObjectFreeze(args));
-}
-
-/**
- * A worker's process.abort is Node's unavailableInWorker stub, marked `disabled`: telling threads
- * apart by it spares loading worker_threads at startup.
- */
-export function inWorker(): boolean {
-  return (process.abort as { disabled?: unknown }).disabled === true;
 }
 
 /** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */

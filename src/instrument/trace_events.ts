@@ -2,7 +2,7 @@
  * trace_events.createTracing (categories): a tracing object can record what every part of the
  * process does (and write it to a file once enabled). Raised with the category list, as given.
  */
-import { ArrayIsArray } from '../primordials.js';
+import { ArrayIsArray } from '../core/primordials.js';
 import { frozenCopy } from './args.js';
 import { instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';

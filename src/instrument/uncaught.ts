@@ -11,8 +11,8 @@
  * handlers: Node prints the hook's error and exits with code 7, as for any failing monitor.
  * The listener is added with the first hook; the capture callback is tracked from startup.
  */
-import { dispatch, isAuditing } from '../kernel.js';
-import { ArrayIsArray, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply } from '../primordials.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
+import { ArrayIsArray, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply } from '../core/primordials.js';
 import { copyIdentity } from './wrap.js';
 
 let captureCallback: unknown = null;

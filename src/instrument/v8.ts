@@ -11,7 +11,7 @@
  *   ctor.prototype, that is, the referrers of that prototype; objs is [ctor].
  * - `v8.setFlagsFromString` (flags): V8 flags change what the engine allows (e.g. --allow-natives-syntax).
  */
-import { ObjectFreeze, ObjectGetPrototypeOf } from '../primordials.js';
+import { ObjectFreeze, ObjectGetPrototypeOf } from '../core/primordials.js';
 import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 

@@ -10,7 +10,7 @@
  * vm.SourceTextModule is handled the same way through its base class.
  */
 import type * as VmModule from 'node:vm';
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty,
   ObjectFreeze,
@@ -27,7 +27,7 @@ import {
   WeakSetPrototypeAdd,
   WeakSetPrototypeHas,
   isProxy,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { optionOf, snapshotOptions } from './args.js';
 import { calledByNode } from './caller.js';
 import { auditFunctionConstructors, auditWebAssembly, disguise } from './code.js';

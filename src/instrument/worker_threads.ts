@@ -13,10 +13,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ArrayIsArray, ObjectFreeze, ObjectSetPrototypeOf, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import { isURL } from './args.js';
 import { withForcedVariables } from './propagation.js';
 import { replaceConstructor } from './wrap.js';

@@ -4,7 +4,7 @@
  * arguments that were audited. With no hook the wrapper only forwards the call.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { dispatch, isAuditing } from '../kernel.js';
+import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty,
   ObjectFreeze,
@@ -19,7 +19,7 @@ import {
   SymbolAsyncIterator,
   isPromise,
   ReflectOwnKeys,
-} from '../primordials.js';
+} from '../core/primordials.js';
 
 export interface Operation {
   readonly event: string;

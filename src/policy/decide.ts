@@ -11,7 +11,7 @@ import {
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
   WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
-} from '../primordials.js';
+} from '../core/primordials.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
 interface PreparedCheck {

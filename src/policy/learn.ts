@@ -13,7 +13,7 @@
  */
 import { relative, sep } from 'node:path';
 import { events as catalogue, type EventSpec } from '../catalogue/index.js';
-import type { LogRecord } from '../cli/record.js';
+import type { LogRecord } from '../contract/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { argumentText } from './decide.js';
 import { escapeGlob } from './glob.js';

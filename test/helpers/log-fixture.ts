@@ -3,7 +3,7 @@
  * a well-behaved dependency, and one that reads a secret, dials out and spawns a shell, some of it
  * denied. Names and paths include markup, as an attacker's package could.
  */
-import type { LogRecord, PackageRef } from '../../src/cli/record';
+import type { LogRecord, PackageRef } from '../../src/contract/record';
 
 /** A package name no page may run: the HTML test checks it stays text. */
 export const HOSTILE_PACKAGE = '<script>document.body.setAttribute("data-pwned","1")</script>';

@@ -1,29 +1,15 @@
 /**
- * Node 20's module.register hooks, loaded by Node in its hooks thread (src/instrument/module.ts
- * registers them). They raise nothing themselves: the audit and open-code hooks live in the main
- * thread, so `load` asks it over a MessagePort, and only when the shared flags say a hook is there
- * to answer. Eval is rewritten here, off the main thread.
+ * Node 20's module.register hooks, loaded by Node in its hooks thread (bundled as
+ * dist/hooks-thread.js; node20/main-thread.ts registers them). They raise nothing themselves: the
+ * audit and open-code hooks live in the main thread, so `load` asks it over a MessagePort, and only
+ * when the shared flags say a hook is there to answer. Eval is rewritten here, off the main thread.
  */
+import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { mentionsEval } from './mentions-eval.js';
-
-export interface LoaderData {
-  readonly port: MessagePort;
-  /** [some audit hook exists, the open-code hook is set, the main thread is blocked in module.register()], written by the main thread. */
-  readonly flags: Int32Array;
-}
-/** An import to audit; with `source`, an ES module's text for the open-code hook, after the import event. */
-export interface LoaderRequest {
-  readonly id: number;
-  readonly specifier: string;
-  readonly url: string;
-  readonly source: string | undefined;
-}
-export interface LoaderReply {
-  readonly id: number;
-  readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
-}
+import { mentionsEval } from '../mentions-eval.js';
+import { sourceText, toFilename } from '../source.js';
+import { FLAG_AUDITING, FLAG_OPEN_CODE, FLAG_REGISTERING } from './protocol.js';
+import type { LoaderData, LoaderReply, LoaderRequest } from './protocol.js';
 
 interface LoadResult { format?: string | null; source?: string | Uint8Array | null }
 
@@ -33,7 +19,6 @@ let nextId = 0;
 const waiting = new Map<number, (reply: LoaderReply) => void>();
 /** The specifier each URL was first imported by, until it loads. */
 const specifiers = new Map<string, string>();
-const decoder = new TextDecoder();
 let rewriteEval: ((source: string, filename: string, isModule: boolean) => string) | undefined;
 
 export function initialize(data: LoaderData): void {
@@ -46,7 +31,6 @@ export function initialize(data: LoaderData): void {
   });
   port.unref();
 }
-
 
 /** Asks the main thread; its hook's error is rethrown here with the same class name, message and properties. */
 async function ask(request: Omit<LoaderRequest, 'id'>): Promise<void> {
@@ -79,18 +63,17 @@ export async function load(url: string, context: unknown, next: (url: string, co
   specifiers.delete(url);
   // Loads while the main thread is blocked in module.register() are of the hooks being registered
   // (audited as module.register): the main thread cannot answer until they are loaded.
-  const mainCanAnswer = Atomics.load(flags, 2) === 0;
-  const openCode = mainCanAnswer && Atomics.load(flags, 1) === 1;
+  const mainCanAnswer = Atomics.load(flags, FLAG_REGISTERING) === 0;
+  const openCode = mainCanAnswer && Atomics.load(flags, FLAG_OPEN_CODE) === 1;
   // With an open-code hook, one question after the read carries both (a round trip per module, not two).
-  if (mainCanAnswer && !openCode && Atomics.load(flags, 0) === 1) await ask({ specifier, url, source: undefined });
+  if (mainCanAnswer && !openCode && Atomics.load(flags, FLAG_AUDITING) === 1) await ask({ specifier, url, source: undefined });
   const result = await next(url, context);
-  const text = result.format === 'module' && result.source != null
-    ? typeof result.source === 'string' ? result.source : decoder.decode(result.source)
-    : undefined;
+  const text = result.format === 'module' && result.source != null ? sourceText(result.source) : undefined;
   if (openCode) await ask({ specifier, url, source: text });
   if (text === undefined) return result;
   if (!mentionsEval(text)) return { ...result, source: text };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- acorn loads on the first source that mentions eval
-  rewriteEval ??= (require('../rewrite-eval.js') as typeof import('../rewrite-eval.js')).rewriteEval;
-  return { ...result, source: rewriteEval(text, url.startsWith('file:') ? fileURLToPath(url) : url, true) };
+  // acorn loads on the first source that mentions eval, from the bundle beside this one.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the package, loaded at run time
+  rewriteEval ??= (require(join(__dirname, 'rewrite-eval.js')) as { rewriteEval: typeof rewriteEval & object }).rewriteEval;
+  return { ...result, source: rewriteEval(text, toFilename(url), true) };
 }

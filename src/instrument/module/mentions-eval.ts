@@ -3,7 +3,7 @@
  * rewritten (src/rewrite-eval.ts). Words such as `evaluate` or `retrieval` do not count, so most
  * modules never load the parser. Comments and strings still do: a false positive only costs a parse.
  */
-import { StringPrototypeCharCodeAt, StringPrototypeIndexOf } from '../primordials.js';
+import { StringPrototypeCharCodeAt, StringPrototypeIndexOf } from '../../core/primordials.js';
 
 export function mentionsEval(source: string): boolean {
   let at = StringPrototypeIndexOf(source, 'eval');

@@ -1,0 +1,34 @@
+/**
+ * How `audithook run` starts the agent in every audited process: the preload in NODE_OPTIONS and
+ * the agent's configuration in environment variables. The CLI writes them; the runtime that the
+ * agent installs reads them at load (src/instrument/propagation.ts) and forces them into every
+ * child's environment, whatever env the child was given.
+ */
+
+/** Absolute path of the JSONL log every audited process appends to. */
+export const LOG_VARIABLE = 'AUDITHOOK_LOG';
+/** The CompiledPolicy as JSON; absent without --policy. */
+export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
+
+/** The agent bundle's file name, beside dist/runtime.js. */
+export const AGENT_FILE = 'agent.js';
+
+/**
+ * The NODE_OPTIONS option that preloads the agent: `--require`, because Node runs `--require`
+ * preloads in worker threads too and `--import` ones only in the main thread (Node 20 and 24).
+ * Quoted, as NODE_OPTIONS splits on spaces.
+ */
+export function agentPreload(agentFile: string): string {
+  return `--require="${agentFile.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/**
+ * The `KEY=value` pairs that configure the agent, as this process received them; undefined when
+ * this process was not started by `audithook run`.
+ */
+export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const log = env[LOG_VARIABLE];
+  if (log === undefined || log === '') return undefined;
+  const policy = env[POLICY_VARIABLE];
+  return policy === undefined || policy === '' ? [`${LOG_VARIABLE}=${log}`] : [`${LOG_VARIABLE}=${log}`, `${POLICY_VARIABLE}=${policy}`];
+}

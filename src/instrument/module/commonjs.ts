@@ -1,0 +1,82 @@
+/**
+ * The CommonJS loader: `Module._load` notes the specifier and parent, `Module.prototype.load`
+ * (reached only for a module not in require.cache, after resolution, before the file is read)
+ * raises `import`, and `Module.prototype._compile` hands the source to the open-code hook and
+ * rewrites eval.
+ */
+import { isAbsolute } from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import Module = require('node:module');
+import { dispatch, isAuditing } from '../../core/kernel.js';
+import { ObjectFreeze, ReflectApply } from '../../core/primordials.js';
+import { frozenCopy } from '../args.js';
+import { copyIdentity } from '../wrap.js';
+import { checkSource } from './eval.js';
+import { takeEsmImport } from './loading.js';
+
+interface CjsModule {
+  readonly paths?: readonly string[];
+}
+
+interface CjsLoader {
+  _load(request: string, parent: CjsModule | null | undefined, isMain: boolean): unknown;
+  readonly prototype: {
+    load(this: CjsModule, filename: string): void;
+    _compile(this: CjsModule, content: string, filename: string, format?: string): unknown;
+  };
+}
+
+/** The specifier and parent of the `Module._load` call in progress, until its `load` reads them. */
+let pendingRequest: string | undefined;
+let pendingParent: CjsModule | null | undefined;
+
+export function installCommonJs(): void {
+  const loader = Module as unknown as CjsLoader;
+  const originalLoad = loader._load;
+  loader._load = copyIdentity(function _load(this: unknown, request: string, parent: CjsModule | null | undefined) {
+    const outerRequest = pendingRequest;
+    const outerParent = pendingParent;
+    pendingRequest = request;
+    pendingParent = parent;
+    try {
+      // eslint-disable-next-line prefer-rest-params -- every argument, as given
+      return ReflectApply(originalLoad, this, arguments) as unknown;
+    } finally {
+      pendingRequest = outerRequest;
+      pendingParent = outerParent;
+    }
+  }, originalLoad);
+
+  const proto = loader.prototype;
+  const originalModuleLoad = proto.load;
+  proto.load = copyIdentity(function load(this: CjsModule, filename: string) {
+    const request = pendingRequest;
+    const parent = pendingParent;
+    pendingRequest = undefined;
+    pendingParent = undefined;
+    // The ESM loader hands an imported CommonJS file to Module._load by its filename.
+    const raisedByEsm = request === filename && takeEsmImport(filename);
+    if (!raisedByEsm && isAuditing() && typeof filename === 'string') {
+      const paths = parent?.paths;
+      dispatch('import', ObjectFreeze([request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]));
+    }
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given
+    return ReflectApply(originalModuleLoad, this, arguments) as unknown;
+  }, originalModuleLoad);
+
+  const originalCompile = proto._compile;
+  proto._compile = copyIdentity(function _compile(this: CjsModule, content: string, filename: string, format?: string) {
+    // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
+    if (typeof content === 'string' && typeof filename === 'string' && isAbsolute(filename)) {
+      const rewritten = checkSource(filename, content, format === 'module');
+      if (rewritten !== content) {
+        // eslint-disable-next-line prefer-rest-params -- every argument, as given, with the rewritten source
+        const args = [...arguments] as unknown[];
+        args[0] = rewritten;
+        return ReflectApply(originalCompile, this, args) as unknown;
+      }
+    }
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given
+    return ReflectApply(originalCompile, this, arguments) as unknown;
+  }, originalCompile);
+}

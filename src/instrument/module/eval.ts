@@ -1,0 +1,70 @@
+/**
+ * Eval auditing by rewriting sources as the loaders read them (rewrite-eval.ts, with acorn, loaded
+ * on the first source that mentions eval), and what rewritten code calls: `__audithook`, a global
+ * user code can neither replace nor (the rewriter checks) shadow.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import Module = require('node:module');
+import { dispatch, isAuditing } from '../../core/kernel.js';
+import { openCode } from '../../core/opencode.js';
+import { ObjectDefineProperty, ObjectFreeze, ReflectApply } from '../../core/primordials.js';
+import { copyIdentity } from '../wrap.js';
+import { mentionsEval } from './mentions-eval.js';
+
+const realEval = globalThis.eval;
+/** The audited indirect eval that rewritten references to the global eval get: same name and length. */
+const auditedEval = copyIdentity({
+  eval(source: unknown): unknown {
+    if (typeof source === 'string' && isAuditing()) dispatch('compile', ObjectFreeze([source, '<eval>']));
+    return realEval(source as string);
+  },
+}.eval, realEval);
+
+/** What rewritten code calls. */
+const evalAudit = ObjectFreeze({
+  direct(source: unknown, filename: string): unknown {
+    if (typeof source === 'string' && isAuditing()) dispatch('compile', ObjectFreeze([source, filename]));
+    return source;
+  },
+  spread(args: Iterable<unknown>, filename: string): unknown[] {
+    const list = [...args];
+    evalAudit.direct(list[0], filename);
+    return list;
+  },
+  ref(value: unknown): unknown {
+    return value === realEval ? auditedEval : value;
+  },
+});
+
+export function defineEvalAudit(): void {
+  ObjectDefineProperty(globalThis, '__audithook', { value: evalAudit, writable: false, enumerable: false, configurable: false });
+}
+
+type RewriteEval = (source: string, filename: string, isModule: boolean) => string;
+let rewriter: RewriteEval | undefined;
+/** Read and compiled with Node's own functions, captured before they are instrumented: audithook's own code raises nothing. */
+const readOwnFile = readFileSync;
+const compile = (Module as unknown as { prototype: { _compile: (content: string, filename: string) => unknown } }).prototype._compile;
+const ModuleCtor = Module as unknown as new (id: string) => { filename: string; paths: string[]; exports: { rewriteEval: RewriteEval } };
+
+/** The source with eval audited. The rewriter is dist/rewrite-eval.js, beside this bundle. */
+function auditEvalIn(source: string, filename: string, isModule: boolean): string {
+  if (!mentionsEval(source)) return source;
+  if (rewriter === undefined) {
+    const file = join(__dirname, 'rewrite-eval.js');
+    const own = new ModuleCtor(file);
+    own.filename = file;
+    own.paths = [];
+    ReflectApply(compile, own, [readOwnFile(file, 'utf8'), file]);
+    rewriter = own.exports.rewriteEval;
+  }
+  return rewriter(source, filename, isModule);
+}
+
+/** What the module loaders do with a source before compiling it: the open-code hook sees it as read, then eval is rewritten. */
+export function checkSource(filename: string, source: string, isModule: boolean): string {
+  openCode(filename, source);
+  return auditEvalIn(source, filename, isModule);
+}

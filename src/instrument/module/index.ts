@@ -1,0 +1,82 @@
+/**
+ * Module loading: `import` when a module is loaded (not from a cache), the open-code hook for every
+ * source the loaders compile, eval auditing by rewriting sources as they load, and
+ * `module.register` / `module.registerHooks`.
+ *
+ * commonjs.ts is the CommonJS loader; ES modules go through loader hooks that raise `import` before
+ * a module is read and check and rewrite ES module sources: in this thread on Node >= 22.15
+ * (esm.ts), in Node's hooks thread on Node 20 (node20/). An import of a CommonJS file reaches the
+ * CommonJS loader too: the ESM side raised its event, the CommonJS side raises nothing (loading.ts).
+ */
+// The CommonJS loader itself, whose functions every require reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import Module = require('node:module');
+import { inNodeHooksThread } from '../../core/thread.js';
+import { StringCtor } from '../../core/primordials.js';
+import { isURL } from '../args.js';
+import { instrument, operation } from '../wrap.js';
+import type { Describe } from '../wrap.js';
+import { installCommonJs } from './commonjs.js';
+import { inThreadHooks } from './esm.js';
+import type { SyncHooks } from './esm.js';
+import { defineEvalAudit } from './eval.js';
+import { offThreadHooks, setAuditingFlag, setOpenCodeFlag } from './node20/main-thread.js';
+
+interface Loader {
+  register?: (specifier: string | URL, parentURL?: unknown, options?: unknown) => void;
+  registerHooks?: (hooks: SyncHooks) => unknown;
+}
+
+const loader = Module as unknown as Loader;
+
+/**
+ * The ESM hooks start with the first audit or open-code hook: before that no import has anyone to
+ * tell, and they cost even unused (in-thread hooks slow every require() too; the hooks thread
+ * takes tens of milliseconds to start).
+ */
+let startEsmHooks: (() => void) | undefined;
+
+function startOnce(): void {
+  const start = startEsmHooks;
+  startEsmHooks = undefined;
+  start?.();
+}
+
+export function auditHookAdded(): void {
+  setAuditingFlag();
+  startOnce();
+}
+
+export function openCodeHookSet(): void {
+  setOpenCodeFlag();
+  startOnce();
+}
+
+// ---- module.register -----------------------------------------------------------------------------
+
+const describeRegister: Describe = (args) => {
+  const specifier = args[0];
+  const parent = args[1];
+  if (typeof specifier !== 'string' && !isURL(specifier)) return undefined;
+  const parentURL = typeof parent === 'string' || isURL(parent) ? StringCtor(parent) : null;
+  return operation('module.register', [StringCtor(specifier), parentURL]);
+};
+
+const describeRegisterHooks: Describe = (args) =>
+  typeof args[0] === 'object' && args[0] !== null ? operation('module.register', [null, null]) : undefined;
+
+export function installModules(): void {
+  defineEvalAudit();
+  installCommonJs();
+  const { register, registerHooks } = loader;
+  // Node's hooks thread cannot register hooks, and the loads it serves are audited in the thread that asked.
+  if (!inNodeHooksThread()) {
+    if (typeof registerHooks === 'function') {
+      startEsmHooks = () => registerHooks(inThreadHooks());
+    } else if (typeof register === 'function') {
+      startEsmHooks = offThreadHooks(loader as { register: NonNullable<Loader['register']> });
+    }
+  }
+  instrument(loader, 'register', describeRegister, { delivery: 'throw' });
+  instrument(loader, 'registerHooks', describeRegisterHooks, { delivery: 'throw' });
+}

@@ -1,0 +1,30 @@
+/**
+ * Node 20's ES module hooks run in Node's hooks thread, while the audit and open-code hooks live in
+ * the main thread: what the two sides say to each other.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+export interface LoaderData {
+  readonly port: MessagePort;
+  /** Int32 flags written by the main thread, read by the hooks thread without asking: see FLAG_*. */
+  readonly flags: Int32Array;
+}
+/** Some audit hook exists. */
+export const FLAG_AUDITING = 0;
+/** The open-code hook is set. */
+export const FLAG_OPEN_CODE = 1;
+/** The main thread is blocked in module.register() and cannot answer. */
+export const FLAG_REGISTERING = 2;
+export const FLAG_COUNT = 3;
+
+/** An import to audit; with `source`, an ES module's text for the open-code hook, after the import event. */
+export interface LoaderRequest {
+  readonly id: number;
+  readonly specifier: string;
+  readonly url: string;
+  readonly source: string | undefined;
+}
+export interface LoaderReply {
+  readonly id: number;
+  readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
+}
