@@ -37,6 +37,17 @@ export default tseslint.config(
     rules: { 'audithook/layers': 'error' },
   },
   {
+    // One mechanism raises events: the verbs of src/instrument/wrap.ts.
+    files: ['src/instrument/**/*.ts'],
+    ignores: ['src/instrument/wrap.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{
+        group: ['**/core/kernel.js'], importNames: ['dispatch'],
+        message: 'raise events through src/instrument/wrap.ts (instrument, instrumentConstructor, raise)',
+      }] }],
+    },
+  },
+  {
     // node:test's test() and describe() return promises the runner itself awaits.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },

@@ -8,8 +8,7 @@
  */
 import { addHook, audit } from './core/kernel.js';
 import type { Hook } from './core/kernel.js';
-import { announceStartup, installForHooks, installInstrumentation } from './instrument/index.js';
-import { openCodeHookSet } from './instrument/module/index.js';
+import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
 import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './core/primordials.js';

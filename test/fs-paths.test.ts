@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from './helpers/scenario';
+import fs from 'node:fs';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -113,6 +114,22 @@ test('openAsBlob raises open for reading; blocked, it throws as its validation d
   assert.deepEqual(run.events, [['open', `${r.D}/a`, 'r', 0], ['open', `${r.D}/a`, 'r', 0]]);
 });
 
+test('openAsBlobSync (Node 26) raises open for reading; blocked, it throws and opens nothing', { skip: typeof (fs as { openAsBlobSync?: unknown }).openAsBlobSync !== 'function' && 'needs Node 26' }, () => {
+  const run = runScenario(`
+    const D = harness.tmp();
+    harness.pause(); fs.writeFileSync(D + '/a', 'blob'); harness.resume();
+    const text = await fs.openAsBlobSync(D + '/a').text();
+    harness.block('open');
+    const blocked = via.sync(fs, 'openAsBlobSync', [D + '/a']);
+    harness.done({ D, text, blocked });
+  `);
+  const r = run.result as { D: string; text: string; blocked: { kind: string; error: { code: string } } };
+  assert.equal(r.text, 'blob');
+  assert.equal(r.blocked.kind, 'thrown');
+  assert.equal(r.blocked.error.code, 'TEST_BLOCKED');
+  assert.deepEqual(run.events, [['open', `${r.D}/a`, 'r', 0], ['open', `${r.D}/a`, 'r', 0]]);
+});
+
 test('fs.watch, fs.watchFile and fsPromises.watch raise fs.watch; blocked, no watcher starts', () => {
   const run = runScenario(`
     const D = harness.tmp();
@@ -204,12 +221,12 @@ test('code that runs inside a composite operation (cp filter, callbacks) is audi
   assert.ok(names.filter((n) => n === 'os.listdir ').length >= 3, 'the async filter\'s reads are audited');
 });
 
-test('instrumented functions keep name, length, this and promisify behaviour', () => {
+test('instrumented functions keep name, length, source text, this and promisify behaviour', () => {
   const body = `
     import('node:util').then(async ({ promisify }) => {
       const D = harness.tmp();
       fs.writeFileSync(D + '/a', 'x');
-      const shape = (o, names) => names.map((n) => [n, o[n].name, o[n].length, Object.getOwnPropertySymbols(o[n]).length]);
+      const shape = (o, names) => names.map((n) => [n, o[n].name, o[n].length, Object.getOwnPropertySymbols(o[n]).length, Function.prototype.toString.call(o[n])]);
       const existsPromisified = await promisify(fs.exists)(D + '/a');
       const readPromisified = await promisify(fs.readFile)(D + '/a', 'utf8');
       let thisInCallback = 'unset';

@@ -261,8 +261,8 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
 
 const CHILD_REPORT = `
   const cp = await import('node:child_process');
-  // A child reports whether its fs functions are instrumented, without loading audithook itself.
-  const probe = "console.log(require('node:fs').openSync.toString().includes('binding') ? 'plain' : 'instrumented')";
+  // A child reports whether audithook's runtime is installed, without loading audithook itself.
+  const probe = "console.log(globalThis[Symbol.for('audithook.runtime')] === undefined ? 'plain' : 'instrumented')";
   const direct = (env) => cp.execFileSync(process.execPath, ['-e', probe], { env }).toString().trim();
   const viaShell = (env) => cp.execSync(JSON.stringify(process.execPath) + ' -e ' + JSON.stringify(probe), { env }).toString().trim();
   const D = harness.tmp();

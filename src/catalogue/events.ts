@@ -29,7 +29,7 @@ export const events = [
       'fs.readFile', 'fs.readFileSync', 'fsPromises.readFile',
       'fs.writeFile', 'fs.writeFileSync', 'fsPromises.writeFile',
       'fs.appendFile', 'fs.appendFileSync', 'fsPromises.appendFile',
-      'fs.createReadStream', 'fs.createWriteStream', 'fs.openAsBlob',
+      'fs.createReadStream', 'fs.createWriteStream', 'fs.openAsBlob', 'fs.openAsBlobSync (Node 26)',
     ],
     since: '20.0.0',
     cpython: 'open',

@@ -76,6 +76,8 @@ export const RegExpCtor = RegExp;
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
 export const ObjectCreate = Object.create;
 export const ProcessCwd = process.cwd.bind(process);
+/** process.binding as Node's bootstrap left it: the raw bindings the instrumentation wraps, taken before process.binding is audited. */
+export const nodeBinding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding.bind(process);
 export const URLCtor = URL;
 const urlGetter = (name: string) => uncurryThis((Object.getOwnPropertyDescriptor(URL.prototype, name) as { get: (this: URL) => string }).get);
 export const URLPrototypeGetHref = urlGetter('href');

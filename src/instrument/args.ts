@@ -4,8 +4,10 @@
  * raises nothing and lets Node throw its own validation error ("audit after validation").
  */
 import { constants } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
+  ArrayIsArray,
   DateNow,
   DatePrototypeGetTime,
   NumberIsFinite,
@@ -14,6 +16,7 @@ import {
   NumberParseInt,
   StringPrototypeCharCodeAt,
   StringPrototypeIncludes,
+  ObjectHasOwn,
   decodeBytes,
   isDate,
   isUint8Array,
@@ -165,8 +168,24 @@ export function optionOf(options: unknown, key: string): unknown {
 }
 
 /** A frozen copy of an array, made without Array.prototype methods a caller may have replaced. */
-export function frozenCopy(values: readonly unknown[]): readonly unknown[] {
-  const copy: unknown[] = [];
-  for (let i = 0; i < values.length; i++) copy[i] = values[i];
+export function frozenCopy<T>(values: readonly T[]): readonly T[] {
+  const copy: T[] = [];
+  for (let i = 0; i < values.length; i++) copy[i] = values[i] as T;
   return ObjectFreeze(copy);
+}
+
+/** A signal as ChildProcess#kill and process.kill read it: a number, or a name (SIGTERM by default). */
+export function toSignal(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  const name = value === undefined || value === null || value === '' ? 'SIGTERM' : value;
+  if (typeof name !== 'string') return undefined;
+  const signals = osConstants.signals as Readonly<Record<string, number | undefined>>;
+  return ObjectHasOwn(signals, name) ? signals[name] : undefined;
+}
+
+/** Whether every element is a string (Node's validateStringArray). */
+export function isStringArray(value: unknown): value is readonly string[] {
+  if (!ArrayIsArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
 }

@@ -9,13 +9,15 @@
  * execFileSync). Taking them from the bindings spares loading child_process at startup, and also
  * audits code that reaches the bindings directly.
  */
-import { constants } from 'node:os';
 import {
-  ArrayIsArray, ObjectFreeze, ObjectHasOwn, ReflectApply, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectFreeze, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../core/primordials.js';
+import { nodeBinding } from '../core/primordials.js';
+import { toSignal } from './args.js';
+import type { Domain } from './domain.js';
 import { propagating, withPreload } from './propagation.js';
-import { copyIdentity, instrument, operation } from './wrap.js';
-import type { Describe } from './wrap.js';
+import { THROWS, instrument, operation } from './wrap.js';
+import type { Describe, WrapSpec } from './wrap.js';
 
 /** The options Node's normalizeSpawnArguments produces. */
 interface SpawnOptions {
@@ -75,15 +77,6 @@ const describeSpawn: Describe = (args) => {
   return operation('subprocess.Popen', [options.file, ObjectFreeze(copyStrings(options.args)), cwd, ObjectFreeze(environment(options.envPairs))]);
 };
 
-/** A signal as ChildProcess#kill and process.kill read it: a number, or a name (SIGTERM by default). */
-export function toSignal(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  const name = value === undefined || value === null || value === '' ? 'SIGTERM' : value;
-  if (typeof name !== 'string') return undefined;
-  const signals = constants.signals as Readonly<Record<string, number | undefined>>;
-  return ObjectHasOwn(signals, name) ? signals[name] : undefined;
-}
-
 /** Process#kill(signal) is how ChildProcess#kill (and cluster's Worker#kill) signal a child, by number. */
 const describeChildKill: Describe = (args, handle) => {
   const pid = (handle as { pid?: unknown }).pid;
@@ -93,26 +86,21 @@ const describeChildKill: Describe = (args, handle) => {
 };
 
 /**
- * Outside the audited wrapper, so that the event reports the environment the child really gets:
- * the preload goes into every child's NODE_OPTIONS whether or not a hook exists.
+ * Every child gets the preload in its environment, hooks or not, before the start is described: the
+ * event reports the environment the child really gets.
  */
-function keepChildrenAudited(target: Record<string, unknown>, key: string): void {
-  const audited = target[key] as (...args: unknown[]) => unknown;
-  target[key] = copyIdentity(function (this: unknown, ...args: unknown[]) {
-    const envPairs = spawnOptions(args)?.envPairs;
-    if (ArrayIsArray(envPairs)) setEnvPairs(args, withPreload(envPairs as string[]));
-    return ReflectApply(audited, this, args);
-  }, audited);
+function keepChildAudited(args: unknown[]): void {
+  const envPairs = spawnOptions(args)?.envPairs;
+  if (ArrayIsArray(envPairs)) setEnvPairs(args, withPreload(envPairs as string[]));
 }
 
-export function installChildProcess(binding: (name: string) => Record<string, unknown>): void {
-  const processPrototype = (binding('process_wrap')['Process'] as { prototype: Record<string, unknown> }).prototype;
-  const spawnSync = binding('spawn_sync');
-  instrument(processPrototype, 'spawn', describeSpawn, { delivery: 'throw' });
-  instrument(processPrototype, 'kill', describeChildKill, { delivery: 'throw' });
-  instrument(spawnSync, 'spawn', describeSpawn, { delivery: 'throw' });
-  if (propagating()) {
-    keepChildrenAudited(processPrototype, 'spawn');
-    keepChildrenAudited(spawnSync, 'spawn');
-  }
-}
+export const childProcessDomain: Domain = {
+  atLoad() {
+    const processPrototype = (nodeBinding('process_wrap')['Process'] as { prototype: Record<string, unknown> }).prototype;
+    const spawnSync = nodeBinding('spawn_sync');
+    const spawnSpec: WrapSpec = propagating() ? { delivery: 'throw', prepare: keepChildAudited } : THROWS;
+    instrument(processPrototype, 'spawn', describeSpawn, spawnSpec);
+    instrument(processPrototype, 'kill', describeChildKill, THROWS);
+    instrument(spawnSync, 'spawn', describeSpawn, spawnSpec);
+  },
+};

@@ -7,22 +7,16 @@
  * `<prototype>.constructor`: `instanceof`, `prototype`, `name`, `length`, subclassing and
  * `Function.prototype.toString` (see `disguise`) behave as with the originals.
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
+import { isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty,
-  ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
   ObjectGetPrototypeOf,
   ObjectSetPrototypeOf,
-  ProxyCtor,
   ReflectApply,
-  ReflectConstruct,
   SymbolHasInstance,
   FunctionPrototypeHasInstance,
   TypeErrorCtor,
-  WeakMapCtor,
-  WeakMapPrototypeGet,
-  WeakMapPrototypeSet,
   WeakSetCtor,
   WeakSetPrototypeAdd,
   WeakSetPrototypeHas,
@@ -30,69 +24,41 @@ import {
   isArrayBufferView,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
-import { copyIdentity, operation, wrap } from './wrap.js';
+import {
+  REJECTS, THROWS, auditedConstructor, disguiseToString, instrument, instrumentConstructor, operation, raise, replaceFunction, replaceValue,
+} from './wrap.js';
 import type { Describe } from './wrap.js';
+import type { Domain } from './domain.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
-/** Proxies standing in for built-ins, mapped to the built-in whose source text they show. */
-const disguised = new WeakMapCtor<object, object>();
-
-/** Makes `Function.prototype.toString` show `original`'s native text for `proxy` (a Proxy shows a nameless one). */
-export function disguise(proxy: object, original: object): void {
-  WeakMapPrototypeSet(disguised, proxy, original);
-}
-
-function disguiseToString(functionPrototype: object): void {
-  const toString = (functionPrototype as { toString: Callable }).toString;
-  const audited = new ProxyCtor(toString, {
-    apply(target, thisArg, args): unknown {
-      return ReflectApply(target, WeakMapPrototypeGet(disguised, thisArg as object) ?? thisArg, args);
-    },
-  });
-  disguise(audited, toString);
-  replaceValue(functionPrototype, 'toString', audited);
-}
-
-/** Sets a data property keeping its attributes (`AsyncFunction.prototype.constructor` is read-only but configurable). */
-function replaceValue(target: object, key: string, value: unknown): void {
-  const descriptor = ObjectGetOwnPropertyDescriptor(target, key);
-  if (descriptor !== undefined) ObjectDefineProperty(target, key, { ...descriptor, value });
-}
-
-/** `new Function(...)` and the like raise `compile` (source, null): the source is the function's text as `toString()` shows it. */
-function auditFunctionSource(keyword: string, args: unknown[]): void {
-  // ToString each argument once, as V8 would, and hand V8 the strings: side effects run once and
-  // the audited text is the compiled one. A Symbol throws V8's own TypeError here.
-  const last = args.length - 1;
-  let params = '';
-  for (let i = 0; i < last; i++) {
-    const param = `${args[i] as string}`;
-    args[i] = param;
-    params = i === 0 ? param : `${params},${param}`;
-  }
-  let body = '';
-  if (last >= 0) {
-    body = `${args[last] as string}`;
-    args[last] = body;
-  }
-  dispatch('compile', ObjectFreeze([`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]));
+/**
+ * `new Function(...)` and the like raise `compile` (source, null): the source is the function's text
+ * as `toString()` shows it. Each argument is converted to a string once, as V8 would, and V8 gets the
+ * strings: side effects run once and the audited text is the compiled one. A Symbol throws V8's own
+ * TypeError here.
+ */
+function describeFunctionSource(keyword: string): Describe {
+  return (args) => {
+    const last = args.length - 1;
+    let params = '';
+    for (let i = 0; i < last; i++) {
+      const param = `${args[i] as string}`;
+      args[i] = param;
+      params = i === 0 ? param : `${params},${param}`;
+    }
+    let body = '';
+    if (last >= 0) {
+      body = `${args[last] as string}`;
+      args[last] = body;
+    }
+    return operation('compile', [`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]);
+  };
 }
 
 /** A Proxy of one Function constructor, called with or without `new`, also as a subclass's super(). */
 function auditedFunctionConstructor(original: Callable, keyword: string): Callable {
-  const audited = new ProxyCtor(original, {
-    apply(target, thisArg, args): unknown {
-      if (isAuditing()) auditFunctionSource(keyword, args);
-      return ReflectApply(target, thisArg, args);
-    },
-    construct(target, args, newTarget): object {
-      if (isAuditing()) auditFunctionSource(keyword, args);
-      // `new Function()` reaches here with the Proxy as newTarget: V8 takes a slow path for a Proxy (2x the cost of a cached compile).
-      return ReflectConstruct(target, args, newTarget === audited ? target : newTarget) as object;
-    },
-  });
-  disguise(audited, original);
+  const audited = auditedConstructor(original, describeFunctionSource(keyword), { callable: true });
   replaceValue(original.prototype as object, 'constructor', audited);
   return audited;
 }
@@ -129,7 +95,7 @@ function isBufferSource(value: unknown): boolean {
 
 /** WebAssembly.compile(bytes) and instantiate(bytes, imports): the bytes as given; instantiate(module) compiles nothing. */
 const describeWasmBytes: Describe = (args) =>
-  isBufferSource(args[0]) && !calledByNode() ? operation('compile', [args[0], null]) : undefined;
+  isBufferSource(args[0]) && !calledByNode() ? operation('compile', [args[0] as ArrayBufferView, null]) : undefined;
 
 interface ResponseLike {
   readonly ok: boolean;
@@ -148,7 +114,7 @@ let responseDescriptor: PropertyDescriptor | undefined;
 let responseGlobal: typeof globalThis | undefined;
 let ResponseClass: unknown;
 
-export function captureResponseClass(global: typeof globalThis): void {
+function captureResponseClass(global: typeof globalThis): void {
   responseDescriptor ??= ObjectGetOwnPropertyDescriptor(global, 'Response');
   responseGlobal = global;
 }
@@ -184,7 +150,7 @@ function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
     if (!candidate.ok) throw responseError(`has status code ${(response as { status: number }).status}`);
     if (candidate.bodyUsed !== false) throw responseError('body has already been used');
     const bytes = await candidate.arrayBuffer();
-    if (isAuditing()) dispatch('compile', ObjectFreeze([bytes, candidate.url === '' ? null : candidate.url]));
+    if (isAuditing()) raise('compile', [bytes, candidate.url === '' ? null : candidate.url]);
     return ReflectApply(fromBytes, undefined, [bytes, ...rest]);
   }
   return function (this: unknown, source: unknown, ...rest: unknown[]): unknown {
@@ -210,36 +176,17 @@ export function auditWebAssembly(wasm: unknown): void {
   auditWebAssemblyNamespace(wasm as Record<string, unknown>);
 }
 
+const describeWasmModule: Describe = (args) =>
+  isBufferSource(args[0]) && !calledByNode() ? operation('compile', [args[0] as ArrayBufferView, null]) : undefined;
+
 function auditWebAssemblyNamespace(wasm: Record<string, unknown>): void {
   const compile = wasm['compile'] as Callable;
   const instantiate = wasm['instantiate'] as Callable;
-  const streamingPairs: readonly (readonly [string, Callable])[] = [['compileStreaming', compile], ['instantiateStreaming', instantiate]];
-  for (let i = 0; i < streamingPairs.length; i++) {
-    const [key, fromBytes] = streamingPairs[i] as readonly [string, Callable];
-    instrumentWith(wasm, key, (original) => auditedStreaming(original, fromBytes));
-  }
-  instrumentWith(wasm, 'compile', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
-  instrumentWith(wasm, 'instantiate', (original) => wrap(original, describeWasmBytes, { delivery: 'reject' }));
-  const ModuleCtor = wasm['Module'] as Callable;
-  if (typeof ModuleCtor !== 'function') return;
-  const audited = new ProxyCtor(ModuleCtor, {
-    construct(target, args, newTarget): object {
-      if (isAuditing() && isBufferSource(args[0]) && !calledByNode()) dispatch('compile', ObjectFreeze([args[0], null]));
-      return ReflectConstruct(target, args, newTarget === audited ? target : newTarget) as object;
-    },
-  });
-  disguise(audited, ModuleCtor);
-  replaceValue(ModuleCtor.prototype as object, 'constructor', audited);
-  wasm['Module'] = audited;
-}
-
-/** Replaces `target[key]` with `make(original)` carrying the original's name, length, properties and toString. */
-function instrumentWith(target: Record<string, unknown>, key: string, make: (original: Callable) => Callable): void {
-  const original = target[key];
-  if (typeof original !== 'function') return;
-  const audited = copyIdentity(make(original as Callable), original);
-  disguise(audited, original);
-  target[key] = audited;
+  replaceFunction(wasm, 'compileStreaming', (original) => auditedStreaming(original, compile));
+  replaceFunction(wasm, 'instantiateStreaming', (original) => auditedStreaming(original, instantiate));
+  instrument(wasm, 'compile', describeWasmBytes, REJECTS);
+  instrument(wasm, 'instantiate', describeWasmBytes, REJECTS);
+  instrumentConstructor(wasm, 'Module', describeWasmModule);
 }
 
 /** ShadowRealm#evaluate(sourceText) (--experimental-shadow-realm) compiles a script in the realm; a non-string throws V8's TypeError. */
@@ -249,13 +196,18 @@ const describeShadowRealmEvaluate: Describe = (args) =>
 function installShadowRealm(global: typeof globalThis): void {
   const ShadowRealmCtor = (global as { ShadowRealm?: unknown }).ShadowRealm;
   if (typeof ShadowRealmCtor !== 'function') return;
-  instrumentWith((ShadowRealmCtor as { prototype: Record<string, unknown> }).prototype, 'evaluate', (original) => wrap(original, describeShadowRealmEvaluate, { delivery: 'throw' }));
+  instrument((ShadowRealmCtor as { prototype: object }).prototype, 'evaluate', describeShadowRealmEvaluate, THROWS);
 }
 
-export function installCode(global: typeof globalThis): void {
-  auditFunctionConstructors([function () {}, async function () {}, function* () {}, async function* () {}], (audited) => {
-    global.Function = audited as FunctionConstructor;
-  });
-  auditWebAssembly((global as { WebAssembly?: unknown }).WebAssembly);
-  installShadowRealm(global);
-}
+export const codeDomain: Domain = {
+  atLoad() {
+    auditFunctionConstructors([function () {}, async function () {}, function* () {}, async function* () {}], (audited) => {
+      globalThis.Function = audited as FunctionConstructor;
+    });
+    auditWebAssembly((globalThis as { WebAssembly?: unknown }).WebAssembly);
+    installShadowRealm(globalThis);
+  },
+  withFirstHook() {
+    captureResponseClass(globalThis);
+  },
+};

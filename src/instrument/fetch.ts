@@ -3,19 +3,17 @@
  * data, headers, method) once per call, before any look-up or dial (which raise their own
  * socket events underneath).
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
-  ProxyCtor,
   ReflectApply,
-  ReflectConstruct,
   StringCtor,
   StringPrototypeToUpperCase,
 } from '../core/primordials.js';
 import { snapshotOptions } from './args.js';
-import { instrument, operation } from './wrap.js';
+import { REJECTS, instrument, instrumentConstructor, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
+import type { Domain } from './domain.js';
 
 type Getter = (this: unknown) => unknown;
 
@@ -97,32 +95,24 @@ const describeFetch: Describe = (args) => {
   return operation('urllib.Request', [url, body, plainHeaders(classes.HeadersCtor, headers), StringPrototypeToUpperCase(StringCtor(method))]);
 };
 
-/** fetch is a plain function in every Node version: wrapping it loads nothing. */
-export function installFetch(global: typeof globalThis): void {
-  instrument(global, 'fetch', describeFetch, { delivery: 'reject' });
-}
+/** new WebSocket(url, protocols): the URL converted to a string once, which the constructor then gets. */
+const describeWebSocket: Describe = (args) => {
+  const url = StringCtor(args[0]);
+  args[0] = url;
+  return operation('urllib.Request', [url, null, ObjectFreeze({}), 'GET']);
+};
 
-/**
- * The WebSocket global (Node 22 and later), when the first hook is added: reading it (even its
- * property descriptor, in Node 24) loads the bundled undici, 20 to 40 ms, which a process without
- * hooks should not pay. Code that runs before the first hook could keep the original class
- * (documented in the security model).
- */
-export function auditWebSocket(global: typeof globalThis): void {
-  const WebSocketCtor = (global as { WebSocket?: new (url: unknown, protocols?: unknown) => object }).WebSocket;
-  if (typeof WebSocketCtor === 'function') {
-    // A Proxy keeps the class itself: its prototype, statics, instanceof and name are unchanged.
-    const audited: typeof WebSocketCtor = new ProxyCtor(WebSocketCtor, {
-      construct(original, args, newTarget): object {
-        if (isAuditing()) {
-          const url = StringCtor(args[0]);
-          args[0] = url;
-          dispatch('urllib.Request', ObjectFreeze([url, null, ObjectFreeze({}), 'GET']));
-        }
-        return ReflectConstruct(original, args, newTarget === audited ? original : newTarget) as object;
-      },
-    });
-    (WebSocketCtor.prototype as { constructor: unknown }).constructor = audited;
-    (global as { WebSocket?: unknown }).WebSocket = audited;
-  }
-}
+export const fetchDomain: Domain = {
+  /** fetch is a plain function in every Node version: wrapping it loads nothing. */
+  atLoad() {
+    instrument(globalThis, 'fetch', describeFetch, REJECTS);
+  },
+  /**
+   * The WebSocket global (Node 22 and later): reading it (even its property descriptor, in Node 24)
+   * loads the bundled undici, 20 to 40 ms, which a process without hooks should not pay. Code that
+   * runs before the first hook could keep the original class (documented in the security model).
+   */
+  withFirstHook() {
+    instrumentConstructor(globalThis, 'WebSocket', describeWebSocket);
+  },
+};

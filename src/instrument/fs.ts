@@ -10,11 +10,12 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import fs = require('node:fs');
 import { constants } from 'node:fs';
-import { ArrayIsArray, NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../core/primordials.js';
+import { NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../core/primordials.js';
 import {
   INVALID,
   frozenCopy,
   isFd,
+  isStringArray,
   optionOf,
   pathForCall,
   snapshotOptions,
@@ -24,10 +25,9 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, copyIdentity, instrument, operation, outsideOperation } from './wrap.js';
-import type { Describe, WrapSpec } from './wrap.js';
-
-const REJECT: WrapSpec = { delivery: 'reject' };
+import { ANY, REJECTS, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
+import type { ArgsOf, Describe } from './wrap.js';
+import type { Domain } from './domain.js';
 
 /** Reads `args[index]` as a path; on success leaves in its place the form Node receives. */
 function pathAt(args: unknown[], index: number): string | typeof INVALID {
@@ -80,8 +80,10 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
   };
 }
 
+type PathsEvent = 'os.remove' | 'os.rename' | 'os.listdir' | 'os.scandir' | 'os.link' | 'os.symlink' | 'shutil.copyfile';
+
 /** An event whose arguments are the paths at `indexes` followed by `trailing` (dir_fd and the like). */
-function describePaths(event: string, indexes: readonly number[], trailing: readonly unknown[]): Describe {
+function describePaths<E extends PathsEvent>(event: E, indexes: readonly number[], trailing: readonly null[]): Describe {
   return (args) => {
     const eventArgs: unknown[] = [];
     for (let i = 0; i < indexes.length; i++) {
@@ -90,7 +92,7 @@ function describePaths(event: string, indexes: readonly number[], trailing: read
       eventArgs[i] = path;
     }
     for (let i = 0; i < trailing.length; i++) eventArgs[indexes.length + i] = trailing[i];
-    return operation(event, eventArgs);
+    return operation(event, eventArgs as unknown as ArgsOf<E>);
   };
 }
 
@@ -149,12 +151,6 @@ const describeGlob: Describe = (args) => {
   }
   return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : frozenCopy(pattern), true, rootDir, null]);
 };
-
-function isStringArray(value: unknown): value is readonly string[] {
-  if (!ArrayIsArray(value)) return false;
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
-  return true;
-}
 
 const describeWatch: Describe = (args) => {
   const path = pathAt(args, 0);
@@ -264,6 +260,8 @@ function nesting(api: FsApi): FsApi {
 const FS_APIS: readonly FsApi[] = [
   allForms('open', describeOpen),
   { describe: describeOpenForReading, sync: 'openAsBlob' },
+  // Node 26: the same, returning the Blob.
+  { describe: describeOpenForReading, sync: 'openAsBlobSync' },
   nesting(allForms('readFile', describeWholeFile(1, 'r'))),
   nesting(allForms('writeFile', describeWholeFile(2, 'w'))),
   nesting(allForms('appendFile', describeWholeFile(2, 'a'))),
@@ -304,9 +302,12 @@ const FILE_HANDLE_APIS: readonly (readonly [string, Describe])[] = [
   ['utimes', describeUtime],
 ];
 
-export function installFs(): void {
+export const fsDomain: Domain = { atLoad: installFs };
+
+function installFs(): void {
   const promises = fs.promises;
-  for (const api of FS_APIS) {
+  for (let i = 0; i < FS_APIS.length; i++) {
+    const api = FS_APIS[i] as FsApi;
     const composite = api.composite === true;
     const nests = api.nests === true;
     if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', composite, nests });
@@ -332,13 +333,13 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
     // Runs after user code: no array iterator, which a caller may have replaced.
     for (let i = 0; i < FILE_HANDLE_APIS.length; i++) {
       const [name, describe] = FILE_HANDLE_APIS[i] as readonly [string, Describe];
-      instrument(prototype, name, handleForm(describe), REJECT);
+      instrument(prototype, name, handleForm(describe), REJECTS);
     }
   };
   const ignore = (): void => {};
-  (promises as unknown as Record<string, unknown>)['open'] = copyIdentity(function (this: unknown, ...args: unknown[]) {
+  replaceFunction(promises, 'open', () => function (this: unknown, ...args: unknown[]) {
     const pending = ReflectApply(open, this, args);
     if (!done) void PromisePrototypeThen(pending, instrumentPrototype, ignore);
     return pending;
-  }, open);
+  });
 }

@@ -12,6 +12,7 @@
 import { NumberParseInt, ReflectApply } from '../core/primordials.js';
 import { instrument, operation } from './wrap.js';
 import type { Deliver, Describe } from './wrap.js';
+import type { Domain } from './domain.js';
 
 
 interface ClientRequestLike {
@@ -67,7 +68,14 @@ function refuseSend(returned: (request: unknown) => unknown): Deliver {
   };
 }
 
-export function installHttp(http: { Agent: { prototype: object }; ClientRequest: { prototype: object } }): void {
+export const httpDomain: Domain = {
+  withFirstHook() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
+    installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
+  },
+};
+
+function installHttp(http: { Agent: { prototype: object }; ClientRequest: { prototype: object } }): void {
   instrument(http.Agent.prototype, 'addRequest', describeAddRequest, { delivery: refuseRequest });
   // write and end are OutgoingMessage's, shared with server responses: the client's own copies are audited.
   const clientPrototype = http.ClientRequest.prototype as Record<string, unknown>;

@@ -1,95 +1,78 @@
 /**
- * The runtime instrumentation: one module per Node module domain, installed once per thread.
+ * The runtime instrumentation: the table of domains (one module per Node module domain, see
+ * domain.ts for the phases and what each may cost), installed once per thread, in this order.
  */
-import { Module, syncBuiltinESMExports } from 'node:module';
-// The module object itself, whose setPriority every caller reads.
+import { syncBuiltinESMExports } from 'node:module';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
-import os = require('node:os');
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- as os: the module object whose exports callers read
-import vm = require('node:vm');
-import { installChildProcess } from './child_process.js';
-import { captureResponseClass, installCode } from './code.js';
-import { installFs } from './fs.js';
-import { installHttp } from './http.js';
-import { installModules, auditHookAdded } from './module/index.js';
-import { auditWebSocket, installFetch } from './fetch.js';
-import { installNet } from './net.js';
-import { auditEnvironment, installProcess } from './process.js';
-import { installAsyncHooks } from './async_hooks.js';
-import { installInspector } from './inspector.js';
-import { installReadline } from './readline.js';
-import { installSqlite } from './sqlite.js';
+import Module = require('node:module');
+import { asyncHooksDomain } from './async_hooks.js';
+import { childProcessDomain } from './child_process.js';
+import { codeDomain } from './code.js';
+import type { Domain } from './domain.js';
+import { fetchDomain } from './fetch.js';
+import { fsDomain } from './fs.js';
+import { httpDomain } from './http.js';
+import { inspectorDomain } from './inspector.js';
+import { moduleDomain } from './module/index.js';
+import { netDomain } from './net.js';
+import { processDomain } from './process.js';
+import { readlineDomain } from './readline.js';
+import { sqliteDomain } from './sqlite.js';
 import { announceStartup as announce } from './startup.js';
-import { installTraceEvents } from './trace_events.js';
-import { auditUncaughtExceptions, trackCaptureCallback } from './uncaught.js';
-import { installV8, installWorkerHeapSnapshot } from './v8.js';
-import { installWorkerThreads } from './worker_threads.js';
-import { auditVmCompiles, installVm } from './vm.js';
-import { NumberParseInt } from '../core/primordials.js';
+import { traceEventsDomain } from './trace_events.js';
+import { uncaughtDomain } from './uncaught.js';
+import { v8Domain } from './v8.js';
+import { vmDomain } from './vm.js';
+import { workerThreadsDomain } from './worker_threads.js';
 
-const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
+/**
+ * The raw bindings (child_process, net) are taken before the process domain audits
+ * process.binding itself; the environment Proxy comes before the modules that read it.
+ */
+const DOMAINS: readonly Domain[] = [
+  fsDomain,
+  moduleDomain,
+  childProcessDomain,
+  netDomain,
+  processDomain,
+  fetchDomain,
+  uncaughtDomain,
+  asyncHooksDomain,
+  codeDomain,
+  vmDomain,
+  httpDomain,
+  workerThreadsDomain,
+  v8Domain,
+  readlineDomain,
+  inspectorDomain,
+  traceEventsDomain,
+  sqliteDomain,
+];
+
 let installed = false;
 let hookedPartsInstalled = false;
 
-export function installInstrumentation(): void {
-  if (installed) return;
+/** Runs every domain's `atLoad` once; whether it ran now. */
+function installAtLoad(): boolean {
+  if (installed) return false;
   installed = true;
-  installFs();
-  installModules();
-  // The bindings where every process starts, taken before process.binding itself is audited.
-  const { binding } = process as unknown as { binding(name: string): Record<string, unknown> };
-  installChildProcess(binding);
-  installNet(binding, os);
-  installProcess(os);
-  installFetch(globalThis);
-  trackCaptureCallback();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded by Node's bootstrap
-  installAsyncHooks(require('node:async_hooks') as object);
-  installCode(globalThis);
-  // node:vm costs about 0.1 ms to load, the one module here not loaded at startup anyway.
-  installVm(vm);
+  for (let i = 0; i < DOMAINS.length; i++) (DOMAINS[i] as Domain).atLoad?.();
+  return true;
+}
+
+export function installInstrumentation(): void {
   // ESM named imports (`import { readFile } from 'node:fs'`) are bindings to a copy of the exports.
-  syncBuiltinESMExports();
+  if (installAtLoad()) syncBuiltinESMExports();
 }
 
-/** The parts that would cost something without hooks (a Proxy on every env read, loading undici): installed with the first hook. */
+/** With the first hook: the parts that would cost something without one (and the rest, if nothing installed it). */
 export function installForHooks(): void {
-  installInstrumentation();
-  if (hookedPartsInstalled) return;
-  hookedPartsInstalled = true;
-  auditHookAdded();
-  auditEnvironment();
-  auditWebSocket(globalThis);
-  captureResponseClass(globalThis);
-  auditVmCompiles(vm);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-  installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
-  installRuntimeDomains();
-  auditUncaughtExceptions();
-}
-
-/**
- * worker_threads (with the streams it loads), v8, readline, inspector, trace_events and node:sqlite
- * cost ~5 ms to load: instrumented with the first hook. Prototype methods patched then apply to
- * every object; a module function or constructor taken before the first hook was added stays
- * unaudited (docs/security-model.md). Workers lose no preload that adds hooks by this: such a
- * preload has added its hook, and so installed this, before user code could start one.
- */
-function installRuntimeDomains(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
-  const workerThreads = require('node:worker_threads') as { Worker: { prototype: object }; isMainThread: boolean };
-  installWorkerThreads(workerThreads);
-  installWorkerHeapSnapshot(workerThreads.Worker.prototype);
-  installV8(require('node:v8') as Parameters<typeof installV8>[0]);
-  installReadline(require('node:readline') as Parameters<typeof installReadline>[0]);
-  installInspector(require('node:inspector') as Parameters<typeof installInspector>[0], require('node:inspector/promises') as object);
-  // Workers have no trace_events module (requiring it throws there).
-  if (workerThreads.isMainThread) installTraceEvents(require('node:trace_events') as object);
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  // node:sqlite loads without a flag or an experimental warning from Node 24 on.
-  if (NODE_MAJOR >= 24) {
-    const sqlite = process.getBuiltinModule('node:sqlite') as Parameters<typeof installSqlite>[0] | undefined;
-    if (sqlite !== undefined) installSqlite(sqlite);
+  const loadedNow = installAtLoad();
+  if (!hookedPartsInstalled) {
+    hookedPartsInstalled = true;
+    for (let i = 0; i < DOMAINS.length; i++) (DOMAINS[i] as Domain).withFirstHook?.();
+  } else if (!loadedNow) {
+    return;
   }
   syncBuiltinESMExports();
 }
@@ -98,3 +81,5 @@ function installRuntimeDomains(): void {
 export function announceStartup(requirePreload: boolean): void {
   announce(requirePreload, Module as unknown as { runMain: (...args: unknown[]) => unknown });
 }
+
+export { openCodeHookSet } from './module/index.js';

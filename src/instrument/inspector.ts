@@ -7,6 +7,7 @@
  */
 import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
+import type { Domain } from './domain.js';
 
 
 const describeOpen: Describe = (args) => operation('inspector.open', [args[0] ?? null, args[1] ?? null, args[2] ?? null]);
@@ -14,10 +15,16 @@ const describeOpen: Describe = (args) => operation('inspector.open', [args[0] ??
 const describeConnect = (mainThread: boolean): Describe => (_args, session) =>
   operation('inspector.Session.connect', [session, mainThread]);
 
-/** `inspectorPromises` (node:inspector/promises) shares open and, by inheritance, Session#connect. */
-export function installInspector(inspector: { Session: { prototype: object } }, inspectorPromises: object): void {
-  instrument(inspector, 'open', describeOpen, THROWS);
-  instrument(inspectorPromises, 'open', describeOpen, THROWS);
-  instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROWS);
-  instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROWS);
-}
+export const inspectorDomain: Domain = {
+  withFirstHook() {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
+    const inspector = require('node:inspector') as { Session: { prototype: object } };
+    // node:inspector/promises shares open and, by inheritance, Session#connect.
+    const inspectorPromises = require('node:inspector/promises') as object;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    instrument(inspector, 'open', describeOpen, THROWS);
+    instrument(inspectorPromises, 'open', describeOpen, THROWS);
+    instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROWS);
+    instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROWS);
+  },
+};

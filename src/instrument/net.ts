@@ -4,6 +4,9 @@
  * the bundled undici behind fetch all go through them, and each attempt of autoSelectFamily (happy
  * eyeballs) is one dial. Name look-ups are audited at the cares_wrap binding, the host name at os.
  */
+// The module object itself, whose hostname every caller reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import os = require('node:os');
 import { constants } from 'node:os';
 import {
   ObjectDefineProperty,
@@ -12,8 +15,14 @@ import {
   ObjectGetOwnPropertySymbols,
   ReflectApply,
   SymbolPrototypeGetDescription,
+  ObjectKeys,
+  nodeBinding,
+  WeakMapCtor,
+  WeakMapPrototypeGet,
+  WeakMapPrototypeSet,
 } from '../core/primordials.js';
-import { copyIdentity, instrument, operation } from './wrap.js';
+import { THROWS, beforeCall, instrument, operation } from './wrap.js';
+import type { Domain } from './domain.js';
 import type { Deliver, Describe } from './wrap.js';
 
 
@@ -47,7 +56,7 @@ const failDial: Deliver = (error, handle) => {
 };
 
 /** The path each Unix socket handle was bound to, for its listen(). */
-const pipePaths = new WeakMap<object, string>();
+const pipePaths = new WeakMapCtor<object, string>();
 
 /**
  * A listen a hook refuses fails as a port in use does: the server emits 'error' with the hook's
@@ -77,13 +86,13 @@ const describeTcpListen: Describe = (_args, handle) => {
 };
 
 const describePipeListen: Describe = (_args, handle) =>
-  operation('socket.bind', [ownerOf(handle as object) ?? null, pipePaths.get(handle as object) ?? null]);
+  operation('socket.bind', [ownerOf(handle as object) ?? null, WeakMapPrototypeGet(pipePaths, handle as object) ?? null]);
 
 /**
  * An event on a handle whose arguments hold a [host, port] address at `hostAt` and `portAt`: the
  * handle's owner (the net or dgram socket) and that address.
  */
-function describeAddress(event: string, hostAt: number, portAt: number): Describe {
+function describeAddress(event: 'socket.connect' | 'socket.bind' | 'socket.sendto', hostAt: number, portAt: number): Describe {
   return (args, handle) => {
     const host = args[hostAt];
     const port = args[portAt];
@@ -179,7 +188,10 @@ const failLookup: Deliver = (error, _binding, args) => {
   return 0;
 };
 
-export function installNet(binding: (name: string) => Record<string, unknown>, os: object): void {
+export const netDomain: Domain = { atLoad: installNet };
+
+function installNet(): void {
+  const binding = nodeBinding;
   const tcp = (binding('tcp_wrap')['TCP'] as { prototype: Record<string, unknown> }).prototype;
   const pipe = (binding('pipe_wrap')['Pipe'] as { prototype: Record<string, unknown> }).prototype;
   // TCP#connect(req, address, port) and connect6: the address as dialled.
@@ -189,22 +201,23 @@ export function installNet(binding: (name: string) => Record<string, unknown>, o
   instrument(pipe, 'connect', describePipeConnect, { delivery: failDial });
   instrument(tcp, 'listen', describeTcpListen, { delivery: failListen });
   instrument(pipe, 'listen', describePipeListen, { delivery: failListen });
-  const bindPipe = pipe['bind'] as (this: object, path: unknown) => unknown;
-  pipe['bind'] = copyIdentity(function (this: object, path: unknown) {
-    if (typeof path === 'string') pipePaths.set(this, path);
-    return ReflectApply(bindPipe, this, [path]);
-  }, bindPipe);
-  instrument(os, 'hostname', describeHostname, { delivery: 'throw' });
+  beforeCall(pipe, 'bind', (args, handle) => {
+    if (typeof args[0] === 'string') WeakMapPrototypeSet(pipePaths, handle as object, args[0]);
+  });
+  instrument(os, 'hostname', describeHostname, THROWS);
 
   const udp = (binding('udp_wrap')['UDP'] as { prototype: Record<string, unknown> }).prototype;
   // UDP#bind(address, port, flags): explicit, or the implicit bind of a first send.
-  for (const method of ['bind', 'bind6']) instrument(udp, method, describeAddress('socket.bind', 0, 1), { delivery: refuseWithEperm });
+  instrument(udp, 'bind', describeAddress('socket.bind', 0, 1), { delivery: refuseWithEperm });
+  instrument(udp, 'bind6', describeAddress('socket.bind', 0, 1), { delivery: refuseWithEperm });
   // UDP#connect(address, port): a datagram socket fixes its peer.
-  for (const method of ['connect', 'connect6']) instrument(udp, method, describeAddress('socket.connect', 0, 1), { delivery: refuseWithEperm });
+  instrument(udp, 'connect', describeAddress('socket.connect', 0, 1), { delivery: refuseWithEperm });
+  instrument(udp, 'connect6', describeAddress('socket.connect', 0, 1), { delivery: refuseWithEperm });
   // UDP#send(req, list, count, port, address, hasCallback): a datagram to an address. A connected
   // socket's send (req, list, count, hasCallback) names none and raises nothing more (its connect
   // was audited), as CPython's socket.send raises nothing after socket.connect.
-  for (const method of ['send', 'send6']) instrument(udp, method, describeAddress('socket.sendto', 4, 3), { delivery: refuseSend });
+  instrument(udp, 'send', describeAddress('socket.sendto', 4, 3), { delivery: refuseSend });
+  instrument(udp, 'send6', describeAddress('socket.sendto', 4, 3), { delivery: refuseSend });
 
   const cares = binding('cares_wrap');
   const lookups = { delivery: failLookup };
@@ -212,5 +225,9 @@ export function installNet(binding: (name: string) => Record<string, unknown>, o
   instrument(cares, 'getnameinfo', describeGetnameinfo, lookups);
   const channel = (cares['ChannelWrap'] as { prototype: Record<string, unknown> }).prototype;
   instrument(channel, 'getHostByAddr', describeGetHostByAddr, lookups);
-  for (const method of Object.keys(QUERY_TYPES)) instrument(channel, method, describeQuery(QUERY_TYPES[method] as string), lookups);
+  const queries = ObjectKeys(QUERY_TYPES);
+  for (let i = 0; i < queries.length; i++) {
+    const method = queries[i] as string;
+    instrument(channel, method, describeQuery(QUERY_TYPES[method] as string), lookups);
+  }
 }

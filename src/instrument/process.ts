@@ -2,20 +2,25 @@
  * The process object: signals, the working directory, the environment, native code, raw bindings,
  * credentials and the other calls that change what the process is or may do.
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
+// The module object itself, whose setPriority every caller reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import os = require('node:os');
+import { isAuditing } from '../core/kernel.js';
 import {
   ArrayIsArray,
   ObjectFreeze,
+  ObjectKeys,
   ProxyCtor,
   ReflectDefineProperty,
   ReflectDeleteProperty,
   ReflectSet,
   StringCtor,
+  StringPrototypeIncludes,
 } from '../core/primordials.js';
-import { INVALID, frozenCopy, toMode, toPath } from './args.js';
-import { toSignal } from './child_process.js';
-import { instrument, operation, THROWS } from './wrap.js';
-import type { Describe } from './wrap.js';
+import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './args.js';
+import { instrument, operation, raise, THROWS } from './wrap.js';
+import type { ArgsOf, Describe, EventName } from './wrap.js';
+import type { Domain } from './domain.js';
 
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
@@ -26,13 +31,16 @@ const describeKill: Describe = (args) => {
   const pid = args[0];
   const signal = args[1];
   if (typeof pid !== 'number' || typeof signal !== 'number') return undefined;
-  if (pid === 0 || pid < -1) return operation('os.killpg', [-pid, signal]);
+  // kill(0, sig) signals the caller's own group: pgid 0, never -0.
+  if (pid === 0 || pid < -1) return operation('os.killpg', [pid === 0 ? 0 : -pid, signal]);
   return operation('os.kill', [pid, signal]);
 };
 
+const SIGUSR1 = toSignal('SIGUSR1') as number;
+
 /** process._debugProcess(pid) sends SIGUSR1, which opens the inspector of the process it names. */
 const describeDebugProcess: Describe = (args) =>
-  typeof args[0] === 'number' ? operation('os.kill', [args[0], toSignal('SIGUSR1')]) : undefined;
+  typeof args[0] === 'number' ? operation('os.kill', [args[0], SIGUSR1]) : undefined;
 
 const describeChdir: Describe = (args) => {
   const path = typeof args[0] === 'string' ? toPath(args[0]) : INVALID;
@@ -44,19 +52,20 @@ const describeDlopen: Describe = (args) => {
   return typeof filename === 'string' ? operation('ctypes.dlopen', [filename]) : undefined;
 };
 
-/** An event named after the API, carrying its first `count` arguments as given. */
-function describeAs(event: string, count: number): Describe {
+/** An event named after the API, carrying its first arguments as given (null when absent), as many as the event has. */
+function describeAs<E extends EventName>(event: E, count: ArgsOf<E>['length']): Describe {
   return (args) => {
     const eventArgs: unknown[] = [];
     for (let i = 0; i < count; i++) eventArgs[i] = args[i] ?? null;
-    return operation(event, eventArgs);
+    return operation(event, eventArgs as unknown as ArgsOf<E>);
   };
 }
 
-const describeBinding = (event: string): Describe => (args) =>
+const describeBinding = (event: 'process.binding' | 'process._linkedBinding'): Describe => (args) =>
   typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
 
-const describeId = (event: string): Describe => (args) =>
+type IdEvent = 'process.setuid' | 'process.setgid' | 'process.seteuid' | 'process.setegid';
+const describeId = (event: IdEvent): Describe => (args) =>
   typeof args[0] === 'number' || typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
 
 const describeSetgroups: Describe = (args) =>
@@ -69,13 +78,46 @@ const describeUmask: Describe = (args) => {
   return mask === INVALID ? undefined : operation('process.umask', [mask]);
 };
 
-/** process.execve(file[, args[, env]]): args default to [file] and env to the current environment. */
+/**
+ * process.execve(file[, args[, env]]), checked as Node checks them: args default to [] (the program
+ * gets an empty argv) and env to the current environment (null in the event). A given env is read
+ * once into a plain copy, which Node then receives: the audited environment is the one exec'd.
+ */
 const describeExecve: Describe = (args) => {
   const file = args[0];
-  const argv = args[1];
-  if (typeof file !== 'string') return undefined;
-  return operation('os.exec', [file, ArrayIsArray(argv) ? frozenCopy(argv) : frozenCopy([file]), args[2] ?? null]);
+  const argv = args[1] ?? [];
+  if (typeof file !== 'string' || !isStringArray(argv) || hasNul(argv)) return undefined;
+  const given = args[2];
+  let env: Readonly<Record<string, string>> | null = null;
+  if (given !== undefined) {
+    const copy = environmentCopy(given);
+    if (copy === undefined) return undefined;
+    env = copy;
+    args[2] = copy;
+  }
+  const argvCopy = frozenCopy(argv);
+  args[1] = argvCopy;
+  return operation('os.exec', [file, argvCopy, env]);
 };
+
+function hasNul(values: readonly string[]): boolean {
+  for (let i = 0; i < values.length; i++) if (StringPrototypeIncludes(values[i], '\u0000')) return true;
+  return false;
+}
+
+/** An env object as Node's execve reads it (own enumerable string keys, string values without NUL); undefined when Node rejects it. */
+function environmentCopy(env: unknown): Readonly<Record<string, string>> | undefined {
+  if (env === null || typeof env !== 'object' || ArrayIsArray(env)) return undefined;
+  const copy: Record<string, string> = {};
+  const keys = ObjectKeys(env);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = (env as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || StringPrototypeIncludes(key, '\u0000') || StringPrototypeIncludes(value, '\u0000')) return undefined;
+    copy[key] = value;
+  }
+  return ObjectFreeze(copy);
+}
 
 const describeSetPriority: Describe = (args) => {
   // os.setPriority([pid, ]priority): pid defaults to 0, the calling process.
@@ -85,14 +127,17 @@ const describeSetPriority: Describe = (args) => {
 };
 
 
-export function installProcess(os: { setPriority: unknown }): void {
+export const processDomain: Domain = { atLoad: installProcess, withFirstHook: auditEnvironment };
+
+function installProcess(): void {
   instrument(process, '_kill', describeKill, THROWS);
   instrument(process, '_debugProcess', describeDebugProcess, THROWS);
   instrument(process, 'chdir', describeChdir, THROWS);
   instrument(process, 'dlopen', describeDlopen, THROWS);
   instrument(process, 'binding', describeBinding('process.binding'), THROWS);
   instrument(process, '_linkedBinding', describeBinding('process._linkedBinding'), THROWS);
-  for (const name of ['setuid', 'setgid', 'seteuid', 'setegid'] as const) instrument(process, name, describeId(`process.${name}`), THROWS);
+  const ids = ['setuid', 'setgid', 'seteuid', 'setegid'] as const;
+  for (let i = 0; i < ids.length; i++) instrument(process, ids[i] as string, describeId(`process.${ids[i] as (typeof ids)[number]}`), THROWS);
   instrument(process, 'setgroups', describeSetgroups, THROWS);
   instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROWS);
   instrument(process, 'umask', describeUmask, THROWS);
@@ -110,23 +155,23 @@ export function installProcess(os: { setPriority: unknown }): void {
  * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
  * install: without hooks, process.env stays Node's own object and costs nothing.
  */
-export function auditEnvironment(): void {
+function auditEnvironment(): void {
   const env = process.env;
   const proxy = new ProxyCtor(env, {
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
       const text = StringCtor(value);
-      dispatch('os.putenv', ObjectFreeze([key, text]));
+      raise('os.putenv', [key, text]);
       return ReflectSet(target, key, text);
     },
     defineProperty(target, key, descriptor) {
       if (typeof key !== 'string' || !isAuditing() || !('value' in descriptor)) return ReflectDefineProperty(target, key, descriptor);
       const text = StringCtor(descriptor.value);
-      dispatch('os.putenv', ObjectFreeze([key, text]));
+      raise('os.putenv', [key, text]);
       return ReflectDefineProperty(target, key, { ...descriptor, value: text });
     },
     deleteProperty(target, key) {
-      if (typeof key === 'string' && isAuditing()) dispatch('os.unsetenv', ObjectFreeze([key]));
+      if (typeof key === 'string' && isAuditing()) raise('os.unsetenv', [key]);
       return ReflectDeleteProperty(target, key);
     },
   });

@@ -8,11 +8,12 @@
  * A hook that refuses the prompt makes question() throw (the promise form rejects); one that
  * refuses the result throws where readline delivers the line, and the caller never gets it.
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
+import { isAuditing } from '../core/kernel.js';
 import {
-  ObjectFreeze, ObjectGetOwnPropertySymbols, ObjectGetPrototypeOf, ReflectApply, StringCtor, SymbolPrototypeGetDescription,
+  ObjectGetOwnPropertySymbols, ObjectGetPrototypeOf, ReflectApply, StringCtor, SymbolPrototypeGetDescription,
 } from '../core/primordials.js';
-import { copyIdentity } from './wrap.js';
+import { raise, replaceFunction } from './wrap.js';
+import type { Domain } from './domain.js';
 
 /** The symbol-keyed method of `prototype` whose symbol is described as `description`. */
 function symbolNamed(prototype: object, description: string): symbol | undefined {
@@ -23,24 +24,30 @@ function symbolNamed(prototype: object, description: string): symbol | undefined
   return undefined;
 }
 
-export function installReadline(readline: { Interface: { prototype: object } }): void {
+export const readlineDomain: Domain = {
+  withFirstHook() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
+    installReadline(require('node:readline') as { Interface: { prototype: object } });
+  },
+};
+
+function installReadline(readline: { Interface: { prototype: object } }): void {
   const base = ObjectGetPrototypeOf(readline.Interface.prototype) as Record<symbol, unknown>;
   const kQuestion = symbolNamed(base, 'kQuestion');
   if (kQuestion === undefined) return;
-  const question = base[kQuestion] as (this: unknown, query: unknown, cb: unknown) => unknown;
-  base[kQuestion] = copyIdentity(function (this: Record<symbol, unknown>, query: unknown, cb: unknown) {
+  replaceFunction(base, kQuestion, (question) => function (this: unknown, query: unknown, cb: unknown) {
     // A closed interface throws, and a pending question only re-prompts: neither asks anything.
     if (!isAuditing() || typeof cb !== 'function' || (this as { closed?: unknown }).closed === true) {
       return ReflectApply(question, this, [query, cb]);
     }
     // The pending question's callback is an own property of the interface, set on its first question.
-    const kQuestionCallback = symbolNamed(this, '_questionCallback');
-    if (kQuestionCallback !== undefined && this[kQuestionCallback]) return ReflectApply(question, this, [query, cb]);
-    dispatch('builtins.input', ObjectFreeze([StringCtor(query)]));
+    const kQuestionCallback = symbolNamed(this as object, '_questionCallback');
+    if (kQuestionCallback !== undefined && (this as Record<symbol, unknown>)[kQuestionCallback]) return ReflectApply(question, this, [query, cb]);
+    raise('builtins.input', [StringCtor(query)]);
     const answered = function (this: unknown, answer: unknown): unknown {
-      if (isAuditing()) dispatch('builtins.input/result', ObjectFreeze([answer]));
+      if (isAuditing()) raise('builtins.input/result', [answer as string]);
       return ReflectApply(cb as (answer: unknown) => unknown, this, [answer]);
     };
     return ReflectApply(question, this, [query, answered]);
-  }, question);
+  });
 }

@@ -10,12 +10,14 @@
  * Loaded with the first hook (see index.ts), only where Node has the module without a flag or a
  * warning; the prototype methods apply to every database, the constructor to those made after.
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
-import { ObjectFreeze, ReflectConstruct, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../core/primordials.js';
-import { INVALID, toPath } from './args.js';
-import { instrument, operation, replaceConstructor, THROWS } from './wrap.js';
+import { NumberParseInt, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../core/primordials.js';
+import type { Domain } from './domain.js';
+import { INVALID, optionOf, toPath } from './args.js';
+import { andThen, instrument, instrumentConstructor, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
+
+const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
 
 /** The database each instance names, for DatabaseSync#open (which takes no path). */
 const databases = new WeakMapCtor<object, string>();
@@ -36,25 +38,38 @@ const describeEnableLoadExtension: Describe = (args, db) =>
 const describeLoadExtension: Describe = (args, db) =>
   typeof args[0] === 'string' ? operation('sqlite3.load_extension', [db, args[0]]) : undefined;
 
+/** new DatabaseSync(path, options): opens at once unless `open: false`; `allowExtension` enables extensions from the start. */
+const describeConstruct: Describe = (args) => {
+  const database = databaseName(args[0]);
+  const options = args[1];
+  if (database === undefined || optionOf(options, 'open') === false) return undefined;
+  const connect = operation('sqlite3.connect', [database]);
+  return optionOf(options, 'allowExtension') === true ? andThen(connect, operation('sqlite3.enable_load_extension', [null, true])) : connect;
+};
+
 interface SqliteModule {
   DatabaseSync: { prototype: object };
 }
 
-export function installSqlite(sqlite: SqliteModule): void {
+export const sqliteDomain: Domain = {
+  withFirstHook() {
+    // node:sqlite loads without a flag or an experimental warning from Node 24 on.
+    if (NODE_MAJOR < 24) return;
+    const sqlite = process.getBuiltinModule('node:sqlite') as SqliteModule | undefined;
+    if (sqlite !== undefined) installSqlite(sqlite);
+  },
+};
+
+function installSqlite(sqlite: SqliteModule): void {
   const DatabaseSync = sqlite.DatabaseSync;
   instrument(DatabaseSync.prototype, 'open', describeOpen, THROWS);
   instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROWS);
   instrument(DatabaseSync.prototype, 'loadExtension', describeLoadExtension, THROWS);
-  replaceConstructor(sqlite, 'DatabaseSync', (original, args, newTarget) => {
-    const database = databaseName(args[0]);
-    const options = args[1] as { open?: unknown; allowExtension?: unknown } | undefined;
-    if (database !== undefined && isAuditing() && options?.open !== false) {
-      dispatch('sqlite3.connect', ObjectFreeze([database]));
-      if (options?.allowExtension === true) dispatch('sqlite3.enable_load_extension', ObjectFreeze([null, true]));
-    }
-    const db = ReflectConstruct(original, args, newTarget);
-    if (database !== undefined) WeakMapPrototypeSet(databases, db, database);
-    return db;
+  instrumentConstructor(sqlite, 'DatabaseSync', describeConstruct, {
+    constructed(db, args) {
+      const database = databaseName(args[0]);
+      if (database !== undefined) WeakMapPrototypeSet(databases, db, database);
+    },
   });
 }
 

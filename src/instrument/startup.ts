@@ -13,10 +13,11 @@
  * load one after another: the event is raised when audithook/register finishes, so hooks added by
  * the preloads listed before it see it.
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
-import { ObjectDefineProperty, ObjectFreeze, ReflectApply, StringPrototypeSlice } from '../core/primordials.js';
+import { isAuditing } from '../core/kernel.js';
+import { ObjectDefineProperty, StringPrototypeSlice } from '../core/primordials.js';
 import { inWorker } from '../core/thread.js';
-import { copyIdentity } from './wrap.js';
+import { beforeCall, raise } from './wrap.js';
+import type { ArgsOf } from './wrap.js';
 
 let announced = false;
 
@@ -29,7 +30,11 @@ function hasFlag(argv: readonly string[], flag: string): boolean {
   return false;
 }
 
-function startupEvent(): [event: string, args: unknown[]] {
+type StartupEvent = { [E in 'node.run_command' | 'node.run_file' | 'node.run_interactivehook' | 'node.run_stdin']: [event: E, args: ArgsOf<E>] }[
+  'node.run_command' | 'node.run_file' | 'node.run_interactivehook' | 'node.run_stdin'
+];
+
+function startupEvent(): StartupEvent {
   // process._eval also holds a program read from stdin once it is read: the flags tell -e / -p.
   const code = (process as { _eval?: unknown })._eval;
   const argv = process.execArgv;
@@ -45,18 +50,17 @@ function startupEvent(): [event: string, args: unknown[]] {
   return entry === undefined && isatty(0) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
 }
 
-function raise(event: string, args: unknown[]): void {
-  if (isAuditing()) dispatch(event, ObjectFreeze(args));
+function raiseStartup([event, args]: StartupEvent): void {
+  if (isAuditing()) raise(event, args as never);
 }
 
 /** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */
 function beforeNextCall(target: Record<string, unknown>, key: string, before: () => void): void {
-  const original = target[key] as (...args: unknown[]) => unknown;
-  target[key] = copyIdentity(function (this: unknown, ...args: unknown[]) {
+  const original = target[key];
+  beforeCall(target, key, () => {
     target[key] = original;
     before();
-    return ReflectApply(original, this, args);
-  }, original);
+  });
 }
 
 /** Node stores a program read from stdin in process._eval just before running it (absent until then). */
@@ -79,8 +83,9 @@ function beforeStdinProgram(before: () => void): void {
 export function announceStartup(requirePreload: boolean, moduleClass: { runMain: (...args: unknown[]) => unknown }): void {
   if (announced || inWorker()) return;
   announced = true;
-  const [event, args] = startupEvent();
-  const raiseEvent = (): void => raise(event, args);
+  const startup = startupEvent();
+  const event = startup[0];
+  const raiseEvent = (): void => raiseStartup(startup);
   // Under -r, the program starts at a step Node takes after every -r preload; -e and -p have none.
   if (!requirePreload || event === 'node.run_command') {
     raiseEvent();

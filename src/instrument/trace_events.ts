@@ -2,16 +2,31 @@
  * trace_events.createTracing (categories): a tracing object can record what every part of the
  * process does (and write it to a file once enabled). Raised with the category list, as given.
  */
-import { ArrayIsArray } from '../core/primordials.js';
-import { frozenCopy } from './args.js';
-import { instrument, operation } from './wrap.js';
+import { frozenCopy, isStringArray } from './args.js';
+import { inWorker } from '../core/thread.js';
+import type { Domain } from './domain.js';
+import { THROWS, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
+/**
+ * createTracing(options) as Node checks it (an object whose `categories` is a non-empty string
+ * array); Node then gets `{ categories }`, the very list audited, read once.
+ */
 const describeCreateTracing: Describe = (args) => {
-  const categories = (args[0] as { categories?: unknown } | null | undefined)?.categories;
-  return ArrayIsArray(categories) ? operation('trace_events.createTracing', [frozenCopy(categories)]) : undefined;
+  const options = args[0];
+  if (typeof options !== 'object' || options === null) return undefined;
+  const categories = (options as { categories?: unknown }).categories;
+  if (!isStringArray(categories) || categories.length === 0) return undefined;
+  const audited = frozenCopy(categories);
+  args[0] = { categories: audited };
+  return operation('trace_events.createTracing', [audited]);
 };
 
-export function installTraceEvents(traceEvents: object): void {
-  instrument(traceEvents, 'createTracing', describeCreateTracing, { delivery: 'throw' });
-}
+export const traceEventsDomain: Domain = {
+  withFirstHook() {
+    // Workers have no trace_events module (requiring it throws there).
+    if (inWorker()) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
+    instrument(require('node:trace_events') as object, 'createTracing', describeCreateTracing, THROWS);
+  },
+};

@@ -11,19 +11,21 @@
  * handlers: Node prints the hook's error and exits with code 7, as for any failing monitor.
  * The listener is added with the first hook; the capture callback is tracked from startup.
  */
-import { dispatch, isAuditing } from '../core/kernel.js';
+import { isAuditing } from '../core/kernel.js';
 import { ArrayIsArray, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply } from '../core/primordials.js';
-import { copyIdentity } from './wrap.js';
+import type { Domain } from './domain.js';
+import { raise, replaceFunction } from './wrap.js';
 
 let captureCallback: unknown = null;
 
 /** Keeps the capture callback this thread sets (after the audited call succeeds): the hook argument names it. */
-export function trackCaptureCallback(): void {
-  const setCapture = process.setUncaughtExceptionCaptureCallback;
-  process.setUncaughtExceptionCaptureCallback = copyIdentity(function (this: unknown, fn: ((error: Error) => void) | null) {
+export const uncaughtDomain: Domain = { atLoad: trackCaptureCallback, withFirstHook: auditUncaughtExceptions };
+
+function trackCaptureCallback(): void {
+  replaceFunction(process, 'setUncaughtExceptionCaptureCallback', (setCapture) => function (this: unknown, fn: unknown) {
     ReflectApply(setCapture, this, [fn]);
     captureCallback = fn;
-  }, setCapture);
+  });
 }
 
 function typeOf(value: unknown): unknown {
@@ -42,7 +44,7 @@ function stackOf(value: unknown): string | null {
   return typeof stack === 'string' ? stack : null;
 }
 
-export function auditUncaughtExceptions(): void {
+function auditUncaughtExceptions(): void {
   const { listeners, hasUncaughtExceptionCaptureCallback } = process;
   process.on('uncaughtExceptionMonitor', (error) => {
     if (!isAuditing()) return;
@@ -50,6 +52,6 @@ export function auditUncaughtExceptions(): void {
       ? captureCallback
       : (ReflectApply(listeners, process, ['uncaughtException']) as unknown[]);
     const handler = ArrayIsArray(hook) ? (hook.length === 0 ? null : ObjectFreeze(hook)) : hook;
-    dispatch('sys.excepthook', ObjectFreeze([handler, typeOf(error), error, stackOf(error)]));
+    raise('sys.excepthook', [handler, typeOf(error), error, stackOf(error)]);
   });
 }

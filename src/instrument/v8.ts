@@ -6,12 +6,14 @@
  *   v8.serialize and v8.deserialize (and DefaultSerializer, subclasses) call once per value: one
  *   event per call whichever API was used. `version` is null (V8 does not expose its wire version).
  * - `gc.get_objects` (generation = null): a heap snapshot hands out every object on the heap
- *   (v8.getHeapSnapshot, v8.writeHeapSnapshot, v8.setHeapSnapshotNearHeapLimit, Worker#getHeapSnapshot).
+ *   (v8.getHeapSnapshot, v8.writeHeapSnapshot, v8.setHeapSnapshotNearHeapLimit; Worker#getHeapSnapshot
+ *   in worker_threads.ts).
  * - `gc.get_referrers` (objs): v8.queryObjects(ctor) finds the objects whose prototype chain holds
  *   ctor.prototype, that is, the referrers of that prototype; objs is [ctor].
  * - `v8.setFlagsFromString` (flags): V8 flags change what the engine allows (e.g. --allow-natives-syntax).
  */
 import { ObjectFreeze, ObjectGetPrototypeOf } from '../core/primordials.js';
+import type { Domain } from './domain.js';
 import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -34,7 +36,14 @@ interface V8Module {
   DefaultDeserializer: { prototype: object };
 }
 
-export function installV8(v8: V8Module): void {
+export const v8Domain: Domain = {
+  withFirstHook() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
+    installV8(require('node:v8') as V8Module);
+  },
+};
+
+function installV8(v8: V8Module): void {
   // The binding's Serializer and Deserializer, under DefaultSerializer and DefaultDeserializer.
   instrument(ObjectGetPrototypeOf(v8.DefaultSerializer.prototype) as object, 'writeValue', describeWriteValue, THROWS);
   instrument(ObjectGetPrototypeOf(v8.DefaultDeserializer.prototype) as object, 'readValue', describeReadValue, THROWS);
@@ -44,7 +53,3 @@ export function installV8(v8: V8Module): void {
   instrument(v8, 'setFlagsFromString', describeSetFlags, THROWS);
 }
 
-/** Worker#getHeapSnapshot: the worker's heap, handed to this thread. */
-export function installWorkerHeapSnapshot(workerPrototype: object): void {
-  instrument(workerPrototype, 'getHeapSnapshot', describeHeapSnapshot, { delivery: 'reject' });
-}

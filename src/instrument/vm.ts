@@ -10,18 +10,18 @@
  * vm.SourceTextModule is handled the same way through its base class.
  */
 import type * as VmModule from 'node:vm';
-import { dispatch, isAuditing } from '../core/kernel.js';
+// The module object itself, whose functions every caller reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import vm = require('node:vm');
+import { isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty,
-  ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
   ObjectGetPrototypeOf,
   ObjectHasOwn,
   ObjectIsExtensible,
   ObjectSetPrototypeOf,
-  ProxyCtor,
   ReflectApply,
-  ReflectConstruct,
   ReflectDeleteProperty,
   WeakSetCtor,
   WeakSetPrototypeAdd,
@@ -30,9 +30,10 @@ import {
 } from '../core/primordials.js';
 import { optionOf, snapshotOptions } from './args.js';
 import { calledByNode } from './caller.js';
-import { auditFunctionConstructors, auditWebAssembly, disguise } from './code.js';
-import { instrument, operation } from './wrap.js';
+import { auditFunctionConstructors, auditWebAssembly } from './code.js';
+import { REJECTS, THROWS, auditedConstructor, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
+import type { Domain } from './domain.js';
 
 type Constructor = new (...args: unknown[]) => object;
 
@@ -48,26 +49,18 @@ function isBuiltByNode(source: unknown): boolean {
 }
 
 /**
- * Puts a Proxy of `derived`'s base class in between, whose construct trap raises the event
- * `describe` reads from the base constructor's arguments (undefined: nothing to audit).
+ * Puts a Proxy of `derived`'s base class in between, whose construct trap raises the `compile`
+ * event `describe` reads from the base constructor's arguments. Scripts Node builds itself raise
+ * nothing and are remembered, so that their runs raise nothing either.
  */
-function auditSuperCall(derived: Constructor, describe: (args: unknown[]) => readonly unknown[] | undefined): void {
+function auditSuperCall(derived: Constructor, describe: Describe): void {
   const base = ObjectGetPrototypeOf(derived) as Constructor;
-  const audited = new ProxyCtor(base, {
-    construct(target, args, newTarget): object {
-      const eventArgs = isAuditing() ? describe(args) : undefined;
-      if (eventArgs === undefined) return ReflectConstruct(target, args, newTarget) as object;
-      if (isBuiltByNode(eventArgs[0])) {
-        const built = ReflectConstruct(target, args, newTarget) as object;
-        WeakSetPrototypeAdd(builtByNode, built);
-        return built;
-      }
-      dispatch('compile', ObjectFreeze(eventArgs));
-      return ReflectConstruct(target, args, newTarget) as object;
+  const notByNode: Describe = (args, newTarget) => (isBuiltByNode(args[0]) ? undefined : describe(args, newTarget));
+  ObjectSetPrototypeOf(derived, auditedConstructor(base, notByNode, {
+    constructed(instance, args) {
+      if (isAuditing() && isBuiltByNode(args[0])) WeakSetPrototypeAdd(builtByNode, instance);
     },
-  });
-  disguise(audited, base);
-  ObjectSetPrototypeOf(derived, audited);
+  }));
 }
 
 type CompileFunction = (code: string, params: readonly string[], options: { parsingContext: object }) => (...args: unknown[]) => unknown;
@@ -112,25 +105,27 @@ function defineContextGlobal(sandbox: object, contextGlobal: object, name: strin
   } else if (!ObjectHasOwn(sandbox, name)) {
     ObjectDefineProperty(contextGlobal, name, descriptor);
     ReflectDeleteProperty(sandbox, name);
+    // Node 26 keeps a context's global definitions in the sandbox only: there the audited value has
+    // to stay on the sandbox (not enumerable), or the context would see the original (docs/security-model.md).
+    if (ObjectGetOwnPropertyDescriptor(contextGlobal, name)?.value !== value) ObjectDefineProperty(sandbox, name, descriptor);
   }
 }
 
 /** ContextifyScript(code, filename, lineOffset, ...): strings once Script has validated them. */
-function describeScript(args: unknown[]): readonly unknown[] | undefined {
-  return typeof args[0] === 'string' && typeof args[1] === 'string' ? [args[0], args[1]] : undefined;
-}
+const describeScript: Describe = (args) =>
+  typeof args[0] === 'string' && typeof args[1] === 'string' ? operation('compile', [args[0], args[1]]) : undefined;
 
 /**
  * Module({ sourceText, identifier, context, ... }) from SourceTextModule (SyntheticModule has no
  * source); a module's context is audited before its code can run there.
  */
-function describeSourceTextModule(audit: (context: unknown) => void): (args: unknown[]) => readonly unknown[] | undefined {
+function describeSourceTextModule(audit: (context: unknown) => void): Describe {
   return (args) => {
     const sourceText = optionOf(args[0], 'sourceText');
     const identifier = optionOf(args[0], 'identifier');
     if (typeof sourceText !== 'string') return undefined;
     audit(optionOf(args[0], 'context'));
-    return [sourceText, typeof identifier === 'string' ? identifier : null];
+    return operation('compile', [sourceText, typeof identifier === 'string' ? identifier : null]);
   };
 }
 
@@ -170,14 +165,30 @@ function auditContextsWith(vm: typeof VmModule): (context: unknown) => void {
   return (context) => auditContext(context, isContext, compileFunction as unknown as CompileFunction);
 }
 
-/** The wrappers, installed at startup: with no hook each costs one check. */
-export function installVm(vm: typeof VmModule): void {
+export const vmDomain: Domain = {
+  /** The wrappers, installed at startup: with no hook each costs one check. node:vm costs ~0.1 ms to load. */
+  atLoad() {
+    installVm();
+  },
+  /**
+   * The Proxies under vm.Script and vm.SourceTextModule: V8's fast path for a super() call does not
+   * take a Proxy, which would cost every script compile about 300 ns (a fifth of a cached compile) in
+   * processes without hooks.
+   */
+  withFirstHook() {
+    auditSuperCall(vm.Script as unknown as Constructor, describeScript);
+    const SourceTextModule = (vm as { SourceTextModule?: Constructor }).SourceTextModule;
+    if (typeof SourceTextModule === 'function') auditSuperCall(SourceTextModule, describeSourceTextModule(auditContextsWith(vm)));
+  },
+};
+
+function installVm(): void {
   const audit = auditContextsWith(vm);
   // Script#runInNewContext runs through this.runInContext: one exec per run.
   const scriptPrototype = vm.Script.prototype as unknown as Record<string, unknown>;
-  instrument(scriptPrototype, 'runInThisContext', describeRunInThisContext, { delivery: 'throw' });
-  instrument(scriptPrototype, 'runInContext', describeRun(vm.isContext, audit), { delivery: 'throw' });
-  instrument(vm, 'compileFunction', describeCompileFunction(audit), { delivery: 'throw' });
+  instrument(scriptPrototype, 'runInThisContext', describeRunInThisContext, THROWS);
+  instrument(scriptPrototype, 'runInContext', describeRun(vm.isContext, audit), THROWS);
+  instrument(vm, 'compileFunction', describeCompileFunction(audit), THROWS);
 
   // With --experimental-vm-modules only.
   const SourceTextModule = (vm as { SourceTextModule?: Constructor }).SourceTextModule;
@@ -185,16 +196,5 @@ export function installVm(vm: typeof VmModule): void {
   const modulePrototype = ObjectGetPrototypeOf(SourceTextModule.prototype) as Record<string, unknown>;
   const describeEvaluate: Describe = (_args, thisArg) =>
     thisArg instanceof SourceTextModule ? operation('exec', [thisArg]) : undefined;
-  instrument(modulePrototype, 'evaluate', describeEvaluate, { delivery: 'reject' });
-}
-
-/**
- * The Proxies under vm.Script and vm.SourceTextModule, installed with the first hook: V8's fast
- * path for a super() call does not take a Proxy, which would cost every script compile about
- * 300 ns (a fifth of a cached compile) in processes without hooks.
- */
-export function auditVmCompiles(vm: typeof VmModule): void {
-  auditSuperCall(vm.Script as unknown as Constructor, describeScript);
-  const SourceTextModule = (vm as { SourceTextModule?: Constructor }).SourceTextModule;
-  if (typeof SourceTextModule === 'function') auditSuperCall(SourceTextModule, describeSourceTextModule(auditContextsWith(vm)));
+  instrument(modulePrototype, 'evaluate', describeEvaluate, REJECTS);
 }

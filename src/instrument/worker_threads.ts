@@ -13,13 +13,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
-import { dispatch, isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectFreeze, ObjectSetPrototypeOf, ReflectConstruct, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectSetPrototypeOf, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { isURL } from './args.js';
 import { withForcedVariables } from './propagation.js';
-import { replaceConstructor } from './wrap.js';
+import type { Domain } from './domain.js';
+import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
+import type { Describe } from './wrap.js';
 
 type Preload = readonly [flag: '--require' | '--import', specifier: string];
 
@@ -135,28 +136,43 @@ function workerSource(filename: unknown, isEval: boolean): string | undefined {
   return isAbsolute(filename) || relative ? resolve(filename) : undefined;
 }
 
-export function installWorkerThreads(workerThreads: object): void {
-  replaceConstructor(workerThreads, 'Worker', (Worker, args, newTarget) => {
-    const given = args[1];
-    // null options make Node throw: nothing to audit.
-    if (given === null) return ReflectConstruct(Worker, args, newTarget);
-    const options = (given ?? {}) as WorkerOptions;
-    // Read once, and Node gets these values: a getter cannot answer the audit one way and Node another.
-    const read: WorkerOptions = typeof options === 'object' ? { eval: options.eval, execArgv: options.execArgv, env: options.env } : {};
-    const isEval = !!read.eval;
-    if (isAuditing()) {
-      const source = workerSource(args[0], isEval);
-      if (source !== undefined) {
-        dispatch('worker_threads.Worker', ObjectFreeze([source, isEval]));
-        if (isEval) dispatch('compile', ObjectFreeze([source, '[worker eval]']));
-      }
-    }
-    if (typeof options === 'object') {
-      const env = read.env !== null && typeof read.env === 'object' ? withForcedVariables(read.env as Record<string, unknown>) : undefined;
-      // The caller's options stay the prototype: their other properties still count.
-      const kept: WorkerOptions = { eval: read.eval, execArgv: keepPreloads(read, isEval) ?? read.execArgv, env: env ?? read.env };
-      args[1] = ObjectSetPrototypeOf(kept, options);
-    }
-    return ReflectConstruct(Worker, args, newTarget);
-  });
+/**
+ * Every worker's options, hooks or not: read once into an object of their own, which Node then
+ * reads, so that a getter cannot answer the audit one way and Node another; and with this thread's
+ * preloads kept (see keepPreloads) and the agent's variables forced into a given env. The caller's
+ * options stay the prototype: their other properties still count. null options make Node throw.
+ */
+function keepWorkerAudited(args: unknown[]): void {
+  const given = args[1];
+  if (given === null || (given !== undefined && typeof given !== 'object')) return;
+  const options = (given ?? {}) as WorkerOptions;
+  const read: WorkerOptions = { eval: options.eval, execArgv: options.execArgv, env: options.env };
+  const isEval = !!read.eval;
+  const env = read.env !== null && typeof read.env === 'object' ? withForcedVariables(read.env as Record<string, unknown>) : undefined;
+  const kept: WorkerOptions = { eval: read.eval, execArgv: keepPreloads(read, isEval) ?? read.execArgv, env: env ?? read.env };
+  args[1] = ObjectSetPrototypeOf(kept, options);
 }
+
+/** new Worker(filename, options): what runs; an eval worker's code is also compiled code. */
+const describeWorker: Describe = (args) => {
+  const options = args[1];
+  if (options === null) return undefined;
+  const isEval = typeof options === 'object' && !!(options as WorkerOptions).eval;
+  const source = workerSource(args[0], isEval);
+  if (source === undefined) return undefined;
+  const start = operation('worker_threads.Worker', [source, isEval]);
+  return isEval ? andThen(start, operation('compile', [source, '[worker eval]'])) : start;
+};
+
+/** Worker#getHeapSnapshot: the worker's heap, handed to this thread (gc.get_objects, as v8's snapshots). */
+const describeHeapSnapshot: Describe = () => operation('gc.get_objects', [null]);
+
+/** worker_threads (with the streams it loads) costs ~5 ms to load: instrumented with the first hook. */
+export const workerThreadsDomain: Domain = {
+  withFirstHook() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
+    const workerThreads = require('node:worker_threads') as { Worker: { prototype: object } };
+    instrument(workerThreads.Worker.prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
+    instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
+  },
+};

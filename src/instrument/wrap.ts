@@ -1,9 +1,26 @@
 /**
- * How an API is instrumented: its function is replaced by a wrapper that, when a hook exists,
- * describes the call as an audit event, raises it, and then calls the original with the very
- * arguments that were audited. With no hook the wrapper only forwards the call.
+ * The one mechanism that instruments Node: every event is raised through a verb of this file.
+ *
+ * - `instrument(target, key, describe, spec)`: a function or method. Its wrapper, when a hook exists,
+ *   describes the call as an audit event, raises it, and then calls the original with the very
+ *   arguments that were audited. With no hook the wrapper only forwards the call.
+ * - `instrumentConstructor(target, key, describe, spec)`: a class (or a Function constructor, with
+ *   `callable`), the same contract in a Proxy's construct trap; `auditedConstructor` makes the Proxy
+ *   without installing it (vm's base classes).
+ * - `raise(event, args)`: seams that are not a call of an API (a Proxy trap, a listener), after the
+ *   caller checked `isAuditing()`.
+ * - `replaceFunction` / `beforeCall`: seams that raise nothing themselves (keeping state for a later
+ *   event, keeping children audited).
+ *
+ * Every replacement keeps the original's identity: name, length, own properties, prototype chain,
+ * and the source text `Function.prototype.toString` shows (see `disguise`).
+ *
+ * Phase costs: a wrapper installed at load costs one check (`isAuditing()`) per call with no hook;
+ * anything that would cost more without a hook (a Proxy on a hot object, loading a module) is
+ * installed with the first hook instead (src/instrument/index.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty,
@@ -16,29 +33,45 @@ import {
   PromiseResolve,
   ProxyCtor,
   ReflectApply,
-  SymbolAsyncIterator,
-  isPromise,
+  ReflectConstruct,
   ReflectOwnKeys,
+  SymbolAsyncIterator,
+  WeakMapCtor,
+  WeakMapPrototypeGet,
+  WeakMapPrototypeSet,
+  isPromise,
 } from '../core/primordials.js';
 
+/** An event of the catalogue and its arguments, as the catalogue types them. */
+export type EventName = CatalogueEventName;
+export type ArgsOf<E extends EventName> = CatalogueEventArgs[E];
+
 export interface Operation {
-  readonly event: string;
-  readonly args: unknown[];
+  readonly event: EventName;
+  readonly args: readonly unknown[];
   /**
    * Calls `[event, ...args]` that Node's implementation of this API makes through other public
    * functions while it runs synchronously: they are this operation, already audited, and raise
    * nothing again. `ANY` matches every value.
    */
   readonly covers: readonly (readonly unknown[])[] | undefined;
+  /** A second event the same call raises after this one (a worker's source is also compiled code). */
+  readonly next: Operation | undefined;
 }
 
 /**
- * Reads a call's arguments (and its receiver, for methods); undefined when the arguments are
- * invalid (Node throws) or name nothing to audit. `args` is the wrapper's own array, which Node
- * receives afterwards: a describer normalises values in place (a URL becomes its path, options a
- * plain copy), so that Node gets exactly what was audited.
+ * Reads a call's arguments (and its receiver, for methods; the new.target, for constructors);
+ * undefined when the arguments are invalid (Node throws) or name nothing to audit. `args` is the
+ * wrapper's own array, which Node receives afterwards: a describer normalises values in place (a URL
+ * becomes its path, options a plain copy), so that Node gets exactly what was audited.
  */
 export type Describe = (args: unknown[], thisArg: unknown) => Operation | undefined;
+
+/**
+ * Reports a hook's error through an API's own channel (an 'error' event, a callback) and returns
+ * what the API returns when it has started an operation that will fail.
+ */
+export type Deliver = (error: unknown, thisArg: unknown, args: unknown[]) => unknown;
 
 export interface WrapSpec {
   /**
@@ -57,23 +90,97 @@ export interface WrapSpec {
    * APIs skip that bookkeeping.
    */
   readonly nests?: boolean;
+  /**
+   * Runs on every call, hooks or not, before the call is described: what Node must receive whatever
+   * the hooks (the agent's preload in a child's environment). Rewrites `args` in place.
+   */
+  readonly prepare?: (args: unknown[], thisArg: unknown) => void;
 }
 
 /** The spec of an API that reports errors by throwing. */
 export const THROWS: WrapSpec = { delivery: 'throw' };
+/** The spec of an API that reports errors as a rejected promise. */
+export const REJECTS: WrapSpec = { delivery: 'reject' };
 
 /** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
-export function operation(event: string, args: unknown[], covers?: readonly (readonly unknown[])[]): Operation {
-  return { event, args, covers };
+export function operation<E extends EventName>(event: E, args: ArgsOf<E>, covers?: readonly (readonly unknown[])[]): Operation {
+  return { event, args, covers, next: undefined };
 }
 
-/**
- * Reports a hook's error through an API's own channel (an 'error' event, a callback) and returns
- * what the API returns when it has started an operation that will fail.
- */
-export type Deliver = (error: unknown, thisArg: unknown, args: unknown[]) => unknown;
+/** `first`, then `next`: two events of one call, raised in that order. */
+export function andThen(first: Operation, next: Operation): Operation {
+  return { event: first.event, args: first.args, covers: first.covers, next };
+}
+
+/** Raises `event` now; for seams that are not a call (the caller checks `isAuditing()` before building `args`). */
+export function raise<E extends EventName>(event: E, args: ArgsOf<E>): void {
+  dispatch(event, ObjectFreeze(args));
+}
 
 export const ANY: unique symbol = Symbol('any value');
+
+// ---- identity --------------------------------------------------------------------------------
+
+/** Replacements standing in for built-ins, mapped to the built-in whose source text they show. */
+const disguised = new WeakMapCtor<object, object>();
+
+/** Makes `Function.prototype.toString` show `original`'s text for `replacement` (a Proxy shows a nameless native one). */
+export function disguise(replacement: object, original: object): void {
+  WeakMapPrototypeSet(disguised, replacement, WeakMapPrototypeGet(disguised, original) ?? original);
+}
+
+/** A realm's Function.prototype.toString, answering for disguised replacements. */
+export function disguiseToString(functionPrototype: object): void {
+  const toString = (functionPrototype as { toString: (this: unknown) => string }).toString;
+  const audited = new ProxyCtor(toString, {
+    apply(target, thisArg, args): unknown {
+      return ReflectApply(target, WeakMapPrototypeGet(disguised, thisArg as object) ?? thisArg, args);
+    },
+  });
+  disguise(audited, toString);
+  replaceValue(functionPrototype, 'toString', audited);
+}
+
+/** Sets a data property keeping its attributes (`AsyncFunction.prototype.constructor` is read-only but configurable). */
+export function replaceValue(target: object, key: string, value: unknown): void {
+  const descriptor = ObjectGetOwnPropertyDescriptor(target, key);
+  if (descriptor !== undefined) ObjectDefineProperty(target, key, { ...descriptor, value });
+}
+
+/** Gives `wrapper` the original's name, length, prototype chain, own properties (promisify.custom, ...) and source text. */
+function copyIdentity<T extends object>(wrapper: T, original: object): T {
+  const keys = ReflectOwnKeys(original);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string | symbol;
+    if (key === 'arguments' || key === 'caller') continue;
+    ObjectDefineProperty(wrapper, key, ObjectGetOwnPropertyDescriptor(original, key) as PropertyDescriptor);
+  }
+  ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(original) as object | null);
+  disguise(wrapper, original);
+  return wrapper;
+}
+
+type Callable = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * Replaces the function `target[key]` with `make(original)`, with the original's identity; absent
+ * keys (APIs of other Node versions) are skipped. For seams that raise nothing themselves.
+ */
+export function replaceFunction(target: object, key: string | symbol, make: (original: Callable) => Callable): void {
+  const original = (target as Record<string | symbol, unknown>)[key];
+  if (typeof original !== 'function') return;
+  (target as Record<string | symbol, unknown>)[key] = copyIdentity(make(original as Callable), original);
+}
+
+/** Runs `before(args, thisArg)` ahead of every call of `target[key]`; it may rewrite `args`. */
+export function beforeCall(target: object, key: string, before: (args: unknown[], thisArg: unknown) => void): void {
+  replaceFunction(target, key, (original) => function (this: unknown, ...args: unknown[]) {
+    before(args, this);
+    return ReflectApply(original, this, args);
+  });
+}
+
+// ---- composite operations ----------------------------------------------------------------------
 
 /** Operations whose original is running synchronously now, innermost at `depth - 1`. */
 const running: (Operation | undefined)[] = [];
@@ -133,10 +240,10 @@ export function outsideOperation(callback: unknown): unknown {
   const context = compositeContext ??= createCompositeContext();
   return copyIdentity(function (this: unknown, ...args: unknown[]) {
     return ReflectApply(exit, context, [ReflectApply, callback, this, args]) as unknown;
-  }, callback as (...args: unknown[]) => unknown);
+  }, callback as Callable);
 }
 
-function callComposite(original: (...args: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
+function callComposite(original: Callable, thisArg: unknown, args: unknown[]): unknown {
   const context = compositeContext ??= createCompositeContext();
   const last = args.length - 1;
   if (last >= 0) args[last] = outsideOperation(args[last]);
@@ -167,36 +274,50 @@ function iterateInside(context: AsyncLocalStorage<true>, iterator: AsyncIterator
   } as AsyncIterableIterator<unknown>;
 }
 
+// ---- functions ---------------------------------------------------------------------------------
+
 /** Replaces `target[key]` with its audited wrapper. Absent keys (APIs of other Node versions) are skipped. */
-export function instrument(target: object, key: string, describe: Describe, spec: WrapSpec): void {
-  const original = (target as Record<string, unknown>)[key];
-  if (typeof original !== 'function') return;
-  (target as Record<string, unknown>)[key] = wrap(original as (...args: unknown[]) => unknown, describe, spec);
+export function instrument(target: object, key: string | symbol, describe: Describe, spec: WrapSpec): void {
+  replaceFunction(target, key, (original) => wrap(original, describe, spec));
 }
 
-export function wrap(
-  original: (...args: unknown[]) => unknown,
-  describe: Describe,
-  { delivery, composite = false, nests = false }: WrapSpec,
-): (...args: unknown[]) => unknown {
-  const wrapper = {
+/**
+ * Raises the operation's event unless an outer operation covers it; a hook's error goes to the
+ * caller through `delivery`: undefined when it was raised (or covered), else what the API returns.
+ */
+const RAISED: unique symbol = Symbol('raised');
+
+function dispatchAll(op: Operation): void {
+  for (let current: Operation | undefined = op; current !== undefined; current = current.next) {
+    dispatch(current.event, ObjectFreeze(current.args));
+  }
+}
+
+function raiseOperation(op: Operation, delivery: WrapSpec['delivery'], thisArg: unknown, args: unknown[]): unknown {
+  if (depth !== 0 && isCovered(op.event, op.args)) return RAISED;
+  if (delivery === 'throw') {
+    dispatchAll(op);
+    return RAISED;
+  }
+  try {
+    dispatchAll(op);
+  } catch (error) {
+    if (delivery === 'reject') return PromiseReject(error);
+    if (delivery === 'iterator') return failingIterator(error);
+    return delivery(error, thisArg, args);
+  }
+  return RAISED;
+}
+
+function wrap(original: Callable, describe: Describe, { delivery, composite = false, nests = false, prepare }: WrapSpec): Callable {
+  return {
     audited(this: unknown, ...args: unknown[]): unknown {
+      if (prepare !== undefined) prepare(args, this);
       if (!isAuditing() || insideComposite()) return ReflectApply(original, this, args);
       const op = describe(args, this);
       if (op === undefined) return ReflectApply(original, this, args);
-      if (depth === 0 || !isCovered(op.event, op.args)) {
-        if (delivery === 'throw') {
-          dispatch(op.event, ObjectFreeze(op.args));
-        } else {
-          try {
-            dispatch(op.event, ObjectFreeze(op.args));
-          } catch (error) {
-            if (delivery === 'reject') return PromiseReject(error);
-            if (delivery === 'iterator') return failingIterator(error);
-            return delivery(error, this, args);
-          }
-        }
-      }
+      const refused = raiseOperation(op, delivery, this, args);
+      if (refused !== RAISED) return refused;
       if (!nests && !composite) return ReflectApply(original, this, args);
       running[depth++] = op;
       try {
@@ -206,7 +327,6 @@ export function wrap(
       }
     },
   }.audited;
-  return copyIdentity(wrapper, original);
 }
 
 /** What an async generator function returns when its body throws at once: the error comes from the first next(). */
@@ -215,34 +335,61 @@ async function* failingIterator(error: unknown): AsyncGenerator<never> {
   throw error;
 }
 
+// ---- constructors ------------------------------------------------------------------------------
+
 type Constructor = new (...args: unknown[]) => object;
 
-/**
- * Replaces the class `target[key]` with a Proxy whose `new` runs `construct(original, args,
- * newTarget)`: instanceof, statics, subclassing and `instance.constructor === target[key]` hold as before.
- */
-export function replaceConstructor(
-  target: object,
-  key: string,
-  construct: (original: Constructor, args: unknown[], newTarget: Constructor) => object,
-): void {
-  const original = (target as Record<string, unknown>)[key] as Constructor & { prototype: object };
-  const audited: Constructor = new ProxyCtor(original, {
-    // `new Worker()` reaches here with the Proxy as newTarget: the original spares V8's slow path for a Proxy.
-    construct: (ctor, args: unknown[], newTarget: Constructor) => construct(ctor, args, newTarget === audited ? ctor : newTarget),
-  });
-  ObjectDefineProperty(original.prototype, 'constructor', { value: audited, writable: true, enumerable: false, configurable: true });
-  (target as Record<string, unknown>)[key] = audited;
+export interface ConstructorSpec {
+  /** Called without `new` too (the Function constructors): the call is described and raised the same way. */
+  readonly callable?: boolean;
+  /** As WrapSpec.prepare: runs on every construction, hooks or not, before it is described. */
+  readonly prepare?: (args: unknown[]) => void;
+  /** Runs with the new instance once it exists (keeping state for a later event). */
+  readonly constructed?: (instance: object, args: readonly unknown[]) => void;
 }
 
-/** Gives `wrapper` the original's name, length, prototype chain and own properties (promisify.custom, ...). */
-export function copyIdentity<T extends object>(wrapper: T, original: object): T {
-  const keys = ReflectOwnKeys(original);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string | symbol;
-    if (key === 'arguments' || key === 'caller') continue;
-    ObjectDefineProperty(wrapper, key, ObjectGetOwnPropertyDescriptor(original, key) as PropertyDescriptor);
-  }
-  ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(original) as object | null);
-  return wrapper;
+/**
+ * A Proxy of the class `original` whose `new` (and call, with `callable`) raises the event
+ * `describe` reads from the arguments (`thisArg` is the new.target), then builds with the audited
+ * arguments: instanceof, statics, subclassing and the source text hold as before. A refusal throws
+ * before anything is built.
+ */
+export function auditedConstructor<C extends object>(original: C, describe: Describe, spec: ConstructorSpec = {}): C {
+  const { callable = false, prepare, constructed } = spec;
+  const audit = (args: unknown[], newTarget: unknown): void => {
+    if (prepare !== undefined) prepare(args);
+    if (!isAuditing()) return;
+    const op = describe(args, newTarget);
+    if (op !== undefined) raiseOperation(op, 'throw', newTarget, args);
+  };
+  const audited: C = new ProxyCtor(original, {
+    construct(target, args: unknown[], newTarget: Constructor): object {
+      audit(args, newTarget);
+      // `new C()` reaches here with the Proxy as newTarget: the original spares V8's slow path for a Proxy.
+      const instance: object = ReflectConstruct(target as Constructor, args, newTarget === (audited as unknown) ? target as Constructor : newTarget);
+      if (constructed !== undefined) constructed(instance, args);
+      return instance;
+    },
+    ...(callable ? {
+      apply(target: C, thisArg: unknown, args: unknown[]): unknown {
+        audit(args, undefined);
+        return ReflectApply(target as Callable, thisArg, args);
+      },
+    } : {}),
+  });
+  disguise(audited, original);
+  return audited;
+}
+
+/**
+ * Replaces the class `target[key]` with its audited Proxy (see auditedConstructor), also as its
+ * prototype's `constructor`, so that `instance.constructor === target[key]` holds. Absent keys are skipped.
+ */
+export function instrumentConstructor(target: object, key: string, describe: Describe, spec?: ConstructorSpec): void {
+  const original = (target as Record<string, unknown>)[key];
+  if (typeof original !== 'function') return;
+  const audited = auditedConstructor(original as Constructor, describe, spec);
+  const prototype = (original as { prototype?: unknown }).prototype;
+  if (typeof prototype === 'object' && prototype !== null) replaceValue(prototype, 'constructor', audited);
+  (target as Record<string, unknown>)[key] = audited;
 }

@@ -7,10 +7,10 @@
 import { isAbsolute } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
-import { dispatch, isAuditing } from '../../core/kernel.js';
-import { ObjectFreeze, ReflectApply } from '../../core/primordials.js';
+import { isAuditing } from '../../core/kernel.js';
+import { ReflectApply } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
-import { copyIdentity } from '../wrap.js';
+import { raise, replaceFunction } from '../wrap.js';
 import { checkSource } from './eval.js';
 import { takeEsmImport } from './loading.js';
 
@@ -32,8 +32,7 @@ let pendingParent: CjsModule | null | undefined;
 
 export function installCommonJs(): void {
   const loader = Module as unknown as CjsLoader;
-  const originalLoad = loader._load;
-  loader._load = copyIdentity(function _load(this: unknown, request: string, parent: CjsModule | null | undefined) {
+  replaceFunction(loader, '_load', (originalLoad) => function _load(this: unknown, request: string, parent: CjsModule | null | undefined) {
     const outerRequest = pendingRequest;
     const outerParent = pendingParent;
     pendingRequest = request;
@@ -45,11 +44,10 @@ export function installCommonJs(): void {
       pendingRequest = outerRequest;
       pendingParent = outerParent;
     }
-  }, originalLoad);
+  } as (this: unknown, ...args: unknown[]) => unknown);
 
   const proto = loader.prototype;
-  const originalModuleLoad = proto.load;
-  proto.load = copyIdentity(function load(this: CjsModule, filename: string) {
+  replaceFunction(proto, 'load', (originalModuleLoad) => function load(this: CjsModule, filename: string) {
     const request = pendingRequest;
     const parent = pendingParent;
     pendingRequest = undefined;
@@ -58,14 +56,13 @@ export function installCommonJs(): void {
     const raisedByEsm = request === filename && takeEsmImport(filename);
     if (!raisedByEsm && isAuditing() && typeof filename === 'string') {
       const paths = parent?.paths;
-      dispatch('import', ObjectFreeze([request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]));
+      raise('import', [request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]);
     }
     // eslint-disable-next-line prefer-rest-params -- every argument, as given
     return ReflectApply(originalModuleLoad, this, arguments) as unknown;
-  }, originalModuleLoad);
+  } as (this: unknown, ...args: unknown[]) => unknown);
 
-  const originalCompile = proto._compile;
-  proto._compile = copyIdentity(function _compile(this: CjsModule, content: string, filename: string, format?: string) {
+  replaceFunction(proto, '_compile', (originalCompile) => function _compile(this: CjsModule, content: string, filename: string, format?: string) {
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
     if (typeof content === 'string' && typeof filename === 'string' && isAbsolute(filename)) {
       const rewritten = checkSource(filename, content, format === 'module');
@@ -73,10 +70,10 @@ export function installCommonJs(): void {
         // eslint-disable-next-line prefer-rest-params -- every argument, as given, with the rewritten source
         const args = [...arguments] as unknown[];
         args[0] = rewritten;
-        return ReflectApply(originalCompile, this, args) as unknown;
+        return ReflectApply(originalCompile, this, args);
       }
     }
     // eslint-disable-next-line prefer-rest-params -- every argument, as given
     return ReflectApply(originalCompile, this, arguments) as unknown;
-  }, originalCompile);
+  } as (this: unknown, ...args: unknown[]) => unknown);
 }

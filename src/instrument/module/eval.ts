@@ -7,25 +7,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
-import { dispatch, isAuditing } from '../../core/kernel.js';
+import { isAuditing } from '../../core/kernel.js';
 import { openCode } from '../../core/opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, ReflectApply } from '../../core/primordials.js';
-import { copyIdentity } from '../wrap.js';
+import { THROWS, instrument, operation, raise } from '../wrap.js';
+import type { Describe } from '../wrap.js';
 import { mentionsEval } from './mentions-eval.js';
 
 const realEval = globalThis.eval;
-/** The audited indirect eval that rewritten references to the global eval get: same name and length. */
-const auditedEval = copyIdentity({
-  eval(source: unknown): unknown {
-    if (typeof source === 'string' && isAuditing()) dispatch('compile', ObjectFreeze([source, '<eval>']));
-    return realEval(source as string);
-  },
-}.eval, realEval);
+
+const describeIndirectEval: Describe = (args) => (typeof args[0] === 'string' ? operation('compile', [args[0], '<eval>']) : undefined);
+
+/** The audited indirect eval that rewritten references to the global eval get, with the global eval's identity. */
+const evalHolder = { eval: realEval };
+instrument(evalHolder, 'eval', describeIndirectEval, THROWS);
+const auditedEval = evalHolder.eval;
 
 /** What rewritten code calls. */
 const evalAudit = ObjectFreeze({
   direct(source: unknown, filename: string): unknown {
-    if (typeof source === 'string' && isAuditing()) dispatch('compile', ObjectFreeze([source, filename]));
+    if (typeof source === 'string' && isAuditing()) raise('compile', [source, filename]);
     return source;
   },
   spread(args: Iterable<unknown>, filename: string): unknown[] {

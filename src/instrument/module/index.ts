@@ -16,6 +16,7 @@ import { StringCtor } from '../../core/primordials.js';
 import { isURL } from '../args.js';
 import { instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
+import type { Domain } from '../domain.js';
 import { installCommonJs } from './commonjs.js';
 import { inThreadHooks } from './esm.js';
 import type { SyncHooks } from './esm.js';
@@ -42,7 +43,7 @@ function startOnce(): void {
   start?.();
 }
 
-export function auditHookAdded(): void {
+function auditHookAdded(): void {
   setAuditingFlag();
   startOnce();
 }
@@ -65,7 +66,9 @@ const describeRegister: Describe = (args) => {
 const describeRegisterHooks: Describe = (args) =>
   typeof args[0] === 'object' && args[0] !== null ? operation('module.register', [null, null]) : undefined;
 
-export function installModules(): void {
+export const moduleDomain: Domain = { atLoad: installModules, withFirstHook: auditHookAdded };
+
+function installModules(): void {
   defineEvalAudit();
   installCommonJs();
   const { register, registerHooks } = loader;

@@ -2,10 +2,9 @@
  * What both module loaders share: the `import` event of an ES module load, and the files whose
  * `import` the ESM loader raised, so that the CommonJS load of the same file raises nothing again.
  */
-import { dispatch, isAuditing } from '../../core/kernel.js';
-import {
-  ObjectFreeze, SetCtor, SetPrototypeAdd, SetPrototypeDelete, SetPrototypeGetSize,
-} from '../../core/primordials.js';
+import { isAuditing } from '../../core/kernel.js';
+import { SetCtor, SetPrototypeAdd, SetPrototypeDelete, SetPrototypeGetSize } from '../../core/primordials.js';
+import { raise } from '../wrap.js';
 import { toFilename } from './source.js';
 
 /** Files whose `import` the ESM loader raised: the CommonJS load of the same file raises nothing. */
@@ -14,7 +13,7 @@ const importedByEsm = new SetCtor<string>();
 /** `import` for an ESM load (specifier as written, resolved file); sys.path, meta_path and path_hooks have no ESM value. */
 export function auditImport(specifier: string, url: string): void {
   const filename = toFilename(url);
-  if (isAuditing()) dispatch('import', ObjectFreeze([specifier, filename, null, null, null]));
+  if (isAuditing()) raise('import', [specifier, filename, null, null, null]);
   SetPrototypeAdd(importedByEsm, filename);
 }
 

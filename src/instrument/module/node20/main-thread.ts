@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { openCode } from '../../../core/opencode.js';
 import { ErrorCtor, ObjectGetOwnPropertyNames, ReflectApply, StringCtor, isNativeError } from '../../../core/primordials.js';
-import { copyIdentity } from '../../wrap.js';
+import { replaceFunction } from '../../wrap.js';
 import { auditImport } from '../loading.js';
 import { toFilename } from '../source.js';
 import { FLAG_AUDITING, FLAG_COUNT, FLAG_OPEN_CODE, FLAG_REGISTERING } from './protocol.js';
@@ -24,15 +24,15 @@ const sharedFlags = new Int32Array(new SharedArrayBuffer(FLAG_COUNT * 4));
  */
 export function offThreadHooks(loader: { register: Register }): () => void {
   const register = loader.register;
-  loader.register = copyIdentity(function (this: unknown) {
+  replaceFunction(loader, 'register', (original) => function (this: unknown) {
     Atomics.store(sharedFlags, FLAG_REGISTERING, 1);
     try {
       // eslint-disable-next-line prefer-rest-params -- every argument, as given
-      return ReflectApply(register, this, arguments) as unknown;
+      return ReflectApply(original, this, arguments) as unknown;
     } finally {
       Atomics.store(sharedFlags, FLAG_REGISTERING, 0);
     }
-  }, register);
+  });
   return () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the hooks thread, not at startup
     const { MessageChannel } = require('node:worker_threads') as typeof import('node:worker_threads');
