@@ -243,6 +243,24 @@ describe('decide', () => {
     assert.equal(spawn(null), 'deny', 'null matches no pattern');
   });
 
+  test('every argument is matched as the kind the catalogue states: a database is a path, a glob pattern is text', () => {
+    const sub = join(dir, 'kinds');
+    mkdirSync(sub, { recursive: true });
+    const policy = loadPolicy(policyFile(JSON.stringify({
+      default: 'deny',
+      rules: [
+        { event: 'sqlite3.connect', match: { database: 'db/*.sqlite' }, action: 'allow' },
+        { event: 'glob.glob/2', match: { pathname: 'src/**' }, action: 'allow' },
+      ],
+    }), 'kinds/policy.json'));
+    const connect = (database: string) => decide(policy, 'sqlite3.connect', [database], []).decision;
+    assert.equal(connect(`${sub}/db/app.sqlite`), 'allow', 'a relative pattern is resolved against the policy folder');
+    assert.equal(connect(`${sub}/db/../secret.sqlite`), 'deny', 'the value is normalised as a path');
+    const glob = (pattern: string) => decide(policy, 'glob.glob/2', [pattern, true, null, null], []).decision;
+    assert.equal(glob('src/**/*.ts'), 'allow', 'a pattern is text, matched as written');
+    assert.equal(glob(`${sub}/src/x`), 'deny', 'not resolved as a path');
+  });
+
   test('addresses: host:port, [v6]:port, host alone is any port, IPC paths; hosts lower-cased', () => {
     const policy = load({
       default: 'deny',

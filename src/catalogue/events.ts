@@ -19,7 +19,7 @@ export const events = [
   {
     name: 'open',
     args: [
-      { name: 'path', type: 'string' },
+      { name: 'path', type: 'string', kind: 'path' },
       { name: 'mode', type: 'string | null' },
       { name: 'flags', type: 'number' },
     ],
@@ -36,7 +36,7 @@ export const events = [
   },
   {
     name: 'os.remove',
-    args: [{ name: 'path', type: 'string' }, DIR_FD],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, DIR_FD],
     description: 'A file is removed.',
     raisedBy: ['fs.unlink', 'fs.unlinkSync', 'fsPromises.unlink', 'fs.rm', 'fs.rmSync', 'fsPromises.rm (without recursive)'],
     since: '20.0.0',
@@ -45,8 +45,8 @@ export const events = [
   {
     name: 'os.rename',
     args: [
-      { name: 'src', type: 'string' },
-      { name: 'dst', type: 'string' },
+      { name: 'src', type: 'string', kind: 'path' },
+      { name: 'dst', type: 'string', kind: 'path' },
       { name: 'src_dir_fd', type: 'null' },
       { name: 'dst_dir_fd', type: 'null' },
     ],
@@ -57,7 +57,7 @@ export const events = [
   },
   {
     name: 'os.mkdir',
-    args: [{ name: 'path', type: 'string' }, { name: 'mode', type: 'number' }, DIR_FD],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'mode', type: 'number' }, DIR_FD],
     description: 'A directory is created (with `recursive`, one event for the path given).',
     raisedBy: ['fs.mkdir', 'fs.mkdirSync', 'fsPromises.mkdir'],
     since: '20.0.0',
@@ -65,7 +65,7 @@ export const events = [
   },
   {
     name: 'os.rmdir',
-    args: [{ name: 'path', type: 'string' }, DIR_FD],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, DIR_FD],
     description: 'An empty directory is removed.',
     raisedBy: ['fs.rmdir', 'fs.rmdirSync', 'fsPromises.rmdir'],
     since: '20.0.0',
@@ -73,7 +73,7 @@ export const events = [
   },
   {
     name: 'os.listdir',
-    args: [{ name: 'path', type: 'string' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }],
     description: 'A directory is listed (with `recursive`, one event for the path given).',
     raisedBy: ['fs.readdir', 'fs.readdirSync', 'fsPromises.readdir'],
     since: '20.0.0',
@@ -81,7 +81,7 @@ export const events = [
   },
   {
     name: 'os.scandir',
-    args: [{ name: 'path', type: 'string' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }],
     description: 'A directory is opened for iteration.',
     raisedBy: ['fs.opendir', 'fs.opendirSync', 'fsPromises.opendir'],
     since: '20.0.0',
@@ -89,7 +89,7 @@ export const events = [
   },
   {
     name: 'os.chmod',
-    args: [{ name: 'path', type: 'string | number' }, { name: 'mode', type: 'number' }, DIR_FD],
+    args: [{ name: 'path', type: 'string | number', kind: 'path' }, { name: 'mode', type: 'number' }, DIR_FD],
     description: 'Permissions change. `path` is the file descriptor for the fd and FileHandle forms.',
     raisedBy: [
       'fs.chmod', 'fs.chmodSync', 'fsPromises.chmod', 'fs.lchmod', 'fs.lchmodSync', 'fsPromises.lchmod',
@@ -101,7 +101,7 @@ export const events = [
   {
     name: 'os.chown',
     args: [
-      { name: 'path', type: 'string | number' },
+      { name: 'path', type: 'string | number', kind: 'path' },
       { name: 'uid', type: 'number' },
       { name: 'gid', type: 'number' },
       DIR_FD,
@@ -117,8 +117,8 @@ export const events = [
   {
     name: 'os.link',
     args: [
-      { name: 'src', type: 'string' },
-      { name: 'dst', type: 'string' },
+      { name: 'src', type: 'string', kind: 'path' },
+      { name: 'dst', type: 'string', kind: 'path' },
       { name: 'src_dir_fd', type: 'null' },
       { name: 'dst_dir_fd', type: 'null' },
     ],
@@ -129,7 +129,7 @@ export const events = [
   },
   {
     name: 'os.symlink',
-    args: [{ name: 'src', type: 'string' }, { name: 'dst', type: 'string' }, DIR_FD],
+    args: [{ name: 'src', type: 'string', kind: 'path' }, { name: 'dst', type: 'string', kind: 'path' }, DIR_FD],
     description: 'A symbolic link `dst` pointing to `src` (Node\'s `target`) is created.',
     raisedBy: ['fs.symlink', 'fs.symlinkSync', 'fsPromises.symlink'],
     since: '20.0.0',
@@ -137,7 +137,7 @@ export const events = [
   },
   {
     name: 'os.truncate',
-    args: [{ name: 'fd', type: 'string | number' }, { name: 'length', type: 'number' }],
+    args: [{ name: 'fd', type: 'string | number', kind: 'path' }, { name: 'length', type: 'number' }],
     description: 'A file is truncated, by path or (ftruncate, FileHandle) by descriptor.',
     raisedBy: [
       'fs.truncate', 'fs.truncateSync', 'fsPromises.truncate', 'fs.ftruncate', 'fs.ftruncateSync', 'filehandle.truncate',
@@ -148,7 +148,7 @@ export const events = [
   {
     name: 'os.utime',
     args: [
-      { name: 'path', type: 'string | number' },
+      { name: 'path', type: 'string | number', kind: 'path' },
       { name: 'times', type: '[number, number]' },
       { name: 'ns', type: 'null' },
       DIR_FD,
@@ -163,7 +163,7 @@ export const events = [
   },
   {
     name: 'tempfile.mkdtemp',
-    args: [{ name: 'fullpath', type: 'string' }],
+    args: [{ name: 'fullpath', type: 'string', kind: 'path' }],
     description: 'A unique temporary directory is created. The OS picks the name, so `fullpath` is the template: the prefix followed by XXXXXX.',
     raisedBy: ['fs.mkdtemp', 'fs.mkdtempSync', 'fsPromises.mkdtemp', 'fs.mkdtempDisposableSync', 'fsPromises.mkdtempDisposable'],
     since: '20.0.0',
@@ -171,7 +171,7 @@ export const events = [
   },
   {
     name: 'shutil.copyfile',
-    args: [{ name: 'src', type: 'string' }, { name: 'dst', type: 'string' }],
+    args: [{ name: 'src', type: 'string', kind: 'path' }, { name: 'dst', type: 'string', kind: 'path' }],
     description: 'A file is copied (copyFile, or cp without `recursive`).',
     raisedBy: ['fs.copyFile', 'fs.copyFileSync', 'fsPromises.copyFile', 'fs.cp', 'fs.cpSync', 'fsPromises.cp'],
     since: '20.0.0',
@@ -179,7 +179,7 @@ export const events = [
   },
   {
     name: 'shutil.copytree',
-    args: [{ name: 'src', type: 'string' }, { name: 'dst', type: 'string' }],
+    args: [{ name: 'src', type: 'string', kind: 'path' }, { name: 'dst', type: 'string', kind: 'path' }],
     description: 'A directory tree is copied (cp with `recursive: true`). The copy of each entry raises nothing more.',
     raisedBy: ['fs.cp', 'fs.cpSync', 'fsPromises.cp'],
     since: '20.0.0',
@@ -187,7 +187,7 @@ export const events = [
   },
   {
     name: 'shutil.rmtree',
-    args: [{ name: 'path', type: 'string' }, DIR_FD],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, DIR_FD],
     description: 'A directory tree is removed (rm or rmdir with `recursive: true`). The removal of each entry raises nothing more.',
     raisedBy: ['fs.rm', 'fs.rmSync', 'fsPromises.rm', 'fs.rmdir', 'fs.rmdirSync', 'fsPromises.rmdir'],
     since: '20.0.0',
@@ -196,9 +196,9 @@ export const events = [
   {
     name: 'glob.glob/2',
     args: [
-      { name: 'pathname', type: 'string | string[]' },
+      { name: 'pathname', type: 'string | string[]', kind: 'pattern' },
       { name: 'recursive', type: 'boolean' },
-      { name: 'root_dir', type: 'string | null' },
+      { name: 'root_dir', type: 'string | null', kind: 'cwd' },
       DIR_FD,
     ],
     description: 'Paths are matched against a pattern (or patterns); `root_dir` is the `cwd` option, null when absent. `recursive` is always true: Node\'s glob always understands **.',
@@ -208,7 +208,7 @@ export const events = [
   },
   {
     name: 'fs.watch',
-    args: [{ name: 'path', type: 'string' }, { name: 'recursive', type: 'boolean' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'recursive', type: 'boolean' }],
     description: 'A file or directory is watched for changes (a lasting view of its activity, which CPython has no API for).',
     raisedBy: ['fs.watch', 'fs.watchFile', 'fsPromises.watch'],
     since: '20.0.0',
@@ -217,10 +217,10 @@ export const events = [
   {
     name: 'subprocess.Popen',
     args: [
-      { name: 'executable', type: 'string | null' },
-      { name: 'args', type: 'string[]' },
-      { name: 'cwd', type: 'string | null' },
-      { name: 'env', type: 'Record<string, string>' },
+      { name: 'executable', type: 'string | null', kind: 'command' },
+      { name: 'args', type: 'string[]', kind: 'argv' },
+      { name: 'cwd', type: 'string | null', kind: 'cwd' },
+      { name: 'env', type: 'Record<string, string>', kind: 'opaque' },
     ],
     description: 'A process is about to start. `executable` and `args` (argv, argv[0] included) are what is actually started: for a shell command (exec, `shell: true`) the shell and its -c vector. `env` is the environment the child gets; `cwd` is null when inherited. `executable` is null only if a future Node hands its spawn bindings arguments audithook does not understand: the start is still audited.',
     raisedBy: [
@@ -232,7 +232,7 @@ export const events = [
   },
   {
     name: 'os.exec',
-    args: [{ name: 'path', type: 'string' }, { name: 'args', type: 'string[]' }, { name: 'env', type: 'unknown' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'args', type: 'string[]', kind: 'argv' }, { name: 'env', type: 'unknown', kind: 'opaque' }],
     description: 'The process is about to be replaced by another program; `env` is null when the current environment is kept.',
     raisedBy: ['process.execve'],
     since: '22.15.0',
@@ -256,7 +256,7 @@ export const events = [
   },
   {
     name: 'os.chdir',
-    args: [{ name: 'path', type: 'string' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }],
     description: 'The working directory is about to change.',
     raisedBy: ['process.chdir'],
     since: '20.0.0',
@@ -336,7 +336,7 @@ export const events = [
   },
   {
     name: 'process.setUncaughtExceptionCaptureCallback',
-    args: [{ name: 'callback', type: 'unknown' }],
+    args: [{ name: 'callback', type: 'unknown', kind: 'opaque' }],
     description: 'A callback is about to take over every uncaught exception (null removes it).',
     raisedBy: ['process.setUncaughtExceptionCaptureCallback'],
     since: '20.0.0',
@@ -360,7 +360,7 @@ export const events = [
   },
   {
     name: 'socket.connect',
-    args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'address', type: 'unknown', kind: 'address' }],
     description: 'A connection is about to be dialled: `address` is [host, port] as dialled (after name resolution) or the path of an IPC socket; `self` is the net.Socket. Raised once per attempt (autoSelectFamily tries several addresses), for every client built on net: tls, http, https, and fetch through the bundled undici. A reused keep-alive connection dials nothing and raises nothing.',
     raisedBy: ['net.connect', 'net.createConnection', 'net.Socket#connect', 'tls.connect', 'http.request', 'https.request', 'http2.connect', 'fetch', 'dgram.Socket#connect'],
     since: '20.0.0',
@@ -369,7 +369,7 @@ export const events = [
   {
     name: 'socket.getaddrinfo',
     args: [
-      { name: 'host', type: 'string' },
+      { name: 'host', type: 'string', kind: 'host' },
       { name: 'port', type: 'null' },
       { name: 'family', type: 'unknown' },
       { name: 'type', type: 'null' },
@@ -382,7 +382,7 @@ export const events = [
   },
   {
     name: 'socket.getnameinfo',
-    args: [{ name: 'sockaddr', type: 'unknown' }],
+    args: [{ name: 'sockaddr', type: 'unknown', kind: 'address' }],
     description: 'An address and port are about to be resolved to a host name and service; `sockaddr` is [address, port].',
     raisedBy: ['dns.lookupService', 'dnsPromises.lookupService'],
     since: '20.0.0',
@@ -390,7 +390,7 @@ export const events = [
   },
   {
     name: 'socket.gethostbyaddr',
-    args: [{ name: 'ip_address', type: 'string' }],
+    args: [{ name: 'ip_address', type: 'string', kind: 'host' }],
     description: 'An address is about to be resolved to host names (a DNS PTR query).',
     raisedBy: ['dns.reverse', 'dnsPromises.reverse', 'Resolver#reverse'],
     since: '20.0.0',
@@ -406,7 +406,7 @@ export const events = [
   },
   {
     name: 'dns.resolve',
-    args: [{ name: 'hostname', type: 'string' }, { name: 'rrtype', type: 'string' }],
+    args: [{ name: 'hostname', type: 'string', kind: 'host' }, { name: 'rrtype', type: 'string' }],
     description: 'DNS records are about to be queried directly from the configured name servers (not the system resolver, so not socket.getaddrinfo); `rrtype` is the record type (A, AAAA, MX, TXT, ...).',
     raisedBy: ['dns.resolve and dns.resolve4 ... resolveTxt', 'dnsPromises.resolve*', 'dns.Resolver#resolve*', 'dnsPromises.Resolver#resolve*'],
     since: '20.0.0',
@@ -414,7 +414,7 @@ export const events = [
   },
   {
     name: 'socket.bind',
-    args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'address', type: 'unknown', kind: 'address' }],
     description: 'A server is about to listen: `address` is [host, port] as bound (port 0 resolved to the real port) or the path of an IPC socket; `self` is the net.Server. The socket is bound but accepts nothing until the hooks allow it; refused, the server emits \'error\' and never \'listening\'.',
     raisedBy: ['net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers', 'dgram.Socket#bind (and the implicit bind of a first send)'],
     since: '20.0.0',
@@ -423,9 +423,9 @@ export const events = [
   {
     name: 'urllib.Request',
     args: [
-      { name: 'fullurl', type: 'string' },
-      { name: 'data', type: 'unknown' },
-      { name: 'headers', type: 'Record<string, string>' },
+      { name: 'fullurl', type: 'string', kind: 'url' },
+      { name: 'data', type: 'unknown', kind: 'opaque' },
+      { name: 'headers', type: 'Record<string, string>', kind: 'opaque' },
       { name: 'method', type: 'string' },
     ],
     description: 'A fetch (or a WebSocket) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
@@ -435,7 +435,7 @@ export const events = [
   },
   {
     name: 'http.client.connect',
-    args: [{ name: 'self', type: 'unknown' }, { name: 'host', type: 'unknown' }, { name: 'port', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
     description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere.',
     raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest'],
     since: '20.0.0',
@@ -443,7 +443,7 @@ export const events = [
   },
   {
     name: 'http.client.send',
-    args: [{ name: 'self', type: 'unknown' }, { name: 'data', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'data', type: 'unknown', kind: 'opaque' }],
     description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'.',
     raisedBy: ['ClientRequest#write', 'ClientRequest#end'],
     since: '20.0.0',
@@ -451,7 +451,7 @@ export const events = [
   },
   {
     name: 'socket.sendto',
-    args: [{ name: 'self', type: 'unknown' }, { name: 'address', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'address', type: 'unknown', kind: 'address' }],
     description: 'A datagram is about to be sent to an address ([host, port], after name resolution); `self` is the dgram.Socket. Sends on a connected datagram socket raise nothing more (its connect was audited). Refused, nothing is sent and the send callback gets the hook\'s error.',
     raisedBy: ['dgram.Socket#send (to an address)'],
     since: '20.0.0',
@@ -507,7 +507,7 @@ export const events = [
   },
   {
     name: 'sqlite3.connect',
-    args: [{ name: 'database', type: 'string' }],
+    args: [{ name: 'database', type: 'string', kind: 'path' }],
     description: 'A SQLite database is about to be opened: its path, \':memory:\', or a file URL\'s path. Refused, nothing is opened.',
     raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open'],
     since: '24.0.0',
@@ -523,7 +523,7 @@ export const events = [
   },
   {
     name: 'sqlite3.load_extension',
-    args: [{ name: 'connection', type: 'unknown' }, { name: 'path', type: 'string' }],
+    args: [{ name: 'connection', type: 'unknown' }, { name: 'path', type: 'string', kind: 'path' }],
     description: 'A native SQLite extension (a shared library) is about to be loaded into the process.',
     raisedBy: ['sqlite.DatabaseSync#loadExtension'],
     since: '24.0.0',
@@ -560,7 +560,7 @@ export const events = [
   },
   {
     name: 'inspector.open',
-    args: [{ name: 'port', type: 'unknown' }, { name: 'host', type: 'unknown' }, { name: 'wait', type: 'unknown' }],
+    args: [{ name: 'port', type: 'unknown' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'wait', type: 'unknown' }],
     description: 'The inspector is about to listen for debuggers, which can run any code in the process: the arguments as given, null when absent.',
     raisedBy: ['inspector.open', 'inspectorPromises.open'],
     since: '20.0.0',
@@ -695,7 +695,7 @@ export const events = [
   },
   {
     name: 'exec',
-    args: [{ name: 'code_object', type: 'unknown' }],
+    args: [{ name: 'code_object', type: 'unknown', kind: 'opaque' }],
     description: 'A compiled vm.Script is about to run (`code_object` is the Script), or a vm.SourceTextModule is about to be evaluated (the module; its dependencies raise nothing more). '
       + 'Raised after the context argument is validated; a hook that throws stops the run. Scripts that vm.runIn*Context compile internally raise it too, so each of those calls is one compile and one exec; a script run again raises exec again.',
     raisedBy: [

@@ -2,11 +2,17 @@
  * The catalogue as the rest of the package sees it: the data, and the argument types derived from it.
  */
 import { events } from './events.js';
-import type { ArgSpec, ArgTypes } from './types.js';
+import type { ArgKind, ArgSpec, ArgTypes } from './types.js';
 
 export { events, unauditedApis } from './events.js';
 export { cpythonGaps } from './cpython-gaps.js';
-export type { ArgSpec, ArgTypeName, CpythonGap, EventSpec, UnauditedApi } from './types.js';
+export type { ArgKind, ArgSpec, ArgTypeName, CpythonGap, EventSpec, UnauditedApi } from './types.js';
+
+/** An argument's kind, as the catalogue states it. */
+export function argKind(spec: ArgSpec): ArgKind {
+  if (spec.kind !== undefined) return spec.kind;
+  return spec.type === 'null' || spec.type === 'Record<string, string>' ? 'opaque' : 'text';
+}
 
 type ArgTuple<Specs extends readonly ArgSpec[]> = { readonly [I in keyof Specs]: ArgTypes[Specs[I]['type']] };
 

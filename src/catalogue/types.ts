@@ -22,9 +22,25 @@ export interface ArgTypes {
 
 export type ArgTypeName = keyof ArgTypes;
 
+/**
+ * What an argument's value is, so that policies, `policy learn` and reports read it one way:
+ * - `path`: a file or directory the operation reaches (matched as a resolved, normalised path);
+ * - `cwd`: the directory an operation runs from (matched as a path; not learnt, not a subject);
+ * - `command`: a program, a path when it has a `/`, else a name looked up in PATH;
+ * - `argv`: a new program's argument vector (matched as its words joined by spaces);
+ * - `pattern`: glob patterns of paths (matched as text: the pattern as written; a report lists them with paths);
+ * - `address`: `[host, port]`, or an IPC socket path; `host`: a host name or IP; `url`: a URL;
+ * - `text`: any other value, matched as written (numbers and booleans in decimal / true / false);
+ * - `opaque`: an object (a socket, a body, an environment): no pattern can say anything about it.
+ * Arguments whose type is `null` (always null) are opaque too.
+ */
+export type ArgKind = 'path' | 'cwd' | 'command' | 'argv' | 'pattern' | 'address' | 'host' | 'url' | 'text' | 'opaque';
+
 export interface ArgSpec {
   readonly name: string;
   readonly type: ArgTypeName;
+  /** `text` when absent (`opaque` for a `null` or record type). */
+  readonly kind?: ArgKind;
 }
 
 export interface EventSpec {

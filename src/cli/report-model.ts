@@ -2,21 +2,15 @@
  * What each package did, summarised from log records: the data behind `audithook report`'s text
  * and its HTML page. Deterministic: every list is sorted, so the same log gives the same report.
  *
- * Paths, hosts and commands are found by the catalogue's argument names (the same names policy
- * rules match on), so an event added to the catalogue is summarised without a change here.
+ * Paths, hosts and commands are found by the kinds the catalogue states for each argument (the
+ * kinds policy rules match them as), so an event added to the catalogue is summarised without a
+ * change here.
  */
-import { events as catalogue } from '../catalogue/index.js';
+import { argKind, events as catalogue } from '../catalogue/index.js';
+import type { ArgSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../contract/record.js';
 
-/** Arguments that name a file or directory. */
-const PATH_ARGS = new Set(['path', 'src', 'dst', 'fullpath', 'pathname']);
-/** Arguments that name a peer: an address ([host, port] or an IPC path), a host name or an IP. */
-const ADDRESS_ARGS = new Set(['address', 'sockaddr']);
-const HOST_ARGS = new Set(['host', 'hostname', 'ip_address']);
-/** The argument holding a new process's argv. */
-const ARGV_ARG = 'args';
-
-const argNamesByEvent = new Map<string, readonly string[]>(catalogue.map((spec) => [spec.name, spec.args.map((arg) => arg.name)]));
+const argsByEvent = new Map<string, readonly ArgSpec[]>(catalogue.map((spec) => [spec.name, spec.args]));
 
 /** A denied operation, with how often the same denial was logged. */
 export interface Denial {
@@ -110,25 +104,26 @@ interface Subjects {
 
 function subjectsOf(record: LogRecord): Subjects {
   const subjects: Subjects = { paths: [], hosts: [], commands: [] };
-  const names = argNamesByEvent.get(record.event);
-  if (names === undefined) return subjects;
+  const specs = argsByEvent.get(record.event);
+  if (specs === undefined) return subjects;
   const args = record.args;
-  names.forEach((name, index) => {
+  specs.forEach((spec, index) => {
     const value = args[index];
-    if (PATH_ARGS.has(name)) {
+    const kind = argKind(spec);
+    if (kind === 'path' || kind === 'pattern') {
       for (const path of Array.isArray(value) ? value as unknown[] : [value]) {
         if (typeof path === 'string') subjects.paths.push(path);
       }
-    } else if (ADDRESS_ARGS.has(name)) {
+    } else if (kind === 'address') {
       const address = formatAddress(value);
       if (address !== null) subjects.hosts.push(address);
-    } else if (HOST_ARGS.has(name) && typeof value === 'string') {
+    } else if (kind === 'host' && typeof value === 'string') {
       // http.client.connect(self, host, port): the port belongs with its host.
-      const port = names[index + 1] === 'port' ? args[index + 1] : undefined;
+      const port = specs[index + 1]?.name === 'port' ? args[index + 1] : undefined;
       subjects.hosts.push(formatAddress([value, port]) ?? value);
-    } else if (name === 'fullurl' && typeof value === 'string') {
+    } else if (kind === 'url' && typeof value === 'string') {
       subjects.hosts.push(URL.canParse(value) ? new URL(value).host || value : value);
-    } else if (name === ARGV_ARG && Array.isArray(value) && value.length > 0) {
+    } else if (kind === 'argv' && Array.isArray(value) && value.length > 0) {
       subjects.commands.push(formatArgv(value as unknown[]));
     }
   });

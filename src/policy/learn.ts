@@ -12,7 +12,7 @@
  * pattern per line in longer lists), so that a change of behaviour reads as a small diff.
  */
 import { relative, sep } from 'node:path';
-import { events as catalogue, type EventSpec } from '../catalogue/index.js';
+import { argKind, events as catalogue, type EventSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../contract/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { argumentText } from './decide.js';
@@ -46,8 +46,6 @@ const LEARNED_TEXT: Readonly<Record<string, string>> = {
   'os.putenv': 'key', 'os.unsetenv': 'key', 'process.binding': 'module', 'process._linkedBinding': 'module',
   'ctypes.dlopen': 'name', 'import': 'filename',
 };
-/** Where an operation runs from rather than what it reaches: not learnt. */
-const CONTEXT_ARGUMENTS = new Set(['cwd', 'root_dir']);
 const EPHEMERAL_PORTS = 32768;
 const CATALOGUE = new Map<string, EventSpec>(catalogue.map((event) => [event.name, event]));
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
@@ -112,8 +110,8 @@ function learnedArguments(record: LogRecord, subject: string | null, generaliser
   const spec = CATALOGUE.get(record.event);
   const pairs: Pairs = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
-    const kind = argumentKind(arg.name);
-    if (unmatchableReason(arg) !== null || CONTEXT_ARGUMENTS.has(arg.name) || (kind === 'text' && LEARNED_TEXT[record.event] !== arg.name)) continue;
+    const kind = argumentKind(arg);
+    if (unmatchableReason(arg) !== null || argKind(arg) === 'cwd' || (kind === 'text' && LEARNED_TEXT[record.event] !== arg.name)) continue;
     const value = record.args[index];
     let glob: string | null;
     if (kind === 'address') {

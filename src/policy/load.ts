@@ -9,8 +9,9 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { findNodeAtLocation, type Node, parseTree, type ParseError, ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
 import { events as catalogue } from '../catalogue/index.js';
+import type { ArgSpec } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
-import { escapeGlob, GlobError, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
+import { escapeGlob, GlobError, type GlobMatcher, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule } from './types.js';
 
@@ -250,11 +251,18 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
         : `${lacking.join(', ')} ${lacking.length === 1 ? 'has' : 'have'} no argument "${name}": a match applies to every event the rule's glob covers, so narrow the event`;
       throw file.error(keyPath, problem, 'key');
     }
-    const kind = argumentKind(name);
     const patterns = typeof value === 'string' ? [value] : value;
-    const matcher = compileGlob(globMatcher, file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
+    // Events that share an argument name can read it differently: one matcher per kind.
+    const matchers = new Map<ArgumentKind, GlobMatcher>();
     for (const event of covered) {
-      const index = catalogue.find((entry) => entry.name === event)?.args.findIndex((arg) => arg.name === name) as number;
+      const args = catalogue.find((entry) => entry.name === event)?.args ?? [];
+      const index = args.findIndex((arg) => arg.name === name);
+      const kind = argumentKind(args[index] as ArgSpec);
+      let matcher = matchers.get(kind);
+      if (matcher === undefined) {
+        matcher = compileGlob(globMatcher, file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
+        matchers.set(kind, matcher);
+      }
       result[event]?.push({ index, kind, ...matcher });
     }
   }
