@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import layers from './eslint-rules/layers.mjs';
+import primordials from './eslint-rules/primordials.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', '.node/'] },
@@ -33,8 +34,16 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.{ts,mts}'],
-    plugins: { audithook: { rules: { layers } } },
+    plugins: { audithook: { rules: { layers, primordials } } },
     rules: { 'audithook/layers': 'error' },
+  },
+  {
+    // What runs in audited processes reaches nothing the program can replace (eslint-rules/primordials.mjs).
+    files: ['src/core/**/*.ts', 'src/instrument/**/*.ts', 'src/agent/**/*.ts', 'src/contract/**/*.ts', 'src/policy/decide.ts'],
+    // primordials.ts is where the captures are made; rewrite-eval.ts drives acorn, code we do not own;
+    // Node 20's hooks thread runs no audit hook and no program code but loader hooks: see docs/security-model.md.
+    ignores: ['src/core/primordials.ts', 'src/instrument/module/rewrite-eval.ts', 'src/instrument/module/node20/hooks-thread.ts'],
+    rules: { 'audithook/primordials': 'error' },
   },
   {
     // One mechanism raises events: the verbs of src/instrument/wrap.ts.

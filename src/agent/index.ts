@@ -14,7 +14,9 @@ import { threadId } from 'node:worker_threads';
 import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
-import { SetPrototypeHas, StringPrototypeStartsWith } from '../core/primordials.js';
+import {
+  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, SetCtor, SetPrototypeHas, StringPrototypeStartsWith,
+} from '../core/primordials.js';
 import type { PackageRef } from '../contract/record.js';
 import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
@@ -24,11 +26,6 @@ import { jsonText } from './json-text.js';
 import { openLog } from './log-writer.js';
 import type { LogWriter } from './log-writer.js';
 
-const JSONStringify = JSON.stringify;
-const JSONParse = JSON.parse;
-const DateCtor = Date;
-const DateNow = Date.now;
-const ErrorCtor = Error;
 const { signals } = constants;
 // process.kill goes through process._kill, which the instrumentation audits: the agent's own
 // re-raise of a signal must not be an event (nor be refused by the policy).
@@ -54,6 +51,8 @@ function configuration(): { log: string; policy: CompiledPolicy | null } {
   }
 }
 
+// Runs once at load, before any program code: the built-ins it uses are still Node's own.
+/* eslint-disable audithook/primordials */
 function start(): { policy: CompiledPolicy | null; writer: LogWriter } {
   try {
     const { log, policy } = configuration();
@@ -65,6 +64,7 @@ function start(): { policy: CompiledPolicy | null; writer: LogWriter } {
     return process.exit(2);
   }
 }
+/* eslint-enable audithook/primordials */
 
 const { policy, writer } = start();
 const policyName = policy === null ? '' : basename(policy.file);
@@ -72,7 +72,7 @@ const policyName = policy === null ? '' : basename(policy.file);
  * Events after which this process may wait long or never run again (a synchronous child, a signal
  * to itself or its group, an exec): their record and the ones before are written at once.
  */
-const HANDS_OVER = new Set(['subprocess.Popen', 'os.exec', 'os.kill', 'os.killpg']);
+const HANDS_OVER = new SetCtor(['subprocess.Popen', 'os.exec', 'os.kill', 'os.killpg']);
 const NO_VERDICT: Verdict = { decision: 'allow', rule: '', package: null };
 
 function denial(event: string, verdict: Verdict): Error {
@@ -89,7 +89,7 @@ function isoTime(): string {
   const now = DateNow();
   if (now !== lastMillisecond) {
     lastMillisecond = now;
-    lastTime = new DateCtor(now).toISOString();
+    lastTime = DatePrototypeToISOString(new DateCtor(now));
   }
   return lastTime;
 }

@@ -5,39 +5,55 @@
  * sockets), Proxies are not looked into, and anything that throws becomes a marker.
  */
 import { types } from 'node:util';
+import {
+  ArrayBufferPrototypeGetByteLength, ArrayIsArray, BufferFrom, BufferPrototypeToString, DataViewPrototypeGetBuffer,
+  DataViewPrototypeGetByteLength, DataViewPrototypeGetByteOffset, DatePrototypeGetTime, DatePrototypeToISOString,
+  FunctionPrototypeHasInstance, MapIteratorPrototypeNext, MapPrototypeEntries, MapPrototypeGetSize, MathMin, NumberIsFinite, ObjectHasOwn, newList, newRecord,
+  NumberIsNaN, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectKeys, ObjectPrototype, ReflectApply,
+  RegExpPrototypeExec, RegExpPrototypeGetFlags, RegExpPrototypeGetSource, SetCtor, SetIteratorPrototypeNext,
+  SetPrototypeAdd, SetPrototypeDelete, SetPrototypeGetSize, SetPrototypeHas, SetPrototypeValues, SharedArrayBufferPrototypeGetByteLength,
+  StringCtor, StringPrototypeSlice, SymbolPrototypeGetDescription, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset, URLPrototypeGetHref,
+} from '../core/primordials.js';
 
 const MAX_DEPTH = 4;
 const MAX_ITEMS = 32;
 const MAX_STRING = 1024;
 const PREFIX_BYTES = 32;
 
-const { isProxy, isArrayBufferView, isAnyArrayBuffer, isDate, isRegExp, isNativeError, isMap, isSet, isPromise } = types;
-const { getPrototypeOf, getOwnPropertyDescriptor, keys: objectKeys } = Object;
-const { isArray } = Array;
-const BufferFrom = Buffer.from.bind(Buffer) as (buffer: ArrayBufferLike, offset?: number, length?: number) => Buffer;
+const {
+  isProxy, isArrayBufferView, isAnyArrayBuffer, isDate, isRegExp, isNativeError, isMap, isSet, isPromise, isDataView, isSharedArrayBuffer,
+} = types;
+// eslint-disable-next-line no-control-regex -- control characters are what marks binary data
+const BINARY = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+// The results are null-prototype lists and records: writing a field or an item finds no setter the
+// program put on Object.prototype or Array.prototype, and a key "__proto__" is a field like any other.
 
 /** An event's arguments (the kernel's own frozen array: read directly). */
 export function jsonSafeArgs(args: readonly unknown[]): Json[] {
-  const result: Json[] = [];
-  const seen = new Set<object>();
+  const result = newList<Json>();
+  const seen = new SetCtor<object>();
   for (let i = 0; i < args.length; i++) result[i] = convert(args[i], 1, seen);
   return result;
 }
 
 function text(value: string): string {
-  return value.length <= MAX_STRING ? value : `${value.slice(0, MAX_STRING)}…(${value.length} chars)`;
+  return value.length <= MAX_STRING ? value : `${StringPrototypeSlice(value, 0, MAX_STRING)}…(${value.length} chars)`;
 }
 
 function convert(value: unknown, depth: number, seen: Set<object>): Json {
   switch (typeof value) {
     case 'string': return text(value);
-    case 'number': return Number.isFinite(value) ? value : String(value);
+    case 'number': return NumberIsFinite(value) ? value : StringCtor(value);
     case 'boolean': return value;
     case 'undefined': return null;
     case 'bigint': return `${value}n`;
-    case 'symbol': return String(value.description === undefined ? 'Symbol()' : `Symbol(${value.description})`);
+    case 'symbol': {
+      const description = SymbolPrototypeGetDescription(value);
+      return description === undefined ? 'Symbol()' : `Symbol(${description})`;
+    }
     case 'function': return { $type: 'function', name: functionName(value) };
     default: break;
   }
@@ -45,27 +61,64 @@ function convert(value: unknown, depth: number, seen: Set<object>): Json {
   const object = value as object;
   try {
     if (isProxy(object)) return { $type: 'Proxy' };
-    if (seen.has(object)) return { $type: 'circular' };
-    if (isArrayBufferView(object)) return bytes(typeName(object), object.buffer, object.byteOffset, object.byteLength);
-    if (isAnyArrayBuffer(object)) return bytes(typeName(object), object, 0, object.byteLength);
-    if (isDate(object)) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
-    if (isRegExp(object)) return String(object);
+    if (SetPrototypeHas(seen, object)) return { $type: 'circular' };
+    if (isDataView(object)) {
+      return bytes(typeName(object), DataViewPrototypeGetBuffer(object), DataViewPrototypeGetByteOffset(object), DataViewPrototypeGetByteLength(object));
+    }
+    if (isArrayBufferView(object)) {
+      return bytes(typeName(object), TypedArrayPrototypeGetBuffer(object), TypedArrayPrototypeGetByteOffset(object), TypedArrayPrototypeGetByteLength(object));
+    }
+    if (isAnyArrayBuffer(object)) {
+      const size = isSharedArrayBuffer(object) ? SharedArrayBufferPrototypeGetByteLength(object) : ArrayBufferPrototypeGetByteLength(object);
+      return bytes(typeName(object), object, 0, size);
+    }
+    if (isDate(object)) return NumberIsNaN(DatePrototypeGetTime(object)) ? 'Invalid Date' : DatePrototypeToISOString(object);
+    if (isRegExp(object)) return `/${RegExpPrototypeGetSource(object)}/${RegExpPrototypeGetFlags(object)}`;
     if (isNativeError(object)) return { $type: typeName(object), message: messageOf(object) };
     if (isPromise(object)) return { $type: 'Promise' };
-    if (object instanceof URL) return object.href;
+    const href = urlHref(object);
+    if (href !== undefined) return href;
     if (depth >= MAX_DEPTH) return { $type: typeName(object), cut: 'depth' };
-    seen.add(object);
+    SetPrototypeAdd(seen, object);
     try {
-      if (isArray(object)) return items(object, depth, seen);
-      if (isMap(object)) return { $type: 'Map', size: object.size, entries: items([...object].slice(0, MAX_ITEMS), depth, seen) };
-      if (isSet(object)) return { $type: 'Set', size: object.size, values: items([...object].slice(0, MAX_ITEMS), depth, seen) };
+      if (ArrayIsArray(object)) return items(object, depth, seen);
+      if (isMap(object)) return { $type: 'Map', size: MapPrototypeGetSize(object), entries: items(firstEntries(object), depth, seen) };
+      if (isSet(object)) return { $type: 'Set', size: SetPrototypeGetSize(object), values: items(firstValues(object), depth, seen) };
       return fields(object, depth, seen);
     } finally {
-      seen.delete(object);
+      SetPrototypeDelete(seen, object);
     }
   } catch {
     return { $type: 'unreadable' };
   }
+}
+
+/** A URL's href; undefined for anything else (the getter's own brand check: no Symbol.hasInstance is asked). */
+function urlHref(object: object): string | undefined {
+  try {
+    return URLPrototypeGetHref(object as URL);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first entries of a Map, through the iterator's built-in `next` taken at load. */
+function firstEntries(map: Map<unknown, unknown>): unknown[] {
+  const list = newList<unknown>();
+  const iterator = MapPrototypeEntries(map);
+  for (let step = MapIteratorPrototypeNext(iterator); !step.done && list.length < MAX_ITEMS; step = MapIteratorPrototypeNext(iterator)) {
+    list[list.length] = step.value;
+  }
+  return list;
+}
+
+function firstValues(set: Set<unknown>): unknown[] {
+  const list = newList<unknown>();
+  const iterator = SetPrototypeValues(set);
+  for (let step = SetIteratorPrototypeNext(iterator); !step.done && list.length < MAX_ITEMS; step = SetIteratorPrototypeNext(iterator)) {
+    list[list.length] = step.value;
+  }
+  return list;
 }
 
 function messageOf(error: object): string {
@@ -84,13 +137,13 @@ function functionName(fn: unknown): string {
 
 /** An own data property's value, without calling an accessor. */
 function dataProperty(object: object, key: string): unknown {
-  const descriptor = getOwnPropertyDescriptor(object, key);
-  return descriptor !== undefined && 'value' in descriptor ? descriptor.value : undefined;
+  const descriptor = ObjectGetOwnPropertyDescriptor(object, key);
+  return descriptor !== undefined && ObjectHasOwn(descriptor, 'value') ? descriptor.value : undefined;
 }
 
 /** The constructor's name, read from the prototype chain's data properties only. */
 function typeName(object: object): string {
-  for (let proto = getPrototypeOf(object) as object | null; proto !== null; proto = getPrototypeOf(proto) as object | null) {
+  for (let proto = ObjectGetPrototypeOf(object) as object | null; proto !== null; proto = ObjectGetPrototypeOf(proto) as object | null) {
     if (isProxy(proto)) return 'Object';
     const ctor = dataProperty(proto, 'constructor');
     if (typeof ctor === 'function') return functionName(ctor);
@@ -99,35 +152,33 @@ function typeName(object: object): string {
 }
 
 function bytes(type: string, buffer: ArrayBufferLike, offset: number, size: number): Json {
-  const prefix = BufferFrom(buffer, offset, Math.min(size, PREFIX_BYTES));
-  const utf8 = prefix.toString('utf8');
+  const prefix = BufferFrom(buffer, offset, MathMin(size, PREFIX_BYTES));
+  const utf8 = BufferPrototypeToString(prefix, 'utf8');
   // The text form only when the prefix reads as text.
-  // eslint-disable-next-line no-control-regex -- control characters are what marks binary data
-  const printable = !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(utf8);
-  return { $type: type, size, ...(printable ? { utf8 } : { hex: prefix.toString('hex') }) };
+  return RegExpPrototypeExec(BINARY, utf8) === null ? { $type: type, size, utf8 } : { $type: type, size, hex: BufferPrototypeToString(prefix, 'hex') };
 }
 
 function items(list: readonly unknown[], depth: number, seen: Set<object>): Json[] {
-  const result: Json[] = [];
-  const count = Math.min(list.length, MAX_ITEMS);
+  const result = newList<Json>();
+  const count = MathMin(list.length, MAX_ITEMS);
   for (let i = 0; i < count; i++) {
-    const descriptor = getOwnPropertyDescriptor(list, i);
-    result.push(descriptor === undefined ? null : 'value' in descriptor ? convert(descriptor.value, depth + 1, seen) : '[getter]');
+    const descriptor = ObjectGetOwnPropertyDescriptor(list, i);
+    result[i] = descriptor === undefined ? null : ObjectHasOwn(descriptor, 'value') ? convert(descriptor.value, depth + 1, seen) : '[getter]';
   }
-  if (list.length > MAX_ITEMS) result.push(`…(${list.length} items)`);
+  if (list.length > MAX_ITEMS) result[count] = `…(${list.length} items)`;
   return result;
 }
 
 let netSocket: (new () => object) | undefined;
-/** Node's own sockets, by class (net is loaded whenever one exists). */
+/** Node's own sockets, by class (net is loaded whenever one exists); asked without Symbol.hasInstance. */
 function isNetSocket(object: object): object is { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when the first class instance is met, not at startup
   netSocket ??= (require('node:net') as { Socket: new () => object }).Socket;
-  return object instanceof netSocket;
+  return ReflectApply(FunctionPrototypeHasInstance, netSocket, [object]);
 }
 
 function address(host: unknown, port: unknown): Json {
-  return typeof host === 'string' ? `${host}:${String(port)}` : null;
+  return typeof host === 'string' ? `${host}:${typeof port === 'number' ? port : 'null'}` : null;
 }
 
 /**
@@ -139,30 +190,32 @@ const IDENTITY_FIELDS = ['method', 'protocol', 'host', 'port', 'path', 'href', '
 
 /** A plain object's own enumerable data properties; a class instance's identity fields; a socket's addresses. */
 function fields(object: object, depth: number, seen: Set<object>): Json {
-  const proto = getPrototypeOf(object) as object | null;
-  if (proto !== null && proto !== Object.prototype) {
-    const result: { [key: string]: Json } = { $type: typeName(object) };
+  const proto = ObjectGetPrototypeOf(object) as object | null;
+  if (proto !== null && proto !== ObjectPrototype) {
+    const result = newRecord<Json>();
+    result['$type'] = typeName(object);
     if (isNetSocket(object)) {
       result['local'] = address(object.localAddress, object.localPort);
       result['remote'] = address(object.remoteAddress, object.remotePort);
       return result;
     }
-    for (const name of IDENTITY_FIELDS) {
+    for (let i = 0; i < IDENTITY_FIELDS.length; i++) {
+      const name = IDENTITY_FIELDS[i] as string;
       const field = dataProperty(object, name);
       if (field !== undefined && (field === null || typeof field !== 'object')) result[name] = convert(field, depth + 1, seen);
     }
     return result;
   }
-  const result: { [key: string]: Json } = {};
-  const names = objectKeys(object);
-  let count = 0;
-  for (const name of names) {
-    if (count++ === MAX_ITEMS) {
+  const result = newRecord<Json>();
+  const names = ObjectKeys(object);
+  for (let i = 0; i < names.length; i++) {
+    if (i === MAX_ITEMS) {
       result['…'] = `${names.length} keys`;
       break;
     }
-    const descriptor = getOwnPropertyDescriptor(object, name);
-    if (descriptor !== undefined) result[name] = 'value' in descriptor ? convert(descriptor.value, depth + 1, seen) : '[getter]';
+    const name = names[i] as string;
+    const descriptor = ObjectGetOwnPropertyDescriptor(object, name);
+    if (descriptor !== undefined) result[name] = ObjectHasOwn(descriptor, 'value') ? convert(descriptor.value, depth + 1, seen) : '[getter]';
   }
   return result;
 }

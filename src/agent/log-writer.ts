@@ -15,9 +15,12 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take its functions before the instrumentation wraps them
 import fs = require('node:fs');
 import { isMainThread } from 'node:worker_threads';
+import {
+  BufferFrom, EventEmitterPrototypeListenerCount, EventEmitterPrototypeOn, EventEmitterPrototypeRemoveListener,
+  TimeoutPrototypeUnref, TypedArrayPrototypeGetByteLength, setTimeoutCaptured,
+} from '../core/primordials.js';
 
 const { openSync, writeSync } = fs;
-const setTimer = setTimeout;
 const { O_APPEND, O_CREAT, O_WRONLY } = fs.constants;
 const FLUSH_BYTES = 64 * 1024;
 /** How long a line may wait in the buffer: what a SIGKILL can lose, at most. */
@@ -37,11 +40,9 @@ export function openLog(file: string, kill: (pid: number, signal: string) => voi
   let immediate = !isMainThread;
 
   const writeAll = (text: string): void => {
-    let data = Buffer.from(text, 'utf8');
-    while (data.length > 0) {
-      const written = writeSync(fd, data);
-      data = data.subarray(written);
-    }
+    const data = BufferFrom(text, 'utf8');
+    const size = TypedArrayPrototypeGetByteLength(data);
+    for (let offset = 0; offset < size;) offset += writeSync(fd, data, offset, size - offset);
   };
   const flush = (): void => {
     scheduled = false;
@@ -52,20 +53,21 @@ export function openLog(file: string, kill: (pid: number, signal: string) => voi
   };
 
   if (isMainThread) {
-    process.on('exit', () => {
+    EventEmitterPrototypeOn(process, 'exit', () => {
       flush();
       immediate = true;
     });
-    for (const signal of SIGNALS) {
+    for (let i = 0; i < SIGNALS.length; i++) {
+      const signal = SIGNALS[i] as (typeof SIGNALS)[number];
       const onSignal = (): void => {
         flush();
         // Only this listener: the default action (death by the signal) is what the program had.
-        if (process.listenerCount(signal) === 1) {
-          process.removeListener(signal, onSignal);
+        if (EventEmitterPrototypeListenerCount(process, signal) === 1) {
+          EventEmitterPrototypeRemoveListener(process, signal, onSignal);
           kill(process.pid, signal);
         }
       };
-      process.on(signal, onSignal);
+      EventEmitterPrototypeOn(process, signal, onSignal);
     }
   }
 
@@ -79,7 +81,7 @@ export function openLog(file: string, kill: (pid: number, signal: string) => voi
       if (now || pending.length >= FLUSH_BYTES) flush();
       else if (!scheduled) {
         scheduled = true;
-        setTimer(flush, FLUSH_MS).unref();
+        TimeoutPrototypeUnref(setTimeoutCaptured(flush, FLUSH_MS));
       }
     },
   };

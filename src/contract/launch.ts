@@ -19,7 +19,12 @@ export const AGENT_FILE = 'agent.js';
  * Quoted, as NODE_OPTIONS splits on spaces.
  */
 export function agentPreload(agentFile: string): string {
-  return `--require="${agentFile.replace(/["\\]/g, '\\$&')}"`;
+  let escaped = '';
+  for (let i = 0; i < agentFile.length; i++) {
+    const char = agentFile[i] as string;
+    escaped += char === '"' || char === '\\' ? `\\${char}` : char;
+  }
+  return `--require="${escaped}"`;
 }
 
 /**

@@ -5,14 +5,7 @@
  * it was at load, so that neither a formatter nor a patched CallSite prototype can fake a frame.
  */
 import {
-  ArrayIsArray,
-  ErrorCtor,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetPrototypeOf,
-  ObjectHasOwn,
-  ReflectApply,
-  ReflectDefineProperty,
-  ReflectDeleteProperty,
+  ArrayIsArray, ErrorCtor, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ReflectApply, ReflectDefineProperty, ReflectDeleteProperty, nullPrototype,
 } from './primordials.js';
 
 export type CallSite = object;
@@ -34,13 +27,13 @@ export function callSites(below: (...args: never[]) => unknown, frames: number):
   // Node's formatting callback asks `globalThis.Error.prepareStackTrace`: that must be ours too.
   const globalError = ObjectGetOwnPropertyDescriptor(GLOBAL, 'Error');
   const foreign = globalError === undefined || !ObjectHasOwn(globalError, 'value') || globalError.value !== ErrorCtor;
-  if (foreign && !ReflectDefineProperty(GLOBAL, 'Error', { value: ErrorCtor, writable: true, enumerable: false, configurable: true })) return undefined;
+  if (foreign && !ReflectDefineProperty(GLOBAL, 'Error', nullPrototype({ value: ErrorCtor, writable: true, enumerable: false, configurable: true }))) return undefined;
   try {
     return capture(below, frames);
   } finally {
     if (foreign) {
       if (globalError === undefined) ReflectDeleteProperty(GLOBAL, 'Error');
-      else ReflectDefineProperty(GLOBAL, 'Error', globalError);
+      else ReflectDefineProperty(GLOBAL, 'Error', nullPrototype(globalError));
     }
   }
 }
@@ -48,17 +41,17 @@ export function callSites(below: (...args: never[]) => unknown, frames: number):
 function capture(below: (...args: never[]) => unknown, frames: number): readonly CallSite[] | undefined {
   const formatter = ObjectGetOwnPropertyDescriptor(ErrorApi, 'prepareStackTrace');
   const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
-  if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', { value: returnSites, writable: true, configurable: true })) return undefined;
+  if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', nullPrototype({ value: returnSites, writable: true, configurable: true }))) return undefined;
   try {
-    if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', { value: frames, writable: true, enumerable: true, configurable: true })) return undefined;
+    if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype({ value: frames, writable: true, enumerable: true, configurable: true }))) return undefined;
     const holder: { stack?: unknown } = {};
     ReflectApply(captureStackTrace, ErrorApi, [holder, below]);
     const sites = holder.stack;
     return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
   } finally {
     if (formatter === undefined) ReflectDeleteProperty(ErrorApi, 'prepareStackTrace');
-    else ReflectDefineProperty(ErrorApi, 'prepareStackTrace', formatter);
-    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', limit);
+    else ReflectDefineProperty(ErrorApi, 'prepareStackTrace', nullPrototype(formatter));
+    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype(limit));
   }
 }
 

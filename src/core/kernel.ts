@@ -4,7 +4,7 @@
  * The hook list lives in this closure only: no export, property or global reaches it, so hooks
  * cannot be listed, replaced or removed.
  */
-import { ErrorCtor, ObjectFreeze, TypeErrorCtor, isNativeError } from './primordials.js';
+import { ErrorCtor, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError } from './primordials.js';
 
 export type Hook = (event: string, args: readonly unknown[]) => void;
 
@@ -59,7 +59,7 @@ export function addHook(hook: Hook): boolean {
   try {
     audit('sys.addaudithook');
   } catch (error) {
-    if (isNativeError(error) || error instanceof ErrorCtor) return false;
+    if (isNativeError(error) || isInstanceOf(error, ErrorCtor)) return false;
     throw error;
   }
   hooks[hooks.length] = hook;

@@ -4,6 +4,12 @@
  * `Function.prototype.apply`, `Array.prototype.push`, `Reflect` or `Object.freeze` can neither
  * break nor skip the hooks.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module objects, to take their functions before anyone can replace them
+import events = require('node:events');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+import path = require('node:path');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+import url = require('node:url');
 import { types } from 'node:util';
 
 /** `uncurryThis(String.prototype.includes)(text, '\0')`: a method called without looking it up again. */
@@ -79,11 +85,15 @@ export const ProcessCwd = process.cwd.bind(process);
 /** process.binding as Node's bootstrap left it: the raw bindings the instrumentation wraps, taken before process.binding is audited. */
 export const nodeBinding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding.bind(process);
 export const URLCtor = URL;
-const urlGetter = (name: string) => uncurryThis((Object.getOwnPropertyDescriptor(URL.prototype, name) as { get: (this: URL) => string }).get);
+/** A prototype getter, called on a value without looking it up again. */
+const getter = <T, R>(prototype: object, name: string) =>
+  uncurryThis((ObjectGetOwnPropertyDescriptor(prototype, name) as { get: (this: T) => R }).get);
+const urlGetter = (name: string) => getter<URL, string>(URL.prototype, name);
 export const URLPrototypeGetHref = urlGetter('href');
 export const URLPrototypeGetOrigin = urlGetter('origin');
 export const URLPrototypeGetPathname = urlGetter('pathname');
 export const URLPrototypeGetSearch = urlGetter('search');
+export const URLPrototypeGetProtocol = urlGetter('protocol');
 export const StringCtor = String;
 export const ProxyCtor = Proxy;
 export const ReflectSet = Reflect.set;
@@ -93,8 +103,91 @@ export const ReflectDefineProperty = Reflect.defineProperty;
 export const TypeErrorCtor = TypeError;
 export const ErrorCtor = Error;
 
-const BufferPrototypeToString = uncurryThis((Buffer.prototype as unknown as { toString(this: Uint8Array, encoding: 'utf8'): string }).toString);
+export const RangeErrorCtor = RangeError;
+export const PromiseCtor = Promise;
+export const ObjectAssign = Object.assign;
+export const ObjectPrototype = Object.prototype;
+export const NumberIsNaN = Number.isNaN;
+export const MathMin = Math.min;
+export const JSONStringify = JSON.stringify;
+export const JSONParse = JSON.parse;
+export const DateCtor = Date;
+export const DatePrototypeToISOString = uncurryThis(Date.prototype.toISOString);
+export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice) as <T>(list: readonly T[], start?: number, end?: number) => T[];
+export const AtomicsLoad = Atomics.load;
+export const AtomicsStore = Atomics.store;
+export const SymbolCtor = Symbol;
+export const setImmediateCaptured = setImmediate;
+export const setTimeoutCaptured = setTimeout;
+const probeTimer = setTimeout(() => undefined, 0);
+clearTimeout(probeTimer);
+export const TimeoutPrototypeUnref: (timer: NodeJS.Timeout) => NodeJS.Timeout = uncurryThis(probeTimer.unref);
+
+export const MapPrototypeGetSize = getter<Map<unknown, unknown>, number>(Map.prototype, 'size');
+const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
+export const TypedArrayPrototypeGetBuffer = getter<ArrayBufferView, ArrayBufferLike>(TypedArrayPrototype, 'buffer');
+export const TypedArrayPrototypeGetByteOffset = getter<ArrayBufferView, number>(TypedArrayPrototype, 'byteOffset');
+export const TypedArrayPrototypeGetByteLength = getter<ArrayBufferView, number>(TypedArrayPrototype, 'byteLength');
+export const DataViewPrototypeGetBuffer = getter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
+export const DataViewPrototypeGetByteOffset = getter<DataView, number>(DataView.prototype, 'byteOffset');
+export const DataViewPrototypeGetByteLength = getter<DataView, number>(DataView.prototype, 'byteLength');
+export const ArrayBufferPrototypeGetByteLength = getter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
+export const SharedArrayBufferPrototypeGetByteLength = getter<SharedArrayBuffer, number>(SharedArrayBuffer.prototype, 'byteLength');
+export const RegExpPrototypeGetSource = getter<RegExp, string>(RegExp.prototype, 'source');
+export const RegExpPrototypeGetFlags = getter<RegExp, string>(RegExp.prototype, 'flags');
+
+/** Iteration without the iterator protocol's look-ups: `next` taken from the built-in iterators at load. */
+type Step<T> = { done: boolean; value: T };
+export const MapPrototypeEntries = uncurryThis(Map.prototype.entries) as <K, V>(map: Map<K, V>) => Iterator<[K, V]>;
+export const SetPrototypeValues = uncurryThis(Set.prototype.values) as <T>(set: Set<T>) => Iterator<T>;
+const iteratorNext = (iterator: object) => uncurryThis((ObjectGetPrototypeOf(iterator) as { next: (this: Iterator<unknown>) => Step<unknown> }).next);
+export const MapIteratorPrototypeNext = iteratorNext(new Map().entries()) as <T>(iterator: Iterator<T>) => Step<T>;
+export const SetIteratorPrototypeNext = iteratorNext(new Set().values()) as <T>(iterator: Iterator<T>) => Step<T>;
+
+/** `object` without its prototype: a property descriptor whose absent fields (get, set...) are not looked up on Object.prototype. */
+export function nullPrototype<T extends object>(object: T): T {
+  return ObjectSetPrototypeOf(object, null) as T;
+}
+/** OrdinaryHasInstance: `value instanceof ctor` without asking ctor's Symbol.hasInstance. */
+export function isInstanceOf<C extends abstract new (...args: never[]) => unknown>(value: unknown, ctor: C): value is InstanceType<C> {
+  return ReflectApply(FunctionPrototypeHasInstance, ctor, [value]);
+}
+/** `[first, ...rest]` without the array iterator. */
+export function withFirst(first: unknown, rest: readonly unknown[]): unknown[] {
+  const list = newList<unknown>();
+  list[0] = first;
+  for (let i = 0; i < rest.length; i++) list[i + 1] = rest[i];
+  return list;
+}
+/** An array with no prototype: assigning an item finds no setter a program defined on Array.prototype. */
+export function newList<T>(): T[] {
+  return ObjectSetPrototypeOf([], null) as T[];
+}
+/** An object with no prototype: assigning a field finds no setter, and "__proto__" is a plain key. */
+export function newRecord<T>(): Record<string, T> {
+  return ObjectCreate(null) as Record<string, T>;
+}
+
+export const BufferFrom = Buffer.from.bind(Buffer) as {
+  (text: string, encoding: 'utf8'): Buffer;
+  (buffer: ArrayBufferLike, offset?: number, length?: number): Buffer;
+};
+export const BufferPrototypeToString = uncurryThis((Buffer.prototype as unknown as { toString(this: Uint8Array, encoding: string): string }).toString);
 /** Decodes a Buffer or Uint8Array path as Node's fs does (UTF-8), without touching user prototypes. */
 export function decodeBytes(bytes: Uint8Array): string {
   return BufferPrototypeToString(bytes, 'utf8');
 }
+
+/** Node's objects, as loaded: EventEmitter's methods (process, ports), path and url functions. */
+type Listener = (...args: never[]) => void;
+const emitter = events.EventEmitter.prototype;
+export const EventEmitterPrototypeOn = uncurryThis(emitter.on as (this: object, event: string | symbol, listener: Listener) => unknown);
+export const EventEmitterPrototypeRemoveListener = uncurryThis(emitter.removeListener as (this: object, event: string | symbol, listener: Listener) => unknown);
+export const EventEmitterPrototypeListenerCount = uncurryThis(emitter.listenerCount as (this: object, event: string | symbol) => number);
+export const ProcessNextTick = process.nextTick;
+export const ProcessGetBuiltinModule = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+export const PathJoin = path.join;
+export const PathIsAbsolute = path.isAbsolute;
+export const PathResolve = path.resolve;
+export const FileURLToPath = url.fileURLToPath;
+export const PathToFileURL = url.pathToFileURL;

@@ -5,21 +5,8 @@
  */
 import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import {
-  ArrayIsArray,
-  DateNow,
-  DatePrototypeGetTime,
-  NumberIsFinite,
-  NumberIsInteger,
-  ObjectFreeze,
-  NumberParseInt,
-  StringPrototypeCharCodeAt,
-  StringPrototypeIncludes,
-  ObjectHasOwn,
-  decodeBytes,
-  isDate,
-  isUint8Array,
+  ArrayIsArray, DateNow, DatePrototypeGetTime, FileURLToPath, NumberIsFinite, NumberIsInteger, NumberParseInt, ObjectFreeze, ObjectHasOwn, StringPrototypeCharCodeAt, StringPrototypeIncludes, decodeBytes, isDate, isUint8Array,
 } from '../core/primordials.js';
 
 export const INVALID: unique symbol = Symbol('invalid argument');
@@ -31,7 +18,7 @@ export function toPath(value: unknown): string | Invalid {
   if (isUint8Array(value)) return toPath(decodeBytes(value));
   if (isURL(value)) {
     try {
-      return toPath(fileURLToPath(value as URL));
+      return toPath(FileURLToPath(value as URL));
     } catch {
       return INVALID;
     }

@@ -9,19 +9,7 @@
  */
 import { isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetPrototypeOf,
-  ObjectSetPrototypeOf,
-  ReflectApply,
-  SymbolHasInstance,
-  FunctionPrototypeHasInstance,
-  TypeErrorCtor,
-  WeakSetCtor,
-  WeakSetPrototypeAdd,
-  WeakSetPrototypeHas,
-  isAnyArrayBuffer,
-  isArrayBufferView,
+  FunctionPrototypeHasInstance, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isAnyArrayBuffer, isArrayBufferView, nullPrototype, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
 import {
@@ -143,7 +131,7 @@ function isNodeResponse(value: unknown): boolean {
 function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
   async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
     const response = await source;
-    if (!isNodeResponse(response)) return ReflectApply(streaming, undefined, [response, ...rest]);
+    if (!isNodeResponse(response)) return ReflectApply(streaming, undefined, withFirst(response, rest));
     const candidate = response as ResponseLike;
     const contentType = candidate.headers.get('Content-Type');
     if (contentType !== 'application/wasm') throw responseError(`has unsupported MIME type '${contentType}'`);
@@ -151,10 +139,10 @@ function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
     if (candidate.bodyUsed !== false) throw responseError('body has already been used');
     const bytes = await candidate.arrayBuffer();
     if (isAuditing()) raise('compile', [bytes, candidate.url === '' ? null : candidate.url]);
-    return ReflectApply(fromBytes, undefined, [bytes, ...rest]);
+    return ReflectApply(fromBytes, undefined, withFirst(bytes, rest));
   }
   return function (this: unknown, source: unknown, ...rest: unknown[]): unknown {
-    if (!isAuditing()) return ReflectApply(streaming, this, [source, ...rest]);
+    if (!isAuditing()) return ReflectApply(streaming, this, withFirst(source, rest));
     return readAndCompile(source, rest);
   };
 }
@@ -162,7 +150,7 @@ function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
 /** Node's ERR_WEBASSEMBLY_RESPONSE. */
 function responseError(reason: string): TypeError {
   const error = new TypeErrorCtor(`WebAssembly response ${reason}`) as TypeError & { code: string };
-  ObjectDefineProperty(error, 'code', { value: 'ERR_WEBASSEMBLY_RESPONSE', writable: true, enumerable: true, configurable: true });
+  ObjectDefineProperty(error, 'code', nullPrototype({ value: 'ERR_WEBASSEMBLY_RESPONSE', writable: true, enumerable: true, configurable: true }));
   return error;
 }
 

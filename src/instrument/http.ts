@@ -9,7 +9,7 @@
  * Installed with the first hook: loading http costs ~3 ms, and prototypes patched late still
  * apply to every request, whenever http was loaded.
  */
-import { NumberParseInt, ReflectApply } from '../core/primordials.js';
+import { NumberParseInt, ProcessNextTick, ReflectApply } from '../core/primordials.js';
 import { instrument, operation } from './wrap.js';
 import type { Deliver, Describe } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -28,7 +28,7 @@ interface ClientRequestLike {
  */
 function failRequest(request: unknown, error: unknown): void {
   const { destroy, emit } = request as ClientRequestLike;
-  process.nextTick(() => {
+  ProcessNextTick(() => {
     const hadSocket = (request as ClientRequestLike).socket != null;
     ReflectApply(destroy, request, [error]);
     if (!hadSocket) {

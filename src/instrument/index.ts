@@ -2,7 +2,6 @@
  * The runtime instrumentation: the table of domains (one module per Node module domain, see
  * domain.ts for the phases and what each may cost), installed once per thread, in this order.
  */
-import { syncBuiltinESMExports } from 'node:module';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { asyncHooksDomain } from './async_hooks.js';
@@ -24,6 +23,8 @@ import { uncaughtDomain } from './uncaught.js';
 import { v8Domain } from './v8.js';
 import { vmDomain } from './vm.js';
 import { workerThreadsDomain } from './worker_threads.js';
+
+const { syncBuiltinESMExports } = Module;
 
 /**
  * The raw bindings (child_process, net) are taken before the process domain audits

@@ -9,17 +9,7 @@
 import os = require('node:os');
 import { constants } from 'node:os';
 import {
-  ObjectDefineProperty,
-  ObjectFreeze,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetOwnPropertySymbols,
-  ReflectApply,
-  SymbolPrototypeGetDescription,
-  ObjectKeys,
-  nodeBinding,
-  WeakMapCtor,
-  WeakMapPrototypeGet,
-  WeakMapPrototypeSet,
+  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertySymbols, ObjectKeys, ProcessNextTick, ReflectApply, SymbolPrototypeGetDescription, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nodeBinding, nullPrototype, setImmediateCaptured, withFirst,
 } from '../core/primordials.js';
 import { THROWS, beforeCall, instrument, operation } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -51,7 +41,7 @@ const failDial: Deliver = (error, handle) => {
   const socket = ownerOf(handle as object);
   if (socket === undefined || typeof socket.destroy !== 'function') throw error;
   const destroy = socket.destroy as (this: unknown, error: unknown) => void;
-  process.nextTick(() => ReflectApply(destroy, socket, [error]));
+  ProcessNextTick(() => ReflectApply(destroy, socket, [error]));
   return 0;
 };
 
@@ -68,7 +58,7 @@ const failListen: Deliver = (error, handle) => {
   const server = ownerOf(handle as object) as { _handle?: unknown; emit?: unknown } | undefined;
   if (server === undefined || typeof server.emit !== 'function') throw error;
   const emit = server.emit as (this: unknown, event: string, error: unknown) => void;
-  process.nextTick(() => {
+  ProcessNextTick(() => {
     if (server._handle === handle) {
       (handle as { close(): void }).close();
       server._handle = null;
@@ -121,25 +111,25 @@ function refuseWithEperm(error: unknown, handle: unknown): number {
     if (!installed) return;
     installed = false;
     if (own === undefined) delete socket.emit;
-    else ObjectDefineProperty(socket, 'emit', own);
+    else ObjectDefineProperty(socket, 'emit', nullPrototype(own));
   };
-  ObjectDefineProperty(socket, 'emit', {
+  ObjectDefineProperty(socket, 'emit', nullPrototype({
     configurable: true,
     writable: true,
     value(this: unknown, event: unknown, ...rest: unknown[]): boolean {
       restore();
-      return ReflectApply(emit, this, event === 'error' ? ['error', error] : [event, ...rest]);
+      return ReflectApply(emit, this, event === 'error' ? ['error', error] : withFirst(event, rest));
     },
-  });
+  }));
   // dgram reports at once or on the next tick; past that, nothing of this refusal is left to replace.
-  setImmediate(restore);
+  setImmediateCaptured(restore);
   return UV_EPERM;
 }
 
 /** A refused datagram is not sent: the send's callback gets the hook's error (without one, dgram drops send errors). */
 const refuseSend: Deliver = (error, _handle, args) => {
   const callback = (args[0] as { callback?: unknown } | null | undefined)?.callback;
-  if (typeof callback === 'function') process.nextTick(callback, error);
+  if (typeof callback === 'function') ProcessNextTick(callback, error);
   return 0;
 };
 
@@ -184,7 +174,7 @@ const failLookup: Deliver = (error, _binding, args) => {
   const request = args[0] as { callback?: unknown; reject?: unknown } | null | undefined;
   const report = request?.callback ?? request?.reject;
   if (typeof report !== 'function') throw error;
-  process.nextTick(report, error);
+  ProcessNextTick(report, error);
   return 0;
 };
 

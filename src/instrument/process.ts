@@ -7,15 +7,7 @@
 import os = require('node:os');
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray,
-  ObjectFreeze,
-  ObjectKeys,
-  ProxyCtor,
-  ReflectDefineProperty,
-  ReflectDeleteProperty,
-  ReflectSet,
-  StringCtor,
-  StringPrototypeIncludes,
+  ArrayIsArray, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './args.js';
 import { instrument, operation, raise, THROWS } from './wrap.js';
@@ -157,7 +149,7 @@ function installProcess(): void {
  */
 function auditEnvironment(): void {
   const env = process.env;
-  const proxy = new ProxyCtor(env, {
+  const proxy = new ProxyCtor(env, nullPrototype({
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
       const text = StringCtor(value);
@@ -165,15 +157,17 @@ function auditEnvironment(): void {
       return ReflectSet(target, key, text);
     },
     defineProperty(target, key, descriptor) {
-      if (typeof key !== 'string' || !isAuditing() || !('value' in descriptor)) return ReflectDefineProperty(target, key, descriptor);
-      const text = StringCtor(descriptor.value);
+      const own = nullPrototype(descriptor);
+      if (typeof key !== 'string' || !isAuditing() || !ObjectHasOwn(own, 'value')) return ReflectDefineProperty(target, key, own);
+      const text = StringCtor(own.value);
       raise('os.putenv', [key, text]);
-      return ReflectDefineProperty(target, key, { ...descriptor, value: text });
+      own.value = text;
+      return ReflectDefineProperty(target, key, own);
     },
     deleteProperty(target, key) {
       if (typeof key === 'string' && isAuditing()) raise('os.unsetenv', [key]);
       return ReflectDeleteProperty(target, key);
     },
-  });
+  }));
   process.env = proxy;
 }

@@ -8,16 +8,16 @@
  * the `audithook run` agent, which also hands its configuration (log, policy) to every child in
  * environment variables that the child's caller cannot drop or change.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { AGENT_FILE, agentPreload, agentVariables } from '../contract/launch.js';
-import { StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringCtor } from '../core/primordials.js';
+import {
+  ObjectKeys, PathJoin, PathToFileURL, StringCtor, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, newRecord,
+} from '../core/primordials.js';
 
 /**
  * The register as NODE_OPTIONS takes it: this package's register, beside this bundle, as an
  * absolute file URL, so the child's cwd does not matter.
  */
-const REGISTER_PRELOAD = `--import=${pathToFileURL(join(__dirname, 'register.js')).href}`;
+const REGISTER_PRELOAD = `--import=${PathToFileURL(PathJoin(__dirname, 'register.js')).href}`;
 
 interface Propagation {
   /** The NODE_OPTIONS option that loads the preload. */
@@ -41,7 +41,7 @@ function loadsRegister(nodeOptions: string): boolean {
 function startupPropagation(): Propagation | undefined {
   const forced = agentVariables(process.env);
   if (forced !== undefined) {
-    const preload = agentPreload(join(__dirname, AGENT_FILE));
+    const preload = agentPreload(PathJoin(__dirname, AGENT_FILE));
     return { preload, loads: (nodeOptions) => StringPrototypeIndexOf(nodeOptions, preload) === 0, env: forced };
   }
   return loadsRegister(StringCtor(process.env['NODE_OPTIONS'] ?? '')) ? { preload: REGISTER_PRELOAD, loads: loadsRegister, env: [] } : undefined;
@@ -66,7 +66,11 @@ function keyOf(pair: string): string {
 export function withForcedVariables(env: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
   const forced = propagation?.env;
   if (forced === undefined || forced.length === 0) return undefined;
-  const result: Record<string, unknown> = { ...env };
+  // As Node reads it: its own enumerable string keys, each read once. Into a record with no
+  // prototype, where no setter the program put on Object.prototype can swallow a forced variable.
+  const result = newRecord<unknown>();
+  const keys = ObjectKeys(env);
+  for (let i = 0; i < keys.length; i++) result[keys[i] as string] = env[keys[i] as string];
   for (let i = 0; i < forced.length; i++) {
     const pair = forced[i] as string;
     const key = keyOf(pair);

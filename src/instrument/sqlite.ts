@@ -10,7 +10,7 @@
  * Loaded with the first hook (see index.ts), only where Node has the module without a flag or a
  * warning; the prototype methods apply to every database, the constructor to those made after.
  */
-import { NumberParseInt, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../core/primordials.js';
+import { NumberParseInt, ProcessGetBuiltinModule, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../core/primordials.js';
 import type { Domain } from './domain.js';
 import { INVALID, optionOf, toPath } from './args.js';
 import { andThen, instrument, instrumentConstructor, operation, THROWS } from './wrap.js';
@@ -55,7 +55,7 @@ export const sqliteDomain: Domain = {
   withFirstHook() {
     // node:sqlite loads without a flag or an experimental warning from Node 24 on.
     if (NODE_MAJOR < 24) return;
-    const sqlite = process.getBuiltinModule('node:sqlite') as SqliteModule | undefined;
+    const sqlite = ProcessGetBuiltinModule?.('node:sqlite') as SqliteModule | undefined;
     if (sqlite !== undefined) installSqlite(sqlite);
   },
 };

@@ -14,7 +14,7 @@
  * the preloads listed before it see it.
  */
 import { isAuditing } from '../core/kernel.js';
-import { ObjectDefineProperty, StringPrototypeSlice } from '../core/primordials.js';
+import { ObjectDefineProperty, StringPrototypeSlice, nullPrototype } from '../core/primordials.js';
 import { inWorker } from '../core/thread.js';
 import { beforeCall, raise } from './wrap.js';
 import type { ArgsOf } from './wrap.js';
@@ -65,15 +65,15 @@ function beforeNextCall(target: Record<string, unknown>, key: string, before: ()
 
 /** Node stores a program read from stdin in process._eval just before running it (absent until then). */
 function beforeStdinProgram(before: () => void): void {
-  ObjectDefineProperty(process, '_eval', {
+  ObjectDefineProperty(process, '_eval', nullPrototype({
     configurable: true,
     enumerable: false,
     get: () => undefined,
     set(code: unknown) {
-      ObjectDefineProperty(process, '_eval', { value: code, writable: true, enumerable: true, configurable: true });
+      ObjectDefineProperty(process, '_eval', nullPrototype({ value: code, writable: true, enumerable: true, configurable: true }));
       before();
     },
-  });
+  }));
 }
 
 /**

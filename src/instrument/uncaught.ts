@@ -12,7 +12,9 @@
  * The listener is added with the first hook; the capture callback is tracked from startup.
  */
 import { isAuditing } from '../core/kernel.js';
-import { ArrayIsArray, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply } from '../core/primordials.js';
+import {
+  ArrayIsArray, EventEmitterPrototypeOn, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply,
+} from '../core/primordials.js';
 import type { Domain } from './domain.js';
 import { raise, replaceFunction } from './wrap.js';
 
@@ -46,7 +48,7 @@ function stackOf(value: unknown): string | null {
 
 function auditUncaughtExceptions(): void {
   const { listeners, hasUncaughtExceptionCaptureCallback } = process;
-  process.on('uncaughtExceptionMonitor', (error) => {
+  EventEmitterPrototypeOn(process, 'uncaughtExceptionMonitor', (error: unknown) => {
     if (!isAuditing()) return;
     const hook = ReflectApply(hasUncaughtExceptionCaptureCallback, process, []) === true
       ? captureCallback

@@ -15,18 +15,7 @@ import type * as VmModule from 'node:vm';
 import vm = require('node:vm');
 import { isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetPrototypeOf,
-  ObjectHasOwn,
-  ObjectIsExtensible,
-  ObjectSetPrototypeOf,
-  ReflectApply,
-  ReflectDeleteProperty,
-  WeakSetCtor,
-  WeakSetPrototypeAdd,
-  WeakSetPrototypeHas,
-  isProxy,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ObjectIsExtensible, ObjectSetPrototypeOf, ReflectApply, ReflectDeleteProperty, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isInstanceOf, isProxy, nullPrototype,
 } from '../core/primordials.js';
 import { optionOf, snapshotOptions } from './args.js';
 import { calledByNode } from './caller.js';
@@ -101,13 +90,13 @@ function auditContext(context: unknown, isContext: (value: object) => boolean, c
 function defineContextGlobal(sandbox: object, contextGlobal: object, name: string, value: unknown): void {
   const descriptor = { value, writable: true, enumerable: false, configurable: true };
   if (contextGlobal === sandbox) {
-    ObjectDefineProperty(contextGlobal, name, descriptor);
+    ObjectDefineProperty(contextGlobal, name, nullPrototype(descriptor));
   } else if (!ObjectHasOwn(sandbox, name)) {
-    ObjectDefineProperty(contextGlobal, name, descriptor);
+    ObjectDefineProperty(contextGlobal, name, nullPrototype(descriptor));
     ReflectDeleteProperty(sandbox, name);
     // Node 26 keeps a context's global definitions in the sandbox only: there the audited value has
     // to stay on the sandbox (not enumerable), or the context would see the original (docs/security-model.md).
-    if (ObjectGetOwnPropertyDescriptor(contextGlobal, name)?.value !== value) ObjectDefineProperty(sandbox, name, descriptor);
+    if (ObjectGetOwnPropertyDescriptor(contextGlobal, name)?.value !== value) ObjectDefineProperty(sandbox, name, nullPrototype(descriptor));
   }
 }
 
@@ -195,6 +184,6 @@ function installVm(): void {
   if (typeof SourceTextModule !== 'function') return;
   const modulePrototype = ObjectGetPrototypeOf(SourceTextModule.prototype) as Record<string, unknown>;
   const describeEvaluate: Describe = (_args, thisArg) =>
-    thisArg instanceof SourceTextModule ? operation('exec', [thisArg]) : undefined;
+    isInstanceOf(thisArg, SourceTextModule) ? operation('exec', [thisArg]) : undefined;
   instrument(modulePrototype, 'evaluate', describeEvaluate, REJECTS);
 }

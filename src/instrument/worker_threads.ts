@@ -11,10 +11,8 @@
  * without NODE_OPTIONS), and, because Node runs no --import preload in an `eval: true` worker,
  * they are given to such workers as --require (require() of an ES module, synchronous).
  */
-import { fileURLToPath } from 'node:url';
-import { isAbsolute, resolve } from 'node:path';
 import {
-  ArrayIsArray, ObjectSetPrototypeOf, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { isURL } from './args.js';
 import { withForcedVariables } from './propagation.js';
@@ -124,16 +122,16 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
 function workerSource(filename: unknown, isEval: boolean): string | undefined {
   if (isEval) return typeof filename === 'string' ? filename : undefined;
   if (isURL<URL>(filename)) {
-    if (filename.protocol === 'data:') return StringCtor(filename.href);
+    if (URLPrototypeGetProtocol(filename) === 'data:') return URLPrototypeGetHref(filename);
     try {
-      return fileURLToPath(filename);
+      return FileURLToPath(filename);
     } catch {
       return undefined;
     }
   }
   if (typeof filename !== 'string') return undefined;
   const relative = filename[0] === '.' && (filename[1] === '/' || (filename[1] === '.' && filename[2] === '/'));
-  return isAbsolute(filename) || relative ? resolve(filename) : undefined;
+  return PathIsAbsolute(filename) || relative ? PathResolve(filename) : undefined;
 }
 
 /**

@@ -23,23 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty,
-  ObjectFreeze,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetOwnPropertyDescriptors,
-  ObjectGetPrototypeOf,
-  ObjectSetPrototypeOf,
-  PromiseReject,
-  PromiseResolve,
-  ProxyCtor,
-  ReflectApply,
-  ReflectConstruct,
-  ReflectOwnKeys,
-  SymbolAsyncIterator,
-  WeakMapCtor,
-  WeakMapPrototypeGet,
-  WeakMapPrototypeSet,
-  isPromise,
+  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isPromise, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -132,11 +116,11 @@ export function disguise(replacement: object, original: object): void {
 /** A realm's Function.prototype.toString, answering for disguised replacements. */
 export function disguiseToString(functionPrototype: object): void {
   const toString = (functionPrototype as { toString: (this: unknown) => string }).toString;
-  const audited = new ProxyCtor(toString, {
-    apply(target, thisArg, args): unknown {
+  const audited = new ProxyCtor(toString, nullPrototype({
+    apply(target: (this: unknown) => string, thisArg: unknown, args: unknown[]): unknown {
       return ReflectApply(target, WeakMapPrototypeGet(disguised, thisArg as object) ?? thisArg, args);
     },
-  });
+  }));
   disguise(audited, toString);
   replaceValue(functionPrototype, 'toString', audited);
 }
@@ -144,7 +128,10 @@ export function disguiseToString(functionPrototype: object): void {
 /** Sets a data property keeping its attributes (`AsyncFunction.prototype.constructor` is read-only but configurable). */
 export function replaceValue(target: object, key: string, value: unknown): void {
   const descriptor = ObjectGetOwnPropertyDescriptor(target, key);
-  if (descriptor !== undefined) ObjectDefineProperty(target, key, { ...descriptor, value });
+  if (descriptor === undefined) return;
+  const own = nullPrototype(descriptor);
+  own.value = value;
+  ObjectDefineProperty(target, key, own);
 }
 
 /** Gives `wrapper` the original's name, length, prototype chain, own properties (promisify.custom, ...) and source text. */
@@ -153,7 +140,7 @@ function copyIdentity<T extends object>(wrapper: T, original: object): T {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string | symbol;
     if (key === 'arguments' || key === 'caller') continue;
-    ObjectDefineProperty(wrapper, key, ObjectGetOwnPropertyDescriptor(original, key) as PropertyDescriptor);
+    ObjectDefineProperty(wrapper, key, nullPrototype(ObjectGetOwnPropertyDescriptor(original, key) as PropertyDescriptor));
   }
   ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(original) as object | null);
   disguise(wrapper, original);
@@ -201,8 +188,16 @@ function createCompositeContext(): AsyncLocalStorage<true> {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (key === 'constructor') continue;
-    const descriptor = (storageMethods as Record<string, PropertyDescriptor>)[key] as PropertyDescriptor;
-    ObjectDefineProperty(context, key, { ...descriptor, configurable: false, ...('value' in descriptor ? { writable: false } : {}) });
+    const method = (storageMethods as Record<string, PropertyDescriptor>)[key] as PropertyDescriptor;
+    const descriptor = nullPrototype<PropertyDescriptor>({ configurable: false, enumerable: method.enumerable === true });
+    if (ObjectHasOwn(method, 'value')) {
+      descriptor.value = method.value as unknown;
+      descriptor.writable = false;
+    } else {
+      if (method.get !== undefined) descriptor.get = method.get;
+      if (method.set !== undefined) descriptor.set = method.set;
+    }
+    ObjectDefineProperty(context, key, descriptor);
   }
   return context;
 }
@@ -362,7 +357,7 @@ export function auditedConstructor<C extends object>(original: C, describe: Desc
     const op = describe(args, newTarget);
     if (op !== undefined) raiseOperation(op, 'throw', newTarget, args);
   };
-  const audited: C = new ProxyCtor(original, {
+  const handler: ProxyHandler<C> = nullPrototype({
     construct(target, args: unknown[], newTarget: Constructor): object {
       audit(args, newTarget);
       // `new C()` reaches here with the Proxy as newTarget: the original spares V8's slow path for a Proxy.
@@ -370,13 +365,14 @@ export function auditedConstructor<C extends object>(original: C, describe: Desc
       if (constructed !== undefined) constructed(instance, args);
       return instance;
     },
-    ...(callable ? {
-      apply(target: C, thisArg: unknown, args: unknown[]): unknown {
-        audit(args, undefined);
-        return ReflectApply(target as Callable, thisArg, args);
-      },
-    } : {}),
   });
+  if (callable) {
+    handler.apply = (target: C, thisArg: unknown, args: unknown[]): unknown => {
+      audit(args, undefined);
+      return ReflectApply(target as Callable, thisArg, args);
+    };
+  }
+  const audited: C = new ProxyCtor(original, nullPrototype(handler));
   disguise(audited, original);
   return audited;
 }

@@ -4,11 +4,10 @@
  * raises `import`, and `Module.prototype._compile` hands the source to the open-code hook and
  * rewrites eval.
  */
-import { isAbsolute } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { isAuditing } from '../../core/kernel.js';
-import { ReflectApply } from '../../core/primordials.js';
+import { ArrayPrototypeSlice, PathIsAbsolute, ReflectApply, withFirst } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
 import { checkSource } from './eval.js';
@@ -64,12 +63,11 @@ export function installCommonJs(): void {
 
   replaceFunction(proto, '_compile', (originalCompile) => function _compile(this: CjsModule, content: string, filename: string, format?: string) {
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
-    if (typeof content === 'string' && typeof filename === 'string' && isAbsolute(filename)) {
+    if (typeof content === 'string' && typeof filename === 'string' && PathIsAbsolute(filename)) {
       const rewritten = checkSource(filename, content, format === 'module');
       if (rewritten !== content) {
         // eslint-disable-next-line prefer-rest-params -- every argument, as given, with the rewritten source
-        const args = [...arguments] as unknown[];
-        args[0] = rewritten;
+        const args = withFirst(rewritten, ArrayPrototypeSlice(arguments as unknown as unknown[], 1));
         return ReflectApply(originalCompile, this, args);
       }
     }

@@ -4,12 +4,11 @@
  * user code can neither replace nor (the rewriter checks) shadow.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { isAuditing } from '../../core/kernel.js';
 import { openCode } from '../../core/opencode.js';
-import { ObjectDefineProperty, ObjectFreeze, ReflectApply } from '../../core/primordials.js';
+import { ObjectDefineProperty, ObjectFreeze, PathJoin, ReflectApply, nullPrototype } from '../../core/primordials.js';
 import { THROWS, instrument, operation, raise } from '../wrap.js';
 import type { Describe } from '../wrap.js';
 import { mentionsEval } from './mentions-eval.js';
@@ -30,6 +29,8 @@ const evalAudit = ObjectFreeze({
     return source;
   },
   spread(args: Iterable<unknown>, filename: string): unknown[] {
+    // The program's own spread (`eval(...args)`), iterated once as the program wrote it.
+    // eslint-disable-next-line audithook/primordials -- the iteration is the program's, not ours
     const list = [...args];
     evalAudit.direct(list[0], filename);
     return list;
@@ -40,7 +41,7 @@ const evalAudit = ObjectFreeze({
 });
 
 export function defineEvalAudit(): void {
-  ObjectDefineProperty(globalThis, '__audithook', { value: evalAudit, writable: false, enumerable: false, configurable: false });
+  ObjectDefineProperty(globalThis, '__audithook', nullPrototype({ value: evalAudit, writable: false, enumerable: false, configurable: false }));
 }
 
 type RewriteEval = (source: string, filename: string, isModule: boolean) => string;
@@ -54,7 +55,7 @@ const ModuleCtor = Module as unknown as new (id: string) => { filename: string; 
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {
   if (!mentionsEval(source)) return source;
   if (rewriter === undefined) {
-    const file = join(__dirname, 'rewrite-eval.js');
+    const file = PathJoin(__dirname, 'rewrite-eval.js');
     const own = new ModuleCtor(file);
     own.filename = file;
     own.paths = [];

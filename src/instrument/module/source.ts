@@ -1,6 +1,5 @@
 /** Module sources and names as the loaders hand them over. */
-import { fileURLToPath } from 'node:url';
-import { ReflectApply, StringPrototypeSlice } from '../../core/primordials.js';
+import { FileURLToPath, ReflectApply, StringPrototypeSlice } from '../../core/primordials.js';
 
 const decoder = new TextDecoder();
 const decode = TextDecoder.prototype.decode;
@@ -12,5 +11,5 @@ export function sourceText(source: string | Uint8Array): string {
 
 /** A module's filename as events carry it: the path of a file: URL, any other URL as is. */
 export function toFilename(url: string): string {
-  return StringPrototypeSlice(url, 0, 5) === 'file:' ? fileURLToPath(url) : url;
+  return StringPrototypeSlice(url, 0, 5) === 'file:' ? FileURLToPath(url) : url;
 }

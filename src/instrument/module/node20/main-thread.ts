@@ -3,11 +3,13 @@
  * ask this thread, where the audit and open-code hooks live, over a MessagePort, reading shared
  * flags first so that no question is asked when there is no hook. Delete this folder with Node 20.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take its functions at load
+import workerThreads = require('node:worker_threads');
 import type { MessagePort } from 'node:worker_threads';
 import { openCode } from '../../../core/opencode.js';
-import { ErrorCtor, ObjectGetOwnPropertyNames, ReflectApply, StringCtor, isNativeError } from '../../../core/primordials.js';
+import {
+  AtomicsStore, ErrorCtor, ObjectGetOwnPropertyNames, PathJoin, PathToFileURL, ReflectApply, StringCtor, isInstanceOf, isNativeError,
+} from '../../../core/primordials.js';
 import { replaceFunction } from '../../wrap.js';
 import { auditImport } from '../loading.js';
 import { toFilename } from '../source.js';
@@ -17,6 +19,12 @@ import type { LoaderData, LoaderReply, LoaderRequest } from './protocol.js';
 type Register = (specifier: string | URL, parentURL?: unknown, options?: unknown) => void;
 
 const sharedFlags = new Int32Array(new SharedArrayBuffer(FLAG_COUNT * 4));
+// The port's methods as loaded: the program can replace them on the prototypes later.
+const { MessageChannel, MessagePort: MessagePortCtor } = workerThreads;
+const portPrototype = MessagePortCtor.prototype as unknown as Record<string, (this: MessagePort, ...args: never[]) => unknown>;
+const portOn = portPrototype['on'] as (this: MessagePort, event: string, listener: (request: LoaderRequest) => void) => unknown;
+const portUnref = portPrototype['unref'] as (this: MessagePort) => void;
+const portPostMessage = portPrototype['postMessage'] as (this: MessagePort, message: unknown) => void;
 
 /**
  * Starts the hooks thread's hooks (returned function, called once with the first hook) and wraps
@@ -25,31 +33,29 @@ const sharedFlags = new Int32Array(new SharedArrayBuffer(FLAG_COUNT * 4));
 export function offThreadHooks(loader: { register: Register }): () => void {
   const register = loader.register;
   replaceFunction(loader, 'register', (original) => function (this: unknown) {
-    Atomics.store(sharedFlags, FLAG_REGISTERING, 1);
+    AtomicsStore(sharedFlags, FLAG_REGISTERING, 1);
     try {
       // eslint-disable-next-line prefer-rest-params -- every argument, as given
       return ReflectApply(original, this, arguments) as unknown;
     } finally {
-      Atomics.store(sharedFlags, FLAG_REGISTERING, 0);
+      AtomicsStore(sharedFlags, FLAG_REGISTERING, 0);
     }
   });
   return () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the hooks thread, not at startup
-    const { MessageChannel } = require('node:worker_threads') as typeof import('node:worker_threads');
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', (request: LoaderRequest) => answer(port1, request));
-    port1.unref();
+    ReflectApply(portOn, port1, ['message', (request: LoaderRequest) => answer(port1, request)]);
+    ReflectApply(portUnref, port1, []);
     const data: LoaderData = { port: port2, flags: sharedFlags };
-    register(pathToFileURL(join(__dirname, 'hooks-thread.js')), { data, transferList: [port2] });
+    register(PathToFileURL(PathJoin(__dirname, 'hooks-thread.js')), { data, transferList: [port2] });
   };
 }
 
 export function setAuditingFlag(): void {
-  Atomics.store(sharedFlags, FLAG_AUDITING, 1);
+  AtomicsStore(sharedFlags, FLAG_AUDITING, 1);
 }
 
 export function setOpenCodeFlag(): void {
-  Atomics.store(sharedFlags, FLAG_OPEN_CODE, 1);
+  AtomicsStore(sharedFlags, FLAG_OPEN_CODE, 1);
 }
 
 function answer(port: MessagePort, request: LoaderRequest): void {
@@ -61,12 +67,12 @@ function answer(port: MessagePort, request: LoaderRequest): void {
   } catch (error) {
     reply = { id: request.id, error: describeError(error) };
   }
-  port.postMessage(reply);
+  ReflectApply(portPostMessage, port, [reply]);
 }
 
 /** A hook's error as data the hooks thread rebuilds: its class name, message and own properties (code...). */
 function describeError(error: unknown): LoaderReply['error'] {
-  if (!isNativeError(error) && !(error instanceof ErrorCtor)) return { name: 'Error', message: StringCtor(error), properties: {} };
+  if (!isNativeError(error) && !isInstanceOf(error, ErrorCtor)) return { name: 'Error', message: StringCtor(error), properties: {} };
   const properties: Record<string, unknown> = {};
   const names = ObjectGetOwnPropertyNames(error);
   for (let i = 0; i < names.length; i++) {
