@@ -13,7 +13,7 @@ export default tseslint.config(
       globals: {
         process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', AbortSignal: 'readonly',
         setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', performance: 'readonly',
-        globalThis: 'readonly', queueMicrotask: 'readonly', fetch: 'readonly', WebSocket: 'readonly',
+        globalThis: 'readonly', queueMicrotask: 'readonly', fetch: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly',
       },
     },
   },

@@ -7,7 +7,8 @@
 // - read a property that built-ins implement as a prototype getter (URL#href, Map#size,
 //   TypedArray#length, Symbol#description, ...): a getter the program can redefine;
 // - use a built-in global (`new Map()`, `String(x)`, `Error`): globalThis's properties can be replaced;
-// - spread (`[...x]`, `f(...x)`, `{ ...x }`) or iterate with `for..of`: the iterator and getters run;
+// - spread (`[...x]`, `f(...x)`, `{ ...x }`), destructure an array or iterate with `for..of`: the
+//   iterator and getters run;
 // - use `instanceof`: Symbol.hasInstance answers it;
 // - define a property with a descriptor that has a prototype: get, set, value, writable... are read
 //   through the prototype chain;
@@ -76,6 +77,7 @@ export default ESLintUtils.RuleCreator.withoutDocs({
       getter: '{{name}} is a built-in getter the program can redefine: read it through a capture from src/core/primordials.ts',
       global: '{{name}} is looked up on globalThis, which the program can change: use its capture from src/core/primordials.ts',
       spread: 'spreading runs the iterator or getters the program can replace: copy with an indexed loop',
+      destructuring: 'array destructuring runs the iterator the program can replace: read the items by index',
       forOf: 'for..of runs the iterator the program can replace: use an indexed loop',
       instanceof: 'instanceof asks Symbol.hasInstance, which the program can define: use a brand check (util.types, a captured getter)',
       descriptor: 'a property descriptor with a prototype: defining the property reads get/set/value from Object.prototype, which the program can set: pass nullPrototype({ ... })',
@@ -169,6 +171,9 @@ export default ESLintUtils.RuleCreator.withoutDocs({
       },
       SpreadElement(node) {
         if (!atModuleLoad(node)) context.report({ node, messageId: 'spread' });
+      },
+      ArrayPattern(node) {
+        if (!atModuleLoad(node)) context.report({ node, messageId: 'destructuring' });
       },
       ForOfStatement(node) {
         if (!atModuleLoad(node)) context.report({ node, messageId: 'forOf' });

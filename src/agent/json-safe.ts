@@ -6,7 +6,7 @@
  */
 import { types } from 'node:util';
 import {
-  ArrayBufferPrototypeGetByteLength, ArrayIsArray, BufferFrom, BufferPrototypeToString, DataViewPrototypeGetBuffer,
+  ArrayBufferPrototypeGetByteLength, ArrayIsArray, BufferPrototypeHexSlice, BufferPrototypeUtf8Slice, Uint8ArrayCtor, DataViewPrototypeGetBuffer,
   DataViewPrototypeGetByteLength, DataViewPrototypeGetByteOffset, DatePrototypeGetTime, DatePrototypeToISOString,
   FunctionPrototypeHasInstance, MapIteratorPrototypeNext, MapPrototypeEntries, MapPrototypeGetSize, MathMin, NumberIsFinite, ObjectHasOwn, newList, newRecord,
   NumberIsNaN, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectKeys, ObjectPrototype, ReflectApply,
@@ -152,10 +152,10 @@ function typeName(object: object): string {
 }
 
 function bytes(type: string, buffer: ArrayBufferLike, offset: number, size: number): Json {
-  const prefix = BufferFrom(buffer, offset, MathMin(size, PREFIX_BYTES));
-  const utf8 = BufferPrototypeToString(prefix, 'utf8');
+  const prefix = new Uint8ArrayCtor(buffer, offset, MathMin(size, PREFIX_BYTES));
+  const utf8 = BufferPrototypeUtf8Slice(prefix, 0, MathMin(size, PREFIX_BYTES));
   // The text form only when the prefix reads as text.
-  return RegExpPrototypeExec(BINARY, utf8) === null ? { $type: type, size, utf8 } : { $type: type, size, hex: BufferPrototypeToString(prefix, 'hex') };
+  return RegExpPrototypeExec(BINARY, utf8) === null ? { $type: type, size, utf8 } : { $type: type, size, hex: BufferPrototypeHexSlice(prefix, 0, MathMin(size, PREFIX_BYTES)) };
 }
 
 function items(list: readonly unknown[], depth: number, seen: Set<object>): Json[] {

@@ -17,7 +17,7 @@ import fs = require('node:fs');
 import { isMainThread } from 'node:worker_threads';
 import {
   BufferFrom, EventEmitterPrototypeListenerCount, EventEmitterPrototypeOn, EventEmitterPrototypeRemoveListener,
-  TimeoutPrototypeUnref, TypedArrayPrototypeGetByteLength, setTimeoutCaptured,
+  BufferByteLength, TimeoutPrototypeUnref, setTimeoutCaptured,
 } from '../core/primordials.js';
 
 const { openSync, writeSync } = fs;
@@ -40,9 +40,13 @@ export function openLog(file: string, kill: (pid: number, signal: string) => voi
   let immediate = !isMainThread;
 
   const writeAll = (text: string): void => {
+    // A string is written by Node without reading any property of ours; a Buffer is measured through
+    // its (replaceable) byteLength getter, so it is only the rare rest of a partial write.
+    const written = writeSync(fd, text);
+    const size = BufferByteLength(text, 'utf8');
+    if (written === size) return;
     const data = BufferFrom(text, 'utf8');
-    const size = TypedArrayPrototypeGetByteLength(data);
-    for (let offset = 0; offset < size;) offset += writeSync(fd, data, offset, size - offset);
+    for (let offset = written; offset < size;) offset += writeSync(fd, data, offset, size - offset);
   };
   const flush = (): void => {
     scheduled = false;

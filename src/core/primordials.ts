@@ -117,6 +117,7 @@ export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice) as <T>(lis
 export const AtomicsLoad = Atomics.load;
 export const AtomicsStore = Atomics.store;
 export const SymbolCtor = Symbol;
+export const Uint8ArrayCtor = Uint8Array;
 export const setImmediateCaptured = setImmediate;
 export const setTimeoutCaptured = setTimeout;
 const probeTimer = setTimeout(() => undefined, 0);
@@ -134,7 +135,21 @@ export const DataViewPrototypeGetByteLength = getter<DataView, number>(DataView.
 export const ArrayBufferPrototypeGetByteLength = getter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
 export const SharedArrayBufferPrototypeGetByteLength = getter<SharedArrayBuffer, number>(SharedArrayBuffer.prototype, 'byteLength');
 export const RegExpPrototypeGetSource = getter<RegExp, string>(RegExp.prototype, 'source');
-export const RegExpPrototypeGetFlags = getter<RegExp, string>(RegExp.prototype, 'flags');
+// RegExp#flags reads each flag through its (replaceable) getter: the flags are read one by one instead.
+const REGEXP_FLAGS: readonly (readonly [string, (regexp: RegExp) => boolean])[] = [
+  ['d', getter<RegExp, boolean>(RegExp.prototype, 'hasIndices')], ['g', getter<RegExp, boolean>(RegExp.prototype, 'global')],
+  ['i', getter<RegExp, boolean>(RegExp.prototype, 'ignoreCase')], ['m', getter<RegExp, boolean>(RegExp.prototype, 'multiline')],
+  ['s', getter<RegExp, boolean>(RegExp.prototype, 'dotAll')], ['u', getter<RegExp, boolean>(RegExp.prototype, 'unicode')],
+  ['v', getter<RegExp, boolean>(RegExp.prototype, 'unicodeSets')], ['y', getter<RegExp, boolean>(RegExp.prototype, 'sticky')],
+];
+export function RegExpPrototypeGetFlags(regexp: RegExp): string {
+  let flags = '';
+  for (let i = 0; i < REGEXP_FLAGS.length; i++) {
+    const flag = REGEXP_FLAGS[i] as readonly [string, (regexp: RegExp) => boolean];
+    if (flag[1](regexp)) flags += flag[0];
+  }
+  return flags;
+}
 
 /** Iteration without the iterator protocol's look-ups: `next` taken from the built-in iterators at load. */
 type Step<T> = { done: boolean; value: T };
@@ -172,10 +187,15 @@ export const BufferFrom = Buffer.from.bind(Buffer) as {
   (text: string, encoding: 'utf8'): Buffer;
   (buffer: ArrayBufferLike, offset?: number, length?: number): Buffer;
 };
-export const BufferPrototypeToString = uncurryThis((Buffer.prototype as unknown as { toString(this: Uint8Array, encoding: string): string }).toString);
+// Buffer#toString looks up `this.length` and `this.utf8Slice`: the native slices are taken instead.
+type Slice = (bytes: Uint8Array, start: number, end: number) => string;
+const bufferPrototype = Buffer.prototype as unknown as { utf8Slice: (this: Uint8Array, start: number, end: number) => string; hexSlice: (this: Uint8Array, start: number, end: number) => string };
+export const BufferPrototypeUtf8Slice: Slice = uncurryThis(bufferPrototype.utf8Slice);
+export const BufferPrototypeHexSlice: Slice = uncurryThis(bufferPrototype.hexSlice);
+export const BufferByteLength = Buffer.byteLength;
 /** Decodes a Buffer or Uint8Array path as Node's fs does (UTF-8), without touching user prototypes. */
 export function decodeBytes(bytes: Uint8Array): string {
-  return BufferPrototypeToString(bytes, 'utf8');
+  return BufferPrototypeUtf8Slice(bytes, 0, TypedArrayPrototypeGetByteLength(bytes));
 }
 
 /** Node's objects, as loaded: EventEmitter's methods (process, ports), path and url functions. */

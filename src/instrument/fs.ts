@@ -333,8 +333,8 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
     const prototype = ObjectGetPrototypeOf(handle) as object;
     // Runs after user code: no array iterator, which a caller may have replaced.
     for (let i = 0; i < FILE_HANDLE_APIS.length; i++) {
-      const [name, describe] = FILE_HANDLE_APIS[i] as readonly [string, Describe];
-      instrument(prototype, name, handleForm(describe), REJECTS);
+      const api = FILE_HANDLE_APIS[i] as readonly [string, Describe];
+      instrument(prototype, api[0], handleForm(api[1]), REJECTS);
     }
   };
   const ignore = (): void => {};

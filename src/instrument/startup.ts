@@ -50,8 +50,8 @@ function startupEvent(): StartupEvent {
   return entry === undefined && isatty(0) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
 }
 
-function raiseStartup([event, args]: StartupEvent): void {
-  if (isAuditing()) raise(event, args as never);
+function raiseStartup(startup: StartupEvent): void {
+  if (isAuditing()) raise(startup[0], startup[1] as never);
 }
 
 /** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */

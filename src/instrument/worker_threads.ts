@@ -105,7 +105,9 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
   for (let i = 0; i < fromNodeOptions.length; i++) present[present.length] = fromNodeOptions[i] as Preload;
   let added = false;
   for (let i = 0; i < required.length; i++) {
-    const [flag, specifier] = required[i] as Preload;
+    const preload = required[i] as Preload;
+    const flag = preload[0];
+    const specifier = preload[1];
     if (has(present, specifier, !isEval)) continue;
     base[base.length] = isEval ? '--require' : flag;
     base[base.length] = specifier;
