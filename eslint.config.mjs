@@ -8,7 +8,7 @@ export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', '.node/'] },
   js.configs.recommended,
   {
-    files: ['**/*.{js,mjs}'],
+    files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {
       globals: {
         process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', AbortSignal: 'readonly',

@@ -17,7 +17,7 @@ const seedByName = new Map(seed.map((event) => [event.name, event]));
 test('event names are unique and well formed', () => {
   const names = events.map((event) => event.name);
   assert.equal(new Set(names).size, names.length);
-  for (const name of names) assert.match(name, /^[a-z_][\w]*(\.[\w]+)*(\/(\d+|result))?$/);
+  for (const name of names) assert.match(name, /^[a-z_][\w]*(\.[\w]+)*(\/(\d+|[a-z_]+))?$/);
   for (const event of events) {
     assert.match(event.since, /^\d+\.\d+\.\d+$/, `${event.name}: since`);
     assert.ok(event.raisedBy.length > 0, `${event.name}: raisedBy`);

@@ -15,7 +15,7 @@ const WINDOWS_ONLY = notApplicable('Windows-only API with no Node counterpart.')
 const NO_CLIENT = (protocol: string): CpythonGap =>
   notApplicable(`Node has no built-in ${protocol} client; a package that speaks it connects through net or tls (socket.connect).`);
 const PYTHON_OBJECT_MODEL = notApplicable('Python object-model introspection; JavaScript has no equivalent hook point.');
-const NATIVE_MEMORY = notApplicable('ctypes foreign-memory access; Node has no built-in FFI (native addons are audited as ctypes.dlopen).');
+const NATIVE_MEMORY = notApplicable('A ctypes API that node:ffi (Node 26) does not have: its libraries, symbols, calls and memory reads and writes raise ctypes.dlopen, ctypes.dlsym, ctypes.call_function, ctypes.cdata, ctypes.cdata/buffer, ctypes.string_at, ctypes.addressof and ffi.write.');
 const INTERPRETER_INTERNAL = notApplicable('CPython interpreter lifecycle internals; a new Node isolate and thread is a worker, which raises worker_threads.Worker.');
 const NO_API = (what: string): CpythonGap => notApplicable(`Node has no API for ${what}.`);
 
@@ -34,20 +34,14 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'cpython.run_module': notApplicable('Node has no python -m; the entry module raises node.run_file.'),
   'cpython.run_startup': notApplicable('Node has no PYTHONSTARTUP; preloads given with --import or -r load as modules and raise import.'),
   'cpython.run_stdin': notApplicable('Raised as node.run_stdin when the program comes from standard input.'),
-  'ctypes.addressof': NATIVE_MEMORY,
-  'ctypes.call_function': NATIVE_MEMORY,
-  'ctypes.cdata': NATIVE_MEMORY,
-  'ctypes.cdata/buffer': NATIVE_MEMORY,
   'ctypes.create_string_buffer': NATIVE_MEMORY,
   'ctypes.create_unicode_buffer': NATIVE_MEMORY,
-  'ctypes.dlsym': NATIVE_MEMORY,
   'ctypes.dlsym/handle': NATIVE_MEMORY,
   'ctypes.get_errno': NATIVE_MEMORY,
   'ctypes.get_last_error': NATIVE_MEMORY,
   'ctypes.set_errno': NATIVE_MEMORY,
   'ctypes.set_exception': NATIVE_MEMORY,
   'ctypes.set_last_error': NATIVE_MEMORY,
-  'ctypes.string_at': NATIVE_MEMORY,
   'ctypes.wstring_at': NATIVE_MEMORY,
   'ensurepip.bootstrap': notApplicable('Python packaging bootstrap; npm is a separate program, whose start raises subprocess.Popen.'),
   'fcntl.fcntl': NO_API('fcntl(2) on descriptors'),

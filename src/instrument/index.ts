@@ -9,6 +9,7 @@ import { childProcessDomain } from './child_process.js';
 import { codeDomain } from './code.js';
 import type { Domain } from './domain.js';
 import { fetchDomain } from './fetch.js';
+import { ffiDomain } from './ffi.js';
 import { fsDomain } from './fs.js';
 import { httpDomain } from './http.js';
 import { inspectorDomain } from './inspector.js';
@@ -48,6 +49,7 @@ const DOMAINS: readonly Domain[] = [
   inspectorDomain,
   traceEventsDomain,
   sqliteDomain,
+  ffiDomain,
 ];
 
 let installed = false;

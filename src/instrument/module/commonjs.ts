@@ -10,6 +10,7 @@ import { isAuditing } from '../../core/kernel.js';
 import { ArrayPrototypeSlice, PathIsAbsolute, ReflectApply, withFirst } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
+import { loadingBuiltin } from '../ffi.js';
 import { checkSource } from './eval.js';
 import { takeEsmImport } from './loading.js';
 
@@ -36,6 +37,7 @@ export function installCommonJs(): void {
     const outerParent = pendingParent;
     pendingRequest = request;
     pendingParent = parent;
+    loadingBuiltin(request);
     try {
       // eslint-disable-next-line prefer-rest-params -- every argument, as given
       return ReflectApply(originalLoad, this, arguments) as unknown;

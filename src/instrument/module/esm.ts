@@ -6,6 +6,7 @@
 import {
   MapCtor, MapPrototypeDelete, MapPrototypeGet, MapPrototypeHas, MapPrototypeSet, StringPrototypeSlice,
 } from '../../core/primordials.js';
+import { loadingBuiltin } from '../ffi.js';
 import { checkSource } from './eval.js';
 import { auditImport, forgetEsmImport } from './loading.js';
 import { sourceText, toFilename } from './source.js';
@@ -29,6 +30,7 @@ export function inThreadHooks(): SyncHooks {
   return {
     resolve(specifier, context, next) {
       const result = next(specifier, context);
+      loadingBuiltin(result.url);
       const conditions = context.conditions;
       if (conditions !== undefined && includes(conditions, 'import') && StringPrototypeSlice(result.url, 0, 5) !== 'node:'
         && !MapPrototypeHas(importedSpecifiers, result.url)) {
