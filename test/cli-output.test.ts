@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { EXIT, printable } from '../src/cli/output';
+import { EXIT, fail, printable } from '../src/cli/output';
 import { runAudithook } from './helpers/audithook-cli';
 import { fixtureLog, fixtureRecords } from './helpers/log-fixture';
 import { REPO_ROOT } from './helpers/scenario';
@@ -21,6 +21,18 @@ const noStackTrace = (stderr: string): void => assert.doesNotMatch(stderr, /^\s+
 test('printable escapes control characters, line separators and bidirectional overrides, and nothing else', () => {
   assert.equal(printable('a\nb\u001b[2J\u0007\u007f\u009b\u2028\u202e\u2066 é €/\\'), 'a\\u000ab\\u001b[2J\\u0007\\u007f\\u009b\\u2028\\u202e\\u2066 é €/\\');
   assert.equal(printable(printable('\u0000')), '\\u0000');
+});
+
+test('a bug prints its message as an internal error, with no stack trace, and its own exit status', () => {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
+  try {
+    assert.equal(fail(new TypeError('x is not a function\n    at forged (/x.js:1:1)')), EXIT.INTERNAL);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.deepEqual(written, ['audithook: internal error: x is not a function\\u000a    at forged (/x.js:1:1)\n']);
 });
 
 test('a package.json name with an escape code and a newline prints escaped, the same, in the run summary and the report', () => {
