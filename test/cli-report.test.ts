@@ -167,7 +167,7 @@ test('a log that cannot be read exits 2 with a message naming it, and no stack t
     const { status, stdout, stderr } = runAudithook(['report', log]);
     assert.equal(status, 2);
     assert.equal(stdout, '');
-    assert.equal(stderr, `audithook report: cannot read the log ${log}: ${problem}\n`);
+    assert.equal(stderr, `audithook: cannot read the log ${log}: ${problem}\n`);
   }
 });
 
@@ -175,11 +175,11 @@ test('an HTML report that cannot be written exits 2 with a message naming it', (
   const page = join(dir, 'no-such-dir', 'report.html');
   const { status, stderr } = runAudithook(['report', logFile('ok.log', fixtureLog()), '--html', page]);
   assert.equal(status, 2);
-  assert.equal(stderr, `audithook report: cannot write the HTML report ${page}: no such file\n`);
+  assert.equal(stderr, `audithook: cannot write the HTML report ${page}: no such file\n`);
 });
 
 test('report without a LOG is a usage error', () => {
   const { status, stderr } = runAudithook(['report']);
   assert.equal(status, 2);
-  assert.match(stderr, /missing required argument 'log'/);
+  assert.equal(stderr, "audithook: missing required argument 'LOG'\nusage: audithook report LOG [--html FILE]\n");
 });

@@ -216,7 +216,7 @@ describe('audithook policy learn', () => {
     const output = join(project, 'never.json');
     const result = run([logFile, join(root, 'missing.jsonl'), '-o', output]);
     assert.equal(result.status, 2);
-    assert.equal(result.stderr, `audithook policy learn: cannot read the log ${join(root, 'missing.jsonl')}: ENOENT\n`);
+    assert.equal(result.stderr, `audithook: cannot read the log ${join(root, 'missing.jsonl')}: no such file\n`);
     assert.throws(() => readFileSync(output), { code: 'ENOENT' });
   });
 });

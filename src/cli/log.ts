@@ -81,8 +81,3 @@ export function readLog(file: string): LogContents {
   const skipped = scanLog(file, (record) => records.push(record));
   return { records, skipped };
 }
-
-/** The warning for skipped lines, or null when there were none. */
-export function skippedWarning(file: string, skipped: number): string | null {
-  return skipped === 0 ? null : `audithook: ${file}: skipped ${skipped} corrupt or truncated line${skipped === 1 ? '' : 's'}`;
-}

@@ -1,51 +1,72 @@
 #!/usr/bin/env node
 /**
- * The `audithook` command. Each subcommand lives in its own module and returns the exit code;
- * this file only parses the command line. Usage errors exit with 2.
+ * The `audithook` command. Each subcommand lives in its own module and returns the exit code or
+ * throws a CliError; this file parses the command line and prints failures, through output.ts.
  */
 import { Command, CommanderError } from 'commander';
 import { runEvents } from './events.js';
 import { runPolicyLearn } from './learn.js';
+import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
 import { runCommand } from './run.js';
 
-const USAGE_ERROR = 2;
+function fullName(command: Command): string {
+  return command.parent === null ? command.name() : `${fullName(command.parent)} ${command.name()}`;
+}
+
+/**
+ * Commander prints nothing on its own: a parse error becomes a usage CliError with the usage line of
+ * the command it is about; help (asked for, or shown for a bare `audithook`) passes through.
+ */
+function speakThroughOutput(command: Command, usage: string): Command {
+  return command
+    .usage(usage)
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride((error) => {
+      if (error.code.startsWith('commander.help')) throw error;
+      const problem = error.message.replace(/^error: /, '').replace('\n(Did you mean', ' (did you mean');
+      throw usageError(problem, `${fullName(command)} ${usage}`);
+    });
+}
+
+function subcommand(parent: Command, name: string, usage: string): Command {
+  return speakThroughOutput(parent.command(name), usage);
+}
 
 function program(): Command {
-  const cli = new Command('audithook')
+  const cli = speakThroughOutput(new Command('audithook'), '<command> [options]')
     .description('Audit what a Node program and its dependencies do; enforce a policy.')
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .enablePositionalOptions();
 
-  cli.command('run')
+  const run = subcommand(cli, 'run', '[--log FILE] [--policy FILE] -- COMMAND [ARGS...]')
     .description('run COMMAND with every Node process and worker it starts audited')
     .option('--log <file>', 'write every event as JSON lines to FILE')
     .option('--policy <file>', 'enforce (or report on) the policy in FILE')
-    .argument('<command...>', 'the command to run, after --')
+    .argument('<COMMAND...>', 'the command to run, after --')
     .passThroughOptions()
     .action(async (command: string[], options: { log?: string; policy?: string }) => {
+      if (command[0] === '') run.error('COMMAND is empty');
       process.exitCode = await runCommand(command, options);
     });
 
-  const policy = cli.command('policy').description('work with policy files');
-  policy.command('learn')
+  const policy = subcommand(cli, 'policy', '<command> [options]').description('work with policy files');
+  subcommand(policy, 'learn', 'LOG... [-o FILE]')
     .description('write the least-privilege policy that allows everything in the logs')
-    .argument('<log...>', 'logs written by audithook run')
+    .argument('<LOG...>', 'logs written by audithook run')
     .option('-o, --output <file>', 'write the policy to FILE instead of standard output')
     .action((logs: string[], options: { output?: string }) => {
       process.exitCode = runPolicyLearn(logs, options);
     });
 
-  cli.command('report')
+  subcommand(cli, 'report', 'LOG [--html FILE]')
     .description('what each package did, from a log')
-    .argument('<log>', 'a log written by audithook run')
+    .argument('<LOG>', 'a log written by audithook run')
     .option('--html <file>', 'also write a self-contained HTML report to FILE')
     .action((log: string, options: { html?: string }) => {
       process.exitCode = runReport(log, options);
     });
 
-  cli.command('events')
+  subcommand(cli, 'events', '[--json]')
     .description('print the event catalogue')
     .option('--json', 'as JSON')
     .action((options: { json?: boolean }) => {
@@ -55,10 +76,7 @@ function program(): Command {
 }
 
 program().parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    // --help and --version exit 0; every other parse error is a usage error.
-    process.exitCode = error.exitCode === 0 ? 0 : USAGE_ERROR;
-    return;
-  }
-  throw error;
+  // Help exits 0 when asked for, with a usage error when shown for a bare `audithook`.
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  else process.exitCode = fail(error);
 });

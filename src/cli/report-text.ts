@@ -1,24 +1,12 @@
 /**
  * `audithook report` for a terminal: one block per package, then the total.
  */
+import { plural, printable } from './output.js';
 import { packageLabel } from './report-model.js';
 import type { Denial, PackageSummary, Report } from './report-model.js';
 
 /** Longer lists of paths, hosts or commands are cut here in the terminal (the HTML page has them all). */
 const LIST_LIMIT = 20;
-
-/**
- * Log strings are attacker-controlled: control characters (a newline, an escape sequence that
- * repaints the terminal) are shown as escapes, never written raw.
- */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
-}
 
 function heading(pkg: PackageSummary): string {
   const name = printable(packageLabel(pkg.name));

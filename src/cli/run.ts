@@ -2,10 +2,10 @@
  * `audithook run [--log FILE] [--policy FILE] -- COMMAND [ARGS...]`: runs COMMAND with the agent
  * (src/agent/) preloaded in every Node process and worker it starts, then prints what happened.
  *
- * Everything is checked before COMMAND starts: a broken policy or an unwritable log exits 2 and
- * starts nothing. Then COMMAND runs with stdio inherited; SIGINT, SIGTERM and SIGHUP are passed
- * on to it; audithook exits with its exit code (128 + the signal's number when a signal killed it,
- * as a shell reports it, 127 when COMMAND is not found, 126 when it cannot be run).
+ * Everything is checked before COMMAND starts: a broken policy or an unwritable log throws a
+ * CliError and starts nothing. Then COMMAND runs with stdio inherited; SIGINT, SIGTERM and SIGHUP
+ * are passed on to it; audithook exits with its exit code (EXIT in output.ts for a signal, a
+ * COMMAND not found, one that cannot be run).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,22 +15,13 @@ import { delimiter, dirname, resolve } from 'node:path';
 import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from '../contract/launch.js';
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
-import { readLog, skippedWarning } from './log.js';
-import { summary } from './summary.js';
+import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, notice } from './output.js';
+import { printSummary } from './summary.js';
 
-const USAGE_ERROR = 2;
-const NOT_FOUND = 127;
-const NOT_EXECUTABLE = 126;
 /** Without --log: in the working directory, replaced by each run. */
 export const DEFAULT_LOG = 'audithook.jsonl';
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const AGENT = resolve(__dirname, '..', 'agent.js');
-
-class UsageError extends Error {}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Linux refuses to start a process with one environment string over 128 KiB (MAX_ARG_STRLEN). */
 const MAX_POLICY_BYTES = 128 * 1024 - POLICY_VARIABLE.length - 2;
@@ -40,12 +31,12 @@ function readPolicy(file: string): CompiledPolicy {
   try {
     policy = loadPolicy(resolve(file));
   } catch (error) {
-    if (error instanceof PolicyError) throw new UsageError(error.message);
-    throw new UsageError(`${file}: cannot read the policy: ${errorMessage(error)}`);
+    if (!(error instanceof PolicyError)) throw error;
+    throw error.cause === undefined ? invalidPolicy(error.message) : cannotRead('the policy', file, error.cause);
   }
   const size = Buffer.byteLength(JSON.stringify(policy));
   if (size > MAX_POLICY_BYTES) {
-    throw new UsageError(`${file}: the compiled policy is ${size} bytes, more than the ${MAX_POLICY_BYTES} an environment variable can pass to every process; use fewer or broader rules`);
+    throw invalidPolicy(`${file}: the compiled policy is ${size} bytes, more than the ${MAX_POLICY_BYTES} an environment variable can pass to every process; use fewer or broader rules`);
   }
   return policy;
 }
@@ -55,7 +46,7 @@ function prepareLog(file: string): void {
   try {
     closeSync(openSync(file, 'w'));
   } catch (error) {
-    throw new UsageError(`${file}: cannot write the log: ${errorMessage(error)}`);
+    throw cannotWrite('the log', file, error);
   }
 }
 
@@ -83,8 +74,8 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<n
       child = spawn(file, args, { stdio: 'inherit', env });
     } catch (error) {
       // Arguments Node rejects before starting anything (a NUL byte in them, for one).
-      process.stderr.write(`audithook: ${file}: cannot run: ${errorMessage(error)}\n`);
-      resolveStatus(NOT_EXECUTABLE);
+      notice(cannotRun(file, error));
+      resolveStatus(EXIT.CANNOT_RUN);
       return;
     }
     const forward = (signal: NodeJS.Signals): void => {
@@ -97,45 +88,24 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<n
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        process.stderr.write(`audithook: ${file}: command not found\n`);
-        done(NOT_FOUND);
+        notice(commandNotFound(file));
+        done(EXIT.NOT_FOUND);
       } else {
-        process.stderr.write(`audithook: ${file}: cannot run: ${error.message}\n`);
-        done(NOT_EXECUTABLE);
+        notice(cannotRun(file, error));
+        done(EXIT.CANNOT_RUN);
       }
     });
     child.on('exit', (code, signal) => {
-      done(signal === null ? code ?? 0 : 128 + (constants.signals[signal] ?? 0));
+      done(signal === null ? code ?? EXIT.OK : EXIT.SIGNAL + (constants.signals[signal] ?? 0));
     });
   });
 }
 
-function printSummary(log: string): void {
-  let contents;
-  try {
-    contents = readLog(log);
-  } catch (error) {
-    process.stderr.write(`audithook: cannot read the log ${log}: ${errorMessage(error)}\n`);
-    return;
-  }
-  const warning = skippedWarning(log, contents.skipped);
-  if (warning !== null) process.stderr.write(`${warning}\n`);
-  process.stderr.write(summary(contents.records, log));
-}
-
+/** COMMAND is not empty: main.ts checks the command line. */
 export async function runCommand(command: readonly string[], options: { log?: string; policy?: string }): Promise<number> {
-  let log: string;
-  let policy: CompiledPolicy | null;
-  try {
-    if (command.length === 0 || command[0] === '') throw new UsageError('missing COMMAND (usage: audithook run [--log FILE] [--policy FILE] -- COMMAND [ARGS...])');
-    policy = options.policy === undefined ? null : readPolicy(options.policy);
-    log = resolve(options.log ?? DEFAULT_LOG);
-    prepareLog(log);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`audithook: ${error.message}\n`);
-    return USAGE_ERROR;
-  }
+  const policy = options.policy === undefined ? null : readPolicy(options.policy);
+  const log = resolve(options.log ?? DEFAULT_LOG);
+  prepareLog(log);
   const status = await runToEnd(command, childEnvironment(log, policy));
   printSummary(log);
   return status;

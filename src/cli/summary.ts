@@ -1,59 +1,60 @@
 /**
- * The few lines `audithook run` prints to stderr when COMMAND ends: events per package and kind,
- * then every denial with the package, the event, its first arguments and the rule.
+ * The few lines `audithook run` prints to stderr when COMMAND ends, from the report model
+ * (report-model.ts) of its log: events per package and kind, most frequent first, then every
+ * distinct denial with its package, event, subject and rule, in the order they first happened.
  */
-import type { LogRecord } from '../contract/record.js';
+import { scanLog } from './log.js';
+import { cannotRead, notice, plural, printable, skippedLines } from './output.js';
+import { ReportBuilder, packageLabel } from './report-model.js';
+import type { Denial, Report } from './report-model.js';
 
-const APPLICATION = '(application)';
 const MAX_DENIALS = 20;
-const MAX_ARGS_TEXT = 100;
+const MAX_SUBJECT = 100;
 
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
+/** Most first; the sort is stable, so ties keep the model's order (by name). */
+function mostFirst<T extends { readonly count: number }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => b.count - a.count);
 }
 
-/** Most frequent first, then by name: the same log always reads the same. */
-function ranked(counts: Map<string, number>): [string, number][] {
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+function subjectText(subject: string): string {
+  const text = printable(subject);
+  return text.length <= MAX_SUBJECT ? text : `${text.slice(0, MAX_SUBJECT - 1)}…`;
 }
 
-/** Scalars and lists as JSON; an object as its kind (`<ClientRequest>`, an environment as `{…}`): the log has the rest. */
-function argText(arg: unknown): string {
-  if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return JSON.stringify(arg);
-  const type = (arg as { $type?: unknown }).$type;
-  return typeof type === 'string' ? `<${type}>` : '{…}';
+function denialLine(denial: Denial): string {
+  const times = denial.count === 1 ? '' : `, ${denial.count} times`;
+  const rule = denial.rule === null ? 'no rule' : printable(denial.rule);
+  return `  ${denial.blocked ? 'BLOCKED ' : 'REPORTED'} ${printable(packageLabel(denial.package))} ${printable(denial.event)} `
+    + `${subjectText(denial.subject)} (${rule}${times})`;
 }
 
-function argsText(args: readonly unknown[]): string {
-  const text = args.map(argText).join(' ');
-  return text.length <= MAX_ARGS_TEXT ? text : `${text.slice(0, MAX_ARGS_TEXT - 1)}…`;
-}
-
-export function summary(records: readonly LogRecord[], log: string): string {
-  const processes = new Set(records.map((r) => r.pid)).size;
-  const lines = [`audithook: ${records.length} event${records.length === 1 ? '' : 's'} from ${processes} process${processes === 1 ? '' : 'es'}, logged to ${log}`];
-  const byPackage = new Map<string, LogRecord[]>();
-  for (const r of records) {
-    const name = r.package ?? APPLICATION;
-    const list = byPackage.get(name) ?? [];
-    list.push(r);
-    byPackage.set(name, list);
+export function summary(report: Report): string {
+  const lines = [`audithook: ${plural(report.total, 'event')} from ${plural(report.processes, 'process', 'processes')}, logged to ${printable(report.source)}`];
+  const packages = mostFirst(report.packages.map((pkg) => ({ ...pkg, label: printable(packageLabel(pkg.name)), count: pkg.total })));
+  const width = Math.max(0, ...packages.map(({ label }) => label.length));
+  for (const pkg of packages) {
+    const kinds = mostFirst(pkg.events).map(({ event, count }) => `${printable(event)} ${count}`);
+    lines.push(`  ${pkg.label.padEnd(width)}  ${kinds.join(', ')}`);
   }
-  const width = Math.max(0, ...[...byPackage.keys()].map((name) => name.length));
-  for (const [name] of ranked(new Map([...byPackage].map(([n, list]) => [n, list.length])))) {
-    const kinds = ranked(countBy(byPackage.get(name) ?? [], (r) => r.event)).map(([event, count]) => `${event} ${count}`);
-    lines.push(`  ${name.padEnd(width)}  ${kinds.join(', ')}`);
-  }
-  const denials = records.filter((r) => r.decision === 'deny');
-  if (denials.length > 0) {
-    const blocked = denials.filter((r) => r.blocked).length;
-    lines.push(`audithook: ${denials.length} denied (${blocked} blocked, ${denials.length - blocked} reported only):`);
-    for (const r of denials.slice(0, MAX_DENIALS)) {
-      lines.push(`  ${r.blocked ? 'BLOCKED ' : 'REPORTED'} ${r.package ?? APPLICATION} ${r.event} ${argsText(r.args)} (${r.rule ?? 'policy'})`);
-    }
+  if (report.denied > 0) {
+    lines.push(`audithook: ${report.denied} denied (${report.blocked} blocked, ${report.denied - report.blocked} reported only):`);
+    const denials = report.packages.flatMap((pkg) => pkg.denials).sort((a, b) => (a.firstTime < b.firstTime ? -1 : a.firstTime > b.firstTime ? 1 : 0));
+    lines.push(...denials.slice(0, MAX_DENIALS).map(denialLine));
     if (denials.length > MAX_DENIALS) lines.push(`  … and ${denials.length - MAX_DENIALS} more in the log`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Reads the log as `audithook report` does; a log that cannot be read is a notice, not a failure of the run. */
+export function printSummary(log: string): void {
+  const builder = new ReportBuilder();
+  let skipped: number;
+  try {
+    skipped = scanLog(log, (record) => builder.add(record));
+  } catch (error) {
+    notice(cannotRead('the log', log, error).message);
+    return;
+  }
+  if (skipped > 0) notice(skippedLines(log, skipped));
+  process.stderr.write(summary(builder.report(log, skipped)));
 }

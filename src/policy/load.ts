@@ -274,14 +274,17 @@ const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file'
 /** `"*"` is any npm package, scoped ones included. */
 const ANY_PACKAGE = '**';
 
-/** Reads, validates and compiles a policy; throws PolicyError with the whole user-facing message. */
+/**
+ * Reads, validates and compiles a policy; throws PolicyError with the whole user-facing message (its
+ * `cause` the fs error when the file could not be read).
+ */
 export function loadPolicy(file: string): CompiledPolicy {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new PolicyError(`${file}: cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`);
+    throw new PolicyError(`${file}: cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`, { cause: error });
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });

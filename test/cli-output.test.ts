@@ -1,0 +1,111 @@
+/**
+ * The `audithook` command speaks with one voice (src/cli/output.ts): untrusted names are escaped
+ * alike in the run summary and the report, each problem has one wording in every subcommand, usage
+ * errors show the usage line, and every exit status is the documented one.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { EXIT, fail, printable } from '../src/cli/output';
+import { runAudithook } from './helpers/audithook-cli';
+import { fixtureLog, fixtureRecords } from './helpers/log-fixture';
+import { REPO_ROOT } from './helpers/scenario';
+
+const dir = mkdtempSync(join(tmpdir(), 'audithook-output-'));
+/** RegExp.escape, which Node 20 lacks. */
+const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+const noStackTrace = (stderr: string): void => assert.doesNotMatch(stderr, /^\s+at /m, stderr);
+
+test('printable escapes control characters, line separators and bidirectional overrides, and nothing else', () => {
+  assert.equal(printable('a\nb\u001b[2J\u0007\u007f\u009b\u2028\u202e\u2066 é €/\\'), 'a\\u000ab\\u001b[2J\\u0007\\u007f\\u009b\\u2028\\u202e\\u2066 é €/\\');
+  assert.equal(printable(printable('\u0000')), '\\u0000');
+});
+
+test('a bug prints its message as an internal error, with no stack trace, and its own exit status', () => {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
+  try {
+    assert.equal(fail(new TypeError('x is not a function\n    at forged (/x.js:1:1)')), EXIT.INTERNAL);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.deepEqual(written, ['audithook: internal error: x is not a function\\u000a    at forged (/x.js:1:1)\n']);
+});
+
+test('a package.json name with an escape code and a newline prints escaped, the same, in the run summary and the report', () => {
+  const name = 'evil\u001b[2J\nBLOCKED  forged';
+  const project = join(dir, 'hostile-name');
+  mkdirSync(join(project, 'node_modules', 'evil'), { recursive: true });
+  writeFileSync(join(project, 'node_modules', 'evil', 'package.json'), JSON.stringify({ name, version: '1.0.0' }));
+  writeFileSync(join(project, 'node_modules', 'evil', 'index.js'), "require('fs').writeFileSync(__dirname + '/../../touched', '');");
+  writeFileSync(join(project, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'report', rules: [{ event: 'open', action: 'deny' }] }));
+  writeFileSync(join(project, 'app.js'), "require('evil');");
+  const log = join(project, 'log.jsonl');
+  const run = runAudithook(['run', '--log', log, '--policy', join(project, 'policy.json'), '--', 'node', join(project, 'app.js')]);
+  assert.equal(run.status, 0, run.stderr);
+  const report = runAudithook(['report', log]);
+  assert.equal(report.status, 0, report.stderr);
+  const escaped = 'evil\\u001b[2J\\u000aBLOCKED  forged';
+  for (const [what, text] of [['summary', run.stderr], ['report', report.stdout]]) {
+    assert.doesNotMatch(text.replaceAll('\n', ''), /\p{Cc}/u, what);
+    assert.ok(text.includes(escaped), `${what}: ${text}`);
+  }
+  assert.match(run.stderr, new RegExp(`^ {2}${escape(escaped)} +open 1$`, 'm'));
+  assert.match(run.stderr, new RegExp(`^ {2}REPORTED ${escape(escaped)} open \\S+/touched \\(rules\\[0\\]\\)$`, 'm'));
+  assert.doesNotMatch(run.stderr, /^BLOCKED {2}forged/m, 'no forged line');
+});
+
+test('a file that cannot be read or written is worded the same by every subcommand', () => {
+  const missing = join(dir, 'missing');
+  const inMissingDir = join(missing, 'out');
+  const log = join(dir, 'ok.jsonl');
+  writeFileSync(log, fixtureLog(fixtureRecords.filter((record) => record.decision === 'allow')));
+  const cases: [string[], string][] = [
+    [['run', '--policy', missing, '--', 'node', '-e', ''], `cannot read the policy ${missing}: no such file`],
+    [['run', '--log', inMissingDir, '--', 'node', '-e', ''], `cannot write the log ${inMissingDir}: no such file`],
+    [['report', missing], `cannot read the log ${missing}: no such file`],
+    [['report', dir], `cannot read the log ${dir}: is a directory`],
+    [['report', log, '--html', inMissingDir], `cannot write the HTML report ${inMissingDir}: no such file`],
+    [['policy', 'learn', missing], `cannot read the log ${missing}: no such file`],
+    [['policy', 'learn', log, '-o', inMissingDir], `cannot write the policy ${inMissingDir}: no such file`],
+  ];
+  for (const [args, message] of cases) {
+    const { status, stdout, stderr } = runAudithook(args);
+    assert.equal(stderr, `audithook: ${message}\n`, args.join(' '));
+    assert.equal(status, EXIT.USAGE, args.join(' '));
+    assert.equal(stdout, '', args.join(' '));
+  }
+});
+
+test('audithook run with no command prints the problem and the usage line, and exits with the usage status', () => {
+  const usage = 'usage: audithook run [--log FILE] [--policy FILE] -- COMMAND [ARGS...]\n';
+  for (const args of [['run'], ['run', '--log', join(dir, 'unused.jsonl')], ['run', '--', '']]) {
+    const { status, stdout, stderr } = runAudithook(args);
+    assert.equal(status, EXIT.USAGE);
+    assert.equal(stdout, '');
+    assert.match(stderr, new RegExp(`^audithook: (missing required argument 'COMMAND'|COMMAND is empty)\n${escape(usage)}$`));
+  }
+  const unknown = runAudithook(['report', '--htm', 'x', 'log']);
+  assert.equal(unknown.status, EXIT.USAGE);
+  assert.equal(unknown.stderr, "audithook: unknown option '--htm' (did you mean --html?)\nusage: audithook report LOG [--html FILE]\n");
+});
+
+test('a broken policy gets one line naming the file and the problem, no stack trace', () => {
+  const policy = join(dir, 'typo.json');
+  writeFileSync(policy, '{\n  "default": "allow",\n  "rules": [{ "event": "os.renam", "action": "deny" }]\n}\n');
+  const { status, stdout, stderr } = runAudithook(['run', '--log', join(dir, 'typo.jsonl'), '--policy', policy, '--', 'node', '-e', '']);
+  assert.equal(status, EXIT.USAGE);
+  assert.equal(stdout, '');
+  assert.match(stderr, new RegExp(`^audithook: ${escape(policy)}:3:24: rules\\[0\\]\\.event: unknown event "os\\.renam" \\(did you mean "os\\.rename"\\?\\)[^\n]*\n$`));
+  noStackTrace(stderr);
+});
+
+test('every exit status audithook has is in the table of docs/cli.md', () => {
+  const docs = readFileSync(resolve(REPO_ROOT, 'docs', 'cli.md'), 'utf8');
+  const table = /^## Exit status\n[^#]*?\n((?:\|.*\n)+)/m.exec(docs)?.[1] ?? '';
+  const documented = [...table.matchAll(/^\| (\d+)(?: \+ N)? \|/gm)].map((row) => Number(row[1]));
+  assert.deepEqual(documented.sort((a, b) => a - b), Object.values(EXIT).sort((a, b) => a - b));
+});
