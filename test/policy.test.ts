@@ -503,3 +503,12 @@ describe('properties', () => {
     ), { numRuns: 300 });
   });
 });
+
+test('names and text with a newline are matched by * and **: nothing slips past a deny rule', () => {
+  const policy = load({ default: 'allow', rules: [
+    { event: 'open', package: '*', action: 'deny' },
+    { event: 'subprocess.Popen', match: { executable: 'sh*' }, action: 'deny' },
+  ] });
+  assert.equal(decide(policy, 'open', ['/x', 'r', 0], ['evil\nname']).decision, 'deny');
+  assert.equal(decide(policy, 'subprocess.Popen', ['sh\n', ['sh'], null, null], []).decision, 'deny');
+});

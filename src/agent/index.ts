@@ -1,7 +1,7 @@
 /**
  * The `audithook run` agent, preloaded (`--require`) in every audited process and worker thread.
  * It installs the instrumentation and one hook that, for every event: finds the npm packages on
- * the call stack, asks the policy (when there is one), appends a JSONL record (src/cli/record.ts)
+ * the call stack, asks the policy (when there is one), appends a JSONL record (src/contract/record.ts)
  * to the shared log, and in enforce mode refuses a denied operation with ERR_ACCESS_DENIED.
  *
  * Bundled with the runtime into one dependency-free file (dist/agent.js). Its configuration comes

@@ -13,6 +13,7 @@ export class GlobError extends Error {}
 /** More alternatives than this is a mistake, not a policy. */
 const MAX_ALTERNATIVES = 1000;
 const REGEXP_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
+const ANY_CHAR = '[\\s\\S]';
 
 /** `\*` etc.: the literal text as a glob. */
 export function escapeGlob(text: string): string {
@@ -61,13 +62,14 @@ export function expandBraces(pattern: string): string[] {
 
 /** The RegExp source (unanchored) of one brace-free alternative. */
 function alternativeSource(glob: string, segments: boolean): string {
-  const one = segments ? '[^/]' : '.';
+  // Any character, newlines included: a name or path with a newline must not slip past '*'.
+  const one = segments ? '[^/]' : ANY_CHAR;
   // Consecutive globstar segments mean what one does.
   const text = segments ? glob.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, '$1**') : glob;
   let source = '';
   let i = 0;
   if (segments && text.startsWith('**/')) {
-    source = '(?:.*/)?';
+    source = `(?:${ANY_CHAR}*/)?`;
     i = 3;
   }
   while (i < text.length) {
@@ -77,16 +79,16 @@ function alternativeSource(glob: string, segments: boolean): string {
       source += (text[i + 1] as string).replace(REGEXP_SPECIAL, '\\$&');
       i += 2;
     } else if (segments && char === '/' && text.startsWith('/**/', i)) {
-      source += '/(?:.*/)?';
+      source += `/(?:${ANY_CHAR}*/)?`;
       i += 4;
     } else if (segments && char === '/' && i + 3 === text.length && text.endsWith('/**')) {
-      source += '(?:/.*)?';
+      source += `(?:/${ANY_CHAR}*)?`;
       i += 3;
     } else if (char === '*') {
       let stars = 1;
       while (text[i + stars] === '*') stars++;
       if (stars > 2) throw new GlobError(`'${'*'.repeat(stars)}' at position ${i + 1}: use '*' or '**'`);
-      source += stars === 2 ? '.*' : `${one}*`;
+      source += stars === 2 ? `${ANY_CHAR}*` : `${one}*`;
       i += stars;
     } else if (char === '?') {
       source += one;
