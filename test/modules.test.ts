@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
 import { resolve } from 'node:path';
-import { REPO_ROOT, runScenario } from './helpers/scenario';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const IN_THREAD_HOOKS = typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
@@ -239,13 +239,7 @@ test('module.register raises module.register with its arguments; blocked, no hoo
 });
 
 test('module.registerHooks raises module.register (null, null)', { skip: NODE_MAJOR >= 24 ? false : 'no registerHooks on this Node' }, () => {
-  const { result, events } = runScenario(`
-    const module = await import('node:module');
-    harness.block('module.register');
-    let thrown = null;
-    try { module.registerHooks({ resolve: (s, c, next) => next(s, c) }); } catch (error) { thrown = errorData(error).code; }
-    harness.done({ thrown });
-  `);
+  const { result, events } = runScenario(scenario('modules/moduleRegisterHooksRaisesModule'));
   assert.deepEqual(result, { thrown: 'TEST_BLOCKED' });
   assert.deepEqual(events.filter((e) => e[0] === 'module.register'), [['module.register', null, null]]);
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from './helpers/scenario';
+import { runScenario, scenario } from './helpers/scenario';
 import { HOOK_PRELOAD, named, runPreloaded } from './helpers/preloaded';
 
 interface WorkerCase {
@@ -114,22 +114,7 @@ for (const [preload, { args, env }] of Object.entries(PRELOADS)) {
 }
 
 test('a getter on options.eval cannot answer the audit one way and Node another', () => {
-  const { result } = runScenario(`
-    const { Worker } = await import('node:worker_threads');
-    const marker = harness.tmp() + '/ran';
-    let reads = 0;
-    const options = { get eval() { reads++; return reads > 1; } };
-    harness.block('worker_threads.Worker');
-    let outcome;
-    try {
-      const worker = new Worker("require('fs').writeFileSync(" + JSON.stringify(marker) + ", '')", options);
-      outcome = await new Promise((resolve) => { worker.on('exit', () => resolve('exited')); worker.on('error', (e) => resolve('error')); });
-    } catch (error) {
-      outcome = 'thrown';
-    }
-    harness.unblock();
-    harness.done({ outcome, reads, ran: fs.existsSync(marker) });
-  `);
+  const { result } = runScenario(scenario('workers/getterOptionsEvalCannot'));
   const r = result as { outcome: string; reads: number; ran: boolean };
   assert.equal(r.reads, 1, JSON.stringify(r));
   assert.equal(r.ran, false, 'the code never ran as an eval worker');
