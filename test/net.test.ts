@@ -6,48 +6,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario, scenario } from './helpers/scenario';
 
-/** A local server that counts the connections it accepts, and helpers to reach it. */
-const SERVER = `
-  const net = await import('node:net');
-  const http = await import('node:http');
-  let accepted = 0;
-  const server = http.createServer((request, response) => response.end('ok'));
-  server.on('connection', () => accepted++);
-  harness.pause();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  harness.resume();
-  const port = server.address().port;
-  const close = () => { server.closeAllConnections(); server.close(); };
-  const shape = (events) => events.map(([event, self, address]) => [event, self?.constructor?.name ?? null, address]);
-`;
-
-const CLIENTS: Record<string, string> = {
-  'net.connect': "await new Promise((resolve, reject) => { const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve('connected'); }); s.on('error', reject); })",
-  'new net.Socket().connect': "await new Promise((resolve, reject) => { const s = new net.Socket(); s.connect({ port, host: '127.0.0.1' }, () => { s.end(); resolve('connected'); }); s.on('error', reject); })",
-  'http.get': "await new Promise((resolve, reject) => http.get({ port, host: '127.0.0.1', agent: false }, (response) => { response.resume(); response.on('end', () => resolve(response.statusCode)); }).on('error', reject))",
-  fetch: "await fetch('http://127.0.0.1:' + port + '/', { headers: { connection: 'close' } }).then((response) => response.text())",
-};
-
-for (const [client, call] of Object.entries(CLIENTS)) {
+for (const client of ['net.connect', 'new net.Socket().connect', 'http.get', 'fetch']) {
   test(`${client}: one socket.connect per dial with [host, port]; blocked, the server sees nothing and the caller gets the error`, () => {
-    const allowed = runScenario(`${SERVER}
-      const value = ${call};
-      close();
-      harness.done({ port, value, accepted, events: shape(harness.events.filter((e) => e[0] === 'socket.connect')) });
-    `);
+    const allowed = runScenario(scenario('net/dialAllowed', { client }));
     const a = allowed.result as { port: number; value: unknown; accepted: number; events: unknown[] };
     assert.equal(a.accepted, 1);
     assert.deepEqual(a.events, [['socket.connect', 'Socket', ['127.0.0.1', a.port]]]);
 
-    const blocked = runScenario(`${SERVER}
-      harness.block('socket.connect');
-      let error = null;
-      try { ${call}; } catch (caught) { error = errorData(caught.cause ?? caught); }
-      harness.unblock();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      close();
-      harness.done({ error, accepted });
-    `);
+    const blocked = runScenario(scenario('net/dialBlocked', { client }));
     assert.deepEqual(blocked.result, {
       error: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: socket.connect' },
       accepted: 0,
@@ -64,13 +30,7 @@ test('IPC: a connection to a Unix socket raises socket.connect with its path', (
 });
 
 test('fetch dials through the instrumented handles on this Node (fails if a future Node bypasses them)', () => {
-  const run = runScenario(`${SERVER}
-    harness.block('socket.connect');
-    const outcome = await fetch('http://127.0.0.1:' + port + '/').then(() => 'fetched', (error) => error.cause?.code ?? error.message);
-    harness.unblock();
-    close();
-    harness.done({ outcome, accepted });
-  `);
+  const run = runScenario(scenario('net/fetchDialsThroughInstrumentedHandles'));
   assert.deepEqual(run.result, { outcome: 'TEST_BLOCKED', accepted: 0 });
 });
 
@@ -125,17 +85,7 @@ test('listening raises socket.bind with the bound address; refused, the server e
 });
 
 test('fetch raises urllib.Request with url, body, headers and method, then the dial; refused, nothing is dialled', () => {
-  const run = runScenario(`${SERVER}
-    const base = 'http://127.0.0.1:' + port;
-    const answers = [];
-    answers.push(await fetch(new URL(base + '/a'), { method: 'post', body: 'data', headers: { 'X-A': '1', connection: 'close' } }).then((r) => r.text()));
-    answers.push(await fetch(new Request(base + '/b', { method: 'PUT', body: 'x', headers: [['x-b', '2'], ['connection', 'close']] })).then((r) => r.text()));
-    harness.block('urllib.Request');
-    answers.push(await fetch(base + '/c').then(() => 'fetched', (error) => error.code));
-    harness.unblock();
-    close();
-    harness.done({ port, answers, accepted });
-  `);
+  const run = runScenario(scenario('net/fetchRaisesUrllibRequest'));
   const r = run.result as { port: number; answers: string[]; accepted: number; events: unknown[][] };
   assert.deepEqual(r.answers, ['ok', 'ok', 'TEST_BLOCKED']);
   assert.equal(r.accepted, 2);
@@ -154,26 +104,7 @@ test('the WebSocket global raises urllib.Request before it connects; refused, it
 });
 
 test('http requests raise http.client.connect, then the dial, and http.client.send per body chunk; refused, nothing reaches the server', () => {
-  const run = runScenario(`${SERVER}
-    const bodies = [];
-    server.removeAllListeners('request');
-    server.on('request', (request, response) => { let body = ''; request.on('data', (d) => body += d); request.on('end', () => { bodies.push(body); response.end('ok'); }); });
-    const post = (chunks, agent) => new Promise((resolve) => {
-      const request = http.request({ port, host: '127.0.0.1', method: 'POST', agent }, (response) => { response.resume(); response.on('end', () => resolve('ok')); });
-      request.on('error', (error) => resolve(error.code));
-      for (const chunk of chunks.slice(0, -1)) request.write(chunk);
-      request.end(chunks.at(-1));
-    });
-    const outcomes = [await post(['one', Buffer.from('two')], false)];
-    harness.block('http.client.connect');
-    outcomes.push(await post(['never'], false));
-    harness.block('http.client.send');
-    outcomes.push(await post(['secret'], false));
-    harness.unblock();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    close();
-    harness.done({ port, outcomes, bodies });
-  `);
+  const run = runScenario(scenario('net/httpRequestsRaiseClientConnectAndSend'));
   const r = run.result as { port: number; outcomes: string[]; bodies: string[] };
   assert.deepEqual(r.outcomes, ['ok', 'TEST_BLOCKED', 'TEST_BLOCKED']);
   assert.deepEqual(r.bodies, ['onetwo'], 'the refused request and the refused chunk never reached the server');
@@ -186,16 +117,7 @@ test('http requests raise http.client.connect, then the dial, and http.client.se
 });
 
 test('autoSelectFamily (happy eyeballs): each address tried raises socket.connect', () => {
-  const run = runScenario(`${SERVER}
-    // A lookup that offers an address nothing listens on first, then the server's.
-    const lookup = (host, options, callback) => callback(null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
-    const outcome = await new Promise((resolve) => {
-      const socket = net.connect({ host: 'dual.test', port, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 50, lookup }, () => { socket.end(); resolve('connected'); });
-      socket.on('error', (error) => resolve(error.code));
-    });
-    close();
-    harness.done({ port, outcome, dials: harness.events.filter((e) => e[0] === 'socket.connect').map((e) => e[2]) });
-  `);
+  const run = runScenario(scenario('net/autoSelectFamilyTriesEachAddress'));
   const r = run.result as { port: number; outcome: string; dials: unknown[] };
   assert.equal(r.outcome, 'connected');
   assert.deepEqual(r.dials, [['::1', r.port], ['127.0.0.1', r.port]]);

@@ -1,5 +1,104 @@
 // Scenarios of test/net.test.ts, each run in its own process by runScenario(scenario('net/<name>')).
-import { via } from '../fixtures/outcome.mjs';
+/* global Request */
+import { via, errorData } from '../fixtures/outcome.mjs';
+
+/** A local server that counts the connections it accepts, and helpers to reach it. */
+async function startServer(harness) {
+  const net = await import('node:net');
+  const http = await import('node:http');
+  let accepted = 0;
+  const server = http.createServer((request, response) => response.end('ok'));
+  server.on('connection', () => accepted++);
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const port = server.address().port;
+  const close = () => { server.closeAllConnections(); server.close(); };
+  const shape = (events) => events.map(([event, self, address]) => [event, self?.constructor?.name ?? null, address]);
+  return { net, http, server, port, close, shape, accepted: () => accepted };
+}
+
+/** Each client dials the server once. */
+const CLIENTS = {
+  'net.connect': ({ net, port }) => new Promise((resolve, reject) => { const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve('connected'); }); s.on('error', reject); }),
+  'new net.Socket().connect': ({ net, port }) => new Promise((resolve, reject) => { const s = new net.Socket(); s.connect({ port, host: '127.0.0.1' }, () => { s.end(); resolve('connected'); }); s.on('error', reject); }),
+  'http.get': ({ http, port }) => new Promise((resolve, reject) => http.get({ port, host: '127.0.0.1', agent: false }, (response) => { response.resume(); response.on('end', () => resolve(response.statusCode)); }).on('error', reject)),
+  fetch: ({ port }) => fetch('http://127.0.0.1:' + port + '/', { headers: { connection: 'close' } }).then((response) => response.text()),
+};
+
+export async function dialAllowed(harness, { client }) {
+  const local = await startServer(harness);
+  const value = await CLIENTS[client](local);
+  local.close();
+  harness.done({ port: local.port, value, accepted: local.accepted(), events: local.shape(harness.events.filter((e) => e[0] === 'socket.connect')) });
+}
+
+export async function dialBlocked(harness, { client }) {
+  const local = await startServer(harness);
+  harness.block('socket.connect');
+  let error = null;
+  try { await CLIENTS[client](local); } catch (caught) { error = errorData(caught.cause ?? caught); }
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  local.close();
+  harness.done({ error, accepted: local.accepted() });
+}
+
+export async function fetchDialsThroughInstrumentedHandles(harness) {
+  const { port, close, accepted } = await startServer(harness);
+  harness.block('socket.connect');
+  const outcome = await fetch('http://127.0.0.1:' + port + '/').then(() => 'fetched', (error) => error.cause?.code ?? error.message);
+  harness.unblock();
+  close();
+  harness.done({ outcome, accepted: accepted() });
+}
+
+export async function fetchRaisesUrllibRequest(harness) {
+  const { port, close, accepted } = await startServer(harness);
+  const base = 'http://127.0.0.1:' + port;
+  const answers = [];
+  answers.push(await fetch(new URL(base + '/a'), { method: 'post', body: 'data', headers: { 'X-A': '1', connection: 'close' } }).then((r) => r.text()));
+  answers.push(await fetch(new Request(base + '/b', { method: 'PUT', body: 'x', headers: [['x-b', '2'], ['connection', 'close']] })).then((r) => r.text()));
+  harness.block('urllib.Request');
+  answers.push(await fetch(base + '/c').then(() => 'fetched', (error) => error.code));
+  harness.unblock();
+  close();
+  harness.done({ port, answers, accepted: accepted() });
+}
+
+export async function httpRequestsRaiseClientConnectAndSend(harness) {
+  const { http, server, port, close } = await startServer(harness);
+  const bodies = [];
+  server.removeAllListeners('request');
+  server.on('request', (request, response) => { let body = ''; request.on('data', (d) => body += d); request.on('end', () => { bodies.push(body); response.end('ok'); }); });
+  const post = (chunks, agent) => new Promise((resolve) => {
+    const request = http.request({ port, host: '127.0.0.1', method: 'POST', agent }, (response) => { response.resume(); response.on('end', () => resolve('ok')); });
+    request.on('error', (error) => resolve(error.code));
+    for (const chunk of chunks.slice(0, -1)) request.write(chunk);
+    request.end(chunks.at(-1));
+  });
+  const outcomes = [await post(['one', Buffer.from('two')], false)];
+  harness.block('http.client.connect');
+  outcomes.push(await post(['never'], false));
+  harness.block('http.client.send');
+  outcomes.push(await post(['secret'], false));
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  close();
+  harness.done({ port, outcomes, bodies });
+}
+
+export async function autoSelectFamilyTriesEachAddress(harness) {
+  const { net, port, close } = await startServer(harness);
+  // A lookup that offers an address nothing listens on first, then the server's.
+  const lookup = (host, options, callback) => callback(null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+  const outcome = await new Promise((resolve) => {
+    const socket = net.connect({ host: 'dual.test', port, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 50, lookup }, () => { socket.end(); resolve('connected'); });
+    socket.on('error', (error) => resolve(error.code));
+  });
+  close();
+  harness.done({ port, outcome, dials: harness.events.filter((e) => e[0] === 'socket.connect').map((e) => e[2]) });
+}
 
 export async function iPCConnectionUnixSocket(harness) {
   const net = await import('node:net');
