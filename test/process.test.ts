@@ -9,9 +9,8 @@ import { runScenario, scenario } from './helpers/scenario';
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 interface SpawnCase {
+  /** Also selects how test/scenarios/process.mjs starts a process which would create the marker. */
   readonly api: string;
-  /** JS that starts a process which would create `marker` (in scope); resolves with its outcome. */
-  readonly start: string;
   readonly executable: string;
   readonly argv: (marker: string) => string[];
   readonly sync: boolean;
@@ -19,38 +18,25 @@ interface SpawnCase {
 
 const shellCommand = (marker: string): string[] => ['/bin/sh', '-c', `touch ${marker}`];
 const CASES: readonly SpawnCase[] = [
-  { api: 'spawn', start: "await new Promise((resolve) => cp.spawn('touch', [marker]).on('close', resolve))", executable: 'touch', argv: (m) => ['touch', m], sync: false },
-  { api: 'spawn with shell', start: "await new Promise((resolve) => cp.spawn('touch ' + marker, { shell: true }).on('close', resolve))", executable: '/bin/sh', argv: shellCommand, sync: false },
-  { api: 'exec', start: "await new Promise((resolve) => cp.exec('touch ' + marker, resolve))", executable: '/bin/sh', argv: shellCommand, sync: false },
-  { api: 'promisify(exec)', start: "await promisify(cp.exec)('touch ' + marker)", executable: '/bin/sh', argv: shellCommand, sync: false },
-  { api: 'execFile', start: "await new Promise((resolve) => cp.execFile('touch', [marker], resolve))", executable: 'touch', argv: (m) => ['touch', m], sync: false },
-  { api: 'spawnSync', start: "cp.spawnSync('touch', [marker])", executable: 'touch', argv: (m) => ['touch', m], sync: true },
-  { api: 'execSync', start: "cp.execSync('touch ' + marker)", executable: '/bin/sh', argv: shellCommand, sync: true },
-  { api: 'execFileSync', start: "cp.execFileSync('touch', [marker])", executable: 'touch', argv: (m) => ['touch', m], sync: true },
+  { api: 'spawn', executable: 'touch', argv: (m) => ['touch', m], sync: false },
+  { api: 'spawn with shell', executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'exec', executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'promisify(exec)', executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'execFile', executable: 'touch', argv: (m) => ['touch', m], sync: false },
+  { api: 'spawnSync', executable: 'touch', argv: (m) => ['touch', m], sync: true },
+  { api: 'execSync', executable: '/bin/sh', argv: shellCommand, sync: true },
+  { api: 'execFileSync', executable: 'touch', argv: (m) => ['touch', m], sync: true },
   {
     api: 'fork',
-    start: "await new Promise((resolve) => cp.fork(harness.script(\"require('fs').writeFileSync(process.argv[2], '')\"), [marker], { execArgv: [] }).on('close', resolve))",
     executable: process.execPath,
     argv: (m) => [process.execPath, '$SCRIPT', m],
     sync: false,
   },
 ];
 
-const PRELUDE = `
-  const cp = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const D = harness.tmp();
-  const marker = D + '/marker';
-  harness.script = (source) => { const file = D + '/child.js'; harness.pause(); fs.writeFileSync(file, source); harness.resume(); return file; };
-`;
-
 for (const c of CASES) {
   test(`child_process ${c.api}: one subprocess.Popen with what is started; blocked, nothing starts`, () => {
-    const allowed = runScenario(`${PRELUDE}
-      await (async () => { ${c.start} })();
-      harness.pause();
-      harness.done({ D, marker, created: fs.existsSync(marker) });
-    `);
+    const allowed = runScenario(scenario('process/startAllowed', { api: c.api }));
     const a = allowed.result as { D: string; marker: string; created: boolean };
     assert.equal(a.created, true, JSON.stringify(allowed.result));
     const popen = allowed.events.filter((e) => e[0] === 'subprocess.Popen');
@@ -61,15 +47,7 @@ for (const c of CASES) {
     assert.equal(cwd, null);
     assert.equal(env['PATH'], process.env['PATH'], 'env is the environment the child gets');
 
-    const blocked = runScenario(`${PRELUDE}
-      harness.block('subprocess.Popen');
-      let thrown = null;
-      try { await (async () => { ${c.start} })(); } catch (error) { thrown = errorData(error); }
-      harness.unblock();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      harness.pause();
-      harness.done({ thrown, created: fs.existsSync(marker) });
-    `);
+    const blocked = runScenario(scenario('process/startBlocked', { api: c.api }));
     const b = blocked.result as { thrown: { code: string } | null; created: boolean };
     assert.equal(b.thrown?.code, 'TEST_BLOCKED', 'the hook\'s error reaches the caller as a validation error would');
     assert.equal(b.created, false, 'no process ran');
@@ -166,24 +144,8 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
 });
 
-const CHILD_REPORT = `
-  const cp = await import('node:child_process');
-  // A child reports whether audithook's runtime is installed, without loading audithook itself.
-  const probe = "console.log(globalThis[Symbol.for('audithook.runtime')] === undefined ? 'plain' : 'instrumented')";
-  const direct = (env) => cp.execFileSync(process.execPath, ['-e', probe], { env }).toString().trim();
-  const viaShell = (env) => cp.execSync(JSON.stringify(process.execPath) + ' -e ' + JSON.stringify(probe), { env }).toString().trim();
-  const D = harness.tmp();
-  harness.done({
-    inheritedEnv: direct(process.env),
-    explicitEnv: direct({ PATH: process.env.PATH }),
-    explicitEnvThroughShell: viaShell({ PATH: process.env.PATH }),
-    otherNodeOptions: direct({ PATH: process.env.PATH, NODE_OPTIONS: '--no-warnings' }),
-    fromAnotherDirectory: cp.execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, cwd: D }).toString().trim(),
-  });
-`;
-
 test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit env or not', () => {
-  const run = runScenario(CHILD_REPORT, { env: { NODE_OPTIONS: '--import audithook/register' } });
+  const run = runScenario(scenario('process/childReport'), { env: { NODE_OPTIONS: '--import audithook/register' } });
   assert.deepEqual(run.result, {
     inheritedEnv: 'instrumented',
     explicitEnv: 'instrumented',
@@ -197,7 +159,7 @@ test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit
 });
 
 test('with the preload only on the command line, a child given an explicit env escapes (documented)', () => {
-  const run = runScenario(CHILD_REPORT, { nodeArgs: ['--import', 'audithook/register'] });
+  const run = runScenario(scenario('process/childReport'), { nodeArgs: ['--import', 'audithook/register'] });
   assert.deepEqual(run.result, {
     inheritedEnv: 'plain',
     explicitEnv: 'plain',

@@ -1,6 +1,64 @@
 // Scenarios of test/process.test.ts, each run in its own process by runScenario(scenario('process/<name>')).
 import fs from 'node:fs';
-import { via } from '../fixtures/outcome.mjs';
+import { via, errorData } from '../fixtures/outcome.mjs';
+
+/** What a child_process scenario works with: `marker` is a file the started process would create. */
+async function childProcessScope(harness) {
+  const cp = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const D = harness.tmp();
+  const marker = D + '/marker';
+  const script = (source) => { const file = D + '/child.js'; harness.pause(); fs.writeFileSync(file, source); harness.resume(); return file; };
+  return { cp, promisify, D, marker, script };
+}
+
+/** Each child_process API starting a process which creates the marker, by the api name of test/process.test.ts. */
+const STARTS = {
+  'spawn': ({ cp, marker }) => new Promise((resolve) => cp.spawn('touch', [marker]).on('close', resolve)),
+  'spawn with shell': ({ cp, marker }) => new Promise((resolve) => cp.spawn('touch ' + marker, { shell: true }).on('close', resolve)),
+  'exec': ({ cp, marker }) => new Promise((resolve) => cp.exec('touch ' + marker, resolve)),
+  'promisify(exec)': ({ cp, promisify, marker }) => promisify(cp.exec)('touch ' + marker),
+  'execFile': ({ cp, marker }) => new Promise((resolve) => cp.execFile('touch', [marker], resolve)),
+  'spawnSync': ({ cp, marker }) => { cp.spawnSync('touch', [marker]); },
+  'execSync': ({ cp, marker }) => { cp.execSync('touch ' + marker); },
+  'execFileSync': ({ cp, marker }) => { cp.execFileSync('touch', [marker]); },
+  'fork': ({ cp, marker, script }) => new Promise((resolve) => cp.fork(script("require('fs').writeFileSync(process.argv[2], '')"), [marker], { execArgv: [] }).on('close', resolve)),
+};
+
+export async function startAllowed(harness, { api }) {
+  const scope = await childProcessScope(harness);
+  await STARTS[api](scope);
+  harness.pause();
+  harness.done({ D: scope.D, marker: scope.marker, created: fs.existsSync(scope.marker) });
+}
+
+export async function startBlocked(harness, { api }) {
+  const scope = await childProcessScope(harness);
+  harness.block('subprocess.Popen');
+  let thrown = null;
+  try { await STARTS[api](scope); } catch (error) { thrown = errorData(error); }
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  harness.pause();
+  harness.done({ thrown, created: fs.existsSync(scope.marker) });
+}
+
+/** Whether Node children started in different ways are audited. */
+export async function childReport(harness) {
+  const cp = await import('node:child_process');
+  // A child reports whether audithook's runtime is installed, without loading audithook itself.
+  const probe = "console.log(globalThis[Symbol.for('audithook.runtime')] === undefined ? 'plain' : 'instrumented')";
+  const direct = (env) => cp.execFileSync(process.execPath, ['-e', probe], { env }).toString().trim();
+  const viaShell = (env) => cp.execSync(JSON.stringify(process.execPath) + ' -e ' + JSON.stringify(probe), { env }).toString().trim();
+  const D = harness.tmp();
+  harness.done({
+    inheritedEnv: direct(process.env),
+    explicitEnv: direct({ PATH: process.env.PATH }),
+    explicitEnvThroughShell: viaShell({ PATH: process.env.PATH }),
+    otherNodeOptions: direct({ PATH: process.env.PATH, NODE_OPTIONS: '--no-warnings' }),
+    fromAnotherDirectory: cp.execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, cwd: D }).toString().trim(),
+  });
+}
 
 export async function childProcessesBehavePlain(harness) {
   const cp = await import('node:child_process');
