@@ -10,40 +10,8 @@ const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const REGISTER = ['--import', 'audithook/register'];
 const codeEvents = (events: unknown[][]): unknown[][] => events.filter((e) => e[0] === 'compile' || e[0] === 'exec');
 
-/** Every way to reach a Function constructor, each building a function that returns 42 when called with 40 and 2. */
-const FUNCTION_PATHS = `
-  const AsyncFunction = (async () => {}).constructor;
-  const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
-  const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
-  class Sub extends Function {}
-  const paths = {
-    'new Function': async () => new Function('a', 'b', 'return a + b')(40, 2),
-    'Function()': async () => Function('a', 'b', 'return a + b')(40, 2),
-    '(function(){}).constructor': async () => (function () {}).constructor('a', 'b', 'return a + b')(40, 2),
-    'Function.call': async () => Function.call(null, 'a', 'b', 'return a + b')(40, 2),
-    'bound Function': async () => Function.bind(null, 'a')('b', 'return a + b')(40, 2),
-    'Reflect.construct': async () => Reflect.construct(Function, ['a', 'b', 'return a + b'])(40, 2),
-    'Reflect.apply': async () => Reflect.apply(Function, undefined, ['a', 'b', 'return a + b'])(40, 2),
-    'class extends Function': async () => { const f = new Sub('a', 'b', 'return a + b'); return [f(40, 2), f instanceof Sub, f instanceof Function]; },
-    'AsyncFunction': async () => AsyncFunction('a', 'b', 'return a + b')(40, 2),
-    'new AsyncFunction': async () => new AsyncFunction('a', 'b', 'return a + b')(40, 2),
-    'GeneratorFunction': async () => GeneratorFunction('a', 'b', 'yield a + b')(40, 2).next().value,
-    'AsyncGeneratorFunction': async () => (await AsyncGeneratorFunction('a', 'b', 'yield a + b')(40, 2).next()).value,
-  };
-`;
-
 test('every path to a Function constructor raises compile once with the function text; results as plain Node', () => {
-  const body = `${FUNCTION_PATHS}
-    const results = {};
-    const events = {};
-    for (const [name, build] of Object.entries(paths)) {
-      harness.clear();
-      results[name] = await build();
-      events[name] = harness.events.filter((e) => e[0] === 'compile');
-    }
-    harness.done({ results, events });
-  `;
-  const audited = runScenario(body).result as { results: Record<string, unknown>; events: Record<string, unknown[][]> };
+  const body = scenario('code/functionPathsRaiseCompileOnce');  const audited = runScenario(body).result as { results: Record<string, unknown>; events: Record<string, unknown[][]> };
   const plain = runScenario(body, { plain: true }).result as { results: Record<string, unknown> };
   assert.deepEqual(audited.results, plain.results);
   assert.deepEqual(audited.results['class extends Function'], [42, true, true]);
@@ -60,34 +28,7 @@ test('every path to a Function constructor raises compile once with the function
 });
 
 test('the instrumented constructors look like the originals: identity, names, toString, descriptors', () => {
-  const body = `${FUNCTION_PATHS}
-    const ctors = { Function, AsyncFunction, GeneratorFunction, AsyncGeneratorFunction, 'WebAssembly.Module': WebAssembly.Module };
-    const facts = {};
-    for (const [name, C] of Object.entries(ctors)) {
-      facts[name] = {
-        name: C.name, length: C.length, typeof: typeof C,
-        toString: Function.prototype.toString.call(C), string: String(C),
-        prototypeConstructor: C.prototype.constructor === C,
-        descriptor: Object.entries(Object.getOwnPropertyDescriptor(C.prototype, 'constructor')).filter(([k]) => k !== 'value'),
-        protoOfCtor: Object.getPrototypeOf(C) === Function.prototype || Object.getPrototypeOf(C) === Function,
-      };
-    }
-    const f = function () {};
-    facts.misc = {
-      fnConstructor: f.constructor === Function,
-      instanceOf: f instanceof Function && (async () => {}) instanceof Function,
-      prototype: Function.prototype === Object.getPrototypeOf(f),
-      toStringOfToString: Function.prototype.toString.toString(),
-      toStringName: [Function.prototype.toString.name, Function.prototype.toString.length],
-      userToString: Function.prototype.toString.call(f),
-      thisInSloppy: Function('return this')() === globalThis,
-      compileName: [WebAssembly.compile.name, WebAssembly.compile.length, String(WebAssembly.compile)],
-      badThis: (() => { try { Function.prototype.toString.call({}); } catch (e) { return [e.name, e.message]; } })(),
-      newFnName: [new Function('a', 'b', '').name, new Function('a', 'b', '').length],
-    };
-    harness.done(facts);
-  `;
-  const plain = runScenario(body, { plain: true }).result;
+  const body = scenario('code/constructorsLookLikeOriginals');  const plain = runScenario(body, { plain: true }).result;
   assert.deepEqual(runScenario(body).result, plain);
   assert.deepEqual(runScenario(body, { plain: true, nodeArgs: REGISTER }).result, plain, 'instrumented, no hook');
 });

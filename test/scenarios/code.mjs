@@ -2,6 +2,70 @@
 /* global WebAssembly, ShadowRealm, Request, Response */
 import { via } from '../fixtures/outcome.mjs';
 
+/** Every way to reach a Function constructor, each building a function that returns 42 when called with 40 and 2. */
+function functionPaths() {
+  const AsyncFunction = (async () => {}).constructor;
+  const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+  const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+  class Sub extends Function {}
+  const paths = {
+    'new Function': async () => new Function('a', 'b', 'return a + b')(40, 2),
+    'Function()': async () => Function('a', 'b', 'return a + b')(40, 2),
+    '(function(){}).constructor': async () => (function () {}).constructor('a', 'b', 'return a + b')(40, 2),
+    'Function.call': async () => Function.call(null, 'a', 'b', 'return a + b')(40, 2),
+    'bound Function': async () => Function.bind(null, 'a')('b', 'return a + b')(40, 2),
+    'Reflect.construct': async () => Reflect.construct(Function, ['a', 'b', 'return a + b'])(40, 2),
+    'Reflect.apply': async () => Reflect.apply(Function, undefined, ['a', 'b', 'return a + b'])(40, 2),
+    'class extends Function': async () => { const f = new Sub('a', 'b', 'return a + b'); return [f(40, 2), f instanceof Sub, f instanceof Function]; },
+    'AsyncFunction': async () => AsyncFunction('a', 'b', 'return a + b')(40, 2),
+    'new AsyncFunction': async () => new AsyncFunction('a', 'b', 'return a + b')(40, 2),
+    'GeneratorFunction': async () => GeneratorFunction('a', 'b', 'yield a + b')(40, 2).next().value,
+    'AsyncGeneratorFunction': async () => (await AsyncGeneratorFunction('a', 'b', 'yield a + b')(40, 2).next()).value,
+  };
+  return { AsyncFunction, GeneratorFunction, AsyncGeneratorFunction, paths };
+}
+
+export async function functionPathsRaiseCompileOnce(harness) {
+  const { paths } = functionPaths();
+  const results = {};
+  const events = {};
+  for (const [name, build] of Object.entries(paths)) {
+    harness.clear();
+    results[name] = await build();
+    events[name] = harness.events.filter((e) => e[0] === 'compile');
+  }
+  harness.done({ results, events });
+}
+
+export async function constructorsLookLikeOriginals(harness) {
+  const { AsyncFunction, GeneratorFunction, AsyncGeneratorFunction } = functionPaths();
+  const ctors = { Function, AsyncFunction, GeneratorFunction, AsyncGeneratorFunction, 'WebAssembly.Module': WebAssembly.Module };
+  const facts = {};
+  for (const [name, C] of Object.entries(ctors)) {
+    facts[name] = {
+      name: C.name, length: C.length, typeof: typeof C,
+      toString: Function.prototype.toString.call(C), string: String(C),
+      prototypeConstructor: C.prototype.constructor === C,
+      descriptor: Object.entries(Object.getOwnPropertyDescriptor(C.prototype, 'constructor')).filter(([k]) => k !== 'value'),
+      protoOfCtor: Object.getPrototypeOf(C) === Function.prototype || Object.getPrototypeOf(C) === Function,
+    };
+  }
+  const f = function () {};
+  facts.misc = {
+    fnConstructor: f.constructor === Function,
+    instanceOf: f instanceof Function && (async () => {}) instanceof Function,
+    prototype: Function.prototype === Object.getPrototypeOf(f),
+    toStringOfToString: Function.prototype.toString.toString(),
+    toStringName: [Function.prototype.toString.name, Function.prototype.toString.length],
+    userToString: Function.prototype.toString.call(f),
+    thisInSloppy: Function('return this')() === globalThis,
+    compileName: [WebAssembly.compile.name, WebAssembly.compile.length, String(WebAssembly.compile)],
+    badThis: (() => { try { Function.prototype.toString.call({}); } catch (e) { return [e.name, e.message]; } })(),
+    newFnName: [new Function('a', 'b', '').name, new Function('a', 'b', '').length],
+  };
+  harness.done(facts);
+}
+
 export async function argumentConvertedStringAudited(harness) {
   let calls = 0;
   const param = { toString() { calls++; return calls === 1 ? 'x' : 'evil'; } };
