@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario, scenario } from './helpers/scenario';
+import { resolve } from 'node:path';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 import fs from 'node:fs';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -161,14 +162,7 @@ test('every function fs exports is instrumented or deliberately unaudited (a new
   const run = runScenario(`
     const { unauditedApis } = await import('audithook/catalogue');
     harness.done({ unaudited: unauditedApis.flatMap((entry) => entry.apis), untouched: globalThis.untouched() });
-  `, { nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(`
-    import fs from 'node:fs';
-    const before = [
-      ...Object.keys(fs).map((name) => ['fs.' + name, fs, name, fs[name]]),
-      ...Object.keys(fs.promises).map((name) => ['fsPromises.' + name, fs.promises, name, fs.promises[name]]),
-    ].filter(([api, , name, value]) => typeof value === 'function' && !/^[A-Z]/.test(name));
-    globalThis.untouched = () => before.filter(([, object, name, value]) => object[name] === value).map(([api]) => api);
-  `)}`] });
+  `, { nodeArgs: ['--import', resolve(REPO_ROOT, 'test', 'fixtures', 'fs-functions-before.mjs')] });
   const { unaudited, untouched } = run.result as { unaudited: string[]; untouched: string[] };
   assert.deepEqual(untouched.filter((api) => !unaudited.includes(api)), [], 'exported, not instrumented, not documented');
 });
