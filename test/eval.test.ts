@@ -6,23 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mentionsEval } from '../src/instrument/module/mentions-eval';
-import { runScenario } from './helpers/scenario';
-
-/** Writes `files` into a fresh directory D, then runs `body`; `compiles()` lists compile events with D as $D. */
-function withFiles(files: Record<string, string>, body: string): string {
-  return `
-    const D = harness.tmp();
-    harness.pause();
-    for (const [name, text] of Object.entries(${JSON.stringify(files)})) fs.writeFileSync(path.join(D, name), text);
-    harness.resume();
-    const { createRequire } = await import('node:module');
-    const require = createRequire(D + '/');
-    globalThis.ran = [];
-    const rel = (value) => typeof value === 'string' ? value.split(D).join('$D') : value;
-    const compiles = () => harness.events.filter((e) => e[0] === 'compile').map((e) => e.map(rel));
-    ${body}
-  `;
-}
+import { runScenario, scenario } from './helpers/scenario';
 
 const SCOPE_CJS = [
   'const secret = 42;',
@@ -54,13 +38,7 @@ const LOCAL_EVAL = [
 ].join('\n');
 
 test('direct eval stays direct: the same scope as in plain Node, and compile(source, filename) once per string', () => {
-  const body = withFiles({ 'scope.cjs': SCOPE_CJS, 'scope.mjs': SCOPE_ESM, 'indirect.cjs': INDIRECT, 'local.cjs': LOCAL_EVAL }, `
-    const cjs = require('./scope.cjs');
-    const esm = (await import(D + '/scope.mjs')).default;
-    const indirect = require('./indirect.cjs');
-    const local = require('./local.cjs');
-    harness.done({ values: { cjs, esm, indirect, local }, compiles: compiles() });
-  `);
+  const body = scenario('eval/directEvalStaysDirect', { files: { 'scope.cjs': SCOPE_CJS, 'scope.mjs': SCOPE_ESM, 'indirect.cjs': INDIRECT, 'local.cjs': LOCAL_EVAL } });
   const audited = runScenario(body).result as { values: unknown; compiles: unknown[][] };
   const plain = runScenario(body, { plain: true }).result as { values: unknown };
   assert.deepEqual(audited.values, plain.values);
@@ -93,15 +71,7 @@ test('a hook that blocks compile stops direct and indirect eval before the code 
     'direct.mjs': "eval('globalThis.ran.push(2)');",
     'indirect.cjs': "(0, eval)('globalThis.ran.push(3)');",
   };
-  const { result } = runScenario(withFiles(files, `
-    harness.block('compile');
-    const outcomes = [];
-    for (const name of ['./direct.cjs', './indirect.cjs']) {
-      try { require(name); outcomes.push('ran'); } catch (error) { outcomes.push(errorData(error).code); }
-    }
-    outcomes.push(await import(D + '/direct.mjs').then(() => 'ran', (error) => errorData(error).code));
-    harness.done({ outcomes, ran: globalThis.ran });
-  `));
+  const { result } = runScenario(scenario('eval/blockedCompileStopsBoth', { files }));
   assert.deepEqual(result, { outcomes: ['TEST_BLOCKED', 'TEST_BLOCKED', 'TEST_BLOCKED'], ran: [] });
 });
 
@@ -112,7 +82,7 @@ test('line numbers of errors are those of plain Node, also on and after a line w
     "const onEvalLine = eval('1'), sameLine = at(new Error('same line'));",
     "module.exports = [first, onEvalLine, sameLine.split(':')[1], at(new Error('after'))];",
   ].join('\n');
-  const body = withFiles({ 'lines.cjs': source }, "harness.done(require('./lines.cjs'));");
+  const body = scenario('eval/errorLineNumbers', { files: { 'lines.cjs': source } });
   const audited = runScenario(body).result;
   const plain = runScenario(body, { plain: true }).result;
   assert.deepEqual(plain, ['lines.cjs:2:18)', 1, '3', 'lines.cjs:4:65)']);
@@ -120,22 +90,12 @@ test('line numbers of errors are those of plain Node, also on and after a line w
 });
 
 test('sources that cannot be audited are refused: eval inside with, the reserved identifier', () => {
-  const { result } = runScenario(withFiles({
+  const { result } = runScenario(scenario('eval/unauditableSourcesRefused', { files: {
     'with.cjs': "with ({}) { eval('globalThis.ran.push(1)'); }",
     'reserved.cjs': "var __audithook = { direct: (x) => x }; eval('globalThis.ran.push(2)');",
     'no-eval.cjs': "module.exports = function plain() { return 'untouched'; };",
     'reserved.mjs': "const __audithook = { direct: (x) => x }; eval('globalThis.ran.push(3)');",
-  }, `
-    const codes = [];
-    for (const name of ['./with.cjs', './reserved.cjs']) {
-      try { require(name); codes.push('ran'); } catch (error) { codes.push(error.code); }
-    }
-    codes.push(await import(D + '/reserved.mjs').then(() => 'ran', (error) => error.code));
-    const source = require('./no-eval.cjs').toString();
-    let replaced;
-    try { globalThis.__audithook = {}; replaced = globalThis.__audithook.direct === undefined; } catch (error) { replaced = error.name; }
-    harness.done({ codes, ran: globalThis.ran, source, replaced });
-  `));
+  } }));
   assert.deepEqual(result, {
     codes: ['ERR_AUDITHOOK_UNAUDITABLE_SOURCE', 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE', 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE'],
     ran: [],

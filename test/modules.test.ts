@@ -8,30 +8,11 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
 import { resolve } from 'node:path';
-import { REPO_ROOT, runScenario } from './helpers/scenario';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const IN_THREAD_HOOKS = typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
 const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
-
-/** Scenario prelude: `write(files)` puts files in a fresh directory D; `imports()` lists the import events with D as $D. */
-function withFiles(files: Record<string, string>, body: string): string {
-  return `
-    const D = harness.tmp();
-    harness.pause();
-    for (const [name, text] of Object.entries(${JSON.stringify(files)})) {
-      fs.mkdirSync(path.dirname(path.join(D, name)), { recursive: true });
-      fs.writeFileSync(path.join(D, name), text);
-    }
-    harness.resume();
-    const { createRequire } = await import('node:module');
-    const require = createRequire(D + '/');
-    globalThis.ran = [];
-    const rel = (value) => typeof value === 'string' ? value.split(D).join('$D') : value;
-    const imports = () => harness.events.filter((e) => e[0] === 'import').map((e) => e.map((v) => Array.isArray(v) ? v.map(rel) : rel(v)));
-    ${body}
-  `;
-}
 
 const CJS_TREE = {
   'main.js': "globalThis.ran.push('main'); require('./lib/a'); require('./lib/a'); module.exports = require('./data.json');",
@@ -40,11 +21,7 @@ const CJS_TREE = {
 };
 
 test('require: one import per module loaded, with specifier, filename and lookup paths; cached modules raise nothing', () => {
-  const { result } = runScenario(withFiles(CJS_TREE, `
-    const exported = require('./main.js');
-    require('./main.js');
-    harness.done({ exported, ran: globalThis.ran, imports: imports() });
-  `));
+  const { result } = runScenario(scenario('modules/requireImportPerModule', { files: CJS_TREE }));
   const r = result as { exported: unknown; ran: string[]; imports: unknown[][] };
   assert.deepEqual(r.exported, { ok: true });
   assert.deepEqual(r.ran, ['main', 'a']);
@@ -57,15 +34,7 @@ test('require: one import per module loaded, with specifier, filename and lookup
 });
 
 test('require blocked: the hook\'s error is thrown, the module never runs and is not cached', () => {
-  const { result } = runScenario(withFiles(CJS_TREE, `
-    harness.block('import');
-    let thrown = null;
-    try { require('./main.js'); } catch (error) { thrown = errorData(error); }
-    harness.unblock();
-    const cached = Object.keys(require.cache).filter((k) => k.startsWith(D));
-    const again = require('./main.js');
-    harness.done({ thrown, cached, ran: globalThis.ran, again });
-  `));
+  const { result } = runScenario(scenario('modules/requireBlockedHookError', { files: CJS_TREE }));
   assert.deepEqual(result, { thrown: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: import' }, cached: [], ran: ['main', 'a'], again: { ok: true } });
 });
 
@@ -83,11 +52,7 @@ const ESM_TREE = {
 };
 
 test('import: one import per module, ESM, JSON and CommonJS (also required from CommonJS) alike, with the specifier as written', () => {
-  const { result } = runScenario(withFiles(ESM_TREE, `
-    const { default: value } = await import(D + '/entry.mjs');
-    await import(D + '/entry.mjs');
-    harness.done({ value, ran: globalThis.ran, imports: imports() });
-  `));
+  const { result } = runScenario(scenario('modules/importImportPerModule', { files: ESM_TREE }));
   const r = result as { value: unknown; ran: string[]; imports: unknown[][] };
   assert.deepEqual(r.value, ['A', 'D', true, true]);
   assert.deepEqual(r.ran, ['c', 'd', 'a', 'entry']);
@@ -101,29 +66,12 @@ test('import: one import per module, ESM, JSON and CommonJS (also required from 
 });
 
 test('import events survive tampering with Map and Set prototypes', () => {
-  const { result } = runScenario(withFiles(ESM_TREE, `
-    Map.prototype.get = function () { return undefined; };
-    Map.prototype.has = function () { return true; };
-    Set.prototype.delete = function () { return true; };
-    Set.prototype.add = function () { return this; };
-    await import(D + '/entry.mjs');
-    harness.done({ imports: imports().map((e) => e[2]).sort() });
-  `));
+  const { result } = runScenario(scenario('modules/importEventsSurviveTampering', { files: ESM_TREE }));
   assert.deepEqual((result as { imports: string[] }).imports, ['$D/a.mjs', '$D/c.cjs', '$D/d.cjs', '$D/data.json', '$D/entry.mjs']);
 });
 
 test('import blocked: import() rejects with the hook\'s error and nothing in the static graph is evaluated', () => {
-  const { result } = runScenario(withFiles(ESM_TREE, `
-    const outcome = async (run) => { try { await run(); return 'loaded'; } catch (error) { return errorData(error); } };
-    harness.block('import');
-    const dynamic = await outcome(() => import(D + '/blocked.mjs'));
-    const commonjs = await outcome(() => import(D + '/c.cjs'));
-    harness.unblock();
-    const { addAuditHook } = await import('audithook');
-    addAuditHook((event, args) => { if (event === 'import' && String(args[1]).endsWith('refused.mjs')) throw Object.assign(new Error('refused'), { code: 'REFUSED' }); });
-    const graph = await outcome(() => import(D + '/graph.mjs'));
-    harness.done({ dynamic, commonjs, graph, ran: globalThis.ran });
-  `));
+  const { result } = runScenario(scenario('modules/importBlockedImportRejects', { files: ESM_TREE }));
   const blocked = { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: import' };
   assert.deepEqual(result, { dynamic: blocked, commonjs: blocked, graph: { name: 'Error', code: 'REFUSED', message: 'refused' }, ran: [] });
 });
@@ -133,18 +81,12 @@ test('import() from CommonJS raises import like any import', () => {
     'dynamic.cjs': "module.exports = import('./target.mjs').then((m) => m.default);",
     'target.mjs': "export default 'target';",
   };
-  const { result } = runScenario(withFiles(files, `
-    const value = await require('./dynamic.cjs');
-    harness.done({ value, imports: imports().map((e) => e.slice(1, 3)) });
-  `));
+  const { result } = runScenario(scenario('modules/importCommonJSRaisesImport', { files }));
   assert.deepEqual(result, { value: 'target', imports: [['./dynamic.cjs', '$D/dynamic.cjs'], ['./target.mjs', '$D/target.mjs']] });
 });
 
 test('require(esm) raises import once, from the CommonJS side', { skip: REQUIRE_ESM ? false : 'no require(esm) on this Node' }, () => {
-  const { result } = runScenario(withFiles({ 'esm.mjs': "import './dep.mjs'; export const x = 1;", 'dep.mjs': 'export {};' }, `
-    const value = require('./esm.mjs').x;
-    harness.done({ value, imports: imports().map((e) => e.slice(0, 3)) });
-  `));
+  const { result } = runScenario(scenario('modules/requireEsmRaisesImport', { files: { 'esm.mjs': "import './dep.mjs'; export const x = 1;", 'dep.mjs': 'export {};' } }));
   const imports = [['import', './esm.mjs', '$D/esm.mjs'], ['import', './dep.mjs', '$D/dep.mjs']];
   // Node 20 loads the static imports of a required ES module with no hook and no patchable function
   // (docs/security-model.md, "Modules and eval"): only the required module itself raises.
@@ -157,20 +99,7 @@ test('modules behave as in plain Node: exports, require.cache, children, resolve
     'throws.js': "\n\nmodule.exports = () => new Error('here').stack.split('\\n')[1].replace(/^.*\\//, '');",
     'meta.mjs': 'export default [import.meta.filename ?? null, import.meta.dirname ?? null, typeof import.meta.resolve];',
   };
-  const body = withFiles(files, `
-    const children = require('./c.cjs') && Object.keys(require.cache).filter((k) => k.startsWith(D)).map(rel).sort();
-    const parent = require.cache[D + '/c.cjs'];
-    const kids = parent.children.map((m) => rel(m.id));
-    const resolved = rel(require.resolve('./d.cjs'));
-    const missing = (() => { try { require('./nope'); } catch (error) { return [error.code, rel(error.message.split('\\n')[0])]; } })();
-    const missingEsm = await import(D + '/nope.mjs').then(() => null, (error) => [error.code, rel(error.message)]);
-    const missingPackage = await import('no-such-package-xyz').then(() => null, (error) => [error.code, error.message]);
-    const entry = (await import(D + '/entry.mjs')).default;
-    const meta = (await import(D + '/meta.mjs')).default.map(rel);
-    const stackLine = require('./throws.js')();
-    const namespace = Object.keys(await import(D + '/c.cjs')).sort();
-    harness.done({ children, kids, resolved, missing, missingEsm, missingPackage, entry, meta, stackLine, namespace, ran: globalThis.ran });
-  `);
+  const body = scenario('modules/modulesBehavePlainNode', { files });
   const audited = runScenario(body).result;
   const plain = runScenario(body, { plain: true }).result;
   assert.deepEqual(audited, plain);
@@ -183,20 +112,7 @@ test('setOpenCodeHook: sees every CommonJS and ESM source before it runs, as rea
     'refused.mjs': "globalThis.ran.push('refused');",
     'refused.cjs': "globalThis.ran.push('refused.cjs');",
   };
-  const { result, events } = runScenario(withFiles(files, `
-    const { setOpenCodeHook } = await import('audithook');
-    const seen = [];
-    setOpenCodeHook((file, source) => {
-      seen.push([rel(file), source === fs.readFileSync(file, 'utf8')]);
-      if (file.includes('refused')) throw Object.assign(new Error('not on the allowlist'), { code: 'REFUSED' });
-    });
-    await import(D + '/entry.mjs');
-    const esm = await import(D + '/refused.mjs').then(() => 'ran', errorData);
-    let cjs = 'ran';
-    try { require('./refused.cjs'); } catch (error) { cjs = errorData(error); }
-    const again = (() => { try { setOpenCodeHook(() => {}); return 'set'; } catch (error) { return error.message; } })();
-    harness.done({ seen: seen.sort(), esm, cjs, again, ran: globalThis.ran.sort() });
-  `));
+  const { result, events } = runScenario(scenario('modules/setOpenCodeHookSeesCommonJSESM', { files }));
   const refused = { name: 'Error', code: 'REFUSED', message: 'not on the allowlist' };
   assert.deepEqual(result, {
     seen: [['$D/a.mjs', true], ['$D/c.cjs', true], ['$D/d.cjs', true], ['$D/entry.mjs', true], ['$D/refused.cjs', true], ['$D/refused.mjs', true]],
@@ -209,60 +125,27 @@ test('setOpenCodeHook: sees every CommonJS and ESM source before it runs, as rea
 });
 
 test('setopencodehook is raised first and a hook may veto it', () => {
-  const { result } = runScenario(withFiles({ 'x.cjs': "globalThis.ran.push('x');" }, `
-    const { setOpenCodeHook } = await import('audithook');
-    harness.block('setopencodehook');
-    const vetoed = (() => { try { setOpenCodeHook(() => { throw new Error('hook ran'); }); return 'set'; } catch (error) { return errorData(error).code; } })();
-    harness.unblock();
-    require('./x.cjs');
-    harness.done({ vetoed, ran: globalThis.ran });
-  `));
+  const { result } = runScenario(scenario('modules/setopencodehookRaisedFirstHook', { files: { 'x.cjs': "globalThis.ran.push('x');" } }));
   assert.deepEqual(result, { vetoed: 'TEST_BLOCKED', ran: ['x'] });
 });
 
 test('module.register raises module.register with its arguments; blocked, no hook is registered', () => {
   const hooks = 'export async function load(url, context, next) { const r = await next(url, context); if (url.endsWith("/x.mjs")) r.source = "export default \\"rewritten\\";"; return r; }';
-  const { result, events } = runScenario(withFiles({ 'hooks.mjs': hooks, 'x.mjs': "export default 'original';", 'y.mjs': "export default 'original';" }, `
-    const module = await import('node:module');
-    harness.block('module.register');
-    let thrown = null;
-    try { module.register(D + '/hooks.mjs', 'file:///'); } catch (error) { thrown = errorData(error).code; }
-    harness.unblock();
-    const before = (await import(D + '/y.mjs')).default;
-    module.register(D + '/hooks.mjs', 'file:///');
-    const after = (await import(D + '/x.mjs')).default;
-    harness.done({ thrown, before, after });
-  `));
+  const { result, events } = runScenario(scenario('modules/moduleRegisterRaisesModule', { files: { 'hooks.mjs': hooks, 'x.mjs': "export default 'original';", 'y.mjs': "export default 'original';" } }));
   assert.deepEqual(result, { thrown: 'TEST_BLOCKED', before: 'original', after: 'rewritten' });
   const registered = events.filter((e) => e[0] === 'module.register').map((e) => [e[2]]);
   assert.deepEqual(registered, [['file:///'], ['file:///']]);
 });
 
 test('module.registerHooks raises module.register (null, null)', { skip: NODE_MAJOR >= 24 ? false : 'no registerHooks on this Node' }, () => {
-  const { result, events } = runScenario(`
-    const module = await import('node:module');
-    harness.block('module.register');
-    let thrown = null;
-    try { module.registerHooks({ resolve: (s, c, next) => next(s, c) }); } catch (error) { thrown = errorData(error).code; }
-    harness.done({ thrown });
-  `);
+  const { result, events } = runScenario(scenario('modules/moduleRegisterHooksRaisesModule'));
   assert.deepEqual(result, { thrown: 'TEST_BLOCKED' });
   assert.deepEqual(events.filter((e) => e[0] === 'module.register'), [['module.register', null, null]]);
 });
 
 test('with --import audithook/register: the entry module, its static imports and import() in a vm script raise import', () => {
   const vmEntry = "const vm = require('node:vm'); new vm.Script(\"import('./a.mjs')\", { filename: __filename, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext();";
-  const { result } = runScenario(withFiles({ ...ESM_TREE, 'vm.cjs': vmEntry }, `
-    const { spawnSync } = await import('node:child_process');
-    const vm = await import('node:vm');
-    harness.pause();
-    fs.writeFileSync(D + '/hook.mjs', "import { addAuditHook } from " + JSON.stringify(process.cwd() + '/dist/esm/index.mjs') + "; globalThis.ran = []; addAuditHook((e, a) => { if (e === 'import') process.stdout.write(a[0] + '\\\\n'); });");
-    const run = (entry) => spawnSync(process.execPath, ['--no-warnings', '--import', 'audithook/register', '--import', D + '/hook.mjs', D + entry], { encoding: 'utf8', cwd: process.cwd() });
-    const child = run('/entry.mjs');
-    const vmChild = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined ? null : run('/vm.cjs');
-    const lines = (c) => c.stdout.split('\\n').filter(Boolean).map(rel).sort();
-    harness.done({ status: child.status, lines: lines(child), stderr: child.stderr, vm: vmChild && { status: vmChild.status, lines: lines(vmChild), stderr: vmChild.stderr } });
-  `));
+  const { result } = runScenario(scenario('modules/importAudithookRegisterEntry', { files: { ...ESM_TREE, 'vm.cjs': vmEntry } }));
   interface Run { status: number; lines: string[]; stderr: string }
   const r = result as Run & { vm: Run | null };
   assert.equal(r.status, 0, r.stderr);

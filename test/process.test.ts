@@ -4,14 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from './helpers/scenario';
+import { runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 interface SpawnCase {
+  /** Also selects how test/scenarios/process.mjs starts a process which would create the marker. */
   readonly api: string;
-  /** JS that starts a process which would create `marker` (in scope); resolves with its outcome. */
-  readonly start: string;
   readonly executable: string;
   readonly argv: (marker: string) => string[];
   readonly sync: boolean;
@@ -19,38 +18,25 @@ interface SpawnCase {
 
 const shellCommand = (marker: string): string[] => ['/bin/sh', '-c', `touch ${marker}`];
 const CASES: readonly SpawnCase[] = [
-  { api: 'spawn', start: "await new Promise((resolve) => cp.spawn('touch', [marker]).on('close', resolve))", executable: 'touch', argv: (m) => ['touch', m], sync: false },
-  { api: 'spawn with shell', start: "await new Promise((resolve) => cp.spawn('touch ' + marker, { shell: true }).on('close', resolve))", executable: '/bin/sh', argv: shellCommand, sync: false },
-  { api: 'exec', start: "await new Promise((resolve) => cp.exec('touch ' + marker, resolve))", executable: '/bin/sh', argv: shellCommand, sync: false },
-  { api: 'promisify(exec)', start: "await promisify(cp.exec)('touch ' + marker)", executable: '/bin/sh', argv: shellCommand, sync: false },
-  { api: 'execFile', start: "await new Promise((resolve) => cp.execFile('touch', [marker], resolve))", executable: 'touch', argv: (m) => ['touch', m], sync: false },
-  { api: 'spawnSync', start: "cp.spawnSync('touch', [marker])", executable: 'touch', argv: (m) => ['touch', m], sync: true },
-  { api: 'execSync', start: "cp.execSync('touch ' + marker)", executable: '/bin/sh', argv: shellCommand, sync: true },
-  { api: 'execFileSync', start: "cp.execFileSync('touch', [marker])", executable: 'touch', argv: (m) => ['touch', m], sync: true },
+  { api: 'spawn', executable: 'touch', argv: (m) => ['touch', m], sync: false },
+  { api: 'spawn with shell', executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'exec', executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'promisify(exec)', executable: '/bin/sh', argv: shellCommand, sync: false },
+  { api: 'execFile', executable: 'touch', argv: (m) => ['touch', m], sync: false },
+  { api: 'spawnSync', executable: 'touch', argv: (m) => ['touch', m], sync: true },
+  { api: 'execSync', executable: '/bin/sh', argv: shellCommand, sync: true },
+  { api: 'execFileSync', executable: 'touch', argv: (m) => ['touch', m], sync: true },
   {
     api: 'fork',
-    start: "await new Promise((resolve) => cp.fork(harness.script(\"require('fs').writeFileSync(process.argv[2], '')\"), [marker], { execArgv: [] }).on('close', resolve))",
     executable: process.execPath,
     argv: (m) => [process.execPath, '$SCRIPT', m],
     sync: false,
   },
 ];
 
-const PRELUDE = `
-  const cp = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const D = harness.tmp();
-  const marker = D + '/marker';
-  harness.script = (source) => { const file = D + '/child.js'; harness.pause(); fs.writeFileSync(file, source); harness.resume(); return file; };
-`;
-
 for (const c of CASES) {
   test(`child_process ${c.api}: one subprocess.Popen with what is started; blocked, nothing starts`, () => {
-    const allowed = runScenario(`${PRELUDE}
-      await (async () => { ${c.start} })();
-      harness.pause();
-      harness.done({ D, marker, created: fs.existsSync(marker) });
-    `);
+    const allowed = runScenario(scenario('process/startAllowed', { api: c.api }));
     const a = allowed.result as { D: string; marker: string; created: boolean };
     assert.equal(a.created, true, JSON.stringify(allowed.result));
     const popen = allowed.events.filter((e) => e[0] === 'subprocess.Popen');
@@ -61,15 +47,7 @@ for (const c of CASES) {
     assert.equal(cwd, null);
     assert.equal(env['PATH'], process.env['PATH'], 'env is the environment the child gets');
 
-    const blocked = runScenario(`${PRELUDE}
-      harness.block('subprocess.Popen');
-      let thrown = null;
-      try { await (async () => { ${c.start} })(); } catch (error) { thrown = errorData(error); }
-      harness.unblock();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      harness.pause();
-      harness.done({ thrown, created: fs.existsSync(marker) });
-    `);
+    const blocked = runScenario(scenario('process/startBlocked', { api: c.api }));
     const b = blocked.result as { thrown: { code: string } | null; created: boolean };
     assert.equal(b.thrown?.code, 'TEST_BLOCKED', 'the hook\'s error reaches the caller as a validation error would');
     assert.equal(b.created, false, 'no process ran');
@@ -77,40 +55,12 @@ for (const c of CASES) {
 }
 
 test('child processes behave as in plain Node: output, exit codes, ENOENT, promisify', () => {
-  const body = `
-    const cp = await import('node:child_process');
-    const { promisify } = await import('node:util');
-    const results = {};
-    results.execSync = cp.execSync('echo out; echo err >&2', { stdio: 'pipe' }).toString();
-    results.spawnSync = (({ status, stdout, error }) => ({ status, stdout: String(stdout), error: error?.code ?? null }))(cp.spawnSync('sh', ['-c', 'printf x; exit 3']));
-    results.missingSync = cp.spawnSync('/no/such/program').error.code;
-    results.missingAsync = await new Promise((resolve) => cp.spawn('/no/such/program').on('error', (e) => resolve(e.code)));
-    results.promisified = await promisify(cp.exec)('echo promisified');
-    results.execFile = await new Promise((resolve) => cp.execFile('sh', ['-c', 'exit 7'], (error) => resolve(error.code)));
-    results.exit = await new Promise((resolve) => cp.spawn('sh', ['-c', 'exit 5']).on('exit', (code, signal) => resolve([code, signal])));
-    results.killed = await new Promise((resolve) => { const child = cp.spawn('sleep', ['10']); child.on('exit', (code, signal) => resolve([code, signal])); child.kill(); });
-    harness.done(results);
-  `;
+  const body = scenario('process/childProcessesBehavePlain');
   assert.deepEqual(runScenario(body).result, runScenario(body, { plain: true }).result);
 });
 
 test('signals: process.kill raises os.kill or os.killpg; blocked, the child lives on', () => {
-  const run = runScenario(`
-    const cp = await import('node:child_process');
-    const child = cp.spawn('sleep', ['10'], { detached: true });
-    await new Promise((resolve) => child.on('spawn', resolve));
-    harness.clear();
-    harness.block('os.kill');
-    const viaProcess = via.sync(process, 'kill', [child.pid, 'SIGKILL']);
-    const viaChild = via.sync(child, 'kill', ['SIGKILL']);
-    harness.block('os.killpg');
-    const viaGroup = via.sync(process, 'kill', [-child.pid, 'SIGKILL']);
-    harness.unblock();
-    const alive = (() => { try { process.kill(child.pid, 0); return true; } catch { return false; } })();
-    const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal)));
-    child.kill('SIGTERM');
-    harness.done({ pid: child.pid, viaProcess, viaChild, viaGroup, alive, signal: await exit });
-  `);
+  const run = runScenario(scenario('process/signalsProcessKillRaises'));
   const r = run.result as { pid: number; viaProcess: { kind: string }; viaChild: { kind: string }; viaGroup: { kind: string }; alive: boolean; signal: string };
   assert.deepEqual([r.viaProcess.kind, r.viaChild.kind, r.viaGroup.kind], ['thrown', 'thrown', 'thrown']);
   assert.equal(r.alive, true);
@@ -121,15 +71,7 @@ test('signals: process.kill raises os.kill or os.killpg; blocked, the child live
 });
 
 test('process.chdir raises os.chdir; blocked, the directory stays', () => {
-  const run = runScenario(`
-    const D = harness.tmp();
-    const start = process.cwd();
-    process.chdir(D);
-    const moved = process.cwd();
-    harness.block('os.chdir');
-    const blocked = via.sync(process, 'chdir', ['/']);
-    harness.done({ D, moved, blocked, after: process.cwd(), start });
-  `);
+  const run = runScenario(scenario('process/processChdirRaisesOs'));
   const r = run.result as { D: string; moved: string; blocked: { kind: string }; after: string };
   assert.equal(r.moved, r.D);
   assert.equal(r.blocked.kind, 'thrown');
@@ -138,27 +80,7 @@ test('process.chdir raises os.chdir; blocked, the directory stays', () => {
 });
 
 test('process.env writes raise os.putenv, deletions os.unsetenv, by every path; reads and children see the environment', () => {
-  const run = runScenario(`
-    const cp = await import('node:child_process');
-    process.env.AH_ONE = 1;
-    Object.assign(process.env, { AH_TWO: 'two' });
-    Reflect.set(process.env, 'AH_THREE', 'three');
-    Object.defineProperty(process.env, 'AH_FOUR', { value: 'four', writable: true, enumerable: true, configurable: true });
-    delete process.env.AH_TWO;
-    Reflect.deleteProperty(process.env, 'AH_THREE');
-    harness.block('os.putenv');
-    const blockedSet = (() => { try { process.env.AH_BLOCKED = 'x'; return 'set'; } catch (error) { return error.code; } })();
-    harness.block('os.unsetenv');
-    const blockedDelete = (() => { try { delete process.env.AH_ONE; return 'deleted'; } catch (error) { return error.code; } })();
-    harness.unblock();
-    harness.pause();
-    const child = cp.execFileSync('sh', ['-c', 'echo $AH_ONE,$AH_FOUR,$AH_BLOCKED']).toString().trim();
-    harness.done({
-      blockedSet, blockedDelete, child,
-      one: process.env.AH_ONE, type: typeof process.env.AH_ONE, blocked: 'AH_BLOCKED' in process.env,
-      keys: Object.keys(process.env).filter((k) => k.startsWith('AH_')).sort(),
-    });
-  `);
+  const run = runScenario(scenario('process/processEnvWritesRaise'));
   assert.deepEqual(run.result, {
     blockedSet: 'TEST_BLOCKED', blockedDelete: 'TEST_BLOCKED', child: '1,four,',
     one: '1', type: 'string', blocked: false, keys: ['AH_FOUR', 'AH_ONE'],
@@ -186,18 +108,7 @@ test('a value that converts differently on a second reading is stored as audited
 });
 
 test('native code: process.dlopen and require of a .node file raise ctypes.dlopen once; blocked, nothing loads', () => {
-  const run = runScenario(`
-    const { createRequire } = await import('node:module');
-    const D = harness.tmp();
-    harness.pause();
-    fs.copyFileSync('/bin/true', D + '/fake.node');
-    harness.resume();
-    const require = createRequire(import.meta.url);
-    const viaRequire = (() => { try { require(D + '/fake.node'); return 'loaded'; } catch (error) { return error.code ?? error.message.slice(0, 40); } })();
-    harness.block('ctypes.dlopen');
-    const blocked = via.sync(process, 'dlopen', [{ exports: {} }, D + '/fake.node']);
-    harness.done({ D, viaRequire, blocked });
-  `);
+  const run = runScenario(scenario('process/nativeCodeProcessDlopen'));
   const r = run.result as { D: string; viaRequire: string; blocked: { kind: string; error: { code: string } } };
   assert.notEqual(r.viaRequire, 'loaded', 'not a real addon: Node\'s own error after the event');
   assert.equal(r.blocked.error.code, 'TEST_BLOCKED');
@@ -207,33 +118,7 @@ test('native code: process.dlopen and require of a .node file raise ctypes.dlope
 });
 
 test('process.binding and the credential, mask and capture calls raise their events and can be blocked', () => {
-  const run = runScenario(`
-    const os = await import('node:os');
-    const results = {};
-    results.binding = typeof process.binding('fs');
-    results.setgid = via.sync(process, 'setgid', [process.getgid()]).kind;
-    results.setegid = via.sync(process, 'setegid', [process.getegid()]).kind;
-    results.setuid = via.sync(process, 'setuid', [process.getuid()]).kind;
-    results.seteuid = via.sync(process, 'seteuid', [process.geteuid()]).kind;
-    results.setgroups = via.sync(process, 'setgroups', [process.getgroups()]).kind;
-    results.initgroups = via.sync(process, 'initgroups', [process.getuid(), process.getgid()]).kind;
-    const mask = process.umask();
-    results.umask = process.umask(mask) === mask;
-    process.setUncaughtExceptionCaptureCallback(null);
-    os.setPriority(0, os.getPriority(0));
-    const reportFile = harness.tmp() + '/report.json';
-    harness.block('*');
-    results.blockedBinding = via.sync(process, 'binding', ['fs']).kind;
-    results.blockedLinked = via.sync(process, '_linkedBinding', ['x']).kind;
-    results.blockedUmask = via.sync(process, 'umask', [0o077]).kind;
-    results.blockedReport = via.sync(process.report, 'writeReport', [reportFile]).kind;
-    results.reportWritten = fs.existsSync(reportFile);
-    results.blockedPriority = via.sync(os, 'setPriority', [0, 5]).kind;
-    harness.unblock();
-    results.umaskAfter = process.umask() === mask;
-    results.priorityAfter = os.getPriority(0);
-    harness.done(results);
-  `);
+  const run = runScenario(scenario('process/processBindingCredentialMask'));
   const r = run.result as Record<string, unknown>;
   assert.deepEqual(r, {
     binding: 'object', setgid: 'returned', setegid: 'returned', setuid: 'returned', seteuid: 'returned',
@@ -259,24 +144,8 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
 });
 
-const CHILD_REPORT = `
-  const cp = await import('node:child_process');
-  // A child reports whether audithook's runtime is installed, without loading audithook itself.
-  const probe = "console.log(globalThis[Symbol.for('audithook.runtime')] === undefined ? 'plain' : 'instrumented')";
-  const direct = (env) => cp.execFileSync(process.execPath, ['-e', probe], { env }).toString().trim();
-  const viaShell = (env) => cp.execSync(JSON.stringify(process.execPath) + ' -e ' + JSON.stringify(probe), { env }).toString().trim();
-  const D = harness.tmp();
-  harness.done({
-    inheritedEnv: direct(process.env),
-    explicitEnv: direct({ PATH: process.env.PATH }),
-    explicitEnvThroughShell: viaShell({ PATH: process.env.PATH }),
-    otherNodeOptions: direct({ PATH: process.env.PATH, NODE_OPTIONS: '--no-warnings' }),
-    fromAnotherDirectory: cp.execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, cwd: D }).toString().trim(),
-  });
-`;
-
 test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit env or not', () => {
-  const run = runScenario(CHILD_REPORT, { env: { NODE_OPTIONS: '--import audithook/register' } });
+  const run = runScenario(scenario('process/childReport'), { env: { NODE_OPTIONS: '--import audithook/register' } });
   assert.deepEqual(run.result, {
     inheritedEnv: 'instrumented',
     explicitEnv: 'instrumented',
@@ -290,7 +159,7 @@ test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit
 });
 
 test('with the preload only on the command line, a child given an explicit env escapes (documented)', () => {
-  const run = runScenario(CHILD_REPORT, { nodeArgs: ['--import', 'audithook/register'] });
+  const run = runScenario(scenario('process/childReport'), { nodeArgs: ['--import', 'audithook/register'] });
   assert.deepEqual(run.result, {
     inheritedEnv: 'plain',
     explicitEnv: 'plain',
@@ -301,22 +170,7 @@ test('with the preload only on the command line, a child given an explicit env e
 });
 
 test('cluster.fork raises subprocess.Popen once; blocked, no worker starts', () => {
-  const run = runScenario(`
-    const cluster = (await import('node:cluster')).default;
-    const D = harness.tmp();
-    harness.pause();
-    fs.writeFileSync(D + '/worker.js', "require('fs').writeFileSync(process.env.MARKER, ''); process.exit(0);");
-    harness.resume();
-    cluster.setupPrimary({ exec: D + '/worker.js', execArgv: [], silent: true });
-    await new Promise((resolve) => cluster.fork({ MARKER: D + '/first' }).on('exit', resolve));
-    harness.block('subprocess.Popen');
-    let thrown = null;
-    try { cluster.fork({ MARKER: D + '/second' }); } catch (error) { thrown = error.code; }
-    harness.unblock();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    harness.pause();
-    harness.done({ D, thrown, first: fs.existsSync(D + '/first'), second: fs.existsSync(D + '/second') });
-  `);
+  const run = runScenario(scenario('process/clusterForkRaisesSubprocess'));
   const r = run.result as { D: string; thrown: string; first: boolean; second: boolean };
   assert.deepEqual([r.thrown, r.first, r.second], ['TEST_BLOCKED', true, false]);
   const popen = run.events.filter((e) => e[0] === 'subprocess.Popen') as [string, string, string[], unknown, Record<string, string>][];

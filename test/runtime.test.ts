@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from './helpers/scenario';
+import { runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 interface Case {
+  /** Also selects what test/scenarios/runtime.mjs does, on a fresh directory, for plain data as its result. */
   readonly name: string;
-  /** Module code run in a scenario; `D` is a fresh directory; it ends by setting `result` (plain data). */
-  readonly body: string;
   /** The events the allowed run raises (only those of `names`). */
   readonly expected: (dir: string) => unknown[][];
   readonly names: readonly string[];
@@ -23,22 +22,9 @@ interface Case {
 }
 
 const BLOCKED = { name: 'Error', code: 'TEST_BLOCKED' };
-const caught = (code: string): string => `(() => { try { ${code}; return 'returned'; } catch (error) { return { name: error.name, code: error.code }; } })()`;
-
-/** An interface on in-memory streams; `written` collects what it writes. */
-const readlineSetup = (module: string): string => `const readline = await import('${module}');
-  const { PassThrough } = await import('node:stream');
-  const input = new PassThrough(); const output = new PassThrough(); let written = '';
-  output.on('data', (chunk) => { written += chunk; });
-  const rl = readline.createInterface({ input, output, terminal: false });`;
-
 const CASES: readonly Case[] = [
   {
     name: 'v8.serialize / v8.deserialize',
-    body: `const v8 = await import('node:v8');
-      const thrown = ${caught('globalThis.bytes = v8.serialize({ a: [1, 2] })')};
-      const back = globalThis.bytes === undefined ? null : v8.deserialize(globalThis.bytes);
-      result = { thrown, back };`,
     names: ['marshal.dumps', 'marshal.loads'],
     expected: () => [['marshal.dumps', { a: [1, 2] }, null], ['marshal.loads', '<Buffer>']],
     block: 'marshal.dumps',
@@ -46,10 +32,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'v8.Serializer / v8.Deserializer',
-    body: `const v8 = await import('node:v8');
-      const ser = new v8.Serializer(); ser.writeHeader(); ser.writeValue('text');
-      const der = new v8.DefaultDeserializer(ser.releaseBuffer()); der.readHeader();
-      result = { read: ${caught('globalThis.value = der.readValue()')}, value: globalThis.value ?? null };`,
     names: ['marshal.dumps', 'marshal.loads'],
     expected: () => [['marshal.dumps', 'text', null], ['marshal.loads', '<Buffer>']],
     block: 'marshal.loads',
@@ -57,10 +39,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'v8.writeHeapSnapshot',
-    body: `const v8 = await import('node:v8');
-      const thrown = ${caught("v8.writeHeapSnapshot(D + '/heap.heapsnapshot')")};
-      harness.pause();
-      result = { thrown, written: fs.existsSync(D + '/heap.heapsnapshot') };`,
     names: ['gc.get_objects'],
     expected: () => [['gc.get_objects', null]],
     block: 'gc.get_objects',
@@ -68,12 +46,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'v8.getHeapSnapshot and v8.queryObjects',
-    body: `const v8 = await import('node:v8');
-      class Marker {}
-      const kept = [new Marker(), new Marker()];
-      const snapshot = ${caught('v8.getHeapSnapshot().destroy()')};
-      const count = ${caught("globalThis.count = v8.queryObjects(Marker, { format: 'count' })")};
-      result = { snapshot, count, found: globalThis.count ?? null, kept: kept.length };`,
     names: ['gc.get_objects', 'gc.get_referrers'],
     expected: () => [['gc.get_objects', null], ['gc.get_referrers', [null]]],
     block: 'gc.get_referrers',
@@ -81,8 +53,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'v8.setFlagsFromString',
-    body: `const v8 = await import('node:v8');
-      result = { thrown: ${caught("v8.setFlagsFromString('--allow-natives-syntax')")} };`,
     names: ['v8.setFlagsFromString'],
     expected: () => [['v8.setFlagsFromString', '--allow-natives-syntax']],
     block: 'v8.setFlagsFromString',
@@ -90,13 +60,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'readline question (callback)',
-    body: `${readlineSetup('node:readline')}
-      let answer = null;
-      const thrown = ${caught("rl.question('Name? ', (a) => { answer = a; })")};
-      input.write('Ada\\n');
-      await new Promise((resolve) => setImmediate(resolve));
-      rl.close();
-      result = { thrown, answer, written };`,
     names: ['builtins.input', 'builtins.input/result'],
     expected: () => [['builtins.input', 'Name? '], ['builtins.input/result', 'Ada']],
     block: 'builtins.input',
@@ -104,12 +67,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'readline/promises question',
-    body: `${readlineSetup('node:readline/promises')}
-      const pending = rl.question('Name? ');
-      input.write('Ada\\n');
-      const outcome = await pending.then((answer) => ({ answer }), (error) => ({ name: error.name, code: error.code }));
-      rl.close();
-      result = { outcome, written };`,
     names: ['builtins.input', 'builtins.input/result'],
     expected: () => [['builtins.input', 'Name? '], ['builtins.input/result', 'Ada']],
     block: 'builtins.input',
@@ -118,13 +75,6 @@ const CASES: readonly Case[] = [
   {
     name: 'node:sqlite DatabaseSync',
     minMajor: 24,
-    body: `const { DatabaseSync } = await import('node:sqlite');
-      const url = await import('node:url');
-      const opened = ${caught("new DatabaseSync(D + '/a.db').close()")};
-      const lazy = new DatabaseSync(url.pathToFileURL(D + '/b.db'), { open: false });
-      const reopened = ${caught('lazy.open(); lazy.close()')};
-      harness.pause();
-      result = { opened, reopened, a: fs.existsSync(D + '/a.db'), b: fs.existsSync(D + '/b.db') };`,
     names: ['sqlite3.connect'],
     expected: (d) => [['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect', `${d}/b.db`]],
     block: 'sqlite3.connect',
@@ -133,11 +83,6 @@ const CASES: readonly Case[] = [
   {
     name: 'node:sqlite extensions',
     minMajor: 24,
-    body: `const { DatabaseSync } = await import('node:sqlite');
-      const db = new DatabaseSync(':memory:', { allowExtension: true });
-      const enabled = ${caught('db.enableLoadExtension(true)')};
-      const loaded = ${caught("db.loadExtension(D + '/missing.so')")};
-      result = { enabled, loaded };`,
     names: ['sqlite3.enable_load_extension', 'sqlite3.load_extension'],
     expected: (d) => [
       ['sqlite3.enable_load_extension', null, true],
@@ -149,11 +94,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'inspector Session#connect',
-    body: `const inspector = await import('node:inspector');
-      const session = new inspector.Session();
-      const connected = ${caught('session.connect()')};
-      const posted = ${caught("session.post('Runtime.enable')")};
-      result = { connected, posted };`,
     names: ['inspector.Session.connect'],
     expected: () => [['inspector.Session.connect', '<Session>', false]],
     block: 'inspector.Session.connect',
@@ -162,11 +102,6 @@ const CASES: readonly Case[] = [
   // node:inspector/promises exports the same open, as its own property.
   ...(['node:inspector', 'node:inspector/promises'] as const).map((module): Case => ({
     name: `${module} open`,
-    body: `const inspector = await import('${module}');
-      const opened = ${caught("inspector.open(0, '127.0.0.1', false)")};
-      const listening = inspector.url() !== undefined;
-      inspector.close();
-      result = { opened, listening };`,
     names: ['inspector.open'],
     expected: () => [['inspector.open', 0, '127.0.0.1', false]],
     block: 'inspector.open',
@@ -174,8 +109,6 @@ const CASES: readonly Case[] = [
   })),
   {
     name: 'trace_events.createTracing',
-    body: `const traceEvents = await import('node:trace_events');
-      result = { created: ${caught("traceEvents.createTracing({ categories: ['node.perf'] })")} };`,
     names: ['trace_events.createTracing'],
     expected: () => [['trace_events.createTracing', ['node.perf']]],
     block: 'trace_events.createTracing',
@@ -183,11 +116,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'async_hooks.createHook',
-    body: `const asyncHooks = await import('node:async_hooks');
-      let inits = 0;
-      const created = ${caught('asyncHooks.createHook({ init() { inits++; } }).enable()')};
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      result = { created, sawOperations: inits > 0 };`,
     names: ['async_hooks.createHook'],
     expected: () => [['async_hooks.createHook', { }]],
     block: 'async_hooks.createHook',
@@ -203,7 +131,7 @@ function namedBuffer(value: unknown): unknown {
 for (const c of CASES) {
   const skip = NODE_MAJOR < (c.minMajor ?? 0) ? `node:sqlite needs Node ${c.minMajor}` : false;
   test(`${c.name}: ${c.names.join(', ')} once each, as plain Node; refused, no effect`, { skip }, () => {
-    const body = `const D = harness.tmp(); let result;\n${c.body}\nharness.done({ D, result });`;
+    const body = scenario('runtime/runtimeCase', { name: c.name, block: null });
     const allowed = runScenario(body);
     const plain = runScenario(body, { plain: true });
     const a = allowed.result as { D: string; result: unknown } | { uncaught: unknown };
@@ -212,7 +140,7 @@ for (const c of CASES) {
     const seen = allowed.events.filter((e) => c.names.includes(e[0] as string)).map((e) => e.map(namedBuffer));
     assert.deepEqual(seen, c.expected(a.D));
 
-    const blocked = runScenario(`harness.block(${JSON.stringify(c.block)});\n${body}`);
+    const blocked = runScenario(scenario('runtime/runtimeCase', { name: c.name, block: c.block }));
     assert.deepEqual((blocked.result as { result: unknown }).result, c.blocked, blocked.stderr);
   });
 }

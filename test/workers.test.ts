@@ -5,13 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from './helpers/scenario';
+import { runScenario, scenario } from './helpers/scenario';
 import { HOOK_PRELOAD, named, runPreloaded } from './helpers/preloaded';
 
 interface WorkerCase {
+  /** Also selects how test/scenarios/workers.mjs creates the worker, which writes the marker. */
   readonly name: string;
-  /** JS creating the worker, which writes `marker`; `D` is a directory holding worker.cjs. */
-  readonly create: string;
   readonly source: (dir: string) => string;
   readonly isEval: boolean;
 }
@@ -20,31 +19,18 @@ const WORKER_BODY = "require('fs').writeFileSync(require('worker_threads').worke
 /** Eval workers inherit the scenario's --input-type=module: code that runs as a script or a module. */
 const EVAL_BODY = "Promise.all([import('fs'), import('worker_threads')]).then(([fs, w]) => fs.writeFileSync(w.workerData, 'ran'))";
 const CASES: readonly WorkerCase[] = [
-  { name: 'absolute path', create: "new Worker(D + '/worker.cjs', { workerData: marker })", source: (d) => `${d}/worker.cjs`, isEval: false },
-  { name: 'file URL', create: "new Worker(url.pathToFileURL(D + '/worker.cjs'), { workerData: marker })", source: (d) => `${d}/worker.cjs`, isEval: false },
-  { name: 'relative path', create: "(process.chdir(D), new Worker('./worker.cjs', { workerData: marker }))", source: (d) => `${d}/worker.cjs`, isEval: false },
-  { name: 'eval code', create: `new Worker(${JSON.stringify(EVAL_BODY)}, { eval: true, workerData: marker })`, source: () => EVAL_BODY, isEval: true },
+  { name: 'absolute path', source: (d) => `${d}/worker.cjs`, isEval: false },
+  { name: 'file URL', source: (d) => `${d}/worker.cjs`, isEval: false },
+  { name: 'relative path', source: (d) => `${d}/worker.cjs`, isEval: false },
+  { name: 'eval code', source: () => EVAL_BODY, isEval: true },
 ];
 
-const PRELUDE = `
-  const { Worker } = await import('node:worker_threads');
-  const url = await import('node:url');
-  const D = harness.tmp();
-  const marker = D + '/marker';
-  harness.pause();
-  fs.writeFileSync(D + '/worker.cjs', ${JSON.stringify(WORKER_BODY)});
-  harness.resume();
-  const exited = (worker) => new Promise((resolve) => worker.on('exit', resolve));
-`;
+/** What the worker scenarios run: the worker file's code and the eval worker's. */
+const SOURCES = { workerBody: WORKER_BODY, evalBody: EVAL_BODY };
 
 for (const c of CASES) {
   test(`new Worker (${c.name}): worker_threads.Worker once with what runs; refused, no thread starts`, () => {
-    const body = `${PRELUDE}
-      const worker = ${c.create};
-      const code = await exited(worker);
-      harness.pause();
-      harness.done({ D, code, ran: fs.existsSync(marker), isWorker: worker instanceof Worker, ctor: worker.constructor === Worker });
-    `;
+    const body = scenario('workers/createAllowed', { ...SOURCES, name: c.name });
     const allowed = runScenario(body);
     const plain = runScenario(body, { plain: true });
     const a = allowed.result as { D: string; ran: boolean };
@@ -55,27 +41,13 @@ for (const c of CASES) {
     const compiles = allowed.events.filter((e) => e[0] === 'compile');
     assert.deepEqual(compiles, c.isEval ? [['compile', EVAL_BODY, '[worker eval]']] : []);
 
-    const blocked = runScenario(`${PRELUDE}
-      harness.block('worker_threads.Worker');
-      let thrown = null;
-      try { ${c.create}; } catch (error) { thrown = errorData(error); }
-      harness.unblock();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      harness.pause();
-      harness.done({ thrown, ran: fs.existsSync(marker) });
-    `);
+    const blocked = runScenario(scenario('workers/createBlocked', { ...SOURCES, name: c.name }));
     assert.deepEqual(blocked.result, { thrown: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: worker_threads.Worker' }, ran: false });
   });
 }
 
 test('new Worker with invalid arguments raises nothing and throws Node\'s own error', () => {
-  const body = `${PRELUDE}
-    const outcomes = [];
-    for (const args of [['worker.cjs'], [42], [{}, { eval: true }]]) {
-      try { new Worker(...args); outcomes.push('created'); } catch (error) { outcomes.push(error.code); }
-    }
-    harness.done(outcomes);
-  `;
+  const body = scenario('workers/invalidArguments', SOURCES);
   const allowed = runScenario(body);
   assert.deepEqual(allowed.result, runScenario(body, { plain: true }).result);
   assert.deepEqual(allowed.events.filter((e) => e[0] === 'worker_threads.Worker'), []);
@@ -114,22 +86,7 @@ for (const [preload, { args, env }] of Object.entries(PRELOADS)) {
 }
 
 test('a getter on options.eval cannot answer the audit one way and Node another', () => {
-  const { result } = runScenario(`
-    const { Worker } = await import('node:worker_threads');
-    const marker = harness.tmp() + '/ran';
-    let reads = 0;
-    const options = { get eval() { reads++; return reads > 1; } };
-    harness.block('worker_threads.Worker');
-    let outcome;
-    try {
-      const worker = new Worker("require('fs').writeFileSync(" + JSON.stringify(marker) + ", '')", options);
-      outcome = await new Promise((resolve) => { worker.on('exit', () => resolve('exited')); worker.on('error', (e) => resolve('error')); });
-    } catch (error) {
-      outcome = 'thrown';
-    }
-    harness.unblock();
-    harness.done({ outcome, reads, ran: fs.existsSync(marker) });
-  `);
+  const { result } = runScenario(scenario('workers/getterOptionsEvalCannot'));
   const r = result as { outcome: string; reads: number; ran: boolean };
   assert.equal(r.reads, 1, JSON.stringify(r));
   assert.equal(r.ran, false, 'the code never ran as an eval worker');

@@ -1,0 +1,157 @@
+// Scenarios of test/modules.test.ts, each run in its own process by runScenario(scenario('modules/<name>')).
+import fs from 'node:fs';
+import path from 'node:path';
+import { errorData } from '../fixtures/outcome.mjs';
+
+/** `files` in a fresh directory D, a require from D, and `imports()`: the import events, with D as $D. */
+async function withFiles(harness, files) {
+  const D = harness.tmp();
+  harness.pause();
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(D, name)), { recursive: true });
+    fs.writeFileSync(path.join(D, name), text);
+  }
+  harness.resume();
+  const { createRequire } = await import('node:module');
+  const require = createRequire(D + '/');
+  globalThis.ran = [];
+  const rel = (value) => typeof value === 'string' ? value.split(D).join('$D') : value;
+  const imports = () => harness.events.filter((e) => e[0] === 'import').map((e) => e.map((v) => Array.isArray(v) ? v.map(rel) : rel(v)));
+  return { D, require, rel, imports };
+}
+
+export async function requireImportPerModule(harness, { files }) {
+  const { require, imports } = await withFiles(harness, files);
+  const exported = require('./main.js');
+  require('./main.js');
+  harness.done({ exported, ran: globalThis.ran, imports: imports() });
+}
+
+export async function requireBlockedHookError(harness, { files }) {
+  const { D, require } = await withFiles(harness, files);
+  harness.block('import');
+  let thrown = null;
+  try { require('./main.js'); } catch (error) { thrown = errorData(error); }
+  harness.unblock();
+  const cached = Object.keys(require.cache).filter((k) => k.startsWith(D));
+  const again = require('./main.js');
+  harness.done({ thrown, cached, ran: globalThis.ran, again });
+}
+
+export async function importImportPerModule(harness, { files }) {
+  const { D, imports } = await withFiles(harness, files);
+  const { default: value } = await import(D + '/entry.mjs');
+  await import(D + '/entry.mjs');
+  harness.done({ value, ran: globalThis.ran, imports: imports() });
+}
+
+export async function importEventsSurviveTampering(harness, { files }) {
+  const { D, imports } = await withFiles(harness, files);
+  Map.prototype.get = function () { return undefined; };
+  Map.prototype.has = function () { return true; };
+  Set.prototype.delete = function () { return true; };
+  Set.prototype.add = function () { return this; };
+  await import(D + '/entry.mjs');
+  harness.done({ imports: imports().map((e) => e[2]).sort() });
+}
+
+export async function importBlockedImportRejects(harness, { files }) {
+  const { D } = await withFiles(harness, files);
+  const outcome = async (run) => { try { await run(); return 'loaded'; } catch (error) { return errorData(error); } };
+  harness.block('import');
+  const dynamic = await outcome(() => import(D + '/blocked.mjs'));
+  const commonjs = await outcome(() => import(D + '/c.cjs'));
+  harness.unblock();
+  const { addAuditHook } = await import('audithook');
+  addAuditHook((event, args) => { if (event === 'import' && String(args[1]).endsWith('refused.mjs')) throw Object.assign(new Error('refused'), { code: 'REFUSED' }); });
+  const graph = await outcome(() => import(D + '/graph.mjs'));
+  harness.done({ dynamic, commonjs, graph, ran: globalThis.ran });
+}
+
+export async function importCommonJSRaisesImport(harness, { files }) {
+  const { require, imports } = await withFiles(harness, files);
+  const value = await require('./dynamic.cjs');
+  harness.done({ value, imports: imports().map((e) => e.slice(1, 3)) });
+}
+
+export async function requireEsmRaisesImport(harness, { files }) {
+  const { require, imports } = await withFiles(harness, files);
+  const value = require('./esm.mjs').x;
+  harness.done({ value, imports: imports().map((e) => e.slice(0, 3)) });
+}
+
+export async function modulesBehavePlainNode(harness, { files }) {
+  const { D, require, rel } = await withFiles(harness, files);
+  const children = require('./c.cjs') && Object.keys(require.cache).filter((k) => k.startsWith(D)).map(rel).sort();
+  const parent = require.cache[D + '/c.cjs'];
+  const kids = parent.children.map((m) => rel(m.id));
+  const resolved = rel(require.resolve('./d.cjs'));
+  const missing = (() => { try { require('./nope'); } catch (error) { return [error.code, rel(error.message.split('\n')[0])]; } })();
+  const missingEsm = await import(D + '/nope.mjs').then(() => null, (error) => [error.code, rel(error.message)]);
+  const missingPackage = await import('no-such-package-xyz').then(() => null, (error) => [error.code, error.message]);
+  const entry = (await import(D + '/entry.mjs')).default;
+  const meta = (await import(D + '/meta.mjs')).default.map(rel);
+  const stackLine = require('./throws.js')();
+  const namespace = Object.keys(await import(D + '/c.cjs')).sort();
+  harness.done({ children, kids, resolved, missing, missingEsm, missingPackage, entry, meta, stackLine, namespace, ran: globalThis.ran });
+}
+
+export async function setOpenCodeHookSeesCommonJSESM(harness, { files }) {
+  const { D, require, rel } = await withFiles(harness, files);
+  const { setOpenCodeHook } = await import('audithook');
+  const seen = [];
+  setOpenCodeHook((file, source) => {
+    seen.push([rel(file), source === fs.readFileSync(file, 'utf8')]);
+    if (file.includes('refused')) throw Object.assign(new Error('not on the allowlist'), { code: 'REFUSED' });
+  });
+  await import(D + '/entry.mjs');
+  const esm = await import(D + '/refused.mjs').then(() => 'ran', errorData);
+  let cjs = 'ran';
+  try { require('./refused.cjs'); } catch (error) { cjs = errorData(error); }
+  const again = (() => { try { setOpenCodeHook(() => {}); return 'set'; } catch (error) { return error.message; } })();
+  harness.done({ seen: seen.sort(), esm, cjs, again, ran: globalThis.ran.sort() });
+}
+
+export async function setopencodehookRaisedFirstHook(harness, { files }) {
+  const { require } = await withFiles(harness, files);
+  const { setOpenCodeHook } = await import('audithook');
+  harness.block('setopencodehook');
+  const vetoed = (() => { try { setOpenCodeHook(() => { throw new Error('hook ran'); }); return 'set'; } catch (error) { return errorData(error).code; } })();
+  harness.unblock();
+  require('./x.cjs');
+  harness.done({ vetoed, ran: globalThis.ran });
+}
+
+export async function moduleRegisterRaisesModule(harness, { files }) {
+  const { D } = await withFiles(harness, files);
+  const module = await import('node:module');
+  harness.block('module.register');
+  let thrown = null;
+  try { module.register(D + '/hooks.mjs', 'file:///'); } catch (error) { thrown = errorData(error).code; }
+  harness.unblock();
+  const before = (await import(D + '/y.mjs')).default;
+  module.register(D + '/hooks.mjs', 'file:///');
+  const after = (await import(D + '/x.mjs')).default;
+  harness.done({ thrown, before, after });
+}
+
+export async function importAudithookRegisterEntry(harness, { files }) {
+  const { D, rel } = await withFiles(harness, files);
+  const { spawnSync } = await import('node:child_process');
+  const vm = await import('node:vm');
+  harness.pause();
+  fs.writeFileSync(D + '/hook.mjs', "import { addAuditHook } from " + JSON.stringify(process.cwd() + '/dist/esm/index.mjs') + "; globalThis.ran = []; addAuditHook((e, a) => { if (e === 'import') process.stdout.write(a[0] + '\\n'); });");
+  const run = (entry) => spawnSync(process.execPath, ['--no-warnings', '--import', 'audithook/register', '--import', D + '/hook.mjs', D + entry], { encoding: 'utf8', cwd: process.cwd() });
+  const child = run('/entry.mjs');
+  const vmChild = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined ? null : run('/vm.cjs');
+  const lines = (c) => c.stdout.split('\n').filter(Boolean).map(rel).sort();
+  harness.done({ status: child.status, lines: lines(child), stderr: child.stderr, vm: vmChild && { status: vmChild.status, lines: lines(vmChild), stderr: vmChild.stderr } });
+}
+
+export async function moduleRegisterHooksRaisesModule(harness) {
+  const module = await import('node:module');
+  harness.block('module.register');
+  let thrown = null;
+  try { module.registerHooks({ resolve: (s, c, next) => next(s, c) }); } catch (error) { thrown = errorData(error).code; }
+  harness.done({ thrown });
+}

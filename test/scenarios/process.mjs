@@ -1,0 +1,183 @@
+// Scenarios of test/process.test.ts, each run in its own process by runScenario(scenario('process/<name>')).
+import fs from 'node:fs';
+import { via, errorData } from '../fixtures/outcome.mjs';
+
+/** What a child_process scenario works with: `marker` is a file the started process would create. */
+async function childProcessScope(harness) {
+  const cp = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const D = harness.tmp();
+  const marker = D + '/marker';
+  const script = (source) => { const file = D + '/child.js'; harness.pause(); fs.writeFileSync(file, source); harness.resume(); return file; };
+  return { cp, promisify, D, marker, script };
+}
+
+/** Each child_process API starting a process which creates the marker, by the api name of test/process.test.ts. */
+const STARTS = {
+  'spawn': ({ cp, marker }) => new Promise((resolve) => cp.spawn('touch', [marker]).on('close', resolve)),
+  'spawn with shell': ({ cp, marker }) => new Promise((resolve) => cp.spawn('touch ' + marker, { shell: true }).on('close', resolve)),
+  'exec': ({ cp, marker }) => new Promise((resolve) => cp.exec('touch ' + marker, resolve)),
+  'promisify(exec)': ({ cp, promisify, marker }) => promisify(cp.exec)('touch ' + marker),
+  'execFile': ({ cp, marker }) => new Promise((resolve) => cp.execFile('touch', [marker], resolve)),
+  'spawnSync': ({ cp, marker }) => { cp.spawnSync('touch', [marker]); },
+  'execSync': ({ cp, marker }) => { cp.execSync('touch ' + marker); },
+  'execFileSync': ({ cp, marker }) => { cp.execFileSync('touch', [marker]); },
+  'fork': ({ cp, marker, script }) => new Promise((resolve) => cp.fork(script("require('fs').writeFileSync(process.argv[2], '')"), [marker], { execArgv: [] }).on('close', resolve)),
+};
+
+export async function startAllowed(harness, { api }) {
+  const scope = await childProcessScope(harness);
+  await STARTS[api](scope);
+  harness.pause();
+  harness.done({ D: scope.D, marker: scope.marker, created: fs.existsSync(scope.marker) });
+}
+
+export async function startBlocked(harness, { api }) {
+  const scope = await childProcessScope(harness);
+  harness.block('subprocess.Popen');
+  let thrown = null;
+  try { await STARTS[api](scope); } catch (error) { thrown = errorData(error); }
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  harness.pause();
+  harness.done({ thrown, created: fs.existsSync(scope.marker) });
+}
+
+/** Whether Node children started in different ways are audited. */
+export async function childReport(harness) {
+  const cp = await import('node:child_process');
+  // A child reports whether audithook's runtime is installed, without loading audithook itself.
+  const probe = "console.log(globalThis[Symbol.for('audithook.runtime')] === undefined ? 'plain' : 'instrumented')";
+  const direct = (env) => cp.execFileSync(process.execPath, ['-e', probe], { env }).toString().trim();
+  const viaShell = (env) => cp.execSync(JSON.stringify(process.execPath) + ' -e ' + JSON.stringify(probe), { env }).toString().trim();
+  const D = harness.tmp();
+  harness.done({
+    inheritedEnv: direct(process.env),
+    explicitEnv: direct({ PATH: process.env.PATH }),
+    explicitEnvThroughShell: viaShell({ PATH: process.env.PATH }),
+    otherNodeOptions: direct({ PATH: process.env.PATH, NODE_OPTIONS: '--no-warnings' }),
+    fromAnotherDirectory: cp.execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, cwd: D }).toString().trim(),
+  });
+}
+
+export async function childProcessesBehavePlain(harness) {
+  const cp = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const results = {};
+  results.execSync = cp.execSync('echo out; echo err >&2', { stdio: 'pipe' }).toString();
+  results.spawnSync = (({ status, stdout, error }) => ({ status, stdout: String(stdout), error: error?.code ?? null }))(cp.spawnSync('sh', ['-c', 'printf x; exit 3']));
+  results.missingSync = cp.spawnSync('/no/such/program').error.code;
+  results.missingAsync = await new Promise((resolve) => cp.spawn('/no/such/program').on('error', (e) => resolve(e.code)));
+  results.promisified = await promisify(cp.exec)('echo promisified');
+  results.execFile = await new Promise((resolve) => cp.execFile('sh', ['-c', 'exit 7'], (error) => resolve(error.code)));
+  results.exit = await new Promise((resolve) => cp.spawn('sh', ['-c', 'exit 5']).on('exit', (code, signal) => resolve([code, signal])));
+  results.killed = await new Promise((resolve) => { const child = cp.spawn('sleep', ['10']); child.on('exit', (code, signal) => resolve([code, signal])); child.kill(); });
+  harness.done(results);
+}
+
+export async function signalsProcessKillRaises(harness) {
+  const cp = await import('node:child_process');
+  const child = cp.spawn('sleep', ['10'], { detached: true });
+  await new Promise((resolve) => child.on('spawn', resolve));
+  harness.clear();
+  harness.block('os.kill');
+  const viaProcess = via.sync(process, 'kill', [child.pid, 'SIGKILL']);
+  const viaChild = via.sync(child, 'kill', ['SIGKILL']);
+  harness.block('os.killpg');
+  const viaGroup = via.sync(process, 'kill', [-child.pid, 'SIGKILL']);
+  harness.unblock();
+  const alive = (() => { try { process.kill(child.pid, 0); return true; } catch { return false; } })();
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal)));
+  child.kill('SIGTERM');
+  harness.done({ pid: child.pid, viaProcess, viaChild, viaGroup, alive, signal: await exit });
+}
+
+export async function processChdirRaisesOs(harness) {
+  const D = harness.tmp();
+  const start = process.cwd();
+  process.chdir(D);
+  const moved = process.cwd();
+  harness.block('os.chdir');
+  const blocked = via.sync(process, 'chdir', ['/']);
+  harness.done({ D, moved, blocked, after: process.cwd(), start });
+}
+
+export async function processEnvWritesRaise(harness) {
+  const cp = await import('node:child_process');
+  process.env.AH_ONE = 1;
+  Object.assign(process.env, { AH_TWO: 'two' });
+  Reflect.set(process.env, 'AH_THREE', 'three');
+  Object.defineProperty(process.env, 'AH_FOUR', { value: 'four', writable: true, enumerable: true, configurable: true });
+  delete process.env.AH_TWO;
+  Reflect.deleteProperty(process.env, 'AH_THREE');
+  harness.block('os.putenv');
+  const blockedSet = (() => { try { process.env.AH_BLOCKED = 'x'; return 'set'; } catch (error) { return error.code; } })();
+  harness.block('os.unsetenv');
+  const blockedDelete = (() => { try { delete process.env.AH_ONE; return 'deleted'; } catch (error) { return error.code; } })();
+  harness.unblock();
+  harness.pause();
+  const child = cp.execFileSync('sh', ['-c', 'echo $AH_ONE,$AH_FOUR,$AH_BLOCKED']).toString().trim();
+  harness.done({
+    blockedSet, blockedDelete, child,
+    one: process.env.AH_ONE, type: typeof process.env.AH_ONE, blocked: 'AH_BLOCKED' in process.env,
+    keys: Object.keys(process.env).filter((k) => k.startsWith('AH_')).sort(),
+  });
+}
+
+export async function nativeCodeProcessDlopen(harness) {
+  const { createRequire } = await import('node:module');
+  const D = harness.tmp();
+  harness.pause();
+  fs.copyFileSync('/bin/true', D + '/fake.node');
+  harness.resume();
+  const require = createRequire(import.meta.url);
+  const viaRequire = (() => { try { require(D + '/fake.node'); return 'loaded'; } catch (error) { return error.code ?? error.message.slice(0, 40); } })();
+  harness.block('ctypes.dlopen');
+  const blocked = via.sync(process, 'dlopen', [{ exports: {} }, D + '/fake.node']);
+  harness.done({ D, viaRequire, blocked });
+}
+
+export async function processBindingCredentialMask(harness) {
+  const os = await import('node:os');
+  const results = {};
+  results.binding = typeof process.binding('fs');
+  results.setgid = via.sync(process, 'setgid', [process.getgid()]).kind;
+  results.setegid = via.sync(process, 'setegid', [process.getegid()]).kind;
+  results.setuid = via.sync(process, 'setuid', [process.getuid()]).kind;
+  results.seteuid = via.sync(process, 'seteuid', [process.geteuid()]).kind;
+  results.setgroups = via.sync(process, 'setgroups', [process.getgroups()]).kind;
+  results.initgroups = via.sync(process, 'initgroups', [process.getuid(), process.getgid()]).kind;
+  const mask = process.umask();
+  results.umask = process.umask(mask) === mask;
+  process.setUncaughtExceptionCaptureCallback(null);
+  os.setPriority(0, os.getPriority(0));
+  const reportFile = harness.tmp() + '/report.json';
+  harness.block('*');
+  results.blockedBinding = via.sync(process, 'binding', ['fs']).kind;
+  results.blockedLinked = via.sync(process, '_linkedBinding', ['x']).kind;
+  results.blockedUmask = via.sync(process, 'umask', [0o077]).kind;
+  results.blockedReport = via.sync(process.report, 'writeReport', [reportFile]).kind;
+  results.reportWritten = fs.existsSync(reportFile);
+  results.blockedPriority = via.sync(os, 'setPriority', [0, 5]).kind;
+  harness.unblock();
+  results.umaskAfter = process.umask() === mask;
+  results.priorityAfter = os.getPriority(0);
+  harness.done(results);
+}
+
+export async function clusterForkRaisesSubprocess(harness) {
+  const cluster = (await import('node:cluster')).default;
+  const D = harness.tmp();
+  harness.pause();
+  fs.writeFileSync(D + '/worker.js', "require('fs').writeFileSync(process.env.MARKER, ''); process.exit(0);");
+  harness.resume();
+  cluster.setupPrimary({ exec: D + '/worker.js', execArgv: [], silent: true });
+  await new Promise((resolve) => cluster.fork({ MARKER: D + '/first' }).on('exit', resolve));
+  harness.block('subprocess.Popen');
+  let thrown = null;
+  try { cluster.fork({ MARKER: D + '/second' }); } catch (error) { thrown = error.code; }
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  harness.pause();
+  harness.done({ D, thrown, first: fs.existsSync(D + '/first'), second: fs.existsSync(D + '/second') });
+}
