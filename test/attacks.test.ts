@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -25,6 +25,53 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
   const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
   return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
+
+interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
+
+/**
+ * Runs test/attacks/<name> as the package `evil` (node_modules/evil/index.mjs, imported by the
+ * application) under `audithook run --policy`, where the policy denies evil everything but reading
+ * its own files, loading modules and what `allowed` adds; the application may do anything, and
+ * raises `app.event` once evil is loaded.
+ */
+function attackAsPackage(name: string, allowed: readonly Rule[] = []): { records: LogRecord[]; result: unknown; work: string } {
+  const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
+  const evil = join(work, 'node_modules', 'evil');
+  mkdirSync(evil, { recursive: true });
+  writeFileSync(join(evil, 'package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', type: 'module', exports: './index.mjs' }));
+  copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', name), join(evil, 'index.mjs'));
+  writeFileSync(join(work, 'app.mjs'), "import 'evil';\nglobalThis[Symbol.for('audithook.runtime')].audit('app.event');\n");
+  const rules: Rule[] = [
+    { event: 'open', package: 'evil', match: { path: `${evil}/**`, mode: 'r' }, action: 'allow' },
+    { event: '{import,compile}', package: 'evil', action: 'allow' },
+    ...allowed,
+    { event: '*', package: 'evil', action: 'deny' },
+  ];
+  writeFileSync(join(work, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'enforce', rules }));
+  const log = join(work, 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(work, 'policy.json'), '--', 'node', 'app.mjs', work], {
+    cwd: work, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const lines = child.stdout.trim().split('\n');
+  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+  return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+}
+
+test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {
+  const { records, result } = attackAsPackage('own-hook.mjs');
+  assert.deepEqual(result, { added: false, done: {} });
+  const refused = records.filter((record) => record.event === 'sys.addaudithook');
+  assert.deepEqual(refused.map((record) => [record.package, record.decision, record.blocked]), [['evil', 'deny', true]]);
+});
+
+test('what a package does inside its own hook is audited and decided, with the blame on the package', () => {
+  const { records, result, work } = attackAsPackage('own-hook.mjs', [{ event: 'sys.addaudithook', package: 'evil', action: 'allow' }]);
+  assert.deepEqual(result, { added: true, done: { spawn: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED' } });
+  assert.equal(existsSync(join(work, 'written-inside-a-hook')), false);
+  const denied = records.filter((record) => record.blocked).map((record) => [record.event, record.package]);
+  assert.deepEqual(denied, [['subprocess.Popen', 'evil'], ['open', 'evil']]);
+});
 
 test('every built-in method, getter and Symbol.hasInstance replaced: nothing of the replacements runs inside a hook', () => {
   const { records, result } = attack('tamper-builtins.mjs', ['count']);
