@@ -29,18 +29,20 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
 interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
 
 /**
- * Runs test/attacks/<name> as the package `evil` (node_modules/evil/index.mjs, imported by the
- * application) under `audithook run --policy`, where the policy denies evil everything but reading
- * its own files, loading modules and what `allowed` adds; the application may do anything, and
- * raises `app.event` once evil is loaded.
+ * Runs test/attacks/<name>.mjs as the package `evil` (node_modules/evil/index.mjs) under `audithook
+ * run --policy`, where the policy denies evil everything but reading its own files, loading modules
+ * and what `allowed` adds, and the application may do anything. The application is
+ * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
 function attackAsPackage(name: string, allowed: readonly Rule[] = []): { records: LogRecord[]; result: unknown; work: string } {
   const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
   const evil = join(work, 'node_modules', 'evil');
   mkdirSync(evil, { recursive: true });
   writeFileSync(join(evil, 'package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', type: 'module', exports: './index.mjs' }));
-  copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', name), join(evil, 'index.mjs'));
-  writeFileSync(join(work, 'app.mjs'), "import 'evil';\nglobalThis[Symbol.for('audithook.runtime')].audit('app.event');\n");
+  copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', `${name}.mjs`), join(evil, 'index.mjs'));
+  const app = resolve(REPO_ROOT, 'test', 'attacks', `${name}.app.mjs`);
+  if (existsSync(app)) copyFileSync(app, join(work, 'app.mjs'));
+  else writeFileSync(join(work, 'app.mjs'), "import 'evil';\nglobalThis[Symbol.for('audithook.runtime')].audit('app.event');\n");
   const rules: Rule[] = [
     { event: 'open', package: 'evil', match: { path: `${evil}/**`, mode: 'r' }, action: 'allow' },
     { event: '{import,compile}', package: 'evil', action: 'allow' },
@@ -59,18 +61,37 @@ function attackAsPackage(name: string, allowed: readonly Rule[] = []): { records
 }
 
 test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {
-  const { records, result } = attackAsPackage('own-hook.mjs');
+  const { records, result } = attackAsPackage('own-hook');
   assert.deepEqual(result, { added: false, done: {} });
   const refused = records.filter((record) => record.event === 'sys.addaudithook');
   assert.deepEqual(refused.map((record) => [record.package, record.decision, record.blocked]), [['evil', 'deny', true]]);
 });
 
 test('what a package does inside its own hook is audited and decided, with the blame on the package', () => {
-  const { records, result, work } = attackAsPackage('own-hook.mjs', [{ event: 'sys.addaudithook', package: 'evil', action: 'allow' }]);
+  const { records, result, work } = attackAsPackage('own-hook', [{ event: 'sys.addaudithook', package: 'evil', action: 'allow' }]);
   assert.deepEqual(result, { added: true, done: { spawn: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED' } });
   assert.equal(existsSync(join(work, 'written-inside-a-hook')), false);
   const denied = records.filter((record) => record.blocked).map((record) => [record.event, record.package]);
   assert.deepEqual(denied, [['subprocess.Popen', 'evil'], ['open', 'evil']]);
+});
+
+test('code a package has Node call inside an allowed rm, and what it schedules there, is audited and decided', () => {
+  const { records, result, work } = attackAsPackage('composite-context');
+  assert.deepEqual(result, {
+    'lstatSync: at once': 'ERR_ACCESS_DENIED', 'lstatSync: from a timer': 'ERR_ACCESS_DENIED',
+    'lstat: at once': 'ERR_ACCESS_DENIED', 'lstat: from a timer': 'ERR_ACCESS_DENIED',
+  });
+  for (const name of ['lstat', 'lstatSync']) {
+    assert.equal(existsSync(join(work, `${name}-at-once`)), false);
+    assert.equal(existsSync(join(work, `${name}-from-a-timer`)), false);
+    // The timer calling Node's own function has no frame of evil's: blamed on the application, but audited.
+    const opened = records.filter((record) => record.event === 'open' && record.args[0] === join(work, `${name}-timer-calls-node`));
+    assert.deepEqual(opened.map((record) => [record.package, record.decision]), [[null, 'allow']]);
+  }
+  // The application's rm calls themselves: one event each, Node's own work inside them raised nothing.
+  const removals = records.filter((record) => record.event === 'shutil.rmtree').map((record) => record.args[0]);
+  assert.deepEqual(removals, [join(work, 'sync'), join(work, 'promise')]);
+  assert.equal(records.filter((record) => ['os.remove', 'os.rmdir', 'os.listdir'].includes(record.event)).length, 0);
 });
 
 test('every built-in method, getter and Symbol.hasInstance replaced: nothing of the replacements runs inside a hook', () => {

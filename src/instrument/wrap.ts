@@ -41,7 +41,17 @@ export interface Operation {
   readonly covers: readonly (readonly unknown[])[] | undefined;
   /** A second event the same call raises after this one (a worker's source is also compiled code). */
   readonly next: Operation | undefined;
+  /**
+   * A composite operation (rm, cp, glob): Node carries it out with further public calls, some of
+   * them asynchronous, which run in the operation's context; those `nested` answers true for raise
+   * nothing. Anything else raised there (code the program reached Node with, what it schedules) is
+   * audited as usual.
+   */
+  readonly nested: NestedCalls | undefined;
 }
+
+/** Whether a call raised inside a composite operation is that operation's own work (on the paths it was audited for). */
+export type NestedCalls = (event: string, args: readonly unknown[]) => boolean;
 
 /**
  * Reads a call's arguments (and its receiver, for methods; the new.target, for constructors);
@@ -64,11 +74,6 @@ export interface WrapSpec {
    */
   readonly delivery: 'throw' | 'reject' | 'iterator' | Deliver;
   /**
-   * Node carries the operation out with further public calls, some of them asynchronous (rm, cp,
-   * glob): those run in the operation's context and raise nothing; the caller's callbacks run outside it.
-   */
-  readonly composite?: boolean;
-  /**
    * Node implements the API with other public functions, called while it runs (writeFileSync calls
    * openSync): the operation is kept on the running stack so that those calls are covered. Other
    * APIs skip that bookkeeping.
@@ -88,12 +93,17 @@ export const REJECTS: WrapSpec = { delivery: 'reject' };
 
 /** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
 export function operation<E extends EventName>(event: E, args: ArgsOf<E>, covers?: readonly (readonly unknown[])[]): Operation {
-  return { event, args, covers, next: undefined };
+  return { event, args, covers, next: undefined, nested: undefined };
 }
 
 /** `first`, then `next`: two events of one call, raised in that order. */
 export function andThen(first: Operation, next: Operation): Operation {
-  return { event: first.event, args: first.args, covers: first.covers, next };
+  return { event: first.event, args: first.args, covers: first.covers, next, nested: undefined };
+}
+
+/** A composite operation: its event, then Node's own further calls, which `nested` tells apart, in its context. */
+export function compositeOperation<E extends EventName>(event: E, args: ArgsOf<E>, nested: NestedCalls): Operation {
+  return { event, args, covers: undefined, next: undefined, nested };
 }
 
 /** Raises `event` now; for seams that are not a call (the caller checks `isAuditing()` before building `args`). */
@@ -173,7 +183,7 @@ export function beforeCall(target: object, key: string, before: (args: unknown[]
 const running: (Operation | undefined)[] = [];
 let depth = 0;
 /** Created on the first composite operation a hook sees; until then nothing pays for it. */
-let compositeContext: AsyncLocalStorage<true> | undefined;
+let compositeContext: AsyncLocalStorage<NestedCalls> | undefined;
 const { getStore, run, exit } = AsyncLocalStorage.prototype;
 const storageMethods = ObjectGetOwnPropertyDescriptors(AsyncLocalStorage.prototype);
 
@@ -182,8 +192,8 @@ const storageMethods = ObjectGetOwnPropertyDescriptors(AsyncLocalStorage.prototy
  * the context gets the methods captured at load as own, read-only properties, out of reach of
  * code that later replaces them on the prototype.
  */
-function createCompositeContext(): AsyncLocalStorage<true> {
-  const context = new AsyncLocalStorage<true>();
+function createCompositeContext(): AsyncLocalStorage<NestedCalls> {
+  const context = new AsyncLocalStorage<NestedCalls>();
   const keys = ReflectOwnKeys(storageMethods);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
@@ -202,8 +212,11 @@ function createCompositeContext(): AsyncLocalStorage<true> {
   return context;
 }
 
-function insideComposite(): boolean {
-  return compositeContext !== undefined && ReflectApply(getStore, compositeContext, []) === true;
+/** Whether `op` is the work of the composite operation whose context this is. */
+function nestedInComposite(op: Operation): boolean {
+  if (compositeContext === undefined) return false;
+  const nested = ReflectApply(getStore, compositeContext, []) as NestedCalls | undefined;
+  return typeof nested === 'function' && nested(op.event, op.args);
 }
 
 function isCovered(event: string, args: readonly unknown[]): boolean {
@@ -238,12 +251,12 @@ export function outsideOperation(callback: unknown): unknown {
   }, callback as Callable);
 }
 
-function callComposite(original: Callable, thisArg: unknown, args: unknown[]): unknown {
+function callComposite(original: Callable, thisArg: unknown, args: unknown[], nested: NestedCalls): unknown {
   const context = compositeContext ??= createCompositeContext();
   const last = args.length - 1;
   if (last >= 0) args[last] = outsideOperation(args[last]);
-  const result = ReflectApply(run, context, [true, ReflectApply, original, thisArg, args]);
-  return isAsyncIterator(result) ? iterateInside(context, result) : result;
+  const result = ReflectApply(run, context, [nested, ReflectApply, original, thisArg, args]);
+  return isAsyncIterator(result) ? iterateInside(context, nested, result) : result;
 }
 
 function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> {
@@ -253,11 +266,11 @@ function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> {
 }
 
 /** fs.promises.glob works lazily, on each `next()`: that work belongs to the operation too. */
-function iterateInside(context: AsyncLocalStorage<true>, iterator: AsyncIterator<unknown>): AsyncIterableIterator<unknown> {
+function iterateInside(context: AsyncLocalStorage<NestedCalls>, nested: NestedCalls, iterator: AsyncIterator<unknown>): AsyncIterableIterator<unknown> {
   const step = (method: 'next' | 'return' | 'throw', args: unknown[]): unknown => {
     const fn = iterator[method];
     if (typeof fn !== 'function') return PromiseResolve({ done: true, value: args[0] });
-    return ReflectApply(run, context, [true, ReflectApply, fn, iterator, args]);
+    return ReflectApply(run, context, [nested, ReflectApply, fn, iterator, args]);
   };
   return {
     next: (...args: unknown[]) => step('next', args),
@@ -304,19 +317,20 @@ function raiseOperation(op: Operation, delivery: WrapSpec['delivery'], thisArg: 
   return RAISED;
 }
 
-function wrap(original: Callable, describe: Describe, { delivery, composite = false, nests = false, prepare }: WrapSpec): Callable {
+function wrap(original: Callable, describe: Describe, { delivery, nests = false, prepare }: WrapSpec): Callable {
   return {
     audited(this: unknown, ...args: unknown[]): unknown {
       if (prepare !== undefined) prepare(args, this);
-      if (!isAuditing() || insideComposite()) return ReflectApply(original, this, args);
+      if (!isAuditing()) return ReflectApply(original, this, args);
       const op = describe(args, this);
-      if (op === undefined) return ReflectApply(original, this, args);
+      if (op === undefined || nestedInComposite(op)) return ReflectApply(original, this, args);
       const refused = raiseOperation(op, delivery, this, args);
       if (refused !== RAISED) return refused;
-      if (!nests && !composite) return ReflectApply(original, this, args);
+      const nested = op.nested;
+      if (!nests && nested === undefined) return ReflectApply(original, this, args);
       running[depth++] = op;
       try {
-        return composite ? callComposite(original, this, args) : ReflectApply(original, this, args);
+        return nested !== undefined ? callComposite(original, this, args, nested) : ReflectApply(original, this, args);
       } finally {
         running[--depth] = undefined;
       }
