@@ -28,13 +28,20 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
 
 interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
 
+interface AttackPolicy {
+  /** Rules for evil ahead of the rest. */
+  readonly allowed?: readonly Rule[];
+  /** Whether the policy ends with a rule denying evil everything else (otherwise the default, allow, decides). */
+  readonly denyTheRest?: boolean;
+}
+
 /**
  * Runs test/attacks/<name>.mjs as the package `evil` (node_modules/evil/index.mjs) under `audithook
  * run --policy`, where the policy denies evil everything but reading its own files, loading modules
  * and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, allowed: readonly Rule[] = []): { records: LogRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { allowed = [], denyTheRest = true }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
   const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
   const evil = join(work, 'node_modules', 'evil');
   mkdirSync(evil, { recursive: true });
@@ -47,7 +54,7 @@ function attackAsPackage(name: string, allowed: readonly Rule[] = []): { records
     { event: 'open', package: 'evil', match: { path: `${evil}/**`, mode: 'r' }, action: 'allow' },
     { event: '{import,compile}', package: 'evil', action: 'allow' },
     ...allowed,
-    { event: '*', package: 'evil', action: 'deny' },
+    ...denyTheRest ? [{ event: '*', package: 'evil', action: 'deny' } as const] : [],
   ];
   writeFileSync(join(work, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'enforce', rules }));
   const log = join(work, 'log.jsonl');
@@ -68,7 +75,7 @@ test('a package the policy does not let add hooks cannot add one through the sha
 });
 
 test('what a package does inside its own hook is audited and decided, with the blame on the package', () => {
-  const { records, result, work } = attackAsPackage('own-hook', [{ event: 'sys.addaudithook', package: 'evil', action: 'allow' }]);
+  const { records, result, work } = attackAsPackage('own-hook', { allowed: [{ event: 'sys.addaudithook', package: 'evil', action: 'allow' }] });
   assert.deepEqual(result, { added: true, done: { spawn: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED' } });
   assert.equal(existsSync(join(work, 'written-inside-a-hook')), false);
   const denied = records.filter((record) => record.blocked).map((record) => [record.event, record.package]);
@@ -92,6 +99,18 @@ test('code a package has Node call inside an allowed rm, and what it schedules t
   const removals = records.filter((record) => record.event === 'shutil.rmtree').map((record) => record.args[0]);
   assert.deepEqual(removals, [join(work, 'sync'), join(work, 'promise')]);
   assert.equal(records.filter((record) => ['os.remove', 'os.rmdir', 'os.listdir'].includes(record.event)).length, 0);
+});
+
+test('a package cannot reach an inspector, by any way, under a policy whose default allows and that has no rule for it', () => {
+  const { records, result } = attackAsPackage('inspector', { denyTheRest: false });
+  assert.deepEqual(result, { session: 'ERR_ACCESS_DENIED', open: 'ERR_ACCESS_DENIED', signal: 'ERR_ACCESS_DENIED', child: 'ERR_ACCESS_DENIED' });
+  const denied = records.filter((record) => record.blocked).map((record) => [record.event, record.package, record.rule]);
+  assert.deepEqual(denied, [
+    ['inspector.Session.connect', 'evil', 'default (inspector)'],
+    ['inspector.open', 'evil', 'default (inspector)'],
+    ['inspector.open', 'evil', 'default (inspector)'],
+    ['inspector.open', 'evil', 'default (inspector)'],
+  ]);
 });
 
 test('every built-in method, getter and Symbol.hasInstance replaced: nothing of the replacements runs inside a hook', () => {
