@@ -113,6 +113,14 @@ test('a package cannot reach an inspector, by any way, under a policy whose defa
   ]);
 });
 
+test('accessors on Array.prototype and Object.prototype cannot empty the blame, the rules or the hook list', () => {
+  const { records, result, work } = attackAsPackage('index-setters');
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.equal(existsSync(join(work, 'written-by-evil')), false);
+  const write = records.filter((record) => record.event === 'open' && record.args[0] === join(work, 'written-by-evil'));
+  assert.deepEqual(write.map((record) => [record.package, record.packages.map((ref) => ref.name), record.decision, record.blocked]), [['evil', ['evil'], 'deny', true]]);
+});
+
 test('every built-in method, getter and Symbol.hasInstance replaced: nothing of the replacements runs inside a hook', () => {
   const { records, result } = attack('tamper-builtins.mjs', ['count']);
   assert.deepEqual(result, []);

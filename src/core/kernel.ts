@@ -4,15 +4,16 @@
  * The hook list lives in this closure only: no export, property or global reaches it, so hooks
  * cannot be listed, replaced or removed.
  */
-import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype } from './primordials.js';
+import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype, newList } from './primordials.js';
 
 export type Hook = (event: string, args: readonly unknown[]) => void;
 
-const hooks: Hook[] = [];
+// Null-prototype lists: adding a hook finds no index setter a program put on Array.prototype.
+const hooks = newList<Hook>();
 /** `running[i]`: hooks[i] is running now; an event it raises itself is not dispatched back to it. */
-const running: boolean[] = [];
+const running = newList<boolean>();
 /** `strict[i]`: hooks[i] performs no audited operation, so an event raised while it runs is not its own. */
-const strict: boolean[] = [];
+const strict = newList<boolean>();
 /** How many strict hooks are running now. */
 let strictRunning = 0;
 /**

@@ -10,7 +10,7 @@ import {
   ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
-  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype,
+  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype, newList,
 } from '../core/primordials.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
@@ -57,8 +57,8 @@ const prepared = new WeakMapCtor<CompiledPolicy, Prepared>();
 const matches = (pattern: RegExp, text: string): boolean => RegExpPrototypeExec(pattern, text) !== null;
 
 function prepare(policy: CompiledPolicy): Prepared {
-  const eventPatterns: RegExp[] = [];
-  const packagePatterns: (RegExp | null)[] = [];
+  const eventPatterns = newList<RegExp>();
+  const packagePatterns = newList<RegExp | null>();
   for (let i = 0; i < policy.rules.length; i++) {
     const rule = policy.rules[i] as CompiledRule;
     eventPatterns[i] = new RegExpCtor(rule.event);
@@ -73,10 +73,10 @@ function eventRules(policy: CompiledPolicy, event: string): EventRules {
   const state = WeakMapPrototypeGet(prepared, policy) ?? prepare(policy);
   const known = state.events[event];
   if (known !== undefined) return known;
-  const applicable: PreparedRule[] = [];
+  const applicable = newList<PreparedRule>();
   for (let i = 0; i < policy.rules.length; i++) {
     const rule = policy.rules[i] as CompiledRule;
-    const checks: PreparedCheck[] = [];
+    const checks = newList<PreparedCheck>();
     if (rule.match === null) {
       if (!matches(state.eventPatterns[i] as RegExp, event)) continue;
     } else {
@@ -108,8 +108,8 @@ function fallbackFor(policy: CompiledPolicy, event: string, subject: string | nu
 }
 
 function subjectRules(policy: CompiledPolicy, event: string, rules: readonly PreparedRule[], subject: string | null): SubjectRules {
-  const checks: (readonly PreparedCheck[])[] = [];
-  const verdicts: Verdict[] = [];
+  const checks = newList<readonly PreparedCheck[]>();
+  const verdicts = newList<Verdict>();
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as PreparedRule;
     if (rule.package !== null && (subject === null || !matches(rule.package, subject))) continue;
@@ -124,7 +124,7 @@ function normalisePath(path: string): string {
   if (!StringPrototypeIncludes(path, '/.') && !StringPrototypeIncludes(path, '//') && StringPrototypeCharCodeAt(path, path.length - 1) !== SLASH) {
     return path;
   }
-  const kept: string[] = [];
+  const kept = newList<string>();
   let start = 1;
   while (start <= path.length) {
     let end = StringPrototypeIndexOf(path, '/', start);
