@@ -4,16 +4,25 @@
  * The hook list lives in this closure only: no export, property or global reaches it, so hooks
  * cannot be listed, replaced or removed.
  */
-import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype, newList } from './primordials.js';
+import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype } from './primordials.js';
 
 export type Hook = (event: string, args: readonly unknown[]) => void;
 
-// Null-prototype lists: adding a hook finds no index setter a program put on Array.prototype.
-const hooks = newList<Hook>();
-/** `running[i]`: hooks[i] is running now; an event it raises itself is not dispatched back to it. */
-const running = newList<boolean>();
-/** `strict[i]`: hooks[i] performs no audited operation, so an event raised while it runs is not its own. */
-const strict = newList<boolean>();
+interface HookEntry {
+  readonly hook: Hook;
+  /** It performs no audited operation, so an event raised while it runs is not its own. */
+  readonly strict: boolean;
+  /** It is running now; an event it raises itself is not dispatched back to it. */
+  running: boolean;
+}
+
+/**
+ * The hooks, in order. Entries are added with defineProperty (an index setter a program put on
+ * Array.prototype is never called) and are object literals, whose fields are their own.
+ */
+const hooks: HookEntry[] = [];
+/** Whether every hook is strict: then no code but audithook's can see an event's arguments. */
+let onlyStrict = true;
 /** How many strict hooks are running now. */
 let strictRunning = 0;
 /**
@@ -28,7 +37,8 @@ export function isAuditing(): boolean {
 }
 
 /**
- * Calls every hook in order with `args` (already frozen); the first exception propagates.
+ * Calls every hook in order with `args`, a fresh array no one else holds, frozen first unless only
+ * strict hooks (audithook's own) will see it; the first exception propagates.
  *
  * Re-entry: an event raised while hooks run reaches every hook that is not running, so what one
  * hook does (or code it reaches) is seen by the others, and a hook that writes its own log is not
@@ -37,18 +47,19 @@ export function isAuditing(): boolean {
  */
 export function dispatch(event: string, args: readonly unknown[]): void {
   if (strictRunning !== 0) throw reentryRefusal(event);
+  if (!onlyStrict) ObjectFreeze(args);
   // A hook added by a running hook sees the events after this one.
   const count = hooks.length;
   for (let i = 0; i < count; i++) {
-    if (running[i] === true) continue;
-    const isStrict = strict[i] === true;
-    running[i] = true;
-    if (isStrict) strictRunning++;
+    const entry = hooks[i] as HookEntry;
+    if (entry.running) continue;
+    entry.running = true;
+    if (entry.strict) strictRunning++;
     try {
-      (hooks[i] as Hook)(event, args);
+      entry.hook(event, args);
     } finally {
-      running[i] = false;
-      if (isStrict) strictRunning--;
+      entry.running = false;
+      if (entry.strict) strictRunning--;
     }
   }
 }
@@ -58,7 +69,7 @@ export function audit(event: string, ...args: unknown[]): void {
     throw new TypeErrorCtor(`audit(): expected the event name to be a string, received ${describe(event)}`);
   }
   if (!state.auditing) return;
-  dispatch(event, ObjectFreeze(args));
+  dispatch(event, args);
 }
 
 /**
@@ -76,10 +87,9 @@ export function addHook(hook: Hook, isStrict = false): boolean {
     if (isNativeError(error) || isInstanceOf(error, ErrorCtor)) return false;
     throw error;
   }
-  const index = hooks.length;
-  strict[index] = isStrict === true;
-  running[index] = false;
-  hooks[index] = hook;
+  const entry: HookEntry = { hook, strict: isStrict === true, running: false };
+  if (!entry.strict) onlyStrict = false;
+  ObjectDefineProperty(hooks, hooks.length, nullPrototype({ value: entry, writable: true, enumerable: true, configurable: true }));
   state.auditing = true;
   return true;
 }

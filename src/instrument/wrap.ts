@@ -23,7 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isPromise, nullPrototype,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isPromise, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -108,7 +108,7 @@ export function compositeOperation<E extends EventName>(event: E, args: ArgsOf<E
 
 /** Raises `event` now; for seams that are not a call (the caller checks `isAuditing()` before building `args`). */
 export function raise<E extends EventName>(event: E, args: ArgsOf<E>): void {
-  dispatch(event, ObjectFreeze(args));
+  dispatch(event, args);
 }
 
 export const ANY: unique symbol = Symbol('any value');
@@ -297,7 +297,7 @@ const RAISED: unique symbol = Symbol('raised');
 
 function dispatchAll(op: Operation): void {
   for (let current: Operation | undefined = op; current !== undefined; current = current.next) {
-    dispatch(current.event, ObjectFreeze(current.args));
+    dispatch(current.event, current.args);
   }
 }
 
