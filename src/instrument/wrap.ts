@@ -21,9 +21,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
+import { callSiteFileName, callSites, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isPromise, nullPrototype,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -112,6 +113,52 @@ export function raise<E extends EventName>(event: E, args: ArgsOf<E>): void {
 }
 
 export const ANY: unique symbol = Symbol('any value');
+
+// ---- stacks ----------------------------------------------------------------------------------
+
+/** This bundle's file as stack frames name it, from a frame of its own code at load. */
+const OWN_FILE = ((): string | undefined => {
+  const probe = (): readonly object[] | undefined => callSites(probe, 1);
+  const sites = probe();
+  const file = sites?.[0] === undefined ? undefined : callSiteFileName(sites[0]);
+  return typeof file === 'string' ? file : undefined;
+})();
+const FRAME = '\n    at ';
+
+/** Whether the frame line from `start` in `text` (up to `end`) is one of this bundle's. */
+function isOwnFrame(text: string, start: number, end: number): boolean {
+  if (OWN_FILE === undefined) return false;
+  const at = StringPrototypeIndexOf(text, OWN_FILE, start);
+  return at !== -1 && at < end;
+}
+
+/**
+ * An error Node threw from the original under `wrapper`: its stack shows no frame of audithook's,
+ * as in plain Node. Node's own frames stay; the caller's part is written again from the current
+ * stack above `wrapper`, so that a stack-trace limit the wrapper's frame used up is given back.
+ * A formatter that returns anything but text is left alone.
+ */
+function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unknown): void {
+  if (!isNativeError(error)) return;
+  const text = (error as { stack?: unknown }).stack;
+  if (typeof text !== 'string') return;
+  // Node's frames: those before the first of ours.
+  let nodeFrames = 0;
+  let cut = -1;
+  for (let at = StringPrototypeIndexOf(text, FRAME); at !== -1;) {
+    const next = StringPrototypeIndexOf(text, FRAME, at + 1);
+    if (isOwnFrame(text, at, next === -1 ? text.length : next)) {
+      cut = at;
+      break;
+    }
+    nodeFrames++;
+    at = next;
+  }
+  if (cut === -1) return;
+  const callers = stackLinesAbove(wrapper, stackTraceLimit() - nodeFrames);
+  if (callers === undefined) return;
+  (error as { stack: string }).stack = `${StringPrototypeSlice(text, 0, cut)}${callers}`;
+}
 
 // ---- identity --------------------------------------------------------------------------------
 
@@ -318,24 +365,34 @@ function raiseOperation(op: Operation, delivery: WrapSpec['delivery'], thisArg: 
 }
 
 function wrap(original: Callable, describe: Describe, { delivery, nests = false, prepare }: WrapSpec): Callable {
-  return {
+  const audited = {
     audited(this: unknown, ...args: unknown[]): unknown {
       if (prepare !== undefined) prepare(args, this);
-      if (!isAuditing()) return ReflectApply(original, this, args);
-      const op = describe(args, this);
-      if (op === undefined || nestedInComposite(op)) return ReflectApply(original, this, args);
-      const refused = raiseOperation(op, delivery, this, args);
-      if (refused !== RAISED) return refused;
-      const nested = op.nested;
-      if (!nests && nested === undefined) return ReflectApply(original, this, args);
-      running[depth++] = op;
+      // The operation to keep on the running stack while the original runs (nested calls it covers).
+      let kept: Operation | undefined;
+      if (isAuditing()) {
+        const op = describe(args, this);
+        if (op !== undefined && !nestedInComposite(op)) {
+          const refused = raiseOperation(op, delivery, this, args);
+          if (refused !== RAISED) return refused;
+          if (nests || op.nested !== undefined) kept = op;
+        }
+      }
       try {
-        return nested !== undefined ? callComposite(original, this, args, nested) : ReflectApply(original, this, args);
-      } finally {
-        running[--depth] = undefined;
+        if (kept === undefined) return ReflectApply(original, this, args);
+        running[depth++] = kept;
+        try {
+          return kept.nested !== undefined ? callComposite(original, this, args, kept.nested) : ReflectApply(original, this, args);
+        } finally {
+          running[--depth] = undefined;
+        }
+      } catch (error) {
+        hideOwnFrames(error, audited);
+        throw error;
       }
     },
   }.audited;
+  return audited;
 }
 
 /** What an async generator function returns when its body throws at once: the error comes from the first next(). */
