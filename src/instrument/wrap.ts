@@ -24,7 +24,7 @@ import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.
 import { callSiteFileName, callSites, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, nullPrototype,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -227,7 +227,7 @@ export function beforeCall(target: object, key: string, before: (args: unknown[]
 // ---- composite operations ----------------------------------------------------------------------
 
 /** Operations whose original is running synchronously now, innermost at `depth - 1`. */
-const running: (Operation | undefined)[] = [];
+const running = newList<Operation | undefined>();
 let depth = 0;
 /** Created on the first composite operation a hook sees; until then nothing pays for it. */
 let compositeContext: AsyncLocalStorage<NestedCalls> | undefined;
