@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { runScenario, scenario } from './helpers/scenario';
 import { HOOK_PRELOAD, named, runPreloaded } from './helpers/preloaded';
 
@@ -70,6 +71,8 @@ const PRELOADS: Readonly<Record<string, { args: string[]; env?: NodeJS.ProcessEn
   '--import': { args: ['--import', '$DIR/hook.mjs'] },
   'NODE_OPTIONS=-r': { args: [], env: { NODE_OPTIONS: `--require ${HOOK_PRELOAD}` } },
   'NODE_OPTIONS=--import': { args: [], env: { NODE_OPTIONS: `--import ${HOOK_PRELOAD}` } },
+  // The form absolute --import paths take: an eval worker gets it as a path to require.
+  '--import=file: URL': { args: [`--import=${pathToFileURL(HOOK_PRELOAD).href}`] },
 };
 const OPTIONS = ['{}', '{"execArgv":[]}', '{"env":{}}', '{"eval":true}', '{"eval":true,"execArgv":[]}', '{"inherited":{"eval":true,"execArgv":[]}}'];
 

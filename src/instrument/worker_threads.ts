@@ -12,7 +12,7 @@
  * they are given to such workers as --require (require() of an ES module, synchronous).
  */
 import {
-  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, URLPrototypeGetHref, URLPrototypeGetProtocol,
+  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { isURL } from './args.js';
 import { withForcedVariables } from './propagation.js';
@@ -89,6 +89,16 @@ interface WorkerOptions {
   env?: unknown;
 }
 
+/** A preload specifier as --require takes it: a file: URL becomes its path. */
+function requirable(specifier: string): string {
+  if (!StringPrototypeStartsWith(specifier, 'file:')) return specifier;
+  try {
+    return FileURLToPath(specifier);
+  } catch {
+    return specifier;
+  }
+}
+
 /**
  * The execArgv a worker needs so that every preload of this thread runs in it too, or undefined
  * when its options already give it all of them.
@@ -115,9 +125,11 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
     const flag = preload[0];
     const specifier = preload[1];
     if (has(present, specifier, !isEval)) continue;
+    // An eval worker runs no --import: the preload is required, and require takes a path, not a file: URL.
+    const given = isEval ? requirable(specifier) : specifier;
     base[base.length] = isEval ? '--require' : flag;
-    base[base.length] = specifier;
-    present[present.length] = ['--require', specifier];
+    base[base.length] = given;
+    present[present.length] = ['--require', given];
     added = true;
   }
   return added ? asArray(base) : undefined;
