@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import * as nodeModule from 'node:module';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -59,7 +60,7 @@ interface Received {
   readonly attributes: Record<string, unknown>;
 }
 
-interface Request { readonly path: string; readonly headers: IncomingHttpHeaders; readonly status: number }
+interface Request { readonly path: string; readonly headers: IncomingHttpHeaders; readonly status: number; readonly time: number }
 
 /** An OTLP/HTTP logs receiver; `answer` chooses each request's status (200 accepts the records). */
 async function receiver(answer: (index: number) => number = () => 200): Promise<{ url: string; records: Received[]; requests: Request[]; close(): Promise<void> }> {
@@ -70,7 +71,7 @@ async function receiver(answer: (index: number) => number = () => 200): Promise<
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const status = answer(requests.length);
-      requests.push({ path: req.url ?? '', headers: req.headers, status });
+      requests.push({ path: req.url ?? '', headers: req.headers, status, time: Date.now() });
       assert.equal(req.headers['content-type'], 'application/json');
       if (status === 200) {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportLogsServiceRequest;
@@ -111,11 +112,11 @@ function project(files: Record<string, string>): string {
 interface Run { readonly status: number | null; readonly stderr: string; readonly log: string; readonly ms: number }
 
 /** `audithook run --log <dir>/log.jsonl [extra] -- command...` in `dir`, with `env` added to this test's. */
-function run(dir: string, command: readonly string[], extra: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+function run(dir: string, command: readonly string[], extra: readonly string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<Run> {
   const log = join(dir, 'log.jsonl');
   const started = Date.now();
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
-  const child = spawn(process.execPath, [CLI, 'run', '--log', log, ...extra, '--', ...command], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--log', log, ...extra, '--', ...command], {
     cwd: dir, env: { ...clean, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -146,6 +147,8 @@ test('every record reaches the collector, with its attributes, severity, time an
     const dir = project(APP);
     const result = await run(dir, ['node', 'app.js'], ['--policy', 'policy.json', '--otlp', collector.url], {
       OTEL_SERVICE_NAME: 'shop', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,team=payments',
+      // --otlp URL wins over the variables.
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/elsewhere',
     });
     assert.equal(result.status, 3, result.stderr);
     const logged = logRecords(result.log);
@@ -223,7 +226,7 @@ test('--otlp takes an http or https URL only, before COMMAND starts', async () =
   const dir = project({});
   const result = await run(dir, ['node', '-e', "require('fs').writeFileSync('started', '')"], ['--otlp', 'localhost:4318']);
   assert.equal(result.status, 2);
-  assert.match(result.stderr, /^audithook: --otlp: not an http or https URL: localhost:4318$/m);
+  assert.match(result.stderr, /^audithook: --otlp: not an http or https URL: localhost:4318\nusage: audithook run .*--otlp \[URL\]/);
   assert.throws(() => readFileSync(join(dir, 'started')));
 });
 
@@ -235,7 +238,7 @@ test('a collector that is down: the run ends promptly with COMMAND\'s status, an
   assert.equal(result.status, 3, result.stderr);
   const logged = logRecords(result.log).length;
   assert.ok(logged > 300);
-  assert.match(result.stderr, new RegExp(`^audithook: OTLP export dropped ${logged} of ${logged} records \\((last error: .+|not sent in time)\\); the log has them all$`, 'm'));
+  assert.match(result.stderr, new RegExp(`^audithook: OTLP export dropped ${logged} of ${logged} records \\((last error: .+|not accepted within 5 s)\\); the log has them all$`, 'm'));
   // FLUSH_TIMEOUT_MS (5 s) bounds the wait, whatever the exporter's retries.
   assert.ok(result.ms < 15_000, `${result.ms} ms`);
 });
@@ -250,6 +253,52 @@ test('a collector that answers 503 and then recovers gets every record, through 
     assert.deepEqual(collector.requests.slice(0, 2).map((r) => r.status), [503, 503]);
     assert.equal(collector.records.length, logged.length);
     assert.match(result.stderr, new RegExp(`^audithook: exported ${logged.length} records over OTLP$`, 'm'));
+  } finally {
+    await collector.close();
+  }
+});
+
+test('records are exported while COMMAND runs, not only when it ends', async () => {
+  const collector = await receiver();
+  try {
+    const dir = project({
+      'app.js': `const fs = require('fs');
+        fs.writeFileSync('early', '');
+        setTimeout(() => fs.writeFileSync('done', String(Date.now())), 1500);`,
+    });
+    const result = await run(dir, ['node', 'app.js'], ['--otlp', collector.url]);
+    assert.equal(result.status, 0, result.stderr);
+    const done = Number(readFileSync(join(dir, 'done'), 'utf8'));
+    assert.ok(collector.requests[0].time < done, `first export ${done - collector.requests[0].time} ms before the end`);
+  } finally {
+    await collector.close();
+  }
+});
+
+// module.registerHooks: Node 22.15 and later.
+const hooks = 'registerHooks' in nodeModule;
+
+test('the supervisor loads the OpenTelemetry SDK only with --otlp', { skip: hooks ? false : 'module.registerHooks (Node 22.15+) is needed to see what the CLI loads' }, async () => {
+  const dir = project({
+    'probe.js': `require('node:module').registerHooks({ resolve(specifier, context, next) {
+      if (specifier.startsWith('@opentelemetry/')) require('fs').appendFileSync(${JSON.stringify(join(ROOT, 'probe-'))} + process.pid, specifier + '\\n');
+      return next(specifier, context);
+    } });`,
+  });
+  const collector = await receiver();
+  try {
+    const loaded = (result: Run): string => readdirSync(ROOT).filter((name) => name.startsWith('probe-')).map((name) => {
+      const text = readFileSync(join(ROOT, name), 'utf8');
+      rmSync(join(ROOT, name));
+      return text;
+    }).join('') + result.stderr;
+    const probe = ['--require', join(dir, 'probe.js')];
+    const without = await run(dir, ['node', '-e', ''], [], {}, probe);
+    assert.equal(without.status, 0, without.stderr);
+    assert.doesNotMatch(loaded(without), /@opentelemetry/);
+    const withExport = await run(dir, ['node', '-e', ''], ['--otlp', collector.url], {}, probe);
+    assert.equal(withExport.status, 0, withExport.stderr);
+    assert.match(loaded(withExport), /@opentelemetry\/sdk-logs/);
   } finally {
     await collector.close();
   }
