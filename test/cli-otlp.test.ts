@@ -62,14 +62,14 @@ interface Received {
 
 interface Request { readonly path: string; readonly headers: IncomingHttpHeaders; readonly status: number; readonly time: number }
 
-/** An OTLP/HTTP logs receiver; `answer` chooses each request's status (200 accepts the records). */
-async function receiver(answer: (index: number) => number = () => 200): Promise<{ url: string; records: Received[]; requests: Request[]; close(): Promise<void> }> {
+/** An OTLP/HTTP logs receiver; `answer` chooses each request's status (200 accepts the records), after `delayMs`. */
+async function receiver(answer: (index: number) => number = () => 200, delayMs = 0): Promise<{ url: string; records: Received[]; requests: Request[]; close(): Promise<void> }> {
   const records: Received[] = [];
   const requests: Request[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(() => {
       const status = answer(requests.length);
       requests.push({ path: req.url ?? '', headers: req.headers, status, time: Date.now() });
       assert.equal(req.headers['content-type'], 'application/json');
@@ -88,7 +88,7 @@ async function receiver(answer: (index: number) => number = () => 200): Promise<
         }
       }
       res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{}' : '');
-    });
+    }, delayMs));
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const { port } = server.address() as AddressInfo;
@@ -253,6 +253,22 @@ test('a collector that answers 503 and then recovers gets every record, through 
     assert.deepEqual(collector.requests.slice(0, 2).map((r) => r.status), [503, 503]);
     assert.equal(collector.records.length, logged.length);
     assert.match(result.stderr, new RegExp(`^audithook: exported ${logged.length} records over OTLP$`, 'm'));
+  } finally {
+    await collector.close();
+  }
+});
+
+test('a slow collector gets every record of a burst larger than the queue: the supervisor reads the log only as the queue drains', async () => {
+  const collector = await receiver(() => 200, 150);
+  try {
+    const dir = project({ 'app.js': "const fs = require('fs'); for (let i = 0; i < 6000; i++) fs.closeSync(fs.openSync(__dirname + '/f' + (i % 10), 'w'));" });
+    const result = await run(dir, ['node', 'app.js'], ['--otlp', collector.url]);
+    assert.equal(result.status, 0, result.stderr);
+    const logged = logRecords(result.log).length;
+    // More than the SDK's queue (2048) holds: read at once, most would have been dropped.
+    assert.ok(logged > 6000);
+    assert.equal(collector.records.length, logged);
+    assert.match(result.stderr, new RegExp(`^audithook: exported ${logged} records over OTLP$`, 'm'));
   } finally {
     await collector.close();
   }
