@@ -57,6 +57,8 @@ class CountingExporter implements LogRecordExporter {
   exported = 0;
   settled = 0;
   error: string | null = null;
+  /** Called when a batch is done with: the queue has room again. */
+  onSettled = (): void => undefined;
 
   constructor(private readonly inner: LogRecordExporter, private readonly success: ExportResult['code']) {}
 
@@ -66,6 +68,7 @@ class CountingExporter implements LogRecordExporter {
       if (result.code === this.success) this.exported += records.length;
       else this.error = result.error?.message ?? 'export failed';
       done(result);
+      this.onSettled();
     });
   }
 
@@ -146,17 +149,20 @@ export async function startOtlpExport(log: string, url: string | undefined): Pro
     logger.emit(otel);
   });
   const fd = openSync(log, 'r');
+  let open = true;
   const buffer = Buffer.alloc(CHUNK_BYTES);
   /** Reads while the queue has room for another chunk's records; true once it met the end of the log. */
   const pump = (): boolean => {
-    while (!exporting || records - exporter.settled < MAX_QUEUE / 2) {
+    while (open && (!exporting || records - exporter.settled < MAX_QUEUE / 2)) {
       const bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null);
       if (bytes === 0) return true;
       reader.write(buffer.subarray(0, bytes));
     }
-    return false;
+    return !open;
   };
   const poller = setInterval(pump, POLL_MS).unref();
+  // A busy log is read as fast as the collector takes it, not once per poll.
+  exporter.onSettled = () => setImmediate(pump);
 
   return {
     async finish(): Promise<ExportOutcome> {
@@ -172,6 +178,7 @@ export async function startOtlpExport(log: string, url: string | undefined): Pro
       exporting = false;
       if (!atEnd) pump();
       reader.end();
+      open = false;
       closeSync(fd);
       const finished = await Promise.race([provider.shutdown().then(() => true), delay(Math.max(0, deadline - Date.now())).then(() => false)]);
       return { records, exported: exporter.exported, error: exporter.error, finished };
