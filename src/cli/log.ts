@@ -36,6 +36,48 @@ const CHUNK_BYTES = 1 << 20;
 const MAX_LINE_CHARS = 16 << 20;
 
 /**
+ * Turns a log's bytes, as they come, into records: the whole file at once (scanLog) or what was
+ * appended since the last read (`audithook run --otlp` follows the log while COMMAND runs). A line
+ * not yet ended waits for the rest of it.
+ */
+export class RecordReader {
+  /** Lines so far that were not a record. */
+  skipped = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  private discarding = false;
+
+  constructor(private readonly onRecord: (record: LogRecord) => void) {}
+
+  write(bytes: Buffer): void {
+    const lines = this.decoder.write(bytes).split('\n');
+    for (let index = 0; index < lines.length - 1; index++) this.endLine(this.pending + lines[index]);
+    if (!this.discarding) this.pending += lines[lines.length - 1];
+    if (this.pending.length > MAX_LINE_CHARS) {
+      this.discarding = true;
+      this.pending = '';
+    }
+  }
+
+  /** The end of the log: its last line needs no newline. */
+  end(): void {
+    this.endLine(this.pending + this.decoder.end());
+  }
+
+  private endLine(line: string): void {
+    if (this.discarding) {
+      this.skipped++;
+    } else {
+      const record = parseLine(line);
+      if (record === null) this.skipped++;
+      else if (record !== undefined) this.onRecord(record);
+    }
+    this.discarding = false;
+    this.pending = '';
+  }
+}
+
+/**
  * Reads a log a chunk at a time and hands each record to `onRecord`: a log larger than one string
  * can hold (a busy program logs fast) is read whole, and its records need not all fit in memory.
  * Returns how many lines were skipped; throws the fs error (ENOENT, EACCES) for the caller to report.
@@ -44,32 +86,10 @@ export function scanLog(file: string, onRecord: (record: LogRecord) => void): nu
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK_BYTES);
-    const decoder = new StringDecoder('utf8');
-    let skipped = 0;
-    let pending = '';
-    let discarding = false;
-    const take = (line: string): void => {
-      const record = parseLine(line);
-      if (record === null) skipped++;
-      else if (record !== undefined) onRecord(record);
-    };
-    const end = (line: string): void => {
-      if (discarding) skipped++;
-      else take(line);
-      discarding = false;
-      pending = '';
-    };
-    for (let bytes; (bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0;) {
-      const lines = decoder.write(buffer.subarray(0, bytes)).split('\n');
-      for (let index = 0; index < lines.length - 1; index++) end(pending + lines[index]);
-      if (!discarding) pending += lines[lines.length - 1];
-      if (pending.length > MAX_LINE_CHARS) {
-        discarding = true;
-        pending = '';
-      }
-    }
-    end(pending + decoder.end());
-    return skipped;
+    const reader = new RecordReader(onRecord);
+    for (let bytes; (bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0;) reader.write(buffer.subarray(0, bytes));
+    reader.end();
+    return reader.skipped;
   } finally {
     closeSync(fd);
   }

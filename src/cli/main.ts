@@ -9,6 +9,7 @@ import { runPolicyLearn } from './learn.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
 import { runCommand } from './run.js';
+import type { RunOptions } from './run.js';
 
 function fullName(command: Command): string {
   return command.parent === null ? command.name() : `${fullName(command.parent)} ${command.name()}`;
@@ -38,14 +39,17 @@ function program(): Command {
     .description('Audit what a Node program and its dependencies do; enforce a policy.')
     .enablePositionalOptions();
 
-  const run = subcommand(cli, 'run', '[--log FILE] [--policy FILE] -- COMMAND [ARGS...]')
+  const run = subcommand(cli, 'run', '[--log FILE] [--policy FILE] [--otlp [URL]] -- COMMAND [ARGS...]')
     .description('run COMMAND with every Node process and worker it starts audited')
     .option('--log <file>', 'write every event as JSON lines to FILE')
     .option('--policy <file>', 'enforce (or report on) the policy in FILE')
+    .option('--otlp [url]', 'also export every event to the OpenTelemetry collector at URL (default: OTEL_EXPORTER_OTLP_* variables)')
     .argument('<COMMAND...>', 'the command to run, after --')
     .passThroughOptions()
-    .action(async (command: string[], options: { log?: string; policy?: string }) => {
+    .action(async (command: string[], options: RunOptions) => {
       if (command[0] === '') run.error('COMMAND is empty');
+      const { otlp } = options;
+      if (typeof otlp === 'string' && !(URL.canParse(otlp) && /^https?:$/.test(new URL(otlp).protocol))) run.error(`--otlp: not an http or https URL: ${otlp}`);
       process.exitCode = await runCommand(command, options);
     });
 

@@ -136,6 +136,11 @@ function subjectOf(record: LogRecord, subjects: Subjects): string {
   return first ?? JSON.stringify(record.args);
 }
 
+/** The path, host or command a record is about, else its arguments as JSON. */
+export function recordSubject(record: LogRecord): string {
+  return subjectOf(record, subjectsOf(record));
+}
+
 class PackageTally {
   readonly versions = new Set<string>();
   readonly counts = new Map<string, { count: number; denied: number }>();

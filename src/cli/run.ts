@@ -1,6 +1,7 @@
 /**
- * `audithook run [--log FILE] [--policy FILE] -- COMMAND [ARGS...]`: runs COMMAND with the agent
- * (src/agent/) preloaded in every Node process and worker it starts, then prints what happened.
+ * `audithook run [--log FILE] [--policy FILE] [--otlp [URL]] -- COMMAND [ARGS...]`: runs COMMAND
+ * with the agent (src/agent/) preloaded in every Node process and worker it starts, then prints what
+ * happened; with --otlp it also exports every record to an OpenTelemetry collector (otlp.ts).
  *
  * Everything is checked before COMMAND starts: a broken policy or an unwritable log throws a
  * CliError and starts nothing. Then COMMAND runs with stdio inherited; SIGINT, SIGTERM and SIGHUP
@@ -16,7 +17,8 @@ import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from '../contract/launch.
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, notice } from './output.js';
-import { printSummary } from './summary.js';
+import { startOtlpExport } from './otlp.js';
+import { printExport, printSummary } from './summary.js';
 
 /** Without --log: in the working directory, replaced by each run. */
 export const DEFAULT_LOG = 'audithook.jsonl';
@@ -101,12 +103,26 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   });
 }
 
-/** COMMAND is not empty: main.ts checks the command line. */
-export async function runCommand(command: readonly string[], options: { log?: string; policy?: string }): Promise<number> {
+export interface RunOptions {
+  readonly log?: string;
+  readonly policy?: string;
+  /** `--otlp`: true for the collector the OTEL_EXPORTER_OTLP_* variables name, or its URL. */
+  readonly otlp?: string | true;
+}
+
+/** COMMAND is not empty and `--otlp URL` an http(s) URL: main.ts checks the command line. */
+export async function runCommand(command: readonly string[], options: RunOptions): Promise<number> {
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
   const log = resolve(options.log ?? DEFAULT_LOG);
   prepareLog(log);
+  const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
   const status = await runToEnd(command, childEnvironment(log, policy));
   printSummary(log);
+  if (otlp !== null) {
+    const outcome = await otlp.finish();
+    printExport(outcome);
+    // The SDK cannot be cancelled: its retries would hold `audithook run` past the flush timeout.
+    if (!outcome.finished) process.exit(status);
+  }
   return status;
 }

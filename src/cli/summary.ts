@@ -4,6 +4,8 @@
  * distinct denial with its package, event, subject and rule, in the order they first happened.
  */
 import { scanLog } from './log.js';
+import { FLUSH_TIMEOUT_MS } from './otlp.js';
+import type { ExportOutcome } from './otlp.js';
 import { cannotRead, notice, plural, printable, skippedLines } from './output.js';
 import { ReportBuilder, packageLabel } from './report-model.js';
 import type { Denial, Report } from './report-model.js';
@@ -57,4 +59,16 @@ export function printSummary(log: string): void {
   }
   if (skipped > 0) notice(skippedLines(log, skipped));
   process.stderr.write(summary(builder.report(log, skipped)));
+}
+
+/** After the summary, with --otlp: what the collector took, and what it did not (the log has it). */
+export function exportLine(outcome: ExportOutcome): string {
+  const dropped = outcome.records - outcome.exported;
+  if (dropped === 0) return `audithook: exported ${plural(outcome.records, 'record')} over OTLP\n`;
+  const why = outcome.error === null ? `not accepted within ${FLUSH_TIMEOUT_MS / 1000} s` : `last error: ${printable(outcome.error)}`;
+  return `audithook: OTLP export dropped ${dropped} of ${plural(outcome.records, 'record')} (${why}); the log has them all\n`;
+}
+
+export function printExport(outcome: ExportOutcome): void {
+  process.stderr.write(exportLine(outcome));
 }
