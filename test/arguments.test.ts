@@ -1,0 +1,79 @@
+/**
+ * Issue #11 §3: every wrapped API audits exactly the value Node then uses. The attacks are
+ * test/attacks/arguments.mjs; each compares the event with what Node did (a result, a file, a signal).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenario, scenario } from './helpers/scenario';
+
+test('process.binding and _linkedBinding convert the name once: the event names the binding loaded', () => {
+  const run = runScenario(scenario('arguments/bindingName'));
+  const r = run.result as { viaObject: boolean; gotFs: boolean; linked: { thrown: { message: string } } };
+  assert.equal(r.viaObject, true);
+  assert.equal(r.gotFs, false, 'the binding loaded is the one audited (constants), not a second conversion');
+  assert.match(r.linked.thrown.message, /audithook_a/);
+  assert.deepEqual(run.events, [['process.binding', 'fs'], ['process.binding', 'constants'], ['process._linkedBinding', 'audithook_a']]);
+});
+
+test('process.dlopen converts the filename once: the event names the file Node tries to load', () => {
+  const run = runScenario(scenario('arguments/dlopenName'));
+  const r = run.result as { D: string; loaded: { thrown: { message: string } } };
+  assert.match(r.loaded.thrown.message, /audited\.node/);
+  assert.deepEqual(run.events, [['ctypes.dlopen', `${r.D}/audited.node`]]);
+});
+
+test('process.kill with a pid object: the pid audited is the pid signalled', () => {
+  const run = runScenario(scenario('arguments/killPid'));
+  const r = run.result as { pid: number; absent: number; sent: { thrown?: { code: string } }; direct: { returned: number } };
+  assert.equal(r.sent.thrown?.code, 'ESRCH', 'the pid the third conversion gave was signalled');
+  assert.equal(r.direct.returned, 0);
+  assert.deepEqual(run.events.filter((e) => e[0] === 'os.kill'), [['os.kill', r.absent, 0], ['os.kill', r.pid, 0]]);
+});
+
+test('a child handle\'s kill with a signal object: audited as the number sent', () => {
+  const run = runScenario(scenario('arguments/childKillSignal'));
+  const r = run.result as { pid: number; signal: string };
+  assert.equal(r.signal, 'SIGKILL');
+  assert.deepEqual(run.events.filter((e) => e[0] === 'os.kill'), [['os.kill', r.pid, 9]]);
+});
+
+test('an argv element is converted once: the program runs with the audited argument', () => {
+  const run = runScenario(scenario('arguments/argvElement'));
+  const r = run.result as { sync: string; async: string };
+  assert.deepEqual(r, { sync: 'audited', async: 'audited' });
+  const argv = run.events.filter((e) => e[0] === 'subprocess.Popen').map((e) => e[2]);
+  assert.deepEqual(argv, [['echo', 'audited'], ['echo', 'audited']]);
+});
+
+test('a Buffer path rewritten from Node\'s own checks (an href getter, valueOf) opens the file audited', () => {
+  const run = runScenario(scenario('arguments/bufferRewrittenDuringCheck'));
+  const { D, files } = run.result as { D: string; files: string[] };
+  const lossy = Buffer.from([0xff, 0x7e]).toString('latin1');
+  assert.deepEqual(files, ['audited-decoy', 'audited-inherited~', `audited-lossy-${lossy}`, 'audited-own', 'audited-valueof~']);
+  assert.deepEqual(run.events.map((e) => e.slice(0, 2)), [
+    ['open', `${D}/audited-own`], ['open', `${D}/audited-inherited~`], ['open', `${D}/audited-valueof~`],
+    ['open', `${D}/audited-lossy-\ufffd~`], ['open', `${D}/audited-decoy`],
+  ]);
+});
+
+test('options read through the prototype: audited as Node reads them, and Node reads the audited copy', () => {
+  const audited = runScenario(scenario('arguments/inheritedOptions'));
+  const r = audited.result as Record<string, unknown> & { D: string };
+  const opens = audited.events.filter((e) => e[0] === 'open').map((e) => [String(e[1]).slice(r.D.length), e[2]]);
+  assert.deepEqual(opens, [['/hidden', 'a'], ['/getter', 'r']]);
+  assert.equal(r.getter, 'kept', 'a getter run during Node\'s reads cannot turn the audited read into a write');
+  assert.deepEqual(audited.events.filter((e) => e[0] !== 'open').map((e) => [e[0], String(e[1]).slice(r.D.length)]), [
+    ['os.mkdir', '/a/b'], ['os.remove', '/full'],
+  ]);
+  // Everything else is as in plain Node: the inherited flag and recursive count where Node reads them.
+  const plain = runScenario(scenario('arguments/inheritedOptions'), { plain: true }).result as Record<string, unknown> & { D: string };
+  const seen = (result: Record<string, unknown> & { D: string }, key: string) => JSON.stringify(result[key]).replaceAll(result.D, '$D');
+  for (const key of ['viaHidden', 'hidden', 'mkdirInherited', 'made', 'rmInherited', 'full']) assert.equal(seen(r, key), seen(plain, key), key);
+});
+
+test('a relative path is resolved at the call: a chdir before libuv runs it changes nothing', () => {
+  const run = runScenario(scenario('arguments/relativeAfterChdir'), { env: { UV_THREADPOOL_SIZE: '1' } });
+  const r = run.result as { D: string; audited: string[]; other: string[] };
+  assert.deepEqual(r, { D: r.D, audited: ['target', 'target-cb'], other: [] });
+  assert.deepEqual(run.events.filter((e) => e[0] === 'open').map((e) => e[1]), [`${r.D}/audited/target`, `${r.D}/audited/target-cb`]);
+});
