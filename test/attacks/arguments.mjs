@@ -163,3 +163,123 @@ export async function relativeAfterChdir(harness) {
   await opened;
   harness.done({ D, audited: fs.readdirSync(`${D}/audited`).sort(), other: fs.readdirSync(`${D}/other`).sort() });
 }
+
+// ---- the property test's cases: recipes (plain data from the parent) built into hostile values ----
+
+/**
+ * `$D/` in a recipe's strings is the case's directory (absolute; other paths are relative to it,
+ * the working directory); `$SELF` is this process's pid.
+ */
+function text(value, dir) {
+  if (value === '$SELF') return process.pid;
+  return typeof value === 'string' ? value.replaceAll('$D/', `${dir}/`) : value;
+}
+
+/** A function answering seq[0], seq[1], ... and then its last element. */
+function sequence(seq, dir) {
+  let i = 0;
+  return () => text(seq[Math.min(i++, seq.length - 1)], dir);
+}
+
+/** A hostile value: a primitive, an object converting through toString, valueOf or Symbol.toPrimitive, a file: URL with a rewriting getter, a Buffer rewritten from its href. */
+function hostile(recipe, dir) {
+  const next = recipe.seq === undefined ? undefined : sequence(recipe.seq, dir);
+  switch (recipe.kind) {
+    case 'plain': return text(recipe.v, dir);
+    case 'toString': return { toString: next };
+    case 'valueOf': return { valueOf: next };
+    case 'toPrimitive': return { [Symbol.toPrimitive]: next };
+    case 'url': {
+      const url = new URL(`file://${text(recipe.seq[0], dir)}`);
+      Object.defineProperty(url, 'pathname', { get: next });
+      return url;
+    }
+    case 'buffer': {
+      const bytes = Buffer.from(text(recipe.v, dir));
+      const later = Buffer.from(text(recipe.rewrite, dir));
+      Object.defineProperty(bytes, 'href', { get() { bytes.set(later.subarray(0, bytes.length)); return undefined; } });
+      return bytes;
+    }
+    default: throw new Error(`unknown value recipe ${recipe.kind}`);
+  }
+}
+
+/** Options as plain own keys, inherited (`__proto__`), inherited non-enumerable, own getters, or a Proxy; each key's value a sequence. */
+function hostileOptions(recipe, dir) {
+  if (recipe.kind === 'none') return undefined;
+  const keys = Object.keys(recipe.keys);
+  const nexts = Object.fromEntries(keys.map((key) => [key, sequence(recipe.keys[key], dir)]));
+  const getters = Object.fromEntries(keys.map((key) => [key, { get: nexts[key], enumerable: recipe.kind !== 'hidden', configurable: true }]));
+  switch (recipe.kind) {
+    case 'own': return Object.defineProperties({}, getters);
+    case 'proto': return { __proto__: Object.defineProperties({}, getters) };
+    case 'hidden': return Object.create(Object.defineProperties({}, getters));
+    case 'proxy': return new Proxy({}, {
+      get: (_target, key) => (Object.hasOwn(nexts, key) ? nexts[key]() : undefined),
+      has: (_target, key) => Object.hasOwn(nexts, key),
+      ownKeys: () => keys,
+      getOwnPropertyDescriptor: (_target, key) => (Object.hasOwn(nexts, key) ? { value: undefined, enumerable: true, configurable: true } : undefined),
+    });
+    default: throw new Error(`unknown options recipe ${recipe.kind}`);
+  }
+}
+
+function callCase(c, dir) {
+  const v = (i) => hostile(c.values[i], dir);
+  switch (c.api) {
+    case 'writeFileSync': return fs.writeFileSync(v(0), 'X', hostileOptions(c.options, dir));
+    case 'readFileSync': return fs.readFileSync(v(0), hostileOptions(c.options, dir));
+    case 'openSync': return fs.closeSync(fs.openSync(v(0), v(1)));
+    case 'renameSync': return fs.renameSync(v(0), v(1));
+    case 'mkdirSync': return fs.mkdirSync(v(0), hostileOptions(c.options, dir));
+    case 'writeFile': return fsp.writeFile(v(0), 'X', hostileOptions(c.options, dir));
+    case 'spawnSync': {
+      const child = childProcess.spawnSync('echo', c.values.map((_, i) => v(i)), { encoding: 'utf8' });
+      return child.error ? Promise.reject(child.error) : child.stdout;
+    }
+    case 'kill': return process.kill(v(0), v(1));
+    default: throw new Error(`unknown api ${c.api}`);
+  }
+}
+
+/** The files and directories under `dir`: content of files, permission bits of directories. */
+function state(dir, prefix = '') {
+  const out = {};
+  for (const entry of fs.readdirSync(`${dir}/${prefix}`, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const name = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) {
+      out[`${name}/`] = fs.statSync(`${dir}/${name}`).mode & 0o777;
+      Object.assign(out, state(dir, `${name}/`));
+    } else out[name] = fs.readFileSync(`${dir}/${name}`, 'latin1');
+  }
+  return out;
+}
+
+/**
+ * Runs each case in a fresh directory (files a and b, the working directory): what the hook saw,
+ * how the call ended and what the directory holds afterwards, with the directory written `$D`.
+ */
+export async function property(harness, cases) {
+  const root = harness.tmp();
+  const results = [];
+  for (let i = 0; i < cases.length; i++) {
+    const dir = `${root}/${i}`;
+    harness.pause();
+    fs.mkdirSync(dir);
+    fs.writeFileSync(`${dir}/a`, 'A');
+    fs.writeFileSync(`${dir}/b`, 'B');
+    process.chdir(dir);
+    harness.clear();
+    harness.resume();
+    let outcome;
+    try {
+      outcome = { returned: await callCase(cases[i], dir) ?? null };
+    } catch (error) {
+      outcome = { thrown: errorData(error) };
+    }
+    harness.pause();
+    const seen = JSON.stringify({ events: harness.events, outcome, state: state(dir), pid: process.pid });
+    results.push(JSON.parse(seen.replaceAll(`${dir}/`, '$D/').replaceAll(dir, '$D')));
+  }
+  harness.done({ results, umask: process.umask() });
+}
