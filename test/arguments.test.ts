@@ -56,6 +56,13 @@ test('a Buffer path rewritten from Node\'s own checks (an href getter, valueOf) 
   ]);
 });
 
+test('utimes with Date objects: the times audited are the times set', () => {
+  const run = runScenario(scenario('arguments/datesRewrittenDuringCheck'));
+  const { mtime } = run.result as { mtime: number };
+  const utime = run.events.find((e) => e[0] === 'os.utime');
+  assert.deepEqual(utime?.[2], [1000, mtime]);
+});
+
 test('options read through the prototype: audited as Node reads them, and Node reads the audited copy', () => {
   const audited = runScenario(scenario('arguments/inheritedOptions'));
   const r = audited.result as Record<string, unknown> & { D: string };

@@ -227,11 +227,18 @@ const describeTruncate: Describe = (args) => {
   return operation('os.truncate', [target, length], covers);
 };
 
+/**
+ * Times are converted once; a Date or numeric string is handed on as the seconds audited (which
+ * Node's toUnixTimestamp returns unchanged), as Node's path check can run code that moves a Date.
+ * A number stays: a negative one means "now", which Node reads itself.
+ */
 const describeUtime: Describe = (args) => {
   const target = targetAt(args, 0);
   const atime = toSeconds(args[1]);
   const mtime = toSeconds(args[2]);
   if (target === INVALID || atime === INVALID || mtime === INVALID) return undefined;
+  if (typeof args[1] !== 'number') args[1] = atime;
+  if (typeof args[2] !== 'number') args[2] = mtime;
   return operation('os.utime', [target, [atime, mtime], null, null]);
 };
 
@@ -259,12 +266,17 @@ function callbackForm(describe: Describe): Describe {
   };
 }
 
-/** A FileHandle method: the descriptor it holds is the event's target, as for the fd-based functions. */
+/**
+ * A FileHandle method: the descriptor it holds is the event's target, as for the fd-based
+ * functions; the arguments the describer normalised are the ones the method gets.
+ */
 function handleForm(describe: Describe): Describe {
   return (args, handle) => {
     const withFd: unknown[] = [(handle as { fd: number }).fd];
     for (let i = 0; i < args.length; i++) withFd[i + 1] = args[i];
-    return describe(withFd, handle);
+    const op = describe(withFd, handle);
+    for (let i = 0; i < args.length; i++) args[i] = withFd[i + 1];
+    return op;
   };
 }
 

@@ -103,6 +103,19 @@ export async function bufferRewrittenDuringCheck(harness) {
   harness.done({ D, files: fs.readdirSync(D, { encoding: 'buffer' }).map((name) => name.toString('latin1')).sort() });
 }
 
+/** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
+export async function datesRewrittenDuringCheck(harness) {
+  const D = harness.tmp();
+  harness.pause(); fs.writeFileSync(`${D}/f`, ''); harness.resume();
+  const atime = new Date(1_000_000);
+  const mtime = new Date(2_000_000);
+  Object.defineProperty(String.prototype, 'href', { configurable: true, get() { mtime.setTime(5_000_000); return undefined; } });
+  fs.utimesSync(`${D}/f`, atime, mtime);
+  delete String.prototype.href;
+  harness.pause();
+  harness.done({ mtime: fs.statSync(`${D}/f`).mtimeMs / 1000 });
+}
+
 /**
  * Options Node reads through the prototype chain (options.flag): inherited non-enumerable keys, a
  * getter on Object.prototype that answers differently later, a copy rewritten from a getter.
