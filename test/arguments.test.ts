@@ -56,6 +56,16 @@ test('a Buffer path rewritten from Node\'s own checks (an href getter, valueOf) 
   ]);
 });
 
+test('new Worker with a URL whose getters or toString answer again: the script audited is the script run', () => {
+  const run = runScenario(scenario('arguments/workerURL'));
+  const { D, ran } = run.result as { D: string; ran: string[] };
+  assert.deepEqual(ran, ['ran-audited-data', 'ran-audited-file']);
+  const starts = run.events.filter((e) => e[0] === 'worker_threads.Worker').map((e) => String(e[1]));
+  assert.equal(starts.length, 2);
+  assert.equal(starts[0], `${D}/audited.cjs`);
+  assert.match(starts[1], /ran-audited-data/);
+});
+
 test('utimes with Date objects: the times audited are the times set', () => {
   const run = runScenario(scenario('arguments/datesRewrittenDuringCheck'));
   const { mtime } = run.result as { mtime: number };

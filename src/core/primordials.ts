@@ -94,6 +94,7 @@ export const URLPrototypeGetOrigin = urlGetter('origin');
 export const URLPrototypeGetPathname = urlGetter('pathname');
 export const URLPrototypeGetSearch = urlGetter('search');
 export const URLPrototypeGetProtocol = urlGetter('protocol');
+export const URLPrototypeGetHostname = urlGetter('hostname');
 export const StringCtor = String;
 export const ProxyCtor = Proxy;
 export const ReflectSet = Reflect.set;

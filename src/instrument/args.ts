@@ -7,7 +7,8 @@ import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
   ArrayIsArray, BufferPrototype, DateNow, DatePrototypeGetTime, FileURLToPath, NumberIsFinite, NumberIsInteger, NumberParseInt, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectKeys,
-  ObjectSetPrototypeOf, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIncludes, SymbolToPrimitive, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, Uint8ArrayCtor,
+  ObjectSetPrototypeOf, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIncludes, SymbolToPrimitive, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, URLCtor,
+  URLPrototypeGetHostname, URLPrototypeGetPathname, URLPrototypeGetProtocol, Uint8ArrayCtor,
   decodeBytes, isDate, isUint8Array, newRecord, nullPrototype,
 } from '../core/primordials.js';
 
@@ -49,6 +50,25 @@ function guardedCopy(bytes: Uint8Array, decoded: string): Uint8Array {
   ObjectDefineProperty(copy, 'href', nullPrototype({ value: undefined }));
   ObjectDefineProperty(copy, SymbolToPrimitive, nullPrototype({ value: () => decoded }));
   return copy;
+}
+
+/**
+ * A new URL of `href` whose fields Node reads (href, protocol, hostname, pathname) and whose
+ * conversion to a string are its own data: handed to Node in place of a caller's URL, it answers as
+ * audited even when URL.prototype's getters or toString have been replaced.
+ */
+export function guardedURL(href: string): URL {
+  const url = new URLCtor(href);
+  const own = (key: string | symbol, value: unknown): void => {
+    ObjectDefineProperty(url, key, nullPrototype({ value }));
+  };
+  own('href', href);
+  own('protocol', URLPrototypeGetProtocol(url));
+  own('hostname', URLPrototypeGetHostname(url));
+  own('pathname', URLPrototypeGetPathname(url));
+  own('toString', () => href);
+  own(SymbolToPrimitive, () => href);
+  return url;
 }
 
 /**

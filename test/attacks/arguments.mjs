@@ -5,6 +5,7 @@
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { errorData } from '../fixtures/outcome.mjs';
 
 /** An object whose string or number value is `first` on the first conversion and `then` after. */
@@ -101,6 +102,28 @@ export async function bufferRewrittenDuringCheck(harness) {
   fs.writeFileSync(decoy, 'x');
   harness.pause();
   harness.done({ D, files: fs.readdirSync(D, { encoding: 'buffer' }).map((name) => name.toString('latin1')).sort() });
+}
+
+/**
+ * new Worker(url): Node reads a file: URL's pathname again (fileURLToPath) and turns a data: URL into
+ * text with `${url}`: an own getter or toString runs another script than the one audited.
+ */
+export async function workerURL(harness) {
+  const D = harness.tmp();
+  harness.pause();
+  for (const name of ['audited', 'other']) fs.writeFileSync(`${D}/${name}.cjs`, `require('fs').writeFileSync(${JSON.stringify(`${D}/ran-${name}-file`)}, '')`);
+  harness.resume();
+  const file = new URL(`file://${D}/audited.cjs`);
+  let reads = 0;
+  Object.defineProperty(file, 'pathname', { get: () => (reads++ === 0 ? `${D}/audited.cjs` : `${D}/other.cjs`) });
+  const data = (name) => `data:text/javascript,import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(`${D}/ran-${name}-data`)}, '')`;
+  const url = new URL(data('audited'));
+  url.toString = () => data('other');
+  const done = (worker) => new Promise((resolve) => worker.once('exit', resolve));
+  await done(new Worker(file));
+  await done(new Worker(url));
+  harness.pause();
+  harness.done({ D, ran: fs.readdirSync(D).filter((name) => name.startsWith('ran-')).sort() });
 }
 
 /** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
