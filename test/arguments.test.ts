@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario, scenario } from './helpers/scenario';
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 test('process.binding and _linkedBinding convert the name once: the event names the binding loaded', () => {
   const run = runScenario(scenario('arguments/bindingName'));
   const r = run.result as { viaObject: boolean; gotFs: boolean; linked: { thrown: { message: string } } };
@@ -64,6 +66,17 @@ test('new Worker with a URL whose getters or toString answer again: the script a
   assert.equal(starts.length, 2);
   assert.equal(starts[0], `${D}/audited.cjs`);
   assert.match(starts[1], /ran-audited-data/);
+});
+
+test('new DatabaseSync with a rewriting URL or option getters: what opens, and with what, is what was audited', { skip: NODE_MAJOR < 24 && 'node:sqlite is instrumented from Node 24' }, () => {
+  const run = runScenario(scenario('arguments/sqliteArguments'));
+  const { D, files, extension } = run.result as { D: string; files: string[]; extension: string | null };
+  const connects = run.events.filter((e) => e[0] === 'sqlite3.connect').map((e) => e[1]);
+  // The binding opens the URL's href (a SQLite URI): read once, it is what is audited.
+  assert.deepEqual(files, ['other.db']);
+  assert.deepEqual(connects, [`${D}/other.db`]);
+  assert.equal(extension, 'ERR_INVALID_STATE', 'extensions stay off as audited (no enable_load_extension)');
+  assert.deepEqual(run.events.filter((e) => e[0] === 'sqlite3.enable_load_extension'), []);
 });
 
 test('utimes with Date objects: the times audited are the times set', () => {

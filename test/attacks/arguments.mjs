@@ -126,6 +126,24 @@ export async function workerURL(harness) {
   harness.done({ D, ran: fs.readdirSync(D).filter((name) => name.startsWith('ran-')).sort() });
 }
 
+/** new DatabaseSync(url, options): the binding reads the URL's href and each option again, after the audit. */
+export async function sqliteArguments(harness) {
+  const D = harness.tmp();
+  const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+  const url = new URL(`file://${D}/audited.db`);
+  Object.defineProperty(url, 'href', { get: () => `file://${D}/other.db` });
+  new DatabaseSync(url).close();
+  let opens = 0;
+  let allows = 0;
+  const db = new DatabaseSync(`${D}/late.db`, {
+    get open() { return opens++ !== 0; },
+    get allowExtension() { return allows++ !== 0; },
+  });
+  const extension = attempt(() => db.loadExtension(`${D}/none.so`));
+  harness.pause();
+  harness.done({ D, files: fs.readdirSync(D).sort(), extension: extension.thrown?.code ?? null });
+}
+
 /** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
 export async function datesRewrittenDuringCheck(harness) {
   const D = harness.tmp();
