@@ -79,6 +79,14 @@ test('new DatabaseSync with a rewriting URL or option getters: what opens, and w
   assert.deepEqual(run.events.filter((e) => e[0] === 'sqlite3.enable_load_extension'), []);
 });
 
+test('module.register with an object specifier: raised, with the specifier and parent Node registers', () => {
+  const run = runScenario(scenario('arguments/registerSpecifier'));
+  const { ran } = run.result as { ran: string[] };
+  assert.deepEqual(ran, ['ran-audited', 'ran-options']);
+  const registers = run.events.filter((e) => e[0] === 'module.register').map((e) => [/ran-(\w+)/.exec(String(e[1]))?.[1], e[2]]);
+  assert.deepEqual(registers, [['audited', null], ['options', 'data:']]);
+});
+
 test('utimes with Date objects: the times audited are the times set', () => {
   const run = runScenario(scenario('arguments/datesRewrittenDuringCheck'));
   const { mtime } = run.result as { mtime: number };

@@ -4,6 +4,7 @@
 // and what Node used, observed through the result or the side effect.
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
+import module from 'node:module';
 import fsp from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { errorData } from '../fixtures/outcome.mjs';
@@ -142,6 +143,18 @@ export async function sqliteArguments(harness) {
   const extension = attempt(() => db.loadExtension(`${D}/none.so`));
   harness.pause();
   harness.done({ D, files: fs.readdirSync(D).sort(), extension: extension.thrown?.code ?? null });
+}
+
+/** module.register converts its specifier with `${specifier}`: any object will do, converted once by Node. */
+export async function registerSpecifier(harness) {
+  const D = harness.tmp();
+  const hooks = (name) => `data:text/javascript,import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(`${D}/ran-${name}`)}, '');`;
+  module.register(twoFaced(hooks('audited'), hooks('other')));
+  module.register(hooks('options'), { parentURL: twoFaced('data:', 'file:///') });
+  await import('node:path');
+  harness.pause();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  harness.done({ D, ran: fs.readdirSync(D).sort() });
 }
 
 /** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
