@@ -115,3 +115,17 @@ test('a relative path is resolved at the call: a chdir before libuv runs it chan
   assert.deepEqual(r, { D: r.D, audited: ['target', 'target-cb'], other: [] });
   assert.deepEqual(run.events.filter((e) => e[0] === 'open').map((e) => e[1]), [`${r.D}/audited/target`, `${r.D}/audited/target-cb`]);
 });
+
+test('process.env: a value is converted with ToString once, as Node\'s setter does (a Symbol throws its TypeError)', () => {
+  const body = `
+    const seen = [];
+    for (const write of [(v) => { process.env.AH_SYM = v; }, (v) => Object.defineProperty(process.env, 'AH_SYM', { value: v, configurable: true, writable: true, enumerable: true })]) {
+      try { write(Symbol('s')); seen.push(process.env.AH_SYM ?? null); } catch (error) { seen.push(error.name + ': ' + error.message); }
+    }
+    harness.done(seen);
+  `;
+  const audited = runScenario(body);
+  assert.deepEqual(audited.result, runScenario(body, { plain: true }).result);
+  assert.deepEqual(audited.result, ['TypeError: Cannot convert a Symbol value to a string', 'TypeError: Cannot convert a Symbol value to a string']);
+  assert.deepEqual(audited.events, []);
+});

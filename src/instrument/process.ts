@@ -152,8 +152,8 @@ function installProcess(): void {
 
 /**
  * process.env becomes a Proxy whose writes raise os.putenv and deletions os.unsetenv; reads have no
- * trap and go straight to Node's environment object. The value is converted to a string once, and
- * that string is what is audited and stored.
+ * trap and go straight to Node's environment object. The value is converted to a string once, with
+ * ToString as Node's setter does (a Symbol throws), and that string is what is audited and stored.
  *
  * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
  * install: without hooks, process.env stays Node's own object and costs nothing.
@@ -163,14 +163,14 @@ function auditEnvironment(): void {
   const proxy = new ProxyCtor(env, nullPrototype({
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
-      const text = StringCtor(value);
+      const text = toStringValue(value);
       raise('os.putenv', [key, text]);
       return ReflectSet(target, key, text);
     },
     defineProperty(target, key, descriptor) {
       const own = nullPrototype(descriptor);
       if (typeof key !== 'string' || !isAuditing() || !ObjectHasOwn(own, 'value')) return ReflectDefineProperty(target, key, own);
-      const text = StringCtor(own.value);
+      const text = toStringValue(own.value);
       raise('os.putenv', [key, text]);
       own.value = text;
       return ReflectDefineProperty(target, key, own);
