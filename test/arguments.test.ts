@@ -129,3 +129,10 @@ test('process.env: a value is converted with ToString once, as Node\'s setter do
   assert.deepEqual(audited.result, ['TypeError: Cannot convert a Symbol value to a string', 'TypeError: Cannot convert a Symbol value to a string']);
   assert.deepEqual(audited.events, []);
 });
+
+test('process.setgroups with an element getter: the groups audited are the groups Node looks up', { skip: typeof process.setgroups !== 'function' && 'no process.setgroups on this platform' }, () => {
+  const run = runScenario(scenario('arguments/setgroupsElements'));
+  const { result } = run.result as { result: { thrown: { message: string } } };
+  assert.match(result.thrown.message, /audithook-audited/);
+  assert.deepEqual(run.events, [['process.setgroups', ['audithook-audited']]]);
+});

@@ -71,8 +71,13 @@ type IdEvent = 'process.setuid' | 'process.setgid' | 'process.seteuid' | 'proces
 const describeId = (event: IdEvent): Describe => (args) =>
   typeof args[0] === 'number' || typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
 
-const describeSetgroups: Describe = (args) =>
-  ArrayIsArray(args[0]) ? operation('process.setgroups', [frozenCopy(args[0])]) : undefined;
+/** The groups are read once; Node validates, looks up and reports from that copy (it reads each element three times). */
+const describeSetgroups: Describe = (args) => {
+  if (!ArrayIsArray(args[0])) return undefined;
+  const groups = frozenCopy(args[0]);
+  args[0] = groups;
+  return operation('process.setgroups', [groups]);
+};
 
 /** Only a call that sets the mask changes anything; `process.umask()` reads it. */
 const describeUmask: Describe = (args) => {

@@ -157,6 +157,14 @@ export async function registerSpecifier(harness) {
   harness.done({ D, ran: fs.readdirSync(D).sort() });
 }
 
+/** process.setgroups reads each element when validating, in the binding, and for its error message. */
+export async function setgroupsElements(harness) {
+  const groups = [];
+  let reads = 0;
+  Object.defineProperty(groups, 0, { enumerable: true, get: () => (reads++ === 0 ? 'audithook-audited' : 'audithook-other') });
+  harness.done({ result: attempt(() => process.setgroups(groups)) });
+}
+
 /** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
 export async function datesRewrittenDuringCheck(harness) {
   const D = harness.tmp();
