@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
   ArrayIsArray, BufferPrototype, DateNow, DatePrototypeGetTime, FileURLToPath, NumberIsFinite, NumberIsInteger, NumberParseInt, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectKeys,
-  ObjectSetPrototypeOf, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIncludes, SymbolToPrimitive, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, URLCtor,
+  ObjectSetPrototypeOf, PathIsAbsolute, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIncludes, SymbolToPrimitive, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, URLCtor,
   URLPrototypeGetHostname, URLPrototypeGetPathname, URLPrototypeGetProtocol, Uint8ArrayCtor,
   decodeBytes, isDate, isUint8Array, newRecord, nullPrototype,
 } from '../core/primordials.js';
@@ -77,7 +77,7 @@ export function guardedURL(href: string): URL {
  * chdir between the audit and the moment libuv's thread opens the file changes nothing.
  */
 export function absolutePath(path: string): string {
-  return path !== '' && StringPrototypeCharCodeAt(path, 0) !== 0x2f ? `${ProcessCwd()}/${path}` : path;
+  return path === '' || PathIsAbsolute(path) ? path : `${ProcessCwd()}/${path}`;
 }
 
 /** ToString as V8 does it for native code (a Symbol throws TypeError): the string Node's binding would read. */
