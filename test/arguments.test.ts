@@ -136,3 +136,10 @@ test('process.setgroups with an element getter: the groups audited are the group
   assert.match(result.thrown.message, /audithook-audited/);
   assert.deepEqual(run.events, [['process.setgroups', ['audithook-audited']]]);
 });
+
+test('fsPromises.glob without cwd walks the directory it was audited in, whatever chdir comes before the walk', { skip: NODE_MAJOR < 22 && 'fs.glob is Node 22\'s' }, () => {
+  const run = runScenario(scenario('arguments/globAfterChdir'));
+  const { D, seen, sync } = run.result as { D: string; seen: string[]; sync: string[] };
+  assert.deepEqual({ seen, sync }, { seen: ['in-audited'], sync: ['in-audited'] }, 'matches are relative to the root, as with no cwd');
+  assert.deepEqual(run.events.filter((e) => e[0] === 'glob.glob/2'), [['glob.glob/2', '*', true, `${D}/audited`, null], ['glob.glob/2', '*', true, `${D}/audited`, null]]);
+});

@@ -10,7 +10,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import fs = require('node:fs');
 import { constants } from 'node:fs';
-import { NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../core/primordials.js';
+import { NumberIsInteger, ObjectGetPrototypeOf, ProcessCwd, PromisePrototypeThen, ReflectApply, newRecord } from '../core/primordials.js';
 import {
   INVALID,
   absolutePath,
@@ -163,17 +163,17 @@ const GLOB_OPTIONS = ['cwd', 'exclude', 'withFileTypes'] as const;
 const describeGlob: Describe = (args) => {
   const pattern = args[0];
   if (typeof pattern !== 'string' && !isStringArray(pattern)) return undefined;
-  const options = readOptions(args[1], GLOB_OPTIONS);
+  // globSync(pattern) and fsPromises.glob(pattern): an options object of our own, to fix the root.
+  const options = args.length === 1 ? newRecord<unknown>() : readOptions(args[1], GLOB_OPTIONS);
   let rootDir: string | null = null;
   if (typeof options === 'object' && options !== null) {
+    // The walk happens later, as the matches are read: its root is fixed now, so a chdir meanwhile
+    // does not move it (results stay relative to the root, as with no cwd).
     const record = options as Record<string, unknown>;
-    if (record['cwd'] !== undefined) {
-      const given = toPath(record['cwd']);
-      if (given === INVALID) return undefined;
-      const cwd = absolutePath(given);
-      rootDir = cwd;
-      record['cwd'] = cwd;
-    }
+    const given = record['cwd'] === undefined ? ProcessCwd() : toPath(record['cwd']);
+    if (given === INVALID) return undefined;
+    rootDir = absolutePath(given);
+    record['cwd'] = rootDir;
     record['exclude'] = outsideOperation(record['exclude']);
     args[1] = options;
   }

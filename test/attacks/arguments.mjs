@@ -165,6 +165,25 @@ export async function setgroupsElements(harness) {
   harness.done({ result: attempt(() => process.setgroups(groups)) });
 }
 
+/** fsPromises.glob walks when its matches are read: a chdir after the call moved the walk (unaudited: it runs inside the operation). */
+export async function globAfterChdir(harness) {
+  const D = harness.tmp();
+  harness.pause();
+  for (const dir of ['audited', 'other']) {
+    fs.mkdirSync(`${D}/${dir}`);
+    fs.writeFileSync(`${D}/${dir}/in-${dir}`, '');
+  }
+  process.chdir(`${D}/audited`);
+  harness.resume();
+  const matches = fsp.glob('*');
+  const sync = fs.globSync('*');
+  harness.pause();
+  process.chdir(`${D}/other`);
+  const seen = [];
+  for await (const name of matches) seen.push(name);
+  harness.done({ D, seen, sync });
+}
+
 /** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
 export async function datesRewrittenDuringCheck(harness) {
   const D = harness.tmp();
