@@ -143,3 +143,17 @@ test('fsPromises.glob without cwd walks the directory it was audited in, whateve
   assert.deepEqual({ seen, sync }, { seen: ['in-audited'], sync: ['in-audited'] }, 'matches are relative to the root, as with no cwd');
   assert.deepEqual(run.events.filter((e) => e[0] === 'glob.glob/2'), [['glob.glob/2', '*', true, `${D}/audited`, null], ['glob.glob/2', '*', true, `${D}/audited`, null]]);
 });
+
+test('decided: with a hook, the error of a relative path names the absolute path Node was given (plain Node: the path as written)', () => {
+  const body = `
+    const D = harness.tmp();
+    process.chdir(D);
+    let message = null;
+    try { fs.openSync('missing'); } catch (error) { message = error.message + ' | ' + error.path; }
+    harness.done({ D, message });
+  `;
+  const audited = runScenario(body).result as { D: string; message: string };
+  const plain = runScenario(body, { plain: true }).result as { D: string; message: string };
+  assert.equal(plain.message, "ENOENT: no such file or directory, open 'missing' | missing");
+  assert.equal(audited.message, `ENOENT: no such file or directory, open '${audited.D}/missing' | ${audited.D}/missing`);
+});
