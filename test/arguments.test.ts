@@ -157,3 +157,11 @@ test('decided: with a hook, the error of a relative path names the absolute path
   assert.equal(plain.message, "ENOENT: no such file or directory, open 'missing' | missing");
   assert.equal(audited.message, `ENOENT: no such file or directory, open '${audited.D}/missing' | ${audited.D}/missing`);
 });
+
+test('http.client.connect names the host the agent dials, whose own options override the request\'s', () => {
+  const run = runScenario(scenario('arguments/agentHost'));
+  const { body } = run.result as { body: string };
+  assert.equal(body, 'reached');
+  const connects = run.events.filter((e) => e[0] === 'http.client.connect').map((e) => e[2]);
+  assert.deepEqual(connects, ['127.0.0.1']);
+});

@@ -4,6 +4,7 @@
 // and what Node used, observed through the result or the side effect.
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import module from 'node:module';
 import fsp from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -182,6 +183,26 @@ export async function globAfterChdir(harness) {
   const seen = [];
   for await (const name of matches) seen.push(name);
   harness.done({ D, seen, sync });
+}
+
+/** An agent's own options override the request's (Node's addRequest spreads them last): the request names one host, the agent dials another. */
+export async function agentHost(harness) {
+  harness.pause();
+  const server = http.createServer((_request, response) => response.end('reached'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const agent = new http.Agent({ host: '127.0.0.1' });
+  const body = await new Promise((resolve, reject) => {
+    http.get({ host: 'audited.invalid', port: server.address().port, agent }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+  harness.pause();
+  agent.destroy();
+  server.close();
+  harness.done({ body, port: server.address()?.port ?? null });
 }
 
 /** utimes with Date objects: Node's path check reads `href` on the path string, where a getter can move the dates. */
