@@ -86,7 +86,7 @@ function environment(list: readonly string[] | undefined): Record<string, string
 /**
  * A shape of arguments this version does not know (a future Node changing its bindings again)
  * still raises the event, with a null executable: a process start is never silently unaudited.
- * Options are read once; the binding ignores a cwd that is not a non-empty string (null: the parent's).
+ * Options are read once.
  */
 const describeSpawn: Describe = (args) => {
   const options = spawnOptions(args);
@@ -98,7 +98,7 @@ const describeSpawn: Describe = (args) => {
   const argv = strings(options.args);
   const envPairs = strings(options.envPairs);
   withStrings(args, options, { file, cwd }, argv, envPairs);
-  return operation('subprocess.Popen', [file, argv ?? ObjectFreeze([]), typeof cwd === 'string' && cwd !== '' ? cwd : null, ObjectFreeze(environment(envPairs))]);
+  return operation('subprocess.Popen', [file, argv ?? ObjectFreeze([]), typeof cwd === 'string' ? cwd : null, ObjectFreeze(environment(envPairs))]);
 };
 
 /**
