@@ -146,3 +146,17 @@ test('replacements that forge what formats a log line (time, URL, strings, JSON)
   ]);
   for (const record of records) assert.match(record.time, /^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
+
+test('a package denied all but reading its own files cannot get past its policy with two-faced arguments', () => {
+  const app = resolve(REPO_ROOT, 'test', 'attacks', 'arguments-app');
+  const log = join(mkdtempSync(join(tmpdir(), 'audithook-attack-')), 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(app, 'policy.json'), '--', 'node', join(app, 'app.mjs')], {
+    cwd: app, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const lines = child.stdout.trim().split('\n');
+  assert.deepEqual(JSON.parse(lines[lines.length - 1] ?? 'null'), { kill: 'ERR_ACCESS_DENIED', binding: 'ERR_ACCESS_DENIED', read: 'decoy', childAlive: true });
+  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+  const evil = records.filter((record) => record.package === 'evil' && record.event !== 'import').map((record) => [record.event, record.decision]);
+  assert.deepEqual(evil, [['os.kill', 'deny'], ['process.binding', 'deny'], ['open', 'allow']]);
+});

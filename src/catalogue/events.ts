@@ -201,7 +201,7 @@ export const events = [
       { name: 'root_dir', type: 'string | null', kind: 'cwd' },
       DIR_FD,
     ],
-    description: 'Paths are matched against a pattern (or patterns); `root_dir` is the `cwd` option, null when absent. `recursive` is always true: Node\'s glob always understands **.',
+    description: 'Paths are matched against a pattern (or patterns); `root_dir` is the directory the walk starts from, fixed at the call: the `cwd` option made absolute, or the working directory (null only for `fs.glob(pattern, callback)` without options). `recursive` is always true: Node\'s glob always understands **.',
     raisedBy: ['fs.glob', 'fs.globSync', 'fsPromises.glob'],
     since: '22.0.0',
     cpython: 'glob.glob/2',

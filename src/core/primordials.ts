@@ -94,6 +94,7 @@ export const URLPrototypeGetOrigin = urlGetter('origin');
 export const URLPrototypeGetPathname = urlGetter('pathname');
 export const URLPrototypeGetSearch = urlGetter('search');
 export const URLPrototypeGetProtocol = urlGetter('protocol');
+export const URLPrototypeGetHostname = urlGetter('hostname');
 export const StringCtor = String;
 export const ProxyCtor = Proxy;
 export const ReflectSet = Reflect.set;
@@ -117,6 +118,7 @@ export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice) as <T>(lis
 export const AtomicsLoad = Atomics.load;
 export const AtomicsStore = Atomics.store;
 export const SymbolCtor = Symbol;
+export const SymbolToPrimitive: typeof Symbol.toPrimitive = Symbol.toPrimitive;
 export const Uint8ArrayCtor = Uint8Array;
 export const setImmediateCaptured = setImmediate;
 export const setTimeoutCaptured = setTimeout;
@@ -128,6 +130,7 @@ export const MapPrototypeGetSize = getter<Map<unknown, unknown>, number>(Map.pro
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
 export const TypedArrayPrototypeGetBuffer = getter<ArrayBufferView, ArrayBufferLike>(TypedArrayPrototype, 'buffer');
 export const TypedArrayPrototypeGetByteOffset = getter<ArrayBufferView, number>(TypedArrayPrototype, 'byteOffset');
+export const TypedArrayPrototypeSet = uncurryThis((TypedArrayPrototype as { set: (this: Uint8Array, source: ArrayLike<number>) => void }).set);
 export const TypedArrayPrototypeGetByteLength = getter<ArrayBufferView, number>(TypedArrayPrototype, 'byteLength');
 export const DataViewPrototypeGetBuffer = getter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
 export const DataViewPrototypeGetByteOffset = getter<DataView, number>(DataView.prototype, 'byteOffset');
@@ -198,6 +201,7 @@ const bufferPrototype = Buffer.prototype as unknown as { utf8Slice: (this: Uint8
 export const BufferPrototypeUtf8Slice: Slice = uncurryThis(bufferPrototype.utf8Slice);
 export const BufferPrototypeHexSlice: Slice = uncurryThis(bufferPrototype.hexSlice);
 export const BufferByteLength = Buffer.byteLength;
+export const BufferPrototype = Buffer.prototype as unknown as object;
 /** Decodes a Buffer or Uint8Array path as Node's fs does (UTF-8), without touching user prototypes. */
 export function decodeBytes(bytes: Uint8Array): string {
   return BufferPrototypeUtf8Slice(bytes, 0, TypedArrayPrototypeGetByteLength(bytes));

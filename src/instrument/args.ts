@@ -6,7 +6,10 @@
 import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
-  ArrayIsArray, DateNow, DatePrototypeGetTime, FileURLToPath, NumberIsFinite, NumberIsInteger, NumberParseInt, ObjectFreeze, ObjectHasOwn, StringPrototypeCharCodeAt, StringPrototypeIncludes, decodeBytes, isDate, isUint8Array,
+  ArrayIsArray, BufferPrototype, DateNow, DatePrototypeGetTime, FileURLToPath, NumberIsFinite, NumberIsInteger, NumberParseInt, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectKeys,
+  ObjectSetPrototypeOf, PathIsAbsolute, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIncludes, SymbolToPrimitive, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, URLCtor,
+  URLPrototypeGetHostname, URLPrototypeGetPathname, URLPrototypeGetProtocol, Uint8ArrayCtor,
+  decodeBytes, isDate, isUint8Array, newRecord, nullPrototype,
 } from '../core/primordials.js';
 
 export const INVALID: unique symbol = Symbol('invalid argument');
@@ -27,11 +30,64 @@ export function toPath(value: unknown): string | Invalid {
 }
 
 /**
- * The argument to hand Node in place of a caller's path. URL objects are converted once, so a
- * URL whose getters answer differently on a second read cannot open another file than the one audited.
+ * The argument to hand Node in place of a caller's path: the audited path itself, never an object
+ * the program can still change. Node's own checks run program code with the path as `this` (they
+ * read `path.href`, and readFile/writeFile convert it to a number), so a URL or Buffer handed on
+ * could answer differently, or be rewritten, after the audit. Bytes that decode to UTF-8 and back
+ * become the string audited; others (which the event shows with U+FFFD) become a copy of the bytes
+ * that answers those checks from its own properties.
  */
 export function pathForCall(value: unknown, path: string): unknown {
-  return typeof value === 'string' || isUint8Array(value) ? value : path;
+  if (typeof value === 'string') return value;
+  return isUint8Array(value) && StringPrototypeIncludes(path, '\ufffd') ? guardedCopy(value, path) : path;
+}
+
+/** A Buffer copy of `bytes` whose `href` and conversion to a primitive are own data, reaching no getter or method a program can define. */
+function guardedCopy(bytes: Uint8Array, decoded: string): Uint8Array {
+  const copy = new Uint8ArrayCtor(TypedArrayPrototypeGetByteLength(bytes));
+  TypedArrayPrototypeSet(copy, bytes);
+  ObjectSetPrototypeOf(copy, BufferPrototype);
+  ObjectDefineProperty(copy, 'href', nullPrototype({ value: undefined }));
+  ObjectDefineProperty(copy, SymbolToPrimitive, nullPrototype({ value: () => decoded }));
+  return copy;
+}
+
+/**
+ * A new URL of `href` whose fields Node reads (href, protocol, hostname, pathname) and whose
+ * conversion to a string are its own data: handed to Node in place of a caller's URL, it answers as
+ * audited even when URL.prototype's getters or toString have been replaced.
+ */
+export function guardedURL(href: string): URL {
+  const url = new URLCtor(href);
+  const own = (key: string | symbol, value: unknown): void => {
+    ObjectDefineProperty(url, key, nullPrototype({ value }));
+  };
+  own('href', href);
+  own('protocol', URLPrototypeGetProtocol(url));
+  own('hostname', URLPrototypeGetHostname(url));
+  own('pathname', URLPrototypeGetPathname(url));
+  own('toString', () => href);
+  own(SymbolToPrimitive, () => href);
+  return url;
+}
+
+/**
+ * A relative path made absolute against the working directory now, without normalising it (the
+ * kernel resolves `link/..` and a trailing slash as it would have). Node then gets this path: a
+ * chdir between the audit and the moment libuv's thread opens the file changes nothing.
+ */
+export function absolutePath(path: string): string {
+  return path === '' || PathIsAbsolute(path) ? path : `${ProcessCwd()}/${path}`;
+}
+
+/** ToString as V8 does it for native code (a Symbol throws TypeError): the string Node's binding would read. */
+export function toStringValue(value: unknown): string {
+  return typeof value === 'string' ? value : `${value as string}`;
+}
+
+/** ToInt32 as V8's Int32Value does it: ToNumber (valueOf, or a TypeError for a BigInt or Symbol), then wrapped to 32 bits. */
+export function toInt32(value: unknown): number {
+  return typeof value === 'number' ? value | 0 : +(value as number) | 0;
 }
 
 /** Node's own isURL test: an object with href and protocol that is not a legacy url.parse result. */
@@ -140,13 +196,31 @@ export function toSeconds(value: unknown): number | Invalid {
 }
 
 /**
- * A copy of an options object holding plain data, read once. Node then reads the copy, so a getter
- * or Proxy cannot answer the audit one way and the operation another, and runs no code during it.
+ * A copy of an options object that Node reads by name (`options.flag`, inherited keys included),
+ * read once: every enumerable key, own or inherited, and the `named` keys Node reads (a getter or
+ * non-enumerable key on a prototype). Node then reads the copy, so a getter or Proxy cannot answer
+ * the audit one way and the operation another. The copy has no prototype: a key it lacks reads
+ * undefined, not a getter a program put on Object.prototype, which would get the copy as `this`.
  */
-export function snapshotOptions(options: unknown): unknown {
+export function readOptions(options: unknown, named: readonly string[]): unknown {
   if (typeof options !== 'object' || options === null) return options;
-  const copy: Record<string, unknown> = {};
+  const copy = newRecord<unknown>();
   for (const key in options) copy[key] = (options as Record<string, unknown>)[key];
+  for (let i = 0; i < named.length; i++) {
+    const key = named[i] as string;
+    if (ObjectHasOwn(copy, key)) continue;
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) copy[key] = value;
+  }
+  return copy;
+}
+
+/** A copy of an options object that Node spreads (`{ ...defaults, ...options }`): its own enumerable keys, read once. */
+export function ownOptions(options: unknown): unknown {
+  if (typeof options !== 'object' || options === null) return options;
+  const copy = newRecord<unknown>();
+  const keys = ObjectKeys(options);
+  for (let i = 0; i < keys.length; i++) copy[keys[i] as string] = (options as Record<string, unknown>)[keys[i] as string];
   return copy;
 }
 

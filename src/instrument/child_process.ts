@@ -10,10 +10,9 @@
  * audits code that reaches the bindings directly.
  */
 import {
-  ArrayIsArray, ObjectFreeze, ObjectHasOwn, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectFreeze, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeSlice, isProxy, newRecord, nodeBinding,
 } from '../core/primordials.js';
-import { nodeBinding } from '../core/primordials.js';
-import { toSignal } from './args.js';
+import { toInt32, toStringValue } from './args.js';
 import type { Domain } from './domain.js';
 import { isInspectFlag, opensInspector, withSignalInspector } from './inspector.js';
 import { propagating, withPreload } from './propagation.js';
@@ -44,18 +43,38 @@ function setEnvPairs(args: unknown[], envPairs: string[]): void {
   else (args[0] as SpawnOptions).envPairs = envPairs;
 }
 
-function copyStrings(values: unknown): string[] {
+/**
+ * The arguments Node gets: the start point's options with the argument vector and environment
+ * replaced by the strings audited. The binding converts each element with ToString (a second time,
+ * were it given the original), and a copy of an options object keeps a getter from answering again.
+ */
+function withStrings(args: unknown[], options: SpawnOptions, read: SpawnOptions, argv: readonly string[] | undefined, envPairs: readonly string[] | undefined): void {
+  if (typeof args[0] === 'string') {
+    if (argv !== undefined) args[1] = argv;
+    if (envPairs !== undefined) args[3] = envPairs;
+    return;
+  }
+  const copy = newRecord<unknown>();
+  for (const key in options) copy[key] = (options as Record<string, unknown>)[key];
+  copy['file'] = read.file;
+  if (argv !== undefined) copy['args'] = argv;
+  copy['cwd'] = read.cwd;
+  if (envPairs !== undefined) copy['envPairs'] = envPairs;
+  args[0] = copy;
+}
+
+/** The elements of an array as the binding reads them, each converted once; undefined for what the binding ignores (a Proxy, a non-array). */
+function strings(values: unknown): readonly string[] | undefined {
+  if (!ArrayIsArray(values) || isProxy(values)) return undefined;
   const result: string[] = [];
-  if (values === null || typeof values !== 'object') return result;
-  const list = values as ArrayLike<unknown>;
-  for (let i = 0; i < list.length; i++) result[i] = StringCtor(list[i]);
-  return result;
+  for (let i = 0; i < values.length; i++) result[i] = toStringValue(values[i]);
+  return ObjectFreeze(result);
 }
 
 /** The child's environment as an object, from Node's `KEY=value` pairs. */
-function environment(pairs: unknown): Record<string, string> {
+function environment(list: readonly string[] | undefined): Record<string, string> {
   const env: Record<string, string> = {};
-  const list = copyStrings(pairs);
+  if (list === undefined) return env;
   for (let i = 0; i < list.length; i++) {
     const pair = list[i] as string;
     const at = StringPrototypeIndexOf(pair, '=', 1);
@@ -68,17 +87,21 @@ function environment(pairs: unknown): Record<string, string> {
 /**
  * A shape of arguments this version does not know (a future Node changing its bindings again)
  * still raises the event, with a null executable: a process start is never silently unaudited.
+ * Options are read once.
  */
 const describeSpawn: Describe = (args) => {
   const options = spawnOptions(args);
-  if (options === undefined || typeof options.file !== 'string') {
+  const file = options?.file;
+  if (options === undefined || typeof file !== 'string') {
     return operation('subprocess.Popen', [null, ObjectFreeze([]), null, ObjectFreeze({})]);
   }
-  const cwd = typeof options.cwd === 'string' ? options.cwd : null;
-  const argv = copyStrings(options.args);
-  const env = environment(options.envPairs);
-  const popen = operation('subprocess.Popen', [options.file, ObjectFreeze(argv), cwd, ObjectFreeze(env)]);
-  return startsInspector(argv, env) ? opensInspector(popen) : popen;
+  const cwd = options.cwd;
+  const argv = strings(options.args);
+  const envPairs = strings(options.envPairs);
+  withStrings(args, options, { file, cwd }, argv, envPairs);
+  const env = environment(envPairs);
+  const popen = operation('subprocess.Popen', [file, argv ?? ObjectFreeze([]), typeof cwd === 'string' ? cwd : null, ObjectFreeze(env)]);
+  return startsInspector(argv ?? [], env) ? opensInspector(popen) : popen;
 };
 
 /** Whether the child, if it is Node, opens its inspector: an --inspect flag among its arguments or in NODE_OPTIONS. */
@@ -94,11 +117,15 @@ function startsInspector(argv: readonly string[], env: Readonly<Record<string, s
   return false;
 }
 
-/** Process#kill(signal) is how ChildProcess#kill (and cluster's Worker#kill) signal a child, by number. */
+/**
+ * Process#kill(signal) is how ChildProcess#kill (and cluster's Worker#kill) signal a child, by
+ * number: the native method converts its argument with ToInt32 (a name is NaN, signal 0), here once.
+ */
 const describeChildKill: Describe = (args, handle) => {
   const pid = (handle as { pid?: unknown }).pid;
-  const signal = toSignal(args[0]);
-  if (typeof pid !== 'number' || signal === undefined) return undefined;
+  if (typeof pid !== 'number') return undefined;
+  const signal = toInt32(args[0]);
+  args[0] = signal;
   return withSignalInspector(operation('os.kill', [pid, signal]), signal);
 };
 

@@ -10,7 +10,7 @@ import {
   StringCtor,
   StringPrototypeToUpperCase,
 } from '../core/primordials.js';
-import { snapshotOptions } from './args.js';
+import { readOptions } from './args.js';
 import { REJECTS, instrument, instrumentConstructor, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -75,6 +75,12 @@ function webClasses(global: typeof globalThis): WebClasses {
  * fetch(input, init): a URL or string input is converted to a string once and init is copied
  * once into plain data, and fetch receives those, so what is audited is what is fetched.
  */
+/** The members of RequestInit, which fetch's WebIDL conversion reads by name (inherited ones included). */
+const REQUEST_INIT = [
+  'method', 'headers', 'body', 'referrer', 'referrerPolicy', 'mode', 'credentials', 'cache', 'redirect', 'integrity',
+  'keepalive', 'signal', 'window', 'duplex', 'priority', 'dispatcher',
+] as const;
+
 const describeFetch: Describe = (args) => {
   const classes = webClasses(globalThis);
   const input = args[0];
@@ -86,7 +92,7 @@ const describeFetch: Describe = (args) => {
     url = StringCtor(input);
     args[0] = url;
   }
-  const init = snapshotOptions(args[1]) as { method?: unknown; headers?: unknown; body?: unknown } | undefined;
+  const init = readOptions(args[1], REQUEST_INIT) as { method?: unknown; headers?: unknown; body?: unknown } | undefined;
   if (init !== undefined) args[1] = init;
   const request = typeof fromRequest === 'string' ? input as object : undefined;
   const method = init?.method ?? (request === undefined ? 'GET' : readRequest(classes.requestMethod, request));

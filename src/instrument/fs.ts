@@ -12,16 +12,18 @@ import fs = require('node:fs');
 import { constants } from 'node:fs';
 import {
   NumberIsInteger, ObjectGetPrototypeOf, ObjectHasOwn, PathResolve, ProcessCwd, PromisePrototypeThen, ReflectApply, StringPrototypeIncludes,
-  StringPrototypeSlice, StringPrototypeStartsWith, nullPrototype,
+  StringPrototypeSlice, StringPrototypeStartsWith, newRecord, nullPrototype,
 } from '../core/primordials.js';
 import {
   INVALID,
+  absolutePath,
   frozenCopy,
   isFd,
   isStringArray,
   optionOf,
+  ownOptions,
   pathForCall,
-  snapshotOptions,
+  readOptions,
   toInteger,
   toMode,
   toOpenFlags,
@@ -32,10 +34,16 @@ import { ANY, REJECTS, compositeOperation, instrument, operation, outsideOperati
 import type { ArgsOf, Describe, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 
-/** Reads `args[index]` as a path; on success leaves in its place the form Node receives. */
-function pathAt(args: unknown[], index: number): string | typeof INVALID {
-  const path = toPath(args[index]);
-  if (path !== INVALID) args[index] = pathForCall(args[index], path);
+/**
+ * Reads `args[index]` as a path, made absolute; on success leaves in its place the path audited,
+ * which Node receives. `asGiven` keeps a relative path relative: a symlink's target is resolved
+ * against the link's directory, and mkdtemp returns the path it was given plus the suffix.
+ */
+function pathAt(args: unknown[], index: number, asGiven = false): string | typeof INVALID {
+  const given = toPath(args[index]);
+  if (given === INVALID) return INVALID;
+  const path = asGiven ? given : absolutePath(given);
+  args[index] = path === given ? pathForCall(args[index], path) : path;
   return path;
 }
 
@@ -61,17 +69,23 @@ const describeOpenForReading: Describe = (args) => {
   return path === INVALID ? undefined : operation('open', [path, 'r', constants.O_RDONLY]);
 };
 
+/** The options readFile and writeFile read by name (getOptions, then options.flag, ...). */
+const WHOLE_FILE_OPTIONS = ['encoding', 'flag', 'mode', 'signal', 'flush', 'buffer'] as const;
+/** appendFile copies its options with a for-in (copyObject) before reading them: only enumerable keys count. */
+const ENUMERABLE_ONLY = [] as const;
+
 /**
  * readFile / writeFile / appendFile: `open` when given a path (a descriptor is already open).
- * The flag is read from a snapshot of the options, which Node then receives with the audited flag,
+ * The flag is read from a copy of the options, which Node then receives with the audited flag,
  * reproducing how each API defaults it (`||` for write and append, `??` for read).
  */
 function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): Describe {
+  const named = defaultFlag === 'a' ? ENUMERABLE_ONLY : WHOLE_FILE_OPTIONS;
   return (args) => {
     if (isFd(args[0])) return undefined;
     const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
-    const options = snapshotOptions(args[optionsIndex]);
+    const options = readOptions(args[optionsIndex], named);
     const given = optionOf(options, 'flag');
     const flags = toOpenFlags(defaultFlag === 'r' ? given : given || defaultFlag, defaultFlag);
     if (flags === INVALID) return undefined;
@@ -90,7 +104,8 @@ function describePaths<E extends PathsEvent>(event: E, indexes: readonly number[
   return (args) => {
     const eventArgs: unknown[] = [];
     for (let i = 0; i < indexes.length; i++) {
-      const path = pathAt(args, indexes[i] as number);
+      // A symlink's target (its first path) is stored as given.
+      const path = pathAt(args, indexes[i] as number, event === 'os.symlink' && i === 0);
       if (path === INVALID) return undefined;
       eventArgs[i] = path;
     }
@@ -99,9 +114,11 @@ function describePaths<E extends PathsEvent>(event: E, indexes: readonly number[
   };
 }
 
+const MKDIR_OPTIONS = ['recursive', 'mode'] as const;
+
 const describeMkdir: Describe = (args) => {
   const path = pathAt(args, 0);
-  const options = snapshotOptions(args[1]);
+  const options = readOptions(args[1], MKDIR_OPTIONS);
   args[1] = options;
   const mode = typeof options === 'object' && options !== null
     ? toMode(optionOf(options, 'mode'), 0o777)
@@ -110,7 +127,6 @@ const describeMkdir: Describe = (args) => {
   return operation('os.mkdir', [path, mode, null]);
 };
 
-/** rm and rmdir: a recursive removal is shutil.rmtree, anything else removes one entry. */
 // ---- composite operations: what Node's own further calls may do unaudited ---------------------
 
 /** Per event Node raises while carrying out a composite operation: the indexes of its path arguments. */
@@ -171,11 +187,18 @@ function globRoot(pattern: string, cwd: string): string {
   return PathResolve(cwd, end === 0 ? '.' : StringPrototypeSlice(pattern, 0, end));
 }
 
+const RMDIR_OPTIONS = ['recursive'] as const;
+
+/**
+ * rm and rmdir: a recursive removal is shutil.rmtree, anything else removes one entry. rm spreads
+ * its options (own keys only); rmdir first reads options.recursive by name.
+ */
 function describeRemoval(singleEvent: 'os.remove' | 'os.rmdir'): Describe {
+  const copy = singleEvent === 'os.remove' ? ownOptions : (options: unknown) => readOptions(options, RMDIR_OPTIONS);
   return (args) => {
     const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
-    const options = snapshotOptions(args[1]);
+    const options = copy(args[1]);
     args[1] = options;
     const event = optionOf(options, 'recursive') === true ? 'shutil.rmtree' : singleEvent;
     return compositeOperation(event, [path, null], nestedWithin([path], REMOVAL_EVENTS));
@@ -186,7 +209,8 @@ const describeCp: Describe = (args) => {
   const src = pathAt(args, 0);
   const dst = pathAt(args, 1);
   if (src === INVALID || dst === INVALID) return undefined;
-  const options = snapshotOptions(args[2]);
+  // cp spreads its options over the defaults.
+  const options = ownOptions(args[2]);
   if (typeof options === 'object' && options !== null) {
     const record = options as Record<string, unknown>;
     record['filter'] = outsideOperation(record['filter']);
@@ -196,19 +220,23 @@ const describeCp: Describe = (args) => {
   return compositeOperation(event, [src, dst], nestedWithin([src, dst], COPY_EVENTS));
 };
 
+/** glob destructures its options: `const { cwd, exclude, withFileTypes } = options`. */
+const GLOB_OPTIONS = ['cwd', 'exclude', 'withFileTypes'] as const;
+
 const describeGlob: Describe = (args) => {
   const pattern = args[0];
   if (typeof pattern !== 'string' && !isStringArray(pattern)) return undefined;
-  const options = snapshotOptions(args[1]);
+  // globSync(pattern) and fsPromises.glob(pattern): an options object of our own, to fix the root.
+  const options = args.length === 1 ? newRecord<unknown>() : readOptions(args[1], GLOB_OPTIONS);
   let rootDir: string | null = null;
   if (typeof options === 'object' && options !== null) {
+    // The walk happens later, as the matches are read: its root is fixed now, so a chdir meanwhile
+    // does not move it (results stay relative to the root, as with no cwd).
     const record = options as Record<string, unknown>;
-    if (record['cwd'] !== undefined) {
-      const cwd = toPath(record['cwd']);
-      if (cwd === INVALID) return undefined;
-      rootDir = cwd;
-      record['cwd'] = cwd;
-    }
+    const given = record['cwd'] === undefined ? ProcessCwd() : toPath(record['cwd']);
+    if (given === INVALID) return undefined;
+    rootDir = absolutePath(given);
+    record['cwd'] = rootDir;
     record['exclude'] = outsideOperation(record['exclude']);
     args[1] = options;
   }
@@ -219,13 +247,19 @@ const describeGlob: Describe = (args) => {
   return compositeOperation('glob.glob/2', [typeof pattern === 'string' ? pattern : patterns, true, rootDir, null], nestedWithin(roots, GLOB_EVENTS));
 };
 
-const describeWatch: Describe = (args) => {
-  const path = pathAt(args, 0);
-  if (path === INVALID) return undefined;
-  const options = typeof args[1] === 'function' ? args[1] : snapshotOptions(args[1]);
-  args[1] = options;
-  return operation('fs.watch', [path, optionOf(options, 'recursive') === true]);
-};
+const WATCH_OPTIONS = ['persistent', 'recursive', 'encoding', 'signal', 'ignore', 'throwIfNoEntry'] as const;
+
+/** fs.watch and fsPromises.watch read their options by name; watchFile spreads them. */
+function describeWatch(copy: (options: unknown) => unknown): Describe {
+  return (args) => {
+    const path = pathAt(args, 0);
+    if (path === INVALID) return undefined;
+    const options = typeof args[1] === 'function' ? args[1] : copy(args[1]);
+    args[1] = options;
+    return operation('fs.watch', [path, optionOf(options, 'recursive') === true]);
+  };
+}
+const describeWatchByName = describeWatch((options) => readOptions(options, WATCH_OPTIONS));
 
 const describeChmod: Describe = (args) => {
   const target = targetAt(args, 0);
@@ -260,17 +294,24 @@ const describeTruncate: Describe = (args) => {
   return operation('os.truncate', [target, length], covers);
 };
 
+/**
+ * Times are converted once; a Date or numeric string is handed on as the seconds audited (which
+ * Node's toUnixTimestamp returns unchanged), as Node's path check can run code that moves a Date.
+ * A number stays: a negative one means "now", which Node reads itself.
+ */
 const describeUtime: Describe = (args) => {
   const target = targetAt(args, 0);
   const atime = toSeconds(args[1]);
   const mtime = toSeconds(args[2]);
   if (target === INVALID || atime === INVALID || mtime === INVALID) return undefined;
+  if (typeof args[1] !== 'number') args[1] = atime;
+  if (typeof args[2] !== 'number') args[2] = mtime;
   return operation('os.utime', [target, [atime, mtime], null, null]);
 };
 
 /** mkdtemp(prefix): the OS completes the name, so the event carries the template, as mkdtemp(3) takes it. */
 const describeMkdtemp: Describe = (args) => {
-  const prefix = pathAt(args, 0);
+  const prefix = pathAt(args, 0, true);
   return prefix === INVALID ? undefined : operation('tempfile.mkdtemp', [`${prefix}XXXXXX`]);
 };
 
@@ -292,12 +333,17 @@ function callbackForm(describe: Describe): Describe {
   };
 }
 
-/** A FileHandle method: the descriptor it holds is the event's target, as for the fd-based functions. */
+/**
+ * A FileHandle method: the descriptor it holds is the event's target, as for the fd-based
+ * functions; the arguments the describer normalised are the ones the method gets.
+ */
 function handleForm(describe: Describe): Describe {
   return (args, handle) => {
     const withFd: unknown[] = [(handle as { fd: number }).fd];
     for (let i = 0; i < args.length; i++) withFd[i + 1] = args[i];
-    return describe(withFd, handle);
+    const op = describe(withFd, handle);
+    for (let i = 0; i < args.length; i++) args[i] = withFd[i + 1];
+    return op;
   };
 }
 
@@ -357,8 +403,8 @@ const FS_APIS: readonly FsApi[] = [
   allForms('copyFile', describePaths('shutil.copyfile', [0, 1], [])),
   allForms('cp', describeCp),
   { ...allForms('glob', describeGlob), iterates: true },
-  { describe: describeWatch, sync: 'watch', promise: 'watch', iterates: true },
-  { describe: describeWatch, sync: 'watchFile' },
+  { describe: describeWatchByName, sync: 'watch', promise: 'watch', iterates: true },
+  { describe: describeWatch(ownOptions), sync: 'watchFile' },
 ];
 
 /** FileHandle methods that change the file they hold. */

@@ -9,7 +9,8 @@
  * Installed with the first hook: loading http costs ~3 ms, and prototypes patched late still
  * apply to every request, whenever http was loaded.
  */
-import { NumberParseInt, ProcessNextTick, ReflectApply } from '../core/primordials.js';
+import { NumberParseInt, ObjectGetOwnPropertyDescriptor, ProcessNextTick, ReflectApply } from '../core/primordials.js';
+import { optionOf } from './args.js';
 import { instrument, operation } from './wrap.js';
 import type { Deliver, Describe } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -38,13 +39,23 @@ function failRequest(request: unknown, error: unknown): void {
   });
 }
 
-/** Agent#addRequest(req, options): every request with an agent (agent: false makes a fresh one) passes here once. */
+/**
+ * Agent#addRequest(req, options): every request with an agent (agent: false makes a fresh one)
+ * passes here once. Node spreads the agent's own options over the request's
+ * (`{ ...options, ...this.options }`): a host or port the agent was made with is the one dialled.
+ */
 const describeAddRequest: Describe = (args, agent) => {
   const request = args[0];
-  const options = args[1] as { host?: unknown; hostname?: unknown; port?: unknown } | null | undefined;
   if (request === null || typeof request !== 'object') return undefined;
-  const host = options?.host ?? options?.hostname ?? 'localhost';
-  const port = options?.port ?? (agent as { defaultPort?: unknown }).defaultPort ?? null;
+  const agentOptions = (agent as { options?: unknown }).options;
+  // The legacy form addRequest(req, host, port).
+  const given = typeof args[1] === 'string' ? { host: args[1], port: args[2] } : args[1];
+  const option = (key: 'host' | 'hostname' | 'port'): unknown => {
+    const spread = typeof agentOptions === 'object' && agentOptions !== null && ObjectGetOwnPropertyDescriptor(agentOptions, key)?.enumerable === true;
+    return spread ? (agentOptions as Record<string, unknown>)[key] : optionOf(given, key);
+  };
+  const host = option('host') ?? option('hostname') ?? 'localhost';
+  const port = option('port') ?? (agent as { defaultPort?: unknown }).defaultPort ?? null;
   return operation('http.client.connect', [request, host, typeof port === 'string' ? NumberParseInt(port, 10) : port]);
 };
 

@@ -9,7 +9,7 @@ import { isAuditing } from '../core/kernel.js';
 import {
   ArrayIsArray, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
-import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './args.js';
+import { INVALID, frozenCopy, isStringArray, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
 import { instrument, operation, raise, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -18,12 +18,16 @@ import { opensInspector, withSignalInspector } from './inspector.js';
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
  * name into its number: wrapping it audits process.kill once and the underscored function too.
+ * The native function converts both with ToInt32 (a pid object's valueOf runs there a third time):
+ * they are converted here once, and Node gets the numbers audited.
  * pid 0 and negative pids other than -1 name a process group (kill(2)).
  */
 const describeKill: Describe = (args) => {
-  const pid = args[0];
-  const signal = args[1];
-  if (typeof pid !== 'number' || typeof signal !== 'number') return undefined;
+  if (args.length < 2) return undefined;
+  const pid = toInt32(args[0]);
+  const signal = toInt32(args[1]);
+  args[0] = pid;
+  args[1] = signal;
   // kill(0, sig) signals the caller's own group: pgid 0, never -0.
   if (pid === 0 || pid < -1) return withSignalInspector(operation('os.killpg', [pid === 0 ? 0 : -pid, signal]), signal);
   return withSignalInspector(operation('os.kill', [pid, signal]), signal);
@@ -40,9 +44,12 @@ const describeChdir: Describe = (args) => {
   return path === INVALID ? undefined : operation('os.chdir', [path]);
 };
 
+/** process.dlopen(module, filename[, flags]): the native function converts the filename with ToString; here, once. */
 const describeDlopen: Describe = (args) => {
-  const filename = args[1];
-  return typeof filename === 'string' ? operation('ctypes.dlopen', [filename]) : undefined;
+  if (args.length < 2) return undefined;
+  const filename = toStringValue(args[1]);
+  args[1] = filename;
+  return operation('ctypes.dlopen', [filename]);
 };
 
 /** An event named after the API, carrying its first arguments as given (null when absent), as many as the event has. */
@@ -54,15 +61,24 @@ function describeAs<E extends EventName>(event: E, count: ArgsOf<E>['length']): 
   };
 }
 
-const describeBinding = (event: 'process.binding' | 'process._linkedBinding'): Describe => (args) =>
-  typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
+/** process.binding(name) and _linkedBinding(name) begin with `name = String(name)`: done here, once. */
+const describeBinding = (event: 'process.binding' | 'process._linkedBinding'): Describe => (args) => {
+  const name = StringCtor(args[0]);
+  args[0] = name;
+  return operation(event, [name]);
+};
 
 type IdEvent = 'process.setuid' | 'process.setgid' | 'process.seteuid' | 'process.setegid';
 const describeId = (event: IdEvent): Describe => (args) =>
   typeof args[0] === 'number' || typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
 
-const describeSetgroups: Describe = (args) =>
-  ArrayIsArray(args[0]) ? operation('process.setgroups', [frozenCopy(args[0])]) : undefined;
+/** The groups are read once; Node validates, looks up and reports from that copy (it reads each element three times). */
+const describeSetgroups: Describe = (args) => {
+  if (!ArrayIsArray(args[0])) return undefined;
+  const groups = frozenCopy(args[0]);
+  args[0] = groups;
+  return operation('process.setgroups', [groups]);
+};
 
 /** Only a call that sets the mask changes anything; `process.umask()` reads it. */
 const describeUmask: Describe = (args) => {
@@ -142,8 +158,8 @@ function installProcess(): void {
 
 /**
  * process.env becomes a Proxy whose writes raise os.putenv and deletions os.unsetenv; reads have no
- * trap and go straight to Node's environment object. The value is converted to a string once, and
- * that string is what is audited and stored.
+ * trap and go straight to Node's environment object. The value is converted to a string once, with
+ * ToString as Node's setter does (a Symbol throws), and that string is what is audited and stored.
  *
  * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
  * install: without hooks, process.env stays Node's own object and costs nothing.
@@ -153,14 +169,14 @@ function auditEnvironment(): void {
   const proxy = new ProxyCtor(env, nullPrototype({
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
-      const text = StringCtor(value);
+      const text = toStringValue(value);
       raise('os.putenv', [key, text]);
       return ReflectSet(target, key, text);
     },
     defineProperty(target, key, descriptor) {
       const own = nullPrototype(descriptor);
       if (typeof key !== 'string' || !isAuditing() || !ObjectHasOwn(own, 'value')) return ReflectDefineProperty(target, key, own);
-      const text = StringCtor(own.value);
+      const text = toStringValue(own.value);
       raise('os.putenv', [key, text]);
       own.value = text;
       return ReflectDefineProperty(target, key, own);

@@ -17,7 +17,7 @@ import { isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ObjectIsExtensible, ObjectSetPrototypeOf, ReflectApply, ReflectDeleteProperty, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isInstanceOf, isProxy, nullPrototype,
 } from '../core/primordials.js';
-import { optionOf, snapshotOptions } from './args.js';
+import { optionOf, readOptions } from './args.js';
 import { calledByNode } from './caller.js';
 import { auditFunctionConstructors, auditWebAssembly } from './code.js';
 import { REJECTS, THROWS, auditedConstructor, instrument, operation } from './wrap.js';
@@ -123,11 +123,16 @@ function describeSourceTextModule(audit: (context: unknown) => void): Describe {
  * Options are copied once, so the filename audited is the one compiled with, and the context
  * the function will run in is audited.
  */
+/** The options compileFunction destructures. */
+const COMPILE_FUNCTION_OPTIONS = [
+  'filename', 'columnOffset', 'lineOffset', 'cachedData', 'produceCachedData', 'parsingContext', 'contextExtensions', 'importModuleDynamically',
+] as const;
+
 function describeCompileFunction(audit: (context: unknown) => void): Describe {
   return (args) => {
     const code = args[0];
     if (typeof code !== 'string') return undefined;
-    const options = snapshotOptions(args[2]);
+    const options = readOptions(args[2], COMPILE_FUNCTION_OPTIONS);
     const filename = optionOf(options, 'filename') ?? '';
     if (typeof filename !== 'string') return undefined;
     if (options !== undefined) args[2] = options;

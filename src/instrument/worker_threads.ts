@@ -14,7 +14,7 @@
 import {
   ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
-import { isURL } from './args.js';
+import { guardedURL, isURL } from './args.js';
 import { withForcedVariables } from './propagation.js';
 import type { Domain } from './domain.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
@@ -171,13 +171,18 @@ function keepWorkerAudited(args: unknown[]): void {
   args[1] = ObjectSetPrototypeOf(kept, options);
 }
 
-/** new Worker(filename, options): what runs; an eval worker's code is also compiled code. */
+/**
+ * new Worker(filename, options): what runs; an eval worker's code is also compiled code. Node gets
+ * what was audited: a file URL as its path (Node would read its getters again), a data: URL as a
+ * URL answering with the audited text (Node converts it with `${url}`).
+ */
 const describeWorker: Describe = (args) => {
   const options = args[1];
   if (options === null) return undefined;
   const isEval = typeof options === 'object' && !!(options as WorkerOptions).eval;
   const source = workerSource(args[0], isEval);
   if (source === undefined) return undefined;
+  if (!isEval && isURL(args[0])) args[0] = StringPrototypeStartsWith(source, 'data:') ? guardedURL(source) : source;
   const start = operation('worker_threads.Worker', [source, isEval]);
   return isEval ? andThen(start, operation('compile', [source, '[worker eval]'])) : start;
 };

@@ -12,8 +12,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { inNodeHooksThread } from '../../core/thread.js';
-import { StringCtor } from '../../core/primordials.js';
-import { isURL } from '../args.js';
+import { isURL, readOptions, toStringValue } from '../args.js';
 import { instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
 import type { Domain } from '../domain.js';
@@ -55,12 +54,28 @@ export function openCodeHookSet(): void {
 
 // ---- module.register -----------------------------------------------------------------------------
 
+/** What register reads from an options object given in place of parentURL. */
+const REGISTER_OPTIONS = ['parentURL', 'data', 'transferList'] as const;
+
+/**
+ * module.register(specifier[, parentURL][, options]) converts the specifier and the parent URL
+ * with `${...}` (any object will do), and takes the parent from `options.parentURL` when the second
+ * argument is an options object: each is read and converted once here, and Node gets the strings.
+ */
 const describeRegister: Describe = (args) => {
-  const specifier = args[0];
-  const parent = args[1];
-  if (typeof specifier !== 'string' && !isURL(specifier)) return undefined;
-  const parentURL = typeof parent === 'string' || isURL(parent) ? StringCtor(parent) : null;
-  return operation('module.register', [StringCtor(specifier), parentURL]);
+  const specifier = toStringValue(args[0]);
+  args[0] = specifier;
+  const second = args[1];
+  let parent: unknown = second;
+  if (second !== null && typeof second === 'object' && !isURL(second)) {
+    const options = readOptions(second, REGISTER_OPTIONS) as Record<string, unknown>;
+    args[1] = options;
+    parent = options['parentURL'];
+    if (parent !== undefined && parent !== null) options['parentURL'] = parent = toStringValue(parent);
+  } else if (second !== undefined && second !== null) {
+    args[1] = parent = toStringValue(second);
+  }
+  return operation('module.register', [specifier, typeof parent === 'string' ? parent : null]);
 };
 
 const describeRegisterHooks: Describe = (args) =>
