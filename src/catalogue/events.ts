@@ -281,8 +281,13 @@ export const events = [
   {
     name: 'ctypes.dlopen',
     args: [{ name: 'name', type: 'string | null' }],
-    description: 'A native library (a Node addon, or a shared library for node:ffi) is about to be loaded; null is the process image itself (node:ffi with a null path).',
-    raisedBy: ['process.dlopen', 'require() of a .node file', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)'],
+    description: 'A native library (a Node addon, or a shared library for node:ffi) is about to be loaded; null is the process image itself (node:ffi with a null path). '
+      + 'For an OpenSSL engine (crypto.setEngine, the TLS options `clientCertEngine` and `privateKeyEngine`), `name` is the engine id as given: '
+      + 'a built-in engine\'s name or the path of the shared object OpenSSL loads; raised after Node validated the options, before OpenSSL looks the engine up.',
+    raisedBy: [
+      'process.dlopen', 'require() of a .node file', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)',
+      'crypto.setEngine', 'the TLS options clientCertEngine and privateKeyEngine (tls.createSecureContext, tls.connect, tls.createServer, https, http2, setSecureContext)',
+    ],
     since: '20.0.0',
     cpython: 'ctypes.dlopen',
   },

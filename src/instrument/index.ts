@@ -7,6 +7,7 @@ import Module = require('node:module');
 import { asyncHooksDomain } from './async_hooks.js';
 import { childProcessDomain } from './child_process.js';
 import { codeDomain } from './code.js';
+import { cryptoDomain } from './crypto.js';
 import type { Domain } from './domain.js';
 import { fetchDomain } from './fetch.js';
 import { ffiDomain } from './ffi.js';
@@ -50,6 +51,7 @@ const DOMAINS: readonly Domain[] = [
   traceEventsDomain,
   sqliteDomain,
   ffiDomain,
+  cryptoDomain,
 ];
 
 let installed = false;
