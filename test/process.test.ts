@@ -97,6 +97,21 @@ test('process.env writes raise os.putenv, deletions os.unsetenv, by every path; 
   ]);
 });
 
+test('replacing process.env raises os.putenv per changed key and os.unsetenv per removed one; refused, nothing changes', () => {
+  const run = runScenario(scenario('process/processEnvReplaced'));
+  assert.deepEqual(run.result, {
+    replaced: { preload: '/tmp/x.so', proto: 'p', gone: '', number: 'number' },
+    refused: 'TEST_BLOCKED', evil: '', late: '', same: false, redefined: 'TypeError', defined: '',
+  });
+  assert.deepEqual(run.events, [
+    ['os.putenv', 'AH_PRELOAD', '/tmp/x.so'],
+    ['os.putenv', 'AH_NUMBER', '1'],
+    ['os.putenv', 'AH_PROTO', 'p'],
+    ['os.unsetenv', 'AH_GONE'],
+    ['os.putenv', 'AH_EVIL', 'x'],
+  ]);
+});
+
 test('a value that converts differently on a second reading is stored as audited', () => {
   const run = runScenario(`
     let reads = 0;

@@ -7,7 +7,7 @@
 import os = require('node:os');
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
+  ArrayIsArray, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './args.js';
 import { instrument, operation, raise, THROWS } from './wrap.js';
@@ -141,27 +141,86 @@ function installProcess(): void {
 
 /**
  * process.env becomes a Proxy whose writes raise os.putenv and deletions os.unsetenv; reads have no
- * trap and go straight to Node's environment object. The value is converted to a string once, and
+ * trap and go straight to the environment object. The value is converted to a string once, and
  * that string is what is audited and stored.
+ *
+ * Replacing the whole object (`process.env = { ...process.env, LD_PRELOAD }`, which children then
+ * inherit) is an assignment to an accessor: it raises os.putenv for each key whose value changes
+ * and os.unsetenv for each key that goes, all before anything changes, and stores a copy (see
+ * replacement), so the caller keeps no reference through which to change it unaudited. The
+ * accessor is not configurable: redefining or deleting process.env fails.
  *
  * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
  * install: without hooks, process.env stays Node's own object and costs nothing.
  */
 function auditEnvironment(): void {
-  const env = process.env;
-  const proxy = new ProxyCtor(env, nullPrototype({
+  let current: unknown = auditedEnvironment(process.env, StringCtor);
+  ObjectDefineProperty(process, 'env', nullPrototype({
+    configurable: false,
+    enumerable: true,
+    get: function env(): unknown {
+      return current;
+    },
+    set: function env(value: unknown): void {
+      if (!isAuditing()) {
+        current = typeof value === 'object' && value !== null ? auditedEnvironment(value, stableValue) : value;
+        return;
+      }
+      current = replacement(current, value);
+    },
+  }));
+}
+
+/**
+ * What a replacing assignment stores, after raising its events: for an object, a copy of every key
+ * a child process reads (child_process walks the object with for..in, prototype keys included),
+ * through the same Proxy; any other value as given (null and undefined leave children no variables).
+ */
+function replacement(current: unknown, value: unknown): unknown {
+  const copy: Record<string, unknown> = {};
+  // Inherited keys included: child_process reads them too.
+  for (const key in value as object) {
+    const given = (value as Record<string, unknown>)[key];
+    copy[key] = stableValue(given);
+  }
+  const keys = ObjectKeys(copy);
+  const before = typeof current === 'object' && current !== null ? current as Record<string, unknown> : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const given = copy[key];
+    // child_process skips undefined values.
+    if (given === undefined) continue;
+    const text = StringCtor(given);
+    if (!ObjectHasOwn(before, key) || before[key] === undefined || StringCtor(before[key]) !== text) raise('os.putenv', [key, text]);
+  }
+  const previous = ObjectKeys(before);
+  for (let i = 0; i < previous.length; i++) {
+    const key = previous[i] as string;
+    if (before[key] !== undefined && (!ObjectHasOwn(copy, key) || copy[key] === undefined)) raise('os.unsetenv', [key]);
+  }
+  return typeof value === 'object' && value !== null ? auditedEnvironment(copy, stableValue) : value;
+}
+
+/** A value of a replaced environment: primitives as given (a plain object keeps them), objects as the string they convert to now. */
+function stableValue(value: unknown): unknown {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? StringCtor(value) : value;
+}
+
+/** The Proxy of an environment object; `store` is what a write keeps (Node's own environment keeps strings). */
+function auditedEnvironment(env: object, store: (value: unknown) => unknown): object {
+  return new ProxyCtor(env, nullPrototype({
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
-      const text = StringCtor(value);
-      raise('os.putenv', [key, text]);
-      return ReflectSet(target, key, text);
+      const stored = store(value);
+      raise('os.putenv', [key, StringCtor(stored)]);
+      return ReflectSet(target, key, stored);
     },
     defineProperty(target, key, descriptor) {
       const own = nullPrototype(descriptor);
       if (typeof key !== 'string' || !isAuditing() || !ObjectHasOwn(own, 'value')) return ReflectDefineProperty(target, key, own);
-      const text = StringCtor(own.value);
-      raise('os.putenv', [key, text]);
-      own.value = text;
+      const stored = store(own.value);
+      raise('os.putenv', [key, StringCtor(stored)]);
+      own.value = stored;
       return ReflectDefineProperty(target, key, own);
     },
     deleteProperty(target, key) {
@@ -169,5 +228,4 @@ function auditEnvironment(): void {
       return ReflectDeleteProperty(target, key);
     },
   }));
-  process.env = proxy;
 }

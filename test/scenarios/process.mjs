@@ -124,6 +124,35 @@ export async function processEnvWritesRaise(harness) {
   });
 }
 
+/** Replacing the whole of process.env, as a program would to hand its children LD_PRELOAD. */
+export async function processEnvReplaced(harness) {
+  const cp = await import('node:child_process');
+  const childSees = (name) => cp.execFileSync('sh', ['-c', `echo "$${name}"`], { encoding: 'utf8' }).trim();
+  harness.pause();
+  process.env.AH_GONE = 'old';
+  harness.resume();
+  const rest = { ...process.env };
+  delete rest.AH_GONE;
+  process.env = { __proto__: { AH_PROTO: 'p' }, ...rest, AH_PRELOAD: '/tmp/x.so', AH_NUMBER: 1, AH_UNDEFINED: undefined };
+  harness.pause();
+  const replaced = { preload: childSees('AH_PRELOAD'), proto: childSees('AH_PROTO'), gone: childSees('AH_GONE'), number: typeof process.env.AH_NUMBER };
+  harness.resume();
+  harness.block('os.putenv');
+  let refused = null;
+  try { process.env = { ...process.env, AH_EVIL: 'x' }; } catch (error) { refused = error.code; }
+  harness.unblock();
+  // A reference to the assigned object is not a way to change the environment later.
+  const held = { ...process.env };
+  process.env = held;
+  held.AH_LATE = 'late';
+  let redefined = null;
+  try { Object.defineProperty(process, 'env', { value: { AH_DEFINED: 'x' } }); } catch (error) { redefined = error.name; }
+  harness.pause();
+  harness.done({
+    replaced, refused, evil: childSees('AH_EVIL'), late: childSees('AH_LATE'), same: process.env === held, redefined, defined: childSees('AH_DEFINED'),
+  });
+}
+
 export async function nativeCodeProcessDlopen(harness) {
   const { createRequire } = await import('node:module');
   const D = harness.tmp();
