@@ -112,6 +112,24 @@ test('replacing process.env raises os.putenv per changed key and os.unsetenv per
   ]);
 });
 
+test('process.loadEnvFile raises open and os.putenv per variable it sets; refused, nothing is set', () => {
+  const run = runScenario(scenario('process/loadEnvFile'));
+  const r = run.result as { D: string; loaded: unknown; refusedOpen: unknown; refusedPut: unknown; missing: unknown; env: unknown[]; child: string };
+  const blocked = (event: string) => ({ name: 'Error', code: 'TEST_BLOCKED', message: `blocked by test: ${event}` });
+  assert.deepEqual(r.refusedOpen, blocked('open'));
+  assert.deepEqual(r.refusedPut, blocked('os.putenv'));
+  assert.deepEqual(run.events, [
+    ['open', `${r.D}/one.env`, 'r', 0], ['os.putenv', 'AH_A', '1'], ['os.putenv', 'AH_Q', 'quoted'],
+    ['open', `${r.D}/two.env`, 'r', 0],
+    ['open', `${r.D}/two.env`, 'r', 0], ['os.putenv', 'AH_B', '2'],
+    ['open', `${r.D}/missing.env`, 'r', 0],
+  ]);
+  assert.deepEqual(r.env, ['1', 'old', 'quoted', null], 'a variable already set is kept, as Node does');
+  assert.equal(r.child, '1,old,quoted,');
+  const plain = runScenario(scenario('process/loadEnvFile'), { plain: true }).result as typeof r;
+  assert.deepEqual([r.loaded, r.missing], [plain.loaded, plain.missing], 'what Node reports, as plain Node');
+});
+
 test('a value that converts differently on a second reading is stored as audited', () => {
   const run = runScenario(`
     let reads = 0;

@@ -30,6 +30,7 @@ export const events = [
       'fs.writeFile', 'fs.writeFileSync', 'fsPromises.writeFile',
       'fs.appendFile', 'fs.appendFileSync', 'fsPromises.appendFile',
       'fs.createReadStream', 'fs.createWriteStream', 'fs.openAsBlob', 'fs.openAsBlobSync (Node 26)',
+      'process.loadEnvFile (the file, then os.putenv per variable)',
     ],
     since: '20.0.0',
     cpython: 'open',
@@ -266,7 +267,10 @@ export const events = [
     name: 'os.putenv',
     args: [{ name: 'key', type: 'string' }, { name: 'value', type: 'string' }],
     description: 'An environment variable is about to be set; `value` is the string Node stores.',
-    raisedBy: ['process.env[key] = value', 'Object.assign(process.env, ...)', 'Reflect.set / Object.defineProperty on process.env'],
+    raisedBy: [
+      'process.env[key] = value', 'Object.assign(process.env, ...)', 'Reflect.set / Object.defineProperty on process.env',
+      'process.env = object (each key whose value changes)', 'process.loadEnvFile (each variable it sets)',
+    ],
     since: '20.0.0',
     cpython: 'os.putenv',
   },
@@ -274,7 +278,7 @@ export const events = [
     name: 'os.unsetenv',
     args: [{ name: 'key', type: 'string' }],
     description: 'An environment variable is about to be removed.',
-    raisedBy: ['delete process.env[key]', 'Reflect.deleteProperty(process.env, key)'],
+    raisedBy: ['delete process.env[key]', 'Reflect.deleteProperty(process.env, key)', 'process.env = object (each key that goes)'],
     since: '20.0.0',
     cpython: 'os.unsetenv',
   },
@@ -801,6 +805,10 @@ export const unauditedApis: readonly UnauditedApi[] = [
   {
     apis: ['process.abort', 'process.exit', 'process.reallyExit', 'process.getuid and the other getters', 'process.umask()'],
     reason: 'They end this process or read its state: nothing outside it changes.',
+  },
+  {
+    apis: ['util.parseEnv'],
+    reason: 'Parses a string it is given: it reads no file and sets nothing (process.loadEnvFile, which does both, is audited).',
   },
   {
     apis: ['fs.unwatchFile', 'fs._toUnixTimestamp'],

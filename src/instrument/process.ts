@@ -5,12 +5,14 @@
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
+import { constants, readFileSync } from 'node:fs';
+import { parseEnv as nodeParseEnv } from 'node:util';
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
+  ArrayIsArray, ObjectDefineProperty, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './args.js';
-import { instrument, operation, raise, THROWS } from './wrap.js';
+import { instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
 
@@ -119,6 +121,43 @@ const describeSetPriority: Describe = (args) => {
 };
 
 
+/** Read before fs is instrumented: process.loadEnvFile's own read is its `open` event, raised once. */
+const readFile = readFileSync;
+const parseEnv = nodeParseEnv as ((content: string) => Record<string, string>) | undefined;
+/** Node's own environment object, which process.loadEnvFile writes whatever process.env now is. */
+const nodeEnvironment = process.env as Record<string, string>;
+
+/**
+ * process.loadEnvFile(path = '.env'): `open` for the file, then `os.putenv` for each variable it
+ * sets (Node sets only those not yet in its environment). The wrapper reads and parses the file once,
+ * with Node's parser (util.parseEnv), audits that, and sets exactly what it audited: a file rewritten
+ * meanwhile cannot set what was not. A file that cannot be read goes to Node, whose error is its own.
+ */
+function auditedLoadEnvFile(original: (this: unknown, ...args: unknown[]) => unknown) {
+  return function loadEnvFile(this: unknown, ...args: unknown[]): unknown {
+    const given = args[0];
+    const path = given === undefined || given === null ? '.env' : toPath(given);
+    if (!isAuditing() || path === INVALID || parseEnv === undefined) return ReflectApply(original, this, args);
+    raise('open', [path, 'r', constants.O_RDONLY]);
+    let variables: Record<string, string>;
+    try {
+      variables = parseEnv(readFile(path, 'utf8'));
+    } catch {
+      return ReflectApply(original, this, args);
+    }
+    const keys = ObjectKeys(variables);
+    const set: string[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (ObjectHasOwn(nodeEnvironment, key)) continue;
+      raise('os.putenv', [key, variables[key] as string]);
+      set[set.length] = key;
+    }
+    for (let i = 0; i < set.length; i++) nodeEnvironment[set[i] as string] = variables[set[i] as string] as string;
+    return undefined;
+  };
+}
+
 export const processDomain: Domain = { atLoad: installProcess, withFirstHook: auditEnvironment };
 
 function installProcess(): void {
@@ -135,6 +174,7 @@ function installProcess(): void {
   instrument(process, 'umask', describeUmask, THROWS);
   instrument(process, 'setUncaughtExceptionCaptureCallback', describeAs('process.setUncaughtExceptionCaptureCallback', 1), THROWS);
   instrument(process, 'execve', describeExecve, THROWS);
+  replaceFunction(process, 'loadEnvFile', auditedLoadEnvFile);
   instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROWS);
   instrument(os, 'setPriority', describeSetPriority, THROWS);
 }

@@ -153,6 +153,28 @@ export async function processEnvReplaced(harness) {
   });
 }
 
+/** process.loadEnvFile: what it sets, refused at the file or at a variable, and a missing file. */
+export async function loadEnvFile(harness) {
+  const cp = await import('node:child_process');
+  const D = harness.tmp();
+  harness.pause();
+  fs.writeFileSync(D + '/one.env', 'AH_A=1\nAH_KEPT=new\nexport AH_Q="quoted"\n');
+  fs.writeFileSync(D + '/two.env', 'AH_B=2\n');
+  process.env.AH_KEPT = 'old';
+  harness.resume();
+  const attempt = (file) => { try { process.loadEnvFile(file); return 'loaded'; } catch (error) { return errorData(error); } };
+  const loaded = attempt(D + '/one.env');
+  harness.block('open');
+  const refusedOpen = attempt(D + '/two.env');
+  harness.block('os.putenv');
+  const refusedPut = attempt(D + '/two.env');
+  harness.unblock();
+  const missing = JSON.parse(JSON.stringify(attempt(D + '/missing.env')).replaceAll(D, '$D'));
+  harness.pause();
+  const child = cp.execFileSync('sh', ['-c', 'echo "$AH_A,$AH_KEPT,$AH_Q,$AH_B"'], { encoding: 'utf8' }).trim();
+  harness.done({ D, loaded, refusedOpen, refusedPut, missing, child, env: [process.env.AH_A, process.env.AH_KEPT, process.env.AH_Q, process.env.AH_B] });
+}
+
 export async function nativeCodeProcessDlopen(harness) {
   const { createRequire } = await import('node:module');
   const D = harness.tmp();
