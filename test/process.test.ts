@@ -130,6 +130,23 @@ test('process.loadEnvFile raises open and os.putenv per variable it sets; refuse
   assert.deepEqual([r.loaded, r.missing], [plain.loaded, plain.missing], 'what Node reports, as plain Node');
 });
 
+test('process.report settings raise process.report (setting, value); refused, the setting stays; invalid, Node\'s error', () => {
+  const run = runScenario(scenario('process/reportSettings'));
+  const r = run.result as { D: string; set: unknown; refused: unknown; invalid: unknown };
+  assert.deepEqual(r.set, { directory: r.D, filename: 'r.json', signal: 'SIGUSR2', reportOnFatalError: true, reportOnSignal: true, reportOnUncaughtException: true });
+  assert.deepEqual(r.refused, {
+    directory: `TEST_BLOCKED:${r.D}`, filename: 'TEST_BLOCKED:r.json', signal: 'TEST_BLOCKED:SIGUSR2',
+    reportOnFatalError: 'TEST_BLOCKED:true', reportOnSignal: 'TEST_BLOCKED:true', reportOnUncaughtException: 'TEST_BLOCKED:true',
+  });
+  assert.deepEqual(r.invalid, { directory: 'ERR_INVALID_ARG_TYPE', signal: 'ERR_UNKNOWN_SIGNAL', reportOnSignal: 'ERR_INVALID_ARG_TYPE' });
+  assert.deepEqual(run.events, [
+    ['process.report', 'directory', r.D], ['process.report', 'filename', 'r.json'], ['process.report', 'signal', 'SIGUSR2'],
+    ['process.report', 'reportOnFatalError', true], ['process.report', 'reportOnSignal', true], ['process.report', 'reportOnUncaughtException', true],
+    ['process.report', 'directory', '/'], ['process.report', 'filename', 'x.json'], ['process.report', 'signal', 'SIGUSR1'],
+    ['process.report', 'reportOnFatalError', false], ['process.report', 'reportOnSignal', false], ['process.report', 'reportOnUncaughtException', false],
+  ]);
+});
+
 test('a value that converts differently on a second reading is stored as audited', () => {
   const run = runScenario(`
     let reads = 0;

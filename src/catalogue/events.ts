@@ -419,6 +419,20 @@ export const events = [
     cpython: null,
   },
   {
+    name: 'process.report',
+    args: [{ name: 'setting', type: 'string' }, { name: 'value', type: 'unknown' }],
+    description: 'A setting that decides where or when Node writes diagnostic reports later is about to change: `directory` or `filename` '
+      + '(a string: where reports go), `signal` (the signal name that writes one), or `reportOnFatalError`, `reportOnSignal`, '
+      + '`reportOnUncaughtException` (booleans: write one on that occasion). Raised once the value is valid, before it is set. '
+      + 'The report itself is written by native code at a time Node chooses, under a name made then, so no `open` is raised for it.',
+    raisedBy: [
+      'process.report.directory =', 'process.report.filename =', 'process.report.signal =',
+      'process.report.reportOnFatalError =', 'process.report.reportOnSignal =', 'process.report.reportOnUncaughtException =',
+    ],
+    since: '20.0.0',
+    cpython: null,
+  },
+  {
     name: 'os.setPriority',
     args: [{ name: 'pid', type: 'number' }, { name: 'priority', type: 'number' }],
     description: 'A process\'s scheduling priority is about to change (pid 0: this process).',
@@ -805,6 +819,10 @@ export const unauditedApis: readonly UnauditedApi[] = [
   {
     apis: ['process.abort', 'process.exit', 'process.reallyExit', 'process.getuid and the other getters', 'process.umask()'],
     reason: 'They end this process or read its state: nothing outside it changes.',
+  },
+  {
+    apis: ['process.report.getReport', 'process.report.compact', 'process.report.excludeNetwork'],
+    reason: 'getReport returns the report as an object and writes nothing (the process reading its own state); compact and excludeNetwork only change how a report is formatted.',
   },
   {
     apis: ['util.parseEnv'],

@@ -9,10 +9,10 @@ import { constants, readFileSync } from 'node:fs';
 import { parseEnv as nodeParseEnv } from 'node:util';
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectDefineProperty, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
+  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './args.js';
-import { instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
+import { ANY, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
 
@@ -54,6 +54,10 @@ function describeAs<E extends EventName>(event: E, count: ArgsOf<E>['length']): 
     return operation(event, eventArgs as unknown as ArgsOf<E>);
   };
 }
+
+/** Node 26 implements it by setting process.report.reportOnUncaughtException: that is this operation. */
+const describeCaptureCallback: Describe = (args) =>
+  operation('process.setUncaughtExceptionCaptureCallback', [args[0] ?? null], [['process.report', 'reportOnUncaughtException', ANY]]);
 
 const describeBinding = (event: 'process.binding' | 'process._linkedBinding'): Describe => (args) =>
   typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
@@ -158,6 +162,33 @@ function auditedLoadEnvFile(original: (this: unknown, ...args: unknown[]) => unk
   };
 }
 
+/** The settings of process.report that decide where, and on what, Node writes reports later. */
+const REPORT_SETTINGS = ['directory', 'filename', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException'] as const;
+
+/**
+ * Setting one raises `process.report` (setting, value) once the value is valid for it (a string
+ * for directory and filename, a signal name for signal, a boolean for the others), before it changes:
+ * the files are written by native code at a time Node chooses, under a name it makes then.
+ */
+const describeReportSetting = (setting: (typeof REPORT_SETTINGS)[number]): Describe => (args) => {
+  const value = args[0];
+  if (setting === 'directory' || setting === 'filename') return typeof value === 'string' ? operation('process.report', [setting, value]) : undefined;
+  if (setting === 'signal') return typeof value === 'string' && value !== '' && toSignal(value) !== undefined ? operation('process.report', [setting, value]) : undefined;
+  return typeof value === 'boolean' ? operation('process.report', [setting, value]) : undefined;
+};
+
+/** Audits the setter of each report setting, where the accessor is (on process.report itself). */
+function instrumentReportSettings(report: object): void {
+  for (let i = 0; i < REPORT_SETTINGS.length; i++) {
+    const setting = REPORT_SETTINGS[i] as (typeof REPORT_SETTINGS)[number];
+    const descriptor = ObjectGetOwnPropertyDescriptor(report, setting);
+    if (descriptor?.set === undefined) continue;
+    const own = nullPrototype(descriptor);
+    instrument(own, 'set', describeReportSetting(setting), THROWS);
+    ObjectDefineProperty(report, setting, own);
+  }
+}
+
 export const processDomain: Domain = { atLoad: installProcess, withFirstHook: auditEnvironment };
 
 function installProcess(): void {
@@ -172,10 +203,11 @@ function installProcess(): void {
   instrument(process, 'setgroups', describeSetgroups, THROWS);
   instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROWS);
   instrument(process, 'umask', describeUmask, THROWS);
-  instrument(process, 'setUncaughtExceptionCaptureCallback', describeAs('process.setUncaughtExceptionCaptureCallback', 1), THROWS);
+  instrument(process, 'setUncaughtExceptionCaptureCallback', describeCaptureCallback, { delivery: 'throw', nests: true });
   instrument(process, 'execve', describeExecve, THROWS);
   replaceFunction(process, 'loadEnvFile', auditedLoadEnvFile);
   instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROWS);
+  instrumentReportSettings(process.report);
   instrument(os, 'setPriority', describeSetPriority, THROWS);
 }
 

@@ -175,6 +175,28 @@ export async function loadEnvFile(harness) {
   harness.done({ D, loaded, refusedOpen, refusedPut, missing, child, env: [process.env.AH_A, process.env.AH_KEPT, process.env.AH_Q, process.env.AH_B] });
 }
 
+/** The process.report settings: each set, each refused (unchanged), and an invalid value (Node's error, no event). */
+export async function reportSettings(harness) {
+  const report = process.report;
+  const D = harness.tmp();
+  const values = { directory: D, filename: 'r.json', signal: 'SIGUSR2', reportOnFatalError: true, reportOnSignal: true, reportOnUncaughtException: true };
+  const set = {};
+  for (const [key, value] of Object.entries(values)) { report[key] = value; set[key] = report[key]; }
+  harness.block('process.report');
+  const refused = {};
+  for (const [key, value] of Object.entries({ directory: '/', filename: 'x.json', signal: 'SIGUSR1', reportOnFatalError: false, reportOnSignal: false, reportOnUncaughtException: false })) {
+    try { report[key] = value; refused[key] = 'set'; } catch (error) { refused[key] = error.code; }
+    refused[key] += ':' + report[key];
+  }
+  harness.unblock();
+  const invalid = {};
+  for (const [key, value] of Object.entries({ directory: 1, signal: 'SIGNOPE', reportOnSignal: 'yes' })) {
+    try { report[key] = value; invalid[key] = 'set'; } catch (error) { invalid[key] = error.code; }
+  }
+  harness.pause();
+  harness.done({ D, set, refused, invalid });
+}
+
 export async function nativeCodeProcessDlopen(harness) {
   const { createRequire } = await import('node:module');
   const D = harness.tmp();
