@@ -154,7 +154,7 @@ export const events = [
       { name: 'ns', type: 'null' },
       DIR_FD,
     ],
-    description: 'Access and modification times are set; `times` is [atime, mtime] in seconds.',
+    description: 'Access and modification times are set; `times` is [atime, mtime] in seconds, as Node converts them: a numeric string is its number (\'\' is 0), a negative number is now, a Date its time. Node is given these numbers.',
     raisedBy: [
       'fs.utimes', 'fs.utimesSync', 'fsPromises.utimes', 'fs.lutimes', 'fs.lutimesSync', 'fsPromises.lutimes',
       'fs.futimes', 'fs.futimesSync', 'filehandle.utimes',

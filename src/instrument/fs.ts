@@ -198,6 +198,9 @@ const describeUtime: Describe = (args) => {
   const atime = toSeconds(args[1]);
   const mtime = toSeconds(args[2]);
   if (target === INVALID || atime === INVALID || mtime === INVALID) return undefined;
+  // Node gets the audited seconds (a negative time is now, read once; a Date, its time).
+  args[1] = atime;
+  args[2] = mtime;
   return operation('os.utime', [target, [atime, mtime], null, null]);
 };
 
@@ -230,7 +233,10 @@ function handleForm(describe: Describe): Describe {
   return (args, handle) => {
     const withFd: unknown[] = [(handle as { fd: number }).fd];
     for (let i = 0; i < args.length; i++) withFd[i + 1] = args[i];
-    return describe(withFd, handle);
+    const op = describe(withFd, handle);
+    // What the describer normalised is what the method gets.
+    for (let i = 0; i < args.length; i++) args[i] = withFd[i + 1];
+    return op;
   };
 }
 
