@@ -759,6 +759,7 @@ export const events = [
       + 'For ShadowRealm#evaluate the source, `filename` null. '
       + 'For eval, the string evaluated: a direct eval in a module gives the module\'s path as `filename`, an indirect one \'<eval>\'. '
       + 'For new Worker(code, { eval: true }) the code and \'[worker eval]\', raised in the parent right after worker_threads.Worker. '
+      + 'For Module.prototype._compile called by the program (`new module.constructor()._compile(source, filename)`, not the loader compiling a file it read), the source and the filename as given (null when not a string). '
       + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
     raisedBy: [
       'Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction',
@@ -771,6 +772,7 @@ export const events = [
       'ShadowRealm#evaluate (--experimental-shadow-realm)',
       'eval (direct and indirect, rewritten at module load)',
       'new worker_threads.Worker(code, { eval: true })',
+      'Module.prototype._compile (outside the loader)',
     ],
     since: '20.0.0',
     cpython: 'compile',
