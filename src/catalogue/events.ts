@@ -419,6 +419,16 @@ export const events = [
     cpython: null,
   },
   {
+    name: 'wasi.WASI',
+    args: [{ name: 'preopens', type: 'Record<string, string>' }],
+    description: 'A WASI instance is about to be created: `preopens` maps each guest path to the host directory the WebAssembly module '
+      + 'may then read and write through WASI with no further event (own enumerable entries, each value converted to a string once, '
+      + 'which is what Node is given; {} when none). Raised once the options are valid (an object, a known `version`).',
+    raisedBy: ['new wasi.WASI'],
+    since: '20.0.0',
+    cpython: null,
+  },
+  {
     name: 'process.report',
     args: [{ name: 'setting', type: 'string' }, { name: 'value', type: 'unknown' }],
     description: 'A setting that decides where or when Node writes diagnostic reports later is about to change: `directory` or `filename` '

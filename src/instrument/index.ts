@@ -23,6 +23,7 @@ import { announceStartup as announce } from './startup.js';
 import { traceEventsDomain } from './trace_events.js';
 import { uncaughtDomain } from './uncaught.js';
 import { v8Domain } from './v8.js';
+import { wasiDomain } from './wasi.js';
 import { vmDomain } from './vm.js';
 import { workerThreadsDomain } from './worker_threads.js';
 
@@ -51,6 +52,7 @@ const DOMAINS: readonly Domain[] = [
   traceEventsDomain,
   sqliteDomain,
   ffiDomain,
+  wasiDomain,
   cryptoDomain,
 ];
 

@@ -12,7 +12,7 @@ import { isAuditing } from '../../core/kernel.js';
 import { ArrayPrototypeSlice, PathIsAbsolute, ReflectApply, withFirst } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
-import { loadingBuiltin } from '../ffi.js';
+import { loadingBuiltin } from '../lazy-builtins.js';
 import { checkSource } from './eval.js';
 import { takeEsmImport } from './loading.js';
 
