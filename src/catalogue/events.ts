@@ -599,9 +599,11 @@ export const events = [
   },
   {
     name: 'sqlite3.connect',
-    args: [{ name: 'database', type: 'string', kind: 'path' }],
-    description: 'A SQLite database is about to be opened: its path, \':memory:\', or a file URL\'s path. Refused, nothing is opened.',
-    raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open'],
+    args: [{ name: 'database', type: 'string | null', kind: 'path' }],
+    description: 'A SQLite database is about to be opened: its path, \':memory:\', or a file URL\'s path. Refused, nothing is opened. '
+      + 'Also raised (Node 24 on, through SQLite\'s authorizer) when a statement that attaches a file is prepared: `ATTACH DATABASE \'path\'` '
+      + 'and `VACUUM INTO \'path\'`, with the file name as SQLite reports it, or null when it is a parameter bound later; refused, the prepare fails.',
+    raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open', 'ATTACH DATABASE and VACUUM INTO (exec, prepare)'],
     since: '24.0.0',
     cpython: 'sqlite3.connect',
   },
