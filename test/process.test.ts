@@ -172,7 +172,7 @@ test('process.binding and the credential, mask and capture calls raise their eve
   const r = run.result as Record<string, unknown>;
   assert.deepEqual(r, {
     binding: 'object', setgid: 'returned', setegid: 'returned', setuid: 'returned', seteuid: 'returned',
-    setgroups: 'returned', initgroups: 'returned', umask: true,
+    setgroups: 'returned', initgroups: 'returned', umask: true, addCapture: NODE_MAJOR >= 26 ? 'returned' : 'absent',
     blockedBinding: 'thrown', blockedLinked: 'thrown', blockedUmask: 'thrown', blockedReport: 'thrown', blockedPriority: 'thrown',
     reportWritten: false, umaskAfter: true, priorityAfter: 0,
   });
@@ -180,6 +180,7 @@ test('process.binding and the credential, mask and capture calls raise their eve
   assert.deepEqual(names.filter((n) => n !== 'tempfile.mkdtemp'), [
     'process.binding', 'process.setgid', 'process.setegid', 'process.setuid', 'process.seteuid',
     'process.setgroups', 'process.initgroups', 'process.umask', 'process.setUncaughtExceptionCaptureCallback',
+    ...NODE_MAJOR >= 26 ? ['process.setUncaughtExceptionCaptureCallback'] : [],
     'os.setPriority', 'process.binding', 'process._linkedBinding', 'process.umask', 'process.report.writeReport', 'os.setPriority',
   ]);
 });

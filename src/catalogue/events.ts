@@ -405,8 +405,8 @@ export const events = [
   {
     name: 'process.setUncaughtExceptionCaptureCallback',
     args: [{ name: 'callback', type: 'unknown', kind: 'opaque' }],
-    description: 'A callback is about to take over every uncaught exception (null removes it).',
-    raisedBy: ['process.setUncaughtExceptionCaptureCallback'],
+    description: 'A callback is about to take over every uncaught exception (null removes it); on Node 26 also when one more is added.',
+    raisedBy: ['process.setUncaughtExceptionCaptureCallback', 'process.addUncaughtExceptionCaptureCallback (Node 26)'],
     since: '20.0.0',
     cpython: null,
   },

@@ -55,7 +55,7 @@ function describeAs<E extends EventName>(event: E, count: ArgsOf<E>['length']): 
   };
 }
 
-/** Node 26 implements it by setting process.report.reportOnUncaughtException: that is this operation. */
+/** Node 26 implements it (and add...) by setting process.report.reportOnUncaughtException: that is this operation. */
 const describeCaptureCallback: Describe = (args) =>
   operation('process.setUncaughtExceptionCaptureCallback', [args[0] ?? null], [['process.report', 'reportOnUncaughtException', ANY]]);
 
@@ -204,6 +204,8 @@ function installProcess(): void {
   instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROWS);
   instrument(process, 'umask', describeUmask, THROWS);
   instrument(process, 'setUncaughtExceptionCaptureCallback', describeCaptureCallback, { delivery: 'throw', nests: true });
+  // Node 26: one more capture callback, the same capability; Node checks it is a function.
+  instrument(process, 'addUncaughtExceptionCaptureCallback', (args) => (typeof args[0] === 'function' ? describeCaptureCallback(args, undefined) : undefined), { delivery: 'throw', nests: true });
   instrument(process, 'execve', describeExecve, THROWS);
   replaceFunction(process, 'loadEnvFile', auditedLoadEnvFile);
   instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROWS);

@@ -223,6 +223,7 @@ export async function processBindingCredentialMask(harness) {
   const mask = process.umask();
   results.umask = process.umask(mask) === mask;
   process.setUncaughtExceptionCaptureCallback(null);
+  results.addCapture = process.addUncaughtExceptionCaptureCallback === undefined ? 'absent' : via.sync(process, 'addUncaughtExceptionCaptureCallback', [() => {}]).kind;
   os.setPriority(0, os.getPriority(0));
   const reportFile = harness.tmp() + '/report.json';
   harness.block('*');
