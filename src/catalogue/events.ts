@@ -521,7 +521,7 @@ export const events = [
       { name: 'method', type: 'string' },
     ],
     description: 'A fetch (or a WebSocket) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
-    raisedBy: ['fetch', 'WebSocket'],
+    raisedBy: ['fetch', 'WebSocket', 'http.WebSocket (Node 26)'],
     since: '20.0.0',
     cpython: 'urllib.Request',
   },
