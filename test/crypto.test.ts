@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import tls from 'node:tls';
 import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const APIS = [
@@ -43,3 +44,9 @@ for (const api of APIS) {
     assert.ok(existsSync(engine));
   });
 }
+
+test('tls.setDefaultCACertificates raises its event with the certificates; refused, the trust store stays', { skip: typeof (tls as { setDefaultCACertificates?: unknown }).setDefaultCACertificates !== 'function' ? 'no tls.setDefaultCACertificates on this Node' : false }, () => {
+  const run = runScenario(scenario('crypto/setDefaultCACertificates'));
+  assert.deepEqual(run.result, { refused: 'TEST_BLOCKED', kept: true, after: 1, invalid: 'ERR_INVALID_ARG_TYPE', same: true });
+  assert.deepEqual(run.events.map((e) => [e[0], (e[1] as unknown[]).length]), [['tls.setDefaultCACertificates', 1], ['tls.setDefaultCACertificates', 1]]);
+});

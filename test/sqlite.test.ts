@@ -26,3 +26,12 @@ test('ATTACH and VACUUM INTO raise sqlite3.connect with the file; refused, nothi
     ['sqlite3.connect', ':memory:'], ['sqlite3.connect', `${D}/later.db`],
   ]);
 });
+
+test('sqlite.backup raises sqlite3.connect for the destination; refused, the promise rejects and nothing is written', { skip: NODE_MAJOR < 24 ? 'node:sqlite is instrumented from Node 24' : false }, () => {
+  const run = runScenario(scenario('sqlite/backup'));
+  const { D } = run.result as { D: string };
+  assert.deepEqual(run.result, { D, refused: 'TEST_BLOCKED', pages: 'number', files: ['copy.db'] });
+  assert.deepEqual(run.events.filter((e) => e[0] === 'sqlite3.connect'), [
+    ['sqlite3.connect', ':memory:'], ['sqlite3.connect', `${D}/refused.db`], ['sqlite3.connect', `${D}/copy.db`],
+  ]);
+});

@@ -431,6 +431,24 @@ export const events = [
     cpython: null,
   },
   {
+    name: 'tls.setDefaultCACertificates',
+    args: [{ name: 'certs', type: 'unknown', kind: 'opaque' }],
+    description: 'The certificates every later TLS connection trusts by default are about to be replaced: `certs` is a frozen copy of the array '
+      + '(PEM strings and ArrayBufferViews), which Node then gets. Raised once it is valid.',
+    raisedBy: ['tls.setDefaultCACertificates'],
+    since: '22.0.0',
+    cpython: null,
+  },
+  {
+    name: 'module.enableCompileCache',
+    args: [{ name: 'directory', type: 'string | null', kind: 'path' }],
+    description: 'Node is about to write V8\'s code cache of every module loaded afterwards under `directory` (as given; null when Node picks its '
+      + 'default, NODE_COMPILE_CACHE or the temporary directory). module.flushCompileCache writes into the directory enabled here.',
+    raisedBy: ['module.enableCompileCache'],
+    since: '22.0.0',
+    cpython: null,
+  },
+  {
     name: 'process.report',
     args: [{ name: 'setting', type: 'string' }, { name: 'value', type: 'unknown' }],
     description: 'A setting that decides where or when Node writes diagnostic reports later is about to change: `directory` or `filename` '
@@ -609,7 +627,7 @@ export const events = [
     description: 'A SQLite database is about to be opened: its path, \':memory:\', or a file URL\'s path. Refused, nothing is opened. '
       + 'Also raised (Node 24 on, through SQLite\'s authorizer) when a statement that attaches a file is prepared: `ATTACH DATABASE \'path\'` '
       + 'and `VACUUM INTO \'path\'`, with the file name as SQLite reports it, or null when it is a parameter bound later; refused, the prepare fails.',
-    raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open', 'ATTACH DATABASE and VACUUM INTO (exec, prepare)'],
+    raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open', 'ATTACH DATABASE and VACUUM INTO (exec, prepare)', 'sqlite.backup (the destination)'],
     since: '24.0.0',
     cpython: 'sqlite3.connect',
   },
@@ -914,12 +932,10 @@ export const unauditedApis: readonly UnauditedApi[] = [
   },
   {
     apis: [
-      'tls.setDefaultCACertificates', 'module.enableCompileCache', 'module.flushCompileCache', 'sqlite.backup',
-      'v8.takeCoverage', 'v8.stopCoverage', 'v8.startCpuProfile', 'v8.startHeapProfile', 'v8.setHeapProfileNearHeapLimit',
+      'module.flushCompileCache', 'v8.takeCoverage', 'v8.stopCoverage', 'v8.startCpuProfile', 'v8.startHeapProfile', 'v8.setHeapProfileNearHeapLimit',
     ],
-    reason: 'Known gaps, not audited yet (issue #11): tls.setDefaultCACertificates replaces the certificates every later TLS '
-      + 'connection trusts; enableCompileCache / flushCompileCache write V8 cache files under a directory, sqlite.backup a database '
-      + 'file, takeCoverage coverage files (into the NODE_V8_COVERAGE directory the launcher chose), with no `open`; the Node 26 '
+    reason: 'flushCompileCache writes into the directory whose enableCompileCache was audited. Known gaps, not audited yet (issue #11): '
+      + 'takeCoverage writes coverage files (into the NODE_V8_COVERAGE directory the launcher chose) with no `open`; the Node 26 '
       + 'profilers (startCpuProfile, startHeapProfile, setHeapProfileNearHeapLimit) are not examined yet. Until they have events, a policy cannot refuse them.',
   },
   {

@@ -8,8 +8,12 @@
  * calls (tls.createSecureContext, tls.connect, https, http2, tls.createServer, setSecureContext, and
  * the deprecated `_tls_common.SecureContext`): they are audited on its prototype. Reaching that
  * prototype loads node:tls and makes one context (about 3 ms), so this is done with the first hook.
+ *
+ * tls.setDefaultCACertificates(certs) replaces the certificates every later TLS connection trusts:
+ * the Node-only `tls.setDefaultCACertificates` (certs), a frozen copy that Node then gets.
  */
-import { ObjectGetPrototypeOf } from '../core/primordials.js';
+import { ArrayIsArray, ObjectGetPrototypeOf, isArrayBufferView } from '../core/primordials.js';
+import { frozenCopy } from './args.js';
 import type { Domain } from './domain.js';
 import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -25,6 +29,16 @@ const describeSetEngine: Describe = (args) => {
 const engineAt = (index: number): Describe => (args) =>
   typeof args[index] === 'string' ? operation('ctypes.dlopen', [args[index]]) : undefined;
 
+/** Node checks certs is an array of strings and ArrayBufferViews. */
+const describeSetDefaultCA: Describe = (args) => {
+  const certs = args[0];
+  if (!ArrayIsArray(certs)) return undefined;
+  for (let i = 0; i < certs.length; i++) if (typeof certs[i] !== 'string' && !isArrayBufferView(certs[i])) return undefined;
+  const copy = frozenCopy(certs as readonly (string | ArrayBufferView)[]);
+  args[0] = copy;
+  return operation('tls.setDefaultCACertificates', [copy]);
+};
+
 interface Tls {
   createSecureContext: () => { context: object };
 }
@@ -38,6 +52,7 @@ export const cryptoDomain: Domain = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same
     const tls = require('node:tls') as Tls;
     const native = ObjectGetPrototypeOf(tls.createSecureContext().context) as object;
+    instrument(tls, 'setDefaultCACertificates', describeSetDefaultCA, THROWS);
     instrument(native, 'setClientCertEngine', engineAt(0), THROWS);
     instrument(native, 'setEngineKey', engineAt(1), THROWS);
   },

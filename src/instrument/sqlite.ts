@@ -7,6 +7,9 @@
  * load_extension() runs only once extensions were enabled, so enable_load_extension is its gate,
  * as in CPython. `database` is the path, ':memory:', or a file URL's path.
  *
+ * sqlite.backup(source, path) writes a copy into the database at `path`: `sqlite3.connect` (path),
+ * the destination it opens, before the promise is made.
+ *
  * `ATTACH DATABASE 'path'` (and `VACUUM INTO 'path'`, which SQLite authorizes as an attach) opens
  * another file on an open connection: where Node has DatabaseSync#setAuthorizer (Node 24 on), each
  * connection gets an authorizer that raises `sqlite3.connect` with the file name SQLite reports, when
@@ -23,8 +26,8 @@ import {
   NumberParseInt, ProcessGetBuiltinModule, ReflectApply, WeakMapCtor, WeakMapPrototypeDelete, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../core/primordials.js';
 import type { Domain } from './domain.js';
-import { INVALID, optionOf, toPath } from './args.js';
-import { andThen, instrument, instrumentConstructor, operation, raise, replaceFunction, THROWS } from './wrap.js';
+import { INVALID, optionOf, pathForCall, toPath } from './args.js';
+import { andThen, instrument, instrumentConstructor, operation, raise, REJECTS, replaceFunction, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 
@@ -60,6 +63,14 @@ const describeConstruct: Describe = (args) => {
 
 type Callable = (this: unknown, ...args: unknown[]) => unknown;
 
+/** sqlite.backup(source, path[, options]): the destination, handed to Node as the path audited. */
+const describeBackup: Describe = (args) => {
+  const path = databaseName(args[1]);
+  if (path === undefined) return undefined;
+  args[1] = pathForCall(args[1], path);
+  return operation('sqlite3.connect', [path]);
+};
+
 interface SqliteModule {
   DatabaseSync: { prototype: { setAuthorizer?: Callable; isOpen?: boolean } };
   constants: { SQLITE_ATTACH?: number; SQLITE_OK?: number };
@@ -81,6 +92,7 @@ function installSqlite(sqlite: SqliteModule): void {
   const DatabaseSync = sqlite.DatabaseSync;
   instrument(DatabaseSync.prototype, 'open', describeOpen, THROWS);
   const authorize = installAuthorizer(sqlite);
+  instrument(sqlite, 'backup', describeBackup, REJECTS);
   instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROWS);
   instrument(DatabaseSync.prototype, 'loadExtension', describeLoadExtension, THROWS);
   instrumentConstructor(sqlite, 'DatabaseSync', describeConstruct, {

@@ -28,3 +28,19 @@ export async function loadEngine(harness, { api, engine, marker, block }) {
   harness.unblock();
   harness.done({ thrown, loaded: fs.existsSync(marker) });
 }
+
+/** tls.setDefaultCACertificates: refused, the default trust store stays; allowed, it is what was audited. */
+export async function setDefaultCACertificates(harness) {
+  const tls = await import('node:tls');
+  const before = tls.getCACertificates('default').length;
+  const certs = [tls.rootCertificates[0]];
+  harness.block('tls.setDefaultCACertificates');
+  let refused = null;
+  try { tls.setDefaultCACertificates(certs); } catch (error) { refused = error.code; }
+  harness.unblock();
+  const afterRefused = tls.getCACertificates('default').length;
+  tls.setDefaultCACertificates(certs);
+  let invalid = null;
+  try { tls.setDefaultCACertificates([1]); } catch (error) { invalid = error.code; }
+  harness.done({ refused, kept: afterRefused === before, after: tls.getCACertificates('default').length, invalid, same: harness.events[1]?.[1]?.[0] === certs[0] });
+}

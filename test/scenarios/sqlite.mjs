@@ -26,3 +26,18 @@ export async function attach(harness) {
   const files = fs.readdirSync(D).sort();
   harness.done({ D, attached, vacuumed, bound, denied: denied.code ?? denied, refused, reopened, seen, files });
 }
+
+/** sqlite.backup writes the destination database: refused, no file. */
+export async function backup(harness) {
+  const sqlite = await import('node:sqlite');
+  const D = harness.tmp();
+  const db = new sqlite.DatabaseSync(':memory:');
+  db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+  harness.block('sqlite3.connect');
+  let refused = null;
+  try { await sqlite.backup(db, `${D}/refused.db`); } catch (error) { refused = error.code; }
+  harness.unblock();
+  const pages = await sqlite.backup(db, `${D}/copy.db`);
+  harness.pause();
+  harness.done({ D, refused, pages: typeof pages, files: fs.readdirSync(D).sort() });
+}
