@@ -15,7 +15,8 @@ import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './core/primordial
 
 export interface Runtime {
   readonly audit: (event: string, ...args: unknown[]) => void;
-  readonly addAuditHook: (hook: Hook) => boolean;
+  /** `strict`: the hook performs no audited operation, so events raised while it runs are refused (the agent's). */
+  readonly addAuditHook: (hook: Hook, strict?: boolean) => boolean;
   readonly installInstrumentation: () => void;
   /** The startup event (node.run_*), raised by audithook/register; `requirePreload` when it was loaded by -r. */
   readonly announceStartup: (requirePreload: boolean) => void;
@@ -24,8 +25,8 @@ export interface Runtime {
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
 
-function addAuditHook(hook: Hook): boolean {
-  const added = addHook(hook);
+function addAuditHook(hook: Hook, strict?: boolean): boolean {
+  const added = addHook(hook, strict === true);
   if (added) installForHooks();
   return added;
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -25,6 +25,101 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
   const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
   return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
+
+interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
+
+interface AttackPolicy {
+  /** Rules for evil ahead of the rest. */
+  readonly allowed?: readonly Rule[];
+  /** Whether the policy ends with a rule denying evil everything else (otherwise the default, allow, decides). */
+  readonly denyTheRest?: boolean;
+}
+
+/**
+ * Runs test/attacks/<name>.mjs as the package `evil` (node_modules/evil/index.mjs) under `audithook
+ * run --policy`, where the policy denies evil everything but reading its own files, loading modules
+ * and what `allowed` adds, and the application may do anything. The application is
+ * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
+ */
+function attackAsPackage(name: string, { allowed = [], denyTheRest = true }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
+  const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
+  const evil = join(work, 'node_modules', 'evil');
+  mkdirSync(evil, { recursive: true });
+  writeFileSync(join(evil, 'package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', type: 'module', exports: './index.mjs' }));
+  copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', `${name}.mjs`), join(evil, 'index.mjs'));
+  const app = resolve(REPO_ROOT, 'test', 'attacks', `${name}.app.mjs`);
+  if (existsSync(app)) copyFileSync(app, join(work, 'app.mjs'));
+  else writeFileSync(join(work, 'app.mjs'), "import 'evil';\nglobalThis[Symbol.for('audithook.runtime')].audit('app.event');\n");
+  const rules: Rule[] = [
+    { event: 'open', package: 'evil', match: { path: `${evil}/**`, mode: 'r' }, action: 'allow' },
+    { event: '{import,compile}', package: 'evil', action: 'allow' },
+    ...allowed,
+    ...denyTheRest ? [{ event: '*', package: 'evil', action: 'deny' } as const] : [],
+  ];
+  writeFileSync(join(work, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'enforce', rules }));
+  const log = join(work, 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(work, 'policy.json'), '--', 'node', 'app.mjs', work], {
+    cwd: work, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const lines = child.stdout.trim().split('\n');
+  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+  return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+}
+
+test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {
+  const { records, result } = attackAsPackage('own-hook');
+  assert.deepEqual(result, { added: false, done: {} });
+  const refused = records.filter((record) => record.event === 'sys.addaudithook');
+  assert.deepEqual(refused.map((record) => [record.package, record.decision, record.blocked]), [['evil', 'deny', true]]);
+});
+
+test('what a package does inside its own hook is audited and decided, with the blame on the package', () => {
+  const { records, result, work } = attackAsPackage('own-hook', { allowed: [{ event: 'sys.addaudithook', package: 'evil', action: 'allow' }] });
+  assert.deepEqual(result, { added: true, done: { spawn: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED' } });
+  assert.equal(existsSync(join(work, 'written-inside-a-hook')), false);
+  const denied = records.filter((record) => record.blocked).map((record) => [record.event, record.package]);
+  assert.deepEqual(denied, [['subprocess.Popen', 'evil'], ['open', 'evil']]);
+});
+
+test('code a package has Node call inside an allowed rm, and what it schedules there, is audited and decided', () => {
+  const { records, result, work } = attackAsPackage('composite-context');
+  assert.deepEqual(result, {
+    'lstatSync: at once': 'ERR_ACCESS_DENIED', 'lstatSync: from a timer': 'ERR_ACCESS_DENIED',
+    'lstat: at once': 'ERR_ACCESS_DENIED', 'lstat: from a timer': 'ERR_ACCESS_DENIED',
+  });
+  for (const name of ['lstat', 'lstatSync']) {
+    assert.equal(existsSync(join(work, `${name}-at-once`)), false);
+    assert.equal(existsSync(join(work, `${name}-from-a-timer`)), false);
+    // The timer calling Node's own function has no frame of evil's: blamed on the application, but audited.
+    const opened = records.filter((record) => record.event === 'open' && record.args[0] === join(work, `${name}-timer-calls-node`));
+    assert.deepEqual(opened.map((record) => [record.package, record.decision]), [[null, 'allow']]);
+  }
+  // The application's rm calls themselves: one event each, Node's own work inside them raised nothing.
+  const removals = records.filter((record) => record.event === 'shutil.rmtree').map((record) => record.args[0]);
+  assert.deepEqual(removals, [join(work, 'sync'), join(work, 'promise')]);
+  assert.equal(records.filter((record) => ['os.remove', 'os.rmdir', 'os.listdir'].includes(record.event)).length, 0);
+});
+
+test('a package cannot reach an inspector, by any way, under a policy whose default allows and that has no rule for it', () => {
+  const { records, result } = attackAsPackage('inspector', { denyTheRest: false });
+  assert.deepEqual(result, { session: 'ERR_ACCESS_DENIED', open: 'ERR_ACCESS_DENIED', signal: 'ERR_ACCESS_DENIED', child: 'ERR_ACCESS_DENIED' });
+  const denied = records.filter((record) => record.blocked).map((record) => [record.event, record.package, record.rule]);
+  assert.deepEqual(denied, [
+    ['inspector.Session.connect', 'evil', 'default (inspector)'],
+    ['inspector.open', 'evil', 'default (inspector)'],
+    ['inspector.open', 'evil', 'default (inspector)'],
+    ['inspector.open', 'evil', 'default (inspector)'],
+  ]);
+});
+
+test('accessors on Array.prototype and Object.prototype cannot empty the blame, the rules or the hook list', () => {
+  const { records, result, work } = attackAsPackage('index-setters');
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.equal(existsSync(join(work, 'written-by-evil')), false);
+  const write = records.filter((record) => record.event === 'open' && record.args[0] === join(work, 'written-by-evil'));
+  assert.deepEqual(write.map((record) => [record.package, record.packages.map((ref) => ref.name), record.decision, record.blocked]), [['evil', ['evil'], 'deny', true]]);
+});
 
 test('every built-in method, getter and Symbol.hasInstance replaced: nothing of the replacements runs inside a hook', () => {
   const { records, result } = attack('tamper-builtins.mjs', ['count']);

@@ -33,12 +33,19 @@ test('addAuditHook raises sys.addaudithook: an Error vetoes silently, anything e
   assert.deepEqual(result, { first: true, vetoed: false, propagated: 42, seen: [0, 0], vetoedHookCalls: [] });
 });
 
-test('events raised while a hook runs are not dispatched, so a hook can write its own log', () => {
+test('events a hook raises reach the other hooks, not the hook itself, so a hook can write its own log', () => {
   const result = kernelScenario('eventsRaisedWhileHook');
   assert.deepEqual(result, {
     calls: ['test.outer', 'open', 'open'],
     log: ['test.outer', 'open', 'open'],
+    // Each event, then the append and the nested event of the hook that saw it.
+    others: ['test.outer', 'open /log', 'test.nested', 'open /data', 'open /log', 'test.nested', 'open /log', 'open /log', 'test.nested'],
   });
+});
+
+test('an event raised while a strict hook runs (the agent\'s) is refused, never dropped, and nothing happens', () => {
+  const result = kernelScenario('strictHookRefusesWhatItReaches');
+  assert.deepEqual(result, { added: true, reached: 'ERR_ACCESS_DENIED', exists: false, seen: ['test.outer'] });
 });
 
 test('a non-string event and a non-function hook are TypeErrors', () => {
@@ -107,7 +114,7 @@ test('code that tampers with built-ins later can neither break nor skip the hook
   ]);
 });
 
-test('a hook may add a hook: it sees later events, and events the adding hook raises stay undispatched', () => {
+test('a hook may add a hook: it sees later events, those the adding hook raises included', () => {
   const result = kernelScenario('hookMayAddHook');
-  assert.deepEqual(result, ['first:test.one', 'first:test.two', 'second:test.two']);
+  assert.deepEqual(result, ['first:test.one', 'second:test.raised-inside-a-hook', 'first:test.two', 'second:test.two']);
 });

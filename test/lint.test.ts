@@ -11,7 +11,12 @@ import { test } from 'node:test';
 import { ESLint } from 'eslint';
 import { REPO_ROOT } from './helpers/scenario';
 
-const eslint = new ESLint({ cwd: REPO_ROOT });
+// Each probe lints a file's text as changed in memory: typescript-eslint's single-run mode (which it
+// turns on when CI is set) would read types from the file on disk instead.
+const eslint = new ESLint({
+  cwd: REPO_ROOT,
+  overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } }],
+});
 
 /** The messages of `rule` when `file` has `appended` at its end. */
 async function problems(file: string, appended: string, rule: string): Promise<string[]> {

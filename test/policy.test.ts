@@ -175,6 +175,19 @@ describe('decide', () => {
     assert.deepEqual(decide(policy, 'subprocess.Popen', ['/bin/sh', ['sh'], null, {}], APP), { decision: 'allow', rule: 'default', package: null });
   });
 
+  test('the inspector is denied to a package that no rule fits, whatever the default; a rule that fits decides', () => {
+    const policy = load({ default: 'allow', rules: [{ event: 'inspector.*', package: 'devtools', action: 'allow' }] });
+    for (const event of ['inspector.open', 'inspector.Session.connect']) {
+      const args = event === 'inspector.open' ? [null, null, null] : [{}, false];
+      assert.deepEqual(decide(policy, event, args, ['evil']), { decision: 'deny', rule: 'default (inspector)', package: 'evil' });
+      assert.deepEqual(decide(policy, event, args, ['devtools']), { decision: 'allow', rule: 'rules[0]', package: 'devtools' });
+      // The application decides by the default, and a package calling through devtools is still denied.
+      assert.deepEqual(decide(policy, event, args, APP), { decision: 'allow', rule: 'default', package: null });
+      assert.deepEqual(decide(policy, event, args, ['devtools', 'evil']), { decision: 'deny', rule: 'default (inspector)', package: 'evil' });
+    }
+    assert.deepEqual(decide(policy, 'os.kill', [1, 10], ['evil']), { decision: 'allow', rule: 'default', package: 'evil' });
+  });
+
   test('package: absent is everyone, "*" any package but not the application, globs and scopes', () => {
     const policy = load({
       default: 'allow',

@@ -70,6 +70,27 @@ test('signals: process.kill raises os.kill or os.killpg; blocked, the child live
   ]);
 });
 
+test('SIGUSR1, process._debugProcess and a child with --inspect also raise inspector.open; refused, nothing is sent or started', () => {
+  const r = runScenario(scenario('process/inspectorOpeners')).result as {
+    pid: number; outcomes: Record<string, string>; alive: boolean; signal: string; flagChildStatus: number; events: unknown[][];
+  };
+  assert.deepEqual(r.outcomes, { kill: 'thrown', childKill: 'thrown', debugProcess: 'thrown', spawnFlag: 'thrown', spawnNodeOptions: 'thrown' });
+  // SIGUSR1 would have ended sleep: it was never sent.
+  assert.equal(r.alive, true);
+  assert.equal(r.signal, 'SIGTERM');
+  assert.equal(r.flagChildStatus, 0);
+  const open = ['inspector.open', null, null, null];
+  const node = process.execPath;
+  assert.deepEqual(r.events, [
+    ['os.kill', r.pid, 10], open, ['os.kill', r.pid, 10], open, ['os.kill', r.pid, 10], open,
+    ['subprocess.Popen', `${node} --inspect=0 -e 0`], open,
+    ['subprocess.Popen', `${node} -e 0`], open,
+    ['os.kill', r.pid, 0],
+    ['subprocess.Popen', `${node} --inspect=0 -e 0`], open,
+    ['os.kill', r.pid, 15],
+  ]);
+});
+
 test('process.chdir raises os.chdir; blocked, the directory stays', () => {
   const run = runScenario(scenario('process/processChdirRaisesOs'));
   const r = run.result as { D: string; moved: string; blocked: { kind: string }; after: string };

@@ -19,7 +19,7 @@ import type { PackageRef } from '../contract/record.js';
 import { callSiteFileName, callSites } from '../core/callsites.js';
 import {
   MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeReplaceAll,
-  StringPrototypeSlice, StringPrototypeStartsWith,
+  StringPrototypeSlice, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 
 const JSONParse = JSON.parse;
@@ -41,7 +41,7 @@ const byDirectory = new MapCtor<string, PackageRef>();
  * left out), innermost first, each once. `ownFiles`: files whose frames are audithook's own.
  */
 export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): PackageRef[] {
-  const packages: PackageRef[] = [];
+  const packages = newList<PackageRef>();
   const sites = callSites(below, MAX_FRAMES);
   // A program that locked the stack-trace machinery is not the application: rules for "*" apply.
   if (sites === undefined) return [UNREADABLE_STACK];

@@ -15,7 +15,7 @@ import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, SetCtor, SetPrototypeHas, StringPrototypeStartsWith,
+  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, SetCtor, SetPrototypeHas, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { PackageRef } from '../contract/record.js';
 import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
@@ -112,7 +112,7 @@ function record(event: string, args: readonly unknown[], packages: readonly Pack
 }
 
 function packageNames(packages: readonly PackageRef[]): string[] {
-  const names: string[] = [];
+  const names = newList<string>();
   for (let i = 0; i < packages.length; i++) names[i] = (packages[i] as PackageRef).name;
   return names;
 }
@@ -135,6 +135,8 @@ function auditHook(event: string, args: readonly unknown[]): void {
 }
 
 runtime.installInstrumentation();
-runtime.addAuditHook(auditHook);
+// Strict: the hook's own writes go through functions taken before the instrumentation, so any
+// event raised while it runs comes from other code it reached, and is refused.
+runtime.addAuditHook(auditHook, true);
 // After the hook: the program's start (node.run_file, node.run_command, ...) is logged and decided too.
 runtime.announceStartup(module.parent?.id === 'internal/preload');

@@ -679,15 +679,15 @@ export const events = [
   {
     name: 'inspector.open',
     args: [{ name: 'port', type: 'unknown' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'wait', type: 'unknown' }],
-    description: 'The inspector is about to listen for debuggers, which can run any code in the process: the arguments as given, null when absent.',
-    raisedBy: ['inspector.open', 'inspectorPromises.open'],
+    description: 'An inspector is about to listen for debuggers, which can run any code in the process: the arguments as given, null when absent. Also raised, with null arguments, after the event of an operation that opens one another way: SIGUSR1 to a process (os.kill, os.killpg) and a child started with --inspect, --inspect-brk or --inspect-wait (subprocess.Popen). Under a policy, packages that no rule fits are denied it whatever the default.',
+    raisedBy: ['inspector.open', 'inspectorPromises.open', 'process.kill and ChildProcess#kill with SIGUSR1', 'process._debugProcess', 'child_process with --inspect in the arguments or NODE_OPTIONS'],
     since: '20.0.0',
     cpython: null,
   },
   {
     name: 'inspector.Session.connect',
     args: [{ name: 'session', type: 'unknown' }, { name: 'mainThread', type: 'boolean' }],
-    description: 'An inspector session is about to attach to this thread (mainThread false) or, from a worker, to the main thread (true); it can then run code and read memory there.',
+    description: 'An inspector session is about to attach to this thread (mainThread false) or, from a worker, to the main thread (true); it can then run code and read memory there. Under a policy, packages that no rule fits are denied it whatever the default.',
     raisedBy: ['inspector.Session#connect', 'inspector.Session#connectToMainThread', 'inspectorPromises.Session#connect', 'inspectorPromises.Session#connectToMainThread'],
     since: '20.0.0',
     cpython: null,

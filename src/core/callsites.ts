@@ -5,7 +5,8 @@
  * it was at load, so that neither a formatter nor a patched CallSite prototype can fake a frame.
  */
 import {
-  ArrayIsArray, ErrorCtor, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ReflectApply, ReflectDefineProperty, ReflectDeleteProperty, nullPrototype,
+  ArrayIsArray, ErrorCtor, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ReflectApply, ReflectDefineProperty, ReflectDeleteProperty,
+  StringPrototypeIndexOf, StringPrototypeSlice, nullPrototype,
 } from './primordials.js';
 
 export type CallSite = object;
@@ -63,4 +64,30 @@ const getFileName = ((): unknown => {
 /** A call site's file (a path, a URL or a `node:` id), by CallSite#getFileName as it was at load; undefined when unknown. */
 export function callSiteFileName(site: CallSite): unknown {
   return typeof getFileName === 'function' ? ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
+}
+
+/**
+ * The frames of the current stack above `below`, as the formatter now installed writes them (the
+ * lines after its first), at most `frames`; undefined when that is not text.
+ */
+export function stackLinesAbove(below: (...args: never[]) => unknown, frames: number): string | undefined {
+  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
+  if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype({ value: frames, writable: true, enumerable: true, configurable: true }))) return undefined;
+  try {
+    const holder: { stack?: unknown } = {};
+    ReflectApply(captureStackTrace, ErrorApi, [holder, below]);
+    const text = holder.stack;
+    if (typeof text !== 'string') return undefined;
+    const firstFrame = StringPrototypeIndexOf(text, '\n');
+    return firstFrame === -1 ? '' : StringPrototypeSlice(text, firstFrame);
+  } finally {
+    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype(limit));
+  }
+}
+
+/** Error.stackTraceLimit as V8 reads it: a number of frames, or 10 when it is not a number. */
+export function stackTraceLimit(): number {
+  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
+  const value = limit !== undefined && ObjectHasOwn(limit, 'value') ? limit.value as unknown : undefined;
+  return typeof value === 'number' ? value : 10;
 }

@@ -4,38 +4,63 @@
  * The hook list lives in this closure only: no export, property or global reaches it, so hooks
  * cannot be listed, replaced or removed.
  */
-import { ErrorCtor, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError } from './primordials.js';
+import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype } from './primordials.js';
 
 export type Hook = (event: string, args: readonly unknown[]) => void;
 
-const hooks: Hook[] = [];
+interface HookEntry {
+  readonly hook: Hook;
+  /** It performs no audited operation, so an event raised while it runs is not its own. */
+  readonly strict: boolean;
+  /** It is running now; an event it raises itself is not dispatched back to it. */
+  running: boolean;
+}
+
 /**
- * Whether an event raised now reaches a hook: some hook exists and none is running (events that
- * hooks raise synchronously are not dispatched: no re-entry). One field of a constant object, so
+ * The hooks, in order. Entries are added with defineProperty (an index setter a program put on
+ * Array.prototype is never called) and are object literals, whose fields are their own.
+ */
+const hooks: HookEntry[] = [];
+/** Whether every hook is strict: then no code but audithook's can see an event's arguments. */
+let onlyStrict = true;
+/** How many strict hooks are running now. */
+let strictRunning = 0;
+/**
+ * Whether an event raised now reaches a hook: some hook exists. One field of a constant object, so
  * the no-hook path of audit() and of every wrapper is a single load and compare.
  */
 const state = { auditing: false };
-let dispatching = false;
 
 /** Whether an event raised now would reach a hook. Wrappers check it before building arguments. */
 export function isAuditing(): boolean {
   return state.auditing;
 }
 
-/** Calls every hook in order with `args` (already frozen); the first exception propagates. */
+/**
+ * Calls every hook in order with `args`, a fresh array no one else holds, frozen first unless only
+ * strict hooks (audithook's own) will see it; the first exception propagates.
+ *
+ * Re-entry: an event raised while hooks run reaches every hook that is not running, so what one
+ * hook does (or code it reaches) is seen by the others, and a hook that writes its own log is not
+ * called again for its own writes. An event raised while a strict hook runs cannot come from that
+ * hook: it comes from code the hook reached without meaning to, and it is refused, never dropped.
+ */
 export function dispatch(event: string, args: readonly unknown[]): void {
-  dispatching = true;
-  state.auditing = false;
-  try {
-    // A hook added by a running hook sees the events after this one.
-    const count = hooks.length;
-    for (let i = 0; i < count; i++) {
-      const hook = hooks[i] as Hook;
-      hook(event, args);
+  if (strictRunning !== 0) throw reentryRefusal(event);
+  if (!onlyStrict) ObjectFreeze(args);
+  // A hook added by a running hook sees the events after this one.
+  const count = hooks.length;
+  for (let i = 0; i < count; i++) {
+    const entry = hooks[i] as HookEntry;
+    if (entry.running) continue;
+    entry.running = true;
+    if (entry.strict) strictRunning++;
+    try {
+      entry.hook(event, args);
+    } finally {
+      entry.running = false;
+      if (entry.strict) strictRunning--;
     }
-  } finally {
-    dispatching = false;
-    state.auditing = true;
   }
 }
 
@@ -44,15 +69,15 @@ export function audit(event: string, ...args: unknown[]): void {
     throw new TypeErrorCtor(`audit(): expected the event name to be a string, received ${describe(event)}`);
   }
   if (!state.auditing) return;
-  dispatch(event, ObjectFreeze(args));
+  dispatch(event, args);
 }
 
 /**
  * Adds a hook after raising `sys.addaudithook`. An existing hook that throws an Error vetoes the
  * addition silently (false); any other thrown value propagates, as CPython separates RuntimeError
- * from BaseException.
+ * from BaseException. A strict hook (the agent's) performs no audited operation itself: see dispatch.
  */
-export function addHook(hook: Hook): boolean {
+export function addHook(hook: Hook, isStrict = false): boolean {
   if (typeof hook !== 'function') {
     throw new TypeErrorCtor(`addAuditHook(): expected the hook to be a function, received ${describe(hook)}`);
   }
@@ -62,10 +87,17 @@ export function addHook(hook: Hook): boolean {
     if (isNativeError(error) || isInstanceOf(error, ErrorCtor)) return false;
     throw error;
   }
-  hooks[hooks.length] = hook;
-  // A hook that adds a hook is still running: auditing resumes when the dispatch ends.
-  if (!dispatching) state.auditing = true;
+  const entry: HookEntry = { hook, strict: isStrict === true, running: false };
+  if (!entry.strict) onlyStrict = false;
+  ObjectDefineProperty(hooks, hooks.length, nullPrototype({ value: entry, writable: true, enumerable: true, configurable: true }));
+  state.auditing = true;
   return true;
+}
+
+function reentryRefusal(event: string): Error {
+  const error = new ErrorCtor(`audithook: ${event} refused: raised by code that ran inside a hook`);
+  ObjectDefineProperty(error, 'code', nullPrototype({ value: 'ERR_ACCESS_DENIED', writable: true, configurable: true }));
+  return error;
 }
 
 function describe(value: unknown): string {

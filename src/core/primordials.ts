@@ -179,6 +179,11 @@ export function withFirst(first: unknown, rest: readonly unknown[]): unknown[] {
 export function newList<T>(): T[] {
   return ObjectSetPrototypeOf([], null) as T[];
 }
+const ArrayPrototype = Array.prototype;
+/** A list built with newList as an ordinary array again, for code that needs one (Node's own, a hook's). */
+export function asArray<T>(list: T[]): T[] {
+  return ObjectSetPrototypeOf(list, ArrayPrototype) as T[];
+}
 /** An object with no prototype: assigning a field finds no setter, and "__proto__" is a plain key. */
 export function newRecord<T>(): Record<string, T> {
   return ObjectCreate(null) as Record<string, T>;

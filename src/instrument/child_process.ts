@@ -10,11 +10,12 @@
  * audits code that reaches the bindings directly.
  */
 import {
-  ArrayIsArray, ObjectFreeze, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ObjectFreeze, ObjectHasOwn, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { nodeBinding } from '../core/primordials.js';
 import { toSignal } from './args.js';
 import type { Domain } from './domain.js';
+import { isInspectFlag, opensInspector, withSignalInspector } from './inspector.js';
 import { propagating, withPreload } from './propagation.js';
 import { THROWS, instrument, operation } from './wrap.js';
 import type { Describe, WrapSpec } from './wrap.js';
@@ -74,15 +75,31 @@ const describeSpawn: Describe = (args) => {
     return operation('subprocess.Popen', [null, ObjectFreeze([]), null, ObjectFreeze({})]);
   }
   const cwd = typeof options.cwd === 'string' ? options.cwd : null;
-  return operation('subprocess.Popen', [options.file, ObjectFreeze(copyStrings(options.args)), cwd, ObjectFreeze(environment(options.envPairs))]);
+  const argv = copyStrings(options.args);
+  const env = environment(options.envPairs);
+  const popen = operation('subprocess.Popen', [options.file, ObjectFreeze(argv), cwd, ObjectFreeze(env)]);
+  return startsInspector(argv, env) ? opensInspector(popen) : popen;
 };
+
+/** Whether the child, if it is Node, opens its inspector: an --inspect flag among its arguments or in NODE_OPTIONS. */
+function startsInspector(argv: readonly string[], env: Readonly<Record<string, string>>): boolean {
+  for (let i = 1; i < argv.length; i++) if (isInspectFlag(argv[i] as string)) return true;
+  const nodeOptions = ObjectHasOwn(env, 'NODE_OPTIONS') ? env['NODE_OPTIONS'] as string : '';
+  let start = 0;
+  for (let i = 0; i <= nodeOptions.length; i++) {
+    if (i < nodeOptions.length && nodeOptions[i] !== ' ') continue;
+    if (i > start && isInspectFlag(StringPrototypeSlice(nodeOptions, start, i))) return true;
+    start = i + 1;
+  }
+  return false;
+}
 
 /** Process#kill(signal) is how ChildProcess#kill (and cluster's Worker#kill) signal a child, by number. */
 const describeChildKill: Describe = (args, handle) => {
   const pid = (handle as { pid?: unknown }).pid;
   const signal = toSignal(args[0]);
   if (typeof pid !== 'number' || signal === undefined) return undefined;
-  return operation('os.kill', [pid, signal]);
+  return withSignalInspector(operation('os.kill', [pid, signal]), signal);
 };
 
 /**

@@ -10,7 +10,10 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import fs = require('node:fs');
 import { constants } from 'node:fs';
-import { NumberIsInteger, ObjectGetPrototypeOf, PromisePrototypeThen, ReflectApply } from '../core/primordials.js';
+import {
+  NumberIsInteger, ObjectGetPrototypeOf, ObjectHasOwn, PathResolve, ProcessCwd, PromisePrototypeThen, ReflectApply, StringPrototypeIncludes,
+  StringPrototypeSlice, StringPrototypeStartsWith, nullPrototype,
+} from '../core/primordials.js';
 import {
   INVALID,
   frozenCopy,
@@ -25,8 +28,8 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, REJECTS, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
-import type { ArgsOf, Describe } from './wrap.js';
+import { ANY, REJECTS, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
+import type { ArgsOf, Describe, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 
 /** Reads `args[index]` as a path; on success leaves in its place the form Node receives. */
@@ -108,6 +111,66 @@ const describeMkdir: Describe = (args) => {
 };
 
 /** rm and rmdir: a recursive removal is shutil.rmtree, anything else removes one entry. */
+// ---- composite operations: what Node's own further calls may do unaudited ---------------------
+
+/** Per event Node raises while carrying out a composite operation: the indexes of its path arguments. */
+type NestedEvents = Readonly<Record<string, readonly number[]>>;
+
+/** rm and rmdir take the tree apart: they list, make writable and remove what is inside it. */
+const REMOVAL_EVENTS: NestedEvents = nullPrototype({
+  'os.remove': [0], 'os.rmdir': [0], 'os.listdir': [0], 'os.scandir': [0], 'os.chmod': [0], open: [0],
+});
+/** cp reads the source tree and builds the destination; a link is checked where it is made. */
+const COPY_EVENTS: NestedEvents = nullPrototype({
+  open: [0], 'os.mkdir': [0], 'os.listdir': [0], 'os.scandir': [0], 'os.chmod': [0], 'os.chown': [0], 'os.utime': [0],
+  'os.symlink': [1], 'os.link': [1], 'os.remove': [0], 'shutil.copyfile': [0, 1],
+});
+/** glob lists directories. */
+const GLOB_EVENTS: NestedEvents = nullPrototype({ 'os.listdir': [0], 'os.scandir': [0] });
+
+/** Whether `path` is `root` or below it (both absolute and normalised). */
+function isWithin(path: string, root: string): boolean {
+  if (path === root) return true;
+  return StringPrototypeStartsWith(path, root[root.length - 1] === '/' ? root : `${root}/`);
+}
+
+/**
+ * The calls of a composite operation on `roots` that are its own work: one of `events`, on paths
+ * inside the roots. Anything else raised in its context (code the program had Node call, what that
+ * code scheduled) is audited: the operation's event allowed that tree, nothing more.
+ */
+function nestedWithin(roots: readonly string[], events: NestedEvents): NestedCalls {
+  const absolute: string[] = [];
+  for (let i = 0; i < roots.length; i++) absolute[i] = PathResolve(ProcessCwd(), roots[i] as string);
+  return (event, args) => {
+    if (!ObjectHasOwn(events, event)) return false;
+    const indexes = events[event] as readonly number[];
+    for (let i = 0; i < indexes.length; i++) {
+      const value = args[indexes[i] as number];
+      if (typeof value !== 'string') return false;
+      const path = PathResolve(ProcessCwd(), value);
+      let inside = false;
+      for (let j = 0; j < absolute.length && !inside; j++) inside = isWithin(path, absolute[j] as string);
+      if (!inside) return false;
+    }
+    return true;
+  };
+}
+
+/** Glob's magic characters (and its escape): a segment with one of them is matched, not walked to. */
+const GLOB_MAGIC = '*?[]{}()!+@\\';
+
+/** The directory a glob pattern can reach at most: its leading segments without magic, from `cwd`. */
+function globRoot(pattern: string, cwd: string): string {
+  let end = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i] as string;
+    if (StringPrototypeIncludes(GLOB_MAGIC, char)) break;
+    if (char === '/') end = i + 1;
+  }
+  return PathResolve(cwd, end === 0 ? '.' : StringPrototypeSlice(pattern, 0, end));
+}
+
 function describeRemoval(singleEvent: 'os.remove' | 'os.rmdir'): Describe {
   return (args) => {
     const path = pathAt(args, 0);
@@ -115,7 +178,7 @@ function describeRemoval(singleEvent: 'os.remove' | 'os.rmdir'): Describe {
     const options = snapshotOptions(args[1]);
     args[1] = options;
     const event = optionOf(options, 'recursive') === true ? 'shutil.rmtree' : singleEvent;
-    return operation(event, [path, null]);
+    return compositeOperation(event, [path, null], nestedWithin([path], REMOVAL_EVENTS));
   };
 }
 
@@ -130,7 +193,7 @@ const describeCp: Describe = (args) => {
     args[2] = options;
   }
   const event = optionOf(options, 'recursive') === true ? 'shutil.copytree' : 'shutil.copyfile';
-  return operation(event, [src, dst]);
+  return compositeOperation(event, [src, dst], nestedWithin([src, dst], COPY_EVENTS));
 };
 
 const describeGlob: Describe = (args) => {
@@ -149,7 +212,11 @@ const describeGlob: Describe = (args) => {
     record['exclude'] = outsideOperation(record['exclude']);
     args[1] = options;
   }
-  return operation('glob.glob/2', [typeof pattern === 'string' ? pattern : frozenCopy(pattern), true, rootDir, null]);
+  const patterns: readonly string[] = typeof pattern === 'string' ? [pattern] : frozenCopy(pattern);
+  const cwd = PathResolve(ProcessCwd(), rootDir ?? '.');
+  const roots: string[] = [];
+  for (let i = 0; i < patterns.length; i++) roots[i] = globRoot(patterns[i] as string, cwd);
+  return compositeOperation('glob.glob/2', [typeof pattern === 'string' ? pattern : patterns, true, rootDir, null], nestedWithin(roots, GLOB_EVENTS));
 };
 
 const describeWatch: Describe = (args) => {
@@ -246,7 +313,6 @@ interface FsApi {
   readonly callback?: string;
   readonly sync?: string;
   readonly promise?: string;
-  readonly composite?: boolean;
   /** Node implements it with other public fs functions (see WrapSpec.nests). */
   readonly nests?: boolean;
   /** The promise form returns an async iterator rather than a promise. */
@@ -254,8 +320,8 @@ interface FsApi {
 }
 
 /** The usual triple: fs.name(..., cb), fs.nameSync(...), fs.promises.name(...). */
-function allForms(name: string, describe: Describe, composite = false): FsApi {
-  return { describe, callback: name, sync: `${name}Sync`, promise: name, composite };
+function allForms(name: string, describe: Describe): FsApi {
+  return { describe, callback: name, sync: `${name}Sync`, promise: name };
 }
 
 /** The APIs Node implements with other public fs functions: they cover those nested calls. */
@@ -273,8 +339,8 @@ const FS_APIS: readonly FsApi[] = [
   nesting(allForms('writeFile', describeWholeFile(2, 'w'))),
   nesting(allForms('appendFile', describeWholeFile(2, 'a'))),
   allForms('unlink', describePaths('os.remove', [0], [null])),
-  allForms('rm', describeRemoval('os.remove'), true),
-  allForms('rmdir', describeRemoval('os.rmdir'), true),
+  allForms('rm', describeRemoval('os.remove')),
+  allForms('rmdir', describeRemoval('os.rmdir')),
   allForms('rename', describePaths('os.rename', [0, 1], [null, null])),
   allForms('mkdir', describeMkdir),
   allForms('mkdtemp', describeMkdtemp),
@@ -295,8 +361,8 @@ const FS_APIS: readonly FsApi[] = [
   allForms('lutimes', describeUtime),
   { describe: describeUtime, callback: 'futimes', sync: 'futimesSync' },
   allForms('copyFile', describePaths('shutil.copyfile', [0, 1], [])),
-  allForms('cp', describeCp, true),
-  { ...allForms('glob', describeGlob, true), iterates: true },
+  allForms('cp', describeCp),
+  { ...allForms('glob', describeGlob), iterates: true },
   { describe: describeWatch, sync: 'watch', promise: 'watch', iterates: true },
   { describe: describeWatch, sync: 'watchFile' },
 ];
@@ -315,12 +381,11 @@ function installFs(): void {
   const promises = fs.promises;
   for (let i = 0; i < FS_APIS.length; i++) {
     const api = FS_APIS[i] as FsApi;
-    const composite = api.composite === true;
     const nests = api.nests === true;
-    if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', composite, nests });
-    if (api.sync !== undefined) instrument(fs, api.sync, api.describe, { delivery: 'throw', composite, nests });
+    if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', nests });
+    if (api.sync !== undefined) instrument(fs, api.sync, api.describe, { delivery: 'throw', nests });
     if (api.promise !== undefined) {
-      instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', composite, nests });
+      instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', nests });
     }
   }
   instrumentFileHandlesOnFirstOpen(promises);

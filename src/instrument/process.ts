@@ -15,6 +15,7 @@ import { INVALID, frozenCopy, isStringArray, toMode, toPath, toSignal } from './
 import { ANY, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
+import { opensInspector, withSignalInspector } from './inspector.js';
 
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
@@ -26,15 +27,15 @@ const describeKill: Describe = (args) => {
   const signal = args[1];
   if (typeof pid !== 'number' || typeof signal !== 'number') return undefined;
   // kill(0, sig) signals the caller's own group: pgid 0, never -0.
-  if (pid === 0 || pid < -1) return operation('os.killpg', [pid === 0 ? 0 : -pid, signal]);
-  return operation('os.kill', [pid, signal]);
+  if (pid === 0 || pid < -1) return withSignalInspector(operation('os.killpg', [pid === 0 ? 0 : -pid, signal]), signal);
+  return withSignalInspector(operation('os.kill', [pid, signal]), signal);
 };
 
 const SIGUSR1 = toSignal('SIGUSR1') as number;
 
 /** process._debugProcess(pid) sends SIGUSR1, which opens the inspector of the process it names. */
 const describeDebugProcess: Describe = (args) =>
-  typeof args[0] === 'number' ? operation('os.kill', [args[0], SIGUSR1]) : undefined;
+  typeof args[0] === 'number' ? opensInspector(operation('os.kill', [args[0], SIGUSR1])) : undefined;
 
 const describeChdir: Describe = (args) => {
   const path = typeof args[0] === 'string' ? toPath(args[0]) : INVALID;

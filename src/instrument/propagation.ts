@@ -10,7 +10,7 @@
  */
 import { AGENT_FILE, agentPreload, agentVariables } from '../contract/launch.js';
 import {
-  ObjectKeys, PathJoin, PathToFileURL, StringCtor, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, newRecord,
+  ObjectKeys, PathJoin, PathToFileURL, StringCtor, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, asArray, newList, newRecord,
 } from '../core/primordials.js';
 
 /**
@@ -84,7 +84,8 @@ export function withPreload(envPairs: readonly string[]): string[] {
   const current = propagation;
   if (current === undefined) return envPairs as string[];
   const forced = current.env;
-  const result: string[] = [];
+  // Built with no prototype (an index setter on Array.prototype cannot drop NODE_OPTIONS), handed to Node as an array.
+  const result = newList<string>();
   let found = false;
   for (let i = 0; i < envPairs.length; i++) {
     const pair = envPairs[i] as string;
@@ -102,7 +103,7 @@ export function withPreload(envPairs: readonly string[]): string[] {
   }
   if (!found) result[result.length] = `NODE_OPTIONS=${current.preload}`;
   for (let j = 0; j < forced.length; j++) result[result.length] = forced[j] as string;
-  return result;
+  return asArray(result);
 }
 
 /** The register goes after the caller's options (as before); the agent goes first, so it loads before any other preload. */

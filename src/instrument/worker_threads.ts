@@ -12,7 +12,7 @@
  * they are given to such workers as --require (require() of an ES module, synchronous).
  */
 import {
-  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, URLPrototypeGetHref, URLPrototypeGetProtocol,
+  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { isURL } from './args.js';
 import { withForcedVariables } from './propagation.js';
@@ -28,7 +28,7 @@ const PRELOAD_FLAGS: Readonly<Record<string, '--require' | '--import' | undefine
 
 /** The preloads an argument vector names (`-r x`, `--require=x`, `--import x`, ...). */
 function preloadsOf(argv: readonly string[]): Preload[] {
-  const found: Preload[] = [];
+  const found = newList<Preload>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const equals = StringPrototypeIndexOf(arg, '=');
@@ -42,7 +42,7 @@ function preloadsOf(argv: readonly string[]): Preload[] {
 
 /** NODE_OPTIONS split as Node splits it, for the preload flags only (quoted values lose their quotes). */
 function nodeOptionsArgv(value: unknown): string[] {
-  const words: string[] = [];
+  const words = newList<string>();
   if (typeof value !== 'string') return words;
   let word = '';
   let quote = '';
@@ -68,7 +68,12 @@ function nodeOptionsArgv(value: unknown): string[] {
  * The preloads this thread started with, on its command line and in NODE_OPTIONS: code that later
  * edits process.execArgv or process.env does not remove them from workers.
  */
-const STARTUP_PRELOADS: readonly Preload[] = [...preloadsOf(process.execArgv), ...preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']))];
+const STARTUP_PRELOADS: readonly Preload[] = ((): Preload[] => {
+  const all = preloadsOf(process.execArgv);
+  const fromNodeOptions = preloadsOf(nodeOptionsArgv(process.env['NODE_OPTIONS']));
+  for (let i = 0; i < fromNodeOptions.length; i++) all[all.length] = fromNodeOptions[i] as Preload;
+  return all;
+})();
 
 function has(preloads: readonly Preload[], specifier: string, countImports: boolean): boolean {
   for (let i = 0; i < preloads.length; i++) {
@@ -89,14 +94,15 @@ interface WorkerOptions {
  * when its options already give it all of them.
  */
 function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undefined {
-  const required: Preload[] = [];
+  const required = newList<Preload>();
   for (let i = 0; i < STARTUP_PRELOADS.length; i++) required[i] = STARTUP_PRELOADS[i] as Preload;
   if (required.length === 0) return undefined;
   // Node inherits execArgv when the option is falsy and rejects a truthy non-array itself.
   const given = options.execArgv;
   if (given && !ArrayIsArray(given)) return undefined;
   const execArgv = given ? given as unknown[] : process.execArgv;
-  const base: string[] = [];
+  // Lists with no prototype: an index setter on Array.prototype cannot drop a preload.
+  const base = newList<string>();
   for (let i = 0; i < execArgv.length; i++) base[i] = StringCtor(execArgv[i]);
   const env = options.env;
   const workerNodeOptions = env !== null && typeof env === 'object' ? (env as Record<string, unknown>)['NODE_OPTIONS'] : process.env['NODE_OPTIONS'];
@@ -114,7 +120,7 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
     present[present.length] = ['--require', specifier];
     added = true;
   }
-  return added ? base : undefined;
+  return added ? asArray(base) : undefined;
 }
 
 /**

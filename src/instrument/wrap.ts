@@ -21,9 +21,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
+import { callSiteFileName, callSites, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import {
-  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isPromise, nullPrototype,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -41,7 +42,17 @@ export interface Operation {
   readonly covers: readonly (readonly unknown[])[] | undefined;
   /** A second event the same call raises after this one (a worker's source is also compiled code). */
   readonly next: Operation | undefined;
+  /**
+   * A composite operation (rm, cp, glob): Node carries it out with further public calls, some of
+   * them asynchronous, which run in the operation's context; those `nested` answers true for raise
+   * nothing. Anything else raised there (code the program reached Node with, what it schedules) is
+   * audited as usual.
+   */
+  readonly nested: NestedCalls | undefined;
 }
+
+/** Whether a call raised inside a composite operation is that operation's own work (on the paths it was audited for). */
+export type NestedCalls = (event: string, args: readonly unknown[]) => boolean;
 
 /**
  * Reads a call's arguments (and its receiver, for methods; the new.target, for constructors);
@@ -64,11 +75,6 @@ export interface WrapSpec {
    */
   readonly delivery: 'throw' | 'reject' | 'iterator' | Deliver;
   /**
-   * Node carries the operation out with further public calls, some of them asynchronous (rm, cp,
-   * glob): those run in the operation's context and raise nothing; the caller's callbacks run outside it.
-   */
-  readonly composite?: boolean;
-  /**
    * Node implements the API with other public functions, called while it runs (writeFileSync calls
    * openSync): the operation is kept on the running stack so that those calls are covered. Other
    * APIs skip that bookkeeping.
@@ -88,20 +94,71 @@ export const REJECTS: WrapSpec = { delivery: 'reject' };
 
 /** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
 export function operation<E extends EventName>(event: E, args: ArgsOf<E>, covers?: readonly (readonly unknown[])[]): Operation {
-  return { event, args, covers, next: undefined };
+  return { event, args, covers, next: undefined, nested: undefined };
 }
 
 /** `first`, then `next`: two events of one call, raised in that order. */
 export function andThen(first: Operation, next: Operation): Operation {
-  return { event: first.event, args: first.args, covers: first.covers, next };
+  return { event: first.event, args: first.args, covers: first.covers, next, nested: undefined };
+}
+
+/** A composite operation: its event, then Node's own further calls, which `nested` tells apart, in its context. */
+export function compositeOperation<E extends EventName>(event: E, args: ArgsOf<E>, nested: NestedCalls): Operation {
+  return { event, args, covers: undefined, next: undefined, nested };
 }
 
 /** Raises `event` now; for seams that are not a call (the caller checks `isAuditing()` before building `args`). */
 export function raise<E extends EventName>(event: E, args: ArgsOf<E>): void {
-  dispatch(event, ObjectFreeze(args));
+  dispatch(event, args);
 }
 
 export const ANY: unique symbol = Symbol('any value');
+
+// ---- stacks ----------------------------------------------------------------------------------
+
+/** This bundle's file as stack frames name it, from a frame of its own code at load. */
+const OWN_FILE = ((): string | undefined => {
+  const probe = (): readonly object[] | undefined => callSites(probe, 1);
+  const sites = probe();
+  const file = sites?.[0] === undefined ? undefined : callSiteFileName(sites[0]);
+  return typeof file === 'string' ? file : undefined;
+})();
+const FRAME = '\n    at ';
+
+/** Whether the frame line from `start` in `text` (up to `end`) is one of this bundle's. */
+function isOwnFrame(text: string, start: number, end: number): boolean {
+  if (OWN_FILE === undefined) return false;
+  const at = StringPrototypeIndexOf(text, OWN_FILE, start);
+  return at !== -1 && at < end;
+}
+
+/**
+ * An error Node threw from the original under `wrapper`: its stack shows no frame of audithook's,
+ * as in plain Node. Node's own frames stay; the caller's part is written again from the current
+ * stack above `wrapper`, so that a stack-trace limit the wrapper's frame used up is given back.
+ * A formatter that returns anything but text is left alone.
+ */
+function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unknown): void {
+  if (!isNativeError(error)) return;
+  const text = (error as { stack?: unknown }).stack;
+  if (typeof text !== 'string') return;
+  // Node's frames: those before the first of ours.
+  let nodeFrames = 0;
+  let cut = -1;
+  for (let at = StringPrototypeIndexOf(text, FRAME); at !== -1;) {
+    const next = StringPrototypeIndexOf(text, FRAME, at + 1);
+    if (isOwnFrame(text, at, next === -1 ? text.length : next)) {
+      cut = at;
+      break;
+    }
+    nodeFrames++;
+    at = next;
+  }
+  if (cut === -1) return;
+  const callers = stackLinesAbove(wrapper, stackTraceLimit() - nodeFrames);
+  if (callers === undefined) return;
+  (error as { stack: string }).stack = `${StringPrototypeSlice(text, 0, cut)}${callers}`;
+}
 
 // ---- identity --------------------------------------------------------------------------------
 
@@ -170,10 +227,10 @@ export function beforeCall(target: object, key: string, before: (args: unknown[]
 // ---- composite operations ----------------------------------------------------------------------
 
 /** Operations whose original is running synchronously now, innermost at `depth - 1`. */
-const running: (Operation | undefined)[] = [];
+const running = newList<Operation | undefined>();
 let depth = 0;
 /** Created on the first composite operation a hook sees; until then nothing pays for it. */
-let compositeContext: AsyncLocalStorage<true> | undefined;
+let compositeContext: AsyncLocalStorage<NestedCalls> | undefined;
 const { getStore, run, exit } = AsyncLocalStorage.prototype;
 const storageMethods = ObjectGetOwnPropertyDescriptors(AsyncLocalStorage.prototype);
 
@@ -182,8 +239,8 @@ const storageMethods = ObjectGetOwnPropertyDescriptors(AsyncLocalStorage.prototy
  * the context gets the methods captured at load as own, read-only properties, out of reach of
  * code that later replaces them on the prototype.
  */
-function createCompositeContext(): AsyncLocalStorage<true> {
-  const context = new AsyncLocalStorage<true>();
+function createCompositeContext(): AsyncLocalStorage<NestedCalls> {
+  const context = new AsyncLocalStorage<NestedCalls>();
   const keys = ReflectOwnKeys(storageMethods);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
@@ -202,8 +259,11 @@ function createCompositeContext(): AsyncLocalStorage<true> {
   return context;
 }
 
-function insideComposite(): boolean {
-  return compositeContext !== undefined && ReflectApply(getStore, compositeContext, []) === true;
+/** Whether `op` is the work of the composite operation whose context this is. */
+function nestedInComposite(op: Operation): boolean {
+  if (compositeContext === undefined) return false;
+  const nested = ReflectApply(getStore, compositeContext, []) as NestedCalls | undefined;
+  return typeof nested === 'function' && nested(op.event, op.args);
 }
 
 function isCovered(event: string, args: readonly unknown[]): boolean {
@@ -238,12 +298,12 @@ export function outsideOperation(callback: unknown): unknown {
   }, callback as Callable);
 }
 
-function callComposite(original: Callable, thisArg: unknown, args: unknown[]): unknown {
+function callComposite(original: Callable, thisArg: unknown, args: unknown[], nested: NestedCalls): unknown {
   const context = compositeContext ??= createCompositeContext();
   const last = args.length - 1;
   if (last >= 0) args[last] = outsideOperation(args[last]);
-  const result = ReflectApply(run, context, [true, ReflectApply, original, thisArg, args]);
-  return isAsyncIterator(result) ? iterateInside(context, result) : result;
+  const result = ReflectApply(run, context, [nested, ReflectApply, original, thisArg, args]);
+  return isAsyncIterator(result) ? iterateInside(context, nested, result) : result;
 }
 
 function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> {
@@ -253,11 +313,11 @@ function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> {
 }
 
 /** fs.promises.glob works lazily, on each `next()`: that work belongs to the operation too. */
-function iterateInside(context: AsyncLocalStorage<true>, iterator: AsyncIterator<unknown>): AsyncIterableIterator<unknown> {
+function iterateInside(context: AsyncLocalStorage<NestedCalls>, nested: NestedCalls, iterator: AsyncIterator<unknown>): AsyncIterableIterator<unknown> {
   const step = (method: 'next' | 'return' | 'throw', args: unknown[]): unknown => {
     const fn = iterator[method];
     if (typeof fn !== 'function') return PromiseResolve({ done: true, value: args[0] });
-    return ReflectApply(run, context, [true, ReflectApply, fn, iterator, args]);
+    return ReflectApply(run, context, [nested, ReflectApply, fn, iterator, args]);
   };
   return {
     next: (...args: unknown[]) => step('next', args),
@@ -284,7 +344,7 @@ const RAISED: unique symbol = Symbol('raised');
 
 function dispatchAll(op: Operation): void {
   for (let current: Operation | undefined = op; current !== undefined; current = current.next) {
-    dispatch(current.event, ObjectFreeze(current.args));
+    dispatch(current.event, current.args);
   }
 }
 
@@ -304,24 +364,35 @@ function raiseOperation(op: Operation, delivery: WrapSpec['delivery'], thisArg: 
   return RAISED;
 }
 
-function wrap(original: Callable, describe: Describe, { delivery, composite = false, nests = false, prepare }: WrapSpec): Callable {
-  return {
+function wrap(original: Callable, describe: Describe, { delivery, nests = false, prepare }: WrapSpec): Callable {
+  const audited = {
     audited(this: unknown, ...args: unknown[]): unknown {
       if (prepare !== undefined) prepare(args, this);
-      if (!isAuditing() || insideComposite()) return ReflectApply(original, this, args);
-      const op = describe(args, this);
-      if (op === undefined) return ReflectApply(original, this, args);
-      const refused = raiseOperation(op, delivery, this, args);
-      if (refused !== RAISED) return refused;
-      if (!nests && !composite) return ReflectApply(original, this, args);
-      running[depth++] = op;
+      // The operation to keep on the running stack while the original runs (nested calls it covers).
+      let kept: Operation | undefined;
+      if (isAuditing()) {
+        const op = describe(args, this);
+        if (op !== undefined && !nestedInComposite(op)) {
+          const refused = raiseOperation(op, delivery, this, args);
+          if (refused !== RAISED) return refused;
+          if (nests || op.nested !== undefined) kept = op;
+        }
+      }
       try {
-        return composite ? callComposite(original, this, args) : ReflectApply(original, this, args);
-      } finally {
-        running[--depth] = undefined;
+        if (kept === undefined) return ReflectApply(original, this, args);
+        running[depth++] = kept;
+        try {
+          return kept.nested !== undefined ? callComposite(original, this, args, kept.nested) : ReflectApply(original, this, args);
+        } finally {
+          running[--depth] = undefined;
+        }
+      } catch (error) {
+        hideOwnFrames(error, audited);
+        throw error;
       }
     },
   }.audited;
+  return audited;
 }
 
 /** What an async generator function returns when its body throws at once: the error comes from the first next(). */

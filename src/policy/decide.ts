@@ -10,7 +10,7 @@ import {
   ArrayIsArray, ObjectCreate, ObjectFreeze, ObjectHasOwn, ProcessCwd, RegExpCtor, RegExpPrototypeExec, StringCtor,
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
-  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet,
+  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype, newList,
 } from '../core/primordials.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
@@ -57,8 +57,8 @@ const prepared = new WeakMapCtor<CompiledPolicy, Prepared>();
 const matches = (pattern: RegExp, text: string): boolean => RegExpPrototypeExec(pattern, text) !== null;
 
 function prepare(policy: CompiledPolicy): Prepared {
-  const eventPatterns: RegExp[] = [];
-  const packagePatterns: (RegExp | null)[] = [];
+  const eventPatterns = newList<RegExp>();
+  const packagePatterns = newList<RegExp | null>();
   for (let i = 0; i < policy.rules.length; i++) {
     const rule = policy.rules[i] as CompiledRule;
     eventPatterns[i] = new RegExpCtor(rule.event);
@@ -73,10 +73,10 @@ function eventRules(policy: CompiledPolicy, event: string): EventRules {
   const state = WeakMapPrototypeGet(prepared, policy) ?? prepare(policy);
   const known = state.events[event];
   if (known !== undefined) return known;
-  const applicable: PreparedRule[] = [];
+  const applicable = newList<PreparedRule>();
   for (let i = 0; i < policy.rules.length; i++) {
     const rule = policy.rules[i] as CompiledRule;
-    const checks: PreparedCheck[] = [];
+    const checks = newList<PreparedCheck>();
     if (rule.match === null) {
       if (!matches(state.eventPatterns[i] as RegExp, event)) continue;
     } else {
@@ -94,16 +94,29 @@ function eventRules(policy: CompiledPolicy, event: string): EventRules {
   return result;
 }
 
-function subjectRules(policy: CompiledPolicy, rules: readonly PreparedRule[], subject: string | null): SubjectRules {
-  const checks: (readonly PreparedCheck[])[] = [];
-  const verdicts: Verdict[] = [];
+/**
+ * Events that hand the whole process to whoever connects (the inspector can run any code, read
+ * and change all memory, audithook's own state included): a package that no rule fits is denied
+ * them whatever `default` says. A rule that fits the package decides, as for any event.
+ */
+const INSPECTOR_EVENTS: Readonly<Record<string, boolean>> = ObjectFreeze(nullPrototype({ 'inspector.open': true, 'inspector.Session.connect': true }));
+const INSPECTOR_DEFAULT_RULE = 'default (inspector)';
+
+function fallbackFor(policy: CompiledPolicy, event: string, subject: string | null): Verdict {
+  if (subject !== null && ObjectHasOwn(INSPECTOR_EVENTS, event)) return ObjectFreeze({ decision: 'deny', rule: INSPECTOR_DEFAULT_RULE, package: subject });
+  return ObjectFreeze({ decision: policy.default, rule: 'default', package: subject });
+}
+
+function subjectRules(policy: CompiledPolicy, event: string, rules: readonly PreparedRule[], subject: string | null): SubjectRules {
+  const checks = newList<readonly PreparedCheck[]>();
+  const verdicts = newList<Verdict>();
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as PreparedRule;
     if (rule.package !== null && (subject === null || !matches(rule.package, subject))) continue;
     checks[checks.length] = rule.checks;
     verdicts[verdicts.length] = ObjectFreeze({ decision: rule.action, rule: rule.rule, package: subject });
   }
-  return { checks, verdicts, fallback: ObjectFreeze({ decision: policy.default, rule: 'default', package: subject }) };
+  return { checks, verdicts, fallback: fallbackFor(policy, event, subject) };
 }
 
 /** `/a/./b/../c//d/` -> `/a/c/d`: lexical, as the kernel sees the path before symlinks. */
@@ -111,7 +124,7 @@ function normalisePath(path: string): string {
   if (!StringPrototypeIncludes(path, '/.') && !StringPrototypeIncludes(path, '//') && StringPrototypeCharCodeAt(path, path.length - 1) !== SLASH) {
     return path;
   }
-  const kept: string[] = [];
+  const kept = newList<string>();
   let start = 1;
   while (start <= path.length) {
     let end = StringPrototypeIndexOf(path, '/', start);
@@ -209,8 +222,8 @@ function verdictFor(subject: SubjectRules, args: readonly unknown[]): Verdict {
   return subject.fallback;
 }
 
-function packageVerdict(policy: CompiledPolicy, rules: EventRules, name: string, args: readonly unknown[]): Verdict {
-  const subject = rules.packages[name] ?? (rules.packages[name] = subjectRules(policy, rules.rules, name));
+function packageVerdict(policy: CompiledPolicy, event: string, rules: EventRules, name: string, args: readonly unknown[]): Verdict {
+  const subject = rules.packages[name] ?? (rules.packages[name] = subjectRules(policy, event, rules.rules, name));
   return verdictFor(subject, args);
 }
 
@@ -223,11 +236,11 @@ function packageVerdict(policy: CompiledPolicy, rules: EventRules, name: string,
  */
 export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[]): Verdict {
   const rules = eventRules(policy, event);
-  if (packages.length === 0) return verdictFor(rules.app ?? (rules.app = subjectRules(policy, rules.rules, null)), args);
-  const innermost = packageVerdict(policy, rules, packages[0] as string, args);
+  if (packages.length === 0) return verdictFor(rules.app ?? (rules.app = subjectRules(policy, event, rules.rules, null)), args);
+  const innermost = packageVerdict(policy, event, rules, packages[0] as string, args);
   if (innermost.decision === 'deny') return innermost;
   for (let i = 1; i < packages.length; i++) {
-    const verdict = packageVerdict(policy, rules, packages[i] as string, args);
+    const verdict = packageVerdict(policy, event, rules, packages[i] as string, args);
     if (verdict.decision === 'deny') return verdict;
   }
   return innermost;

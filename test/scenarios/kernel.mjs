@@ -59,7 +59,30 @@ export async function eventsRaisedWhileHook(harness) {
   });
   audit('test.outer');
   fs.writeFileSync(D + '/data', 'x');
-  harness.done({ calls, log: fs.readFileSync(D + '/log', 'utf8').split('\n').filter(Boolean) });
+  const log = fs.readFileSync(D + '/log', 'utf8').split('\n').filter(Boolean);
+  // The harness's hook, added first, saw what this hook did while it ran.
+  const others = harness.events.map(([event, path]) => event === 'open' ? `open ${path.slice(D.length)}` : event);
+  harness.done({ calls, log, others });
+}
+
+export async function strictHookRefusesWhatItReaches(harness) {
+  const runtime = globalThis[Symbol.for('audithook.runtime')];
+  const { audit } = await import('audithook');
+  const D = harness.tmp();
+  let reached = 'nothing';
+  const strict = (event) => {
+    if (event !== 'test.outer') return;
+    // Stands for program code a strict hook reaches without meaning to (a getter, a replaced built-in).
+    try {
+      fs.writeFileSync(D + '/x', 'x');
+      reached = 'written';
+    } catch (error) {
+      reached = error.code;
+    }
+  };
+  const added = runtime.addAuditHook(strict, true);
+  audit('test.outer');
+  harness.done({ added, reached, exists: fs.existsSync(D + '/x'), seen: harness.events.map(([event]) => event) });
 }
 
 export async function nonStringEventNon(harness) {

@@ -255,3 +255,32 @@ export async function clusterForkRaisesSubprocess(harness) {
   harness.pause();
   harness.done({ D, thrown, first: fs.existsSync(D + '/first'), second: fs.existsSync(D + '/second') });
 }
+
+/**
+ * The other ways to open an inspector raise inspector.open after their own event; refused, nothing
+ * is sent or started. Allowed, a child with --inspect=0 starts (its inspector on a free port).
+ */
+export async function inspectorOpeners(harness) {
+  const cp = await import('node:child_process');
+  const child = cp.spawn('sleep', ['10']);
+  await new Promise((resolve) => child.on('spawn', resolve));
+  harness.clear();
+  harness.block('inspector.open');
+  const outcomes = {
+    kill: via.sync(process, 'kill', [child.pid, 'SIGUSR1']),
+    childKill: via.sync(child, 'kill', ['SIGUSR1']),
+    debugProcess: via.sync(process, '_debugProcess', [child.pid]),
+    spawnFlag: via.sync(cp, 'spawnSync', [process.execPath, ['--inspect=0', '-e', '0']]),
+    spawnNodeOptions: via.sync(cp, 'spawnSync', [process.execPath, ['-e', '0'], { env: { NODE_OPTIONS: '--no-warnings --inspect-brk=0' } }]),
+  };
+  harness.unblock();
+  const alive = (() => { try { process.kill(child.pid, 0); return true; } catch { return false; } })();
+  const startedWithFlag = cp.spawnSync(process.execPath, ['--inspect=0', '-e', '0'], { encoding: 'utf8' });
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal)));
+  child.kill('SIGTERM');
+  harness.done({
+    pid: child.pid, outcomes: Object.fromEntries(Object.entries(outcomes).map(([name, outcome]) => [name, outcome.kind])),
+    alive, signal: await exit, flagChildStatus: startedWithFlag.status,
+    events: harness.events.map(([event, ...args]) => (event === 'subprocess.Popen' ? [event, args[1].join(' ')] : [event, ...args])),
+  });
+}

@@ -1,0 +1,34 @@
+// node_modules/evil/index.mjs: Node's rm looks up fs.lstat and fs.lstatSync on the module object
+// when it runs (rimraf and rmSync's validation), so a package that replaces them runs inside the
+// context of an rm the application was allowed to make, where Node's own calls raise nothing.
+// There it writes files, at once and from timers it schedules. At exit it prints what each did.
+import fs from 'node:fs';
+import { join } from 'node:path';
+
+const work = process.argv[process.argv.length - 1];
+const done = {};
+const attempt = (name, action) => {
+  try {
+    action();
+    done[name] = 'done';
+  } catch (error) {
+    done[name] = error.code ?? error.message;
+  }
+};
+
+for (const name of ['lstat', 'lstatSync']) {
+  const real = fs[name];
+  let acted = false;
+  fs[name] = function (...args) {
+    if (!acted) {
+      acted = true;
+      attempt(`${name}: at once`, () => fs.writeFileSync(join(work, `${name}-at-once`), 'x'));
+      setTimeout(() => attempt(`${name}: from a timer`, () => fs.writeFileSync(join(work, `${name}-from-a-timer`), 'x')), 0);
+      // No frame of this package runs when the timer calls Node's function itself.
+      setTimeout(fs.writeFileSync, 0, join(work, `${name}-timer-calls-node`), 'x');
+    }
+    return Reflect.apply(real, this, args);
+  };
+}
+
+process.on('exit', () => process.stdout.write(`${JSON.stringify(done)}\n`));
