@@ -3,8 +3,11 @@
  * `compile` (and vm runs `exec`) once, blocked build nothing, and otherwise behave as plain Node.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { runScenario, scenario } from './helpers/scenario';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const REGISTER = ['--import', 'audithook/register'];
@@ -165,4 +168,25 @@ test('vm contexts: their own Function constructors and WebAssembly raise compile
     'function* anonymous(\n) {\nyield 3\n}',
   ]);
   if (audited.results['dontContextify'] !== null) assert.ok(audited.events.includes('function anonymous(\n) {\nreturn 3\n}'));
+});
+
+test('Module.prototype._compile called by the program raises compile with the source; the loader\'s own compiles raise nothing', () => {
+  const run = runScenario(scenario('code/moduleCompileDirect'));
+  const r = run.result as { D: string };
+  assert.deepEqual(run.result, { D: r.D, loaded: 1, made: 42, viaConstructor: 'relative', refused: 'TEST_BLOCKED', ran: false });
+  assert.deepEqual(codeEvents(run.events), [
+    ['compile', 'module.exports = 6 * 7;', `${r.D}/made.js`],
+    ['compile', 'module.exports = "relative";', 'relative-name'],
+    ['compile', 'globalThis.compiledRan = true;', `${r.D}/refused.js`],
+  ]);
+});
+
+test('node -e and -p compile Node\'s own wrapper through _compile: no compile for it, only for what the program builds', () => {
+  const hook = `data:text/javascript,import { addAuditHook } from ${JSON.stringify(pathToFileURL(resolve(REPO_ROOT, 'dist', 'index.js')).href)}; `
+    + 'addAuditHook((event, args) => { if (event === "compile") process._rawDebug(JSON.stringify(args)); });';
+  for (const flag of ['-e', '-p']) {
+    const child = spawnSync(process.execPath, ['--import', hook, flag, 'new Function("return 1")()'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(child.stderr.trim().split('\n').map((line) => JSON.parse(line) as unknown), [['function anonymous(\n) {\nreturn 1\n}', null]], flag);
+  }
 });

@@ -85,6 +85,8 @@ const CASES: readonly FsCase[] = [
   { calls: triple('truncate'), setup: FILE, args: "[D + '/a']", event: ['os.truncate', '$D/a', 0], effect: "fs.readFileSync(D + '/a', 'utf8')" },
   { calls: [callback('ftruncate'), sync('ftruncateSync')], setup: `${FILE}; globalThis.fd = fs.openSync(D + '/a', 'r+')`, args: '[fd, 1]', event: ['os.truncate', '$FD', 1], effect: "fs.readFileSync(D + '/a', 'utf8')" },
   { calls: triple('utimes'), setup: FILE, args: "[D + '/a', 1000, new Date(2000000)]", event: ['os.utime', '$D/a', [1000, 2000], null, null], effect: "fs.statSync(D + '/a').mtimeMs" },
+  { calls: triple('utimes'), setup: FILE, args: "[D + '/a', '', ' 7 ']", event: ['os.utime', '$D/a', [0, 7], null, null], effect: "fs.statSync(D + '/a').mtimeMs" },
+  { calls: triple('utimes'), setup: FILE, args: "[D + '/a', '-5', '0x10']", event: ['os.utime', '$D/a', [-5, 16], null, null], effect: "fs.statSync(D + '/a').mtimeMs" },
   { calls: triple('lutimes'), setup: FILE, args: "[D + '/a', '1000', 2000]", event: ['os.utime', '$D/a', [1000, 2000], null, null], effect: "fs.statSync(D + '/a').mtimeMs" },
   { calls: [callback('futimes'), sync('futimesSync')], setup: `${FILE}; globalThis.fd = fs.openSync(D + '/a', 'r+')`, args: '[fd, 1000, 2000]', event: ['os.utime', '$FD', [1000, 2000], null, null], effect: "fs.statSync(D + '/a').mtimeMs" },
   { calls: triple('copyFile'), setup: FILE, args: "[D + '/a', D + '/c']", event: ['shutil.copyfile', '$D/a', '$D/c'], effect: exists('c') },

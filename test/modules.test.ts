@@ -165,3 +165,12 @@ test('examples/integrity: the app runs as installed and is refused once a depend
   assert.match(child.stdout, /run after tampering: exit 1\n {2}Error: integrity: node_modules\/greet\/index\.js is not on the allowlist/);
   assert.match(child.stdout, /the tampered code ran: false/);
 });
+
+test('module.enableCompileCache raises its event with the directory; refused, nothing is cached', { skip: typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache !== 'function' ? 'no module.enableCompileCache on this Node' : false }, () => {
+  const run = runScenario(scenario('modules/enableCompileCache'));
+  const { D } = run.result as { D: string };
+  assert.deepEqual(run.result, { D, refused: 'TEST_BLOCKED', afterRefused: null, status: (nodeModule as unknown as { constants: { compileCacheStatus: { ENABLED: number } } }).constants.compileCacheStatus.ENABLED, inCache: true });
+  assert.deepEqual(run.events.filter((e) => e[0] === 'module.enableCompileCache'), [
+    ['module.enableCompileCache', `${D}/refused`], ['module.enableCompileCache', `${D}/cache`],
+  ]);
+});

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario, scenario } from './helpers/scenario';
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 for (const client of ['net.connect', 'new net.Socket().connect', 'http.get', 'fetch']) {
   test(`${client}: one socket.connect per dial with [host, port]; blocked, the server sees nothing and the caller gets the error`, () => {
     const allowed = runScenario(scenario('net/dialAllowed', { client }));
@@ -100,6 +102,12 @@ test('fetch raises urllib.Request with url, body, headers and method, then the d
 test('the WebSocket global raises urllib.Request before it connects; refused, it throws', { skip: typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function' ? 'no WebSocket global on this Node' : false }, () => {
   const run = runScenario(scenario('net/webSocketGlobalRaisesUrllib'));
   assert.deepEqual(run.result, { thrown: 'TEST_BLOCKED', name: 'WebSocket', open: 1, constructor: true });
+  assert.deepEqual(run.events, [['urllib.Request', 'ws://127.0.0.1:9/socket', null, {}, 'GET']]);
+});
+
+test('Node 26\'s http.WebSocket is the audited class too', { skip: NODE_MAJOR < 26 ? 'http.WebSocket is Node 26' : false }, () => {
+  const run = runScenario(scenario('net/httpWebSocketRaisesUrllib'));
+  assert.deepEqual(run.result, { thrown: 'TEST_BLOCKED', same: true });
   assert.deepEqual(run.events, [['urllib.Request', 'ws://127.0.0.1:9/socket', null, {}, 'GET']]);
 });
 

@@ -118,6 +118,56 @@ test('process.env writes raise os.putenv, deletions os.unsetenv, by every path; 
   ]);
 });
 
+test('replacing process.env raises os.putenv per changed key and os.unsetenv per removed one; refused, nothing changes', () => {
+  const run = runScenario(scenario('process/processEnvReplaced'));
+  assert.deepEqual(run.result, {
+    replaced: { preload: '/tmp/x.so', proto: 'p', gone: '', number: 'number' },
+    refused: 'TEST_BLOCKED', evil: '', late: '', same: false, redefined: 'TypeError', defined: '',
+  });
+  assert.deepEqual(run.events, [
+    ['os.putenv', 'AH_PRELOAD', '/tmp/x.so'],
+    ['os.putenv', 'AH_NUMBER', '1'],
+    ['os.putenv', 'AH_PROTO', 'p'],
+    ['os.unsetenv', 'AH_GONE'],
+    ['os.putenv', 'AH_EVIL', 'x'],
+  ]);
+});
+
+test('process.loadEnvFile raises open and os.putenv per variable it sets; refused, nothing is set', () => {
+  const run = runScenario(scenario('process/loadEnvFile'));
+  const r = run.result as { D: string; loaded: unknown; refusedOpen: unknown; refusedPut: unknown; missing: unknown; env: unknown[]; child: string };
+  const blocked = (event: string) => ({ name: 'Error', code: 'TEST_BLOCKED', message: `blocked by test: ${event}` });
+  assert.deepEqual(r.refusedOpen, blocked('open'));
+  assert.deepEqual(r.refusedPut, blocked('os.putenv'));
+  assert.deepEqual(run.events, [
+    ['open', `${r.D}/one.env`, 'r', 0], ['os.putenv', 'AH_A', '1'], ['os.putenv', 'AH_Q', 'quoted'],
+    ['open', `${r.D}/two.env`, 'r', 0],
+    ['open', `${r.D}/two.env`, 'r', 0], ['os.putenv', 'AH_B', '2'],
+    ['open', `${r.D}/missing.env`, 'r', 0],
+  ]);
+  assert.deepEqual(r.env, ['1', 'old', 'quoted', null], 'a variable already set is kept, as Node does');
+  assert.equal(r.child, '1,old,quoted,');
+  const plain = runScenario(scenario('process/loadEnvFile'), { plain: true }).result as typeof r;
+  assert.deepEqual([r.loaded, r.missing], [plain.loaded, plain.missing], 'what Node reports, as plain Node');
+});
+
+test('process.report settings raise process.report (setting, value); refused, the setting stays; invalid, Node\'s error', () => {
+  const run = runScenario(scenario('process/reportSettings'));
+  const r = run.result as { D: string; set: unknown; refused: unknown; invalid: unknown };
+  assert.deepEqual(r.set, { directory: r.D, filename: 'r.json', signal: 'SIGUSR2', reportOnFatalError: true, reportOnSignal: true, reportOnUncaughtException: true });
+  assert.deepEqual(r.refused, {
+    directory: `TEST_BLOCKED:${r.D}`, filename: 'TEST_BLOCKED:r.json', signal: 'TEST_BLOCKED:SIGUSR2',
+    reportOnFatalError: 'TEST_BLOCKED:true', reportOnSignal: 'TEST_BLOCKED:true', reportOnUncaughtException: 'TEST_BLOCKED:true',
+  });
+  assert.deepEqual(r.invalid, { directory: 'ERR_INVALID_ARG_TYPE', signal: 'ERR_UNKNOWN_SIGNAL', reportOnSignal: 'ERR_INVALID_ARG_TYPE' });
+  assert.deepEqual(run.events, [
+    ['process.report', 'directory', r.D], ['process.report', 'filename', 'r.json'], ['process.report', 'signal', 'SIGUSR2'],
+    ['process.report', 'reportOnFatalError', true], ['process.report', 'reportOnSignal', true], ['process.report', 'reportOnUncaughtException', true],
+    ['process.report', 'directory', '/'], ['process.report', 'filename', 'x.json'], ['process.report', 'signal', 'SIGUSR1'],
+    ['process.report', 'reportOnFatalError', false], ['process.report', 'reportOnSignal', false], ['process.report', 'reportOnUncaughtException', false],
+  ]);
+});
+
 test('a value that converts differently on a second reading is stored as audited', () => {
   const run = runScenario(`
     let reads = 0;
@@ -143,7 +193,7 @@ test('process.binding and the credential, mask and capture calls raise their eve
   const r = run.result as Record<string, unknown>;
   assert.deepEqual(r, {
     binding: 'object', setgid: 'returned', setegid: 'returned', setuid: 'returned', seteuid: 'returned',
-    setgroups: 'returned', initgroups: 'returned', umask: true,
+    setgroups: 'returned', initgroups: 'returned', umask: true, addCapture: NODE_MAJOR >= 26 ? 'returned' : 'absent',
     blockedBinding: 'thrown', blockedLinked: 'thrown', blockedUmask: 'thrown', blockedReport: 'thrown', blockedPriority: 'thrown',
     reportWritten: false, umaskAfter: true, priorityAfter: 0,
   });
@@ -151,6 +201,7 @@ test('process.binding and the credential, mask and capture calls raise their eve
   assert.deepEqual(names.filter((n) => n !== 'tempfile.mkdtemp'), [
     'process.binding', 'process.setgid', 'process.setegid', 'process.setuid', 'process.seteuid',
     'process.setgroups', 'process.initgroups', 'process.umask', 'process.setUncaughtExceptionCaptureCallback',
+    ...NODE_MAJOR >= 26 ? ['process.setUncaughtExceptionCaptureCallback'] : [],
     'os.setPriority', 'process.binding', 'process._linkedBinding', 'process.umask', 'process.report.writeReport', 'os.setPriority',
   ]);
 });

@@ -67,6 +67,7 @@ export const SetPrototypeDelete = uncurryThis(Set.prototype.delete) as <T>(set: 
 export const SetPrototypeGetSize = uncurryThis((Object.getOwnPropertyDescriptor(Set.prototype, 'size') as { get: (this: Set<unknown>) => number }).get);
 export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get) as <K extends object, V>(map: WeakMap<K, V>, key: K) => V | undefined;
 export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(map: WeakMap<K, V>, key: K, value: V) => WeakMap<K, V>;
+export const WeakMapPrototypeDelete = uncurryThis(WeakMap.prototype.delete) as <K extends object, V>(map: WeakMap<K, V>, key: K) => boolean;
 export const ArrayIsArray = Array.isArray;
 export const NumberParseInt = Number.parseInt;
 export const StringPrototypeIncludes = uncurryThis(String.prototype.includes);

@@ -187,10 +187,17 @@ export function toInteger(value: unknown, fallback: number): number | Invalid {
   return typeof value === 'number' && NumberIsInteger(value) ? value : INVALID;
 }
 
-/** A timestamp as Node's toUnixTimestamp reads it, in seconds as CPython's os.utime reports times. */
+/**
+ * A timestamp as Node's toUnixTimestamp reads it, in seconds as CPython's os.utime reports times:
+ * a string whose number is not NaN is that number (so '' and '  ' are 0, '-5' is -5); a finite
+ * number is itself, or now when negative; a Date its time. Anything else Node rejects.
+ */
 export function toSeconds(value: unknown): number | Invalid {
-  if (typeof value === 'number') return NumberIsFinite(value) && value >= 0 ? value : DateNow() / 1000;
-  if (typeof value === 'string' && value !== '' && NumberIsFinite(+value)) return +value;
+  if (typeof value === 'string') {
+    const seconds = +value;
+    if (seconds === seconds) return seconds;
+  }
+  if (typeof value === 'number' && NumberIsFinite(value)) return value < 0 ? DateNow() / 1000 : value;
   if (isDate(value)) return DatePrototypeGetTime(value) / 1000;
   return INVALID;
 }

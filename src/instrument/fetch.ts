@@ -4,14 +4,16 @@
  * socket events underneath).
  */
 import {
+  ObjectDefineProperty,
   ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
   ReflectApply,
   StringCtor,
   StringPrototypeToUpperCase,
+  nullPrototype,
 } from '../core/primordials.js';
 import { readOptions } from './args.js';
-import { REJECTS, instrument, instrumentConstructor, operation } from './wrap.js';
+import { REJECTS, instrument, instrumentConstructor, operation, replaceFunction } from './wrap.js';
 import type { Describe } from './wrap.js';
 import type { Domain } from './domain.js';
 
@@ -119,6 +121,19 @@ export const fetchDomain: Domain = {
    * runs before the first hook could keep the original class (documented in the security model).
    */
   withFirstHook() {
+    const original = (globalThis as { WebSocket?: unknown }).WebSocket;
     instrumentConstructor(globalThis, 'WebSocket', describeWebSocket);
+    const audited = (globalThis as { WebSocket?: unknown }).WebSocket;
+    // Node 26's http.WebSocket is a getter of the same class: it answers with the audited one.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first hook, as the http domain does
+    const http = require('node:http') as object;
+    const descriptor = ObjectGetOwnPropertyDescriptor(http, 'WebSocket');
+    if (original === undefined || descriptor?.get === undefined) return;
+    const own = nullPrototype(descriptor);
+    replaceFunction(own, 'get', (get) => function (this: unknown) {
+      const value = ReflectApply(get, this, []);
+      return value === original ? audited : value;
+    });
+    ObjectDefineProperty(http, 'WebSocket', own);
   },
 };

@@ -6,16 +6,16 @@
  * (toString); writes the Node-only `ffi.write` (set*, export*); `ctypes.addressof` (getRawPointer).
  *
  * Loading node:ffi costs milliseconds and prints Node's ExperimentalWarning, so it is instrumented
- * when the program loads it (require, import, process.getBuiltinModule: see loadingBuiltin), or
- * with the first hook if the program loaded it before.
+ * when the program loads it (see lazy-builtins.ts).
  */
 import {
-  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, ObjectKeys, ProcessGetBuiltinModule, ProxyCtor,
+  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, ObjectKeys, ProxyCtor,
   ReflectApply, RegExpPrototypeExec, withFirst, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, newList, nullPrototype,
 } from '../core/primordials.js';
 import { isAuditing } from '../core/kernel.js';
 import { frozenCopy } from './args.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { andThen, instrument, instrumentConstructor, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { Describe, Operation } from './wrap.js';
 
@@ -24,10 +24,8 @@ interface FfiModule extends Record<string, unknown> {
   DynamicLibrary: { prototype: Record<string, unknown> };
 }
 
-const LIBRARY_ID = 'node:ffi';
 const MEMORY_READ = /^get(Ui|I)nt(8|16|32|64)$|^getFloat(32|64)$/;
 const MEMORY_WRITE = /^set(Ui|I)nt(8|16|32|64)$|^setFloat(32|64)$/;
-let installed = false;
 
 const pathOf = (value: unknown): string | null | undefined => (typeof value === 'string' || value === null ? value : undefined);
 
@@ -132,7 +130,6 @@ function auditResults(target: Record<string, unknown>, key: string, pick: (resul
 }
 
 function installFfi(ffi: FfiModule): void {
-  installed = true;
   // Node resolves dlopen's definitions with DynamicLibrary#getFunctions: its ctypes.dlsym events are
   // dlopen's own (nests), raised once, before the library is even loaded.
   instrument(ffi, 'dlopen', describeDlopen, { delivery: 'throw', nests: true });
@@ -173,33 +170,8 @@ function installFfi(ffi: FfiModule): void {
   instrument(ffi, 'getRawPointer', describeAddress, THROWS);
 }
 
-let armed = false;
-
-/** Called before Node loads a built-in for the program (require, import, getBuiltinModule): node:ffi is instrumented first. */
-export function loadingBuiltin(id: unknown): void {
-  if (!armed || installed || (id !== LIBRARY_ID && id !== 'ffi')) return;
-  const ffi = ProcessGetBuiltinModule?.(LIBRARY_ID) as FfiModule | undefined;
-  if (ffi !== undefined) installFfi(ffi);
-}
-
-/** Whether the program loaded node:ffi already (Node lists every built-in it compiled). */
-function ffiLoaded(): boolean {
-  const list = (process as unknown as { moduleLoadList?: readonly string[] }).moduleLoadList;
-  if (list === undefined) return false;
-  for (let i = 0; i < list.length; i++) if (list[i] === 'NativeModule ffi') return true;
-  return false;
-}
-
 export const ffiDomain: Domain = {
   withFirstHook() {
-    if (ProcessGetBuiltinModule === undefined) return;
-    armed = true;
-    if (ffiLoaded()) loadingBuiltin(LIBRARY_ID);
-    // process.getBuiltinModule loads built-ins without the module loaders.
-    replaceFunction(process, 'getBuiltinModule', (original) => function getBuiltinModule(this: unknown, id: unknown) {
-      loadingBuiltin(id);
-      // eslint-disable-next-line prefer-rest-params -- every argument, as given
-      return ReflectApply(original, this, arguments as unknown as unknown[]);
-    });
+    instrumentWhenLoaded('ffi', (ffi) => installFfi(ffi as FfiModule));
   },
 };

@@ -304,8 +304,9 @@ const describeUtime: Describe = (args) => {
   const atime = toSeconds(args[1]);
   const mtime = toSeconds(args[2]);
   if (target === INVALID || atime === INVALID || mtime === INVALID) return undefined;
-  if (typeof args[1] !== 'number') args[1] = atime;
-  if (typeof args[2] !== 'number') args[2] = mtime;
+  // Node gets the audited seconds (a negative time is now, read once; a Date, its time).
+  args[1] = atime;
+  args[2] = mtime;
   return operation('os.utime', [target, [atime, mtime], null, null]);
 };
 
@@ -342,6 +343,7 @@ function handleForm(describe: Describe): Describe {
     const withFd: unknown[] = [(handle as { fd: number }).fd];
     for (let i = 0; i < args.length; i++) withFd[i + 1] = args[i];
     const op = describe(withFd, handle);
+    // What the describer normalised is what the method gets.
     for (let i = 0; i < args.length; i++) args[i] = withFd[i + 1];
     return op;
   };

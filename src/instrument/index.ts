@@ -7,6 +7,7 @@ import Module = require('node:module');
 import { asyncHooksDomain } from './async_hooks.js';
 import { childProcessDomain } from './child_process.js';
 import { codeDomain } from './code.js';
+import { cryptoDomain } from './crypto.js';
 import type { Domain } from './domain.js';
 import { fetchDomain } from './fetch.js';
 import { ffiDomain } from './ffi.js';
@@ -22,6 +23,7 @@ import { announceStartup as announce } from './startup.js';
 import { traceEventsDomain } from './trace_events.js';
 import { uncaughtDomain } from './uncaught.js';
 import { v8Domain } from './v8.js';
+import { wasiDomain } from './wasi.js';
 import { vmDomain } from './vm.js';
 import { workerThreadsDomain } from './worker_threads.js';
 
@@ -50,6 +52,8 @@ const DOMAINS: readonly Domain[] = [
   traceEventsDomain,
   sqliteDomain,
   ffiDomain,
+  wasiDomain,
+  cryptoDomain,
 ];
 
 let installed = false;

@@ -5,12 +5,14 @@
 // The module object itself, whose setPriority every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
+import { constants, readFileSync } from 'node:fs';
+import { parseEnv as nodeParseEnv } from 'node:util';
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
+  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, frozenCopy, isStringArray, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
-import { instrument, operation, raise, THROWS } from './wrap.js';
+import { ANY, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
 import { opensInspector, withSignalInspector } from './inspector.js';
@@ -60,6 +62,10 @@ function describeAs<E extends EventName>(event: E, count: ArgsOf<E>['length']): 
     return operation(event, eventArgs as unknown as ArgsOf<E>);
   };
 }
+
+/** Node 26 implements it (and add...) by setting process.report.reportOnUncaughtException: that is this operation. */
+const describeCaptureCallback: Describe = (args) =>
+  operation('process.setUncaughtExceptionCaptureCallback', [args[0] ?? null], [['process.report', 'reportOnUncaughtException', ANY]]);
 
 /** process.binding(name) and _linkedBinding(name) begin with `name = String(name)`: done here, once. */
 const describeBinding = (event: 'process.binding' | 'process._linkedBinding'): Describe => (args) => {
@@ -136,6 +142,70 @@ const describeSetPriority: Describe = (args) => {
 };
 
 
+/** Read before fs is instrumented: process.loadEnvFile's own read is its `open` event, raised once. */
+const readFile = readFileSync;
+const parseEnv = nodeParseEnv as ((content: string) => Record<string, string>) | undefined;
+/** Node's own environment object, which process.loadEnvFile writes whatever process.env now is. */
+const nodeEnvironment = process.env as Record<string, string>;
+
+/**
+ * process.loadEnvFile(path = '.env'): `open` for the file, then `os.putenv` for each variable it
+ * sets (Node sets only those not yet in its environment). The wrapper reads and parses the file once,
+ * with Node's parser (util.parseEnv), audits that, and sets exactly what it audited: a file rewritten
+ * meanwhile cannot set what was not. A file that cannot be read goes to Node, whose error is its own.
+ */
+function auditedLoadEnvFile(original: (this: unknown, ...args: unknown[]) => unknown) {
+  return function loadEnvFile(this: unknown, ...args: unknown[]): unknown {
+    const given = args[0];
+    const path = given === undefined || given === null ? '.env' : toPath(given);
+    if (!isAuditing() || path === INVALID || parseEnv === undefined) return ReflectApply(original, this, args);
+    raise('open', [path, 'r', constants.O_RDONLY]);
+    let variables: Record<string, string>;
+    try {
+      variables = parseEnv(readFile(path, 'utf8'));
+    } catch {
+      return ReflectApply(original, this, args);
+    }
+    const keys = ObjectKeys(variables);
+    const set: string[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (ObjectHasOwn(nodeEnvironment, key)) continue;
+      raise('os.putenv', [key, variables[key] as string]);
+      set[set.length] = key;
+    }
+    for (let i = 0; i < set.length; i++) nodeEnvironment[set[i] as string] = variables[set[i] as string] as string;
+    return undefined;
+  };
+}
+
+/** The settings of process.report that decide where, and on what, Node writes reports later. */
+const REPORT_SETTINGS = ['directory', 'filename', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException'] as const;
+
+/**
+ * Setting one raises `process.report` (setting, value) once the value is valid for it (a string
+ * for directory and filename, a signal name for signal, a boolean for the others), before it changes:
+ * the files are written by native code at a time Node chooses, under a name it makes then.
+ */
+const describeReportSetting = (setting: (typeof REPORT_SETTINGS)[number]): Describe => (args) => {
+  const value = args[0];
+  if (setting === 'directory' || setting === 'filename') return typeof value === 'string' ? operation('process.report', [setting, value]) : undefined;
+  if (setting === 'signal') return typeof value === 'string' && value !== '' && toSignal(value) !== undefined ? operation('process.report', [setting, value]) : undefined;
+  return typeof value === 'boolean' ? operation('process.report', [setting, value]) : undefined;
+};
+
+/** Audits the setter of each report setting, where the accessor is (on process.report itself). */
+function instrumentReportSettings(report: object): void {
+  for (let i = 0; i < REPORT_SETTINGS.length; i++) {
+    const setting = REPORT_SETTINGS[i] as (typeof REPORT_SETTINGS)[number];
+    const descriptor = ObjectGetOwnPropertyDescriptor(report, setting);
+    if (descriptor?.set === undefined) continue;
+    const own = nullPrototype(descriptor);
+    instrument(own, 'set', describeReportSetting(setting), THROWS);
+    ObjectDefineProperty(report, setting, own);
+  }
+}
+
 export const processDomain: Domain = { atLoad: installProcess, withFirstHook: auditEnvironment };
 
 function installProcess(): void {
@@ -150,35 +220,98 @@ function installProcess(): void {
   instrument(process, 'setgroups', describeSetgroups, THROWS);
   instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROWS);
   instrument(process, 'umask', describeUmask, THROWS);
-  instrument(process, 'setUncaughtExceptionCaptureCallback', describeAs('process.setUncaughtExceptionCaptureCallback', 1), THROWS);
+  instrument(process, 'setUncaughtExceptionCaptureCallback', describeCaptureCallback, { delivery: 'throw', nests: true });
+  // Node 26: one more capture callback, the same capability; Node checks it is a function.
+  instrument(process, 'addUncaughtExceptionCaptureCallback', (args) => (typeof args[0] === 'function' ? describeCaptureCallback(args, undefined) : undefined), { delivery: 'throw', nests: true });
   instrument(process, 'execve', describeExecve, THROWS);
+  replaceFunction(process, 'loadEnvFile', auditedLoadEnvFile);
   instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROWS);
+  instrumentReportSettings(process.report);
   instrument(os, 'setPriority', describeSetPriority, THROWS);
 }
 
 /**
  * process.env becomes a Proxy whose writes raise os.putenv and deletions os.unsetenv; reads have no
- * trap and go straight to Node's environment object. The value is converted to a string once, with
- * ToString as Node's setter does (a Symbol throws), and that string is what is audited and stored.
+ * trap and go straight to the environment object. The value is converted once (Node's own object:
+ * with ToString, as its setter does, a Symbol throws), and that is what is audited and stored.
+ *
+ * Replacing the whole object (`process.env = { ...process.env, LD_PRELOAD }`, which children then
+ * inherit) is an assignment to an accessor: it raises os.putenv for each key whose value changes
+ * and os.unsetenv for each key that goes, all before anything changes, and stores a copy (see
+ * replacement), so the caller keeps no reference through which to change it unaudited. The
+ * accessor is not configurable: redefining or deleting process.env fails.
  *
  * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
  * install: without hooks, process.env stays Node's own object and costs nothing.
  */
 function auditEnvironment(): void {
-  const env = process.env;
-  const proxy = new ProxyCtor(env, nullPrototype({
+  let current: unknown = auditedEnvironment(process.env, toStringValue);
+  ObjectDefineProperty(process, 'env', nullPrototype({
+    configurable: false,
+    enumerable: true,
+    get: function env(): unknown {
+      return current;
+    },
+    set: function env(value: unknown): void {
+      if (!isAuditing()) {
+        current = typeof value === 'object' && value !== null ? auditedEnvironment(value, stableValue) : value;
+        return;
+      }
+      current = replacement(current, value);
+    },
+  }));
+}
+
+/**
+ * What a replacing assignment stores, after raising its events: for an object, a copy of every key
+ * a child process reads (child_process walks the object with for..in, prototype keys included),
+ * through the same Proxy; any other value as given (null and undefined leave children no variables).
+ */
+function replacement(current: unknown, value: unknown): unknown {
+  const copy: Record<string, unknown> = {};
+  // Inherited keys included: child_process reads them too.
+  for (const key in value as object) {
+    const given = (value as Record<string, unknown>)[key];
+    copy[key] = stableValue(given);
+  }
+  const keys = ObjectKeys(copy);
+  const before = typeof current === 'object' && current !== null ? current as Record<string, unknown> : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const given = copy[key];
+    // child_process skips undefined values.
+    if (given === undefined) continue;
+    const text = StringCtor(given);
+    if (!ObjectHasOwn(before, key) || before[key] === undefined || StringCtor(before[key]) !== text) raise('os.putenv', [key, text]);
+  }
+  const previous = ObjectKeys(before);
+  for (let i = 0; i < previous.length; i++) {
+    const key = previous[i] as string;
+    if (before[key] !== undefined && (!ObjectHasOwn(copy, key) || copy[key] === undefined)) raise('os.unsetenv', [key]);
+  }
+  return typeof value === 'object' && value !== null ? auditedEnvironment(copy, stableValue) : value;
+}
+
+/** A value of a replaced environment: primitives as given (a plain object keeps them), objects as the string they convert to now. */
+function stableValue(value: unknown): unknown {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? StringCtor(value) : value;
+}
+
+/** The Proxy of an environment object; `store` is what a write keeps (Node's own environment keeps strings). */
+function auditedEnvironment(env: object, store: (value: unknown) => unknown): object {
+  return new ProxyCtor(env, nullPrototype({
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
-      const text = toStringValue(value);
-      raise('os.putenv', [key, text]);
-      return ReflectSet(target, key, text);
+      const stored = store(value);
+      raise('os.putenv', [key, StringCtor(stored)]);
+      return ReflectSet(target, key, stored);
     },
     defineProperty(target, key, descriptor) {
       const own = nullPrototype(descriptor);
       if (typeof key !== 'string' || !isAuditing() || !ObjectHasOwn(own, 'value')) return ReflectDefineProperty(target, key, own);
-      const text = toStringValue(own.value);
-      raise('os.putenv', [key, text]);
-      own.value = text;
+      const stored = store(own.value);
+      raise('os.putenv', [key, StringCtor(stored)]);
+      own.value = stored;
       return ReflectDefineProperty(target, key, own);
     },
     deleteProperty(target, key) {
@@ -186,5 +319,4 @@ function auditEnvironment(): void {
       return ReflectDeleteProperty(target, key);
     },
   }));
-  process.env = proxy;
 }

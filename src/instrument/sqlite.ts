@@ -7,15 +7,28 @@
  * load_extension() runs only once extensions were enabled, so enable_load_extension is its gate,
  * as in CPython. `database` is the path, ':memory:', or a file URL's path.
  *
+ * sqlite.backup(source, path) writes a copy into the database at `path`: `sqlite3.connect` (path),
+ * the destination it opens, before the promise is made.
+ *
+ * `ATTACH DATABASE 'path'` (and `VACUUM INTO 'path'`, which SQLite authorizes as an attach) opens
+ * another file on an open connection: where Node has DatabaseSync#setAuthorizer (Node 24 on), each
+ * connection gets an authorizer that raises `sqlite3.connect` with the file name SQLite reports, when
+ * the statement is prepared; null when the name is a parameter bound later (`ATTACH ? AS x`). A hook's
+ * error fails the prepare and nothing is attached. The program's own authorizer still runs, after it:
+ * setAuthorizer sets the program's, not the connection's. An authorizer is a JavaScript call per
+ * action of each statement prepared, only on connections made with hooks.
+ *
  * Loaded with the first hook (see index.ts), only where Node has the module without a flag or a
  * warning; the prototype methods apply to every database, the constructor to those made after.
  */
+import { isAuditing } from '../core/kernel.js';
 import {
-  FileURLToPath, NumberParseInt, ProcessGetBuiltinModule, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isUint8Array, nullPrototype,
+  FileURLToPath, NumberParseInt, ProcessGetBuiltinModule, ReflectApply, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeDelete, WeakMapPrototypeGet,
+  WeakMapPrototypeSet, isUint8Array, nullPrototype,
 } from '../core/primordials.js';
 import type { Domain } from './domain.js';
-import { INVALID, guardedURL, optionOf, readOptions, toPath } from './args.js';
-import { andThen, instrument, instrumentConstructor, operation, THROWS } from './wrap.js';
+import { INVALID, guardedURL, optionOf, pathForCall, readOptions, toPath } from './args.js';
+import { andThen, instrument, instrumentConstructor, operation, raise, REJECTS, replaceFunction, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
 
@@ -84,9 +97,23 @@ const describeConstruct: Describe = (args) => {
   return optionOf(options, 'allowExtension') === true ? andThen(connect, operation('sqlite3.enable_load_extension', [null, true])) : connect;
 };
 
+type Callable = (this: unknown, ...args: unknown[]) => unknown;
+
+/** sqlite.backup(source, path[, options]): the destination, handed to Node as the path audited. */
+const describeBackup: Describe = (args) => {
+  const path = databaseName(args[1]);
+  if (path === undefined) return undefined;
+  args[1] = pathForCall(args[1], path);
+  return operation('sqlite3.connect', [path]);
+};
+
 interface SqliteModule {
-  DatabaseSync: { prototype: object };
+  DatabaseSync: { prototype: { setAuthorizer?: Callable; isOpen?: boolean } };
+  constants: { SQLITE_ATTACH?: number; SQLITE_OK?: number };
 }
+
+/** The program's own authorizer of each connection (setAuthorizer), which runs after audithook's. */
+const programAuthorizers = new WeakMapCtor<object, Callable>();
 
 export const sqliteDomain: Domain = {
   withFirstHook() {
@@ -100,13 +127,53 @@ export const sqliteDomain: Domain = {
 function installSqlite(sqlite: SqliteModule): void {
   const DatabaseSync = sqlite.DatabaseSync;
   instrument(DatabaseSync.prototype, 'open', describeOpen, THROWS);
+  const authorize = installAuthorizer(sqlite);
+  instrument(sqlite, 'backup', describeBackup, REJECTS);
   instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROWS);
   instrument(DatabaseSync.prototype, 'loadExtension', describeLoadExtension, THROWS);
   instrumentConstructor(sqlite, 'DatabaseSync', describeConstruct, {
     constructed(db, args) {
       const database = databaseName(args[0]);
       if (database !== undefined) WeakMapPrototypeSet(databases, db, database);
+      authorize?.(db);
     },
   });
 }
 
+
+/**
+ * Wraps setAuthorizer and open so that every connection keeps audithook's authorizer; returns what
+ * installs it on a new database, or undefined where Node has no setAuthorizer.
+ */
+function installAuthorizer(sqlite: SqliteModule): ((db: object) => void) | undefined {
+  const prototype = sqlite.DatabaseSync.prototype;
+  const setAuthorizer = prototype.setAuthorizer;
+  const ATTACH = sqlite.constants.SQLITE_ATTACH;
+  const OK = sqlite.constants.SQLITE_OK;
+  if (typeof setAuthorizer !== 'function' || ATTACH === undefined || OK === undefined) return undefined;
+  const authorizerOf = (db: object): Callable => function authorizer(...args: unknown[]): unknown {
+    if (args[0] === ATTACH && isAuditing()) raise('sqlite3.connect', [typeof args[1] === 'string' ? args[1] : null]);
+    const program = WeakMapPrototypeGet(programAuthorizers, db);
+    return program === undefined ? OK : ReflectApply(program, undefined, args);
+  };
+  const install = (db: object): void => {
+    if ((db as { isOpen?: unknown }).isOpen === true) ReflectApply(setAuthorizer, db, [authorizerOf(db)]);
+  };
+  replaceFunction(prototype, 'setAuthorizer', (original) => function setAuthorizer(this: unknown, callback: unknown) {
+    // Node validates the callback (a function or null) and the connection (open): its own errors.
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given
+    ReflectApply(original, this, arguments as unknown as unknown[]);
+    if (typeof callback === 'function') WeakMapPrototypeSet(programAuthorizers, this as object, callback as Callable);
+    else WeakMapPrototypeDelete(programAuthorizers, this as object);
+    install(this as object);
+    return undefined;
+  });
+  // open() makes a new connection, which needs the authorizer again.
+  replaceFunction(prototype, 'open', (original) => function open(this: unknown) {
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given
+    const result = ReflectApply(original, this, arguments as unknown as unknown[]);
+    install(this as object);
+    return result;
+  });
+  return install;
+}

@@ -1,5 +1,6 @@
 // Scenarios of test/code.test.ts, each run in its own process by runScenario(scenario('code/<name>')).
 /* global WebAssembly, ShadowRealm, Request, Response */
+import fs from 'node:fs';
 import { via } from '../fixtures/outcome.mjs';
 
 /** Every way to reach a Function constructor, each building a function that returns 42 when called with 40 and 2. */
@@ -263,4 +264,26 @@ export async function vmContextsFunctionConstructors(harness) {
   harness.unblock();
   results.ran = globalThis.ran;
   harness.done({ results, events: harness.events.filter((e) => e[0] === 'compile' && typeof e[1] === 'string' && e[1].includes('anonymous')).map((e) => e[1]) });
+}
+
+/** Module.prototype._compile called by the program: a module from a string, not a file the loader read. */
+export async function moduleCompileDirect(harness) {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const D = harness.tmp();
+  harness.pause();
+  fs.writeFileSync(D + '/file.cjs', 'module.exports = 1;');
+  harness.resume();
+  const loaded = require(D + '/file.cjs');
+  const Module = require('node:module');
+  const made = new Module('x');
+  made._compile('module.exports = 6 * 7;', D + '/made.js');
+  const ModuleOfAModule = made.constructor;
+  const viaConstructor = new ModuleOfAModule();
+  viaConstructor._compile('module.exports = "relative";', 'relative-name');
+  harness.block('compile');
+  let refused = null;
+  try { new Module('y')._compile('globalThis.compiledRan = true;', D + '/refused.js'); } catch (error) { refused = error.code; }
+  harness.unblock();
+  harness.done({ D, loaded, made: made.exports, viaConstructor: viaConstructor.exports, refused, ran: globalThis.compiledRan ?? false });
 }

@@ -155,3 +155,16 @@ export async function moduleRegisterHooksRaisesModule(harness) {
   try { module.registerHooks({ resolve: (s, c, next) => next(s, c) }); } catch (error) { thrown = errorData(error).code; }
   harness.done({ thrown });
 }
+
+/** module.enableCompileCache: refused, no cache; allowed, the directory audited is the one used. */
+export async function enableCompileCache(harness) {
+  const module = await import('node:module');
+  const D = harness.tmp();
+  harness.block('module.enableCompileCache');
+  let refused = null;
+  try { module.enableCompileCache(D + '/refused'); } catch (error) { refused = error.code; }
+  harness.unblock();
+  const afterRefused = module.getCompileCacheDir() ?? null;
+  const status = module.enableCompileCache(D + '/cache').status;
+  harness.done({ D, refused, afterRefused, status, inCache: module.getCompileCacheDir().startsWith(D + '/cache') });
+}

@@ -181,6 +181,14 @@ export async function webSocketGlobalRaisesUrllib(harness) {
   harness.done({ thrown, name: WebSocket.name, open: WebSocket.OPEN, constructor: WebSocket.prototype.constructor === WebSocket });
 }
 
+export async function httpWebSocketRaisesUrllib(harness) {
+  const { WebSocket } = await import('node:http');
+  harness.block('urllib.Request');
+  const thrown = (() => { try { new WebSocket('ws://127.0.0.1:9/socket'); return null; } catch (error) { return error.code; } })();
+  harness.unblock();
+  harness.done({ thrown, same: WebSocket === globalThis.WebSocket });
+}
+
 export async function http2ClientsDialThrough(harness) {
   const http2 = await import('node:http2');
   const server = http2.createServer((request, response) => response.end('ok'));

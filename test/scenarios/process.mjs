@@ -124,6 +124,79 @@ export async function processEnvWritesRaise(harness) {
   });
 }
 
+/** Replacing the whole of process.env, as a program would to hand its children LD_PRELOAD. */
+export async function processEnvReplaced(harness) {
+  const cp = await import('node:child_process');
+  const childSees = (name) => cp.execFileSync('sh', ['-c', `echo "$${name}"`], { encoding: 'utf8' }).trim();
+  harness.pause();
+  process.env.AH_GONE = 'old';
+  harness.resume();
+  const rest = { ...process.env };
+  delete rest.AH_GONE;
+  process.env = { __proto__: { AH_PROTO: 'p' }, ...rest, AH_PRELOAD: '/tmp/x.so', AH_NUMBER: 1, AH_UNDEFINED: undefined };
+  harness.pause();
+  const replaced = { preload: childSees('AH_PRELOAD'), proto: childSees('AH_PROTO'), gone: childSees('AH_GONE'), number: typeof process.env.AH_NUMBER };
+  harness.resume();
+  harness.block('os.putenv');
+  let refused = null;
+  try { process.env = { ...process.env, AH_EVIL: 'x' }; } catch (error) { refused = error.code; }
+  harness.unblock();
+  // A reference to the assigned object is not a way to change the environment later.
+  const held = { ...process.env };
+  process.env = held;
+  held.AH_LATE = 'late';
+  let redefined = null;
+  try { Object.defineProperty(process, 'env', { value: { AH_DEFINED: 'x' } }); } catch (error) { redefined = error.name; }
+  harness.pause();
+  harness.done({
+    replaced, refused, evil: childSees('AH_EVIL'), late: childSees('AH_LATE'), same: process.env === held, redefined, defined: childSees('AH_DEFINED'),
+  });
+}
+
+/** process.loadEnvFile: what it sets, refused at the file or at a variable, and a missing file. */
+export async function loadEnvFile(harness) {
+  const cp = await import('node:child_process');
+  const D = harness.tmp();
+  harness.pause();
+  fs.writeFileSync(D + '/one.env', 'AH_A=1\nAH_KEPT=new\nexport AH_Q="quoted"\n');
+  fs.writeFileSync(D + '/two.env', 'AH_B=2\n');
+  process.env.AH_KEPT = 'old';
+  harness.resume();
+  const attempt = (file) => { try { process.loadEnvFile(file); return 'loaded'; } catch (error) { return errorData(error); } };
+  const loaded = attempt(D + '/one.env');
+  harness.block('open');
+  const refusedOpen = attempt(D + '/two.env');
+  harness.block('os.putenv');
+  const refusedPut = attempt(D + '/two.env');
+  harness.unblock();
+  const missing = JSON.parse(JSON.stringify(attempt(D + '/missing.env')).replaceAll(D, '$D'));
+  harness.pause();
+  const child = cp.execFileSync('sh', ['-c', 'echo "$AH_A,$AH_KEPT,$AH_Q,$AH_B"'], { encoding: 'utf8' }).trim();
+  harness.done({ D, loaded, refusedOpen, refusedPut, missing, child, env: [process.env.AH_A, process.env.AH_KEPT, process.env.AH_Q, process.env.AH_B] });
+}
+
+/** The process.report settings: each set, each refused (unchanged), and an invalid value (Node's error, no event). */
+export async function reportSettings(harness) {
+  const report = process.report;
+  const D = harness.tmp();
+  const values = { directory: D, filename: 'r.json', signal: 'SIGUSR2', reportOnFatalError: true, reportOnSignal: true, reportOnUncaughtException: true };
+  const set = {};
+  for (const [key, value] of Object.entries(values)) { report[key] = value; set[key] = report[key]; }
+  harness.block('process.report');
+  const refused = {};
+  for (const [key, value] of Object.entries({ directory: '/', filename: 'x.json', signal: 'SIGUSR1', reportOnFatalError: false, reportOnSignal: false, reportOnUncaughtException: false })) {
+    try { report[key] = value; refused[key] = 'set'; } catch (error) { refused[key] = error.code; }
+    refused[key] += ':' + report[key];
+  }
+  harness.unblock();
+  const invalid = {};
+  for (const [key, value] of Object.entries({ directory: 1, signal: 'SIGNOPE', reportOnSignal: 'yes' })) {
+    try { report[key] = value; invalid[key] = 'set'; } catch (error) { invalid[key] = error.code; }
+  }
+  harness.pause();
+  harness.done({ D, set, refused, invalid });
+}
+
 export async function nativeCodeProcessDlopen(harness) {
   const { createRequire } = await import('node:module');
   const D = harness.tmp();
@@ -150,6 +223,7 @@ export async function processBindingCredentialMask(harness) {
   const mask = process.umask();
   results.umask = process.umask(mask) === mask;
   process.setUncaughtExceptionCaptureCallback(null);
+  results.addCapture = process.addUncaughtExceptionCaptureCallback === undefined ? 'absent' : via.sync(process, 'addUncaughtExceptionCaptureCallback', [() => {}]).kind;
   os.setPriority(0, os.getPriority(0));
   const reportFile = harness.tmp() + '/report.json';
   harness.block('*');

@@ -2,7 +2,9 @@
  * The CommonJS loader: `Module._load` notes the specifier and parent, `Module.prototype.load`
  * (reached only for a module not in require.cache, after resolution, before the file is read)
  * raises `import`, and `Module.prototype._compile` hands the source to the open-code hook and
- * rewrites eval.
+ * rewrites eval. A `_compile` that is not the loader's own (the module's `load` is not running: a
+ * program calling `new module.constructor()._compile(source, file)`) is code built from a string,
+ * and raises `compile` first.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
@@ -10,7 +12,7 @@ import { isAuditing } from '../../core/kernel.js';
 import { ArrayPrototypeSlice, PathIsAbsolute, ReflectApply, withFirst } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
-import { loadingBuiltin } from '../ffi.js';
+import { loadingBuiltin } from '../lazy-builtins.js';
 import { checkSource } from './eval.js';
 import { takeEsmImport } from './loading.js';
 
@@ -29,6 +31,23 @@ interface CjsLoader {
 /** The specifier and parent of the `Module._load` call in progress, until its `load` reads them. */
 let pendingRequest: string | undefined;
 let pendingParent: CjsModule | null | undefined;
+/** The modules whose `load` is running, innermost last: the loader's own `_compile` is on one of them. */
+const loading: (CjsModule | undefined)[] = [];
+let loadingDepth = 0;
+/**
+ * `node -e` / `-p` / stdin compile Node's fixed wrapper text through `_compile` once, at startup,
+ * outside any load: that one call is not the program's.
+ */
+let evalWrapperPending = typeof (process as { _eval?: unknown })._eval === 'string';
+
+function isLoaderCompile(module: CjsModule, filename: unknown): boolean {
+  for (let i = loadingDepth - 1; i >= 0; i--) if (loading[i] === module) return true;
+  if (evalWrapperPending && (filename === '[eval]-wrapper' || filename === '[stdin]-wrapper')) {
+    evalWrapperPending = false;
+    return true;
+  }
+  return false;
+}
 
 export function installCommonJs(): void {
   const loader = Module as unknown as CjsLoader;
@@ -59,11 +78,19 @@ export function installCommonJs(): void {
       const paths = parent?.paths;
       raise('import', [request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]);
     }
-    // eslint-disable-next-line prefer-rest-params -- every argument, as given
-    return ReflectApply(originalModuleLoad, this, arguments) as unknown;
+    loading[loadingDepth++] = this;
+    try {
+      // eslint-disable-next-line prefer-rest-params -- every argument, as given
+      return ReflectApply(originalModuleLoad, this, arguments) as unknown;
+    } finally {
+      loading[--loadingDepth] = undefined;
+    }
   } as (this: unknown, ...args: unknown[]) => unknown);
 
   replaceFunction(proto, '_compile', (originalCompile) => function _compile(this: CjsModule, content: string, filename: string, format?: string) {
+    if (typeof content === 'string' && !isLoaderCompile(this, filename) && isAuditing()) {
+      raise('compile', [content, typeof filename === 'string' ? filename : null]);
+    }
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
     if (typeof content === 'string' && typeof filename === 'string' && PathIsAbsolute(filename)) {
       const rewritten = checkSource(filename, content, format === 'module');

@@ -6,7 +6,7 @@
 import {
   MapCtor, MapPrototypeDelete, MapPrototypeGet, MapPrototypeHas, MapPrototypeSet, StringPrototypeSlice,
 } from '../../core/primordials.js';
-import { loadingBuiltin } from '../ffi.js';
+import { loadingBuiltin } from '../lazy-builtins.js';
 import { checkSource } from './eval.js';
 import { auditImport, forgetEsmImport } from './loading.js';
 import { sourceText, toFilename } from './source.js';

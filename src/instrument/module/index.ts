@@ -12,6 +12,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { inNodeHooksThread } from '../../core/thread.js';
+import { NumberParseInt } from '../../core/primordials.js';
 import { isURL, readOptions, toStringValue } from '../args.js';
 import { instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
@@ -81,6 +82,23 @@ const describeRegister: Describe = (args) => {
 const describeRegisterHooks: Describe = (args) =>
   typeof args[0] === 'object' && args[0] !== null ? operation('module.register', [null, null]) : undefined;
 
+/**
+ * module.enableCompileCache(directory | { directory, portable, readOnly }) has Node write V8's code
+ * cache for every module loaded afterwards under the directory: the Node-only
+ * `module.enableCompileCache` (directory as given, null when Node picks its default). Options are
+ * read once into a copy, which Node gets.
+ */
+const describeEnableCompileCache: Describe = (args) => {
+  const given = args[0];
+  // Node 22 takes only a directory string.
+  if (typeof given === 'object' && given !== null && NumberParseInt(process.versions.node, 10) >= 24) {
+    const copy = { directory: (given as Record<string, unknown>)['directory'], portable: (given as Record<string, unknown>)['portable'], readOnly: (given as Record<string, unknown>)['readOnly'] };
+    args[0] = copy;
+    return typeof copy.directory === 'string' || copy.directory === undefined ? operation('module.enableCompileCache', [copy.directory ?? null]) : undefined;
+  }
+  return typeof given === 'string' || given === undefined ? operation('module.enableCompileCache', [given ?? null]) : undefined;
+};
+
 export const moduleDomain: Domain = { atLoad: installModules, withFirstHook: auditHookAdded };
 
 function installModules(): void {
@@ -97,4 +115,5 @@ function installModules(): void {
   }
   instrument(loader, 'register', describeRegister, { delivery: 'throw' });
   instrument(loader, 'registerHooks', describeRegisterHooks, { delivery: 'throw' });
+  instrument(loader, 'enableCompileCache', describeEnableCompileCache, { delivery: 'throw' });
 }

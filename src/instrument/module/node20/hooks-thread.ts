@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { mentionsEval } from '../mentions-eval.js';
 import { sourceText, toFilename } from '../source.js';
-import { FLAG_AUDITING, FLAG_OPEN_CODE, FLAG_REGISTERING } from './protocol.js';
+import { FLAG_AUDITING, FLAG_OPEN_CODE, FLAG_REGISTERING, LAZY_BUILTIN_URLS } from './protocol.js';
 import type { LoaderData, LoaderReply, LoaderRequest } from './protocol.js';
 
 interface LoadResult { format?: string | null; source?: string | Uint8Array | null }
@@ -59,7 +59,13 @@ export async function resolve(
 
 export async function load(url: string, context: unknown, next: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
   const specifier = specifiers.get(url);
-  if (specifier === undefined) return next(url, context);
+  if (specifier === undefined) {
+    // The main thread instruments such a built-in before Node hands the program its exports.
+    if (LAZY_BUILTIN_URLS.includes(url) && Atomics.load(flags, FLAG_REGISTERING) === 0 && Atomics.load(flags, FLAG_AUDITING) === 1) {
+      await ask({ specifier: url, url, source: undefined, builtin: true });
+    }
+    return next(url, context);
+  }
   specifiers.delete(url);
   // Loads while the main thread is blocked in module.register() are of the hooks being registered
   // (audited as module.register): the main thread cannot answer until they are loaded.

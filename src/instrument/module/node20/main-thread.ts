@@ -11,6 +11,7 @@ import {
   AtomicsStore, ErrorCtor, ObjectGetOwnPropertyNames, PathJoin, PathToFileURL, ReflectApply, StringCtor, isInstanceOf, isNativeError,
 } from '../../../core/primordials.js';
 import { replaceFunction } from '../../wrap.js';
+import { loadingBuiltin } from '../../lazy-builtins.js';
 import { auditImport } from '../loading.js';
 import { toFilename } from '../source.js';
 import { FLAG_AUDITING, FLAG_COUNT, FLAG_OPEN_CODE, FLAG_REGISTERING } from './protocol.js';
@@ -61,7 +62,8 @@ export function setOpenCodeFlag(): void {
 function answer(port: MessagePort, request: LoaderRequest): void {
   let reply: LoaderReply;
   try {
-    auditImport(request.specifier, request.url);
+    if (request.builtin === true) loadingBuiltin(request.url);
+    else auditImport(request.specifier, request.url);
     if (request.source !== undefined) openCode(toFilename(request.url), request.source);
     reply = { id: request.id, error: undefined };
   } catch (error) {

@@ -23,7 +23,12 @@ export interface LoaderRequest {
   readonly specifier: string;
   readonly url: string;
   readonly source: string | undefined;
+  /** A built-in instrumented when the program loads it (lazy-builtins.ts): the main thread instruments it, raising nothing. */
+  readonly builtin?: true;
 }
+
+/** The built-ins the hooks thread tells the main thread about before they load (lazy-builtins.ts on Node 20). */
+export const LAZY_BUILTIN_URLS: readonly string[] = ['node:wasi'];
 export interface LoaderReply {
   readonly id: number;
   readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
