@@ -37,6 +37,8 @@ interface AttackPolicy {
   readonly evilAt?: string;
   /** More files of the layout: path relative to the work directory -> contents. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Directory links of the layout: path relative to the work directory -> its target, relative to the work directory. */
+  readonly links?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -45,7 +47,7 @@ interface AttackPolicy {
  * and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {} }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
   const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
@@ -56,6 +58,10 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(work, file)), { recursive: true });
     writeFileSync(join(work, file), text);
+  }
+  for (const [link, target] of Object.entries(links)) {
+    mkdirSync(dirname(join(work, link)), { recursive: true });
+    symlinkSync(join(work, target), join(work, link), 'dir');
   }
   writeFileSync(join(evil, 'package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', type: 'module', exports: './index.mjs' }));
   copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', `${name}.mjs`), join(evil, 'index.mjs'));
@@ -204,9 +210,12 @@ test("a package's own node_modules is inside it: evil's copy of a trusted packag
 });
 
 test('a package linked into node_modules (npm link, workspaces) is still that package where Node runs it by its real path', () => {
-  const { records, result, work } = attackAsPackage('identity-link', { evilAt: 'elsewhere/evil' });
+  // A workspace links the application too: that link does not make the application a package.
+  const { records, result, work } = attackAsPackage('identity-link', { evilAt: 'elsewhere/evil', links: { 'node_modules/app': '.' } });
   assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
   assert.deepEqual(evilsWrite(records, work), [['evil', ['evil'], 'complete', 'deny', true]]);
+  const own = records.filter((record) => record.event === 'app.event');
+  assert.deepEqual(own.map((record) => [record.package, record.attribution, record.decision]), [[null, 'complete', 'allow']]);
 });
 
 test('a stack deeper than the frames read is not the application: it is decided as the unknown subject', () => {

@@ -196,30 +196,29 @@ function linkedPackage(directory: string): PackageRef | null {
 
 /**
  * The links in the node_modules directories the application resolves from (its working directory's
- * and its entry script's, and their parents'), but not one to the directory of the entry script
- * itself (a workspace links the application too).
+ * and its entry script's, and their parents'), but not one to a directory that holds the entry
+ * script (or, without one, the working directory): a workspace links the application too.
  */
 function findLinks(): Map<string, PackageRef> {
   const found = new MapCtor<string, PackageRef>();
+  const cwd = ProcessCwd();
   const entry = process.argv[1];
-  let entryReal = '';
-  if (typeof entry === 'string') {
-    try {
-      entryReal = realpath(entry);
-    } catch {
-      // no entry script (node -e): nothing to leave out
-    }
+  let application = '';
+  try {
+    application = realpath(typeof entry === 'string' ? entry : cwd);
+  } catch {
+    // an entry script that is gone: no link is left out
   }
   const starts = newList<string>();
-  starts[0] = ProcessCwd();
-  if (entryReal !== '') starts[1] = dirname(entryReal);
+  starts[0] = cwd;
+  if (application !== '') starts[1] = dirname(application);
   const seen = new MapCtor<string, true>();
   for (let i = 0; i < starts.length; i++) {
     let directory = starts[i] as string;
     for (;;) {
       if (MapPrototypeGet(seen, directory) === undefined) {
         MapPrototypeSet(seen, directory, true);
-        scanLinks(`${directory === sep ? '' : directory}${sep}node_modules`, '', found, entryReal);
+        scanLinks(`${directory === sep ? '' : directory}${sep}node_modules`, '', found, application);
       }
       const parent = dirname(directory);
       if (parent === directory) break;
@@ -229,7 +228,7 @@ function findLinks(): Map<string, PackageRef> {
   return found;
 }
 
-function scanLinks(directory: string, scope: string, found: Map<string, PackageRef>, entryReal: string): void {
+function scanLinks(directory: string, scope: string, found: Map<string, PackageRef>, application: string): void {
   let names: string[];
   let real: string;
   try {
@@ -243,7 +242,7 @@ function scanLinks(directory: string, scope: string, found: Map<string, PackageR
     if (StringPrototypeCharCodeAt(entryName, 0) === DOT) continue;
     const full = `${directory}${sep}${entryName}`;
     if (scope === '' && StringPrototypeCharCodeAt(entryName, 0) === AT) {
-      scanLinks(full, entryName, found, entryReal);
+      scanLinks(full, entryName, found, application);
       continue;
     }
     // A link is an entry whose real path is elsewhere (no Dirent or Stats: their fields are set through Object.prototype's setters).
@@ -255,7 +254,8 @@ function scanLinks(directory: string, scope: string, found: Map<string, PackageR
     }
     if (target === `${real}${sep}${entryName}`) continue;
     // A link into node_modules is named by its real path already (pnpm); one to the application is the application.
-    if (StringPrototypeIndexOf(`${target}${sep}`, NODE_MODULES) !== -1 || (entryReal !== '' && StringPrototypeStartsWith(entryReal, `${target}${sep}`))) continue;
+    const inside = target === sep ? sep : `${target}${sep}`;
+    if (StringPrototypeIndexOf(inside, NODE_MODULES) !== -1 || (application !== '' && StringPrototypeStartsWith(`${application}${sep}`, inside))) continue;
     const name = scope === '' ? entryName : `${scope}/${entryName}`;
     if (MapPrototypeGet(found, target) === undefined) MapPrototypeSet(found, target, manifestRef(target, name));
   }
