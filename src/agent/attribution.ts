@@ -181,6 +181,9 @@ function manifestRef(root: string, name: string): PackageRef {
 
 /** Real directory -> the package a `node_modules/<name>` link of the application makes of it; read once. */
 let links: Map<string, PackageRef> | undefined;
+// Taken at load, before any program code: a package could rewrite process.argv before the links are read.
+const START_DIRECTORY = ProcessCwd();
+const ENTRY_SCRIPT: unknown = process.argv[1];
 
 /** The linked package that `directory` (outside any node_modules) is in, or null. */
 function linkedPackage(directory: string): PackageRef | null {
@@ -201,11 +204,10 @@ function linkedPackage(directory: string): PackageRef | null {
  */
 function findLinks(): Map<string, PackageRef> {
   const found = new MapCtor<string, PackageRef>();
-  const cwd = ProcessCwd();
-  const entry = process.argv[1];
+  const cwd = START_DIRECTORY;
   let application = '';
   try {
-    application = realpath(typeof entry === 'string' ? entry : cwd);
+    application = realpath(typeof ENTRY_SCRIPT === 'string' ? ENTRY_SCRIPT : cwd);
   } catch {
     // an entry script that is gone: no link is left out
   }
