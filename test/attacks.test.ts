@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import type { LogRecord } from '../src/contract/record';
 import { REPO_ROOT } from './helpers/scenario';
@@ -33,6 +33,12 @@ interface AttackPolicy {
   readonly allowed?: readonly Rule[];
   /** Whether the policy ends with a rule denying evil everything else (otherwise the default, allow, decides). */
   readonly denyTheRest?: boolean;
+  /** Where evil's directory is, relative to the work directory; elsewhere than node_modules/evil, node_modules/evil links to it (npm link, workspaces). */
+  readonly evilAt?: string;
+  /** More files of the layout: path relative to the work directory -> contents. */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Directory links of the layout: path relative to the work directory -> its target, relative to the work directory. */
+  readonly links?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -41,10 +47,22 @@ interface AttackPolicy {
  * and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { allowed = [], denyTheRest = true }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
-  const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
-  const evil = join(work, 'node_modules', 'evil');
+function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
+  const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
+  const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
+  if (evilAt !== 'node_modules/evil') {
+    mkdirSync(join(work, 'node_modules'), { recursive: true });
+    symlinkSync(evil, join(work, 'node_modules', 'evil'), 'dir');
+  }
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(work, file)), { recursive: true });
+    writeFileSync(join(work, file), text);
+  }
+  for (const [link, target] of Object.entries(links)) {
+    mkdirSync(dirname(join(work, link)), { recursive: true });
+    symlinkSync(join(work, target), join(work, link), 'dir');
+  }
   writeFileSync(join(evil, 'package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', type: 'module', exports: './index.mjs' }));
   copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', `${name}.mjs`), join(evil, 'index.mjs'));
   const app = resolve(REPO_ROOT, 'test', 'attacks', `${name}.app.mjs`);
@@ -159,4 +177,70 @@ test('a package denied all but reading its own files cannot get past its policy 
   const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
   const evil = records.filter((record) => record.package === 'evil' && record.event !== 'import').map((record) => [record.event, record.decision]);
   assert.deepEqual(evil, [['os.kill', 'deny'], ['process.binding', 'deny'], ['open', 'allow']]);
+});
+
+// ---- identity: a package cannot wear another name (issue #13 §2, §3) -----------------------------
+
+/** The records of the write evil attempted: [package, names on the chain, attribution, decision, blocked]. */
+function evilsWrite(records: readonly LogRecord[], work: string): unknown[][] {
+  return records.filter((record) => record.event === 'open' && record.args[0] === join(work, 'written-by-evil'))
+    .map((record) => [record.package, record.packages.map((ref) => ref.name), record.attribution, record.decision, record.blocked]);
+}
+
+test('URL.prototype getters that make every file: URL a file of the application do not move an ES module frame out of its package', () => {
+  const { records, result, work } = attackAsPackage('identity-url');
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.equal(existsSync(join(work, 'written-by-evil')), false);
+  assert.deepEqual(evilsWrite(records, work), [['evil', ['evil'], 'complete', 'deny', true]]);
+});
+
+test('a package.json deeper inside a package does not rename it; the root manifest name that differs is recorded, not used', () => {
+  const { records, result, work } = attackAsPackage('identity-manifest', {
+    allowed: [{ event: '*', package: 'lodash', action: 'allow' }],
+    files: {
+      'node_modules/evil/lib/package.json': JSON.stringify({ name: 'lodash', version: '4.17.21', type: 'module' }),
+      'node_modules/evil/lib/write.mjs': "import fs from 'node:fs';\nexport const write = (target) => fs.writeFileSync(target, 'x');\n",
+    },
+  });
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(evilsWrite(records, work), [['evil', ['evil'], 'complete', 'deny', true]]);
+  assert.deepEqual(records.find((record) => record.args[0] === join(work, 'written-by-evil'))?.packages, [{ name: 'evil', version: '1.0.0' }]);
+});
+
+test("a package's own node_modules is inside it: evil's copy of a trusted package runs under evil's rules too", () => {
+  const { records, result, work } = attackAsPackage('identity-nested', {
+    allowed: [{ event: '*', package: 'left-pad', action: 'allow' }],
+    files: {
+      // Its manifest even says it is lodash: recorded, not used.
+      'node_modules/evil/node_modules/left-pad/package.json': JSON.stringify({ name: 'lodash', version: '1.3.0', type: 'module', exports: './index.mjs' }),
+      'node_modules/evil/node_modules/left-pad/index.mjs': "import fs from 'node:fs';\nexport const write = (target) => fs.writeFileSync(target, 'x');\n",
+    },
+  });
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(evilsWrite(records, work), [['left-pad', ['left-pad', 'evil'], 'complete', 'deny', true]]);
+  const write = records.find((record) => record.args[0] === join(work, 'written-by-evil'));
+  assert.deepEqual(write?.packages, [{ name: 'left-pad', version: '1.3.0', manifest: 'lodash' }, { name: 'evil', version: '1.0.0' }]);
+  assert.equal(write?.rule, 'rules[3]');
+});
+
+test('a package linked into node_modules (npm link, workspaces) is still that package where Node runs it by its real path', () => {
+  // A workspace links the application too: that link does not make the application a package.
+  const { records, result, work } = attackAsPackage('identity-link', { evilAt: 'elsewhere/evil', links: { 'node_modules/app': '.' } });
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(evilsWrite(records, work), [['evil', ['evil'], 'complete', 'deny', true]]);
+  const own = records.filter((record) => record.event === 'app.event');
+  assert.deepEqual(own.map((record) => [record.package, record.attribution, record.decision]), [[null, 'complete', 'allow']]);
+});
+
+test('a stack deeper than the frames read is not the application: it is decided as the unknown subject', () => {
+  // Rules for "*" fit the unknown subject; the application (the default, allow) would not be denied.
+  const { records, result, work } = attackAsPackage('identity-deep', { allowed: [{ event: 'open', package: '*', action: 'deny' }] });
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(evilsWrite(records, work), [[null, [], 'truncated', 'deny', true]]);
+});
+
+test('code built from a string that a timer runs has no file: decided as the unknown subject, not the application', () => {
+  const { records, result, work } = attackAsPackage('identity-eval', { allowed: [{ event: 'open', package: '*', action: 'deny' }] });
+  assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(evilsWrite(records, work), [[null, [], 'anonymous', 'deny', true]]);
 });

@@ -162,6 +162,16 @@ test('an event outside the catalogue is counted, with no paths or hosts guessed 
   assert.doesNotMatch(stdout, /paths/);
 });
 
+test('events whose package chain was not known are listed under <unknown>, not the application', () => {
+  const app = fixtureRecords[0];
+  const unknown: LogRecord = { ...app, event: 'os.remove', args: ['/app/deep', null], attribution: 'truncated' };
+  const { stdout } = runAudithook(['report', logFile('unknown.log', fixtureLog([app, unknown]))]);
+  assert.match(stdout, /^<unknown>/m, stdout);
+  assert.match(stdout, /^<app>/m, stdout);
+  const unknownPart = stdout.slice(stdout.indexOf('<unknown>'));
+  assert.match(unknownPart.slice(0, unknownPart.search(/\n(?=<app>)|$/)), /os\.remove/);
+});
+
 test('a log that cannot be read exits 2 with a message naming it, and no stack trace', () => {
   for (const [log, problem] of [[join(dir, 'missing.log'), 'no such file'], [dir, 'is a directory']]) {
     const { status, stdout, stderr } = runAudithook(['report', log]);

@@ -323,15 +323,18 @@ test("Node's module hooks thread: its own loading is not logged again, what a re
   assert.notEqual(byLoader[0]?.thread, 0);
 });
 
-test('attribution: a program that locks the stack-trace machinery gets "(unreadable stack)", not the application', () => {
+test('attribution: a package that locks the stack-trace machinery is still blamed, with the whole chain', () => {
   const dir = project({
-    'app.js': `Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
-      require('fs').writeFileSync(__dirname + '/locked', '');`,
+    'node_modules/locker/package.json': JSON.stringify({ name: 'locker', version: '1.0.0' }),
+    'node_modules/locker/index.js': `Object.defineProperty(Error, 'prepareStackTrace', { value: () => [], writable: false, configurable: false });
+      Object.defineProperty(Error, 'stackTraceLimit', { value: 0, writable: false, configurable: false });
+      require('fs').writeFileSync(process.argv[2], '');`,
+    'app.js': "require('locker');",
   });
-  const result = run(dir, ['node', 'app.js']);
+  const result = run(dir, ['node', 'app.js', join(dir, 'locked')]);
   assert.equal(result.status, 0, result.stderr);
   const [written] = opens(result.log, join(dir, 'locked'));
-  assert.equal(written?.package, '(unreadable stack)', JSON.stringify(written));
+  assert.deepEqual([written?.package, written?.attribution], ['locker', 'complete'], JSON.stringify(written));
 });
 
 test('the agent without its configuration stops the process before user code, with one line and exit 2', () => {

@@ -88,23 +88,23 @@ describe('the learned policy', () => {
   "default": "deny",
   "mode": "enforce",
   "rules": [
-    { "event": "open", "action": "allow", "match": { "path": [
+    { "event": "open", "package": null, "action": "allow", "match": { "path": [
       "${tmp}/**",
       "data/**",
       "package.json"
     ] } },
-    { "event": "os.kill", "action": "allow" },
-    { "event": "os.putenv", "action": "allow", "match": { "key": "DEBUG" } },
-    { "event": "os.rename", "action": "allow", "match": { "dst": "data/**", "src": "data/**" } },
-    { "event": "socket.bind", "action": "allow", "match": { "address": "0.0.0.0:3000" } },
-    { "event": "socket.connect", "action": "allow", "match": { "address": [
+    { "event": "os.kill", "package": null, "action": "allow" },
+    { "event": "os.putenv", "package": null, "action": "allow", "match": { "key": "DEBUG" } },
+    { "event": "os.rename", "package": null, "action": "allow", "match": { "dst": "data/**", "src": "data/**" } },
+    { "event": "socket.bind", "package": null, "action": "allow", "match": { "address": "0.0.0.0:3000" } },
+    { "event": "socket.connect", "package": null, "action": "allow", "match": { "address": [
       "${tmp}/**",
       "127.0.0.1:*",
       "[::1]:*"
     ] } },
-    { "event": "sys.addaudithook", "action": "allow" },
-    { "event": "tempfile.mkdtemp", "action": "allow", "match": { "fullpath": "${tmp}/**" } },
-    { "event": "urllib.Request", "action": "allow", "match": { "fullurl": "https://api.example.com/**" } },
+    { "event": "sys.addaudithook", "package": null, "action": "allow" },
+    { "event": "tempfile.mkdtemp", "package": null, "action": "allow", "match": { "fullpath": "${tmp}/**" } },
+    { "event": "urllib.Request", "package": null, "action": "allow", "match": { "fullurl": "https://api.example.com/**" } },
     { "event": "ctypes.dlopen", "package": "@acme/util", "action": "allow", "match": { "name": "${project}/node_modules/@acme/util/**" } },
     { "event": "open", "package": "@acme/util", "action": "allow", "match": { "path": [
       "/etc/hosts",
@@ -273,5 +273,19 @@ describe('audithook run, learn, run again under the learned policy', { skip: !ex
     assert.equal(changed.stdout, 'ERR_ACCESS_DENIED\ndone\n', changed.stderr);
     const denied = records('changed.jsonl').filter((entry) => entry.decision === 'deny');
     assert.deepEqual(denied.map((entry) => [entry.event, entry.args[0], entry.package, entry.rule, entry.blocked]), [['open', '/etc/passwd', 'netpkg', 'default', true]]);
+  });
+});
+
+describe('learn and the application', () => {
+  test('a learned application rule is for the application only; events with no known chain are learned for "*", with a warning', () => {
+    const unknown: LogRecord = { ...record('open', [`${project}/deep.txt`, 'w', 577]), attribution: 'truncated' };
+    const { text, policy, warnings } = learnAndLoad([record('open', [`${project}/own.txt`, 'w', 577]), unknown]);
+    assert.match(text, /\{ "event": "open", "package": null, "action": "allow", "match": \{ "path": "own\.txt" \} \}/);
+    assert.match(text, /\{ "event": "open", "package": "\*", "action": "allow", "match": \{ "path": "deep\.txt" \} \}/);
+    assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], []).decision, 'allow');
+    assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], ['left-pad']).decision, 'deny');
+    assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], [], true).decision, 'deny');
+    assert.equal(decide(policy, 'open', [`${project}/deep.txt`, 'w', 577], [], true).decision, 'allow');
+    assert.match(warnings.join('\n'), /1 logged event has no known package chain/);
   });
 });

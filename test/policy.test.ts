@@ -87,6 +87,8 @@ describe('a broken policy is rejected with its location and problem', () => {
     rejects(withRule('{ "event": "open", "match": { "path": [] }, "action": "deny" }'), '[]', 'rules[0].match.path: must list at least one pattern');
     rejects(withRule('{ "event": "", "action": "deny" }'), '""', 'rules[0].event: must not be empty');
     rejects(withRule('{ "event": "open", "match": {}, "action": "deny" }'), '{}', 'rules[0].match: must name at least one argument');
+    rejects(withRule('{ "event": "open", "package": 7, "action": "deny" }'), '7', 'rules[0].package: must be string or null, not number');
+    rejects(withRule('{ "event": "open", "package": "", "action": "deny" }'), '""', 'rules[0].package: must not be empty');
   });
 
   test('event names not in the catalogue, with the closest one', () => {
@@ -207,6 +209,31 @@ describe('decide', () => {
     assert.deepEqual(open(['@scope/other']), { decision: 'deny', rule: 'rules[3]', package: '@scope/other' });
     assert.deepEqual(decide(policy, 'os.remove', ['/x', null], []), { decision: 'deny', rule: 'rules[4]', package: null });
     assert.deepEqual(decide(policy, 'os.remove', ['/x', null], ['trusted']), { decision: 'deny', rule: 'rules[4]', package: 'trusted' });
+  });
+
+  test('package: null is the application only; the unknown subject fits rules for everyone and "*", and stands for the application', () => {
+    const policy = load({
+      default: 'deny',
+      rules: [
+        { event: 'open', package: null, match: { path: '/app/**' }, action: 'allow' },
+        { event: 'open', package: '*', match: { path: '/shared/**' }, action: 'allow' },
+        { event: 'open', match: { path: '/everyone/**' }, action: 'allow' },
+        { event: 'open', package: 'trusted', action: 'allow' },
+        { event: 'open', package: '**', match: { path: '/globbed/**' }, action: 'allow' },
+      ],
+    });
+    const open = (path: string, chain: string[], unknown = false) => decide(policy, 'open', [path, 'r', 0], chain, unknown);
+    assert.deepEqual(open('/app/x', []), { decision: 'allow', rule: 'rules[0]', package: null });
+    assert.deepEqual(open('/app/x', ['trusted']), { decision: 'allow', rule: 'rules[3]', package: 'trusted' });
+    assert.deepEqual(open('/app/x', ['other']), { decision: 'deny', rule: 'default', package: 'other' });
+    // Unknown: never the application's rules, nor a named package's, nor a glob's; "*" and everyone's rules fit.
+    assert.deepEqual(open('/app/x', [], true), { decision: 'deny', rule: 'default', package: '(unknown)' });
+    assert.deepEqual(open('/globbed/x', [], true), { decision: 'deny', rule: 'default', package: '(unknown)' });
+    assert.deepEqual(open('/shared/x', [], true), { decision: 'allow', rule: 'rules[1]', package: '(unknown)' });
+    assert.deepEqual(open('/everyone/x', [], true), { decision: 'allow', rule: 'rules[2]', package: '(unknown)' });
+    // With packages found: they and the unknown subject must all be allowed.
+    assert.deepEqual(open('/app/x', ['trusted'], true), { decision: 'deny', rule: 'default', package: '(unknown)' });
+    assert.deepEqual(open('/shared/x', ['trusted'], true), { decision: 'allow', rule: 'rules[1]', package: 'trusted' });
   });
 
   test('stack inspection: denied if any package on the chain is denied, the innermost denied one reported', () => {
@@ -464,29 +491,34 @@ describe('properties', () => {
   const PATH_ARG: Record<string, number | null> = { 'open': 0, 'os.remove': 0, 'os.mkdir': 0, 'subprocess.Popen': null };
   const PACKAGES = ['a', 'b', 'ab', '@s/a', '@s/b'];
   const eventGlob = fc.constantFrom('open', 'os.remove', 'os.*', '*', '{open,os.mkdir}', 'o*');
-  const packageGlob = fc.option(fc.constantFrom('*', 'a', 'a*', '@s/*', '{b,@s/b}'), { nil: undefined });
+  // null: the application only.
+  const packageGlob = fc.option(fc.constantFrom<string | null>('*', 'a', 'a*', '@s/*', '{b,@s/b}', '**', null), { nil: undefined });
   const pathGlob = fc.constantFrom('/a/**', '/a/*', '/b/*/c', '**/c', '/a/{b,c}', '/a/b', '/**');
   const rule = fc.record({ event: eventGlob, package: packageGlob, path: fc.option(fc.array(pathGlob, { minLength: 1, maxLength: 2 }), { nil: undefined }), action: fc.constantFrom('allow', 'deny') });
   const path = fc.array(fc.constantFrom('a', 'b', 'c', '..', '.'), { maxLength: 4 }).map((parts) => `/${parts.join('/')}`);
 
-  type RuleSpec = { event: string; package: string | undefined; path: string[] | undefined; action: 'allow' | 'deny' };
+  type RuleSpec = { event: string; package: string | null | undefined; path: string[] | undefined; action: 'allow' | 'deny' };
+  const UNKNOWN = '(unknown)';
 
   /** The documented semantics, spelled out naively. */
-  function reference(rules: RuleSpec[], fallback: 'allow' | 'deny', event: string, value: string, chain: string[]): { decision: string; rule: string; package: string | null } {
+  function reference(rules: RuleSpec[], fallback: 'allow' | 'deny', event: string, value: string, chain: string[], unknown: boolean): { decision: string; rule: string; package: string | null } {
     const normal = posix.normalize(value).replace(/(.)\/$/, '$1');
     const verdictFor = (subject: string | null) => {
       for (const [i, spec] of rules.entries()) {
         if (!naiveGlob(spec.event, event, false)) continue;
-        if (spec.package !== undefined) {
+        if (spec.package === null) {
+          if (subject !== null) continue;
+        } else if (spec.package !== undefined) {
           if (subject === null) continue;
-          if (!(spec.package === '*' || naiveGlob(spec.package, subject, true))) continue;
+          if (!(spec.package === '*' || (subject !== UNKNOWN && naiveGlob(spec.package, subject, true)))) continue;
         }
         if (spec.path !== undefined && !spec.path.some((glob) => naiveGlob(glob, normal, true))) continue;
         return { decision: spec.action, rule: `rules[${i}]`, package: subject };
       }
       return { decision: fallback, rule: 'default', package: subject };
     };
-    const subjects = chain.length === 0 ? [null] : chain;
+    // The unknown subject is the outermost, and stands for the application when no package is known.
+    const subjects: (string | null)[] = chain.length === 0 && !unknown ? [null] : [...chain, ...unknown ? [UNKNOWN] : []];
     const verdicts = subjects.map(verdictFor);
     return verdicts.find((verdict) => verdict.decision === 'deny') ?? (verdicts[0]);
   }
@@ -494,7 +526,7 @@ describe('properties', () => {
   test('decide agrees with the reference: first match, default, package globs, stack semantics', () => {
     fc.assert(fc.property(
       fc.array(rule, { maxLength: 6 }), fc.constantFrom<'allow' | 'deny'>('allow', 'deny'),
-      fc.array(fc.tuple(fc.constantFrom(...EVENTS), path, fc.array(fc.constantFrom(...PACKAGES), { maxLength: 3 })), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.tuple(fc.constantFrom(...EVENTS), path, fc.array(fc.constantFrom(...PACKAGES), { maxLength: 3 }), fc.boolean()), { minLength: 1, maxLength: 5 }),
       (rules, fallback, calls) => {
         // A rule with a path match applies to the events that have a path: narrow the glob as the loader demands.
         const specs: RuleSpec[] = rules.map((spec) => (spec.path === undefined ? spec : { ...spec, event: '{open,os.remove,os.mkdir}' }));
@@ -507,10 +539,10 @@ describe('properties', () => {
             action: spec.action,
           })),
         });
-        for (const [event, value, chain] of calls) {
+        for (const [event, value, chain, unknown] of calls) {
           const index = PATH_ARG[event];
           const args = index === null ? ['/bin/sh', ['sh'], null, {}] : [value, 'r', 0];
-          assert.deepEqual(decide(policy, event, args, chain), reference(specs, fallback, event, value, chain));
+          assert.deepEqual(decide(policy, event, args, chain, unknown), reference(specs, fallback, event, value, chain, unknown));
         }
       },
     ), { numRuns: 300 });

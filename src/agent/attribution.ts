@@ -1,57 +1,92 @@
 /**
  * Which npm packages are on the call stack of an event: V8's structured call sites (async frames
- * included, as far as V8 follows awaits), each file mapped to the package that contains it. A file
- * belongs to the package after the last `node_modules/` in its path (pnpm's nested stores and
- * scoped names included); its name and version come from the nearest package.json with a name
- * between the file and that package's root. Files outside node_modules are the application's.
- * Files and directories are resolved once and cached.
+ * included, as far as V8 follows awaits), each file mapped to the packages that contain it.
+ *
+ * Identity is where the code is, never what it says about itself: a file's packages are the
+ * directories under each `node_modules/<name>` (`node_modules/@scope/<name>`) of its path as Node
+ * loaded it (its real path, unless --preserve-symlinks), outermost first, so
+ * `node_modules/evil/node_modules/left-pad/x.js` is `evil > left-pad`; a directory linked from a
+ * `node_modules/<name>` of the application (npm link, workspaces) is `<name>` wherever it really
+ * is. package.json files give versions only: a root manifest's other name is recorded (`manifest`),
+ * never used; one deeper inside a package means nothing. Other files are the application's.
+ *
+ * When the chain cannot be known (more frames than are read, an unreadable stack, a frame of code
+ * with no file), the event says so, and the policy decides it as the unknown subject.
  *
  * Policies decide on these packages, so a package must not be able to hide from them: the stack is
- * read by src/callsites.ts, and everything here uses built-ins captured at load (src/primordials.ts).
+ * read by src/core/callsites.ts, and everything here uses built-ins captured at load
+ * (src/core/primordials.ts). Files, link targets and manifests are resolved once and cached.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module objects, to take their functions before anyone can replace them
 import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-import url = require('node:url');
-import type { PackageRef } from '../contract/record.js';
-import { callSiteFileName, callSites } from '../core/callsites.js';
+import type { Attribution, PackageRef } from '../contract/record.js';
+import { callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
 import {
-  MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeReplaceAll,
+  MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeReplaceAll,
   StringPrototypeSlice, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 
 const JSONParse = JSON.parse;
-const { readFileSync } = fs;
+const URIDecode = decodeURIComponent;
+const { readFileSync, readdirSync, realpathSync } = fs;
 const { dirname, sep } = path;
-const { fileURLToPath } = url;
-const MAX_FRAMES = 64;
+const realpath = realpathSync.native;
+/**
+ * Frames read per event. The cost of capturing grows with the frames there are, not with this
+ * limit, so it is high: deeper stacks than this are rare in real programs (see docs/cli.md).
+ */
+const MAX_FRAMES = 1024;
 const NODE_MODULES = `${sep}node_modules${sep}`;
+const DOT = 46;
+const AT = 64;
+const SLASH = 47;
 
-/** The chain of an event whose stack cannot be read; no npm name has parentheses. */
-const UNREADABLE_STACK: PackageRef = { name: '(unreadable stack)', version: null };
+/** The code Node runs from its command line (`node -e`, `-p`, standard input) is the application's. */
+const COMMAND_LINE_CODE = new MapCtor<string, true>([['[eval]', true], ['[eval]-wrapper', true], ['[stdin]', true], ['[stdin]-wrapper', true]]);
 
-/** Per file (as V8 names it), its package or null; per directory, the nearest named package.json's package. */
-const byFile = new MapCtor<string, PackageRef | null>();
-const byDirectory = new MapCtor<string, PackageRef>();
+/** What a frame's file says: its packages (outermost first; empty: the application's), or null: code with no file. */
+type FileChain = readonly PackageRef[] | null;
+const byFile = new MapCtor<string, FileChain>();
+const byRoot = new MapCtor<string, PackageRef>();
+
+export interface StackPackages {
+  /** Innermost first, each once. */
+  readonly packages: PackageRef[];
+  readonly attribution: Attribution;
+}
 
 /**
  * The packages on the stack above `below` (a function of ours: it and everything it called are
  * left out), innermost first, each once. `ownFiles`: files whose frames are audithook's own.
  */
-export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): PackageRef[] {
+export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): StackPackages {
   const packages = newList<PackageRef>();
-  const sites = callSites(below, MAX_FRAMES);
-  // A program that locked the stack-trace machinery is not the application: rules for "*" apply.
-  if (sites === undefined) return [UNREADABLE_STACK];
-  for (let i = 0; i < sites.length; i++) {
-    const file = callSiteFileName(sites[i] as object);
-    if (typeof file !== 'string' || StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
-    const ref = packageOfFile(file);
-    if (ref !== null && !listed(packages, ref)) packages[packages.length] = ref;
+  const sites = callSites(below, MAX_FRAMES + 1);
+  if (sites === undefined) return { packages, attribution: 'unreadable' };
+  let attribution: Attribution = sites.length > MAX_FRAMES ? 'truncated' : 'complete';
+  const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
+  for (let i = 0; i < read; i++) {
+    const site = sites[i] as object;
+    const file = callSiteFileName(site);
+    if (typeof file !== 'string') {
+      // V8's built-ins (Array.prototype.map) have no file either; code built from a string is eval's.
+      if (callSiteIsEval(site) && attribution === 'complete') attribution = 'anonymous';
+      continue;
+    }
+    if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
+    const chain = fileChain(file);
+    if (chain === null) {
+      if (attribution === 'complete') attribution = 'anonymous';
+      continue;
+    }
+    for (let j = chain.length - 1; j >= 0; j--) {
+      const ref = chain[j] as PackageRef;
+      if (!listed(packages, ref)) packages[packages.length] = ref;
+    }
   }
-  return packages;
+  return { packages, attribution };
 }
 
 /**
@@ -76,59 +111,154 @@ function listed(packages: readonly PackageRef[], ref: PackageRef): boolean {
   return false;
 }
 
-function packageOfFile(file: string): PackageRef | null {
-  let ref = MapPrototypeGet(byFile, file);
-  if (ref === undefined) {
-    ref = resolveFile(file);
-    MapPrototypeSet(byFile, file, ref);
+function fileChain(file: string): FileChain {
+  let chain = MapPrototypeGet(byFile, file);
+  if (chain === undefined) {
+    chain = resolveFile(file);
+    MapPrototypeSet(byFile, file, chain);
   }
-  return ref;
+  return chain;
 }
 
-function resolveFile(file: string): PackageRef | null {
-  let filePath: string;
-  try {
-    filePath = StringPrototypeStartsWith(file, 'file:') ? fileURLToPath(file) : file;
-  } catch {
-    return null;
+/** A file: URL's path, decoded here: URL.prototype is the program's to change. Null for any other URL. */
+function filePath(file: string): string | null {
+  if (StringPrototypeStartsWith(file, 'file:///')) {
+    try {
+      return URIDecode(StringPrototypeSlice(file, 7));
+    } catch {
+      return null;
+    }
   }
-  const at = StringPrototypeLastIndexOf(filePath, NODE_MODULES);
-  if (at === -1) return null;
-  const start = at + NODE_MODULES.length;
-  const first = StringPrototypeIndexOf(filePath, sep, start);
-  if (first === -1) return null;
-  // A scoped package's root is two directories down: node_modules/@scope/name.
-  const end = filePath[start] === '@' ? StringPrototypeIndexOf(filePath, sep, first + 1) : first;
-  if (end === -1) return null;
-  const rootName = StringPrototypeReplaceAll(StringPrototypeSlice(filePath, start, end), sep, '/');
-  return packageOfDirectory(dirname(filePath), StringPrototypeSlice(filePath, 0, end), rootName);
+  return StringPrototypeCharCodeAt(file, 0) === SLASH ? file : null;
 }
 
-/** The nearest package.json with a name from `directory` up to `root`; the root's directory name if none. */
-function packageOfDirectory(directory: string, root: string, rootName: string): PackageRef {
-  const cached = MapPrototypeGet(byDirectory, directory);
+function resolveFile(file: string): FileChain {
+  if (MapPrototypeGet(COMMAND_LINE_CODE, file) === true) return newList<PackageRef>();
+  // evalmachine.<anonymous>, data: and wasm:// URLs, names a vm script was given: no file to own the code.
+  const real = filePath(file);
+  if (real === null) return null;
+  const chain = newList<PackageRef>();
+  let at = StringPrototypeIndexOf(real, NODE_MODULES);
+  const linked = linkedPackage(at === -1 ? dirname(real) : StringPrototypeSlice(real, 0, at));
+  if (linked !== null) chain[chain.length] = linked;
+  while (at !== -1) {
+    const start = at + NODE_MODULES.length;
+    const first = StringPrototypeIndexOf(real, sep, start);
+    if (first === -1) break;
+    // A scoped package's root is two directories down: node_modules/@scope/name.
+    const end = StringPrototypeCharCodeAt(real, start) === AT ? StringPrototypeIndexOf(real, sep, first + 1) : first;
+    if (end === -1) break;
+    // No npm name starts with a dot: .bin, .cache, pnpm's .pnpm store (whose packages are further in).
+    if (StringPrototypeCharCodeAt(real, start) !== DOT) chain[chain.length] = packageAt(StringPrototypeSlice(real, 0, end), start);
+    at = StringPrototypeIndexOf(real, NODE_MODULES, end);
+  }
+  return chain;
+}
+
+/** The package whose root directory is `root` (`.../node_modules/<name>`, the name from `nameStart`). */
+function packageAt(root: string, nameStart: number): PackageRef {
+  const cached = MapPrototypeGet(byRoot, root);
   if (cached !== undefined) return cached;
-  let ref: PackageRef | undefined = readManifest(directory);
-  if (ref === undefined) {
-    ref = directory.length > root.length && StringPrototypeStartsWith(directory, root)
-      ? packageOfDirectory(dirname(directory), root, rootName)
-      : { name: rootName, version: null };
-  }
-  MapPrototypeSet(byDirectory, directory, ref);
+  const ref = manifestRef(root, StringPrototypeReplaceAll(StringPrototypeSlice(root, nameStart), sep, '/'));
+  MapPrototypeSet(byRoot, root, ref);
   return ref;
 }
 
-function readManifest(directory: string): PackageRef | undefined {
+function manifestRef(root: string, name: string): PackageRef {
   let manifest: unknown;
   try {
-    manifest = JSONParse(readFileSync(`${directory}${sep}package.json`, 'utf8'));
+    manifest = JSONParse(readFileSync(`${root}${sep}package.json`, 'utf8'));
   } catch {
-    return undefined;
+    return { name, version: null };
   }
-  if (manifest === null || typeof manifest !== 'object') return undefined;
-  // Own properties only: a name on Object.prototype must not lend a package another one's name.
-  const name = ObjectHasOwn(manifest, 'name') ? (manifest as { name?: unknown }).name : undefined;
+  if (manifest === null || typeof manifest !== 'object') return { name, version: null };
+  // Own properties only: a name on Object.prototype must not show as the package's.
+  const said = ObjectHasOwn(manifest, 'name') ? (manifest as { name?: unknown }).name : undefined;
   const version = ObjectHasOwn(manifest, 'version') ? (manifest as { version?: unknown }).version : undefined;
-  if (typeof name !== 'string' || name === '') return undefined;
-  return { name, version: typeof version === 'string' ? version : null };
+  const known = typeof version === 'string' ? version : null;
+  return typeof said === 'string' && said !== name ? { name, version: known, manifest: said } : { name, version: known };
+}
+
+/** Real directory -> the package a `node_modules/<name>` link of the application makes of it; read once. */
+let links: Map<string, PackageRef> | undefined;
+// Taken at load, before any program code: a package could rewrite process.argv before the links are read.
+const START_DIRECTORY = ProcessCwd();
+const ENTRY_SCRIPT: unknown = process.argv[1];
+
+/** The linked package that `directory` (outside any node_modules) is in, or null. */
+function linkedPackage(directory: string): PackageRef | null {
+  links ??= findLinks();
+  for (;;) {
+    const ref = MapPrototypeGet(links, directory);
+    if (ref !== undefined) return ref;
+    const parent = dirname(directory);
+    if (parent === directory) return null;
+    directory = parent;
+  }
+}
+
+/**
+ * The links in the node_modules directories the application resolves from (its working directory's
+ * and its entry script's, and their parents'), but not one to a directory that holds the entry
+ * script (or, without one, the working directory): a workspace links the application too.
+ */
+function findLinks(): Map<string, PackageRef> {
+  const found = new MapCtor<string, PackageRef>();
+  const cwd = START_DIRECTORY;
+  let application = '';
+  try {
+    application = realpath(typeof ENTRY_SCRIPT === 'string' ? ENTRY_SCRIPT : cwd);
+  } catch {
+    // an entry script that is gone: no link is left out
+  }
+  const starts = newList<string>();
+  starts[0] = cwd;
+  if (application !== '') starts[1] = dirname(application);
+  const seen = new MapCtor<string, true>();
+  for (let i = 0; i < starts.length; i++) {
+    let directory = starts[i] as string;
+    for (;;) {
+      if (MapPrototypeGet(seen, directory) === undefined) {
+        MapPrototypeSet(seen, directory, true);
+        scanLinks(`${directory === sep ? '' : directory}${sep}node_modules`, '', found, application);
+      }
+      const parent = dirname(directory);
+      if (parent === directory) break;
+      directory = parent;
+    }
+  }
+  return found;
+}
+
+function scanLinks(directory: string, scope: string, found: Map<string, PackageRef>, application: string): void {
+  let names: string[];
+  let real: string;
+  try {
+    names = readdirSync(directory);
+    real = realpath(directory);
+  } catch {
+    return;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const entryName = names[i] as string;
+    if (StringPrototypeCharCodeAt(entryName, 0) === DOT) continue;
+    const full = `${directory}${sep}${entryName}`;
+    if (scope === '' && StringPrototypeCharCodeAt(entryName, 0) === AT) {
+      scanLinks(full, entryName, found, application);
+      continue;
+    }
+    // A link is an entry whose real path is elsewhere (no Dirent or Stats: their fields are set through Object.prototype's setters).
+    let target: string;
+    try {
+      target = realpath(full);
+    } catch {
+      continue;
+    }
+    if (target === `${real}${sep}${entryName}`) continue;
+    // A link into node_modules is named by its real path already (pnpm); one to the application is the application.
+    const inside = target === sep ? sep : `${target}${sep}`;
+    if (StringPrototypeIndexOf(inside, NODE_MODULES) !== -1 || (application !== '' && StringPrototypeStartsWith(`${application}${sep}`, inside))) continue;
+    const name = scope === '' ? entryName : `${scope}/${entryName}`;
+    if (MapPrototypeGet(found, target) === undefined) MapPrototypeSet(found, target, manifestRef(target, name));
+  }
 }

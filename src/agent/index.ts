@@ -12,14 +12,16 @@ import { basename, dirname, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
+import { UNKNOWN_SUBJECT } from '../policy/types.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
   DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, SetCtor, SetPrototypeHas, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
-import type { PackageRef } from '../contract/record.js';
+import type { Attribution, PackageRef } from '../contract/record.js';
 import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
+import type { StackPackages } from './attribution.js';
 import { inNodeHooksThread } from '../core/thread.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { jsonText } from './json-text.js';
@@ -75,8 +77,9 @@ const policyName = policy === null ? '' : basename(policy.file);
 const HANDS_OVER = new SetCtor(['subprocess.Popen', 'os.exec', 'os.kill', 'os.killpg']);
 const NO_VERDICT: Verdict = { decision: 'allow', rule: '', package: null };
 
-function denial(event: string, verdict: Verdict): Error {
-  const who = verdict.package === null ? 'the application' : `package "${verdict.package}"`;
+function denial(event: string, verdict: Verdict, attribution: Attribution): Error {
+  const who = verdict.package === null ? 'the application'
+    : verdict.package === UNKNOWN_SUBJECT ? `code of unknown origin (attribution: ${attribution})` : `package "${verdict.package}"`;
   const error = new ErrorCtor(`audithook: ${event} denied for ${who} by ${verdict.rule} of ${policyName}`);
   (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
   return error;
@@ -98,7 +101,7 @@ function isoTime(): string {
 const PROCESS_FIELDS = `"pid":${process.pid},"thread":${threadId}`;
 
 /** One JSONL line, as record.ts describes it, with the fields in its order. */
-function record(event: string, args: readonly unknown[], packages: readonly PackageRef[], verdict: Verdict, blocked: boolean): string {
+function record(event: string, args: readonly unknown[], { packages, attribution }: StackPackages, verdict: Verdict, blocked: boolean): string {
   let safeArgs: unknown;
   try {
     safeArgs = jsonSafeArgs(args);
@@ -107,7 +110,7 @@ function record(event: string, args: readonly unknown[], packages: readonly Pack
   }
   const innermost = packages[0];
   return `{"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${jsonText(safeArgs)},`
-    + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${jsonText(packages)},`
+    + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${jsonText(packages)},"attribution":"${attribution}",`
     + `"decision":"${verdict.decision}","rule":${policy === null ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}}`;
 }
 
@@ -127,11 +130,11 @@ const hooksThread = inNodeHooksThread();
 
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
-  const packages = packagesOnStack(auditHook, isOwnFile);
-  const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(packages));
+  const stack = packagesOnStack(auditHook, isOwnFile);
+  const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
   const blocked = verdict.decision === 'deny' && policy?.mode === 'enforce';
-  writer.write(record(event, args, packages, verdict, blocked), blocked || SetPrototypeHas(HANDS_OVER, event));
-  if (blocked) throw denial(event, verdict);
+  writer.write(record(event, args, stack, verdict, blocked), blocked || SetPrototypeHas(HANDS_OVER, event));
+  if (blocked) throw denial(event, verdict, stack.attribution);
 }
 
 runtime.installInstrumentation();

@@ -65,6 +65,9 @@ export interface Report {
 /** The label of the application's own code, which no npm package name can be (npm names are URL-safe). */
 export const APP_LABEL = '<app>';
 
+/** The label of events whose package chain is not known (the log's `attribution`); no npm name has angle brackets. */
+export const UNKNOWN_LABEL = '<unknown>';
+
 export function packageLabel(name: string | null): string {
   return name ?? APP_LABEL;
 }
@@ -206,8 +209,10 @@ export class ReportBuilder {
   private lastTime: string | null = null;
 
   add(record: LogRecord): void {
-    let tally = this.tallies.get(record.package);
-    if (tally === undefined) this.tallies.set(record.package, tally = new PackageTally(record.package));
+    // An event whose chain is not known is not the application's: it is listed apart.
+    const subject = record.package ?? (record.attribution === undefined || record.attribution === 'complete' ? null : UNKNOWN_LABEL);
+    let tally = this.tallies.get(subject);
+    if (tally === undefined) this.tallies.set(subject, tally = new PackageTally(subject));
     tally.add(record);
     this.total++;
     this.pids.add(record.pid);

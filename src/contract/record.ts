@@ -3,11 +3,23 @@
  * every audited process and the commands that read it (`report`, `policy learn`, the run summary).
  */
 
-/** An npm package on an event's call stack, from the nearest package.json above the frame's file. */
+/**
+ * An npm package on an event's call stack: its name is its directory's (under `node_modules/`, or
+ * the `node_modules/<name>` link to it), its version its package.json's.
+ */
 export interface PackageRef {
   readonly name: string;
   readonly version: string | null;
+  /** The package.json's name where it differs from the directory's: recorded, never used. */
+  readonly manifest?: string;
 }
+
+/**
+ * Whether the chain of packages is known: `complete`; `truncated` (more frames than the agent
+ * reads), `unreadable` (no stack) or `anonymous` (a frame of code without a file: eval, new
+ * Function, a vm script): then the policy decided the event as the unknown subject too.
+ */
+export type Attribution = 'complete' | 'truncated' | 'unreadable' | 'anonymous';
 
 export interface LogRecord {
   /** ISO-8601, when the event was raised. */
@@ -18,10 +30,12 @@ export interface LogRecord {
   readonly event: string;
   /** JSON-safe: buffers summarised by size and prefix, sockets by address, cycles and huge values cut. */
   readonly args: readonly unknown[];
-  /** The innermost npm package on the call stack (its name), null for the application's own code. */
+  /** The innermost npm package on the call stack (its name); null for the application's own code, or when `attribution` says the chain is not known. */
   readonly package: string | null;
   /** Every npm package on the call stack, innermost first, each once. */
   readonly packages: readonly PackageRef[];
+  /** Always written; absent in logs of earlier versions, which mean `complete`. */
+  readonly attribution?: Attribution;
   /** The policy's verdict ("allow" without a policy). */
   readonly decision: 'allow' | 'deny';
   /** The rule that decided, as `rules[N]` of the policy, `default`, or null without a policy. */

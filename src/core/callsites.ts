@@ -1,11 +1,15 @@
 /**
  * The structured call stack, read one way wherever audithook needs it (telling Node's own callers
- * apart, attributing events to packages): with audithook's own formatter whatever the program set
- * as `Error.prepareStackTrace` (even as a non-writable property), and with CallSite#getFileName as
- * it was at load, so that neither a formatter nor a patched CallSite prototype can fake a frame.
+ * apart, attributing events to packages): with the `Error` of a context of audithook's own, made at
+ * load. V8 takes a stack's limit from the `Error` it is captured with and Node's formatting callback
+ * asks the holder's context for `Error.prepareStackTrace`, so nothing a program does to its own
+ * `Error` (replace, lock or delete `prepareStackTrace`, `stackTraceLimit`, `globalThis.Error`) or to
+ * its CallSite prototype reaches these: a program cannot fake, hide or cut a frame.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take its functions before anyone can replace them
+import vm = require('node:vm');
 import {
-  ArrayIsArray, ErrorCtor, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ReflectApply, ReflectDefineProperty, ReflectDeleteProperty,
+  ArrayIsArray, ErrorCtor, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ReflectApply, ReflectDefineProperty,
   StringPrototypeIndexOf, StringPrototypeSlice, nullPrototype,
 } from './primordials.js';
 
@@ -15,79 +19,69 @@ interface StackTraceApi {
   stackTraceLimit: number;
   captureStackTrace(target: object, constructorOpt?: (...args: never[]) => unknown): void;
 }
-const ErrorApi = ErrorCtor as unknown as StackTraceApi;
-const captureStackTrace = ErrorApi.captureStackTrace;
-const GLOBAL = globalThis;
-const returnSites = (_error: unknown, sites: readonly CallSite[]): readonly CallSite[] => sites;
+// Made at load, before the instrumentation (compiling this raises no event), and never handed out.
+const realm = vm.runInContext('({ Error, holder: () => ({}) })', vm.createContext()) as { Error: StackTraceApi; holder: () => { stack?: unknown } };
+const PrivateError = realm.Error;
+const newHolder = realm.holder;
+const captureStackTrace = PrivateError.captureStackTrace;
+PrivateError.prepareStackTrace = (_error, sites) => sites;
 
 /**
  * At most `frames` call sites of the current stack above `below` (it and what it called are left
  * out); undefined when the stack cannot be read.
  */
 export function callSites(below: (...args: never[]) => unknown, frames: number): readonly CallSite[] | undefined {
-  // Node's formatting callback asks `globalThis.Error.prepareStackTrace`: that must be ours too.
-  const globalError = ObjectGetOwnPropertyDescriptor(GLOBAL, 'Error');
-  const foreign = globalError === undefined || !ObjectHasOwn(globalError, 'value') || globalError.value !== ErrorCtor;
-  if (foreign && !ReflectDefineProperty(GLOBAL, 'Error', nullPrototype({ value: ErrorCtor, writable: true, enumerable: false, configurable: true }))) return undefined;
-  try {
-    return capture(below, frames);
-  } finally {
-    if (foreign) {
-      if (globalError === undefined) ReflectDeleteProperty(GLOBAL, 'Error');
-      else ReflectDefineProperty(GLOBAL, 'Error', nullPrototype(globalError));
-    }
-  }
+  PrivateError.stackTraceLimit = frames;
+  const holder = newHolder();
+  ReflectApply(captureStackTrace, PrivateError, [holder, below]);
+  const sites = holder.stack;
+  return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
 }
 
-function capture(below: (...args: never[]) => unknown, frames: number): readonly CallSite[] | undefined {
-  const formatter = ObjectGetOwnPropertyDescriptor(ErrorApi, 'prepareStackTrace');
-  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
-  if (!ReflectDefineProperty(ErrorApi, 'prepareStackTrace', nullPrototype({ value: returnSites, writable: true, configurable: true }))) return undefined;
-  try {
-    if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype({ value: frames, writable: true, enumerable: true, configurable: true }))) return undefined;
-    const holder: { stack?: unknown } = {};
-    ReflectApply(captureStackTrace, ErrorApi, [holder, below]);
-    const sites = holder.stack;
-    return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
-  } finally {
-    if (formatter === undefined) ReflectDeleteProperty(ErrorApi, 'prepareStackTrace');
-    else ReflectDefineProperty(ErrorApi, 'prepareStackTrace', nullPrototype(formatter));
-    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype(limit));
-  }
-}
-
-const getFileName = ((): unknown => {
+const callSitePrototype = ((): Record<string, unknown> | undefined => {
   const sites = callSites(callSites, 1);
-  return sites?.[0] === undefined ? undefined : (ObjectGetPrototypeOf(sites[0]) as { getFileName?: unknown }).getFileName;
+  return sites?.[0] === undefined ? undefined : ObjectGetPrototypeOf(sites[0]) as Record<string, unknown>;
 })();
+const getFileName = callSitePrototype?.['getFileName'];
+const isEval = callSitePrototype?.['isEval'];
 
 /** A call site's file (a path, a URL or a `node:` id), by CallSite#getFileName as it was at load; undefined when unknown. */
 export function callSiteFileName(site: CallSite): unknown {
   return typeof getFileName === 'function' ? ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
 }
 
+/** Whether a call site runs code built from a string (eval, new Function): such code has no file. */
+export function callSiteIsEval(site: CallSite): boolean {
+  return typeof isEval === 'function' && ReflectApply(isEval as (this: CallSite) => unknown, site, []) === true;
+}
+
+// ---- the program's own stacks: what an error it catches shows ------------------------------
+
+const ProgramError = ErrorCtor as unknown as StackTraceApi;
+const captureProgramStackTrace = ProgramError.captureStackTrace;
+
 /**
- * The frames of the current stack above `below`, as the formatter now installed writes them (the
- * lines after its first), at most `frames`; undefined when that is not text.
+ * The frames of the current stack above `below` as the program's `Error` writes them (its
+ * formatter, the lines after the first), at most `frames`; undefined when that is not text.
  */
 export function stackLinesAbove(below: (...args: never[]) => unknown, frames: number): string | undefined {
-  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
-  if (!ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype({ value: frames, writable: true, enumerable: true, configurable: true }))) return undefined;
+  const limit = ObjectGetOwnPropertyDescriptor(ProgramError, 'stackTraceLimit');
+  if (!ReflectDefineProperty(ProgramError, 'stackTraceLimit', nullPrototype({ value: frames, writable: true, enumerable: true, configurable: true }))) return undefined;
   try {
     const holder: { stack?: unknown } = {};
-    ReflectApply(captureStackTrace, ErrorApi, [holder, below]);
+    ReflectApply(captureProgramStackTrace, ProgramError, [holder, below]);
     const text = holder.stack;
     if (typeof text !== 'string') return undefined;
     const firstFrame = StringPrototypeIndexOf(text, '\n');
     return firstFrame === -1 ? '' : StringPrototypeSlice(text, firstFrame);
   } finally {
-    if (limit !== undefined) ReflectDefineProperty(ErrorApi, 'stackTraceLimit', nullPrototype(limit));
+    if (limit !== undefined) ReflectDefineProperty(ProgramError, 'stackTraceLimit', nullPrototype(limit));
   }
 }
 
-/** Error.stackTraceLimit as V8 reads it: a number of frames, or 10 when it is not a number. */
+/** The program's Error.stackTraceLimit as V8 reads it: a number of frames, or 10 when it is not a number. */
 export function stackTraceLimit(): number {
-  const limit = ObjectGetOwnPropertyDescriptor(ErrorApi, 'stackTraceLimit');
+  const limit = ObjectGetOwnPropertyDescriptor(ProgramError, 'stackTraceLimit');
   const value = limit !== undefined && ObjectHasOwn(limit, 'value') ? limit.value as unknown : undefined;
   return typeof value === 'number' ? value : 10;
 }

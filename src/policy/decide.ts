@@ -12,6 +12,7 @@ import {
   StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
   WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype, newList,
 } from '../core/primordials.js';
+import { UNKNOWN_SUBJECT } from './types.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
 interface PreparedCheck {
@@ -25,7 +26,7 @@ interface PreparedCheck {
 interface PreparedRule {
   readonly rule: string;
   readonly action: Action;
-  /** Null: every subject, the application included. */
+  readonly subjects: CompiledRule['subjects'];
   readonly package: RegExp | null;
   readonly checks: readonly PreparedCheck[];
 }
@@ -40,6 +41,7 @@ interface SubjectRules {
 interface EventRules {
   readonly rules: readonly PreparedRule[];
   app: SubjectRules | undefined;
+  unknown: SubjectRules | undefined;
   /** Package name -> its rules: package globs are matched once per event and package, not per event raised. */
   readonly packages: Record<string, SubjectRules>;
 }
@@ -87,9 +89,9 @@ function eventRules(policy: CompiledPolicy, event: string): EventRules {
         checks[j] = { index: check.index, kind: check.kind, exact: check.exact, prefixes: check.prefixes, pattern: check.pattern === null ? null : new RegExpCtor(check.pattern) };
       }
     }
-    applicable[applicable.length] = { rule: rule.rule, action: rule.action, package: state.packagePatterns[i] ?? null, checks };
+    applicable[applicable.length] = { rule: rule.rule, action: rule.action, subjects: rule.subjects, package: state.packagePatterns[i] ?? null, checks };
   }
-  const result: EventRules = { rules: applicable, app: undefined, packages: ObjectCreate(null) as Record<string, SubjectRules> };
+  const result: EventRules = { rules: applicable, app: undefined, unknown: undefined, packages: ObjectCreate(null) as Record<string, SubjectRules> };
   state.events[event] = result;
   return result;
 }
@@ -107,12 +109,22 @@ function fallbackFor(policy: CompiledPolicy, event: string, subject: string | nu
   return ObjectFreeze({ decision: policy.default, rule: 'default', package: subject });
 }
 
+/** Whether a rule is for a subject: the application (null), code of unknown origin (UNKNOWN_SUBJECT) or a package. */
+function appliesTo(rule: PreparedRule, subject: string | null): boolean {
+  switch (rule.subjects) {
+    case 'everyone': return true;
+    case 'application': return subject === null;
+    case 'any-package': return subject !== null;
+    default: return subject !== null && subject !== UNKNOWN_SUBJECT && matches(rule.package as RegExp, subject);
+  }
+}
+
 function subjectRules(policy: CompiledPolicy, event: string, rules: readonly PreparedRule[], subject: string | null): SubjectRules {
   const checks = newList<readonly PreparedCheck[]>();
   const verdicts = newList<Verdict>();
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as PreparedRule;
-    if (rule.package !== null && (subject === null || !matches(rule.package, subject))) continue;
+    if (!appliesTo(rule, subject)) continue;
     checks[checks.length] = rule.checks;
     verdicts[verdicts.length] = ObjectFreeze({ decision: rule.action, rule: rule.rule, package: subject });
   }
@@ -232,16 +244,19 @@ function packageVerdict(policy: CompiledPolicy, event: string, rules: EventRules
  * (empty for the application's own code). Stack inspection: the rules are evaluated for each of
  * them, and the event is denied if any is denied (the innermost denied one is reported), so a
  * package cannot borrow a trusted package's permissions by calling through it. When all are
- * allowed, the verdict is the innermost package's.
+ * allowed, the verdict is the innermost package's. `unknown`: the chain is not known (a stack
+ * too deep, unreadable, code without a file): the unknown subject, which only rules for everyone
+ * and for `"*"` fit, is decided too, and stands for the application when no package is known.
  */
-export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[]): Verdict {
+export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[], unknown = false): Verdict {
   const rules = eventRules(policy, event);
-  if (packages.length === 0) return verdictFor(rules.app ?? (rules.app = subjectRules(policy, event, rules.rules, null)), args);
+  const outermost = unknown ? verdictFor(rules.unknown ?? (rules.unknown = subjectRules(policy, event, rules.rules, UNKNOWN_SUBJECT)), args) : undefined;
+  if (packages.length === 0) return outermost ?? verdictFor(rules.app ?? (rules.app = subjectRules(policy, event, rules.rules, null)), args);
   const innermost = packageVerdict(policy, event, rules, packages[0] as string, args);
   if (innermost.decision === 'deny') return innermost;
   for (let i = 1; i < packages.length; i++) {
     const verdict = packageVerdict(policy, event, rules, packages[i] as string, args);
     if (verdict.decision === 'deny') return verdict;
   }
-  return innermost;
+  return outermost?.decision === 'deny' ? outermost : innermost;
 }

@@ -1,7 +1,8 @@
 /**
  * `audithook policy learn`: the least-privilege policy that allows everything a set of logs
- * recorded. Default deny; for the application and then each package (alphabetically), one allow
- * rule per event, matching the arguments that say where an operation reaches (paths, addresses,
+ * recorded. Default deny; for the application (`"package": null`: its own code only), then code of
+ * unknown origin (`"*"`, from events whose package chain was not known), then each package
+ * (alphabetically), one allow rule per event, matching the arguments that say where an operation reaches (paths, addresses,
  * hosts, URLs, environment keys, bindings), generalised so that the next run fits too:
  * - a path inside the package's own directory in node_modules -> that directory `/**`;
  * - a path in the temporary directory -> the temporary directory `/**` (names there are random);
@@ -168,7 +169,7 @@ function rulesFor(subject: string | null, event: string, needs: ReadonlySet<stri
 const quote = (text: string): string => JSON.stringify(text);
 
 function formatRule(rule: LearnedRule, last: boolean): string {
-  const head = `{ "event": ${quote(rule.event)}, ${rule.package === null ? '' : `"package": ${quote(rule.package)}, `}"action": "allow"`;
+  const head = `{ "event": ${quote(rule.event)}, "package": ${rule.package === null ? 'null' : quote(rule.package)}, "action": "allow"`;
   const comma = last ? '' : ',';
   if (rule.match.length === 0) return `    ${head} }${comma}`;
   const entries = rule.match.map(([name, globs]) => {
@@ -183,12 +184,19 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   const uncatalogued = new Set<string>();
   // subject ('' for the application) -> event -> the argument patterns records need, as JSON
   const needs = new Map<string, Map<string, Set<string>>>();
+  let unknown = 0;
   for (const record of records) {
     if (!CATALOGUE.has(record.event)) {
       uncatalogued.add(record.event);
       continue;
     }
-    const chain = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package === null ? [null] : [record.package];
+    // As decide sees it: every package on the chain, and the unknown subject ("*") when the chain is not known.
+    const known = record.attribution === undefined || record.attribution === 'complete';
+    const chain: (string | null)[] = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package !== null ? [record.package] : known ? [null] : [];
+    if (!known) {
+      chain.push('*');
+      unknown++;
+    }
     for (const subject of chain) {
       const byEvent = needs.get(subject ?? '') ?? new Map<string, Set<string>>();
       needs.set(subject ?? '', byEvent);
@@ -215,6 +223,9 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   ];
   const warnings = [...uncatalogued].sort(compare).map((event) =>
     `audithook policy learn: "${event}" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)`);
+  if (unknown > 0) {
+    warnings.push(`audithook policy learn: ${unknown} logged event${unknown === 1 ? ' has' : 's have'} no known package chain (attribution: truncated, unreadable or anonymous) and ${unknown === 1 ? 'is' : 'are'} allowed for "*", every package: review before use`);
+  }
   // Learning from a run under a policy must not quietly approve what that policy stopped.
   const denied = records.filter((entry) => entry.decision === 'deny' && CATALOGUE.has(entry.event));
   if (denied.length > 0) {

@@ -25,7 +25,7 @@ interface PolicySource {
   readonly mode?: 'enforce' | 'report';
   readonly rules: readonly {
     readonly event: string;
-    readonly package?: string;
+    readonly package?: string | null;
     readonly match?: Readonly<Record<string, string | readonly string[]>>;
     readonly action: Action;
   }[];
@@ -271,9 +271,6 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
 
 const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
 
-/** `"*"` is any npm package, scoped ones included. */
-const ANY_PACKAGE = '**';
-
 /**
  * Reads, validates and compiles a policy; throws PolicyError with the whole user-facing message (its
  * `cause` the fs error when the file could not be read).
@@ -304,10 +301,10 @@ export function loadPolicy(file: string): CompiledPolicy {
   const rules: CompiledRule[] = policy.rules.map((rule, i): CompiledRule => {
     const path = ['rules', i];
     const { source: event, covered } = coveredEvents(source, [...path, 'event'], rule.event);
-    const pkg = rule.package === undefined ? null
-      : compileGlob(globSource, source, [...path, 'package'], [rule.package === '*' ? ANY_PACKAGE : rule.package], { segments: true });
+    const subjects = rule.package === undefined ? 'everyone' : rule.package === null ? 'application' : rule.package === '*' ? 'any-package' : 'packages';
+    const pkg = subjects !== 'packages' ? null : compileGlob(globSource, source, [...path, 'package'], [rule.package as string], { segments: true });
     const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir);
-    return { rule: `rules[${i}]`, action: rule.action, event, package: pkg, match };
+    return { rule: `rules[${i}]`, action: rule.action, event, subjects, package: pkg, match };
   });
   return { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules };
 }

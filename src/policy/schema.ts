@@ -40,8 +40,9 @@ export const policySchema = {
             examples: events.map((event) => event.name),
           },
           package: {
-            ...glob,
-            description: 'An npm package name or glob; "*" is any package. Absent: the rule applies to the application and every package.',
+            type: ['string', 'null'],
+            minLength: 1,
+            description: 'An npm package name or glob; "*" is any package (and code of unknown origin). null: the application\'s own code only. Absent: the rule applies to the application and every package.',
           },
           match: {
             type: 'object',

@@ -39,7 +39,13 @@ export interface CompiledRule {
   readonly action: Action;
   /** RegExp source of the `event` glob. */
   readonly event: string;
-  /** RegExp source of the `package` glob; null when the rule has no `package` (it applies to the application too). */
+  /**
+   * Whom the rule is for: `everyone` (no `package`: the application, every package and code of
+   * unknown origin), `application` (`"package": null`: the application's own code only),
+   * `any-package` (`"*"`: every package and code of unknown origin), `packages` (the glob `package`).
+   */
+  readonly subjects: 'everyone' | 'application' | 'any-package' | 'packages';
+  /** RegExp source of the `package` glob, for `packages`; null otherwise. */
   readonly package: string | null;
   /**
    * With a `match`: every catalogued event the `event` glob covers, mapped to its argument checks
@@ -62,6 +68,9 @@ export interface Verdict {
   readonly decision: Action;
   /** `rules[N]` or `default`. */
   readonly rule: string;
-  /** The package the decision was made for (null: the application), for the denial message. */
+  /** The package the decision was made for (null: the application; UNKNOWN_SUBJECT: code of unknown origin), for the denial message. */
   readonly package: string | null;
 }
+
+/** The subject of an event whose package chain is not known; no npm name has parentheses. */
+export const UNKNOWN_SUBJECT = '(unknown)';

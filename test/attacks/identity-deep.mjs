@@ -1,0 +1,20 @@
+// node_modules/evil/index.mjs: evil puts its own frame below thousands of Node's (event emitters
+// that emit each other through bound functions, the last one emitting a bound writeFileSync),
+// deeper than any number of frames a hook reads, and writes a file there.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { join } from 'node:path';
+
+const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
+const DEPTH = 3000;
+const emitters = Array.from({ length: DEPTH }, () => new EventEmitter());
+for (let i = 0; i < DEPTH - 1; i++) emitters[i].on('go', emitters[i + 1].emit.bind(emitters[i + 1], 'go'));
+emitters[DEPTH - 1].on('go', fs.writeFileSync.bind(fs, target, 'x'));
+let write;
+try {
+  emitters[0].emit('go');
+  write = 'done';
+} catch (error) {
+  write = error.code ?? error.message;
+}
+process.on('exit', () => process.stdout.write(`${JSON.stringify({ write })}\n`));

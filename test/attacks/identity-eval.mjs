@@ -1,0 +1,12 @@
+// node_modules/evil/index.mjs: evil builds a function from a string and has a timer call it:
+// the only frame of that stack that is not Node's is the built code's, which has no file.
+import fs from 'node:fs';
+import { join } from 'node:path';
+
+const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
+const built = new Function('fs', 'target', "fs.writeFileSync(target, 'x');");
+let result = 'not run';
+setTimeout(built.bind(null, fs, target));
+setTimeout(() => { if (result === 'not run') result = 'done'; });
+process.on('uncaughtException', (error) => { result = error.code ?? error.message; });
+process.on('exit', () => process.stdout.write(`${JSON.stringify({ write: result })}\n`));

@@ -1,0 +1,18 @@
+// node_modules/evil/index.mjs: evil ships a directory that calls itself "lodash"
+// (node_modules/evil/lib/package.json), a package the policy trusts, and has a timer call a
+// function there that writes a file the policy denies evil: no frame of evil's index is on the
+// timer's stack, only the files under lib/.
+import { join } from 'node:path';
+import { write } from './lib/write.mjs';
+
+const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
+let result = 'not run';
+setTimeout(() => {
+  try {
+    write(target);
+    result = 'done';
+  } catch (error) {
+    result = error.code ?? error.message;
+  }
+});
+process.on('exit', () => process.stdout.write(`${JSON.stringify({ write: result })}\n`));
