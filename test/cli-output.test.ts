@@ -35,14 +35,15 @@ test('a bug prints its message as an internal error, with no stack trace, and it
   assert.deepEqual(written, ['audithook: internal error: x is not a function\\u000a    at forged (/x.js:1:1)\n']);
 });
 
-test('a package.json name with an escape code and a newline prints escaped, the same, in the run summary and the report', () => {
+test('a package whose directory name has an escape code and a newline prints escaped, the same, in the run summary and the report', () => {
+  // A package is named by its directory under node_modules, which may hold any byte but "/".
   const name = 'evil\u001b[2J\nBLOCKED  forged';
   const project = join(dir, 'hostile-name');
-  mkdirSync(join(project, 'node_modules', 'evil'), { recursive: true });
-  writeFileSync(join(project, 'node_modules', 'evil', 'package.json'), JSON.stringify({ name, version: '1.0.0' }));
-  writeFileSync(join(project, 'node_modules', 'evil', 'index.js'), "require('fs').writeFileSync(__dirname + '/../../touched', '');");
+  mkdirSync(join(project, 'node_modules', name), { recursive: true });
+  writeFileSync(join(project, 'node_modules', name, 'package.json'), JSON.stringify({ name, version: '1.0.0' }));
+  writeFileSync(join(project, 'node_modules', name, 'index.js'), "require('fs').writeFileSync(require('path').join(__dirname, '../../touched'), '');");
   writeFileSync(join(project, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'report', rules: [{ event: 'open', action: 'deny' }] }));
-  writeFileSync(join(project, 'app.js'), "require('evil');");
+  writeFileSync(join(project, 'app.js'), `require(${JSON.stringify(name)});`);
   const log = join(project, 'log.jsonl');
   const run = runAudithook(['run', '--log', log, '--policy', join(project, 'policy.json'), '--', 'node', join(project, 'app.js')]);
   assert.equal(run.status, 0, run.stderr);

@@ -31,6 +31,7 @@ export const events = [
       'fs.appendFile', 'fs.appendFileSync', 'fsPromises.appendFile',
       'fs.createReadStream', 'fs.createWriteStream', 'fs.openAsBlob', 'fs.openAsBlobSync (Node 26)',
       'process.loadEnvFile (the file, then os.putenv per variable)',
+      'v8.writeHeapSnapshot(filename) (after gc.get_objects)',
     ],
     since: '20.0.0',
     cpython: 'open',
