@@ -184,8 +184,11 @@ Object.assign(workloads, {
 // allowed by a late rule and some denied by the default.
 Object.assign(workloads, {
   'policy-decide': async () => {
-    const { createRequire } = await import('node:module');
-    const { loadPolicy, decide } = createRequire(import.meta.url)('../dist/policy/index.js');
+    // The policy module ships inside the CLI bundle only: built here on its own, as the CLI loads it.
+    const { build } = await import('esbuild');
+    const outfile = new URL('../build/bench/policy.cjs', import.meta.url);
+    await build({ entryPoints: [new URL('../src/policy/index.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: outfile.pathname, logLevel: 'warning' });
+    const { loadPolicy, decide } = createRequire(import.meta.url)(outfile.pathname);
     const packages = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `@scope/pkg-${i}` : `pkg-${i}`));
     const rules = [
       { event: 'open', match: { path: ['/app/src/**', '/app/package.json', '/tmp/**'] }, action: 'allow' },
