@@ -42,9 +42,9 @@ interface AttackPolicy {
 }
 
 /**
- * Runs test/attacks/<name>.mjs as the package `evil` (node_modules/evil/index.mjs) under `audithook
- * run --policy`, where the policy denies evil everything but reading its own files, loading modules
- * and what `allowed` adds, and the application may do anything. The application is
+ * Runs test/attacks/<name>.mjs as the package `evil` (node_modules/evil/index.mjs, with
+ * test/attacks/attempt.mjs beside it) under `audithook run --policy`, where the policy denies evil
+ * everything but reading its own files, loading modules and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
 function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
@@ -65,6 +65,7 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   }
   writeFileSync(join(evil, 'package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', type: 'module', exports: './index.mjs' }));
   copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', `${name}.mjs`), join(evil, 'index.mjs'));
+  copyFileSync(resolve(REPO_ROOT, 'test', 'attacks', 'attempt.mjs'), join(evil, 'attempt.mjs'));
   const app = resolve(REPO_ROOT, 'test', 'attacks', `${name}.app.mjs`);
   if (existsSync(app)) copyFileSync(app, join(work, 'app.mjs'));
   else writeFileSync(join(work, 'app.mjs'), "import 'evil';\nglobalThis[Symbol.for('audithook.runtime')].audit('app.event');\n");

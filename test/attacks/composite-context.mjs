@@ -4,17 +4,10 @@
 // There it writes files, at once and from timers it schedules. At exit it prints what each did.
 import fs from 'node:fs';
 import { join } from 'node:path';
+import { attempt, reportAtExit } from './attempt.mjs';
 
 const work = process.argv[process.argv.length - 1];
 const done = {};
-const attempt = (name, action) => {
-  try {
-    action();
-    done[name] = 'done';
-  } catch (error) {
-    done[name] = error.code ?? error.message;
-  }
-};
 
 for (const name of ['lstat', 'lstatSync']) {
   const real = fs[name];
@@ -22,8 +15,8 @@ for (const name of ['lstat', 'lstatSync']) {
   fs[name] = function (...args) {
     if (!acted) {
       acted = true;
-      attempt(`${name}: at once`, () => fs.writeFileSync(join(work, `${name}-at-once`), 'x'));
-      setTimeout(() => attempt(`${name}: from a timer`, () => fs.writeFileSync(join(work, `${name}-from-a-timer`), 'x')), 0);
+      done[`${name}: at once`] = attempt(() => fs.writeFileSync(join(work, `${name}-at-once`), 'x'));
+      setTimeout(() => { done[`${name}: from a timer`] = attempt(() => fs.writeFileSync(join(work, `${name}-from-a-timer`), 'x')); }, 0);
       // No frame of this package runs when the timer calls Node's function itself.
       setTimeout(fs.writeFileSync, 0, join(work, `${name}-timer-calls-node`), 'x');
     }
@@ -31,4 +24,4 @@ for (const name of ['lstat', 'lstatSync']) {
   };
 }
 
-process.on('exit', () => process.stdout.write(`${JSON.stringify(done)}\n`));
+reportAtExit(done);

@@ -2,11 +2,12 @@
 // the only frame of that stack that is not Node's is the built code's, which has no file.
 import fs from 'node:fs';
 import { join } from 'node:path';
+import { reportAtExit } from './attempt.mjs';
 
 const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
 const built = new Function('fs', 'target', "fs.writeFileSync(target, 'x');");
-let result = 'not run';
+const report = { write: 'not run' };
 setTimeout(built.bind(null, fs, target));
-setTimeout(() => { if (result === 'not run') result = 'done'; });
-process.on('uncaughtException', (error) => { result = error.code ?? error.message; });
-process.on('exit', () => process.stdout.write(`${JSON.stringify({ write: result })}\n`));
+setTimeout(() => { if (report.write === 'not run') report.write = 'done'; });
+process.on('uncaughtException', (error) => { report.write = error.code ?? error.message; });
+reportAtExit(report);

@@ -4,15 +4,10 @@
 // the policy denies it.
 import fs from 'node:fs';
 import { join } from 'node:path';
+import { attempt, reportAtExit } from './attempt.mjs';
 import { fileURLToPath } from 'node:url';
 
 process.argv[1] = fileURLToPath(import.meta.url);
 
-let write;
-try {
-  fs.writeFileSync(join(process.argv[process.argv.length - 1], 'written-by-evil'), 'x');
-  write = 'done';
-} catch (error) {
-  write = error.code ?? error.message;
-}
-process.on('exit', () => process.stdout.write(`${JSON.stringify({ write })}\n`));
+const write = attempt(() => fs.writeFileSync(join(process.argv[process.argv.length - 1], 'written-by-evil'), 'x'));
+reportAtExit({ write });

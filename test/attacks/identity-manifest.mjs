@@ -3,16 +3,10 @@
 // function there that writes a file the policy denies evil: no frame of evil's index is on the
 // timer's stack, only the files under lib/.
 import { join } from 'node:path';
+import { attempt, reportAtExit } from './attempt.mjs';
 import { write } from './lib/write.mjs';
 
 const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
-let result = 'not run';
-setTimeout(() => {
-  try {
-    write(target);
-    result = 'done';
-  } catch (error) {
-    result = error.code ?? error.message;
-  }
-});
-process.on('exit', () => process.stdout.write(`${JSON.stringify({ write: result })}\n`));
+const report = { write: 'not run' };
+setTimeout(() => { report.write = attempt(() => write(target)); });
+reportAtExit(report);

@@ -4,15 +4,10 @@
 // the agent has not resolved yet.
 import fs from 'node:fs';
 import { join } from 'node:path';
+import { attempt, reportAtExit } from './attempt.mjs';
 
 const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
 const fake = { href: 'file:///app.mjs', pathname: '/app.mjs', protocol: 'file:', hostname: '', host: '', origin: 'null', search: '', hash: '' };
 for (const [key, value] of Object.entries(fake)) Object.defineProperty(URL.prototype, key, { get: () => value, configurable: true });
-let write;
-try {
-  fs.writeFileSync(target, 'x');
-  write = 'done';
-} catch (error) {
-  write = error.code ?? error.message;
-}
-process.on('exit', () => process.stdout.write(`${JSON.stringify({ write })}\n`));
+const write = attempt(() => fs.writeFileSync(target, 'x'));
+reportAtExit({ write });

@@ -6,6 +6,7 @@
 // prints what the write did.
 import fs from 'node:fs';
 import { join } from 'node:path';
+import { attempt, reportAtExit } from './attempt.mjs';
 
 // Made before the accessors exist: Node's own path.join builds arrays too.
 const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
@@ -18,12 +19,6 @@ for (const prototype of [Array.prototype, Object.prototype]) {
     planted.push([prototype, key]);
   }
 }
-let write;
-try {
-  fs.writeFileSync(target, 'x');
-  write = 'done';
-} catch (error) {
-  write = error.code ?? error.message;
-}
+const write = attempt(() => fs.writeFileSync(target, 'x'));
 for (const [prototype, key] of planted) delete prototype[key];
-process.on('exit', () => process.stdout.write(`${JSON.stringify({ write })}\n`));
+reportAtExit({ write });

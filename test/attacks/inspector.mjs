@@ -4,27 +4,18 @@
 // what each attempt did.
 import { execFileSync } from 'node:child_process';
 import inspector from 'node:inspector';
+import { attempt, reportAtExit } from './attempt.mjs';
 
-const done = {};
-const attempt = (name, action) => {
-  try {
-    action();
-    done[name] = 'done';
-  } catch (error) {
-    done[name] = error.code ?? error.message;
-  }
-};
-
-attempt('session', () => {
-  const session = new inspector.Session();
-  session.connect();
-  session.disconnect();
+reportAtExit({
+  session: attempt(() => {
+    const session = new inspector.Session();
+    session.connect();
+    session.disconnect();
+  }),
+  open: attempt(() => {
+    inspector.open(0, '127.0.0.1');
+    inspector.close();
+  }),
+  signal: attempt(() => process.kill(process.pid, 'SIGUSR1')),
+  child: attempt(() => execFileSync(process.execPath, ['--inspect=0', '-e', '0'], { stdio: 'ignore' })),
 });
-attempt('open', () => {
-  inspector.open(0, '127.0.0.1');
-  inspector.close();
-});
-attempt('signal', () => process.kill(process.pid, 'SIGUSR1'));
-attempt('child', () => execFileSync(process.execPath, ['--inspect=0', '-e', '0'], { stdio: 'ignore' }));
-
-process.on('exit', () => process.stdout.write(`${JSON.stringify(done)}\n`));

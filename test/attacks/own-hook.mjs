@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { attempt, reportAtExit } from './attempt.mjs';
 
 const work = process.argv[process.argv.length - 1];
 const runtime = globalThis[Symbol.for('audithook.runtime')];
@@ -13,17 +14,9 @@ let acted = false;
 const added = runtime.addAuditHook((event) => {
   if (acted || event !== 'app.event') return;
   acted = true;
-  const attempt = (name, action) => {
-    try {
-      action();
-      done[name] = 'done';
-    } catch (error) {
-      done[name] = error.code ?? error.message;
-    }
-  };
-  attempt('spawn', () => execFileSync('true'));
-  attempt('write', () => writeFileSync(join(work, 'written-inside-a-hook'), 'x'));
+  done.spawn = attempt(() => execFileSync('true'));
+  done.write = attempt(() => writeFileSync(join(work, 'written-inside-a-hook'), 'x'));
 });
 
 // The application raises an event next (any event would do): evil's hook runs inside its dispatch.
-process.on('exit', () => process.stdout.write(`${JSON.stringify({ added, done })}\n`));
+reportAtExit({ added, done });
