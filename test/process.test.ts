@@ -74,7 +74,7 @@ test('SIGUSR1, process._debugProcess and a child with --inspect also raise inspe
   const r = runScenario(scenario('process/inspectorOpeners')).result as {
     pid: number; outcomes: Record<string, string>; alive: boolean; signal: string; flagChildStatus: number; events: unknown[][];
   };
-  assert.deepEqual(r.outcomes, { kill: 'thrown', childKill: 'thrown', debugProcess: 'thrown', spawnFlag: 'thrown', spawnNodeOptions: 'thrown' });
+  assert.deepEqual(r.outcomes, { kill: 'thrown', childKill: 'thrown', debugProcess: 'thrown', spawnFlag: 'thrown', spawnNodeOptions: 'thrown', spawnQuoted: 'thrown' });
   // SIGUSR1 would have ended sleep: it was never sent.
   assert.equal(r.alive, true);
   assert.equal(r.signal, 'SIGTERM');
@@ -84,6 +84,7 @@ test('SIGUSR1, process._debugProcess and a child with --inspect also raise inspe
   assert.deepEqual(r.events, [
     ['os.kill', r.pid, 10], open, ['os.kill', r.pid, 10], open, ['os.kill', r.pid, 10], open,
     ['subprocess.Popen', `${node} --inspect=0 -e 0`], open,
+    ['subprocess.Popen', `${node} -e 0`], open,
     ['subprocess.Popen', `${node} -e 0`], open,
     ['os.kill', r.pid, 0],
     ['subprocess.Popen', `${node} --inspect=0 -e 0`], open,

@@ -9,7 +9,7 @@ import {
   ArrayIsArray, BufferPrototype, DateNow, DatePrototypeGetTime, FileURLToPath, NumberIsFinite, NumberIsInteger, NumberParseInt, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectKeys,
   ObjectSetPrototypeOf, PathIsAbsolute, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIncludes, SymbolToPrimitive, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, URLCtor,
   URLPrototypeGetHostname, URLPrototypeGetPathname, URLPrototypeGetProtocol, Uint8ArrayCtor,
-  decodeBytes, isDate, isUint8Array, newRecord, nullPrototype,
+  decodeBytes, isDate, isUint8Array, newList, newRecord, nullPrototype,
 } from '../core/primordials.js';
 
 export const INVALID: unique symbol = Symbol('invalid argument');
@@ -256,4 +256,28 @@ export function isStringArray(value: unknown): value is readonly string[] {
   if (!ArrayIsArray(value)) return false;
   for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
   return true;
+}
+
+/** NODE_OPTIONS split as Node splits it, for the preload flags only (quoted values lose their quotes). */
+export function nodeOptionsArgv(value: unknown): string[] {
+  const words = newList<string>();
+  if (typeof value !== 'string') return words;
+  let word = '';
+  let quote = '';
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i] as string;
+    if (quote !== '') {
+      if (char === quote) quote = '';
+      else word += char;
+    } else if (char === '"' || char === '\'') {
+      quote = char;
+    } else if (char === ' ' || char === '\t' || char === '\n') {
+      if (word !== '') words[words.length] = word;
+      word = '';
+    } else {
+      word += char;
+    }
+  }
+  if (word !== '') words[words.length] = word;
+  return words;
 }

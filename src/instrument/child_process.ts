@@ -12,7 +12,7 @@
 import {
   ArrayIsArray, ObjectFreeze, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeSlice, isProxy, newRecord, nodeBinding,
 } from '../core/primordials.js';
-import { toInt32, toStringValue } from './args.js';
+import { nodeOptionsArgv, toInt32, toStringValue } from './args.js';
 import type { Domain } from './domain.js';
 import { isInspectFlag, opensInspector, withSignalInspector } from './inspector.js';
 import { propagating, withPreload } from './propagation.js';
@@ -107,13 +107,8 @@ const describeSpawn: Describe = (args) => {
 /** Whether the child, if it is Node, opens its inspector: an --inspect flag among its arguments or in NODE_OPTIONS. */
 function startsInspector(argv: readonly string[], env: Readonly<Record<string, string>>): boolean {
   for (let i = 1; i < argv.length; i++) if (isInspectFlag(argv[i] as string)) return true;
-  const nodeOptions = ObjectHasOwn(env, 'NODE_OPTIONS') ? env['NODE_OPTIONS'] as string : '';
-  let start = 0;
-  for (let i = 0; i <= nodeOptions.length; i++) {
-    if (i < nodeOptions.length && nodeOptions[i] !== ' ') continue;
-    if (i > start && isInspectFlag(StringPrototypeSlice(nodeOptions, start, i))) return true;
-    start = i + 1;
-  }
+  const options = nodeOptionsArgv(ObjectHasOwn(env, 'NODE_OPTIONS') ? env['NODE_OPTIONS'] : undefined);
+  for (let i = 0; i < options.length; i++) if (isInspectFlag(options[i] as string)) return true;
   return false;
 }
 

@@ -14,7 +14,8 @@ import { andThen, instrument, operation, THROWS } from './wrap.js';
 import type { Describe, Operation } from './wrap.js';
 import type { Domain } from './domain.js';
 
-const SIGUSR1 = toSignal('SIGUSR1') as number;
+/** The signal that makes a Node process open its inspector. */
+export const SIGUSR1 = toSignal('SIGUSR1') as number;
 
 /** `op`, then `inspector.open`: the operation opens an inspector (of this process or another). */
 export function opensInspector(op: Operation): Operation {

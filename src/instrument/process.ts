@@ -15,7 +15,7 @@ import { INVALID, frozenCopy, isStringArray, toInt32, toMode, toPath, toSignal, 
 import { ANY, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
-import { opensInspector, withSignalInspector } from './inspector.js';
+import { SIGUSR1, opensInspector, withSignalInspector } from './inspector.js';
 
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
@@ -34,8 +34,6 @@ const describeKill: Describe = (args) => {
   if (pid === 0 || pid < -1) return withSignalInspector(operation('os.killpg', [pid === 0 ? 0 : -pid, signal]), signal);
   return withSignalInspector(operation('os.kill', [pid, signal]), signal);
 };
-
-const SIGUSR1 = toSignal('SIGUSR1') as number;
 
 /** process._debugProcess(pid) sends SIGUSR1, which opens the inspector of the process it names. */
 const describeDebugProcess: Describe = (args) =>

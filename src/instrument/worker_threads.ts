@@ -14,7 +14,7 @@
 import {
   ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
-import { guardedURL, isURL } from './args.js';
+import { guardedURL, isURL, nodeOptionsArgv } from './args.js';
 import { withForcedVariables } from './propagation.js';
 import type { Domain } from './domain.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
@@ -40,29 +40,6 @@ function preloadsOf(argv: readonly string[]): Preload[] {
   return found;
 }
 
-/** NODE_OPTIONS split as Node splits it, for the preload flags only (quoted values lose their quotes). */
-function nodeOptionsArgv(value: unknown): string[] {
-  const words = newList<string>();
-  if (typeof value !== 'string') return words;
-  let word = '';
-  let quote = '';
-  for (let i = 0; i < value.length; i++) {
-    const char = value[i] as string;
-    if (quote !== '') {
-      if (char === quote) quote = '';
-      else word += char;
-    } else if (char === '"' || char === '\'') {
-      quote = char;
-    } else if (char === ' ' || char === '\t' || char === '\n') {
-      if (word !== '') words[words.length] = word;
-      word = '';
-    } else {
-      word += char;
-    }
-  }
-  if (word !== '') words[words.length] = word;
-  return words;
-}
 
 /**
  * The preloads this thread started with, on its command line and in NODE_OPTIONS: code that later

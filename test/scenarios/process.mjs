@@ -272,6 +272,8 @@ export async function inspectorOpeners(harness) {
     debugProcess: via.sync(process, '_debugProcess', [child.pid]),
     spawnFlag: via.sync(cp, 'spawnSync', [process.execPath, ['--inspect=0', '-e', '0']]),
     spawnNodeOptions: via.sync(cp, 'spawnSync', [process.execPath, ['-e', '0'], { env: { NODE_OPTIONS: '--no-warnings --inspect-brk=0' } }]),
+    // Node takes a quoted NODE_OPTIONS word without its quotes.
+    spawnQuoted: via.sync(cp, 'spawnSync', [process.execPath, ['-e', '0'], { env: { NODE_OPTIONS: '"--inspect=0"' } }]),
   };
   harness.unblock();
   const alive = (() => { try { process.kill(child.pid, 0); return true; } catch { return false; } })();
