@@ -8,13 +8,23 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
+import type { StreamRecord } from '../src/contract/channel';
 import type { LogRecord } from '../src/contract/record';
 import { REPO_ROOT } from './helpers/scenario';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 /** Runs test/attacks/<name> under `audithook run` in a fresh directory; its last stdout line is JSON. */
-function attack(name: string, args: readonly string[]): { records: LogRecord[]; result: unknown; work: string } {
+/** The log's event records, and apart from them what the supervisor said of each stream. */
+function readLog(log: string): { records: LogRecord[]; streams: StreamRecord[] } {
+  const logged = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord | StreamRecord);
+  return {
+    records: logged.filter((line): line is LogRecord => !('stream' in line)),
+    streams: logged.filter((line): line is StreamRecord => 'stream' in line),
+  };
+}
+
+function attack(name: string, args: readonly string[]): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
   const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
   const log = join(work, 'log.jsonl');
   const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--', 'node', resolve(REPO_ROOT, 'test', 'attacks', name), ...args, work], {
@@ -22,8 +32,7 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
   });
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
-  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
-  return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+  return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
 
 interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
@@ -47,7 +56,7 @@ interface AttackPolicy {
  * everything but reading its own files, loading modules and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
   const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
@@ -82,9 +91,24 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   });
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
-  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
-  return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+  return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
+
+test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
+  const { records, streams, result } = attackAsPackage('forge-record');
+  assert.deepEqual(result, { guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(records.filter((record) => record.event === 'forged.event'), []);
+  const refused = records.filter((record) => record.rule === 'audithook (its log and channel)');
+  assert.deepEqual(refused.map((record) => [record.event, record.package, record.blocked]), [
+    ['open', 'evil', true], ['os.truncate', 'evil', true], ['os.remove', 'evil', true], ['os.listdir', 'evil', true],
+  ]);
+  const app = records.find((record) => record.event === 'app.event');
+  assert.ok(app, 'the application went on, and its stream with it');
+  // One line dropped on each channel of the process (its main thread's; Node 20's module hooks thread's).
+  const malformed = streams.filter((stream) => stream.stream === 'malformed');
+  assert.ok(malformed.length >= 1);
+  assert.deepEqual(malformed.map((stream) => [stream.pid, stream.missing]), malformed.map(() => [app.pid, 1]));
+});
 
 test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {
   const { records, result } = attackAsPackage('own-hook');
@@ -175,7 +199,7 @@ test('a package denied all but reading its own files cannot get past its policy 
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
   assert.deepEqual(JSON.parse(lines[lines.length - 1] ?? 'null'), { kill: 'ERR_ACCESS_DENIED', binding: 'ERR_ACCESS_DENIED', read: 'decoy', childAlive: true });
-  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+  const { records } = readLog(log);
   const evil = records.filter((record) => record.package === 'evil' && record.event !== 'import').map((record) => [record.event, record.decision]);
   assert.deepEqual(evil, [['os.kill', 'deny'], ['process.binding', 'deny'], ['open', 'allow']]);
 });

@@ -44,8 +44,10 @@ function run(dir: string, command: readonly string[], extra: readonly string[] =
   return { status: child.status, stdout: child.stdout, stderr: child.stderr, log };
 }
 
+/** The event records of the log, without what the supervisor says of each stream (collector.ts). */
 function records(log: string): LogRecord[] {
-  return readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+  return readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord | { stream: string })
+    .filter((line): line is LogRecord => !('stream' in line));
 }
 
 /** The `open` records of `path` (or of the paths it matches). */
@@ -342,12 +344,14 @@ test('the agent without its configuration stops the process before user code, wi
   const dir = project({});
   const cases: [NodeJS.ProcessEnv, RegExp][] = [
     [{}, /^audithook agent: AUDITHOOK_LOG is not set/],
-    [{ AUDITHOOK_LOG: join(dir, 'absent', 'log.jsonl') }, /^audithook agent: cannot open the log: ENOENT/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_POLICY: '{not json' }, /^audithook agent: AUDITHOOK_POLICY is not a compiled policy/],
+    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl') }, /^audithook agent: AUDITHOOK_CHANNEL is not set/],
+    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_CHANNEL: join(dir, 'absent') }, /^audithook agent: cannot open a channel to audithook run: ENOENT/],
+    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_CHANNEL: dir, AUDITHOOK_POLICY: '{not json' }, /^audithook agent: AUDITHOOK_POLICY is not a compiled policy/],
   ];
   for (const [env, message] of cases) {
     const inherited = { ...process.env };
     delete inherited['AUDITHOOK_LOG'];
+    delete inherited['AUDITHOOK_CHANNEL'];
     delete inherited['AUDITHOOK_POLICY'];
     const child = spawnSync(process.execPath, ['-r', agent, '-e', "require('fs').writeFileSync(process.argv[1], '')", join(dir, 'ran')], {
       env: { ...inherited, ...env }, encoding: 'utf8',
@@ -402,12 +406,26 @@ test('arguments are logged JSON-safe: buffers, cycles, functions, throwing gette
   assert.equal((connect.args[1] as unknown[])[0], '127.0.0.1');
 });
 
-test('the summary warns about corrupt lines in the log and still reports', () => {
-  const dir = project({ 'app.js': "const fs = require('fs'); fs.appendFileSync(process.env.AUDITHOOK_LOG, '{not json\\n'); fs.writeFileSync(__dirname + '/out', '');" });
+test('the log and the channel are audithook\'s: the program cannot open, rename or remove them, even without a policy', () => {
+  const dir = project({
+    'app.js': `const fs = require('fs');
+      const attempts = [
+        () => fs.appendFileSync(process.env.AUDITHOOK_LOG, '{"forged":1}\\n'),
+        () => fs.readFileSync(process.env.AUDITHOOK_LOG),
+        () => fs.renameSync(process.env.AUDITHOOK_LOG, __dirname + '/moved'),
+        () => fs.rmSync(process.env.AUDITHOOK_LOG),
+        () => fs.readdirSync(process.env.AUDITHOOK_CHANNEL),
+        () => fs.openSync(process.env.AUDITHOOK_CHANNEL + '/fifo-9', 'w'),
+      ];
+      process.stdout.write(attempts.map((attempt) => { try { attempt(); return 'done'; } catch (error) { return error.code; } }).join(' '));`,
+  });
   const result = run(dir, ['node', 'app.js']);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, /skipped 1 corrupt or truncated line/);
-  assert.match(result.stderr, /<app> +([\w.]+ \d+, )*open \d+/);
+  assert.equal(result.stdout, Array(6).fill('ERR_ACCESS_DENIED').join(' '));
+  const refused = records(result.log).filter((r) => r.rule === 'audithook (its log and channel)');
+  assert.equal(refused.length, 6);
+  assert.ok(refused.every((r) => r.blocked && r.decision === 'deny'));
+  assert.doesNotMatch(readFileSync(result.log, 'utf8'), /forged/);
 });
 
 // ---- policies ------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@
  * the collector did not accept by then is counted as dropped.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { StreamRecord } from '../contract/channel.js';
 import type { LogRecord } from '../contract/record.js';
 import { RecordReader } from './log.js';
 import { printable } from './output.js';
-import { packageLabel, recordSubject } from './report-model.js';
+import { isStreamProblem, packageLabel, recordSubject, streamText } from './report-model.js';
 import type { LogAttributes, Logger, LogRecord as OtelLogRecord } from '@opentelemetry/api-logs';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -107,6 +108,18 @@ function attributes(record: LogRecord): LogAttributes {
   return result;
 }
 
+/** What `audithook run` said of a stream (an end, a gap, a forgery), beside the events. */
+function streamAttributes(record: StreamRecord): LogAttributes {
+  const result: LogAttributes = { 'audithook.stream': record.stream, 'audithook.stream.records': record.records };
+  if (record.pid !== null) result['process.pid'] = record.pid;
+  if (record.thread !== null) result['thread.id'] = record.thread;
+  if (typeof record.code === 'number') result['process.exit.code'] = record.code;
+  if (typeof record.signal === 'string') result['audithook.stream.signal'] = record.signal;
+  if (typeof record.missing === 'number') result['audithook.stream.missing'] = record.missing;
+  if (typeof record.detail === 'string') result['audithook.stream.detail'] = record.detail;
+  return result;
+}
+
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -134,20 +147,24 @@ export async function startOtlpExport(log: string, url: string | undefined): Pro
 
   let records = 0;
   let exporting = true;
-  const reader = new RecordReader((record) => {
+  const emit = (timeText: string, warn: boolean, text: string, recordAttributes: LogAttributes): void => {
     records++;
     if (!exporting) return;
-    const time = Date.parse(record.time);
+    const time = Date.parse(timeText);
     const otel: OtelLogRecord = {
       // A time that does not parse is left to the SDK, which stamps the record when it is read.
       ...(Number.isNaN(time) ? {} : { timestamp: new Date(time) }),
-      severityNumber: record.decision === 'deny' ? SeverityNumber.WARN : SeverityNumber.INFO,
-      severityText: record.decision === 'deny' ? 'WARN' : 'INFO',
-      body: body(record),
-      attributes: attributes(record),
+      severityNumber: warn ? SeverityNumber.WARN : SeverityNumber.INFO,
+      severityText: warn ? 'WARN' : 'INFO',
+      body: text,
+      attributes: recordAttributes,
     };
     logger.emit(otel);
-  });
+  };
+  const reader = new RecordReader(
+    (record) => emit(record.time, record.decision === 'deny', body(record), attributes(record)),
+    (record) => emit(record.time, isStreamProblem(record), printable(streamText(record)), streamAttributes(record)),
+  );
   const fd = openSync(log, 'r');
   let open = true;
   const buffer = Buffer.alloc(CHUNK_BYTES);

@@ -60,6 +60,8 @@ const FILE_PROBLEMS: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
 };
 
 /** What went wrong with a file, without the path and syscall that Node's message repeats. */
@@ -78,6 +80,11 @@ export function cannotRead(what: string, file: string, error: unknown): CliError
 
 export function cannotWrite(what: string, file: string, error: unknown): CliError {
   return new CliError('ERR_AUDITHOOK_CANNOT_WRITE', `cannot write ${what} ${file}: ${fileProblem(error)}`);
+}
+
+/** The collector could not write the log to its end: every record it received after that is lost, and counted. */
+export function logNotWritten(file: string, error: Error, lost: number): string {
+  return `cannot write the log ${file}: ${fileProblem(error)}; ${plural(lost, 'record')} received from the audited processes were lost`;
 }
 
 /** `usage` is the command's usage line, printed below the problem. */

@@ -7,7 +7,7 @@ import { scanLog } from './log.js';
 import { FLUSH_TIMEOUT_MS } from './otlp.js';
 import type { ExportOutcome } from './otlp.js';
 import { cannotRead, notice, plural, printable, skippedLines } from './output.js';
-import { ReportBuilder, packageLabel } from './report-model.js';
+import { ReportBuilder, packageLabel, streamText } from './report-model.js';
 import type { Denial, Report } from './report-model.js';
 
 const MAX_DENIALS = 20;
@@ -44,6 +44,11 @@ export function summary(report: Report): string {
     lines.push(...denials.slice(0, MAX_DENIALS).map(denialLine));
     if (denials.length > MAX_DENIALS) lines.push(`  … and ${denials.length - MAX_DENIALS} more in the log`);
   }
+  if (report.streams.length > 0) {
+    lines.push(`audithook: ${plural(report.streams.length, 'stream')} not intact:`);
+    lines.push(...report.streams.slice(0, MAX_DENIALS).map((record) => `  ${printable(streamText(record))}`));
+    if (report.streams.length > MAX_DENIALS) lines.push(`  … and ${report.streams.length - MAX_DENIALS} more in the log`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -52,7 +57,7 @@ export function printSummary(log: string): void {
   const builder = new ReportBuilder();
   let skipped: number;
   try {
-    skipped = scanLog(log, (record) => builder.add(record));
+    skipped = scanLog(log, (record) => builder.add(record), (record) => builder.addStream(record));
   } catch (error) {
     notice(cannotRead('the log', log, error).message);
     return;

@@ -5,8 +5,13 @@
  * child's environment, whatever env the child was given.
  */
 
-/** Absolute path of the JSONL log every audited process appends to. */
+/**
+ * Absolute path of the JSONL log, which only `audithook run` writes: the agents refuse any event
+ * that names it. Their records go over the channel whose directory is CHANNEL_VARIABLE (channel.ts).
+ */
 export const LOG_VARIABLE = 'AUDITHOOK_LOG';
+import { CHANNEL_VARIABLE } from './channel.js';
+
 /** The CompiledPolicy as JSON; absent without --policy. */
 export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
 
@@ -33,7 +38,10 @@ export function agentPreload(agentFile: string): string {
  */
 export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | undefined {
   const log = env[LOG_VARIABLE];
-  if (log === undefined || log === '') return undefined;
+  const channel = env[CHANNEL_VARIABLE];
+  if (log === undefined || log === '' || channel === undefined || channel === '') return undefined;
   const policy = env[POLICY_VARIABLE];
-  return policy === undefined || policy === '' ? [`${LOG_VARIABLE}=${log}`] : [`${LOG_VARIABLE}=${log}`, `${POLICY_VARIABLE}=${policy}`];
+  return policy === undefined || policy === ''
+    ? [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`]
+    : [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`, `${POLICY_VARIABLE}=${policy}`];
 }
