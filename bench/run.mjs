@@ -195,6 +195,14 @@ const cases = [
   // The CLI: every event attributed to its packages and appended to the log (then an enforce
   // policy of 50 rules checked too). The time per operation is measured inside the workload.
   underRunCase('openSync+closeSync', 'open-close', 4e4, 5, ratioBelow(3)),
+  {
+    // Each record reaches the supervisor with one write(2) to a pipe of 64 KiB: the workload cannot
+    // run ahead of the supervisor's reading by more, so its rate is at most the supervisor's intake.
+    name: "audit('bench.event', 1, 2) into the supervisor",
+    kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
+    baseline: plain('audit', 'no hooks'),
+    measured: [{ config: underRun('audit', 'under audithook run: >= 200k events/s'), target: nsUnder(5000) }],
+  },
   underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
   underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
   {

@@ -167,3 +167,20 @@ test('the log is created 0600, and the pool of channels is gone after the run', 
   assert.equal(statSync(result.log).mode & 0o777, 0o600);
   assert.throws(() => statSync(result.stdout), { code: 'ENOENT' });
 });
+
+test('secrets stay out of the log and the summary, and --log-secrets keeps them', () => {
+  const redacted = run(['node', fixture('secrets.cjs')]);
+  assert.equal(redacted.status, 0, redacted.stderr);
+  const text = readFileSync(redacted.log, 'utf8');
+  assert.doesNotMatch(text, /SECRET_\d/);
+  assert.doesNotMatch(redacted.stderr, /SECRET_\d/);
+  const events = new Set(records(redacted.log).map((r) => r.event));
+  for (const event of ['subprocess.Popen', 'os.putenv', 'http.client.send', 'urllib.Request']) assert.ok(events.has(event), event);
+  assert.match(text, /"\$redacted":"body","size":20/);
+  assert.match(text, /\/p\?token=\*\*\*/);
+
+  const kept = spawnSync(process.execPath, [CLI, 'run', '--log', join(redacted.dir, 'kept.jsonl'), '--log-secrets', '--', 'node', fixture('secrets.cjs')], { cwd: redacted.dir, encoding: 'utf8' });
+  assert.equal(kept.status, 0, kept.stderr);
+  const keptText = readFileSync(join(redacted.dir, 'kept.jsonl'), 'utf8');
+  for (const secret of ['SECRET_2', 'SECRET_3', 'SECRET_6', 'SECRET_7', 'SECRET_8']) assert.match(keptText, new RegExp(secret));
+});

@@ -222,7 +222,7 @@ export const events = [
       { name: 'executable', type: 'string | null', kind: 'command' },
       { name: 'args', type: 'string[]', kind: 'argv' },
       { name: 'cwd', type: 'string | null', kind: 'cwd' },
-      { name: 'env', type: 'Record<string, string>', kind: 'opaque' },
+      { name: 'env', type: 'Record<string, string>', kind: 'opaque', secret: 'environment' },
     ],
     description: 'A process is about to start. `executable` and `args` (argv, argv[0] included) are what is actually started: for a shell command (exec, `shell: true`) the shell and its -c vector. `env` is the environment the child gets; `cwd` is null when inherited. `executable` is null only if a future Node hands its spawn bindings arguments audithook does not understand: the start is still audited.',
     raisedBy: [
@@ -234,7 +234,7 @@ export const events = [
   },
   {
     name: 'os.exec',
-    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'args', type: 'string[]', kind: 'argv' }, { name: 'env', type: 'unknown', kind: 'opaque' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'args', type: 'string[]', kind: 'argv' }, { name: 'env', type: 'unknown', kind: 'opaque', secret: 'environment' }],
     description: 'The process is about to be replaced by another program; `env` is null when the current environment is kept.',
     raisedBy: ['process.execve'],
     since: '22.15.0',
@@ -266,7 +266,7 @@ export const events = [
   },
   {
     name: 'os.putenv',
-    args: [{ name: 'key', type: 'string' }, { name: 'value', type: 'string' }],
+    args: [{ name: 'key', type: 'string' }, { name: 'value', type: 'string', secret: 'value' }],
     description: 'An environment variable is about to be set; `value` is the string Node stores.',
     raisedBy: [
       'process.env[key] = value', 'Object.assign(process.env, ...)', 'Reflect.set / Object.defineProperty on process.env',
@@ -541,8 +541,8 @@ export const events = [
     name: 'urllib.Request',
     args: [
       { name: 'fullurl', type: 'string', kind: 'url' },
-      { name: 'data', type: 'unknown', kind: 'opaque' },
-      { name: 'headers', type: 'Record<string, string>', kind: 'opaque' },
+      { name: 'data', type: 'unknown', kind: 'opaque', secret: 'body' },
+      { name: 'headers', type: 'Record<string, string>', kind: 'opaque', secret: 'headers' },
       { name: 'method', type: 'string' },
     ],
     description: 'A fetch (or a WebSocket) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
@@ -552,7 +552,7 @@ export const events = [
   },
   {
     name: 'http.client.connect',
-    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
     description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere.',
     raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest'],
     since: '20.0.0',
@@ -560,7 +560,7 @@ export const events = [
   },
   {
     name: 'http.client.send',
-    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'data', type: 'unknown', kind: 'opaque' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'data', type: 'unknown', kind: 'opaque', secret: 'body' }],
     description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'.',
     raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end'],
     since: '20.0.0',

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { FIFO_PREFIX } from '../contract/channel.js';
+import { mayCarrySecrets, redactArgs } from './redact.js';
 import type { StreamRecord, StreamStatus } from '../contract/channel.js';
 
 /** FIFOs kept ready; below LOW_WATER free ones the pool is refilled, off the agents' path. */
@@ -99,8 +100,11 @@ function kernelConfirms(stream: Stream, pid: number, fd: number): boolean | null
   }
 }
 
-/** Starts the pool and the log (created 0600, emptied): throws the fs error for the caller to report. */
-export function openCollector(log: string): Collector {
+/**
+ * Starts the pool and the log (created 0600, emptied): throws the fs error for the caller to report.
+ * Records are written with their secrets redacted (redact.ts) unless `logSecrets`.
+ */
+export function openCollector(log: string, logSecrets: boolean): Collector {
   const logFd = openSync(log, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND, 0o600);
   const directory = mkdtempSync(join(tmpdir(), 'audithook-'));
   const streams = new Set<Stream>();
@@ -192,10 +196,12 @@ export function openCollector(log: string): Collector {
     }
     const missing = (seq as number) - stream.records - 1;
     if (missing > 0) streamRecord(stream, 'gap', { missing });
+    const event = value['event'];
     stream.records = seq as number;
-    stream.lastEvent = value['event'];
+    stream.lastEvent = event;
     received++;
-    append(line);
+    append(!logSecrets && mayCarrySecrets(event) && Array.isArray(value['args'])
+      ? JSON.stringify({ ...value, args: redactArgs(event, value['args'] as unknown[]) }) : line);
   };
 
   const onLine = (stream: Stream, line: string): void => {

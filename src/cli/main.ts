@@ -39,11 +39,12 @@ function program(): Command {
     .description('Audit what a Node program and its dependencies do; enforce a policy.')
     .enablePositionalOptions();
 
-  const run = subcommand(cli, 'run', '[--log FILE] [--policy FILE] [--otlp [URL]] -- COMMAND [ARGS...]')
+  const run = subcommand(cli, 'run', '[--log FILE] [--policy FILE] [--otlp [URL]] [--log-secrets] -- COMMAND [ARGS...]')
     .description('run COMMAND with every Node process and worker it starts audited')
     .option('--log <file>', 'write every event as JSON lines to FILE')
     .option('--policy <file>', 'enforce (or report on) the policy in FILE')
     .option('--otlp [url]', 'also export every event to the OpenTelemetry collector at URL (default: OTEL_EXPORTER_OTLP_* variables)')
+    .option('--log-secrets', 'keep environment values, credential headers, URL credentials and queries, and request bodies in the log (redacted by default)')
     .argument('<COMMAND...>', 'the command to run, after --')
     .passThroughOptions()
     .action(async (command: string[], options: RunOptions) => {

@@ -47,9 +47,9 @@ function readPolicy(file: string): CompiledPolicy {
 }
 
 /** Creates (or empties) the log and the channels now, so that an unwritable path stops the run before COMMAND starts. */
-function startCollector(file: string): Collector {
+function startCollector(file: string, logSecrets: boolean): Collector {
   try {
-    return openCollector(file);
+    return openCollector(file, logSecrets);
   } catch (error) {
     throw cannotWrite('the log', file, error);
   }
@@ -121,13 +121,15 @@ export interface RunOptions {
   readonly policy?: string;
   /** `--otlp`: true for the collector the OTEL_EXPORTER_OTLP_* variables name, or its URL. */
   readonly otlp?: string | true;
+  /** `--log-secrets`: the log keeps what redact.ts would replace. */
+  readonly logSecrets?: boolean;
 }
 
 /** COMMAND is not empty and `--otlp URL` an http(s) URL: main.ts checks the command line. */
 export async function runCommand(command: readonly string[], options: RunOptions): Promise<number> {
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
   const log = resolve(options.log ?? DEFAULT_LOG);
-  const collector = startCollector(log);
+  const collector = startCollector(log, options.logSecrets === true);
   const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
   const { status, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
   const collected = await collector.finish(code, signal);
