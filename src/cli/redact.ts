@@ -65,9 +65,10 @@ function redactEnvironment(value: unknown): unknown {
 
 function redactHeaders(value: unknown): unknown {
   if (Array.isArray(value)) {
+    const list = value as unknown[];
     // [[name, value], ...] or the flat [name, value, name, value, ...] that Node's raw headers are.
-    if (value.every((pair) => Array.isArray(pair))) return value.map((pair) => redactHeaders(Object.fromEntries([pair as [unknown, unknown]])));
-    return value.map((entry, index) => (index % 2 === 1 && CREDENTIAL_HEADERS.has(String(value[index - 1]).toLowerCase()) ? redacted('header', entry) : entry));
+    if (list.every((pair) => Array.isArray(pair))) return list.map((pair) => redactHeaders(Object.fromEntries([pair as [unknown, unknown]])));
+    return list.map((entry, index) => (index % 2 === 1 && CREDENTIAL_HEADERS.has(String(list[index - 1]).toLowerCase()) ? redacted('header', entry) : entry));
   }
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value as Record<string, unknown>)
