@@ -286,3 +286,16 @@ test('a package cannot start a Node process or worker without the agent, nor wit
   assert.equal(writes.length, Object.keys(result as object).length - 1, 'each write that ran was audited and denied');
   assert.ok(writes.every((record) => record.package === 'evil' && record.blocked));
 });
+
+test('a preload that runs before the agent anyway (a program that reorders NODE_OPTIONS) and publishes a fake runtime stops the process before the application', () => {
+  const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
+  writeFileSync(join(work, 'planted.cjs'), PROPAGATION_FILES['node_modules/evil/planted.cjs']);
+  writeFileSync(join(work, 'app.cjs'), "require('fs').writeFileSync(__dirname + '/ran', '')");
+  const child = spawnSync(process.execPath, [join(work, 'app.cjs')], {
+    env: { PATH: process.env['PATH'], AUDITHOOK_LOG: join(work, 'log.jsonl'), NODE_OPTIONS: `--require=${join(work, 'planted.cjs')} --require=${resolve(REPO_ROOT, 'dist', 'agent.js')}` },
+    encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(child.status, 2, child.stderr);
+  assert.match(child.stderr, /^audithook agent: an audithook runtime was published before the agent/);
+  assert.equal(existsSync(join(work, 'ran')), false);
+});
