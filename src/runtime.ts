@@ -17,9 +17,9 @@ import type { Hook } from './core/kernel.js';
 import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
 import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
-import { AGENT_FILE } from './contract/launch.js';
+import { AGENT_BESIDE } from './instrument/propagation.js';
 import {
-  ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, PathJoin, SymbolFor,
+  ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor,
 } from './core/primordials.js';
 
 export interface Runtime {
@@ -48,7 +48,7 @@ function setOpenCodeHook(hook: OpenCodeHook): void {
 }
 
 /** Whether this copy was loaded by the `audithook run` agent beside it (dist/agent.js). */
-const loadedByAgent = module.parent?.filename === PathJoin(__dirname, AGENT_FILE);
+const loadedByAgent = module.parent?.filename === AGENT_BESIDE;
 
 function refuseEarlierRuntime(): never {
   process.stderr.write('audithook agent: an audithook runtime was published before the agent (code ran before it): refusing to run\n');

@@ -281,7 +281,7 @@ test('a package cannot start a Node process or worker without the agent, nor wit
     'worker: shared rewritten environment, execArgv': 'refused ERR_ACCESS_DENIED',
     ...execve ? { execve: 'ERR_ACCESS_DENIED' } : {},
   });
-  for (const name of Object.keys(result as object)) assert.equal(existsSync(join(work, `written-by-${name}`)), false, name);
+  for (const name of Object.keys(result)) assert.equal(existsSync(join(work, `written-by-${name}`)), false, name);
   const writes = records.filter((record) => record.event === 'open' && (record.args[0] as string).startsWith(join(work, 'written-by-')));
   assert.equal(writes.length, Object.keys(result as object).length - 1, 'each write that ran was audited and denied');
   assert.ok(writes.every((record) => record.package === 'evil' && record.blocked));

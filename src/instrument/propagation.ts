@@ -35,6 +35,8 @@ interface Propagation {
 }
 
 const REGISTER_FILE = PathJoin(__dirname, 'register.js');
+/** The `audithook run` agent of this build, beside this bundle. */
+export const AGENT_BESIDE = PathJoin(__dirname, AGENT_FILE);
 
 /** Whether a preload specifier names audithook: the package, or one of this build's files. */
 function namesAudithook(specifier: string): boolean {
@@ -92,8 +94,7 @@ function registerPropagation(nodeOptions: unknown): Propagation | undefined {
 function startupPropagation(): Propagation | undefined {
   const forced = agentVariables(process.env);
   if (forced === undefined) return registerPropagation(process.env['NODE_OPTIONS']);
-  const agentFile = PathJoin(__dirname, AGENT_FILE);
-  return { words: [`--require=${agentFile}`], text: agentPreload(agentFile), env: forced };
+  return { words: [`--require=${AGENT_BESIDE}`], text: agentPreload(AGENT_BESIDE), env: forced };
 }
 
 const propagation: Propagation | undefined = startupPropagation();
@@ -159,7 +160,7 @@ export function withPreloadEnvironment(env: Readonly<Record<string, string>>): R
   const result = newRecord<string>();
   for (let i = 0; i < kept.length; i++) {
     const key = keyOf(kept[i] as string);
-    result[key] = StringPrototypeSlice(kept[i] as string, key.length + 1);
+    result[key] = StringPrototypeSlice(kept[i], key.length + 1);
   }
   return result;
 }
@@ -197,7 +198,7 @@ function startsAgent(current: Propagation, env: Readonly<Record<string, unknown>
   const forced = current.env;
   for (let i = 0; i < forced.length; i++) {
     const key = keyOf(forced[i] as string);
-    if (env[key] !== StringPrototypeSlice(forced[i] as string, key.length + 1)) return false;
+    if (env[key] !== StringPrototypeSlice(forced[i], key.length + 1)) return false;
   }
   return !checkNodeOptions || beginsWithPreloads(current, StringCtor(env['NODE_OPTIONS'] ?? ''));
 }
