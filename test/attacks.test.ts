@@ -269,3 +269,57 @@ test('code built from a string that a timer runs has no file: decided as the unk
   assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
   assert.deepEqual(evilsWrite(records, work), [[null, [], 'anonymous', 'deny', true]]);
 });
+
+// ---- propagation: every Node process and worker gets the agent, first (issue #14 §2) -------------
+
+/** What evil's processes and threads run: a write the policy denies evil, whose outcome it reports. */
+const PROPAGATION_FILES = {
+  'node_modules/evil/write.cjs': `const { writeFileSync } = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+let outcome;
+try { writeFileSync(process.argv[2], 'x'); outcome = 'written'; } catch (error) { outcome = error.code ?? error.message; }
+if (parentPort) parentPort.postMessage(outcome);
+else if (process.argv[3] === undefined) process.stdout.write(JSON.stringify(outcome) + '\\n');
+else process.stdout.write(JSON.stringify({ ...JSON.parse(process.argv[3]), execve: outcome }) + '\\n');
+`,
+  // A fake runtime, published where audithook's copies look for it: one that installs nothing and adds no hook.
+  'node_modules/evil/planted.cjs': `try {
+  const nothing = () => {};
+  Object.defineProperty(globalThis, Symbol.for('audithook.runtime'), { value: Object.freeze({ audit: nothing, addAuditHook: () => true, installInstrumentation: nothing, announceStartup: nothing, setOpenCodeHook: nothing }) });
+} catch {}
+`,
+};
+
+test('a package cannot start a Node process or worker without the agent, nor with its own preload before it', () => {
+  const { records, result, work } = attackAsPackage('propagation', {
+    files: PROPAGATION_FILES,
+    allowed: ['subprocess.Popen', 'worker_threads.Worker', 'os.exec', 'os.putenv'].map((event) => ({ event, package: 'evil', action: 'allow' as const })),
+  });
+  const execve = typeof (process as { execve?: unknown }).execve === 'function';
+  assert.deepEqual(result, {
+    'child: agent text continued': 'ERR_ACCESS_DENIED',
+    'worker: env.NODE_OPTIONS requires before the agent': 'ERR_ACCESS_DENIED',
+    'worker: execArgv requires before the agent': 'ERR_ACCESS_DENIED',
+    'worker: agent inside a quoted value': 'ERR_ACCESS_DENIED',
+    'worker: rewritten environment, execArgv': 'ERR_ACCESS_DENIED',
+    'worker: shared rewritten environment, execArgv': 'refused ERR_ACCESS_DENIED',
+    ...execve ? { execve: 'ERR_ACCESS_DENIED' } : {},
+  });
+  for (const name of Object.keys(result)) assert.equal(existsSync(join(work, `written-by-${name}`)), false, name);
+  const writes = records.filter((record) => record.event === 'open' && (record.args[0] as string).startsWith(join(work, 'written-by-')));
+  assert.equal(writes.length, Object.keys(result as object).length - 1, 'each write that ran was audited and denied');
+  assert.ok(writes.every((record) => record.package === 'evil' && record.blocked));
+});
+
+test('a preload that runs before the agent anyway (a program that reorders NODE_OPTIONS) and publishes a fake runtime stops the process before the application', () => {
+  const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
+  writeFileSync(join(work, 'planted.cjs'), PROPAGATION_FILES['node_modules/evil/planted.cjs']);
+  writeFileSync(join(work, 'app.cjs'), "require('fs').writeFileSync(__dirname + '/ran', '')");
+  const child = spawnSync(process.execPath, [join(work, 'app.cjs')], {
+    env: { PATH: process.env['PATH'], AUDITHOOK_LOG: join(work, 'log.jsonl'), NODE_OPTIONS: `--require=${join(work, 'planted.cjs')} --require=${resolve(REPO_ROOT, 'dist', 'agent.js')}` },
+    encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(child.status, 2, child.stderr);
+  assert.match(child.stderr, /^audithook agent: an audithook runtime was published before the agent/);
+  assert.equal(existsSync(join(work, 'ran')), false);
+});

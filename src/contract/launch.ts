@@ -19,17 +19,25 @@ export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
 export const AGENT_FILE = 'agent.js';
 
 /**
- * The NODE_OPTIONS option that preloads the agent: `--require`, because Node runs `--require`
- * preloads in worker threads too and `--import` ones only in the main thread (Node 20 and 24).
- * Quoted, as NODE_OPTIONS splits on spaces.
+ * `text` quoted for NODE_OPTIONS, which Node splits on spaces: inside `"`, a backslash takes the
+ * next character as it is, so `"` and `\` are escaped. Node reads back exactly `text`.
  */
-export function agentPreload(agentFile: string): string {
+export function nodeOptionsQuoted(text: string): string {
   let escaped = '';
-  for (let i = 0; i < agentFile.length; i++) {
-    const char = agentFile[i] as string;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
     escaped += char === '"' || char === '\\' ? `\\${char}` : char;
   }
-  return `--require="${escaped}"`;
+  return `"${escaped}"`;
+}
+
+/**
+ * The NODE_OPTIONS option that preloads the agent: `--require`, because Node runs `--require`
+ * preloads in worker threads too and `--import` ones only in the main thread (Node 20 and 24),
+ * and before every `--import` preload.
+ */
+export function agentPreload(agentFile: string): string {
+  return `--require=${nodeOptionsQuoted(agentFile)}`;
 }
 
 /**
