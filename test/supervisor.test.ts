@@ -177,7 +177,6 @@ test('secrets stay out of the log and the summary, and --log-secrets keeps them'
   const events = new Set(records(redacted.log).map((r) => r.event));
   for (const event of ['subprocess.Popen', 'os.putenv', 'http.client.send', 'urllib.Request']) assert.ok(events.has(event), event);
   assert.match(text, /"\$redacted":"body","size":20/);
-  assert.match(text, /\/p\?token=\*\*\*/);
 
   const kept = spawnSync(process.execPath, [CLI, 'run', '--log', join(redacted.dir, 'kept.jsonl'), '--log-secrets', '--', 'node', fixture('secrets.cjs')], { cwd: redacted.dir, encoding: 'utf8' });
   assert.equal(kept.status, 0, kept.stderr);
