@@ -5,9 +5,10 @@
  * nobody, and let through those it allows.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { loadPolicy } from '../src/policy/index';
@@ -65,6 +66,11 @@ describe('which Nodes get a wall', () => {
     assert.ok(!byDefault.on && byDefault.why.startsWith('default allows process.binding'), byDefault.on ? '' : byDefault.why);
     const byRule = permissionWall(denyAll([{ event: 'process.binding', package: 'legacy', action: 'allow' }]), NO_NEEDS, NODE_26);
     assert.ok(!byRule.on && byRule.why.startsWith('rules[0] allows process.binding'));
+    // Node 22 does not refuse process._linkedBinding under its model; 24 does.
+    const linked = denyAll([{ event: 'process._linkedBinding', package: null, action: 'allow' }]);
+    assert.ok(permissionWall(linked, NO_NEEDS, NODE_22).on);
+    const linkedOn24 = permissionWall(linked, NO_NEEDS, NODE_24);
+    assert.ok(!linkedOn24.on && linkedOn24.why.startsWith('rules[0] allows process._linkedBinding'));
     // Denied to everyone before the default: the wall holds.
     const denied = load({ default: 'allow', rules: [{ event: 'process.{binding,_linkedBinding}', action: 'deny' }, { event: 'inspector.*', action: 'deny' }] });
     assert.ok(permissionWall(denied, NO_NEEDS, NODE_22).on);
@@ -126,8 +132,8 @@ describe('paths', () => {
     ]);
     assert.deepEqual(flagsOf(wall), [
       '--permission',
-      '--allow-fs-read=/srv/data', '--allow-fs-read=/etc/app.conf', '--allow-fs-read=/var/log/app-*', '--allow-fs-read=/home',
-      '--allow-fs-write=/srv/data', '--allow-fs-write=/etc/app.conf', '--allow-fs-write=/var/log/app-*', '--allow-fs-write=/home',
+      '--allow-fs-read=/etc/app.conf', '--allow-fs-read=/srv/data', '--allow-fs-read=/var/log/app-*', '--allow-fs-read=/home',
+      '--allow-fs-write=/etc/app.conf', '--allow-fs-write=/srv/data', '--allow-fs-write=/var/log/app-*', '--allow-fs-write=/home',
       '--allow-fs-write=/tmp/cache', '--allow-fs-write=/tmp/build-*',
     ]);
     assert.match(whyOf(wall, '--allow-fs-read=/home'), /rules\[0\] allows open path a glob widened to \/home/);
@@ -142,14 +148,14 @@ describe('paths', () => {
       { event: 'shutil.copyfile', match: { src: '/srv/in/**', dst: '/srv/out/**' }, action: 'allow' },
     ]);
     assert.deepEqual(flagsOf(wall), ['--permission', '--allow-fs-read=/srv', '--allow-fs-write=/srv/out']);
-    assert.deepEqual(wall.on && wall.flags[1]?.why, ['rules[0] allows os.listdir path /srv', 'rules[0] allows os.listdir path /srv/**', 'rules[1] allows shutil.copyfile src /srv/in', 'rules[1] allows shutil.copyfile src /srv/in/**']);
+    assert.deepEqual(wall.on && wall.flags[1]?.why, ['rules[0] allows os.listdir path /srv/**', 'rules[1] allows shutil.copyfile src /srv/in/**']);
   });
 
   test("audithook's own needs come first, and a grant another covers folds into it", () => {
     const needs: AudithookNeeds = { read: [{ path: '/opt/app', why: 'module loading: the working directory' }], write: [{ path: '/tmp/run/log.jsonl', why: 'the agent writes its records there' }] };
     const wall = wallOf([{ event: 'open', match: { path: '/opt/app/data/**' }, action: 'allow' }], needs);
     assert.deepEqual(flagsOf(wall), ['--permission', '--allow-fs-read=/opt/app', '--allow-fs-write=/tmp/run/log.jsonl', '--allow-fs-write=/opt/app/data']);
-    assert.match(whyOf(wall, '--allow-fs-read=/opt/app'), /^audithook: module loading: the working directory; rules\[0\] allows open path \/opt\/app\/data/);
+    assert.match(whyOf(wall, '--allow-fs-read=/opt/app'), /^audithook: module loading: the working directory; rules\[0\] allows open path \/opt\/app\/data\/\*\*$/);
   });
 
   /** Node's reading of a grant (checked against Node by the tests below): PATH and below, or a prefix before a trailing `*`. */
@@ -226,5 +232,39 @@ describe('the wall alone, with no JavaScript layer at all (plain Node)', { skip:
     const wall = permissionWall(denyAll([{ event: 'worker_threads.Worker', package: null, action: 'allow' }]), needs, THIS_NODE);
     const { result } = runScenario(scenario('wall/workerWithEmptyEnv', { writable }), { plain: true, env: { NODE_OPTIONS: nodeOptions(wall) } });
     assert.deepEqual(result, { sharedEnv: 'ERR_ACCESS_DENIED', emptyEnv: 'done' });
+  });
+});
+
+describe('audithook run --explain-wall', () => {
+  const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const cli = (args: readonly string[]) => spawnSync(process.execPath, [CLI, 'run', ...args], { cwd: dir, encoding: 'utf8' });
+  const policy = join(dir, 'explained.json');
+  writeFileSync(policy, JSON.stringify({ default: 'deny', rules: [{ event: 'subprocess.Popen', package: 'builder', action: 'allow' }] }));
+
+  test('prints one line per flag with its reasons, or why there is no wall, and runs nothing', () => {
+    const { status, stdout, stderr } = cli(['--explain-wall', '--policy', policy, '--log', join(dir, 'explained.jsonl')]);
+    assert.equal(status, 0, stderr);
+    const lines = stdout.trimEnd().split('\n');
+    assert.match(lines.at(-1) ?? '', /^\(audithook run does not apply it yet: /);
+    if (hasModel) {
+      assert.equal(lines[0], '--permission  # Node refuses what no flag below allows');
+      assert.ok(lines.includes('--allow-child-process  # rules[0] allows subprocess.Popen'), stdout);
+      assert.ok(lines.includes(`--allow-fs-write=${join(dir, 'explained.jsonl')}  # audithook: the agent writes its records there`), stdout);
+      assert.ok(lines.slice(0, -1).every((line) => /^--[a-z-]+(=\S+)? {2}# ./.test(line)), stdout);
+    } else {
+      assert.deepEqual(lines.slice(0, -1), [`no permission wall: Node ${process.version} has no stable permission model (22.13 or later)`]);
+    }
+  });
+
+  test('needs --policy and no COMMAND; COMMAND is still required without it', () => {
+    for (const [args, problem] of [
+      [['--explain-wall'], '--explain-wall needs --policy'],
+      [['--explain-wall', '--policy', policy, '--', 'node', '-e', '1'], '--explain-wall runs nothing: no COMMAND'],
+      [['--policy', policy], "missing required argument 'COMMAND'"],
+    ] as const) {
+      const { status, stderr } = cli(args);
+      assert.equal(status, 2, stderr);
+      assert.equal(stderr.split('\n')[0], `audithook: ${problem}`);
+    }
   });
 });

@@ -15,9 +15,9 @@
  * - A path in `--allow-fs-read=PATH` allows PATH and everything below it; a trailing `*` allows
  *   every path that starts with the text before it; a `*` anywhere else acts as if the rest of the
  *   path were not there (`/a/* /b` is `/a/*`).
- * - Under either `--permission` or `--permission-audit`, `process.binding` and
- *   `process._linkedBinding` always throw, and on 22 the inspector is refused with no flag to allow
- *   it; on 26 the network is refused without `--allow-net`, on 22 and 24 it is not checked.
+ * - Under either `--permission` or `--permission-audit`, `process.binding` always throws (and
+ *   `process._linkedBinding` from 24 on); on 22 the inspector is refused with no flag to allow it;
+ *   on 26 the network is refused without `--allow-net`, on 22 and 24 it is not checked.
  */
 import { events as catalogue } from '../catalogue/index.js';
 import { literalPrefixes } from './glob.js';
@@ -119,8 +119,13 @@ const CAPABILITIES: readonly Capability[] = [
   },
 ];
 
-/** Refused by Node under the permission model whatever the flags: a policy that allows them gets no wall. */
-const ALWAYS_REFUSED = ['process.binding', 'process._linkedBinding'];
+/**
+ * Refused by Node under the permission model whatever the flags: a policy that allows them gets no
+ * wall. Node 22 leaves `process._linkedBinding` alone; 24 and 26 refuse it (23, untested, is taken to).
+ */
+function alwaysRefused(major: number): readonly string[] {
+  return major > 22 ? ['process.binding', 'process._linkedBinding'] : ['process.binding'];
+}
 
 /** Events Node's model checks with no flag to allow them on Node 22: the inspector. */
 const INSPECTOR_EVENTS = ['inspector.open', 'inspector.Session.connect'];
@@ -213,7 +218,10 @@ class Grants {
 
 /** Adds Node's grants for the paths one `match` entry lets through, widened where Node's syntax must. */
 function addMatch(grants: Grants, check: CompiledMatch, rule: string, what: string, template: boolean): void {
+  // `dir/**` compiles to `dir` in exact and `dir/` in prefixes: one grant, one reason.
+  const directories = new Set(check.prefixes.map((prefix) => prefix.slice(0, -1)));
   for (const path of check.exact) {
+    if (directories.has(path)) continue;
     if (template) grants.add(startingWith(path.replace(/X+$/, '')), `${rule} ${what} ${path} (a template the OS completes: every path starting with it)`);
     else grants.add(subtree(path), `${rule} ${what} ${path}`);
   }
@@ -246,7 +254,8 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
   if (!isStable(node.version)) return { on: false, why: `Node ${node.version} has no stable permission model (22.13 or later)` };
   const report = policy.mode === 'report';
   if (report && !node.optionFlags.has('--permission-audit')) return { on: false, why: `report mode: Node ${node.version} has no --permission-audit, and --permission would refuse what the policy only reports` };
-  for (const event of ALWAYS_REFUSED) {
+  const [major] = majorMinor(node.version);
+  for (const event of alwaysRefused(major)) {
     const allowed = reach(policy, event);
     if (allowed.kind !== 'none') return { on: false, why: `${whyAllowed(allowed, event)}, and Node refuses ${event} to every process under its permission model` };
   }
@@ -303,7 +312,7 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
   }
   // Node 24+ names its warnings: silence exactly the ones the wall's own flags cause in every process.
   // (Node 22's have no code, and its other SecurityWarnings matter.) One flag per code: the option takes no list.
-  if (majorMinor(node.version)[0] >= 24) {
+  if (major >= 24) {
     for (const capability of warned) flags.push({ flag: `--disable-warning=${capability.warning}`, why: [`Node's warning about ${capability.flag} in every process: audithook chose the flag`] });
   }
   return { on: true, flags };
