@@ -146,8 +146,10 @@ describe('paths', () => {
     const wall = wallOf([
       { event: 'os.listdir', match: { path: '/srv/**' }, action: 'allow' },
       { event: 'shutil.copyfile', match: { src: '/srv/in/**', dst: '/srv/out/**' }, action: 'allow' },
+      { event: 'os.chdir', match: { path: '/work/**' }, action: 'allow' },
+      { event: 'os.truncate', match: { fd: '/var/tmp/*.log' }, action: 'allow' },
     ]);
-    assert.deepEqual(flagsOf(wall), ['--permission', '--allow-fs-read=/srv', '--allow-fs-write=/srv/out']);
+    assert.deepEqual(flagsOf(wall), ['--permission', '--allow-fs-read=/srv', '--allow-fs-read=/work', '--allow-fs-write=/var/tmp', '--allow-fs-write=/srv/out']);
     assert.deepEqual(wall.on && wall.flags[1]?.why, ['rules[0] allows os.listdir path /srv/**', 'rules[1] allows shutil.copyfile src /srv/in/**']);
   });
 

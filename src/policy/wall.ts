@@ -39,7 +39,7 @@ export interface NeededPath {
 
 /**
  * What audithook itself needs in every audited process, whatever the policy says; the run decides
- * (its own files, the policy, module loading, where the agent writes its records).
+ * (its own files, module loading, where the agent writes its records).
  */
 export interface AudithookNeeds {
   readonly read: readonly NeededPath[];
@@ -60,29 +60,39 @@ export type PermissionWall =
 interface FsUse {
   readonly event: string;
   readonly arg: string;
+  /** The argument's position in the event's arguments (the compiled policy names arguments by position). */
+  readonly index: number;
   readonly read: boolean;
   readonly write: boolean;
   /** The argument is a template the OS completes (`tempfile.mkdtemp`'s `prefixXXXXXX`). */
-  readonly template?: boolean;
+  readonly template: boolean;
 }
 
-const rw = (event: string, arg: string): FsUse => ({ event, arg, read: true, write: true });
-const reads = (event: string, arg: string): FsUse => ({ event, arg, read: true, write: false });
-const writes = (event: string, arg: string): FsUse => ({ event, arg, read: false, write: true });
+/** Resolved when this module loads, so that a catalogue change that breaks a table fails every test. */
+function argumentIndex(event: string, arg: string): number {
+  const index = catalogue.find((spec) => spec.name === event)?.args.findIndex((spec) => spec.name === arg) ?? -1;
+  if (index === -1) throw new Error(`wall.ts: the catalogue has no ${event} with an argument ${arg}`);
+  return index;
+}
+const fsUse = (event: string, arg: string, read: boolean, write: boolean, template = false): FsUse => ({ event, arg, index: argumentIndex(event, arg), read, write, template });
+const rw = (event: string, arg: string): FsUse => fsUse(event, arg, true, true);
+const reads = (event: string, arg: string): FsUse => fsUse(event, arg, true, false);
+const writes = (event: string, arg: string): FsUse => fsUse(event, arg, false, true);
 
 /**
  * The catalogue's file-system events and the permission each path argument needs in Node's model.
  * `open` does not say whether it reads or writes in a way a rule's path patterns bound, so it
- * needs both; renames, links and symlinks get both on both ends, as Node checks them.
+ * needs both; renames, links and symlinks get both on both ends; `process.chdir` is a read in
+ * Node's model (checked on 22, 24 and 26).
  */
 const FS_USES: readonly FsUse[] = [
   rw('open', 'path'),
   writes('os.remove', 'path'), rw('os.rename', 'src'), rw('os.rename', 'dst'), writes('os.mkdir', 'path'), writes('os.rmdir', 'path'),
   reads('os.listdir', 'path'), reads('os.scandir', 'path'), writes('os.chmod', 'path'), writes('os.chown', 'path'),
-  rw('os.link', 'src'), rw('os.link', 'dst'), rw('os.symlink', 'src'), rw('os.symlink', 'dst'), writes('os.truncate', 'path'), writes('os.utime', 'path'),
-  { event: 'tempfile.mkdtemp', arg: 'fullpath', read: false, write: true, template: true },
+  rw('os.link', 'src'), rw('os.link', 'dst'), rw('os.symlink', 'src'), rw('os.symlink', 'dst'), writes('os.truncate', 'fd'), writes('os.utime', 'path'),
+  fsUse('tempfile.mkdtemp', 'fullpath', false, true, true),
   reads('shutil.copyfile', 'src'), writes('shutil.copyfile', 'dst'), reads('shutil.copytree', 'src'), writes('shutil.copytree', 'dst'), writes('shutil.rmtree', 'path'),
-  reads('fs.watch', 'path'), rw('sqlite3.connect', 'database'), rw('module.enableCompileCache', 'directory'),
+  reads('fs.watch', 'path'), reads('os.chdir', 'path'), rw('sqlite3.connect', 'database'), rw('module.enableCompileCache', 'directory'),
 ];
 
 /** Events whose reach in the file system no argument bounds: allowed at all, they open the whole flag. */
@@ -90,13 +100,6 @@ const UNBOUNDED_FS: readonly { readonly event: string; readonly read: boolean; r
   { event: 'glob.glob/2', read: true, write: false },
   { event: 'process.report.writeReport', read: false, write: true },
 ];
-
-/** The argument's position in the event's arguments (the compiled policy names arguments by position). */
-function argumentIndex(event: string, arg: string): number {
-  const index = catalogue.find((spec) => spec.name === event)?.args.findIndex((spec) => spec.name === arg) ?? -1;
-  if (index === -1) throw new Error(`wall.ts: the catalogue has no ${event} with an argument ${arg}`);
-  return index;
-}
 
 interface Capability {
   readonly flag: string;
@@ -129,6 +132,10 @@ function alwaysRefused(major: number): readonly string[] {
 
 /** Events Node's model checks with no flag to allow them on Node 22: the inspector. */
 const INSPECTOR_EVENTS = ['inspector.open', 'inspector.Session.connect'];
+
+for (const event of [...CAPABILITIES.flatMap((capability) => capability.events), ...UNBOUNDED_FS.map((fs) => fs.event), ...alwaysRefused(Infinity)]) {
+  if (!catalogue.some((spec) => spec.name === event)) throw new Error(`wall.ts: the catalogue has no event ${event}`);
+}
 
 type SubjectClass = 'application' | 'unknown' | 'package';
 
@@ -279,12 +286,11 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
       for (const grants of targets) grants.add('*', `${allowed.why}, whatever its ${use.arg}`);
       continue;
     }
-    const index = argumentIndex(use.event, use.arg);
     for (const rule of allowed.rules) {
-      const check = (rule.match?.[use.event] ?? []).find((c) => c.index === index);
+      const check = (rule.match?.[use.event] ?? []).find((c) => c.index === use.index);
       for (const grants of targets) {
         if (check === undefined) grants.add('*', `${rule.rule} allows ${use.event} with any ${use.arg}`);
-        else addMatch(grants, check, rule.rule, `allows ${use.event} ${use.arg}`, use.template === true);
+        else addMatch(grants, check, rule.rule, `allows ${use.event} ${use.arg}`, use.template);
       }
     }
   }
@@ -299,7 +305,8 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
 
   const warned: Capability[] = [];
   for (const capability of CAPABILITIES) {
-    // A permission this Node does not check needs no flag (the network before Node 26, FFI before node:ffi).
+    // Where NODE_OPTIONS takes no such flag, Node does not check the permission (the network before
+    // 26, FFI before node:ffi), except the inspector on 22, which has no wall (above).
     if (!node.optionFlags.has(capability.flag)) continue;
     const why: string[] = [];
     for (const event of capability.events) {
