@@ -8,7 +8,8 @@ import { runEvents } from './events.js';
 import { runPolicyLearn } from './learn.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
-import { runCommand } from './run.js';
+import { DEFAULT_LOG, readPolicy, runCommand } from './run.js';
+import { explainWall } from './wall.js';
 import type { RunOptions } from './run.js';
 
 function fullName(command: Command): string {
@@ -45,9 +46,17 @@ function program(): Command {
     .option('--policy <file>', 'enforce (or report on) the policy in FILE')
     .option('--otlp [url]', 'also export every event to the OpenTelemetry collector at URL (default: OTEL_EXPORTER_OTLP_* variables)')
     .option('--log-secrets', 'keep environment values, credential headers, URL credentials and queries, and request bodies in the log (redacted by default)')
-    .argument('<COMMAND...>', 'the command to run, after --')
+    .option('--explain-wall', "print the flags of Node's permission model the policy maps to, and why, one line each; run nothing")
+    .argument('[COMMAND...]', 'the command to run, after --')
     .passThroughOptions()
-    .action(async (command: string[], options: RunOptions) => {
+    .action(async (command: string[], options: RunOptions & { explainWall?: true }) => {
+      if (options.explainWall === true) {
+        if (options.policy === undefined) run.error('--explain-wall needs --policy');
+        if (command.length > 0) run.error('--explain-wall runs nothing: no COMMAND');
+        process.exitCode = explainWall(readPolicy(options.policy as string), options.log ?? DEFAULT_LOG);
+        return;
+      }
+      if (command.length === 0) run.error("missing required argument 'COMMAND'");
       if (command[0] === '') run.error('COMMAND is empty');
       const { otlp } = options;
       if (typeof otlp === 'string' && !(URL.canParse(otlp) && /^https?:$/.test(new URL(otlp).protocol))) run.error(`--otlp: not an http or https URL: ${otlp}`);

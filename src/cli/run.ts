@@ -31,7 +31,7 @@ const AGENT = resolve(__dirname, '..', 'agent.js');
 /** Linux refuses to start a process with one environment string over 128 KiB (MAX_ARG_STRLEN). */
 const MAX_POLICY_BYTES = 128 * 1024 - POLICY_VARIABLE.length - 2;
 
-function readPolicy(file: string): CompiledPolicy {
+export function readPolicy(file: string): CompiledPolicy {
   let policy: CompiledPolicy;
   try {
     policy = loadPolicy(resolve(file));
