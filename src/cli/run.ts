@@ -20,7 +20,7 @@ import type { CompiledPolicy } from '../policy/index.js';
 import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
 import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, logNotWritten, notice } from './output.js';
-import { startOtlpExport } from './otlp.js';
+import { otlpProtocol, startOtlpExport } from './otlp.js';
 import { printExport, printSummary } from './summary.js';
 
 /** Without --log: in the working directory, replaced by each run. */
@@ -128,9 +128,10 @@ export interface RunOptions {
 /** COMMAND is not empty and `--otlp URL` an http(s) URL: main.ts checks the command line. */
 export async function runCommand(command: readonly string[], options: RunOptions): Promise<number> {
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
+  const protocol = options.otlp === undefined ? null : otlpProtocol();
   const log = resolve(options.log ?? DEFAULT_LOG);
   const collector = startCollector(log, options.logSecrets === true);
-  const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
+  const otlp = protocol === null ? null : await startOtlpExport(log, protocol, options.otlp === true ? undefined : options.otlp);
   const { status, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
   const collected = await collector.finish(code, signal);
   // A log cut short would summarise only its start.
