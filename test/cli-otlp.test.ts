@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Root } from 'protobufjs';
 import type { IConversionOptions, Type } from 'protobufjs';
+import type { StreamRecord } from '../src/contract/channel';
 import type { LogRecord } from '../src/contract/record';
 import { REPO_ROOT } from './helpers/scenario';
 
@@ -234,6 +235,17 @@ for (const { encoding, protocol } of ENCODINGS) test(`${protocol}: every record 
     const own = collector.records[logged.findIndex((r) => r.package === null)];
     assert.equal('audithook.package' in own.attributes, false);
     assert.deepEqual(own.attributes['audithook.chain'], []);
+
+    // audithook run's own line for the end of COMMAND's stream.
+    const endIndex = logged.findIndex((r) => 'stream' in r);
+    const end = logged[endIndex] as unknown as StreamRecord;
+    assert.equal(end.stream, 'exit');
+    const exported = collector.records[endIndex];
+    assert.deepEqual(exported.attributes, {
+      'audithook.stream': 'exit', 'audithook.stream.records': end.records, 'process.pid': end.pid, 'thread.id': 0, 'process.exit.code': 3,
+    });
+    assert.equal(exported.body, `process ${end.pid}: exited with code 3 after ${end.records} records, none missing`);
+    assert.deepEqual([exported.severityNumber, exported.severityText], [9, 'INFO']);
   } finally {
     await collector.close();
   }
