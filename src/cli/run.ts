@@ -21,6 +21,7 @@ import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
 import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, logNotWritten, notice } from './output.js';
 import { otlpProtocol, startOtlpExport } from './otlp.js';
+import type { OtlpExport } from './otlp.js';
 import { printExport, printSummary } from './summary.js';
 
 /** Without --log: in the working directory, replaced by each run. */
@@ -131,7 +132,14 @@ export async function runCommand(command: readonly string[], options: RunOptions
   const protocol = options.otlp === undefined ? null : otlpProtocol();
   const log = resolve(options.log ?? DEFAULT_LOG);
   const collector = startCollector(log, options.logSecrets === true);
-  const otlp = protocol === null ? null : await startOtlpExport(log, protocol, options.otlp === true ? undefined : options.otlp);
+  let otlp: OtlpExport | null = null;
+  try {
+    if (protocol !== null) otlp = await startOtlpExport(log, protocol, options.otlp === true ? undefined : options.otlp);
+  } catch (error) {
+    // The pool's read ends would keep this process alive: COMMAND never started, the run ends here.
+    await collector.finish(null, null);
+    throw error;
+  }
   const { status, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
   const collected = await collector.finish(code, signal);
   // A log cut short would summarise only its start.
