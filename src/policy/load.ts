@@ -167,6 +167,7 @@ function schemaProblem(error: ErrorObject): { path: JsonPath; problem: string; w
 }
 
 const eventNames: readonly string[] = catalogue.map((event) => event.name);
+const reportOnlyEvents: readonly string[] = catalogue.filter((event) => 'reportOnly' in event).map((event) => event.name);
 
 /** The catalogued events an `event` glob (or name) covers. */
 function coveredEvents(file: PolicyFile, path: JsonPath, pattern: string): { source: string; covered: string[] } {
@@ -306,5 +307,5 @@ export function loadPolicy(file: string): CompiledPolicy {
     const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir);
     return { rule: `rules[${i}]`, action: rule.action, event, subjects, package: pkg, match };
   });
-  return { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules };
+  return { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules, reportOnly: reportOnlyEvents };
 }

@@ -62,6 +62,8 @@ export interface CompiledPolicy {
   readonly mode: 'enforce' | 'report';
   /** In file order: the first rule that fits decides. */
   readonly rules: readonly CompiledRule[];
+  /** The catalogue's report-only events (sys.excepthook, ...): allowed whatever the rules say, verdict REPORT_ONLY_RULE. */
+  readonly reportOnly: readonly string[];
 }
 
 export interface Verdict {
@@ -71,6 +73,9 @@ export interface Verdict {
   /** The package the decision was made for (null: the application; UNKNOWN_SUBJECT: code of unknown origin), for the denial message. */
   readonly package: string | null;
 }
+
+/** The rule of a report-only event's verdict: no rule and no default decide it (docs/policy.md). */
+export const REPORT_ONLY_RULE = 'report-only';
 
 /** The subject of an event whose package chain is not known; no npm name has parentheses. */
 export const UNKNOWN_SUBJECT = '(unknown)';
