@@ -495,6 +495,94 @@ test('report mode: nothing is blocked, the log and the summary say what would ha
   assert.match(result.stderr, /REPORTED <app> open \/.*\/by-app \(default\)$/m);
 });
 
+test('a learned default-deny policy lets a crash be a crash: exit status and stderr as plain node, sys.excepthook logged', () => {
+  const dir = project({
+    'app.js': `
+      require('fs').writeFileSync(__dirname + '/out', '');
+      if (process.argv[2] === 'throw') throw new Error('boom');
+      if (process.argv[2] === 'reject') Promise.reject(new Error('rejected'));
+    `,
+  });
+  const learnt = run(dir, ['node', 'app.js']);
+  assert.equal(learnt.status, 0, learnt.stderr);
+  const policy = join(dir, 'policy.json');
+  const learn = spawnSync(process.execPath, [CLI, 'policy', 'learn', learnt.log, '-o', policy], { cwd: dir, encoding: 'utf8' });
+  assert.equal(learn.status, 0, learn.stderr);
+  assert.match(readFileSync(policy, 'utf8'), /"default": "deny"/);
+  // The instrumentation's frames are in the middle of the program's stack: the rest must be plain node's.
+  const withoutFrames = (stderr: string): string => stderr.split('\n').filter((line) => !/^ {4}at /.test(line)).join('\n');
+  for (const how of ['throw', 'reject']) {
+    const plain = spawnSync(process.execPath, ['app.js', how], { cwd: dir, encoding: 'utf8' });
+    assert.equal(plain.status, 1, plain.stderr);
+    const audited = run(dir, ['node', 'app.js', how], ['--policy', policy, '--quiet', '--fail-on-deny']);
+    assert.equal(audited.status, plain.status, audited.stderr);
+    assert.equal(withoutFrames(audited.stderr), withoutFrames(plain.stderr));
+    assert.doesNotMatch(audited.stderr, /denied|ERR_ACCESS_DENIED/);
+    const hooks = records(audited.log).filter((r) => r.event === 'sys.excepthook');
+    assert.deepEqual(hooks.map((r) => [r.decision, r.rule, r.blocked]), [['allow', 'report-only', false]], how);
+  }
+});
+
+test('--fail-on-deny exits 77 when anything was denied (blocked or only reported), else with COMMAND\'s status', () => {
+  const dir = project({
+    'report.json': JSON.stringify({ default: 'allow', mode: 'report', rules: [{ event: 'open', match: { path: './secret' }, action: 'deny' }] }),
+    'enforce.json': JSON.stringify({ default: 'allow', rules: [{ event: 'open', match: { path: './secret' }, action: 'deny' }] }),
+  });
+  const readSecret = ['node', '-e', "try { require('fs').readFileSync('secret') } catch {} process.exitCode = 5"];
+  for (const mode of ['report', 'enforce']) {
+    const result = run(dir, readSecret, ['--fail-on-deny', '--policy', join(dir, `${mode}.json`)]);
+    assert.equal(result.status, 77, `${mode}: ${result.stderr}`);
+    assert.match(result.stderr, /^audithook: --fail-on-deny: 1 operation denied; exit status 77 \(COMMAND's was 5\)$/m, mode);
+    // Without the flag, COMMAND's status.
+    assert.equal(run(dir, readSecret, ['--policy', join(dir, `${mode}.json`)]).status, 5, mode);
+  }
+  const clean = run(dir, ['node', '-e', 'process.exitCode = 5'], ['--fail-on-deny', '--policy', join(dir, 'enforce.json')]);
+  assert.equal(clean.status, 5, clean.stderr);
+  assert.doesNotMatch(clean.stderr, /fail-on-deny/);
+});
+
+test('--summary json (on stderr or in --summary-file) has the counts, the packages, every denial and both statuses; --quiet prints none', () => {
+  const dir = project({
+    ...EVIL_PACKAGE,
+    'policy.json': JSON.stringify({ default: 'allow', mode: 'report', rules: [{ event: 'open', package: 'evil', action: 'deny' }] }),
+    'app.js': "for (let i = 0; i < 25; i++) require('evil').touch(__dirname + '/f' + i); console.error('from the app');",
+  });
+  const policy = ['--policy', join(dir, 'policy.json')];
+  const onStderr = run(dir, ['node', 'app.js'], [...policy, '--summary', 'json', '--fail-on-deny']);
+  assert.equal(onStderr.status, 77, onStderr.stderr);
+  const [appLine, jsonLine, failLine, rest] = onStderr.stderr.split('\n');
+  assert.deepEqual([appLine, failLine, rest], ['from the app', "audithook: --fail-on-deny: 25 operations denied; exit status 77 (COMMAND's was 0)", '']);
+  const data = JSON.parse(jsonLine) as Record<string, unknown>;
+  assert.deepEqual(
+    [data['version'], data['log'], data['commandStatus'], data['status'], data['processes'], data['denied'], data['blocked'], data['reported'], data['skippedLines']],
+    [1, onStderr.log, 0, 77, 1, 25, 0, 25, 0],
+  );
+  const packages = data['packages'] as { name: string | null; events: Record<string, number>; denied: number; versions: string[] }[];
+  assert.deepEqual(packages.map((pkg) => [pkg.name, pkg.denied]), [[null, 0], ['evil', 25]]);
+  assert.equal(packages[1]?.events['open'], 25);
+  assert.deepEqual(packages[1]?.versions, ['6.6.6']);
+  assert.equal(data['events'], records(onStderr.log).length);
+  const denials = data['denials'] as { package: string; event: string; subject: string; rule: string; blocked: boolean; count: number }[];
+  assert.equal(denials.length, 25, 'every denial, not the first 20 the text shows');
+  assert.deepEqual(denials[0], { ...denials[0], package: 'evil', event: 'open', subject: join(dir, 'f0'), rule: 'rules[0]', blocked: false, count: 1 });
+
+  const file = join(dir, 'summary.json');
+  const quiet = run(dir, ['node', 'app.js'], [...policy, '--summary', 'json', '--summary-file', file, '--quiet']);
+  assert.equal(quiet.status, 0);
+  assert.equal(quiet.stderr, 'from the app\n');
+  const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  assert.deepEqual([written['status'], written['denied']], [0, 25]);
+  // Text in the file, nothing on stderr, without --quiet too.
+  const text = run(dir, ['node', 'app.js'], [...policy, '--summary-file', file]);
+  assert.equal(text.stderr, 'from the app\n');
+  assert.match(readFileSync(file, 'utf8'), /^audithook: \d+ events from 1 process, logged to .*\n(.*\n)*audithook: 25 denied \(0 blocked, 25 reported only\):\n/);
+  assert.equal(run(dir, ['node', 'app.js'], [...policy, '--quiet']).stderr, 'from the app\n');
+  // The summary file is created before COMMAND starts: an unwritable one starts nothing.
+  const unwritable = run(dir, ['node', 'app.js'], ['--summary-file', join(dir, 'no', 'such', 'summary.json')]);
+  assert.equal(unwritable.status, 2);
+  assert.match(unwritable.stderr, /^audithook: cannot write the summary .*summary\.json: no such file\n$/);
+});
+
 test('the README example: the app works, its dependency\'s secret read, post and shell are blocked', () => {
   const example = resolve(REPO_ROOT, 'examples', 'supply-chain');
   const log = join(project({}), 'log.jsonl');

@@ -19,9 +19,10 @@ import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
-import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, logNotWritten, notice } from './output.js';
+import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logNotWritten, notice } from './output.js';
 import { startOtlpExport } from './otlp.js';
-import { printExport, printSummary } from './summary.js';
+import { finishRun, printExport } from './summary.js';
+import type { SummaryOptions } from './summary.js';
 
 /** Without --log: in the working directory, replaced by each run. */
 export const DEFAULT_LOG = 'audithook.jsonl';
@@ -116,7 +117,7 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv, collector:
   });
 }
 
-export interface RunOptions {
+export interface RunOptions extends SummaryOptions {
   readonly log?: string;
   readonly policy?: string;
   /** `--otlp`: true for the collector the OTEL_EXPORTER_OTLP_* variables name, or its URL. */
@@ -130,15 +131,16 @@ export async function runCommand(command: readonly string[], options: RunOptions
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
   const log = resolve(options.log ?? DEFAULT_LOG);
   const collector = startCollector(log, options.logSecrets === true);
+  if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
   const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
-  const { status, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
+  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
   const collected = await collector.finish(code, signal);
+  if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
   // A log cut short would summarise only its start.
-  if (collected.writeError === null) printSummary(log);
-  else notice(logNotWritten(log, collected.writeError, collected.unwritten));
+  const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
   if (otlp !== null) {
     const outcome = await otlp.finish();
-    printExport(outcome);
+    printExport(outcome, options.quiet);
     // The SDK cannot be cancelled: its retries would hold `audithook run` past the flush timeout.
     if (!outcome.finished) process.exit(status);
   }
