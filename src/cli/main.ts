@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runEvents } from './events.js';
+import { runPolicyCheck } from './check.js';
 import { runPolicyLearn } from './learn.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
@@ -100,6 +101,14 @@ function program(): Command {
     .option('-o, --output <file>', 'write the policy to FILE instead of standard output')
     .action((logs: string[], options: { output?: string }) => {
       process.exitCode = runPolicyLearn(logs, options);
+    });
+
+  subcommand(policy, 'check', 'FILE [--project DIR]')
+    .description('find what in a policy cannot be what was meant: shadowed and duplicate rules, unknown packages, patterns that never match')
+    .argument('<FILE>', 'a policy file')
+    .option('--project <dir>', 'the project whose node_modules tree says which packages exist (default: the working directory)')
+    .action((file: string, options: { project?: string }) => {
+      process.exitCode = runPolicyCheck(file, options);
     });
 
   subcommand(cli, 'report', 'LOG [--html FILE]')
