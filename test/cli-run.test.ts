@@ -465,7 +465,7 @@ test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event,
   const outcome = JSON.parse(result.stdout) as Record<string, string>;
   assert.equal(outcome['allowed'], 'written');
   for (const where of ['main', 'child', 'worker', 'worker-env']) {
-    assert.equal(outcome[where], 'ERR_ACCESS_DENIED: audithook: open denied for package "evil" by rules[1] of policy.json', where);
+    assert.equal(outcome[where], `ERR_ACCESS_DENIED: audithook: open ${join(dir, `denied-${where}`)} denied for package "evil" by rules[1] of policy.json`, where);
     assert.equal(existsSync(join(dir, `denied-${where}`)), false, `${where}: nothing created`);
     const [entry] = opens(result.log, join(dir, `denied-${where}`));
     assert.ok(entry, where);
@@ -476,6 +476,45 @@ test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event,
   assert.equal(existsSync(join(dir, 'elsewhere.jsonl')), false, 'the agent logs where audithook run said');
   assert.match(result.stderr, /4 denied \(4 blocked, 0 reported only\)/);
   assert.match(result.stderr, /BLOCKED {2}evil open \/.*\/denied-main \(rules\[1\]\)$/m);
+});
+
+test('a denial error names the event, package, resource and rule, as properties too, and its stack starts at the program\'s frame', () => {
+  const dir = project({
+    'node_modules/evil/package.json': JSON.stringify({ name: 'evil', version: '6.6.6' }),
+    'node_modules/evil/index.js': `
+      const attempt = (operation) => { try { operation(); } catch (error) { return error; } return null; };
+      exports.denials = async () => [
+        attempt(() => require('fs').readFileSync('secret.txt')),
+        attempt(() => require('child_process').execFileSync('/bin/echo', ['a b'])),
+        await new Promise((resolve) => require('http').get('http://127.0.0.1:4444/collect').on('error', resolve)),
+        attempt(() => process.kill(process.pid, 0)),
+      ];`,
+    'app.js': `
+      // A formatter of the program's own is used, as for Node's own errors.
+      Error.prepareStackTrace = (error, sites) => error + sites.map((site) => '\\n    at ' + site).join('');
+      require('evil').denials().then((errors) => console.log(JSON.stringify(errors.map((error) => ({ ...error, message: error.message, stack: error.stack.split('\\n') })))));
+    `,
+    'policy.json': JSON.stringify({ default: 'allow', rules: [{ event: '{open,subprocess.Popen,http.client.connect,os.kill}', package: 'evil', action: 'deny' }] }),
+  });
+  const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json'), '--quiet']);
+  assert.equal(result.status, 0, result.stderr);
+  const errors = JSON.parse(result.stdout) as { message: string; stack: string[]; [key: string]: unknown }[];
+  const pid = String(records(result.log).find((r) => r.event === 'os.kill')?.args[0]);
+  const expected = [['open', join(dir, 'secret.txt')], ['subprocess.Popen', '/bin/echo a b'], ['http.client.connect', '127.0.0.1:4444'], ['os.kill', pid]];
+  assert.equal(errors.length, expected.length);
+  const ownFiles = resolve(REPO_ROOT, 'dist');
+  errors.forEach((error, i) => {
+    const [event, resource] = expected[i] as [string, string];
+    const message = `audithook: ${event} ${resource} denied for package "evil" by rules[0] of policy.json`;
+    assert.deepEqual(error, {
+      code: 'ERR_ACCESS_DENIED', event, package: 'evil', resource, rule: 'rules[0]', policy: join(dir, 'policy.json'), message,
+      stack: [`Error: ${message}`, ...error.stack.slice(1)],
+    }, event);
+    // The program's frames (or Node's, for an operation Node's internals audit), never audithook's.
+    assert.ok(error.stack.length > 1, event);
+    assert.equal(error.stack.filter((line) => line.includes(ownFiles)).length, 0, `${event}: ${error.stack.join('\n')}`);
+  });
+  assert.match(errors[0]?.stack[1] ?? '', /^ {4}at .*node_modules\/evil\/index\.js:\d+:\d+\)?$/);
 });
 
 test('report mode: nothing is blocked, the log and the summary say what would have been denied', () => {

@@ -8,12 +8,12 @@ import { dirname, posix, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { findNodeAtLocation, type Node, parseTree, type ParseError, ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
-import { events as catalogue } from '../catalogue/index.js';
-import type { ArgSpec } from '../catalogue/index.js';
+import { argKind, events as catalogue } from '../catalogue/index.js';
+import type { ArgKind, ArgSpec } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { escapeGlob, GlobError, type GlobMatcher, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
-import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule } from './types.js';
+import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledResource, CompiledRule } from './types.js';
 
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
@@ -178,6 +178,27 @@ function schemaProblem(error: ErrorObject): { path: JsonPath; problem: string; w
 const eventNames: readonly string[] = catalogue.map((event) => event.name);
 const reportOnlyEvents: readonly string[] = catalogue.filter((event) => 'reportOnly' in event).map((event) => event.name);
 
+/** Which argument names an operation's resource, most telling first: a whole command line before its executable, a peer before a file. */
+const RESOURCE_KINDS: readonly ArgKind[] = ['argv', 'address', 'url', 'host', 'command', 'path', 'pattern'];
+/** Else the first plain value: the variable of os.putenv, the addon of ctypes.dlopen, the pid of os.kill, the entry script. */
+const SCALAR_TYPES: readonly string[] = ['string', 'number', 'string | number', 'string | null', 'number | null'];
+
+function resourceOf(args: readonly ArgSpec[]): CompiledResource | null {
+  for (const wanted of RESOURCE_KINDS) {
+    const index = args.findIndex((arg) => argKind(arg) === wanted);
+    if (index === -1) continue;
+    const kind = wanted === 'argv' || wanted === 'pattern' ? 'text' : argumentKind(args[index] as ArgSpec);
+    return wanted === 'host' && args[index + 1]?.name === 'port' ? { index, kind, port: index + 1 } : { index, kind };
+  }
+  const index = args.findIndex((arg) => argKind(arg) === 'text' && SCALAR_TYPES.includes(arg.type));
+  return index === -1 ? null : { index, kind: 'text' };
+}
+
+const resources: Readonly<Record<string, CompiledResource>> = Object.fromEntries(catalogue.flatMap((event) => {
+  const resource = resourceOf(event.args);
+  return resource === null ? [] : [[event.name, resource]];
+}));
+
 /** The catalogued events an `event` glob (or name) covers. */
 function coveredEvents(file: PolicyFile, path: JsonPath, pattern: string): { source: string; covered: string[] } {
   if (!isGlob(pattern)) {
@@ -330,7 +351,7 @@ export function loadPolicyFile(file: string): LoadedPolicy {
     return { rule: `rules[${i}]`, action: rule.action, event, subjects, package: pkg, match };
   });
   return {
-    policy: { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules, reportOnly: reportOnlyEvents },
+    policy: { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules, reportOnly: reportOnlyEvents, resources },
     source: policy,
     locate: (path, where) => source.locate(path, where),
   };

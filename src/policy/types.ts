@@ -64,6 +64,19 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   /** The catalogue's report-only events (sys.excepthook, ...): allowed whatever the rules say, verdict REPORT_ONLY_RULE. */
   readonly reportOnly: readonly string[];
+  /** Per catalogued event, the argument that names what it reaches, for the denial's `resource` (src/agent/denial.ts). */
+  readonly resources: Readonly<Record<string, CompiledResource>>;
+}
+
+/**
+ * The argument of an event that names what the operation reaches (a path, an address, a command),
+ * read as its `kind` (`text` for an argv, joined by spaces); `port`: the index of the port that goes
+ * with a host (`http.client.connect`).
+ */
+export interface CompiledResource {
+  readonly index: number;
+  readonly kind: ArgumentKind;
+  readonly port?: number;
 }
 
 export interface Verdict {
