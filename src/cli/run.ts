@@ -130,8 +130,9 @@ export interface RunOptions extends SummaryOptions {
 export async function runCommand(command: readonly string[], options: RunOptions): Promise<number> {
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
   const log = resolve(options.log ?? DEFAULT_LOG);
-  const collector = startCollector(log, options.logSecrets === true);
+  // Before the collector, which would keep this process alive after the error.
   if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
+  const collector = startCollector(log, options.logSecrets === true);
   const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
   const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
   const collected = await collector.finish(code, signal);
