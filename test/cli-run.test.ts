@@ -406,6 +406,29 @@ test('arguments are logged JSON-safe: buffers, cycles, functions, throwing gette
   assert.equal((connect.args[1] as unknown[])[0], '127.0.0.1');
 });
 
+test('an argument that is a plain object keeps up to 1024 keys: every variable of a child\'s environment is logged', () => {
+  const dir = project({
+    'app.js': `
+      const env = { PATH: process.env.PATH };
+      for (let i = 0; i < 100; i++) env['VAR_' + String(i).padStart(3, '0')] = 'v' + i;
+      require('child_process').spawnSync('node', ['-e', ''], { env });
+      const many = {};
+      for (let i = 0; i < 1100; i++) many['k' + i] = i < 40 ? { i } : i;
+      require(${JSON.stringify(AUDITHOOK)}).audit('test.object', many);
+    `,
+  });
+  const result = run(dir, ['node', 'app.js'], ['--log-secrets']);
+  assert.equal(result.status, 0, result.stderr);
+  const popen = records(result.log).find((r) => r.event === 'subprocess.Popen');
+  const env = popen?.args[3] as Record<string, unknown>;
+  for (let i = 0; i < 100; i++) assert.equal(env[`VAR_${String(i).padStart(3, '0')}`], `v${i}`, `VAR_${i}`);
+  assert.equal('…' in env, false);
+  const many = records(result.log).find((r) => r.event === 'test.object')?.args[0] as Record<string, unknown>;
+  assert.equal(Object.keys(many).length, 1025);
+  assert.equal(many['…'], '1100 keys');
+  assert.deepEqual([many['k31'], many['k32'], many['k40'], many['k1023']], [{ i: 31 }, { $type: 'Object', cut: 'items' }, 40, 1023]);
+});
+
 test('the log and the channel are audithook\'s: the program cannot open, rename or remove them, even without a policy', () => {
   const dir = project({
     'app.js': `const fs = require('fs');
