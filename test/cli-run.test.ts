@@ -639,6 +639,13 @@ test('--summary json (on stderr or in --summary-file) has the counts, the packag
   assert.equal(text.stderr, 'from the app\n');
   assert.match(readFileSync(file, 'utf8'), /^audithook: \d+ events from 1 process, logged to .*\n(.*\n)*audithook: 25 denied \(0 blocked, 25 reported only\):\n/);
   assert.equal(run(dir, ['node', 'app.js'], [...policy, '--quiet']).stderr, 'from the app\n');
+  // A stream that lost records is a problem: said with --quiet too, and in the JSON.
+  const cut = run(dir, ['node', '-e', 'process.reallyExit(3)'], ['--quiet', '--summary', 'json', '--summary-file', file]);
+  assert.equal(cut.status, 3);
+  assert.match(cut.stderr, /^audithook: 1 stream not intact:\n {2}process \d+: stream cut after \d+ records? \(exit code 3 without its 'exit' event\); what it sent is logged\n$/);
+  const streams = (JSON.parse(readFileSync(file, 'utf8')) as { streams: { stream: string; text: string }[] }).streams;
+  assert.deepEqual(streams.map((stream) => stream.stream), ['cut']);
+  assert.match(streams[0]?.text ?? '', /stream cut after/);
   // The summary file is created before COMMAND starts: an unwritable one starts nothing.
   const unwritable = run(dir, ['node', 'app.js'], ['--summary-file', join(dir, 'no', 'such', 'summary.json')]);
   assert.equal(unwritable.status, 2);

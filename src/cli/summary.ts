@@ -53,12 +53,17 @@ export function summary(report: Report): string {
     lines.push(...denials.slice(0, MAX_DENIALS).map(denialLine));
     if (denials.length > MAX_DENIALS) lines.push(`  … and ${denials.length - MAX_DENIALS} more in the log`);
   }
-  if (report.streams.length > 0) {
-    lines.push(`audithook: ${plural(report.streams.length, 'stream')} not intact:`);
-    lines.push(...report.streams.slice(0, MAX_DENIALS).map((record) => `  ${printable(streamText(record))}`));
-    if (report.streams.length > MAX_DENIALS) lines.push(`  … and ${report.streams.length - MAX_DENIALS} more in the log`);
-  }
+  lines.push(...streamLines(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** The streams that were not intact (records lost or forged): a problem, said even with --quiet. */
+function streamLines(report: Report): string[] {
+  if (report.streams.length === 0) return [];
+  const lines = [`audithook: ${plural(report.streams.length, 'stream')} not intact:`];
+  lines.push(...report.streams.slice(0, MAX_DENIALS).map((record) => `  ${printable(streamText(record))}`));
+  if (report.streams.length > MAX_DENIALS) lines.push(`  … and ${report.streams.length - MAX_DENIALS} more in the log`);
+  return lines;
 }
 
 export type SummaryFormat = 'text' | 'json';
@@ -81,8 +86,8 @@ const SUMMARY_JSON_VERSION = 1;
 
 /**
  * The summary as data: everything the text says, every denial (not only the first 20), unescaped
- * (JSON escapes what must be), with the statuses and the streams that were not intact. `name` is null for the application's code,
- * `<unknown>` for events whose chain is not known.
+ * (JSON escapes what must be), with the statuses and the streams that were not intact. `name` is
+ * null for the application's code, `<unknown>` for events whose chain is not known.
  */
 export function summaryData(report: Report, commandStatus: number, status: number): object {
   return {
@@ -148,9 +153,9 @@ export function finishRun(log: string | null, commandStatus: number, options: Su
       } catch (error) {
         notice(cannotWrite('the summary', options.summaryFile, error).message);
       }
-    } else if (options.quiet !== true) {
-      process.stderr.write(text);
     }
+    if (options.summaryFile === undefined && options.quiet !== true) process.stderr.write(text);
+    else if (report.streams.length > 0) process.stderr.write(`${streamLines(report).join('\n')}\n`);
   }
   if (status !== commandStatus) {
     const why = denied === null ? 'the log is not whole, so nothing shows that nothing was denied' : `${plural(denied, 'operation')} denied`;
