@@ -659,10 +659,11 @@ export const events = [
   {
     name: 'builtins.input/result',
     args: [{ name: 'result', type: 'string' }],
-    description: 'The answer to a readline question arrived, before the caller gets it.',
+    description: 'The answer to a readline question arrived, before the caller gets it. Report-only: a policy logs it and never refuses it.',
     raisedBy: ['readline.Interface#question', 'readlinePromises.Interface#question'],
     since: '20.0.0',
     cpython: 'builtins.input/result',
+    reportOnly: true,
   },
   {
     name: 'sys.excepthook',
@@ -672,10 +673,11 @@ export const events = [
       { name: 'value', type: 'unknown' },
       { name: 'traceback', type: 'string | null' },
     ],
-    description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Refused, no handler runs: Node prints the hook\'s error and exits with code 7.',
+    description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Report-only: a policy logs it and never refuses it; a hook that throws stops the handlers: Node prints the hook\'s error and exits with code 7.',
     raisedBy: ['uncaught exceptions', 'unhandled rejections (--unhandled-rejections=throw, the default)'],
     since: '20.0.0',
     cpython: 'sys.excepthook',
+    reportOnly: true,
   },
   {
     name: 'inspector.open',

@@ -67,6 +67,12 @@ export interface EventSpec {
   readonly since: string;
   /** The CPython audit event this corresponds to (the seed table's name), or null for Node-only events. */
   readonly cpython: string | null;
+  /**
+   * The event reports what already happened (an uncaught exception, an answer typed): refusing it
+   * prevents nothing and only changes how the program fails, so a policy logs it and never refuses
+   * it (loadPolicy lists these events in the compiled policy for decide). A hook of its own may.
+   */
+  readonly reportOnly?: true;
 }
 
 /** A public API that deliberately raises no event, and why. */

@@ -19,10 +19,11 @@ import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
-import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, logNotWritten, notice } from './output.js';
+import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logNotWritten, notice } from './output.js';
 import { otlpProtocol, startOtlpExport } from './otlp.js';
 import type { OtlpExport } from './otlp.js';
-import { printExport, printSummary } from './summary.js';
+import { finishRun, printExport } from './summary.js';
+import type { SummaryOptions } from './summary.js';
 
 /** Without --log: in the working directory, replaced by each run. */
 export const DEFAULT_LOG = 'audithook.jsonl';
@@ -117,7 +118,7 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv, collector:
   });
 }
 
-export interface RunOptions {
+export interface RunOptions extends SummaryOptions {
   readonly log?: string;
   readonly policy?: string;
   /** `--otlp`: true for the collector the OTEL_EXPORTER_OTLP_* variables name, or its URL. */
@@ -131,6 +132,8 @@ export async function runCommand(command: readonly string[], options: RunOptions
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
   const protocol = options.otlp === undefined ? null : otlpProtocol();
   const log = resolve(options.log ?? DEFAULT_LOG);
+  // Before the collector, which would keep this process alive after the error.
+  if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
   const collector = startCollector(log, options.logSecrets === true);
   let otlp: OtlpExport | null = null;
   try {
@@ -140,14 +143,14 @@ export async function runCommand(command: readonly string[], options: RunOptions
     await collector.finish(null, null);
     throw error;
   }
-  const { status, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
+  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
   const collected = await collector.finish(code, signal);
+  if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
   // A log cut short would summarise only its start.
-  if (collected.writeError === null) printSummary(log);
-  else notice(logNotWritten(log, collected.writeError, collected.unwritten));
+  const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
   if (otlp !== null) {
     const outcome = await otlp.finish();
-    printExport(outcome);
+    printExport(outcome, options.quiet);
     // The SDK cannot be cancelled: its retries would hold `audithook run` past the flush timeout.
     if (!outcome.finished) process.exit(status);
   }
