@@ -76,15 +76,32 @@ export const events = [
   {
     name: 'os.listdir',
     args: [{ name: 'path', type: 'string', kind: 'path' }],
-    description: 'A directory is listed (with `recursive`, one event for the path given).',
+    description: 'A directory is listed (with `recursive`, after os.walk, one event for the path given).',
     raisedBy: ['fs.readdir', 'fs.readdirSync', 'fsPromises.readdir'],
     since: '20.0.0',
     cpython: 'os.listdir',
   },
   {
+    name: 'os.walk',
+    args: [
+      { name: 'top', type: 'string', kind: 'path' },
+      { name: 'topdown', type: 'boolean' },
+      { name: 'onerror', type: 'null' },
+      { name: 'followlinks', type: 'boolean' },
+    ],
+    description: 'A directory tree is about to be walked: every directory below `top` is listed, with no further event. Then the listing of `top` itself '
+      + '(os.listdir or os.scandir) is raised, as CPython\'s os.walk scans its top. Node lists a directory before its subdirectories '
+      + '(`topdown` true), passes errors to no callback (`onerror` null) and does not follow links (`followlinks` false).',
+    raisedBy: [
+      'fs.readdir', 'fs.readdirSync', 'fsPromises.readdir', 'fs.opendir', 'fs.opendirSync', 'fsPromises.opendir (each with recursive: true)',
+    ],
+    since: '20.1.0',
+    cpython: 'os.walk',
+  },
+  {
     name: 'os.scandir',
     args: [{ name: 'path', type: 'string', kind: 'path' }],
-    description: 'A directory is opened for iteration.',
+    description: 'A directory is opened for iteration (with `recursive`, after os.walk).',
     raisedBy: ['fs.opendir', 'fs.opendirSync', 'fsPromises.opendir'],
     since: '20.0.0',
     cpython: 'os.scandir',
@@ -194,6 +211,17 @@ export const events = [
     raisedBy: ['fs.rm', 'fs.rmSync', 'fsPromises.rm', 'fs.rmdir', 'fs.rmdirSync', 'fsPromises.rmdir'],
     since: '20.0.0',
     cpython: 'shutil.rmtree',
+  },
+  {
+    name: 'glob.glob',
+    args: [
+      { name: 'pathname', type: 'string | string[]', kind: 'pattern' },
+      { name: 'recursive', type: 'boolean' },
+    ],
+    description: 'Paths are about to be matched against a pattern (or patterns); raised first, as CPython\'s glob does, then glob.glob/2 with the root. `recursive` is always true: Node\'s glob always understands **.',
+    raisedBy: ['fs.glob', 'fs.globSync', 'fsPromises.glob'],
+    since: '22.0.0',
+    cpython: 'glob.glob',
   },
   {
     name: 'glob.glob/2',

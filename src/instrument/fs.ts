@@ -30,7 +30,7 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, REJECTS, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
+import { ANY, REJECTS, andThen, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
 import type { ArgsOf, Describe, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 
@@ -97,7 +97,7 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
   };
 }
 
-type PathsEvent = 'os.remove' | 'os.rename' | 'os.listdir' | 'os.scandir' | 'os.link' | 'os.symlink' | 'shutil.copyfile';
+type PathsEvent = 'os.remove' | 'os.rename' | 'os.link' | 'os.symlink' | 'shutil.copyfile';
 
 /** An event whose arguments are the paths at `indexes` followed by `trailing` (dir_fd and the like). */
 function describePaths<E extends PathsEvent>(event: E, indexes: readonly number[], trailing: readonly null[]): Describe {
@@ -244,8 +244,34 @@ const describeGlob: Describe = (args) => {
   const cwd = PathResolve(ProcessCwd(), rootDir ?? '.');
   const roots: string[] = [];
   for (let i = 0; i < patterns.length; i++) roots[i] = globRoot(patterns[i] as string, cwd);
-  return compositeOperation('glob.glob/2', [typeof pattern === 'string' ? pattern : patterns, true, rootDir, null], nestedWithin(roots, GLOB_EVENTS));
+  const pathname = typeof pattern === 'string' ? pattern : patterns;
+  // CPython's glob raises glob.glob (pathname, recursive), then glob.glob/2 with the root; Node's
+  // `**` always recurses.
+  return andThen(
+    operation('glob.glob', [pathname, true]),
+    compositeOperation('glob.glob/2', [pathname, true, rootDir, null], nestedWithin(roots, GLOB_EVENTS)),
+  );
 };
+
+/** readdir and opendir read options.recursive by name (after getOptions, which keeps an object as given). */
+const DIRECTORY_OPTIONS = ['encoding', 'withFileTypes', 'recursive', 'bufferSize'] as const;
+
+/**
+ * readdir and opendir: one directory, or with `recursive` a walk of the tree below it, which is
+ * CPython's os.walk (top, topdown, onerror, followlinks): Node lists a directory before what is in
+ * it, reports no error to a callback and does not follow links. As os.walk scans its top first,
+ * the walk is followed by the listing of the directory given.
+ */
+function describeDirectory(event: 'os.listdir' | 'os.scandir'): Describe {
+  return (args) => {
+    const path = pathAt(args, 0);
+    if (path === INVALID) return undefined;
+    const options = readOptions(args[1], DIRECTORY_OPTIONS);
+    if (args.length > 1) args[1] = options;
+    const listing = operation(event, [path]);
+    return optionOf(options, 'recursive') === true ? andThen(operation('os.walk', [path, true, null, false]), listing) : listing;
+  };
+}
 
 const WATCH_OPTIONS = ['persistent', 'recursive', 'encoding', 'signal', 'ignore', 'throwIfNoEntry'] as const;
 
@@ -387,8 +413,8 @@ const FS_APIS: readonly FsApi[] = [
   allForms('mkdir', describeMkdir),
   allForms('mkdtemp', describeMkdtemp),
   { describe: describeMkdtemp, sync: 'mkdtempDisposableSync', promise: 'mkdtempDisposable' },
-  allForms('readdir', describePaths('os.listdir', [0], [])),
-  allForms('opendir', describePaths('os.scandir', [0], [])),
+  allForms('readdir', describeDirectory('os.listdir')),
+  allForms('opendir', describeDirectory('os.scandir')),
   allForms('chmod', describeChmod),
   allForms('lchmod', describeChmod),
   { describe: describeChmod, callback: 'fchmod', sync: 'fchmodSync' },
