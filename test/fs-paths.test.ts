@@ -86,6 +86,14 @@ test('fs.watch, fs.watchFile and fsPromises.watch raise fs.watch; blocked, no wa
   assert.deepEqual(run.events, Array.from({ length: 5 }, () => ['fs.watch', r.D, false]));
 });
 
+test('a recursive fs.watch is one event: the watches and listings Node makes for each directory raise nothing', () => {
+  const run = runScenario(scenario('fs-paths/recursiveWatchIsOneEvent'));
+  const r = run.result as { D: string; name: string; listed: { kind: string; error?: { code: string } } };
+  assert.match(r.name, /new.late$/, 'the watch sees a change in a directory made after it started');
+  assert.equal(r.listed.error?.code, 'TEST_BLOCKED', "the program's own listing is audited");
+  assert.deepEqual(run.events, [['fs.watch', r.D, true], ['os.mkdir', `${r.D}/a/b/new`, 0o777, null], ['os.listdir', `${r.D}/a`]]);
+});
+
 test('invalid arguments raise nothing and fail exactly as in plain Node', () => {
   const body = scenario('fs-paths/invalidArgumentsRaiseNothing');
   const audited = runScenario(body);

@@ -239,7 +239,8 @@ export const events = [
   {
     name: 'fs.watch',
     args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'recursive', type: 'boolean' }],
-    description: 'A file or directory is watched for changes (a lasting view of its activity, which CPython has no API for).',
+    description: 'A file or directory is watched for changes (a lasting view of its activity, which CPython has no API for). '
+      + 'A recursive watch is one event: where the system has no recursive watch (Linux), the watches and listings Node makes for each directory of the tree, and for each one made later, raise nothing.',
     raisedBy: ['fs.watch', 'fs.watchFile', 'fsPromises.watch'],
     since: '20.0.0',
     cpython: null,

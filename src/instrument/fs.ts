@@ -33,6 +33,7 @@ import {
 import { ANY, REJECTS, andThen, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
 import type { ArgsOf, Describe, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
+import { calledByRecursiveWatch } from './caller.js';
 
 /**
  * Reads `args[index]` as a path, made absolute; on success leaves in its place the path audited,
@@ -263,27 +264,42 @@ const DIRECTORY_OPTIONS = ['encoding', 'withFileTypes', 'recursive', 'bufferSize
  * the walk is followed by the listing of the directory given.
  */
 function describeDirectory(event: 'os.listdir' | 'os.scandir'): Describe {
-  return (args) => {
+  return unlessRecursiveWatchWork((args) => {
     const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
     const options = readOptions(args[1], DIRECTORY_OPTIONS);
     if (args.length > 1) args[1] = options;
     const listing = operation(event, [path]);
     return optionOf(options, 'recursive') === true ? andThen(operation('os.walk', [path, true, null, false]), listing) : listing;
-  };
+  });
 }
 
 const WATCH_OPTIONS = ['persistent', 'recursive', 'encoding', 'signal', 'ignore', 'throwIfNoEntry'] as const;
 
+/**
+ * Set by the first recursive watch: from then on, a watch or listing whose caller is Node's
+ * recursive watcher (on Linux it watches and lists every directory of the tree, then each new one,
+ * through fs.watch and fs.readdirSync) is that watch's work and raises nothing. Until then no
+ * call pays for reading its caller.
+ */
+let recursiveWatchStarted = false;
+
+/** A describer whose calls by Node's recursive watcher, which the recursive fs.watch event covers, raise nothing. */
+function unlessRecursiveWatchWork(describe: Describe): Describe {
+  return (args, thisArg) => (recursiveWatchStarted && calledByRecursiveWatch() ? undefined : describe(args, thisArg));
+}
+
 /** fs.watch and fsPromises.watch read their options by name; watchFile spreads them. */
 function describeWatch(copy: (options: unknown) => unknown): Describe {
-  return (args) => {
+  return unlessRecursiveWatchWork((args) => {
     const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
     const options = typeof args[1] === 'function' ? args[1] : copy(args[1]);
     args[1] = options;
-    return operation('fs.watch', [path, optionOf(options, 'recursive') === true]);
-  };
+    const recursive = optionOf(options, 'recursive') === true;
+    if (recursive) recursiveWatchStarted = true;
+    return operation('fs.watch', [path, recursive]);
+  });
 }
 const describeWatchByName = describeWatch((options) => readOptions(options, WATCH_OPTIONS));
 
