@@ -78,7 +78,19 @@ const CASES: readonly Case[] = [
     names: ['sqlite3.connect'],
     expected: (d) => [['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect', `${d}/b.db`]],
     block: 'sqlite3.connect',
-    blocked: { opened: BLOCKED, reopened: BLOCKED, a: false, b: false },
+    blocked: { opened: BLOCKED, reopened: BLOCKED, lazyOpen: false, a: false, b: false },
+  },
+  {
+    // The same calls: the handle event follows each open, and refused, the connection is closed again.
+    name: 'node:sqlite DatabaseSync',
+    minMajor: 24,
+    names: ['sqlite3.connect', 'sqlite3.connect/handle'],
+    expected: (d) => [
+      ['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect/handle', '<DatabaseSync>'],
+      ['sqlite3.connect', `${d}/b.db`], ['sqlite3.connect/handle', '<DatabaseSync>'],
+    ],
+    block: 'sqlite3.connect/handle',
+    blocked: { opened: BLOCKED, reopened: BLOCKED, lazyOpen: false, a: true, b: true },
   },
   {
     name: 'node:sqlite extensions',

@@ -106,7 +106,6 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'socket.getservbyport': NO_API('service database look-ups'),
   'socket.sendmsg': notApplicable('Node has no sendmsg; dgram send to an address raises socket.sendto.'),
   'socket.sethostname': NO_API('setting the host name'),
-  'sqlite3.connect/handle': notApplicable('node:sqlite exposes no raw connection handle; sqlite3.connect covers opening.'),
   'sys._current_exceptions': PYTHON_OBJECT_MODEL,
   'sys._current_frames': PYTHON_OBJECT_MODEL,
   'sys._getframe': PYTHON_OBJECT_MODEL,

@@ -662,6 +662,15 @@ export const events = [
     cpython: 'sqlite3.connect',
   },
   {
+    name: 'sqlite3.connect/handle',
+    args: [{ name: 'connection_handle', type: 'unknown', kind: 'opaque' }],
+    description: 'A SQLite connection has just been opened (after sqlite3.connect): the DatabaseSync, as CPython passes its connection. '
+      + 'Refused, the connection is closed again: the constructor throws, or open() throws and the database stays closed.',
+    raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open'],
+    since: '24.0.0',
+    cpython: 'sqlite3.connect/handle',
+  },
+  {
     name: 'sqlite3.enable_load_extension',
     args: [{ name: 'connection', type: 'unknown' }, { name: 'enabled', type: 'boolean' }],
     description: 'Loading native SQLite extensions is about to be enabled or disabled; the gate of loadExtension and of the SQL function load_extension(). With the allowExtension option it follows sqlite3.connect, connection null (the object does not exist yet).',

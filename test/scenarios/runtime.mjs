@@ -73,7 +73,7 @@ const CASES = {
     const lazy = new DatabaseSync(url.pathToFileURL(D + '/b.db'), { open: false });
     const reopened = caught(() => { lazy.open(); lazy.close(); });
     harness.pause();
-    return { opened, reopened, a: fs.existsSync(D + '/a.db'), b: fs.existsSync(D + '/b.db') };
+    return { opened, reopened, lazyOpen: lazy.isOpen, a: fs.existsSync(D + '/a.db'), b: fs.existsSync(D + '/b.db') };
   },
   'node:sqlite extensions': async (harness, D) => {
     const { DatabaseSync } = await import('node:sqlite');
