@@ -86,6 +86,14 @@ test('listening raises socket.bind with the bound address; refused, the server e
   assert.deepEqual((r.events[3] as unknown[]).slice(0, 3), ['socket.bind', 'Server', `${r.D}/refused.sock`]);
 });
 
+test('net.connect with localAddress raises socket.bind for the local address, then socket.connect; refused, nothing is dialled', () => {
+  const run = runScenario(scenario('net/localAddressBindsBeforeTheDial'));
+  const r = run.result as { port: number; allowed: string[]; refused: string; accepted: number; events: unknown[] };
+  assert.deepEqual([r.allowed, r.refused, r.accepted], [['connected', 'connected'], 'TEST_BLOCKED', 2]);
+  const dial = [['socket.bind', 'Socket', ['127.0.0.1', 0]], ['socket.connect', 'Socket', ['127.0.0.1', r.port]]];
+  assert.deepEqual(r.events, [...dial, ...dial, ['socket.bind', 'Socket', ['127.0.0.1', 0]]]);
+});
+
 test('fetch raises urllib.Request with url, body, headers and method, then the dial; refused, nothing is dialled', () => {
   const run = runScenario(scenario('net/fetchRaisesUrllibRequest'));
   const r = run.result as { port: number; answers: string[]; accepted: number; events: unknown[][] };

@@ -561,8 +561,16 @@ export const events = [
   {
     name: 'socket.bind',
     args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'address', type: 'unknown', kind: 'address' }],
-    description: 'A server is about to listen: `address` is [host, port] as bound (port 0 resolved to the real port) or the path of an IPC socket; `self` is the net.Server. The socket is bound but accepts nothing until the hooks allow it; refused, the server emits \'error\' and never \'listening\'.',
-    raisedBy: ['net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers', 'dgram.Socket#bind (and the implicit bind of a first send)'],
+    description: 'A socket is about to be bound to a local address. A server about to listen: `address` is [host, port] as bound (port 0 resolved '
+      + 'to the real port) or the path of an IPC socket, `self` the net.Server; the socket is bound but accepts nothing until the hooks allow it; '
+      + 'refused, the server emits \'error\' and never \'listening\'. A dial from a chosen local address (`localAddress`, `localPort`), before '
+      + 'its socket.connect, and a datagram socket: [host, port] as given to bind(2), so port 0 stays 0 (as CPython\'s bind sees it), `self` the '
+      + 'net.Socket or dgram.Socket; refused, the socket emits the hook\'s error as its \'error\' and nothing is dialled or bound.',
+    raisedBy: [
+      'net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers',
+      'net.connect, net.createConnection, net.Socket#connect (with localAddress or localPort)', 'http.request, https.request (the same options)',
+      'dgram.Socket#bind (and the implicit bind of a first send)',
+    ],
     since: '20.0.0',
     cpython: 'socket.bind',
   },

@@ -174,6 +174,21 @@ export async function listeningRaisesSocketBind(harness) {
   harness.done({ D, results, refused, events: harness.events.filter((e) => e[0] === 'socket.bind').map(([e, self, address]) => [e, self.constructor.name, address]) });
 }
 
+export async function localAddressBindsBeforeTheDial(harness) {
+  const local = await startServer(harness);
+  const dial = (options) => new Promise((resolve) => {
+    const socket = local.net.connect({ port: local.port, host: '127.0.0.1', ...options }, () => { socket.end(); resolve('connected'); });
+    socket.on('error', (error) => resolve(error.code));
+  });
+  const allowed = [await dial({ localAddress: '127.0.0.1' }), await dial({ localAddress: '127.0.0.1', localPort: 0 })];
+  harness.block('socket.bind');
+  const refused = await dial({ localAddress: '127.0.0.1' });
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  local.close();
+  harness.done({ port: local.port, allowed, refused, accepted: local.accepted(), events: local.shape(harness.events.filter((e) => e[0].startsWith('socket.'))) });
+}
+
 export async function webSocketGlobalRaisesUrllib(harness) {
   harness.block('urllib.Request');
   const thrown = (() => { try { new WebSocket('ws://127.0.0.1:9/socket'); return null; } catch (error) { return error.code; } })();
