@@ -70,6 +70,18 @@ test('signals: process.kill raises os.kill or os.killpg; blocked, the child live
   ]);
 });
 
+test('process.kill(0, sig) signals the own group: os.killpg with pgid 0 (never -0)', () => {
+  const run = runScenario(`
+    harness.block('os.killpg');
+    const outcome = via.sync(process, 'kill', [0, 0]);
+    harness.unblock();
+    harness.done({ outcome: outcome.kind, sent: process.kill(0, 0) });
+  `);
+  assert.deepEqual(run.result, { outcome: 'thrown', sent: true });
+  assert.deepEqual(run.events, [['os.killpg', 0, 0], ['os.killpg', 0, 0]]);
+  assert.ok(run.events.every((event) => !Object.is(event[1], -0)), 'pgid 0, not -0');
+});
+
 test('SIGUSR1, process._debugProcess and a child with --inspect also raise inspector.open; refused, nothing is sent or started', () => {
   const r = runScenario(scenario('process/inspectorOpeners')).result as {
     pid: number; outcomes: Record<string, string>; alive: boolean; signal: string; flagChildStatus: number; events: unknown[][];
@@ -215,6 +227,16 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   `);
   assert.deepEqual(run.result, { outcome: { kind: 'thrown', error: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: os.exec' } }, still: 'running' });
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
+});
+
+test('process.execve(file) without args reports the empty argv the program gets', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+  const run = runScenario(`
+    harness.block('os.exec');
+    const outcome = via.sync(process, 'execve', ['/bin/echo']);
+    harness.done({ outcome: outcome.kind });
+  `);
+  assert.deepEqual(run.result, { outcome: 'thrown' });
+  assert.deepEqual(run.events, [['os.exec', '/bin/echo', [], null]]);
 });
 
 test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit env or not', () => {
