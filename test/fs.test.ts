@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runScenario } from './helpers/scenario';
+import { O_CLOEXEC, runScenario } from './helpers/scenario';
 
 type Form = 'sync' | 'callback' | 'promise';
 
@@ -54,16 +54,16 @@ const exists = (p: string): string => `fs.existsSync(D + '/${p}')`;
 const modeOf = (p: string): string => `fs.statSync(D + '/${p}').mode & 0o777`;
 
 const CASES: readonly FsCase[] = [
-  { calls: triple('open'), setup: FILE, args: "[D + '/a', 'r+']", event: ['open', '$D/a', 'r+', 2] },
-  { calls: triple('open'), args: "[D + '/n', 'wx']", event: ['open', '$D/n', 'wx', 705], effect: exists('n') },
-  { calls: triple('open'), args: `[D + '/n', fs.constants.O_CREAT | fs.constants.O_WRONLY]`, event: ['open', '$D/n', null, 65], effect: exists('n') },
-  { calls: triple('open'), setup: FILE, args: "[new URL('file://' + D + '/a')]", event: ['open', '$D/a', 'r', 0] },
-  { calls: triple('readFile'), setup: FILE, args: "[D + '/a']", event: ['open', '$D/a', 'r', 0] },
-  { calls: triple('readFile'), setup: FILE, args: "[D + '/a', 'utf8']", event: ['open', '$D/a', 'r', 0] },
-  { calls: triple('readFile'), setup: FILE, args: "[Buffer.from(D + '/a'), { flag: 'a+' }]", event: ['open', '$D/a', 'a+', 1090] },
-  { calls: triple('writeFile'), args: "[D + '/w', 'data']", event: ['open', '$D/w', 'w', 577], effect: exists('w') },
-  { calls: triple('writeFile'), args: "[D + '/w', Buffer.from('data'), { flag: '' }]", event: ['open', '$D/w', 'w', 577], effect: exists('w') },
-  { calls: triple('appendFile'), setup: FILE, args: "[D + '/a', 'more']", event: ['open', '$D/a', 'a', 1089], effect: "fs.readFileSync(D + '/a', 'utf8')" },
+  { calls: triple('open'), setup: FILE, args: "[D + '/a', 'r+']", event: ['open', '$D/a', 'r+', 2 | O_CLOEXEC] },
+  { calls: triple('open'), args: "[D + '/n', 'wx']", event: ['open', '$D/n', 'wx', 705 | O_CLOEXEC], effect: exists('n') },
+  { calls: triple('open'), args: `[D + '/n', fs.constants.O_CREAT | fs.constants.O_WRONLY]`, event: ['open', '$D/n', null, 65 | O_CLOEXEC], effect: exists('n') },
+  { calls: triple('open'), setup: FILE, args: "[new URL('file://' + D + '/a')]", event: ['open', '$D/a', 'r', 0 | O_CLOEXEC] },
+  { calls: triple('readFile'), setup: FILE, args: "[D + '/a']", event: ['open', '$D/a', 'r', 0 | O_CLOEXEC] },
+  { calls: triple('readFile'), setup: FILE, args: "[D + '/a', 'utf8']", event: ['open', '$D/a', 'r', 0 | O_CLOEXEC] },
+  { calls: triple('readFile'), setup: FILE, args: "[Buffer.from(D + '/a'), { flag: 'a+' }]", event: ['open', '$D/a', 'a+', 1090 | O_CLOEXEC] },
+  { calls: triple('writeFile'), args: "[D + '/w', 'data']", event: ['open', '$D/w', 'w', 577 | O_CLOEXEC], effect: exists('w') },
+  { calls: triple('writeFile'), args: "[D + '/w', Buffer.from('data'), { flag: '' }]", event: ['open', '$D/w', 'w', 577 | O_CLOEXEC], effect: exists('w') },
+  { calls: triple('appendFile'), setup: FILE, args: "[D + '/a', 'more']", event: ['open', '$D/a', 'a', 1089 | O_CLOEXEC], effect: "fs.readFileSync(D + '/a', 'utf8')" },
   { calls: triple('unlink'), setup: FILE, args: "[D + '/a']", event: ['os.remove', '$D/a', null], effect: exists('a') },
   { calls: triple('rm'), setup: FILE, args: "[D + '/a']", event: ['os.remove', '$D/a', null], effect: exists('a') },
   { calls: triple('rm'), setup: TREE, args: "[D + '/t', { recursive: true }]", event: ['shutil.rmtree', '$D/t', null], effect: exists('t') },

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario, scenario } from './helpers/scenario';
+import { O_CLOEXEC, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -153,10 +153,10 @@ test('process.loadEnvFile raises open and os.putenv per variable it sets; refuse
   assert.deepEqual(r.refusedOpen, blocked('open'));
   assert.deepEqual(r.refusedPut, blocked('os.putenv'));
   assert.deepEqual(run.events, [
-    ['open', `${r.D}/one.env`, 'r', 0], ['os.putenv', 'AH_A', '1'], ['os.putenv', 'AH_Q', 'quoted'],
-    ['open', `${r.D}/two.env`, 'r', 0],
-    ['open', `${r.D}/two.env`, 'r', 0], ['os.putenv', 'AH_B', '2'],
-    ['open', `${r.D}/missing.env`, 'r', 0],
+    ['open', `${r.D}/one.env`, 'r', 0 | O_CLOEXEC], ['os.putenv', 'AH_A', '1'], ['os.putenv', 'AH_Q', 'quoted'],
+    ['open', `${r.D}/two.env`, 'r', 0 | O_CLOEXEC],
+    ['open', `${r.D}/two.env`, 'r', 0 | O_CLOEXEC], ['os.putenv', 'AH_B', '2'],
+    ['open', `${r.D}/missing.env`, 'r', 0 | O_CLOEXEC],
   ]);
   assert.deepEqual(r.env, ['1', 'old', 'quoted', null], 'a variable already set is kept, as Node does');
   assert.equal(r.child, '1,old,quoted,');

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario, scenario } from './helpers/scenario';
+import { O_CLOEXEC, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -40,7 +40,7 @@ const CASES: readonly Case[] = [
   {
     name: 'v8.writeHeapSnapshot',
     names: ['gc.get_objects', 'open'],
-    expected: (dir) => [['gc.get_objects', null], ['open', `${dir}/heap.heapsnapshot`, 'w', 577]],
+    expected: (dir) => [['gc.get_objects', null], ['open', `${dir}/heap.heapsnapshot`, 'w', 577 | O_CLOEXEC]],
     block: 'open',
     blocked: { thrown: BLOCKED, written: false },
   },

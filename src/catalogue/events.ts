@@ -23,7 +23,8 @@ export const events = [
       { name: 'mode', type: 'string | null' },
       { name: 'flags', type: 'number' },
     ],
-    description: 'A file is opened by path. `mode` is the string flag (\'r\', \'w+\', ...) or null when numeric flags were given; `flags` is always the numeric O_* value.',
+    description: 'A file is opened by path. `mode` is the string flag (\'r\', \'w+\', ...) or null when numeric flags were given; `flags` is always the numeric O_* value '
+      + 'the system call gets, O_CLOEXEC included (libuv adds it to every open, as CPython does before its own open event; none on Windows).',
     raisedBy: [
       'fs.open', 'fs.openSync', 'fsPromises.open',
       'fs.readFile', 'fs.readFileSync', 'fsPromises.readFile',

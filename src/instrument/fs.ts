@@ -24,6 +24,7 @@ import {
   ownOptions,
   pathForCall,
   readOptions,
+  systemOpenFlags,
   toInteger,
   toMode,
   toOpenFlags,
@@ -62,12 +63,14 @@ const describeOpen: Describe = (args) => {
   const path = pathAt(args, 0);
   const flags = toOpenFlags(args[1], 'r');
   if (path === INVALID || flags === INVALID) return undefined;
-  return operation('open', [path, flags[0], flags[1]]);
+  return operation('open', [path, flags[0], systemOpenFlags(flags[1])]);
 };
+
+const READ_ONLY = systemOpenFlags(constants.O_RDONLY);
 
 const describeOpenForReading: Describe = (args) => {
   const path = pathAt(args, 0);
-  return path === INVALID ? undefined : operation('open', [path, 'r', constants.O_RDONLY]);
+  return path === INVALID ? undefined : operation('open', [path, 'r', READ_ONLY]);
 };
 
 /** The options readFile and writeFile read by name (getOptions, then options.flag, ...). */
@@ -94,7 +97,7 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
       (options as Record<string, unknown>)['flag'] = flags[0] ?? flags[1];
       args[optionsIndex] = options;
     }
-    return operation('open', [path, flags[0], flags[1]]);
+    return operation('open', [path, flags[0], systemOpenFlags(flags[1])]);
   };
 }
 
@@ -322,6 +325,8 @@ function isId(value: unknown): value is number {
   return typeof value === 'number' && NumberIsInteger(value) && value >= -1 && value <= 0xffffffff;
 }
 
+const READ_WRITE = systemOpenFlags(constants.O_RDWR);
+
 /**
  * truncate(path, len): Node opens the path 'r+' and truncates the descriptor through the public
  * fs functions; both are this operation. truncate(fd, len) is the legacy spelling of ftruncate.
@@ -331,7 +336,7 @@ const describeTruncate: Describe = (args) => {
   const length = toInteger(args[1], 0);
   if (target === INVALID || length === INVALID) return undefined;
   const covers = typeof target === 'string'
-    ? [['open', target, 'r+', constants.O_RDWR], ['os.truncate', ANY, length]]
+    ? [['open', target, 'r+', READ_WRITE], ['os.truncate', ANY, length]]
     : undefined;
   return operation('os.truncate', [target, length], covers);
 };

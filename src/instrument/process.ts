@@ -11,7 +11,7 @@ import { isAuditing } from '../core/kernel.js';
 import {
   ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
-import { INVALID, frozenCopy, isStringArray, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
+import { INVALID, frozenCopy, isStringArray, systemOpenFlags, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
 import { ANY, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -157,7 +157,7 @@ function auditedLoadEnvFile(original: (this: unknown, ...args: unknown[]) => unk
     const given = args[0];
     const path = given === undefined || given === null ? '.env' : toPath(given);
     if (!isAuditing() || path === INVALID || parseEnv === undefined) return ReflectApply(original, this, args);
-    raise('open', [path, 'r', constants.O_RDONLY]);
+    raise('open', [path, 'r', systemOpenFlags(constants.O_RDONLY)]);
     let variables: Record<string, string>;
     try {
       variables = parseEnv(readFile(path, 'utf8'));
