@@ -63,7 +63,15 @@ const CASES: readonly Case[] = [
     names: ['builtins.input', 'builtins.input/result'],
     expected: () => [['builtins.input', 'Name? '], ['builtins.input/result', 'Ada']],
     block: 'builtins.input',
-    blocked: { thrown: BLOCKED, answer: null, written: '' },
+    blocked: { thrown: BLOCKED, answer: null, errors: [], written: '' },
+  },
+  {
+    // A refused answer is kept from the callback and reaches the program as readline's errors do.
+    name: 'readline question (callback)',
+    names: ['builtins.input/result'],
+    expected: () => [['builtins.input/result', 'Ada']],
+    block: 'builtins.input/result',
+    blocked: { thrown: 'returned', answer: null, errors: ['TEST_BLOCKED'], written: 'Name? ' },
   },
   {
     name: 'readline/promises question',
@@ -71,6 +79,13 @@ const CASES: readonly Case[] = [
     expected: () => [['builtins.input', 'Name? '], ['builtins.input/result', 'Ada']],
     block: 'builtins.input',
     blocked: { outcome: BLOCKED, written: '' },
+  },
+  {
+    name: 'readline/promises question',
+    names: ['builtins.input/result'],
+    expected: () => [['builtins.input/result', 'Ada']],
+    block: 'builtins.input/result',
+    blocked: { outcome: BLOCKED, written: 'Name? ' },
   },
   {
     name: 'node:sqlite DatabaseSync',

@@ -706,7 +706,8 @@ export const events = [
   {
     name: 'builtins.input/result',
     args: [{ name: 'result', type: 'string' }],
-    description: 'The answer to a readline question arrived, before the caller gets it.',
+    description: 'The answer to a readline question arrived, before the caller gets it. Refused, the caller never gets it and the question is over: '
+      + 'the promise form rejects with the hook\'s error, the callback form (which has no error argument) gets it as the interface\'s \'error\' event.',
     raisedBy: ['readline.Interface#question', 'readlinePromises.Interface#question'],
     since: '20.0.0',
     cpython: 'builtins.input/result',

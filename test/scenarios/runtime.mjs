@@ -52,11 +52,13 @@ const CASES = {
   'readline question (callback)': async () => {
     const { input, rl, written } = await readlineSetup('node:readline');
     let answer = null;
+    const errors = [];
+    rl.on('error', (error) => errors.push(error.code));
     const thrown = caught(() => { rl.question('Name? ', (a) => { answer = a; }); });
     input.write('Ada\n');
     await new Promise((resolve) => setImmediate(resolve));
     rl.close();
-    return { thrown, answer, written: written() };
+    return { thrown, answer, errors, written: written() };
   },
   'readline/promises question': async () => {
     const { input, rl, written } = await readlineSetup('node:readline/promises');
