@@ -139,6 +139,24 @@ test('autoSelectFamily (happy eyeballs): each address tried raises socket.connec
   assert.deepEqual(r.dials, [['::1', r.port], ['127.0.0.1', r.port]]);
 });
 
+test('http2: connect raises http.client.connect, each request http.client.send for its headers and each body chunk; refused, nothing is sent', () => {
+  const run = runScenario(scenario('net/http2RequestsRaiseClientConnectAndSend'));
+  const r = run.result as { port: number; outcomes: unknown[]; refusedConnect: string; bodies: string[]; events: unknown[] };
+  assert.deepEqual(r.outcomes, [{ answer: 'ok' }, { answer: 'ok' }, { thrown: 'TEST_BLOCKED' }, { error: 'TEST_BLOCKED' }]);
+  assert.equal(r.refusedConnect, 'TEST_BLOCKED');
+  assert.deepEqual(r.bodies.slice(0, 2), ['', 'payload'], 'the refused request and the refused body reach the server with nothing');
+  assert.ok(!r.bodies.includes('refused body'));
+  const session = 'ClientHttp2Session';
+  assert.deepEqual(r.events, [
+    ['http.client.connect', null, 'localhost', r.port],
+    ['http.client.send', session, { ':path': '/a' }],
+    ['http.client.send', session, { ':path': '/b', ':method': 'POST' }], ['http.client.send', session, 'payload'],
+    ['http.client.send', session, { ':path': '/refused' }],
+    ['http.client.send', session, { ':path': '/c', ':method': 'POST' }], ['http.client.send', session, 'refused body'],
+    ['http.client.connect', null, '127.0.0.1', r.port],
+  ]);
+});
+
 test('http2 clients dial through the same handles', () => {
   const run = runScenario(scenario('net/http2ClientsDialThrough'));
   const r = run.result as { port: number; refused: string; dials: unknown[] };

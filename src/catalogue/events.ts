@@ -591,16 +591,18 @@ export const events = [
   {
     name: 'http.client.connect',
     args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
-    description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere.',
-    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest'],
+    description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere. '
+      + 'For http2, an HTTP/2 session is about to be opened (`self` null: the session does not exist yet), with the host and port Node dials; refused, http2.connect throws the hook\'s error.',
+    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
     since: '20.0.0',
     cpython: 'http.client.connect',
   },
   {
     name: 'http.client.send',
     args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'data', type: 'unknown', kind: 'opaque' }],
-    description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'.',
-    raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end'],
+    description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'. '
+      + 'For http2, `self` is the ClientHttp2Session, and each request first raises one for its header block (a copy of the headers object, which Node then gets; a request without a body raises only that one); refused, request() throws the hook\'s error and nothing is sent. A refused body chunk destroys the stream with the hook\'s error.',
+    raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end', 'http2 ClientHttp2Session#request (the headers)', 'http2 ClientHttp2Stream#write', 'http2 ClientHttp2Stream#end'],
     since: '20.0.0',
     cpython: 'http.client.send',
   },

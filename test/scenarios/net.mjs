@@ -221,6 +221,47 @@ export async function http2ClientsDialThrough(harness) {
   harness.done({ port, refused, dials: harness.events.filter((e) => e[0] === 'socket.connect').map((e) => e[2]) });
 }
 
+export async function http2RequestsRaiseClientConnectAndSend(harness) {
+  const { connect, createServer } = await import('node:http2');
+  const bodies = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => { bodies.push(body); response.end('ok'); });
+  });
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const port = server.address().port;
+  const session = connect('http://localhost:' + port);
+  const ask = (headers, body, blockBody) => new Promise((resolve) => {
+    let stream;
+    try { stream = session.request(headers); } catch (error) { resolve({ thrown: error.code }); return; }
+    let answer = '';
+    stream.on('data', (chunk) => { answer += chunk; });
+    stream.on('end', () => resolve({ answer }));
+    stream.on('error', (error) => resolve({ error: error.code }));
+    if (blockBody) harness.block('http.client.send');
+    if (body === undefined) stream.end(); else stream.end(body);
+    harness.unblock();
+  });
+  const outcomes = [await ask({ ':path': '/a' }), await ask({ ':path': '/b', ':method': 'POST' }, 'payload')];
+  harness.block('http.client.send');
+  outcomes.push(await ask({ ':path': '/refused' }));
+  harness.unblock();
+  outcomes.push(await ask({ ':path': '/c', ':method': 'POST' }, 'refused body', true));
+  session.close();
+  harness.block('http.client.connect');
+  let refusedConnect = null;
+  try { connect('http://127.0.0.1:' + port); } catch (error) { refusedConnect = error.code; }
+  harness.unblock();
+  server.close();
+  harness.done({
+    port, outcomes, refusedConnect, bodies,
+    events: harness.events.filter((e) => e[0].startsWith('http.')).map(([event, self, ...rest]) => [event, self?.constructor?.name ?? null, ...rest]),
+  });
+}
+
 export async function datagramsBindSendtoConnect(harness) {
   const dgram = (await import('node:dgram')).default;
   const received = [];
