@@ -113,6 +113,13 @@ test('the WebSocket global raises urllib.Request before it connects; refused, it
   assert.deepEqual(run.events, [['urllib.Request', 'ws://127.0.0.1:9/socket', null, {}, 'GET']]);
 });
 
+test('EventSource (--experimental-eventsource) raises urllib.Request before it connects; refused, it throws and nothing is requested', () => {
+  const run = runScenario(scenario('net/eventSourceRaisesUrllib'), { nodeArgs: ['--experimental-eventsource'] });
+  const r = run.result as { url: string; message: string; thrown: string; requests: number; events: unknown[] };
+  assert.deepEqual([r.message, r.thrown, r.requests], ['hello', 'TEST_BLOCKED', 1]);
+  assert.deepEqual(r.events, [['urllib.Request', r.url, null, {}, 'GET'], ['urllib.Request', r.url, null, {}, 'GET']]);
+});
+
 test('Node 26\'s http.WebSocket is the audited class too', { skip: NODE_MAJOR < 26 ? 'http.WebSocket is Node 26' : false }, () => {
   const run = runScenario(scenario('net/httpWebSocketRaisesUrllib'));
   assert.deepEqual(run.result, { thrown: 'TEST_BLOCKED', same: true });

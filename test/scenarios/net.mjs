@@ -1,5 +1,5 @@
 // Scenarios of test/net.test.ts, each run in its own process by runScenario(scenario('net/<name>')).
-/* global Request */
+/* global Request, EventSource */
 import { via, errorData } from '../fixtures/outcome.mjs';
 
 /** A local server that counts the connections it accepts, and helpers to reach it. */
@@ -194,6 +194,31 @@ export async function webSocketGlobalRaisesUrllib(harness) {
   const thrown = (() => { try { new WebSocket('ws://127.0.0.1:9/socket'); return null; } catch (error) { return error.code; } })();
   harness.unblock();
   harness.done({ thrown, name: WebSocket.name, open: WebSocket.OPEN, constructor: WebSocket.prototype.constructor === WebSocket });
+}
+
+/** Run with --experimental-eventsource, which makes EventSource a global. */
+export async function eventSourceRaisesUrllib(harness) {
+  const http = await import('node:http');
+  let requests = 0;
+  const server = http.createServer((request, response) => {
+    requests++;
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.end('data: hello\n\n');
+  });
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const url = 'http://127.0.0.1:' + server.address().port + '/events';
+  const source = new EventSource(url);
+  const message = await new Promise((resolve) => { source.onmessage = (event) => resolve(event.data); source.onerror = () => resolve('error'); });
+  source.close();
+  harness.block('urllib.Request');
+  const thrown = (() => { try { new EventSource(url); return null; } catch (error) { return error.code; } })();
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  server.closeAllConnections();
+  server.close();
+  harness.done({ url, message, thrown, requests, events: harness.events.filter((e) => e[0] === 'urllib.Request') });
 }
 
 export async function httpWebSocketRaisesUrllib(harness) {
