@@ -219,6 +219,19 @@ test('process.binding and the credential, mask and capture calls raise their eve
   ]);
 });
 
+test('process.report.writeReport raises its event, then open for the file as Node names it; refused, nothing is written', () => {
+  const run = runScenario(scenario('process/writeReportOpensItsFile'));
+  const r = run.result as { D: string };
+  assert.deepEqual(run.result, { D: r.D, named: 'named.json', byDefault: true, toStream: 'stderr', refused: 'thrown', files: ['dir', 'named.json'], inDir: 1 });
+  const WRITE = 0o1000 | 0o100 | 0o1; // O_TRUNC | O_CREAT | O_WRONLY: Node writes a report through fopen("w"), without O_CLOEXEC
+  assert.deepEqual(run.events.filter((e) => e[0] !== 'os.chdir' && e[0] !== 'process.report'), [
+    ['process.report.writeReport', 'named.json'], ['open', `${r.D}/named.json`, 'w', WRITE],
+    ['process.report.writeReport', null], ['open', `${r.D}/dir/report.YYYYMMDD.HHMMSS.PID.TID.SEQ.json`, 'w', WRITE],
+    ['process.report.writeReport', 'stderr'],
+    ['process.report.writeReport', 'refused.json'], ['open', `${r.D}/dir/refused.json`, 'w', WRITE],
+  ]);
+});
+
 test('process.execve raises os.exec; blocked, the process goes on', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
   const run = runScenario(`
     harness.block('os.exec');

@@ -33,6 +33,7 @@ export const events = [
       'fs.createReadStream', 'fs.createWriteStream', 'fs.openAsBlob', 'fs.openAsBlobSync (Node 26)',
       'process.loadEnvFile (the file, then os.putenv per variable)',
       'v8.writeHeapSnapshot(filename) (after gc.get_objects)',
+      'process.report.writeReport (after process.report.writeReport)',
     ],
     since: '20.0.0',
     cpython: 'open',
@@ -446,7 +447,10 @@ export const events = [
   {
     name: 'process.report.writeReport',
     args: [{ name: 'filename', type: 'unknown' }],
-    description: 'A diagnostic report (environment, command line, native stacks, resource use) is about to be written; `filename` is null for the default name.',
+    description: 'A diagnostic report (environment, command line, native stacks, resource use) is about to be written; `filename` is null for the default name. '
+      + 'Then `open` (path, \'w\', O_WRONLY | O_CREAT | O_TRUNC: Node writes it with fopen, without O_CLOEXEC) for the file: the filename given, else process.report.filename, '
+      + 'else Node\'s name as a template (report.YYYYMMDD.HHMMSS.PID.TID.SEQ.json, filled in as Node writes), in process.report.directory when set, else the working directory; '
+      + 'none for \'stdout\' and \'stderr\'.',
     raisedBy: ['process.report.writeReport'],
     since: '20.0.0',
     cpython: null,
@@ -485,7 +489,8 @@ export const events = [
     description: 'A setting that decides where or when Node writes diagnostic reports later is about to change: `directory` or `filename` '
       + '(a string: where reports go), `signal` (the signal name that writes one), or `reportOnFatalError`, `reportOnSignal`, '
       + '`reportOnUncaughtException` (booleans: write one on that occasion). Raised once the value is valid, before it is set. '
-      + 'The report itself is written by native code at a time Node chooses, under a name made then, so no `open` is raised for it.',
+      + 'A report these settings make Node write later (on a signal, a fatal error, an uncaught exception) is written by native code at a time Node chooses, under a name made then, so no `open` is raised for it; '
+      + 'writeReport raises one.',
     raisedBy: [
       'process.report.directory =', 'process.report.filename =', 'process.report.signal =',
       'process.report.reportOnFatalError =', 'process.report.reportOnSignal =', 'process.report.reportOnUncaughtException =',
