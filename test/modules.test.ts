@@ -33,6 +33,15 @@ test('require: one import per module loaded, with specifier, filename and lookup
   ]);
 });
 
+const ADDON_MODULES = process.allowedNodeEnvironmentFlags.has('--experimental-addon-modules');
+
+test('an ES import of a .node file (--experimental-addon-modules) raises import once, then ctypes.dlopen', { skip: ADDON_MODULES ? false : `Node ${NODE_MAJOR} has no --experimental-addon-modules` }, () => {
+  const run = runScenario(scenario('modules/importAddonOnce'), { nodeArgs: ['--experimental-addon-modules', '--no-warnings'] });
+  const r = run.result as { D: string; error: string; events: unknown[][] };
+  assert.equal(r.error, 'ERR_DLOPEN_FAILED');
+  assert.deepEqual(r.events, [['import', `${r.D}/fake.node`, `${r.D}/fake.node`, null, null, null], ['ctypes.dlopen', `${r.D}/fake.node`]]);
+});
+
 test('require blocked: the hook\'s error is thrown, the module never runs and is not cached', () => {
   const { result } = runScenario(scenario('modules/requireBlockedHookError', { files: CJS_TREE }));
   assert.deepEqual(result, { thrown: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: import' }, cached: [], ran: ['main', 'a'], again: { ok: true } });
