@@ -96,7 +96,7 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'signal.pthread_kill': notApplicable('Node cannot signal a single thread; worker.terminate() ends a worker, and process.kill raises os.kill.'),
   'smtplib.connect': NO_CLIENT('SMTP'),
   'smtplib.send': NO_CLIENT('SMTP'),
-  'socket.__new__': notApplicable('Decided against: creating a socket object touches nothing; its dial, bind or send raises socket.connect, socket.bind or socket.sendto, which is what a hook decides on.'),
+  'socket.__new__': notApplicable('Node has no call that makes a system socket: new net.Socket() and dgram.createSocket() make objects, and the socket itself is made when it first binds, dials or sends, which raise socket.bind, socket.connect or socket.sendto.'),
   'socket.gethostbyname': notApplicable('Node has no separate gethostbyname; dns.lookup raises socket.getaddrinfo.'),
   'socket.getservbyname': NO_API('service database look-ups'),
   'socket.getservbyport': NO_API('service database look-ups'),
@@ -110,7 +110,9 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'sys.set_asyncgen_hooks_firstiter': notApplicable('Python async-generator hooks; JavaScript has no equivalent.'),
   'sys.setprofile': notApplicable('Node has no profile function; async_hooks.createHook, which sees every asynchronous operation, raises the Node-only async_hooks.createHook.'),
   'sys.settrace': notApplicable('Node has no line tracer; the inspector (inspector.open, inspector.Session.connect) is the closest.'),
-  'sys.unraisablehook': notApplicable('Python\'s hook for errors that cannot be raised; Node reports them as uncaught exceptions (sys.excepthook).'),
+  'sys.unraisablehook': notApplicable('Python\'s hook for errors that cannot be raised (in finalizers and callbacks). Node\'s nearest is an unhandled rejection: '
+    + 'raised as sys.excepthook when Node makes it an uncaught exception (--unhandled-rejections=throw, the default, or strict, with no \'unhandledRejection\' listener); '
+    + 'otherwise a listener gets it, or Node only warns (warn, warn-with-error-code) or says nothing (none), and no event is raised: Node has no monitor for it that would not change how it is handled.'),
   'syslog.closelog': NO_API('syslog'),
   'syslog.openlog': NO_API('syslog'),
   'syslog.setlogmask': NO_API('syslog'),
