@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { O_CLOEXEC, runScenario, scenario } from './helpers/scenario';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -286,5 +288,23 @@ test('cluster.fork raises subprocess.Popen once; blocked, no worker starts', () 
   assert.deepEqual(popen.map((e) => [e[1], e[2].at(-1), e[4]['MARKER']]), [
     [process.execPath, `${r.D}/worker.js`, `${r.D}/first`],
     [process.execPath, `${r.D}/worker.js`, `${r.D}/second`],
+  ]);
+});
+
+test('an unhandled rejection raises sys.excepthook exactly when Node makes it an uncaught exception (as docs/cpython-parity.md says of sys.unraisablehook)', () => {
+  const code = [
+    `const { addAuditHook } = require(${JSON.stringify(resolve(REPO_ROOT, 'dist', 'index.js'))});`,
+    "addAuditHook((event) => { if (event === 'sys.excepthook') process._rawDebug('@@excepthook'); });",
+    "if (process.env.LISTEN) process.on('unhandledRejection', () => {});",
+    "process.on('uncaughtException', () => {});",
+    "Promise.reject(new Error('unhandled'));",
+  ].join('\n');
+  const raised = (mode: string, listen: boolean): boolean => spawnSync(process.execPath, [`--unhandled-rejections=${mode}`, '-e', code], {
+    encoding: 'utf8', env: { ...process.env, LISTEN: listen ? '1' : '' },
+  }).stderr.includes('@@excepthook');
+  const seen = ['throw', 'strict', 'warn', 'none'].flatMap((mode) => [false, true].map((listen) => [mode, listen, raised(mode, listen)]));
+  assert.deepEqual(seen, [
+    ['throw', false, true], ['throw', true, false], ['strict', false, true], ['strict', true, true],
+    ['warn', false, false], ['warn', true, false], ['none', false, false], ['none', true, false],
   ]);
 });

@@ -111,7 +111,7 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'sys.setprofile': notApplicable('Node has no profile function; async_hooks.createHook, which sees every asynchronous operation, raises the Node-only async_hooks.createHook.'),
   'sys.settrace': notApplicable('Node has no line tracer; the inspector (inspector.open, inspector.Session.connect) is the closest.'),
   'sys.unraisablehook': notApplicable('Python\'s hook for errors that cannot be raised (in finalizers and callbacks). Node\'s nearest is an unhandled rejection: '
-    + 'raised as sys.excepthook when Node makes it an uncaught exception (--unhandled-rejections=throw, the default, or strict, with no \'unhandledRejection\' listener); '
+    + 'raised as sys.excepthook when Node makes it an uncaught exception (--unhandled-rejections=strict, or throw, the default, with no \'unhandledRejection\' listener); '
     + 'otherwise a listener gets it, or Node only warns (warn, warn-with-error-code) or says nothing (none), and no event is raised: Node has no monitor for it that would not change how it is handled.'),
   'syslog.closelog': NO_API('syslog'),
   'syslog.openlog': NO_API('syslog'),

@@ -728,7 +728,7 @@ export const events = [
       { name: 'traceback', type: 'string | null' },
     ],
     description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Refused, no handler runs: Node prints the hook\'s error and exits with code 7.',
-    raisedBy: ['uncaught exceptions', 'unhandled rejections with no \'unhandledRejection\' listener (--unhandled-rejections=throw, the default, or strict)'],
+    raisedBy: ['uncaught exceptions', 'unhandled rejections (--unhandled-rejections=strict, or throw, the default, with no \'unhandledRejection\' listener)'],
     since: '20.0.0',
     cpython: 'sys.excepthook',
   },
