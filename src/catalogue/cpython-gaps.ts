@@ -19,6 +19,10 @@ const NATIVE_MEMORY = notApplicable('A ctypes API that node:ffi (Node 26) does n
 const INTERPRETER_INTERNAL = notApplicable('CPython interpreter lifecycle internals; a new Node isolate and thread is a worker, which raises worker_threads.Worker.');
 const NO_API = (what: string): CpythonGap => notApplicable(`Node has no API for ${what}.`);
 
+function coveredBy(by: string, reason: string): CpythonGap {
+  return { status: 'covered', by, reason };
+}
+
 export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   '_thread.start_new_thread': notApplicable('Node runs no function on a new thread of the same heap; new Worker() starts a new isolate and raises the Node-only worker_threads.Worker with its file or code.'),
   'array.__new__': PYTHON_OBJECT_MODEL,
@@ -71,13 +75,13 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'os.listvolumes': WINDOWS_ONLY,
   'os.listxattr': NO_API('extended attributes'),
   'os.lockf': NO_API('file locks (lockf)'),
-  'os.posix_spawn': notApplicable('Node has one process-starting primitive: every child_process API raises subprocess.Popen.'),
+  'os.posix_spawn': coveredBy('subprocess.Popen', 'Node has one process-starting primitive (libuv\'s spawn): every child_process API and cluster.fork raise subprocess.Popen, with the program, its arguments, directory and environment.'),
   'os.removexattr': NO_API('extended attributes'),
   'os.setxattr': NO_API('extended attributes'),
-  'os.spawn': notApplicable('Node has one process-starting primitive: every child_process API raises subprocess.Popen.'),
+  'os.spawn': coveredBy('subprocess.Popen', 'Node has one process-starting primitive (libuv\'s spawn): every child_process API and cluster.fork raise subprocess.Popen, with the program, its arguments, directory and environment.'),
   'os.startfile': WINDOWS_ONLY,
   'os.startfile/2': WINDOWS_ONLY,
-  'os.system': notApplicable('child_process.exec and execSync run shell commands and raise subprocess.Popen with the shell and its -c argument vector.'),
+  'os.system': coveredBy('subprocess.Popen', 'child_process.exec and execSync (and any API with shell: true) run shell commands: subprocess.Popen with the shell and its -c argument vector, the command in it.'),
   'pathlib.Path.glob': notApplicable('Node has no pathlib; fs.glob raises glob.glob and glob.glob/2.'),
   'pathlib.Path.rglob': notApplicable('Node has no pathlib; fs.glob raises glob.glob and glob.glob/2.'),
   'pdb.Pdb': notApplicable('Python\'s debugger; Node\'s inspector raises the Node-only inspector.open and inspector.Session.connect.'),

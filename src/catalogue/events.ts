@@ -321,7 +321,7 @@ export const events = [
       + 'For an OpenSSL engine (crypto.setEngine, the TLS options `clientCertEngine` and `privateKeyEngine`), `name` is the engine id as given: '
       + 'a built-in engine\'s name or the path of the shared object OpenSSL loads; raised after Node validated the options, before OpenSSL looks the engine up.',
     raisedBy: [
-      'process.dlopen', 'require() of a .node file', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)',
+      'process.dlopen', 'require() of a .node file', 'import of a .node file (--experimental-addon-modules)', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)',
       'crypto.setEngine', 'tls.createSecureContext (the clientCertEngine and privateKeyEngine options)', 'tls.SecureContext (the same, through its native context)',
       'tls.connect (the same options)', 'tls.createServer (the same options)', 'tls.Server#setSecureContext (the same options)', 'https.request (the same options)',
       'https.createServer (the same options)', 'http2.connect (the same options)', 'http2.createSecureServer (the same options)',
@@ -480,7 +480,7 @@ export const events = [
     description: 'Node is about to write V8\'s code cache of every module loaded afterwards under `directory` (as given; null when Node picks its '
       + 'default, NODE_COMPILE_CACHE or the temporary directory). module.flushCompileCache writes into the directory enabled here.',
     raisedBy: ['module.enableCompileCache'],
-    since: '22.0.0',
+    since: '22.1.0',
     cpython: null,
   },
   {
@@ -656,7 +656,7 @@ export const events = [
     args: [{ name: 'objs', type: 'unknown' }],
     description: 'The heap is about to be searched for the objects whose prototype chain holds ctor.prototype (the referrers of that prototype); `objs` is [ctor].',
     raisedBy: ['v8.queryObjects'],
-    since: '20.0.0',
+    since: '20.13.0',
     cpython: 'gc.get_referrers',
   },
   {
@@ -838,7 +838,7 @@ export const events = [
       + 'afterwards. `specifier` and `parentURL` are module.register()\'s arguments as strings; module.registerHooks() '
       + '(hooks given as functions) raises null, null. audithook\'s own hooks raise nothing.',
     raisedBy: ['module.register', 'module.registerHooks'],
-    since: '20.0.0',
+    since: '20.6.0',
     cpython: null,
   },
   {
