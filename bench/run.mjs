@@ -76,6 +76,36 @@ const underRunCase = (name, workload, iterations, rounds, target) => ({
 /** A child running a whole command, timed from outside (startup). */
 const command = (label, flags, args) => ({ label, flags, args });
 
+/**
+ * The flags of Node's permission model that `audithook run --explain-wall` gives a policy letting
+ * the application use the temporary directory (where the fs workloads' files are): Node's own cost
+ * inside the wall, plain Node, no audithook loaded. Null where this Node has no wall (Node 20).
+ */
+function permissionWallFlags() {
+  const policy = join(scratch, 'policy-wall.json');
+  const tmp = `${os.tmpdir()}/**`;
+  writeFileSync(policy, JSON.stringify({
+    default: 'deny',
+    rules: [
+      { event: 'open', package: null, match: { path: tmp }, action: 'allow' },
+      { event: 'tempfile.mkdtemp', package: null, match: { fullpath: tmp }, action: 'allow' },
+      { event: 'shutil.rmtree', package: null, match: { path: tmp }, action: 'allow' },
+    ],
+  }));
+  const explained = spawnSync(process.execPath, [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--explain-wall', '--policy', policy, '--log', RUN_LOG], { cwd: root, encoding: 'utf8' });
+  if (explained.status !== 0) throw new Error(`audithook run --explain-wall failed:\n${explained.stderr}`);
+  const flags = explained.stdout.split('\n').filter((line) => line.startsWith('--')).map((line) => line.slice(0, line.indexOf('  # ')));
+  return flags.length === 0 ? null : flags;
+}
+const WALL = permissionWallFlags();
+/** `workload` in plain Node against the same inside the permission wall (reported). */
+const wallCase = (name, workload, iterations) => ({
+  name: `${name} inside Node's permission wall`,
+  kind: 'ns', iterations, innerRounds: 5, rounds: 5,
+  baseline: plain(workload),
+  measured: [{ config: { ...plain(workload, 'plain Node, wall flags'), flags: WALL }, target: reportOnly() }],
+});
+
 // ---- targets -------------------------------------------------------------------------------------
 
 const ratioAtMost = (limit) => ({ kind: 'ratio<=', limit, text: `ratio <= ${limit}`, pass: (r) => r.ratio <= limit });
@@ -195,6 +225,14 @@ const cases = [
   // The CLI: every event attributed to its packages and appended to the log (then an enforce
   // policy of 50 rules checked too). The time per operation is measured inside the workload.
   underRunCase('openSync+closeSync', 'open-close', 4e4, 5, ratioBelow(3)),
+  {
+    // Each record reaches the supervisor with one write(2) to a pipe of 64 KiB: the workload cannot
+    // run ahead of the supervisor's reading by more, so its rate is at most the supervisor's intake.
+    name: "audit('bench.event', 1, 2) into the supervisor",
+    kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
+    baseline: plain('audit', 'no hooks'),
+    measured: [{ config: underRun('audit', 'under audithook run: >= 200k events/s'), target: nsUnder(5000) }],
+  },
   underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
   underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
   {
@@ -271,6 +309,16 @@ const cases = [
     baseline: command('node -e 0', [], ['-e', '0']),
     measured: [{ config: command('node --import audithook/register -e 0', REGISTER, ['-e', '0']), target: deltaMsUnder(15) }],
   },
+  ...(WALL === null ? [] : [
+    wallCase('openSync+closeSync', 'open-close', 4e4),
+    wallCase('statSync', 'stat', 4e4),
+    {
+      name: "startup, -e 0, inside Node's permission wall",
+      kind: 'wall', samples: 4, rounds: 5,
+      baseline: command('node -e 0', [], ['-e', '0']),
+      measured: [{ config: command('node <wall flags> -e 0', WALL, ['-e', '0']), target: reportOnly() }],
+    },
+  ]),
 ];
 
 // ---- running children ----------------------------------------------------------------------------

@@ -4,14 +4,23 @@
  * symbol and uses it, so there is one hook list and one installation.
  *
  * The symbol property is frozen and non-configurable: code cannot replace the runtime once it
- * exists. It exposes functions only; the hook list stays in the kernel's closure.
+ * exists. It exposes functions only; the hook list stays in the kernel's closure. Only an own
+ * property of globalThis counts: a getter on Object.prototype publishes nothing.
+ *
+ * The `audithook run` agent is the first code of every thread it audits (instrument/propagation.ts),
+ * so the copy beside it, loaded by it, must be the one that publishes the runtime: a runtime already
+ * there was published by code that ran before the agent, a fake that would install nothing and
+ * drop every hook. The thread then stops before any more code runs (fail closed).
  */
 import { addHook, audit } from './core/kernel.js';
 import type { Hook } from './core/kernel.js';
 import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
 import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
-import { ObjectDefineProperty, ObjectFreeze, SymbolFor } from './core/primordials.js';
+import { AGENT_BESIDE } from './instrument/propagation.js';
+import {
+  ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor,
+} from './core/primordials.js';
 
 export interface Runtime {
   readonly audit: (event: string, ...args: unknown[]) => void;
@@ -38,9 +47,19 @@ function setOpenCodeHook(hook: OpenCodeHook): void {
   openCodeHookSet();
 }
 
+/** Whether this copy was loaded by the `audithook run` agent beside it (dist/agent.js). */
+const loadedByAgent = module.parent?.filename === AGENT_BESIDE;
+
+function refuseEarlierRuntime(): never {
+  process.stderr.write('audithook agent: an audithook runtime was published before the agent (code ran before it): refusing to run\n');
+  // 2, as the agent's other configuration errors; a worker ends its own thread only.
+  process.exit(2);
+  throw new ErrorCtor('audithook agent: an audithook runtime was published before the agent');
+}
+
 function findOrCreateRuntime(): Runtime {
-  const existing = (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
-  if (existing !== undefined) return existing;
+  const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_KEY);
+  if (existing !== undefined) return loadedByAgent ? refuseEarlierRuntime() : existing.value as Runtime;
   const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;

@@ -8,13 +8,23 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
+import type { StreamRecord } from '../src/contract/channel';
 import type { LogRecord } from '../src/contract/record';
 import { O_CLOEXEC, REPO_ROOT } from './helpers/scenario';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 /** Runs test/attacks/<name> under `audithook run` in a fresh directory; its last stdout line is JSON. */
-function attack(name: string, args: readonly string[]): { records: LogRecord[]; result: unknown; work: string } {
+/** The log's event records, and apart from them what the supervisor said of each stream. */
+function readLog(log: string): { records: LogRecord[]; streams: StreamRecord[] } {
+  const logged = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord | StreamRecord);
+  return {
+    records: logged.filter((line): line is LogRecord => !('stream' in line)),
+    streams: logged.filter((line): line is StreamRecord => 'stream' in line),
+  };
+}
+
+function attack(name: string, args: readonly string[]): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
   const work = mkdtempSync(join(tmpdir(), 'audithook-attack-'));
   const log = join(work, 'log.jsonl');
   const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--', 'node', resolve(REPO_ROOT, 'test', 'attacks', name), ...args, work], {
@@ -22,8 +32,7 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
   });
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
-  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
-  return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+  return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
 
 interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
@@ -47,7 +56,7 @@ interface AttackPolicy {
  * everything but reading its own files, loading modules and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
   const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
@@ -82,9 +91,24 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   });
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
-  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
-  return { records, result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+  return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
+
+test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
+  const { records, streams, result } = attackAsPackage('forge-record');
+  assert.deepEqual(result, { guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(records.filter((record) => record.event === 'forged.event'), []);
+  const refused = records.filter((record) => record.rule === 'audithook (its log and channel)');
+  assert.deepEqual(refused.map((record) => [record.event, record.package, record.blocked]), [
+    ['open', 'evil', true], ['os.truncate', 'evil', true], ['os.remove', 'evil', true], ['os.listdir', 'evil', true],
+  ]);
+  const app = records.find((record) => record.event === 'app.event');
+  assert.ok(app, 'the application went on, and its stream with it');
+  // One line dropped on each channel of the process (its main thread's; Node 20's module hooks thread's).
+  const malformed = streams.filter((stream) => stream.stream === 'malformed');
+  assert.ok(malformed.length >= 1);
+  assert.deepEqual(malformed.map((stream) => [stream.pid, stream.missing]), malformed.map(() => [app.pid, 1]));
+});
 
 test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {
   const { records, result } = attackAsPackage('own-hook');
@@ -175,7 +199,7 @@ test('a package denied all but reading its own files cannot get past its policy 
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
   assert.deepEqual(JSON.parse(lines[lines.length - 1] ?? 'null'), { kill: 'ERR_ACCESS_DENIED', binding: 'ERR_ACCESS_DENIED', read: 'decoy', childAlive: true });
-  const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
+  const { records } = readLog(log);
   const evil = records.filter((record) => record.package === 'evil' && record.event !== 'import').map((record) => [record.event, record.decision]);
   assert.deepEqual(evil, [['os.kill', 'deny'], ['process.binding', 'deny'], ['open', 'allow']]);
 });
@@ -244,4 +268,58 @@ test('code built from a string that a timer runs has no file: decided as the unk
   const { records, result, work } = attackAsPackage('identity-eval', { allowed: [{ event: 'open', package: '*', action: 'deny' }] });
   assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
   assert.deepEqual(evilsWrite(records, work), [[null, [], 'anonymous', 'deny', true]]);
+});
+
+// ---- propagation: every Node process and worker gets the agent, first (issue #14 §2) -------------
+
+/** What evil's processes and threads run: a write the policy denies evil, whose outcome it reports. */
+const PROPAGATION_FILES = {
+  'node_modules/evil/write.cjs': `const { writeFileSync } = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+let outcome;
+try { writeFileSync(process.argv[2], 'x'); outcome = 'written'; } catch (error) { outcome = error.code ?? error.message; }
+if (parentPort) parentPort.postMessage(outcome);
+else if (process.argv[3] === undefined) process.stdout.write(JSON.stringify(outcome) + '\\n');
+else process.stdout.write(JSON.stringify({ ...JSON.parse(process.argv[3]), execve: outcome }) + '\\n');
+`,
+  // A fake runtime, published where audithook's copies look for it: one that installs nothing and adds no hook.
+  'node_modules/evil/planted.cjs': `try {
+  const nothing = () => {};
+  Object.defineProperty(globalThis, Symbol.for('audithook.runtime'), { value: Object.freeze({ audit: nothing, addAuditHook: () => true, installInstrumentation: nothing, announceStartup: nothing, setOpenCodeHook: nothing }) });
+} catch {}
+`,
+};
+
+test('a package cannot start a Node process or worker without the agent, nor with its own preload before it', () => {
+  const { records, result, work } = attackAsPackage('propagation', {
+    files: PROPAGATION_FILES,
+    allowed: ['subprocess.Popen', 'worker_threads.Worker', 'os.exec', 'os.putenv'].map((event) => ({ event, package: 'evil', action: 'allow' as const })),
+  });
+  const execve = typeof (process as { execve?: unknown }).execve === 'function';
+  assert.deepEqual(result, {
+    'child: agent text continued': 'ERR_ACCESS_DENIED',
+    'worker: env.NODE_OPTIONS requires before the agent': 'ERR_ACCESS_DENIED',
+    'worker: execArgv requires before the agent': 'ERR_ACCESS_DENIED',
+    'worker: agent inside a quoted value': 'ERR_ACCESS_DENIED',
+    'worker: rewritten environment, execArgv': 'ERR_ACCESS_DENIED',
+    'worker: shared rewritten environment, execArgv': 'refused ERR_ACCESS_DENIED',
+    ...execve ? { execve: 'ERR_ACCESS_DENIED' } : {},
+  });
+  for (const name of Object.keys(result)) assert.equal(existsSync(join(work, `written-by-${name}`)), false, name);
+  const writes = records.filter((record) => record.event === 'open' && (record.args[0] as string).startsWith(join(work, 'written-by-')));
+  assert.equal(writes.length, Object.keys(result as object).length - 1, 'each write that ran was audited and denied');
+  assert.ok(writes.every((record) => record.package === 'evil' && record.blocked));
+});
+
+test('a preload that runs before the agent anyway (a program that reorders NODE_OPTIONS) and publishes a fake runtime stops the process before the application', () => {
+  const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
+  writeFileSync(join(work, 'planted.cjs'), PROPAGATION_FILES['node_modules/evil/planted.cjs']);
+  writeFileSync(join(work, 'app.cjs'), "require('fs').writeFileSync(__dirname + '/ran', '')");
+  const child = spawnSync(process.execPath, [join(work, 'app.cjs')], {
+    env: { PATH: process.env['PATH'], AUDITHOOK_LOG: join(work, 'log.jsonl'), NODE_OPTIONS: `--require=${join(work, 'planted.cjs')} --require=${resolve(REPO_ROOT, 'dist', 'agent.js')}` },
+    encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(child.status, 2, child.stderr);
+  assert.match(child.stderr, /^audithook agent: an audithook runtime was published before the agent/);
+  assert.equal(existsSync(join(work, 'ran')), false);
 });

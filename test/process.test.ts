@@ -3,9 +3,11 @@
  * side effect (no process started, no signal, no change), and transparent when allowed.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 import { resolve } from 'node:path';
+import { nodeOptionsArgv } from '../src/instrument/args';
+import { HOOK_PRELOAD, runPreloaded } from './helpers/preloaded';
 import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -265,7 +267,38 @@ test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit
   });
   const popen = run.events.filter((e) => e[0] === 'subprocess.Popen');
   const env = (popen[1] as [string, string, string[], unknown, Record<string, string>])[4];
-  assert.match(env['NODE_OPTIONS'] ?? '', /--import=file:\/\/.*register\.js/, 'the event shows the environment the child gets');
+  assert.match(env['NODE_OPTIONS'] ?? '', /^--import="file:\/\/.*\/register\.js"/, 'the event shows the environment the child gets');
+});
+
+test('NODE_OPTIONS is split into the words Node reads: spaces only, " with backslash escapes inside, \' and tabs as ordinary characters', () => {
+  const cases = [
+    '--conditions=a --conditions=b', '  --conditions=a   --conditions=b  ', '--conditions="a b"', '--conditions=a""b',
+    String.raw`"--conditions=a\" --conditions=b \""`, "--conditions='a --conditions=b'", '--conditions=a\t--conditions=b\n',
+    String.raw`--conditions=a\b`, String.raw`--conditions="a\\b\c"`,
+  ];
+  for (const nodeOptions of cases) {
+    const child = spawnSync(process.execPath, ['--expose-internals', '-p', "JSON.stringify(require('internal/options').getOptionValue('--conditions'))"], {
+      env: { ...process.env, NODE_OPTIONS: nodeOptions }, encoding: 'utf8',
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const words = Array.from(nodeOptionsArgv(nodeOptions), (word) => word.slice('--conditions='.length));
+    assert.deepEqual(words, JSON.parse(child.stdout), nodeOptions);
+  }
+});
+
+test('register mode: a child gets every preload of NODE_OPTIONS, the hooks with the register, whatever NODE_OPTIONS it is given', () => {
+  const main = `
+    const { execFileSync } = require('node:child_process');
+    const read = (env) => execFileSync(process.execPath, ['-e', "require('fs').readFileSync('$DIR/data.txt')"], { env: { PATH: process.env.PATH, AUDIT_LOG: process.env.AUDIT_LOG, ...env } });
+    read({});
+    // Mentions audithook, loads nothing of it.
+    read({ NODE_OPTIONS: '--conditions=audithook' });
+    read({ NODE_OPTIONS: '--no-warnings' });
+  `;
+  const run = runPreloaded(['$DIR/main.cjs'], { 'main.cjs': main, 'data.txt': 'data' }, { env: { NODE_OPTIONS: `--import audithook/register --require ${HOOK_PRELOAD}` } });
+  assert.equal(run.status, 0, run.stderr);
+  const reads = run.events.filter((e) => e[1] === 'open' && e[2] === `${run.dir}/data.txt`);
+  assert.equal(reads.length, 3, `each child's own hook saw its read: ${JSON.stringify(run.events.filter((e) => e[1] === 'subprocess.Popen'))}`);
 });
 
 test('with the preload only on the command line, a child given an explicit env escapes (documented)', () => {

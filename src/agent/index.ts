@@ -1,37 +1,34 @@
 /**
  * The `audithook run` agent, preloaded (`--require`) in every audited process and worker thread.
  * It installs the instrumentation and one hook that, for every event: finds the npm packages on
- * the call stack, asks the policy (when there is one), appends a JSONL record (src/contract/record.ts)
- * to the shared log, and in enforce mode refuses a denied operation with ERR_ACCESS_DENIED.
+ * the call stack, asks the policy (when there is one), sends a record (src/contract/record.ts) to
+ * `audithook run` over its channel (channel.ts), and in enforce mode refuses a denied operation with
+ * ERR_ACCESS_DENIED. The log and the channel are audithook's: an event that names either is refused
+ * for everyone, in every mode.
  *
  * Bundled with the runtime into one dependency-free file (dist/agent.js). Its configuration comes
  * from the environment (src/agent/config.ts), which it passes on to every child it starts.
  */
-import { constants } from 'node:os';
 import { basename, dirname, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
-import { UNKNOWN_SUBJECT } from '../policy/types.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, SetCtor, SetPrototypeHas, StringPrototypeStartsWith, newList,
+  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
+import { CHANNEL_VARIABLE } from '../contract/channel.js';
 import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
+import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
 import { inNodeHooksThread } from '../core/thread.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { jsonText } from './json-text.js';
-import { openLog } from './log-writer.js';
-import type { LogWriter } from './log-writer.js';
-
-const { signals } = constants;
-// process.kill goes through process._kill, which the instrumentation audits: the agent's own
-// re-raise of a signal must not be an event (nor be refused by the policy).
-const rawKill = (process as unknown as { _kill: (pid: number, signal: number) => number })._kill;
+import { ChannelError, openChannel } from './channel.js';
+import type { Channel } from './channel.js';
 
 /** audithook's own files (this bundle and the package's dist/): their frames are not the caller's. */
 const ownDirectory = `${dirname(__filename)}${sep}`;
@@ -41,13 +38,27 @@ const isOwnFile = (file: string): boolean => StringPrototypeStartsWith(file, own
 /** Why the agent cannot run; the process stops before any user code (fail closed), with one line, no stack. */
 class AgentError extends ErrorCtor {}
 
-function configuration(): { log: string; policy: CompiledPolicy | null } {
-  const log = process.env[LOG_VARIABLE];
-  if (log === undefined || log === '') throw new AgentError(`${LOG_VARIABLE} is not set (start programs with \`audithook run\`)`);
+interface Configuration {
+  /** The log's path: the agent never opens it; it refuses the program's events that name it. */
+  readonly log: string;
+  /** The channel pool's directory (src/contract/channel.ts). */
+  readonly channel: string;
+  readonly policy: CompiledPolicy | null;
+}
+
+function variable(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new AgentError(`${name} is not set (start programs with \`audithook run\`)`);
+  return value;
+}
+
+function configuration(): Configuration {
+  const log = variable(LOG_VARIABLE);
+  const channel = variable(CHANNEL_VARIABLE);
   const policyText = process.env[POLICY_VARIABLE];
-  if (policyText === undefined || policyText === '') return { log, policy: null };
+  if (policyText === undefined || policyText === '') return { log, channel, policy: null };
   try {
-    return { log, policy: JSONParse(policyText) as CompiledPolicy };
+    return { log, channel, policy: JSONParse(policyText) as CompiledPolicy };
   } catch {
     throw new AgentError(`${POLICY_VARIABLE} is not a compiled policy (start programs with \`audithook run\`)`);
   }
@@ -55,12 +66,13 @@ function configuration(): { log: string; policy: CompiledPolicy | null } {
 
 // Runs once at load, before any program code: the built-ins it uses are still Node's own.
 /* eslint-disable audithook/primordials */
-function start(): { policy: CompiledPolicy | null; writer: LogWriter } {
+function start(): Omit<Configuration, 'channel'> & { channel: Channel } {
   try {
-    const { log, policy } = configuration();
-    return { policy, writer: openLog(log, (pid, signal) => rawKill(pid, signals[signal as keyof typeof signals])) };
+    const { log, channel, policy } = configuration();
+    return { log, policy, channel: openChannel(channel) };
   } catch (error) {
-    const message = error instanceof AgentError ? error.message : `cannot open the log: ${(error as Error).message}`;
+    const message = error instanceof AgentError || error instanceof ChannelError ? error.message
+      : `cannot open a channel to audithook run: ${(error as Error).message}`;
     process.stderr.write(`audithook agent: ${message}\n`);
     // 2, as the CLI's own configuration errors; a worker ends its own thread only.
     return process.exit(2);
@@ -68,21 +80,28 @@ function start(): { policy: CompiledPolicy | null; writer: LogWriter } {
 }
 /* eslint-enable audithook/primordials */
 
-const { policy, writer } = start();
+const { log, policy, channel } = start();
+const channelDirectory = process.env[CHANNEL_VARIABLE] as string;
+const channelFiles = `${channelDirectory}${sep}`;
 const policyName = policy === null ? '' : basename(policy.file);
-/**
- * Events after which this process may wait long or never run again (a synchronous child, a signal
- * to itself or its group, an exec): their record and the ones before are written at once.
- */
-const HANDS_OVER = new SetCtor(['subprocess.Popen', 'os.exec', 'os.kill', 'os.killpg']);
 const NO_VERDICT: Verdict = { decision: 'allow', rule: '', package: null };
+/** The rule that keeps the record audithook's: no policy can allow what it refuses. */
+const RECORD_GUARD = 'audithook (its log and channel)';
 
-function denial(event: string, verdict: Verdict, attribution: Attribution): Error {
-  const who = verdict.package === null ? 'the application'
-    : verdict.package === UNKNOWN_SUBJECT ? `code of unknown origin (attribution: ${attribution})` : `package "${verdict.package}"`;
-  const error = new ErrorCtor(`audithook: ${event} denied for ${who} by ${verdict.rule} of ${policyName}`);
-  (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
-  return error;
+/** Whether an argument names the log or a file of the channel: the record is not the program's to read or change. */
+function namesTheRecord(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'string' && (arg === log || arg === channelDirectory || StringPrototypeStartsWith(arg, channelFiles))) return true;
+  }
+  return false;
+}
+
+/** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook. */
+function denial(event: string, args: readonly unknown[], verdict: Verdict, attribution: Attribution): Error {
+  const source = verdict.rule === RECORD_GUARD ? verdict.rule : `${verdict.rule} of ${policyName}`;
+  const isOwnFrame = (line: string): boolean => StringPrototypeIncludes(line, ownDirectory) || StringPrototypeIncludes(line, ownFileURL);
+  return denialError(event, args, verdict, attribution, policy, source, auditHook, isOwnFrame);
 }
 
 /** The record's time: one Date per millisecond, however many events it has. */
@@ -100,7 +119,7 @@ function isoTime(): string {
 /** The fields every record of this thread has: written once. */
 const PROCESS_FIELDS = `"pid":${process.pid},"thread":${threadId}`;
 
-/** One JSONL line, as record.ts describes it, with the fields in its order. */
+/** One record's fields after `seq`, as record.ts describes it, in its order. */
 function record(event: string, args: readonly unknown[], { packages, attribution }: StackPackages, verdict: Verdict, blocked: boolean): string {
   let safeArgs: unknown;
   try {
@@ -109,9 +128,9 @@ function record(event: string, args: readonly unknown[], { packages, attribution
     safeArgs = [{ $type: 'unreadable' }];
   }
   const innermost = packages[0];
-  return `{"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${jsonText(safeArgs)},`
+  return `"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${jsonText(safeArgs)},`
     + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${jsonText(packages)},"attribution":"${attribution}",`
-    + `"decision":"${verdict.decision}","rule":${policy === null ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}}`;
+    + `"decision":"${verdict.decision}","rule":${verdict === NO_VERDICT ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}`;
 }
 
 function packageNames(packages: readonly PackageRef[]): string[] {
@@ -131,10 +150,11 @@ const hooksThread = inNodeHooksThread();
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
   const stack = packagesOnStack(auditHook, isOwnFile);
-  const verdict = policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
-  const blocked = verdict.decision === 'deny' && policy?.mode === 'enforce';
-  writer.write(record(event, args, stack, verdict, blocked), blocked || SetPrototypeHas(HANDS_OVER, event));
-  if (blocked) throw denial(event, verdict, stack.attribution);
+  const verdict = namesTheRecord(args) ? { decision: 'deny' as const, rule: RECORD_GUARD, package: stack.packages[0]?.name ?? null }
+    : policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
+  const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || verdict.rule === RECORD_GUARD);
+  channel.send(record(event, args, stack, verdict, blocked));
+  if (blocked) throw denial(event, args, verdict, stack.attribution);
 }
 
 runtime.installInstrumentation();

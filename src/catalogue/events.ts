@@ -253,7 +253,7 @@ export const events = [
       { name: 'executable', type: 'string | null', kind: 'command' },
       { name: 'args', type: 'string[]', kind: 'argv' },
       { name: 'cwd', type: 'string | null', kind: 'cwd' },
-      { name: 'env', type: 'Record<string, string>', kind: 'opaque' },
+      { name: 'env', type: 'Record<string, string>', kind: 'opaque', secret: 'environment' },
     ],
     description: 'A process is about to start. `executable` and `args` (argv, argv[0] included) are what is actually started: for a shell command (exec, `shell: true`) the shell and its -c vector. `env` is the environment the child gets; `cwd` is null when inherited. `executable` is null only if a future Node hands its spawn bindings arguments audithook does not understand: the start is still audited.',
     raisedBy: [
@@ -265,7 +265,7 @@ export const events = [
   },
   {
     name: 'os.exec',
-    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'args', type: 'string[]', kind: 'argv' }, { name: 'env', type: 'unknown', kind: 'opaque' }],
+    args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'args', type: 'string[]', kind: 'argv' }, { name: 'env', type: 'unknown', kind: 'opaque', secret: 'environment' }],
     description: 'The process is about to be replaced by another program; `env` is null when the current environment is kept.',
     raisedBy: ['process.execve'],
     since: '22.15.0',
@@ -297,7 +297,7 @@ export const events = [
   },
   {
     name: 'os.putenv',
-    args: [{ name: 'key', type: 'string' }, { name: 'value', type: 'string' }],
+    args: [{ name: 'key', type: 'string' }, { name: 'value', type: 'string', secret: 'value' }],
     description: 'An environment variable is about to be set; `value` is the string Node stores.',
     raisedBy: [
       'process.env[key] = value', 'Object.assign(process.env, ...)', 'Reflect.set / Object.defineProperty on process.env',
@@ -584,8 +584,8 @@ export const events = [
     name: 'urllib.Request',
     args: [
       { name: 'fullurl', type: 'string', kind: 'url' },
-      { name: 'data', type: 'unknown', kind: 'opaque' },
-      { name: 'headers', type: 'Record<string, string>', kind: 'opaque' },
+      { name: 'data', type: 'unknown', kind: 'opaque', secret: 'body' },
+      { name: 'headers', type: 'Record<string, string>', kind: 'opaque', secret: 'headers' },
       { name: 'method', type: 'string' },
     ],
     description: 'A fetch (or a WebSocket, or an EventSource) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
@@ -595,7 +595,7 @@ export const events = [
   },
   {
     name: 'http.client.connect',
-    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
     description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere. '
       + 'For http2, an HTTP/2 session is about to be opened (`self` null: the session does not exist yet), with the host and port Node dials; refused, http2.connect throws the hook\'s error.',
     raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
@@ -604,7 +604,7 @@ export const events = [
   },
   {
     name: 'http.client.send',
-    args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'data', type: 'unknown', kind: 'opaque' }],
+    args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'data', type: 'unknown', kind: 'opaque', secret: 'body' }],
     description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'. '
       + 'For http2, `self` is the ClientHttp2Session, and each request first raises one for its header block (a copy of the headers object, which Node then gets; a request without a body raises only that one); refused, request() throws the hook\'s error and nothing is sent. A refused body chunk destroys the stream with the hook\'s error.',
     raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end', 'http2 ClientHttp2Session#request (the headers)', 'http2 ClientHttp2Stream#write', 'http2 ClientHttp2Stream#end'],
@@ -713,11 +713,12 @@ export const events = [
   {
     name: 'builtins.input/result',
     args: [{ name: 'result', type: 'string' }],
-    description: 'The answer to a readline question arrived, before the caller gets it. Refused, the caller never gets it and the question is over: '
-      + 'the promise form rejects with the hook\'s error, the callback form (which has no error argument) gets it as the interface\'s \'error\' event.',
+    description: 'The answer to a readline question arrived, before the caller gets it. Report-only: a policy logs it and never refuses it. '
+      + 'Refused by a hook, the caller never gets it and the question is over: the promise form rejects with the hook\'s error, the callback form (which has no error argument) gets it as the interface\'s \'error\' event.',
     raisedBy: ['readline.Interface#question', 'readlinePromises.Interface#question'],
     since: '20.0.0',
     cpython: 'builtins.input/result',
+    reportOnly: true,
   },
   {
     name: 'sys.excepthook',
@@ -727,10 +728,11 @@ export const events = [
       { name: 'value', type: 'unknown' },
       { name: 'traceback', type: 'string | null' },
     ],
-    description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Refused, no handler runs: Node prints the hook\'s error and exits with code 7.',
+    description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Report-only: a policy logs it and never refuses it; a hook that throws stops the handlers: Node prints the hook\'s error and exits with code 7.',
     raisedBy: ['uncaught exceptions', 'unhandled rejections (--unhandled-rejections=strict, or throw, the default, with no \'unhandledRejection\' listener)'],
     since: '20.0.0',
     cpython: 'sys.excepthook',
+    reportOnly: true,
   },
   {
     name: 'inspector.open',

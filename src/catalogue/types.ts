@@ -36,11 +36,24 @@ export type ArgTypeName = keyof ArgTypes;
  */
 export type ArgKind = 'path' | 'cwd' | 'command' | 'argv' | 'pattern' | 'address' | 'host' | 'url' | 'text' | 'opaque';
 
+/**
+ * How an argument may carry a secret, and so how `audithook run` writes it into the log unless
+ * `--log-secrets` (src/cli/redact.ts); policies always see the real value, in-process:
+ * - `value`: the whole value (an environment variable's);
+ * - `environment`: an environment's values (its keys are kept);
+ * - `headers`: the values of credential headers (Authorization, Cookie, Proxy-Authorization, Set-Cookie);
+ * - `body`: a request body's content (its size is kept);
+ * - `request`: a request object's query string (in its `path`).
+ * A `url` argument's credentials and query values are always secret.
+ */
+export type SecretKind = 'value' | 'environment' | 'headers' | 'body' | 'request';
+
 export interface ArgSpec {
   readonly name: string;
   readonly type: ArgTypeName;
   /** `text` when absent (`opaque` for a `null` or record type). */
   readonly kind?: ArgKind;
+  readonly secret?: SecretKind;
 }
 
 export interface EventSpec {
@@ -54,6 +67,12 @@ export interface EventSpec {
   readonly since: string;
   /** The CPython audit event this corresponds to (the seed table's name), or null for Node-only events. */
   readonly cpython: string | null;
+  /**
+   * The event reports what already happened (an uncaught exception, an answer typed): refusing it
+   * prevents nothing and only changes how the program fails, so a policy logs it and never refuses
+   * it (loadPolicy lists these events in the compiled policy for decide). A hook of its own may.
+   */
+  readonly reportOnly?: true;
 }
 
 /** A public API that deliberately raises no event, and why. */

@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import type { StreamRecord } from '../contract/channel.js';
 import type { LogRecord } from '../contract/record.js';
 
 export interface LogContents {
@@ -20,12 +21,20 @@ function isRecord(value: unknown): value is LogRecord {
     && (record['decision'] === 'allow' || record['decision'] === 'deny');
 }
 
-/** The record on one line; undefined for a blank line, null for a line that is not a record. */
-function parseLine(line: string): LogRecord | null | undefined {
+/** What `audithook run` itself says of a process's stream (src/contract/channel.ts). */
+function isStreamRecord(value: unknown): value is StreamRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return typeof record['stream'] === 'string' && typeof record['records'] === 'number'
+    && (record['pid'] === null || typeof record['pid'] === 'number') && (record['thread'] === null || typeof record['thread'] === 'number');
+}
+
+/** The record on one line; undefined for a blank line, null for a line that is neither kind of record. */
+function parseLine(line: string): LogRecord | StreamRecord | null | undefined {
   if (line.trim() === '') return undefined;
   try {
     const value: unknown = JSON.parse(line);
-    return isRecord(value) ? value : null;
+    return isRecord(value) || isStreamRecord(value) ? value : null;
   } catch {
     return null;
   }
@@ -47,7 +56,7 @@ export class RecordReader {
   private pending = '';
   private discarding = false;
 
-  constructor(private readonly onRecord: (record: LogRecord) => void) {}
+  constructor(private readonly onRecord: (record: LogRecord) => void, private readonly onStream: (record: StreamRecord) => void = () => {}) {}
 
   write(bytes: Buffer): void {
     const lines = this.decoder.write(bytes).split('\n');
@@ -70,7 +79,10 @@ export class RecordReader {
     } else {
       const record = parseLine(line);
       if (record === null) this.skipped++;
-      else if (record !== undefined) this.onRecord(record);
+      else if (record !== undefined) {
+        if ('stream' in record) this.onStream(record);
+        else this.onRecord(record);
+      }
     }
     this.discarding = false;
     this.pending = '';
@@ -78,15 +90,16 @@ export class RecordReader {
 }
 
 /**
- * Reads a log a chunk at a time and hands each record to `onRecord`: a log larger than one string
+ * Reads a log a chunk at a time and hands each record to `onRecord` (and what `audithook run` said
+ * of each stream to `onStream`): a log larger than one string
  * can hold (a busy program logs fast) is read whole, and its records need not all fit in memory.
  * Returns how many lines were skipped; throws the fs error (ENOENT, EACCES) for the caller to report.
  */
-export function scanLog(file: string, onRecord: (record: LogRecord) => void): number {
+export function scanLog(file: string, onRecord: (record: LogRecord) => void, onStream?: (record: StreamRecord) => void): number {
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK_BYTES);
-    const reader = new RecordReader(onRecord);
+    const reader = new RecordReader(onRecord, onStream);
     for (let bytes; (bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0;) reader.write(buffer.subarray(0, bytes));
     reader.end();
     return reader.skipped;

@@ -6,6 +6,7 @@
  * even a markup injection could neither run code nor send anything.
  */
 import { createHash } from 'node:crypto';
+import { streamText } from './report-model.js';
 import type { Report } from './report-model.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './report-page.js';
 
@@ -50,7 +51,7 @@ export function renderHtml(report: Report): string {
 <h2>Details</h2>
 <div class="cards" id="details"></div>
 </main>
-<script type="application/json" id="report-data">${embeddedJson(report)}</script>
+<script type="application/json" id="report-data">${embeddedJson({ ...report, streamProblems: report.streams.map(streamText) })}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>

@@ -8,6 +8,7 @@
  */
 import { argKind, events as catalogue } from '../catalogue/index.js';
 import type { ArgSpec } from '../catalogue/index.js';
+import type { StreamRecord } from '../contract/channel.js';
 import type { LogRecord } from '../contract/record.js';
 
 const argsByEvent = new Map<string, readonly ArgSpec[]>(catalogue.map((spec) => [spec.name, spec.args]));
@@ -60,6 +61,55 @@ export interface Report {
   readonly eventKinds: string[];
   /** The application first, then packages by name. */
   readonly packages: PackageSummary[];
+  /** Streams that were not intact (channel.ts), in the log's order. */
+  readonly streams: StreamRecord[];
+}
+
+/**
+ * Whether a stream record tells of something lost or forged. An exit, an exec, and a worker
+ * thread stopped without its 'exit' (terminate(), its process ending) are how streams end.
+ */
+export function isStreamProblem(record: StreamRecord): boolean {
+  switch (record.stream) {
+    case 'exit':
+    case 'exec':
+      return false;
+    case 'cut':
+      return record.thread === 0;
+    default:
+      return true;
+  }
+}
+
+/** A log is untrusted input: a status this version does not know is shown as its JSON. */
+const printableStatus = (status: unknown): string => JSON.stringify(status);
+
+/** One line for what `audithook run` said of a stream: whose, and what happened to it. */
+export function streamText(record: StreamRecord): string {
+  const who = record.pid === null ? 'a writer that never said who it is'
+    : `process ${record.pid}${record.thread === 0 || record.thread === null ? '' : ` thread ${record.thread}`}`;
+  const after = `after ${record.records} record${record.records === 1 ? '' : 's'}`;
+  switch (record.stream) {
+    case 'exit':
+      return `${who}: exited with code ${record.code ?? '?'} ${after}, none missing`;
+    case 'exec':
+      return `${who}: replaced its image (exec) ${after}`;
+    case 'cut': {
+      const how = typeof record.signal === 'string' ? `killed by ${record.signal}`
+        : typeof record.code === 'number' ? `exit code ${record.code} without its 'exit' event` : 'killed, aborted or process.reallyExit';
+      return `${who}: stream cut ${after} (${how}); what it sent is logged`;
+    }
+    case 'gap':
+      return `${who}: ${record.missing ?? '?'} records missing ${after}`;
+    case 'malformed':
+      return `${who}: ${record.missing ?? '?'} lines that were not its records, dropped`;
+    case 'forged':
+      return `${who}: forged stream (${record.detail ?? 'the kernel contradicts its claim'}); ${record.records} records not logged`;
+    case 'open':
+      return `${who}: still running when the run ended, ${after}; later records are lost`;
+    default:
+      return `${who}: ${printableStatus(record.stream)} ${after}`;
+  }
 }
 
 /** The label of the application's own code, which no npm package name can be (npm names are URL-safe). */
@@ -203,6 +253,7 @@ export class ReportBuilder {
   private readonly tallies = new Map<string | null, PackageTally>();
   private readonly pids = new Set<number>();
   private readonly kinds = new Set<string>();
+  private readonly streams: StreamRecord[] = [];
   private total = 0;
   private blocked = 0;
   private firstTime: string | null = null;
@@ -224,6 +275,10 @@ export class ReportBuilder {
     }
   }
 
+  addStream(record: StreamRecord): void {
+    if (isStreamProblem(record)) this.streams.push(record);
+  }
+
   report(source: string, skipped: number): Report {
     const packages = [...this.tallies.values()].map((tally) => tally.summary());
     packages.sort((a, b) => (a.name === null ? -1 : b.name === null ? 1 : byText(a.name, b.name)));
@@ -238,6 +293,7 @@ export class ReportBuilder {
       lastTime: this.lastTime,
       eventKinds: sorted(this.kinds),
       packages,
+      streams: this.streams,
     };
   }
 }

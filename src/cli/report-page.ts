@@ -138,9 +138,12 @@ export const PAGE_SCRIPT = `
      [data.denied, 'denied', data.denied > 0], [data.blocked, 'blocked', data.blocked > 0]].forEach(function (s) {
       stats.appendChild(el('div', { class: s[2] ? 'stat alert' : 'stat' }, [el('b', { text: s[0].toLocaleString('en-US') }), el('span', { text: s[1] })]));
     });
-    if (data.skipped > 0) {
-      document.getElementById('warning').textContent = 'Skipped ' + plural(data.skipped, 'corrupt or truncated line') + ' of the log.';
+    var warnings = [];
+    if (data.skipped > 0) warnings.push('Skipped ' + plural(data.skipped, 'corrupt or truncated line') + ' of the log.');
+    if (data.streamProblems.length > 0) {
+      warnings.push(plural(data.streamProblems.length, 'stream') + ' not intact: ' + data.streamProblems.join('; ') + '.');
     }
+    document.getElementById('warning').textContent = warnings.join(' ');
   }
 
   function countIn(pkg, kind) {

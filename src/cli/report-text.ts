@@ -2,7 +2,7 @@
  * `audithook report` for a terminal: one block per package, then the total.
  */
 import { plural, printable } from './output.js';
-import { packageLabel } from './report-model.js';
+import { packageLabel, streamText } from './report-model.js';
 import type { Denial, PackageSummary, Report } from './report-model.js';
 
 /** Longer lists of paths, hosts or commands are cut here in the terminal (the HTML page has them all). */
@@ -55,6 +55,9 @@ export function renderText(report: Report): string {
   for (const pkg of report.packages) lines.push(...packageBlock(pkg), '');
   const packages = report.packages.filter((pkg) => pkg.name !== null).length;
   const app = report.packages.some((pkg) => pkg.name === null) ? ' and the app' : '';
+  if (report.streams.length > 0) {
+    lines.push(`streams not intact (${report.streams.length})`, ...report.streams.map((record) => `  ${printable(streamText(record))}`), '');
+  }
   lines.push(`total: ${plural(report.total, 'event')} from ${plural(packages, 'package')}${app}; `
     + `${report.denied} denied (${report.blocked} blocked)`);
   return `${lines.join('\n')}\n`;

@@ -13,7 +13,7 @@ export function runReport(log: string, options: { html?: string }): number {
   const builder = new ReportBuilder();
   let skipped: number;
   try {
-    skipped = scanLog(log, (record) => builder.add(record));
+    skipped = scanLog(log, (record) => builder.add(record), (record) => builder.addStream(record));
   } catch (error) {
     throw cannotRead('the log', log, error);
   }

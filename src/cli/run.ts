@@ -1,6 +1,7 @@
 /**
  * `audithook run [--log FILE] [--policy FILE] [--otlp [URL]] -- COMMAND [ARGS...]`: runs COMMAND
- * with the agent (src/agent/) preloaded in every Node process and worker it starts, then prints what
+ * with the agent (src/agent/) preloaded in every Node process and worker it starts, collects their
+ * records and writes the log (collector.ts: no audited process writes it), then prints what
  * happened; with --otlp it also exports every record to an OpenTelemetry collector (otlp.ts).
  *
  * Everything is checked before COMMAND starts: a broken policy or an unwritable log throws a
@@ -10,15 +11,19 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
+import { CHANNEL_VARIABLE } from '../contract/channel.js';
 import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from '../contract/launch.js';
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
-import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, notice } from './output.js';
-import { startOtlpExport } from './otlp.js';
-import { printExport, printSummary } from './summary.js';
+import { openCollector } from './collector.js';
+import type { Collector } from './collector.js';
+import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logNotWritten, notice } from './output.js';
+import { otlpProtocol, startOtlpExport } from './otlp.js';
+import type { OtlpExport } from './otlp.js';
+import { finishRun, printExport } from './summary.js';
+import type { SummaryOptions } from './summary.js';
 
 /** Without --log: in the working directory, replaced by each run. */
 export const DEFAULT_LOG = 'audithook.jsonl';
@@ -28,7 +33,7 @@ const AGENT = resolve(__dirname, '..', 'agent.js');
 /** Linux refuses to start a process with one environment string over 128 KiB (MAX_ARG_STRLEN). */
 const MAX_POLICY_BYTES = 128 * 1024 - POLICY_VARIABLE.length - 2;
 
-function readPolicy(file: string): CompiledPolicy {
+export function readPolicy(file: string): CompiledPolicy {
   let policy: CompiledPolicy;
   try {
     policy = loadPolicy(resolve(file));
@@ -43,10 +48,10 @@ function readPolicy(file: string): CompiledPolicy {
   return policy;
 }
 
-/** Creates (or empties) the log now, so that an unwritable path stops the run before COMMAND starts. */
-function prepareLog(file: string): void {
+/** Creates (or empties) the log and the channels now, so that an unwritable path stops the run before COMMAND starts. */
+function startCollector(file: string, logSecrets: boolean): Collector {
   try {
-    closeSync(openSync(file, 'w'));
+    return openCollector(file, logSecrets);
   } catch (error) {
     throw cannotWrite('the log', file, error);
   }
@@ -56,20 +61,29 @@ function prepareLog(file: string): void {
  * COMMAND's environment: the agent first in NODE_OPTIONS, its configuration, and this Node's
  * directory first in PATH, so that `node`, `npm test` and `npx` in COMMAND run on the same Node.
  */
-function childEnvironment(log: string, policy: CompiledPolicy | null): NodeJS.ProcessEnv {
+function childEnvironment(log: string, channel: string, policy: CompiledPolicy | null): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const nodeOptions = env['NODE_OPTIONS'] ?? '';
   env['NODE_OPTIONS'] = nodeOptions === '' ? agentPreload(AGENT) : `${agentPreload(AGENT)} ${nodeOptions}`;
   env[LOG_VARIABLE] = log;
+  env[CHANNEL_VARIABLE] = channel;
   if (policy === null) delete env[POLICY_VARIABLE];
   else env[POLICY_VARIABLE] = JSON.stringify(policy);
   env['PATH'] = `${dirname(process.execPath)}${delimiter}${env['PATH'] ?? ''}`;
   return env;
 }
 
-/** Runs COMMAND to its end; resolves to the exit status a shell would report. */
-function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolveStatus) => {
+interface Ending {
+  /** The exit status a shell would report. */
+  readonly status: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Runs COMMAND to its end, telling the collector its pid. */
+function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv, collector: Collector): Promise<Ending> {
+  return new Promise((resolveEnding) => {
+    const resolveStatus = (status: number, code: number | null = null, signal: NodeJS.Signals | null = null): void => resolveEnding({ status, code, signal });
     const [file, ...args] = command as [string, ...string[]];
     let child: ChildProcess;
     try {
@@ -80,13 +94,14 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<n
       resolveStatus(EXIT.CANNOT_RUN);
       return;
     }
+    if (child.pid !== undefined) collector.command(child.pid);
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-    const done = (status: number): void => {
-      for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, forward);
-      resolveStatus(status);
+    const done = (status: number, code: number | null = null, signal: NodeJS.Signals | null = null): void => {
+      for (const forwarded of FORWARDED_SIGNALS) process.removeListener(forwarded, forward);
+      resolveStatus(status, code, signal);
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
@@ -98,29 +113,44 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<n
       }
     });
     child.on('exit', (code, signal) => {
-      done(signal === null ? code ?? EXIT.OK : EXIT.SIGNAL + (constants.signals[signal] ?? 0));
+      done(signal === null ? code ?? EXIT.OK : EXIT.SIGNAL + (constants.signals[signal] ?? 0), code, signal);
     });
   });
 }
 
-export interface RunOptions {
+export interface RunOptions extends SummaryOptions {
   readonly log?: string;
   readonly policy?: string;
   /** `--otlp`: true for the collector the OTEL_EXPORTER_OTLP_* variables name, or its URL. */
   readonly otlp?: string | true;
+  /** `--log-secrets`: the log keeps what redact.ts would replace. */
+  readonly logSecrets?: boolean;
 }
 
 /** COMMAND is not empty and `--otlp URL` an http(s) URL: main.ts checks the command line. */
 export async function runCommand(command: readonly string[], options: RunOptions): Promise<number> {
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
+  const protocol = options.otlp === undefined ? null : otlpProtocol();
   const log = resolve(options.log ?? DEFAULT_LOG);
-  prepareLog(log);
-  const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
-  const status = await runToEnd(command, childEnvironment(log, policy));
-  printSummary(log);
+  // Before the collector, which would keep this process alive after the error.
+  if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
+  const collector = startCollector(log, options.logSecrets === true);
+  let otlp: OtlpExport | null = null;
+  try {
+    if (protocol !== null) otlp = await startOtlpExport(log, protocol, options.otlp === true ? undefined : options.otlp);
+  } catch (error) {
+    // The pool's read ends would keep this process alive: COMMAND never started, the run ends here.
+    await collector.finish(null, null);
+    throw error;
+  }
+  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
+  const collected = await collector.finish(code, signal);
+  if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
+  // A log cut short would summarise only its start.
+  const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
   if (otlp !== null) {
     const outcome = await otlp.finish();
-    printExport(outcome);
+    printExport(outcome, options.quiet);
     // The SDK cannot be cancelled: its retries would hold `audithook run` past the flush timeout.
     if (!outcome.finished) process.exit(status);
   }

@@ -5,8 +5,13 @@
  * child's environment, whatever env the child was given.
  */
 
-/** Absolute path of the JSONL log every audited process appends to. */
+/**
+ * Absolute path of the JSONL log, which only `audithook run` writes: the agents refuse any event
+ * that names it. Their records go over the channel whose directory is CHANNEL_VARIABLE (channel.ts).
+ */
 export const LOG_VARIABLE = 'AUDITHOOK_LOG';
+import { CHANNEL_VARIABLE } from './channel.js';
+
 /** The CompiledPolicy as JSON; absent without --policy. */
 export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
 
@@ -14,17 +19,25 @@ export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
 export const AGENT_FILE = 'agent.js';
 
 /**
- * The NODE_OPTIONS option that preloads the agent: `--require`, because Node runs `--require`
- * preloads in worker threads too and `--import` ones only in the main thread (Node 20 and 24).
- * Quoted, as NODE_OPTIONS splits on spaces.
+ * `text` quoted for NODE_OPTIONS, which Node splits on spaces: inside `"`, a backslash takes the
+ * next character as it is, so `"` and `\` are escaped. Node reads back exactly `text`.
  */
-export function agentPreload(agentFile: string): string {
+export function nodeOptionsQuoted(text: string): string {
   let escaped = '';
-  for (let i = 0; i < agentFile.length; i++) {
-    const char = agentFile[i] as string;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
     escaped += char === '"' || char === '\\' ? `\\${char}` : char;
   }
-  return `--require="${escaped}"`;
+  return `"${escaped}"`;
+}
+
+/**
+ * The NODE_OPTIONS option that preloads the agent: `--require`, because Node runs `--require`
+ * preloads in worker threads too and `--import` ones only in the main thread (Node 20 and 24),
+ * and before every `--import` preload.
+ */
+export function agentPreload(agentFile: string): string {
+  return `--require=${nodeOptionsQuoted(agentFile)}`;
 }
 
 /**
@@ -33,7 +46,10 @@ export function agentPreload(agentFile: string): string {
  */
 export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | undefined {
   const log = env[LOG_VARIABLE];
-  if (log === undefined || log === '') return undefined;
+  const channel = env[CHANNEL_VARIABLE];
+  if (log === undefined || log === '' || channel === undefined || channel === '') return undefined;
   const policy = env[POLICY_VARIABLE];
-  return policy === undefined || policy === '' ? [`${LOG_VARIABLE}=${log}`] : [`${LOG_VARIABLE}=${log}`, `${POLICY_VARIABLE}=${policy}`];
+  return policy === undefined || policy === ''
+    ? [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`]
+    : [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`, `${POLICY_VARIABLE}=${policy}`];
 }

@@ -83,6 +83,11 @@ export const RegExpCtor = RegExp;
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
 export const ObjectCreate = Object.create;
 export const ProcessCwd = process.cwd.bind(process);
+/**
+ * Node's own environment object of this thread, as at load: what process.loadEnvFile writes, and
+ * what a worker started without env copies, whatever process.env is replaced with later.
+ */
+export const ProcessEnvironment = process.env as Readonly<Record<string, string | undefined>>;
 /** process.binding as Node's bootstrap left it: the raw bindings the instrumentation wraps, taken before process.binding is audited. */
 export const nodeBinding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding.bind(process);
 export const URLCtor = URL;

@@ -273,26 +273,36 @@ export function isStringArray(value: unknown): value is readonly string[] {
   return true;
 }
 
-/** NODE_OPTIONS split as Node splits it, for the preload flags only (quoted values lose their quotes). */
+/**
+ * NODE_OPTIONS split into words exactly as Node's ParseNodeOptionsEnvVar splits it (the same in
+ * Node 20 to 26): only a space separates words (a tab or newline is part of one); `"` opens and
+ * closes a quoted part, which is kept without the quotes; inside one, a backslash takes the next
+ * character as it is (`\"`, `\\`); outside, a backslash and `'` are ordinary characters. Where
+ * Node reports an error (a final backslash in a quoted part) it stops, with the words it has.
+ */
 export function nodeOptionsArgv(value: unknown): string[] {
   const words = newList<string>();
   if (typeof value !== 'string') return words;
-  let word = '';
-  let quote = '';
+  let quoted = false;
+  let inWord = false;
   for (let i = 0; i < value.length; i++) {
-    const char = value[i] as string;
-    if (quote !== '') {
-      if (char === quote) quote = '';
-      else word += char;
-    } else if (char === '"' || char === '\'') {
-      quote = char;
-    } else if (char === ' ' || char === '\t' || char === '\n') {
-      if (word !== '') words[words.length] = word;
-      word = '';
+    let char = value[i] as string;
+    if (char === '\\' && quoted) {
+      if (i + 1 === value.length) return words;
+      char = value[++i] as string;
+    } else if (char === ' ' && !quoted) {
+      inWord = false;
+      continue;
+    } else if (char === '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (inWord) {
+      words[words.length - 1] += char;
     } else {
-      word += char;
+      words[words.length] = char;
+      inWord = true;
     }
   }
-  if (word !== '') words[words.length] = word;
   return words;
 }

@@ -9,13 +9,14 @@ import { constants, readFileSync } from 'node:fs';
 import { parseEnv as nodeParseEnv } from 'node:util';
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
+  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProcessEnvironment, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, absolutePath, frozenCopy, isStringArray, systemOpenFlags, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
 import { ANY, andThen, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
 import { SIGUSR1, opensInspector, withSignalInspector } from './inspector.js';
+import { propagating, withPreloadEnvironment } from './propagation.js';
 
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
@@ -113,6 +114,17 @@ const describeExecve: Describe = (args) => {
   return operation('os.exec', [file, argvCopy, env]);
 };
 
+/**
+ * The image process.execve puts in place of this process is a new process: it gets the preloads
+ * first in NODE_OPTIONS and the agent's configuration, in the environment it is given or, without
+ * one, in a copy of process.env (Node's default), hooks or not, before the call is described.
+ */
+function keepExecAudited(args: unknown[]): void {
+  const env = environmentCopy(args[2] === undefined ? process.env : args[2]);
+  // An env Node rejects stays the caller's: Node throws its own error.
+  if (env !== undefined) args[2] = withPreloadEnvironment(env);
+}
+
 function hasNul(values: readonly string[]): boolean {
   for (let i = 0; i < values.length; i++) if (StringPrototypeIncludes(values[i], '\u0000')) return true;
   return false;
@@ -144,7 +156,7 @@ const describeSetPriority: Describe = (args) => {
 const readFile = readFileSync;
 const parseEnv = nodeParseEnv as ((content: string) => Record<string, string>) | undefined;
 /** Node's own environment object, which process.loadEnvFile writes whatever process.env now is. */
-const nodeEnvironment = process.env as Record<string, string>;
+const nodeEnvironment = ProcessEnvironment as Record<string, string>;
 
 /**
  * process.loadEnvFile(path = '.env'): `open` for the file, then `os.putenv` for each variable it
@@ -252,7 +264,7 @@ function installProcess(): void {
   instrument(process, 'setUncaughtExceptionCaptureCallback', describeCaptureCallback, { delivery: 'throw', nests: true });
   // Node 26: one more capture callback, the same capability; Node checks it is a function.
   instrument(process, 'addUncaughtExceptionCaptureCallback', (args) => (typeof args[0] === 'function' ? describeCaptureCallback(args, undefined) : undefined), { delivery: 'throw', nests: true });
-  instrument(process, 'execve', describeExecve, THROWS);
+  instrument(process, 'execve', describeExecve, propagating() ? { delivery: 'throw', prepare: keepExecAudited } : THROWS);
   replaceFunction(process, 'loadEnvFile', auditedLoadEnvFile);
   instrument(process.report, 'writeReport', describeWriteReport(process.report), THROWS);
   instrumentReportSettings(process.report);

@@ -1,50 +1,100 @@
 /**
  * Keeping children audited. When this process was started with an audithook preload in
- * NODE_OPTIONS, every child gets it in NODE_OPTIONS too, even when the caller passed an explicit
- * `env` without it: a Node child (started directly, through a shell or through another program)
- * then runs instrumented, and other programs ignore the variable.
+ * NODE_OPTIONS, every Node process it starts (a child, directly or through a shell or another
+ * program; the image process.execve puts in its place) and every worker thread gets the preloads
+ * first in NODE_OPTIONS, whatever env it was given; other programs ignore the variable.
  *
- * Two preloads propagate: the plain register (`NODE_OPTIONS="--import audithook/register"`), and
- * the `audithook run` agent, which also hands its configuration (log, policy) to every child in
- * environment variables that the child's caller cannot drop or change.
+ * "First" is decided on the words Node reads (args.ts nodeOptionsArgv), never on the text: a
+ * NODE_OPTIONS that begins with the agent's text but continues the word (`"<agent>"/../x.js`), or
+ * that names the agent only inside a quoted value, does not begin with the agent, and gets it put
+ * in front. Node runs NODE_OPTIONS' preloads before those of the command line or a worker's
+ * execArgv, and `--require` ones before `--import` ones: the agent, a `--require`, runs first.
+ *
+ * Two modes propagate: the `audithook run` agent, which also hands its configuration (log, policy)
+ * to every child in environment variables that the child's caller cannot drop or change; and the
+ * register (`NODE_OPTIONS="--import audithook/register --require ./hooks.js"`), where every
+ * preload of this process's NODE_OPTIONS is handed on, the hooks with the register, made
+ * independent of the child's working directory.
  */
-import { AGENT_FILE, agentPreload, agentVariables } from '../contract/launch.js';
 import {
-  ObjectKeys, PathJoin, PathToFileURL, StringCtor, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, asArray, newList, newRecord,
+  AGENT_FILE, agentPreload, agentVariables, nodeOptionsQuoted,
+} from '../contract/launch.js';
+import {
+  ErrorCtor, ObjectHasOwn, ObjectKeys, PathJoin, PathResolve, PathToFileURL, ProcessCwd, ProcessEnvironment, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  StringPrototypeStartsWith, asArray, newList, newRecord,
 } from '../core/primordials.js';
-
-/**
- * The register as NODE_OPTIONS takes it: this package's register, beside this bundle, as an
- * absolute file URL, so the child's cwd does not matter.
- */
-const REGISTER_PRELOAD = `--import=${PathToFileURL(PathJoin(__dirname, 'register.js')).href}`;
+import { nodeOptionsArgv } from './args.js';
 
 interface Propagation {
-  /** The NODE_OPTIONS option that loads the preload. */
-  readonly preload: string;
-  /** Whether a child's NODE_OPTIONS already loads it. */
-  readonly loads: (nodeOptions: string) => boolean;
+  /** The words every child's NODE_OPTIONS begins with, as Node splits it. */
+  readonly words: readonly string[];
+  /** Those words as NODE_OPTIONS text, put in front of a child's NODE_OPTIONS that does not begin with them. */
+  readonly text: string;
   /** `KEY=value` pairs every child gets, replacing the caller's values for those keys. */
   readonly env: readonly string[];
 }
 
-/** Whether NODE_OPTIONS already loads audithook (the package name or this build's register). */
-function loadsRegister(nodeOptions: string): boolean {
-  return StringPrototypeIncludes(nodeOptions, 'audithook') || StringPrototypeIncludes(nodeOptions, REGISTER_PRELOAD);
+const REGISTER_FILE = PathJoin(__dirname, 'register.js');
+/** The `audithook run` agent of this build, beside this bundle. */
+export const AGENT_BESIDE = PathJoin(__dirname, AGENT_FILE);
+
+/** Whether a preload specifier names audithook: the package, or one of this build's files. */
+function namesAudithook(specifier: string): boolean {
+  return specifier === 'audithook' || StringPrototypeStartsWith(specifier, 'audithook/')
+    || StringPrototypeStartsWith(specifier, `${__dirname}/`) || StringPrototypeStartsWith(specifier, PathToFileURL(`${__dirname}/`).href);
 }
 
 /**
- * Under `audithook run` (its variables in the environment at startup), every child gets the agent
- * beside this bundle first in NODE_OPTIONS, before any preload of the caller's, and exactly the
- * agent's variables; otherwise, when NODE_OPTIONS loads the register, the register.
+ * A preload of this process's NODE_OPTIONS as a word that loads the same file from any working
+ * directory: audithook's register as this build's file, a relative path made absolute against the
+ * directory this process started in. Other package names stay as given (a child resolves them).
+ */
+function portableWord(flag: string, specifier: string, cwd: string): string {
+  const isImport = flag === '--import';
+  let target = specifier;
+  if (specifier === 'audithook/register') target = REGISTER_FILE;
+  else if (specifier === '.' || specifier === '..' || StringPrototypeStartsWith(specifier, './') || StringPrototypeStartsWith(specifier, '../')) target = PathResolve(cwd, specifier);
+  else return `${flag}=${specifier}`;
+  return `${flag}=${isImport ? PathToFileURL(target).href : target}`;
+}
+
+const PRELOAD_FLAGS: Readonly<Record<string, string | undefined>> = { '-r': '--require', '--require': '--require', '--import': '--import' };
+
+/** The register's propagation: every preload of NODE_OPTIONS, when one of them names audithook. */
+function registerPropagation(nodeOptions: unknown): Propagation | undefined {
+  const argv = nodeOptionsArgv(nodeOptions);
+  const cwd = ProcessCwd();
+  const words = newList<string>();
+  let audithook = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const equals = StringPrototypeIndexOf(arg, '=');
+    const flag = PRELOAD_FLAGS[equals === -1 ? arg : StringPrototypeSlice(arg, 0, equals)];
+    if (flag === undefined) continue;
+    const specifier = equals !== -1 ? StringPrototypeSlice(arg, equals + 1) : argv[++i];
+    if (specifier === undefined) continue;
+    if (namesAudithook(specifier)) audithook = true;
+    words[words.length] = portableWord(flag, specifier, cwd);
+  }
+  if (!audithook) return undefined;
+  let text = '';
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const equals = StringPrototypeIndexOf(word, '=');
+    text += `${i === 0 ? '' : ' '}${StringPrototypeSlice(word, 0, equals + 1)}${nodeOptionsQuoted(StringPrototypeSlice(word, equals + 1))}`;
+  }
+  return { words, text, env: [] };
+}
+
+/**
+ * Under `audithook run` (its variables in the environment at startup), the agent beside this
+ * bundle and exactly the agent's variables; otherwise, when NODE_OPTIONS loads audithook, the
+ * register's propagation.
  */
 function startupPropagation(): Propagation | undefined {
   const forced = agentVariables(process.env);
-  if (forced !== undefined) {
-    const preload = agentPreload(PathJoin(__dirname, AGENT_FILE));
-    return { preload, loads: (nodeOptions) => StringPrototypeIndexOf(nodeOptions, preload) === 0, env: forced };
-  }
-  return loadsRegister(StringCtor(process.env['NODE_OPTIONS'] ?? '')) ? { preload: REGISTER_PRELOAD, loads: loadsRegister, env: [] } : undefined;
+  if (forced === undefined) return registerPropagation(process.env['NODE_OPTIONS']);
+  return { words: [`--require=${AGENT_BESIDE}`], text: agentPreload(AGENT_BESIDE), env: forced };
 }
 
 const propagation: Propagation | undefined = startupPropagation();
@@ -54,32 +104,28 @@ export function propagating(): boolean {
   return propagation !== undefined;
 }
 
+/** Whether NODE_OPTIONS, as Node splits it, begins with the propagated words. */
+function beginsWithPreloads(current: Propagation, nodeOptions: string): boolean {
+  const argv = nodeOptionsArgv(nodeOptions);
+  const words = current.words;
+  if (argv.length < words.length) return false;
+  for (let i = 0; i < words.length; i++) if (argv[i] !== words[i]) return false;
+  return true;
+}
+
+/** NODE_OPTIONS as a child gets it: as given when it begins with the preloads, else with them in front. */
+function withPreloadFirst(current: Propagation, nodeOptions: string): string {
+  if (beginsWithPreloads(current, nodeOptions)) return nodeOptions;
+  // The preloads are whole words followed by a space: Node reads the rest as it would have alone.
+  return nodeOptions === '' ? current.text : `${current.text} ${nodeOptions}`;
+}
+
 function keyOf(pair: string): string {
   const at = StringPrototypeIndexOf(pair, '=', 1);
   return at === -1 ? pair : StringPrototypeSlice(pair, 0, at);
 }
 
-/**
- * A worker's `env` object with the agent's configuration forced in, or undefined when there is
- * nothing to force: a worker given its own env must not run its agent without the policy.
- */
-export function withForcedVariables(env: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
-  const forced = propagation?.env;
-  if (forced === undefined || forced.length === 0) return undefined;
-  // As Node reads it: its own enumerable string keys, each read once. Into a record with no
-  // prototype, where no setter the program put on Object.prototype can swallow a forced variable.
-  const result = newRecord<unknown>();
-  const keys = ObjectKeys(env);
-  for (let i = 0; i < keys.length; i++) result[keys[i] as string] = env[keys[i] as string];
-  for (let i = 0; i < forced.length; i++) {
-    const pair = forced[i] as string;
-    const key = keyOf(pair);
-    result[key] = StringPrototypeSlice(pair, key.length + 1);
-  }
-  return result;
-}
-
-/** Node's `KEY=value` environment pairs for a child, with the preload in NODE_OPTIONS and the agent's configuration. */
+/** Node's `KEY=value` environment pairs for a child, with the preloads first in NODE_OPTIONS and the agent's configuration. */
 export function withPreload(envPairs: readonly string[]): string[] {
   const current = propagation;
   if (current === undefined) return envPairs as string[];
@@ -95,19 +141,84 @@ export function withPreload(envPairs: readonly string[]): string[] {
     if (replaced) continue;
     if (key === 'NODE_OPTIONS') {
       found = true;
-      const options = StringPrototypeSlice(pair, 13);
-      result[result.length] = current.loads(options) ? pair : `NODE_OPTIONS=${joinOptions(current, options)}`;
+      result[result.length] = `NODE_OPTIONS=${withPreloadFirst(current, StringPrototypeSlice(pair, 13))}`;
     } else {
       result[result.length] = pair;
     }
   }
-  if (!found) result[result.length] = `NODE_OPTIONS=${current.preload}`;
+  if (!found) result[result.length] = `NODE_OPTIONS=${current.text}`;
   for (let j = 0; j < forced.length; j++) result[result.length] = forced[j] as string;
   return asArray(result);
 }
 
-/** The register goes after the caller's options (as before); the agent goes first, so it loads before any other preload. */
-function joinOptions(current: Propagation, options: string): string {
-  if (options === '') return current.preload;
-  return current.preload === REGISTER_PRELOAD ? `${options} ${current.preload}` : `${current.preload} ${options}`;
+/** An environment object (process.execve's) with the preloads and the agent's configuration, as withPreload gives a child. */
+export function withPreloadEnvironment(env: Readonly<Record<string, string>>): Record<string, string> {
+  const keys = ObjectKeys(env);
+  const pairs = newList<string>();
+  for (let i = 0; i < keys.length; i++) pairs[i] = `${keys[i] as string}=${env[keys[i] as string] as string}`;
+  const kept = withPreload(pairs);
+  const result = newRecord<string>();
+  for (let i = 0; i < kept.length; i++) {
+    const key = keyOf(kept[i] as string);
+    result[key] = StringPrototypeSlice(kept[i], key.length + 1);
+  }
+  return result;
+}
+
+/**
+ * The env to give a worker under `audithook run`, or undefined to keep the caller's: a worker with
+ * its own env object gets the agent first in its NODE_OPTIONS and the agent's variables; one that
+ * would copy this thread's environment (no env) gets such a copy when that environment no longer
+ * has them (the program changed NODE_OPTIONS or AUDITHOOK_*, which Node would hand on).
+ */
+export function workerEnvironment(env: unknown): Record<string, unknown> | undefined {
+  const current = propagation;
+  if (current === undefined || current.env.length === 0) return undefined;
+  if (typeof env === 'object' && env !== null) return forcedCopy(current, env as Readonly<Record<string, unknown>>);
+  if (env !== undefined && env !== null) return undefined;
+  return startsAgent(current, ProcessEnvironment) ? undefined : forcedCopy(current, ProcessEnvironment);
+}
+
+/**
+ * A worker sharing this thread's environment (SHARE_ENV) reads the agent's variables from it, and,
+ * given execArgv (`parsesNodeOptions`), its NODE_OPTIONS too; a copy would not be shared, so when
+ * they no longer start the agent the worker is refused.
+ */
+export function assertSharedEnvironmentStartsAgent(parsesNodeOptions: boolean): void {
+  const current = propagation;
+  if (current === undefined || current.env.length === 0) return;
+  if (startsAgent(current, ProcessEnvironment, parsesNodeOptions)) return;
+  const error = new ErrorCtor('audithook: a worker sharing this environment (SHARE_ENV) would not start with the agent: its NODE_OPTIONS or AUDITHOOK_ variables were changed');
+  (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
+  throw error;
+}
+
+/** Whether an environment has the agent's variables as forced and, unless told otherwise, NODE_OPTIONS beginning with the agent. */
+function startsAgent(current: Propagation, env: Readonly<Record<string, unknown>>, checkNodeOptions = true): boolean {
+  const forced = current.env;
+  for (let i = 0; i < forced.length; i++) {
+    const key = keyOf(forced[i] as string);
+    if (env[key] !== StringPrototypeSlice(forced[i], key.length + 1)) return false;
+  }
+  return !checkNodeOptions || beginsWithPreloads(current, StringCtor(env['NODE_OPTIONS'] ?? ''));
+}
+
+/**
+ * A worker's env as Node reads it (its own enumerable string keys, each read once, converted as
+ * Node converts them), with NODE_OPTIONS beginning with the agent and the agent's variables forced
+ * in. Into a record with no prototype, where no setter on Object.prototype can swallow one.
+ */
+function forcedCopy(current: Propagation, env: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const result = newRecord<unknown>();
+  const keys = ObjectKeys(env);
+  for (let i = 0; i < keys.length; i++) result[keys[i] as string] = env[keys[i] as string];
+  const nodeOptions = ObjectHasOwn(result, 'NODE_OPTIONS') ? `${result['NODE_OPTIONS'] as string}` : '';
+  result['NODE_OPTIONS'] = withPreloadFirst(current, nodeOptions);
+  const forced = current.env;
+  for (let i = 0; i < forced.length; i++) {
+    const pair = forced[i] as string;
+    const key = keyOf(pair);
+    result[key] = StringPrototypeSlice(pair, key.length + 1);
+  }
+  return result;
 }

@@ -12,10 +12,10 @@
  * they are given to such workers as --require (require() of an ES module, synchronous).
  */
 import {
-  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
+  ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, ProcessEnvironment, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { guardedURL, isURL, nodeOptionsArgv } from './args.js';
-import { withForcedVariables } from './propagation.js';
+import { assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
 import type { Domain } from './domain.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -91,8 +91,9 @@ function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undef
   // Lists with no prototype: an index setter on Array.prototype cannot drop a preload.
   const base = newList<string>();
   for (let i = 0; i < execArgv.length; i++) base[i] = StringCtor(execArgv[i]);
+  // Node reads the NODE_OPTIONS of the worker's env, or of this thread's environment (not process.env, which a program can replace).
   const env = options.env;
-  const workerNodeOptions = env !== null && typeof env === 'object' ? (env as Record<string, unknown>)['NODE_OPTIONS'] : process.env['NODE_OPTIONS'];
+  const workerNodeOptions = env !== null && typeof env === 'object' ? (env as Record<string, unknown>)['NODE_OPTIONS'] : ProcessEnvironment['NODE_OPTIONS'];
   const present = preloadsOf(base);
   const fromNodeOptions = preloadsOf(nodeOptionsArgv(workerNodeOptions));
   for (let i = 0; i < fromNodeOptions.length; i++) present[present.length] = fromNodeOptions[i] as Preload;
@@ -143,8 +144,11 @@ function keepWorkerAudited(args: unknown[]): void {
   const options = (given ?? {}) as WorkerOptions;
   const read: WorkerOptions = { eval: options.eval, execArgv: options.execArgv, env: options.env };
   const isEval = !!read.eval;
-  const env = read.env !== null && typeof read.env === 'object' ? withForcedVariables(read.env as Record<string, unknown>) : undefined;
-  const kept: WorkerOptions = { eval: read.eval, execArgv: keepPreloads(read, isEval) ?? read.execArgv, env: env ?? read.env };
+  const env = workerEnvironment(read.env) ?? read.env;
+  const execArgv = keepPreloads({ execArgv: read.execArgv, env }, isEval) ?? read.execArgv;
+  // Node parses the environment's NODE_OPTIONS for a worker given execArgv.
+  if (typeof env === 'symbol') assertSharedEnvironmentStartsAgent(ArrayIsArray(execArgv));
+  const kept: WorkerOptions = { eval: read.eval, execArgv, env };
   args[1] = ObjectSetPrototypeOf(kept, options);
 }
 

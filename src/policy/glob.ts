@@ -159,6 +159,42 @@ export function globMatcher(patterns: readonly string[], options: GlobOptions): 
   return { exact, prefixes, pattern: sources.length === 0 ? null : anchored(sources) };
 }
 
+/**
+ * The literal text each alternative of an anchored source (globSource, GlobMatcher.pattern) starts
+ * with, before its first wildcard: every string the source matches starts with one of them. Read
+ * back from what alternativeSource writes: an escaped character is literal, `[` and `(` open a
+ * wildcard, and alternatives are joined by unescaped `|` at the top level.
+ */
+export function literalPrefixes(source: string): string[] {
+  const body = source.slice('^(?:'.length, -')$'.length);
+  const prefixes: string[] = [];
+  let prefix = '';
+  let depth = 0;
+  let literal = true;
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i] as string;
+    if (char === '\\') {
+      if (literal && depth === 0) prefix += body[i + 1] as string;
+      i++;
+    } else if (char === '|' && depth === 0) {
+      prefixes.push(prefix);
+      prefix = '';
+      literal = true;
+    } else if (char === '(' || char === '[') {
+      literal = false;
+      if (char === '(') depth++;
+      else i = body.indexOf(']', i + 1);
+    } else if (char === ')') {
+      depth--;
+    } else if (literal && depth === 0) {
+      // Quantifiers (`*`, `?`) only follow a class or a group: past the literal text already.
+      prefix += char;
+    }
+  }
+  prefixes.push(prefix);
+  return prefixes;
+}
+
 /** Whether `pattern` uses any glob syntax (otherwise it is a plain name). */
 export function isGlob(pattern: string): boolean {
   return /[*?{}\\]/.test(pattern);

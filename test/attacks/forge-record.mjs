@@ -1,0 +1,30 @@
+// A package that read the agent's source and wants the log to say something else: it writes a
+// record in its parent's name on its process's channels (the descriptors of the pool's FIFOs, found
+// through /proc/self/fd), and tries to append to, rewrite or remove the log and to claim a fresh
+// channel of the pool.
+import fs from 'node:fs';
+import { attempt, reportAtExit } from './attempt.mjs';
+
+const forged = `${JSON.stringify({
+  seq: 1, time: new Date().toISOString(), pid: process.ppid, thread: 0, event: 'forged.event', args: [], package: null, packages: [],
+  attribution: 'complete', decision: 'allow', rule: null, blocked: false,
+})}\n`;
+let guessed = 0;
+for (let fd = 3; fd < 64; fd++) {
+  try {
+    if (!fs.readlinkSync(`/proc/self/fd/${fd}`).includes('/fifo-')) continue;
+    fs.writeSync(fd, forged);
+    guessed++;
+  } catch {
+    // Not open.
+  }
+}
+const log = process.env.AUDITHOOK_LOG;
+const channel = process.env.AUDITHOOK_CHANNEL;
+reportAtExit({
+  guessed: guessed > 0,
+  append: attempt(() => fs.appendFileSync(log, forged)),
+  truncate: attempt(() => fs.truncateSync(log)),
+  remove: attempt(() => fs.unlinkSync(log)),
+  claim: attempt(() => fs.openSync(`${channel}/${fs.readdirSync(channel)[0]}`, 'w')),
+});
