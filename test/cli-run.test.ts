@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import type { LogRecord } from '../src/contract/record';
-import { REPO_ROOT } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT } from './helpers/scenario';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 const AUDITHOOK = resolve(REPO_ROOT, 'dist', 'index.js');
@@ -99,7 +99,7 @@ test('without --log, the log is audithook.jsonl in the working directory, replac
   assert.equal(child.status, 0, child.stderr);
   const log = join(dir, 'audithook.jsonl');
   // A relative path is audited made absolute (docs/security-model.md, Arguments).
-  assert.deepEqual(opens(log, join(dir, 'out')).map((r) => r.args), [[join(dir, 'out'), 'w', 577]]);
+  assert.deepEqual(opens(log, join(dir, 'out')).map((r) => r.args), [[join(dir, 'out'), 'w', 577 | O_CLOEXEC]]);
   assert.doesNotMatch(readFileSync(log, 'utf8'), /older run/);
   assert.doesNotMatch(child.stderr, /skipped/);
 });
@@ -302,7 +302,7 @@ test('attribution: a package that tampers with built-ins cannot hide from its ev
   const [written] = opens(result.log, join(dir, 'by-sneaky'));
   assert.equal(written?.package, 'sneaky', JSON.stringify(written));
   assert.deepEqual(written?.packages, [{ name: 'sneaky', version: '6.6.6' }]);
-  assert.deepEqual(written?.args, [join(dir, 'by-sneaky'), 'w', 577]);
+  assert.deepEqual(written?.args, [join(dir, 'by-sneaky'), 'w', 577 | O_CLOEXEC]);
 });
 
 test("Node's module hooks thread: its own loading is not logged again, what a registered loader does there is", () => {

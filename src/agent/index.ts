@@ -161,5 +161,5 @@ runtime.installInstrumentation();
 // Strict: the hook's own writes go through functions taken before the instrumentation, so any
 // event raised while it runs comes from other code it reached, and is refused.
 runtime.addAuditHook(auditHook, true);
-// After the hook: the program's start (node.run_file, node.run_command, ...) is logged and decided too.
+// After the hook: the program's start (cpython.run_file, cpython.run_command, ...) is logged and decided too.
 runtime.announceStartup(module.parent?.id === 'internal/preload');

@@ -81,8 +81,13 @@ export interface UnauditedApi {
   readonly reason: string;
 }
 
-/** Why a CPython seed event has no Node analog (yet). */
+/**
+ * Why a CPython seed event has no event of its own: not applicable to Node, planned in a later
+ * issue, or covered by another event that every Node path to the capability raises (`by`).
+ */
 export interface CpythonGap {
-  readonly status: 'not applicable' | 'planned';
+  readonly status: 'not applicable' | 'planned' | 'covered';
   readonly reason: string;
+  /** For `covered`: the event raised instead. */
+  readonly by?: string;
 }
