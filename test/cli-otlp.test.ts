@@ -237,7 +237,7 @@ for (const { encoding, protocol } of ENCODINGS) test(`${protocol}: every record 
     assert.deepEqual(own.attributes['audithook.chain'], []);
 
     // audithook run's own line for the end of COMMAND's stream.
-    const endIndex = logged.findIndex((r) => 'stream' in r);
+    const endIndex = logged.findIndex((r) => 'stream' in r && (r as unknown as StreamRecord).stream === 'exit');
     const end = logged[endIndex] as unknown as StreamRecord;
     assert.equal(end.stream, 'exit');
     const exported = collector.records[endIndex];
