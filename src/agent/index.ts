@@ -152,8 +152,9 @@ const hooksThread = inNodeHooksThread();
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
   const stack = packagesOnStack(auditHook, isOwnFile);
+  // node.permission reports what Node's own layer decided: no policy decides it.
   const verdict = namesTheRecord(args) ? { decision: 'deny' as const, rule: RECORD_GUARD, package: stack.packages[0]?.name ?? null }
-    : policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
+    : policy === null || event === 'node.permission' ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
   const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || verdict.rule === RECORD_GUARD);
   channel.send(record(event, args, stack, verdict, blocked));
   if (blocked) throw denial(event, verdict, stack.attribution);

@@ -734,6 +734,14 @@ export const events = [
     cpython: null,
   },
   {
+    name: 'node.permission',
+    args: [{ name: 'permission', type: 'string' }, { name: 'resource', type: 'string | null' }, { name: 'decision', type: 'string' }],
+    description: "Node's own permission model (the wall `audithook run` starts processes in, or `--permission`) refused an operation (decision `denied`), or under `--permission-audit` would have (`reported`): the permission and the resource as Node names them (FileSystemRead and a path, ChildProcess and a command, ...). Node 24+ publishes each one on its diagnostics channels, on the caller's stack; Node 22 tells only the caller (ERR_ACCESS_DENIED). A record of Node's decision: no policy decides it.",
+    raisedBy: ['--permission', '--permission-audit'],
+    since: '24.0.0',
+    cpython: null,
+  },
+  {
     name: 'node.run_interactivehook',
     args: [],
     description: 'The REPL is about to start (CPython\'s cpython.run_interactivehook). Refused, it does not start.',
