@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import type { LogRecord } from '../src/contract/record';
 import { loadPolicy } from '../src/policy/index';
 import { permissionWall } from '../src/policy/wall';
-import { REPO_ROOT } from './helpers/scenario';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXTURES = resolve(REPO_ROOT, 'test', 'fixtures', 'wall');
@@ -188,5 +188,28 @@ describe('where there is no wall, the run says why, once', () => {
     ]);
     if (hasWall) assert.doesNotMatch(result.stderr, /no permission wall/);
     else assert.deepEqual(result.stderr.split('\n').filter((line) => line.includes('permission wall')), [`audithook: ${reason}`]);
+  });
+});
+
+describe('the public callers the agent audits inside the wall raise what the bindings raise outside it', { skip: hasWall ? false : `no permission wall on Node ${process.version}` }, () => {
+  test('synchronous starts (shell, argv0, cwd, an environment with inherited keys, left-out arguments) and look-ups, allowed and refused', () => {
+    const wide = ['--permission', '--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process', ...process.allowedNodeEnvironmentFlags.has('--allow-net') ? ['--allow-net'] : []];
+    const outside = runScenario(scenario('wall/publicCallers'));
+    const inside = runScenario(scenario('wall/publicCallers'), { nodeArgs: wide });
+    assert.deepEqual(outside.result, {
+      walled: false, argv0AndEnv: 'a b 1', shell: 'x', shellWithoutArgs: 'y', execSync: 'z', execFileSync: '', invalid: 'ERR_INVALID_ARG_TYPE', empty: 'ERR_INVALID_ARG_VALUE',
+      lookup: '127.0.0.1', lookupNumber: '127.0.0.1', lookupAddress: '127.0.0.1', lookupBadFamily: 'ERR_INVALID_ARG_VALUE', promises: '"127.0.0.1"', service: 'string',
+      refusedStart: 'TEST_BLOCKED', refusedLookup: 'TEST_BLOCKED', refusedPromise: 'TEST_BLOCKED',
+    });
+    assert.deepEqual(inside.result, { ...outside.result as object, walled: true });
+    const starts = (events: unknown[][]) => events.filter(([event]) => event === 'subprocess.Popen' || String(event).startsWith('socket.'));
+    assert.deepEqual(starts(inside.events), starts(outside.events));
+    // The environment Node lists: own and inherited enumerable keys, values as strings, undefined left out.
+    const popens = starts(outside.events).filter(([event]) => event === 'subprocess.Popen');
+    assert.deepEqual(popens[0], ['subprocess.Popen', '/bin/echo', ['zero', 'a b', '1'], '/tmp', { OWN: 'own', INHERITED: 'from the prototype' }]);
+    assert.deepEqual(popens.slice(1).map((event) => event.slice(1, 3)), [
+      ['/bin/sh', ['/bin/sh', '-c', 'echo x']], ['/bin/sh', ['/bin/sh', '-c', 'echo y']], ['/bin/sh', ['/bin/sh', '-c', 'echo z']], ['/bin/echo', ['/bin/echo']], ['/bin/sh', ['/bin/sh', '-c', 'true']],
+    ]);
+    assert.deepEqual(popens[3]?.[4], { NUMBER: '1' });
   });
 });
