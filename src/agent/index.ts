@@ -87,6 +87,8 @@ const policyName = policy === null ? '' : basename(policy.file);
 const NO_VERDICT: Verdict = { decision: 'allow', rule: '', package: null };
 /** The rule that keeps the record audithook's: no policy can allow what it refuses. */
 const RECORD_GUARD = 'audithook (its log and channel)';
+/** The rule of a node.permission record: Node's own layer decided. */
+const NODE_PERMISSION_MODEL = "Node's permission model";
 
 /** Whether an argument names the log or a file of the channel: the record is not the program's to read or change. */
 function namesTheRecord(args: readonly unknown[]): boolean {
@@ -150,6 +152,13 @@ const hooksThread = inNodeHooksThread();
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
   const stack = packagesOnStack(auditHook, isOwnFile);
+  if (event === 'node.permission') {
+    // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
+    // record shows it beside the policy's refusals.
+    const verdict = { decision: 'deny' as const, rule: NODE_PERMISSION_MODEL, package: stack.packages[0]?.name ?? null };
+    channel.send(record(event, args, stack, verdict, args[2] === 'denied'));
+    return;
+  }
   const verdict = namesTheRecord(args) ? { decision: 'deny' as const, rule: RECORD_GUARD, package: stack.packages[0]?.name ?? null }
     : policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
   const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || verdict.rule === RECORD_GUARD);

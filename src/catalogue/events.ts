@@ -791,6 +791,14 @@ export const events = [
     cpython: 'cpython.run_stdin',
   },
   {
+    name: 'node.permission',
+    args: [{ name: 'permission', type: 'string' }, { name: 'resource', type: 'string | null' }, { name: 'decision', type: 'string' }],
+    description: "Node's own permission model (the wall `audithook run` starts processes in, or `--permission`) refused an operation (decision `denied`), or under `--permission-audit` would have (`reported`): the permission and the resource as Node names them (FileSystemRead and a path, ChildProcess and a command, ...). Node 24+ publishes each one on its diagnostics channels, on the caller's stack; Node 22 tells only the caller (ERR_ACCESS_DENIED). A record of Node's decision: no policy decides it.",
+    raisedBy: ['--permission', '--permission-audit'],
+    since: '24.0.0',
+    cpython: null,
+  },
+  {
     name: 'cpython.run_interactivehook',
     args: [{ name: 'hook', type: 'null' }],
     description: 'The REPL is about to start; `hook` is null (Node has no interactive hook object to pass). Refused, it does not start.',

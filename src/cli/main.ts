@@ -11,7 +11,7 @@ import { runPolicyCheck } from './check.js';
 import { runPolicyLearn } from './learn.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
-import { DEFAULT_LOG, readPolicy, runCommand } from './run.js';
+import { readPolicy, runCommand } from './run.js';
 import { explainWall } from './wall.js';
 import type { RunOptions } from './run.js';
 import { SUMMARY_FORMATS } from './summary.js';
@@ -67,12 +67,13 @@ function program(): Command {
     if (!(SUMMARY_FORMATS as readonly string[]).includes(value)) run.error(`--summary: "${value}" is not ${SUMMARY_FORMATS.join(' or ')}`);
     return value as SummaryFormat;
   };
-  const run = subcommand(cli, 'run', `[--log FILE] [--policy FILE] [--otlp [URL]] [--log-secrets] [--summary ${SUMMARY_FORMATS.join('|')}] [--summary-file FILE] [--quiet] [--fail-on-deny] -- COMMAND [ARGS...]`)
+  const run = subcommand(cli, 'run', `[--log FILE] [--policy FILE] [--no-permission-wall] [--otlp [URL]] [--log-secrets] [--summary ${SUMMARY_FORMATS.join('|')}] [--summary-file FILE] [--quiet] [--fail-on-deny] -- COMMAND [ARGS...]`)
     .description('run COMMAND with every Node process and worker it starts audited')
     .option('--log <file>', 'write every event as JSON lines to FILE', once(runCli, '--log'))
     .option('--policy <file>', 'enforce (or report on) the policy in FILE', once(runCli, '--policy'))
     .option('--otlp [url]', 'also export every event to the OpenTelemetry collector at URL (default: OTEL_EXPORTER_OTLP_* variables)')
     .option('--log-secrets', 'keep environment values, credential headers, URL credentials and queries, and request bodies in the log (redacted by default)')
+    .option('--no-permission-wall', "do not also start every process inside Node's permission model (the flags --explain-wall prints)")
     .option('--explain-wall', "print the flags of Node's permission model the policy maps to, and why, one line each; run nothing")
     .option('--summary <format>', `the summary when COMMAND ends: ${SUMMARY_FORMATS.join(' or ')} (default: text)`, once(runCli, '--summary', summaryFormat))
     .option('--summary-file <file>', 'write the summary to FILE instead of stderr', once(runCli, '--summary-file'))
@@ -84,7 +85,7 @@ function program(): Command {
       if (options.explainWall === true) {
         if (options.policy === undefined) run.error('--explain-wall needs --policy');
         if (command.length > 0) run.error('--explain-wall runs nothing: no COMMAND');
-        process.exitCode = explainWall(readPolicy(options.policy as string), options.log ?? DEFAULT_LOG);
+        process.exitCode = explainWall(readPolicy(options.policy as string));
         return;
       }
       if (command.length === 0) run.error("missing required argument 'COMMAND'");

@@ -1,8 +1,10 @@
 /**
- * `audithook run [--log FILE] [--policy FILE] [--otlp [URL]] -- COMMAND [ARGS...]`: runs COMMAND
- * with the agent (src/agent/) preloaded in every Node process and worker it starts, collects their
- * records and writes the log (collector.ts: no audited process writes it), then prints what
- * happened; with --otlp it also exports every record to an OpenTelemetry collector (otlp.ts).
+ * `audithook run [--log FILE] [--policy FILE] [--no-permission-wall] [--otlp [URL]] -- COMMAND [ARGS...]`:
+ * runs COMMAND with the agent (src/agent/) preloaded in every Node process and worker it starts,
+ * collects their records and writes the log (collector.ts: no audited process writes it), then
+ * prints what happened; with --otlp it also exports every record to an OpenTelemetry collector
+ * (otlp.ts). With a policy, every process also runs inside Node's permission model with the flags
+ * the policy maps to (wall.ts), unless --no-permission-wall; where it cannot, it says why once.
  *
  * Everything is checked before COMMAND starts: a broken policy or an unwritable log throws a
  * CliError and starts nothing. Then COMMAND runs with stdio inherited; SIGINT, SIGTERM and SIGHUP
@@ -14,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
-import { LOG_VARIABLE, POLICY_VARIABLE, agentPreload } from '../contract/launch.js';
+import { LOG_VARIABLE, POLICY_VARIABLE, WALL_VARIABLE, agentPreload } from '../contract/launch.js';
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { openCollector } from './collector.js';
@@ -24,6 +26,7 @@ import { otlpProtocol, startOtlpExport } from './otlp.js';
 import type { OtlpExport } from './otlp.js';
 import { finishRun, printExport } from './summary.js';
 import type { SummaryOptions } from './summary.js';
+import { wallFor, wallOptions } from './wall.js';
 
 /** Without --log: in the working directory, replaced by each run. */
 export const DEFAULT_LOG = 'audithook.jsonl';
@@ -58,19 +61,30 @@ function startCollector(file: string, logSecrets: boolean): Collector {
 }
 
 /**
- * COMMAND's environment: the agent first in NODE_OPTIONS, its configuration, and this Node's
- * directory first in PATH, so that `node`, `npm test` and `npx` in COMMAND run on the same Node.
+ * COMMAND's environment: the agent first in NODE_OPTIONS, then the wall's flags (`wall`, NODE_OPTIONS
+ * text, '' for none), its configuration, and this Node's directory first in PATH, so that `node`,
+ * `npm test` and `npx` in COMMAND run on the same Node.
  */
-function childEnvironment(log: string, channel: string, policy: CompiledPolicy | null): NodeJS.ProcessEnv {
+function childEnvironment(log: string, channel: string, policy: CompiledPolicy | null, wall: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const nodeOptions = env['NODE_OPTIONS'] ?? '';
-  env['NODE_OPTIONS'] = nodeOptions === '' ? agentPreload(AGENT) : `${agentPreload(AGENT)} ${nodeOptions}`;
+  const first = wall === '' ? agentPreload(AGENT) : `${agentPreload(AGENT)} ${wall}`;
+  env['NODE_OPTIONS'] = nodeOptions === '' ? first : `${first} ${nodeOptions}`;
   env[LOG_VARIABLE] = log;
   env[CHANNEL_VARIABLE] = channel;
   if (policy === null) delete env[POLICY_VARIABLE];
   else env[POLICY_VARIABLE] = JSON.stringify(policy);
+  if (wall === '') delete env[WALL_VARIABLE];
+  else env[WALL_VARIABLE] = wall;
   env['PATH'] = `${dirname(process.execPath)}${delimiter}${env['PATH'] ?? ''}`;
   return env;
+}
+
+/** The wall of this run: its NODE_OPTIONS text ('' for none) and, when a policy gets none, why. */
+function runWall(policy: CompiledPolicy | null, channel: string, wanted: boolean): { readonly text: string; readonly off: string | null } {
+  if (policy === null || !wanted) return { text: '', off: null };
+  const wall = wallFor(policy, channel);
+  return wall.on ? { text: wallOptions(wall), off: null } : { text: '', off: wall.why };
 }
 
 interface Ending {
@@ -125,6 +139,8 @@ export interface RunOptions extends SummaryOptions {
   readonly otlp?: string | true;
   /** `--log-secrets`: the log keeps what redact.ts would replace. */
   readonly logSecrets?: boolean;
+  /** false for `--no-permission-wall`. */
+  readonly permissionWall?: boolean;
 }
 
 /** COMMAND is not empty and `--otlp URL` an http(s) URL: main.ts checks the command line. */
@@ -143,9 +159,12 @@ export async function runCommand(command: readonly string[], options: RunOptions
     await collector.finish(null, null);
     throw error;
   }
-  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy), collector);
+  const wall = runWall(policy, collector.directory, options.permissionWall !== false);
+  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy, wall.text), collector);
   const collected = await collector.finish(code, signal);
   if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
+  // Said before the summary, which a JSON summary ends as its last line.
+  if (wall.off !== null) notice(`no permission wall: ${wall.off}`);
   // A log cut short would summarise only its start.
   const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
   if (otlp !== null) {

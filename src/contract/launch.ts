@@ -15,6 +15,13 @@ import { CHANNEL_VARIABLE } from './channel.js';
 /** The CompiledPolicy as JSON; absent without --policy. */
 export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
 
+/**
+ * The flags of Node's permission model the run starts every process with (src/policy/wall.ts), as
+ * NODE_OPTIONS text; absent without a wall. Every child and worker gets them right after the
+ * agent in its NODE_OPTIONS (src/instrument/propagation.ts).
+ */
+export const WALL_VARIABLE = 'AUDITHOOK_WALL';
+
 /** The agent bundle's file name, beside dist/runtime.js. */
 export const AGENT_FILE = 'agent.js';
 
@@ -48,8 +55,10 @@ export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | unde
   const log = env[LOG_VARIABLE];
   const channel = env[CHANNEL_VARIABLE];
   if (log === undefined || log === '' || channel === undefined || channel === '') return undefined;
+  const variables = [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`];
   const policy = env[POLICY_VARIABLE];
-  return policy === undefined || policy === ''
-    ? [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`]
-    : [`${LOG_VARIABLE}=${log}`, `${CHANNEL_VARIABLE}=${channel}`, `${POLICY_VARIABLE}=${policy}`];
+  if (policy !== undefined && policy !== '') variables[variables.length] = `${POLICY_VARIABLE}=${policy}`;
+  const wall = env[WALL_VARIABLE];
+  if (wall !== undefined && wall !== '') variables[variables.length] = `${WALL_VARIABLE}=${wall}`;
+  return variables;
 }

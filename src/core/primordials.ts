@@ -79,6 +79,7 @@ export const StringPrototypeSlice = uncurryThis(String.prototype.slice);
 export const StringPrototypeStartsWith = uncurryThis(String.prototype.startsWith);
 export const StringPrototypeToUpperCase = uncurryThis(String.prototype.toUpperCase);
 export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
+export const StringPrototypeTrim = uncurryThis(String.prototype.trim);
 export const RegExpCtor = RegExp;
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
 export const ObjectCreate = Object.create;

@@ -7,15 +7,18 @@
  * Process#spawn for the asynchronous APIs (spawn, exec, execFile, fork, cluster.fork: each starts
  * one Process) and the spawn_sync binding for the synchronous ones (spawnSync, execSync,
  * execFileSync). Taking them from the bindings spares loading child_process at startup, and also
- * audits code that reaches the bindings directly.
+ * audits code that reaches the bindings directly. Inside Node's permission wall, where no code
+ * reaches the spawn_sync binding, the synchronous APIs themselves are audited (natives.ts).
  */
 import {
-  ArrayIsArray, ObjectFreeze, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeSlice, isProxy, newRecord, nodeBinding,
+  ArrayIsArray, ObjectFreeze, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeSlice, isProxy, newRecord,
 } from '../core/primordials.js';
 import { nodeOptionsArgv, toInt32, toStringValue } from './args.js';
 import type { Domain } from './domain.js';
 import { isInspectFlag, opensInspector, withSignalInspector } from './inspector.js';
+import { bindingsRefused, processPrototype, rawBinding } from './natives.js';
 import { propagating, withPreload } from './propagation.js';
+import { instrumentSyncStarts } from './public-callers.js';
 import { THROWS, instrument, operation } from './wrap.js';
 import type { Describe, WrapSpec } from './wrap.js';
 
@@ -135,11 +138,11 @@ function keepChildAudited(args: unknown[]): void {
 
 export const childProcessDomain: Domain = {
   atLoad() {
-    const processPrototype = (nodeBinding('process_wrap')['Process'] as { prototype: Record<string, unknown> }).prototype;
-    const spawnSync = nodeBinding('spawn_sync');
+    const processHandle = processPrototype();
     const spawnSpec: WrapSpec = propagating() ? { delivery: 'throw', prepare: keepChildAudited } : THROWS;
-    instrument(processPrototype, 'spawn', describeSpawn, spawnSpec);
-    instrument(processPrototype, 'kill', describeChildKill, THROWS);
-    instrument(spawnSync, 'spawn', describeSpawn, spawnSpec);
+    instrument(processHandle, 'spawn', describeSpawn, spawnSpec);
+    instrument(processHandle, 'kill', describeChildKill, THROWS);
+    if (bindingsRefused) instrumentSyncStarts(describeSpawn);
+    else instrument(rawBinding('spawn_sync'), 'spawn', describeSpawn, spawnSpec);
   },
 };

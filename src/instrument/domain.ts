@@ -7,7 +7,9 @@
  * - `atLoad` runs when audithook loads (audithook/register, the agent, or the first hook, whichever
  *   comes first), before user code can take a reference to an uninstrumented function. It may only
  *   replace functions by wrappers that cost one check per call while no hook exists, and load nothing
- *   Node has not loaded at startup anyway (node:vm, ~0.1 ms, is the one exception).
+ *   Node has not loaded at startup anyway (node:vm, ~0.1 ms, is one exception; inside Node's
+ *   permission wall, where process.binding is refused, net.ts and child_process.ts load
+ *   child_process, net, dgram and dns for their prototypes: natives.ts).
  * - `withFirstHook` runs when the first audit hook is added: what would cost something in a process
  *   without hooks (a Proxy on a hot object such as process.env, loading http, worker_threads, v8,
  *   readline, inspector or undici). Prototype methods patched then apply to every object; a module

@@ -16,6 +16,7 @@ import { httpDomain } from './http.js';
 import { inspectorDomain } from './inspector.js';
 import { moduleDomain } from './module/index.js';
 import { netDomain } from './net.js';
+import { permissionDomain } from './permission.js';
 import { processDomain } from './process.js';
 import { readlineDomain } from './readline.js';
 import { sqliteDomain } from './sqlite.js';
@@ -54,6 +55,7 @@ const DOMAINS: readonly Domain[] = [
   ffiDomain,
   wasiDomain,
   cryptoDomain,
+  permissionDomain,
 ];
 
 let installed = false;

@@ -2,15 +2,18 @@
  * Socket events, raised at the handles (tcp_wrap, pipe_wrap, udp_wrap) where every dial, listen,
  * bind and datagram passes once with its resolved address: net, tls, http, https, http2, dgram and
  * the bundled undici behind fetch all go through them, and each attempt of autoSelectFamily (happy
- * eyeballs) is one dial. Name look-ups are audited at the cares_wrap binding, the host name at os.
+ * eyeballs) is one dial. Name look-ups are audited at the cares_wrap binding (inside Node's
+ * permission wall, at dns's functions: natives.ts), the host name at os.
  */
 // The module object itself, whose hostname every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import os = require('node:os');
 import { constants } from 'node:os';
 import {
-  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertySymbols, ObjectKeys, ProcessNextTick, ReflectApply, SymbolPrototypeGetDescription, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nodeBinding, nullPrototype, setImmediateCaptured, withFirst,
+  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertySymbols, ObjectKeys, ProcessNextTick, ReflectApply, SymbolPrototypeGetDescription, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype, setImmediateCaptured, withFirst,
 } from '../core/primordials.js';
+import { bindingsRefused, channelWrapPrototype, pipePrototype, rawBinding, tcpPrototype, udpPrototype } from './natives.js';
+import { instrumentLookups } from './public-callers.js';
 import { THROWS, beforeCall, instrument, operation } from './wrap.js';
 import { toInt32 } from './args.js';
 import type { Domain } from './domain.js';
@@ -196,9 +199,8 @@ const failLookup: Deliver = (error, _binding, args) => {
 export const netDomain: Domain = { atLoad: installNet };
 
 function installNet(): void {
-  const binding = nodeBinding;
-  const tcp = (binding('tcp_wrap')['TCP'] as { prototype: Record<string, unknown> }).prototype;
-  const pipe = (binding('pipe_wrap')['Pipe'] as { prototype: Record<string, unknown> }).prototype;
+  const tcp = tcpPrototype();
+  const pipe = pipePrototype();
   // TCP#connect(req, address, port) and connect6: the address as dialled.
   const describeTcpConnect = describeAddress('socket.connect', 1, 2);
   instrument(tcp, 'connect', describeTcpConnect, { delivery: failDial });
@@ -216,7 +218,7 @@ function installNet(): void {
   });
   instrument(os, 'hostname', describeHostname, THROWS);
 
-  const udp = (binding('udp_wrap')['UDP'] as { prototype: Record<string, unknown> }).prototype;
+  const udp = udpPrototype();
   // UDP#bind(address, port, flags): explicit, or the implicit bind of a first send.
   instrument(udp, 'bind', describeAddress('socket.bind', 0, 1), { delivery: refuseWithEperm });
   instrument(udp, 'bind6', describeAddress('socket.bind', 0, 1), { delivery: refuseWithEperm });
@@ -229,11 +231,15 @@ function installNet(): void {
   instrument(udp, 'send', describeAddress('socket.sendto', 4, 3), { delivery: refuseSend });
   instrument(udp, 'send6', describeAddress('socket.sendto', 4, 3), { delivery: refuseSend });
 
-  const cares = binding('cares_wrap');
   const lookups = { delivery: failLookup };
-  instrument(cares, 'getaddrinfo', describeGetaddrinfo, lookups);
-  instrument(cares, 'getnameinfo', describeGetnameinfo, lookups);
-  const channel = (cares['ChannelWrap'] as { prototype: Record<string, unknown> }).prototype;
+  if (bindingsRefused) {
+    instrumentLookups();
+  } else {
+    const cares = rawBinding('cares_wrap');
+    instrument(cares, 'getaddrinfo', describeGetaddrinfo, lookups);
+    instrument(cares, 'getnameinfo', describeGetnameinfo, lookups);
+  }
+  const channel = channelWrapPrototype();
   instrument(channel, 'getHostByAddr', describeGetHostByAddr, lookups);
   const queries = ObjectKeys(QUERY_TYPES);
   for (let i = 0; i < queries.length; i++) {

@@ -11,16 +11,18 @@
  * execArgv, and `--require` ones before `--import` ones: the agent, a `--require`, runs first.
  *
  * Two modes propagate: the `audithook run` agent, which also hands its configuration (log, policy)
- * to every child in environment variables that the child's caller cannot drop or change; and the
+ * to every child in environment variables that the child's caller cannot drop or change, and the
+ * flags of Node's permission wall right after the agent (WALL_VARIABLE: a caller's own permission
+ * flags, which could only widen it, are dropped from the rest of NODE_OPTIONS); and the
  * register (`NODE_OPTIONS="--import audithook/register --require ./hooks.js"`), where every
  * preload of this process's NODE_OPTIONS is handed on, the hooks with the register, made
  * independent of the child's working directory.
  */
 import {
-  AGENT_FILE, agentPreload, agentVariables, nodeOptionsQuoted,
+  AGENT_FILE, WALL_VARIABLE, agentPreload, agentVariables, nodeOptionsQuoted,
 } from '../contract/launch.js';
 import {
-  ErrorCtor, ObjectHasOwn, ObjectKeys, PathJoin, PathResolve, PathToFileURL, ProcessCwd, ProcessEnvironment, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ErrorCtor, ObjectHasOwn, ObjectKeys, PathJoin, PathResolve, PathToFileURL, ProcessCwd, ProcessEnvironment, RegExpPrototypeExec, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
   StringPrototypeStartsWith, asArray, newList, newRecord,
 } from '../core/primordials.js';
 import { nodeOptionsArgv } from './args.js';
@@ -32,6 +34,8 @@ interface Propagation {
   readonly text: string;
   /** `KEY=value` pairs every child gets, replacing the caller's values for those keys. */
   readonly env: readonly string[];
+  /** The words include Node's permission wall: permission flags after them are dropped. */
+  readonly walled: boolean;
 }
 
 const REGISTER_FILE = PathJoin(__dirname, 'register.js');
@@ -83,7 +87,7 @@ function registerPropagation(nodeOptions: unknown): Propagation | undefined {
     const equals = StringPrototypeIndexOf(word, '=');
     text += `${i === 0 ? '' : ' '}${StringPrototypeSlice(word, 0, equals + 1)}${nodeOptionsQuoted(StringPrototypeSlice(word, equals + 1))}`;
   }
-  return { words, text, env: [] };
+  return { words, text, env: [], walled: false };
 }
 
 /**
@@ -94,7 +98,13 @@ function registerPropagation(nodeOptions: unknown): Propagation | undefined {
 function startupPropagation(): Propagation | undefined {
   const forced = agentVariables(process.env);
   if (forced === undefined) return registerPropagation(process.env['NODE_OPTIONS']);
-  return { words: [`--require=${AGENT_BESIDE}`], text: agentPreload(AGENT_BESIDE), env: forced };
+  const wall = process.env[WALL_VARIABLE] ?? '';
+  const words = newList<string>();
+  words[0] = `--require=${AGENT_BESIDE}`;
+  const wallWords = nodeOptionsArgv(wall);
+  for (let i = 0; i < wallWords.length; i++) words[words.length] = wallWords[i] as string;
+  const text = wall === '' ? agentPreload(AGENT_BESIDE) : `${agentPreload(AGENT_BESIDE)} ${wall}`;
+  return { words, text, env: forced, walled: wallWords.length > 0 };
 }
 
 const propagation: Propagation | undefined = startupPropagation();
@@ -113,9 +123,35 @@ function beginsWithPreloads(current: Propagation, nodeOptions: string): boolean 
   return true;
 }
 
+/** Options of Node's permission model; the two that take a path may take it as the next word. */
+const PERMISSION_FLAG = /^--(?:permission|permission-audit|experimental-permission|allow-[a-z-]+)(?:=|$)/;
+const PATH_FLAG = /^--allow-fs-(?:read|write)$/;
+
+/** NODE_OPTIONS' words without the permission flags, which inside the wall could only widen it. */
+function withoutPermissionFlags(argv: readonly string[], from: number): string[] {
+  const kept = newList<string>();
+  for (let i = from; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (RegExpPrototypeExec(PATH_FLAG, word) !== null) i++;
+    else if (RegExpPrototypeExec(PERMISSION_FLAG, word) === null) kept[kept.length] = word;
+  }
+  return kept;
+}
+
 /** NODE_OPTIONS as a child gets it: as given when it begins with the preloads, else with them in front. */
 function withPreloadFirst(current: Propagation, nodeOptions: string): string {
-  if (beginsWithPreloads(current, nodeOptions)) return nodeOptions;
+  const begins = beginsWithPreloads(current, nodeOptions);
+  if (current.walled) {
+    const argv = nodeOptionsArgv(nodeOptions);
+    const from = begins ? current.words.length : 0;
+    const rest = withoutPermissionFlags(argv, from);
+    if (begins && rest.length === argv.length - from) return nodeOptions;
+    // The rest, word by word, each quoted so that Node reads it back as it is.
+    let text = current.text;
+    for (let i = 0; i < rest.length; i++) text += ` ${nodeOptionsQuoted(rest[i] as string)}`;
+    return text;
+  }
+  if (begins) return nodeOptions;
   // The preloads are whole words followed by a space: Node reads the rest as it would have alone.
   return nodeOptions === '' ? current.text : `${current.text} ${nodeOptions}`;
 }

@@ -187,6 +187,8 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   const needs = new Map<string, Map<string, Set<string>>>();
   let unknown = 0;
   for (const record of records) {
+    // What Node's own permission layer refused: no policy rule decides it.
+    if (record.event === 'node.permission') continue;
     const spec = CATALOGUE.get(record.event);
     if (spec === undefined) {
       uncatalogued.add(record.event);
@@ -231,7 +233,7 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
     warnings.push(`audithook policy learn: ${unknown} logged event${unknown === 1 ? ' has' : 's have'} no known package chain (attribution: truncated, unreadable or anonymous) and ${unknown === 1 ? 'is' : 'are'} allowed for "*", every package: review before use`);
   }
   // Learning from a run under a policy must not quietly approve what that policy stopped.
-  const denied = records.filter((entry) => entry.decision === 'deny' && CATALOGUE.has(entry.event));
+  const denied = records.filter((entry) => entry.decision === 'deny' && entry.event !== 'node.permission' && CATALOGUE.has(entry.event));
   if (denied.length > 0) {
     const shown = denied.slice(0, 3).map((entry) => `${entry.event} by ${entry.package ?? 'the application'}`).join(', ');
     warnings.push(`audithook policy learn: ${denied.length} logged event${denied.length === 1 ? ' was' : 's were'} denied by the policy of its run and ${denied.length === 1 ? 'is' : 'are'} allowed here (${shown}${denied.length > 3 ? ', ...' : ''}): review before use`);

@@ -78,3 +78,48 @@ export async function workerWithEmptyEnv(harness, { writable }) {
   });
   harness.done({ sharedEnv: await outcome({}), emptyEnv: await outcome({ env: {} }) });
 }
+
+/**
+ * The synchronous starts and the look-ups, which the agent audits at their public functions inside
+ * the wall (src/instrument/public-callers.ts) and at the bindings outside it: run with the harness,
+ * inside and outside, the events and outcomes must be the same.
+ */
+export async function publicCallers(harness) {
+  const { execFileSync, execSync, spawnSync } = await import('node:child_process');
+  const dns = await import('node:dns');
+  const outcome = (run) => {
+    try {
+      const value = run();
+      return typeof value === 'string' ? value.trim() : String(value?.stdout ?? value).trim();
+    } catch (error) {
+      return error.code ?? error.message;
+    }
+  };
+  const lookup = (...args) => new Promise((resolve) => dns.lookup(...args, (error, address) => resolve(error?.code ?? address)));
+  const service = (...args) => new Promise((resolve) => dns.lookupService(...args, (error, host) => resolve(error?.code ?? typeof host)));
+  const settled = (promise) => promise.then((value) => JSON.stringify(value), (error) => error.code);
+  const inherited = Object.create({ INHERITED: 'from the prototype' }, { OWN: { value: 'own', enumerable: true }, HIDDEN: { value: 'not enumerable' } });
+  const result = {
+    walled: process.permission !== undefined,
+    argv0AndEnv: outcome(() => spawnSync('/bin/echo', ['a b', 1], { argv0: 'zero', env: inherited, cwd: '/tmp', encoding: 'utf8' })),
+    shell: outcome(() => spawnSync('echo', ['x'], { shell: true, env: { PATH: '/bin:/usr/bin' }, encoding: 'utf8' })),
+    shellWithoutArgs: outcome(() => spawnSync('echo y', { shell: '/bin/sh', env: {}, encoding: 'utf8' })),
+    execSync: outcome(() => execSync('echo z', { encoding: 'utf8', env: { NUMBER: 1, UNDEFINED: undefined } })),
+    execFileSync: outcome(() => execFileSync('/bin/echo', { encoding: 'utf8', env: {} })),
+    invalid: outcome(() => spawnSync(123)),
+    empty: outcome(() => execSync('')),
+    lookup: await lookup('localhost', { family: 'IPv4', all: false }),
+    lookupNumber: await lookup('localhost', 4),
+    lookupAddress: await lookup('127.0.0.1'),
+    lookupBadFamily: outcome(() => dns.lookup('localhost', { family: 5 }, () => {})),
+    promises: await settled(dns.promises.lookup('localhost', { family: 4 }).then(({ address }) => address)),
+    service: await service('127.0.0.1', '22'),
+  };
+  harness.block('subprocess.Popen');
+  result.refusedStart = outcome(() => execSync('true', { env: {} }));
+  harness.block('socket.getaddrinfo');
+  result.refusedLookup = await lookup('localhost');
+  result.refusedPromise = await settled(dns.promises.lookup('localhost'));
+  harness.unblock();
+  harness.done(result);
+}
