@@ -82,7 +82,7 @@ test('a file that cannot be read or written is worded the same by every subcomma
 });
 
 test('audithook run with no command prints the problem and the usage line, and exits with the usage status', () => {
-  const usage = 'usage: audithook run [--log FILE] [--policy FILE] [--otlp [URL]] [--log-secrets] [--summary text|json] [--summary-file FILE] [--quiet] [--fail-on-deny] -- COMMAND [ARGS...]\n';
+  const usage = 'usage: audithook run [--log FILE] [--policy FILE] [--no-permission-wall] [--otlp [URL]] [--log-secrets] [--summary text|json] [--summary-file FILE] [--quiet] [--fail-on-deny] -- COMMAND [ARGS...]\n';
   for (const args of [['run'], ['run', '--log', join(dir, 'unused.jsonl')], ['run', '--', '']]) {
     const { status, stdout, stderr } = runAudithook(args);
     assert.equal(status, EXIT.USAGE);

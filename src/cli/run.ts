@@ -163,8 +163,10 @@ export async function runCommand(command: readonly string[], options: RunOptions
   const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy, wall.text), collector);
   const collected = await collector.finish(code, signal);
   if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
-  // Said before the summary, which a JSON summary ends as its last line.
-  if (wall.off !== null) notice(`no permission wall: ${wall.off}`);
+  // With the text summary on stderr: part of what it says, not a problem of the run.
+  if (wall.off !== null && options.quiet !== true && (options.summary ?? 'text') === 'text' && options.summaryFile === undefined) {
+    notice(`no permission wall: ${wall.off}`);
+  }
   // A log cut short would summarise only its start.
   const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
   if (otlp !== null) {
