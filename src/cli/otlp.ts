@@ -144,7 +144,7 @@ function streamAttributes(record: StreamRecord): LogAttributes {
   if (record.thread !== null) result['thread.id'] = record.thread;
   if (typeof record.code === 'number') result['process.exit.code'] = record.code;
   if (typeof record.ppid === 'number') result['process.parent_pid'] = record.ppid;
-  if (Array.isArray(record.argv)) result['process.command_args'] = [...record.argv];
+  if (record.argv !== undefined) result['process.command_args'] = record.argv.slice();
   if (typeof record.cwd === 'string') result['process.working_directory'] = record.cwd;
   if (typeof record.signal === 'string') result['audithook.stream.signal'] = record.signal;
   if (typeof record.missing === 'number') result['audithook.stream.missing'] = record.missing;
