@@ -129,7 +129,7 @@ test('50 children and 8 workers writing at once: every record, every stream whol
   for (const sender of senders) assert.ok(exits.some((s) => `${s.pid}/${s.thread}` === sender), `${sender} said goodbye`);
   assert.deepEqual(streams(result.log).filter((s) => s.stream !== 'exit' && s.stream !== 'start'), [], 'no stream cut, gapped or forged');
   // Each child's first line says where it came from: the parent, its argv, its working directory.
-  const parent = records(result.log).find((r) => r.event === 'cpython.run_file' || r.event === 'node.run_file')?.pid;
+  const parent = records(result.log).find((r) => r.event === 'cpython.run_file')?.pid;
   const starts = streams(result.log).filter((s) => s.stream === 'start' && s.ppid === parent);
   assert.equal(starts.length, 50);
   assert.ok(starts.every((s) => s.argv?.[1] === '-e' && s.cwd === result.dir));
