@@ -15,8 +15,8 @@ import {
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { FIFO_PREFIX } from '../contract/channel.js';
+import { LineSplitter } from './log.js';
 import { mayCarrySecrets, redactArgs } from './redact.js';
 import type { StreamRecord, StreamStatus } from '../contract/channel.js';
 
@@ -29,8 +29,6 @@ const REFILL_CHECK_MS = 50;
 const DRAIN_QUIET_MS = 500;
 /** A FIFO's name until the supervisor holds both its ends. */
 const NEW_PREFIX = 'new-';
-/** A longer line is not a record (the agent cuts huge arguments). */
-const MAX_LINE_CHARS = 16 << 20;
 
 interface Stream {
   readonly path: string;
@@ -46,8 +44,7 @@ interface Stream {
   malformed: number;
   goodbye: { readonly records: number; readonly code: number } | null;
   lastEvent: string;
-  pending: string;
-  readonly decoder: StringDecoder;
+  readonly lines: LineSplitter;
 }
 
 /** What the run reports of the log itself when COMMAND ends. */
@@ -249,8 +246,8 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
 
   const onEnd = (stream: Stream): void => {
     if (!streams.has(stream)) return;
-    if (stream.pending !== '' && stream.state !== 'malformed') onLine(stream, stream.pending);
-    stream.pending = '';
+    // A stream found malformed mid-line is dropped as it is: its unended rest is not a line to count.
+    if (stream.state !== 'malformed') stream.lines.end();
     if (stream.malformed > 0) streamRecord(stream, 'malformed', { missing: stream.malformed });
     if (stream.state === 'open') {
       stream.state = 'done';
@@ -290,19 +287,17 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
     const socket = new Socket({ fd: readEnd, readable: true, writable: false });
     const stream: Stream = {
       path, socket, writeEnd, inode: ino, device: dev, state: 'waiting', pid: null, thread: null,
-      records: 0, malformed: 0, goodbye: null, lastEvent: '', pending: '', decoder: new StringDecoder('utf8'),
+      records: 0, malformed: 0, goodbye: null, lastEvent: '',
+      lines: new LineSplitter((line) => {
+        if (!streams.has(stream)) return;
+        if (line === null) stream.malformed++;
+        else onLine(stream, line);
+      }),
     };
     streams.add(stream);
     socket.on('data', (chunk: Buffer) => {
       lastData = Date.now();
-      const lines = stream.decoder.write(chunk).split('\n');
-      lines[0] = stream.pending + lines[0];
-      stream.pending = lines.pop() as string;
-      if (stream.pending.length > MAX_LINE_CHARS) {
-        stream.malformed++;
-        stream.pending = '';
-      }
-      for (const line of lines) if (streams.has(stream)) onLine(stream, line);
+      stream.lines.write(chunk);
     });
     socket.on('end', () => onEnd(stream));
     socket.on('error', () => onEnd(stream));

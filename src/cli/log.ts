@@ -45,18 +45,15 @@ const CHUNK_BYTES = 1 << 20;
 const MAX_LINE_CHARS = 16 << 20;
 
 /**
- * Turns a log's bytes, as they come, into records: the whole file at once (scanLog) or what was
- * appended since the last read (`audithook run --otlp` follows the log while COMMAND runs). A line
- * not yet ended waits for the rest of it.
+ * Turns bytes, as they come, into lines: a line not yet ended waits for the rest of it, and one
+ * longer than MAX_LINE_CHARS is dropped as it comes (`onLine(null)` once, at its end).
  */
-export class RecordReader {
-  /** Lines so far that were not a record. */
-  skipped = 0;
+export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
   private discarding = false;
 
-  constructor(private readonly onRecord: (record: LogRecord) => void, private readonly onStream: (record: StreamRecord) => void = () => {}) {}
+  constructor(private readonly onLine: (line: string | null) => void) {}
 
   write(bytes: Buffer): void {
     const lines = this.decoder.write(bytes).split('\n');
@@ -68,24 +65,46 @@ export class RecordReader {
     }
   }
 
-  /** The end of the log: its last line needs no newline. */
+  /** The end of the bytes: the last line needs no newline. */
   end(): void {
     this.endLine(this.pending + this.decoder.end());
   }
 
   private endLine(line: string): void {
-    if (this.discarding) {
-      this.skipped++;
-    } else {
-      const record = parseLine(line);
-      if (record === null) this.skipped++;
-      else if (record !== undefined) {
-        if ('stream' in record) this.onStream(record);
-        else this.onRecord(record);
-      }
-    }
+    const discarded = this.discarding;
     this.discarding = false;
     this.pending = '';
+    this.onLine(discarded ? null : line);
+  }
+}
+
+/**
+ * Turns a log's bytes, as they come, into records: the whole file at once (scanLog) or what was
+ * appended since the last read (`audithook run --otlp` follows the log while COMMAND runs).
+ */
+export class RecordReader {
+  /** Lines so far that were not a record. */
+  skipped = 0;
+  private readonly lines: LineSplitter;
+
+  constructor(onRecord: (record: LogRecord) => void, onStream: (record: StreamRecord) => void = () => {}) {
+    this.lines = new LineSplitter((line) => {
+      const record = line === null ? null : parseLine(line);
+      if (record === null) this.skipped++;
+      else if (record !== undefined) {
+        if ('stream' in record) onStream(record);
+        else onRecord(record);
+      }
+    });
+  }
+
+  write(bytes: Buffer): void {
+    this.lines.write(bytes);
+  }
+
+  /** The end of the log: its last line needs no newline. */
+  end(): void {
+    this.lines.end();
   }
 }
 
