@@ -167,6 +167,9 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
     append(JSON.stringify(record));
   };
 
+  /** Whether every stream left is a pooled FIFO no agent has claimed: nothing more can arrive. */
+  const noneClaimed = (): boolean => [...streams].every((stream) => stream.state === 'waiting');
+
   const retire = (stream: Stream): void => {
     streams.delete(stream);
     stream.socket.destroy();
@@ -174,7 +177,7 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
     stream.writeEnd = -1;
     // A FIFO no agent took yet (garbage came first): no agent may take it now.
     if (stream.state === 'malformed') rmSync(stream.path, { force: true });
-    if (streams.size === 0 || [...streams].every((other) => other.state === 'waiting')) onQuiet?.();
+    if (noneClaimed()) onQuiet?.();
   };
 
   const onHello = (stream: Stream, hello: { pid: number; thread: number; fd: number }): void => {
@@ -360,7 +363,7 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
           resolveDrained();
         };
         onQuiet = done;
-        if ([...streams].every((stream) => stream.state === 'waiting')) done();
+        if (noneClaimed()) done();
       });
       if (commandStream !== null) streamRecord(commandStream, 'cut', { code, signal });
       for (const stream of [...streams]) {
