@@ -27,7 +27,7 @@ export interface Runtime {
   /** `strict`: the hook performs no audited operation, so events raised while it runs are refused (the agent's). */
   readonly addAuditHook: (hook: Hook, strict?: boolean) => boolean;
   readonly installInstrumentation: () => void;
-  /** The startup event (node.run_*), raised by audithook/register; `requirePreload` when it was loaded by -r. */
+  /** The startup event (cpython.run_*), raised by audithook/register; `requirePreload` when it was loaded by -r. */
   readonly announceStartup: (requirePreload: boolean) => void;
   readonly setOpenCodeHook: (hook: OpenCodeHook) => void;
 }

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import type { StreamRecord } from '../src/contract/channel';
 import type { LogRecord } from '../src/contract/record';
-import { REPO_ROOT } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT } from './helpers/scenario';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 
@@ -178,8 +178,8 @@ test('replacements that forge what formats a log line (time, URL, strings, JSON)
   assert.doesNotMatch(text, /FORGED|1999-/);
   const file = join(work, 'file.txt');
   assert.deepEqual(records.filter((record) => record.event === 'open' && record.args[0] === file).map((record) => record.args), [
-    [file, 'w', 577], // written before the attack starts
-    [file, 'r', 0], [file, 'r', 0], [file, 'r', 0], // a string, a file: URL, a Buffer
+    [file, 'w', 577 | O_CLOEXEC], // written before the attack starts
+    [file, 'r', O_CLOEXEC], [file, 'r', O_CLOEXEC], [file, 'r', O_CLOEXEC], // a string, a file: URL, a Buffer
   ]);
   const rich = records.find((record) => record.event === 'attack.rich');
   assert.deepEqual(rich?.args, [

@@ -4,7 +4,7 @@
  * errors show the usage line, and every exit status is the documented one.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -82,7 +82,7 @@ test('a file that cannot be read or written is worded the same by every subcomma
 });
 
 test('audithook run with no command prints the problem and the usage line, and exits with the usage status', () => {
-  const usage = 'usage: audithook run [--log FILE] [--policy FILE] [--otlp [URL]] -- COMMAND [ARGS...]\n';
+  const usage = 'usage: audithook run [--log FILE] [--policy FILE] [--no-permission-wall] [--otlp [URL]] [--log-secrets] [--summary text|json] [--summary-file FILE] [--quiet] [--fail-on-deny] -- COMMAND [ARGS...]\n';
   for (const args of [['run'], ['run', '--log', join(dir, 'unused.jsonl')], ['run', '--', '']]) {
     const { status, stdout, stderr } = runAudithook(args);
     assert.equal(status, EXIT.USAGE);
@@ -92,6 +92,29 @@ test('audithook run with no command prints the problem and the usage line, and e
   const unknown = runAudithook(['report', '--htm', 'x', 'log']);
   assert.equal(unknown.status, EXIT.USAGE);
   assert.equal(unknown.stderr, "audithook: unknown option '--htm' (did you mean --html?)\nusage: audithook report LOG [--html FILE]\n");
+});
+
+test('an option that takes one value, given twice, is a usage error: two policies would leave one unapplied', () => {
+  const marker = join(dir, 'twice-started');
+  const command = ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`];
+  for (const flag of ['--policy', '--log', '--summary-file']) {
+    const { status, stdout, stderr } = runAudithook(['run', flag, join(dir, 'a.json'), flag, join(dir, 'b.json'), '--', ...command]);
+    assert.equal(status, EXIT.USAGE, flag);
+    assert.equal(stdout, '');
+    assert.match(stderr, new RegExp(`^audithook: ${flag} given twice \\(${escape(join(dir, 'a.json'))}, ${escape(join(dir, 'b.json'))}\\): a run takes one\nusage: audithook run `), flag);
+  }
+  const summary = runAudithook(['run', '--summary', 'json', '--summary', 'text', '--', ...command]);
+  assert.equal(summary.status, EXIT.USAGE);
+  assert.match(summary.stderr, /^audithook: --summary given twice \(json, text\)/);
+  const format = runAudithook(['run', '--summary', 'xml', '--', ...command]);
+  assert.equal(format.status, EXIT.USAGE);
+  assert.match(format.stderr, /^audithook: --summary: "xml" is not text or json\nusage: /);
+  assert.equal(existsSync(marker), false, 'COMMAND never started');
+});
+
+test('audithook --version prints the package version on stdout and exits 0', () => {
+  const { version } = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) assert.deepEqual(runAudithook([flag]), { status: EXIT.OK, stdout: `${version}\n`, stderr: '' });
 });
 
 test('a broken policy gets one line naming the file and the problem, no stack trace', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import type { LogRecord } from '../src/contract/record';
-import { REPO_ROOT } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT } from './helpers/scenario';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 const AUDITHOOK = resolve(REPO_ROOT, 'dist', 'index.js');
@@ -99,7 +99,7 @@ test('without --log, the log is audithook.jsonl in the working directory, replac
   assert.equal(child.status, 0, child.stderr);
   const log = join(dir, 'audithook.jsonl');
   // A relative path is audited made absolute (docs/security-model.md, Arguments).
-  assert.deepEqual(opens(log, join(dir, 'out')).map((r) => r.args), [[join(dir, 'out'), 'w', 577]]);
+  assert.deepEqual(opens(log, join(dir, 'out')).map((r) => r.args), [[join(dir, 'out'), 'w', 577 | O_CLOEXEC]]);
   assert.doesNotMatch(readFileSync(log, 'utf8'), /older run/);
   assert.doesNotMatch(child.stderr, /skipped/);
 });
@@ -302,7 +302,7 @@ test('attribution: a package that tampers with built-ins cannot hide from its ev
   const [written] = opens(result.log, join(dir, 'by-sneaky'));
   assert.equal(written?.package, 'sneaky', JSON.stringify(written));
   assert.deepEqual(written?.packages, [{ name: 'sneaky', version: '6.6.6' }]);
-  assert.deepEqual(written?.args, [join(dir, 'by-sneaky'), 'w', 577]);
+  assert.deepEqual(written?.args, [join(dir, 'by-sneaky'), 'w', 577 | O_CLOEXEC]);
 });
 
 test("Node's module hooks thread: its own loading is not logged again, what a registered loader does there is", () => {
@@ -406,6 +406,29 @@ test('arguments are logged JSON-safe: buffers, cycles, functions, throwing gette
   assert.equal((connect.args[1] as unknown[])[0], '127.0.0.1');
 });
 
+test('an argument that is a plain object keeps up to 1024 keys: every variable of a child\'s environment is logged', () => {
+  const dir = project({
+    'app.js': `
+      const env = { PATH: process.env.PATH };
+      for (let i = 0; i < 100; i++) env['VAR_' + String(i).padStart(3, '0')] = 'v' + i;
+      require('child_process').spawnSync('node', ['-e', ''], { env });
+      const many = {};
+      for (let i = 0; i < 1100; i++) many['k' + i] = i < 40 ? { i } : i;
+      require(${JSON.stringify(AUDITHOOK)}).audit('test.object', many);
+    `,
+  });
+  const result = run(dir, ['node', 'app.js'], ['--log-secrets']);
+  assert.equal(result.status, 0, result.stderr);
+  const popen = records(result.log).find((r) => r.event === 'subprocess.Popen');
+  const env = popen?.args[3] as Record<string, unknown>;
+  for (let i = 0; i < 100; i++) assert.equal(env[`VAR_${String(i).padStart(3, '0')}`], `v${i}`, `VAR_${i}`);
+  assert.equal('…' in env, false);
+  const many = records(result.log).find((r) => r.event === 'test.object')?.args[0] as Record<string, unknown>;
+  assert.equal(Object.keys(many).length, 1025);
+  assert.equal(many['…'], '1100 keys');
+  assert.deepEqual([many['k31'], many['k32'], many['k40'], many['k1023']], [{ i: 31 }, { $type: 'Object', cut: 'items' }, 40, 1023]);
+});
+
 test('the log and the channel are audithook\'s: the program cannot open, rename or remove them, even without a policy', () => {
   const dir = project({
     'app.js': `const fs = require('fs');
@@ -465,7 +488,7 @@ test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event,
   const outcome = JSON.parse(result.stdout) as Record<string, string>;
   assert.equal(outcome['allowed'], 'written');
   for (const where of ['main', 'child', 'worker', 'worker-env']) {
-    assert.equal(outcome[where], 'ERR_ACCESS_DENIED: audithook: open denied for package "evil" by rules[1] of policy.json', where);
+    assert.equal(outcome[where], `ERR_ACCESS_DENIED: audithook: open ${join(dir, `denied-${where}`)} denied for package "evil" by rules[1] of policy.json`, where);
     assert.equal(existsSync(join(dir, `denied-${where}`)), false, `${where}: nothing created`);
     const [entry] = opens(result.log, join(dir, `denied-${where}`));
     assert.ok(entry, where);
@@ -476,6 +499,45 @@ test('enforce: a denied operation fails with ERR_ACCESS_DENIED naming the event,
   assert.equal(existsSync(join(dir, 'elsewhere.jsonl')), false, 'the agent logs where audithook run said');
   assert.match(result.stderr, /4 denied \(4 blocked, 0 reported only\)/);
   assert.match(result.stderr, /BLOCKED {2}evil open \/.*\/denied-main \(rules\[1\]\)$/m);
+});
+
+test('a denial error names the event, package, resource and rule, as properties too, and its stack starts at the program\'s frame', () => {
+  const dir = project({
+    'node_modules/evil/package.json': JSON.stringify({ name: 'evil', version: '6.6.6' }),
+    'node_modules/evil/index.js': `
+      const attempt = (operation) => { try { operation(); } catch (error) { return error; } return null; };
+      exports.denials = async () => [
+        attempt(() => require('fs').readFileSync('secret.txt')),
+        attempt(() => require('child_process').execFileSync('/bin/echo', ['a b'])),
+        await new Promise((resolve) => require('http').get('http://127.0.0.1:4444/collect').on('error', resolve)),
+        attempt(() => process.kill(process.pid, 0)),
+      ];`,
+    'app.js': `
+      // A formatter of the program's own is used, as for Node's own errors.
+      Error.prepareStackTrace = (error, sites) => error + sites.map((site) => '\\n    at ' + site).join('');
+      require('evil').denials().then((errors) => console.log(JSON.stringify(errors.map((error) => ({ ...error, message: error.message, stack: error.stack.split('\\n') })))));
+    `,
+    'policy.json': JSON.stringify({ default: 'allow', rules: [{ event: '{open,subprocess.Popen,http.client.connect,os.kill}', package: 'evil', action: 'deny' }] }),
+  });
+  const result = run(dir, ['node', 'app.js'], ['--policy', join(dir, 'policy.json'), '--quiet']);
+  assert.equal(result.status, 0, result.stderr);
+  const errors = JSON.parse(result.stdout) as { message: string; stack: string[]; [key: string]: unknown }[];
+  const pid = String(records(result.log).find((r) => r.event === 'os.kill')?.args[0]);
+  const expected = [['open', join(dir, 'secret.txt')], ['subprocess.Popen', '/bin/echo a b'], ['http.client.connect', '127.0.0.1:4444'], ['os.kill', pid]];
+  assert.equal(errors.length, expected.length);
+  const ownFiles = resolve(REPO_ROOT, 'dist');
+  errors.forEach((error, i) => {
+    const [event, resource] = expected[i] as [string, string];
+    const message = `audithook: ${event} ${resource} denied for package "evil" by rules[0] of policy.json`;
+    assert.deepEqual(error, {
+      code: 'ERR_ACCESS_DENIED', event, package: 'evil', resource, rule: 'rules[0]', policy: join(dir, 'policy.json'), message,
+      stack: [`Error: ${message}`, ...error.stack.slice(1)],
+    }, event);
+    // The program's frames (or Node's, for an operation Node's internals audit), never audithook's.
+    assert.ok(error.stack.length > 1, event);
+    assert.equal(error.stack.filter((line) => line.includes(ownFiles)).length, 0, `${event}: ${error.stack.join('\n')}`);
+  });
+  assert.match(errors[0]?.stack[1] ?? '', /^ {4}at .*node_modules\/evil\/index\.js:\d+:\d+\)?$/);
 });
 
 test('report mode: nothing is blocked, the log and the summary say what would have been denied', () => {
@@ -493,6 +555,101 @@ test('report mode: nothing is blocked, the log and the summary say what would ha
   const [byEvil] = opens(result.log, join(dir, 'by-evil'));
   assert.deepEqual([byEvil?.decision, byEvil?.rule], ['allow', 'rules[0]']);
   assert.match(result.stderr, /REPORTED <app> open \/.*\/by-app \(default\)$/m);
+});
+
+test('a learned default-deny policy lets a crash be a crash: exit status and stderr as plain node, sys.excepthook logged', () => {
+  const dir = project({
+    'app.js': `
+      require('fs').writeFileSync(__dirname + '/out', '');
+      if (process.argv[2] === 'throw') throw new Error('boom');
+      if (process.argv[2] === 'reject') Promise.reject(new Error('rejected'));
+    `,
+  });
+  const learnt = run(dir, ['node', 'app.js']);
+  assert.equal(learnt.status, 0, learnt.stderr);
+  const policy = join(dir, 'policy.json');
+  const learn = spawnSync(process.execPath, [CLI, 'policy', 'learn', learnt.log, '-o', policy], { cwd: dir, encoding: 'utf8' });
+  assert.equal(learn.status, 0, learn.stderr);
+  assert.match(readFileSync(policy, 'utf8'), /"default": "deny"/);
+  // The instrumentation's frames are in the middle of the program's stack: the rest must be plain node's.
+  const withoutFrames = (stderr: string): string => stderr.split('\n').filter((line) => !/^ {4}at /.test(line)).join('\n');
+  for (const how of ['throw', 'reject']) {
+    const plain = spawnSync(process.execPath, ['app.js', how], { cwd: dir, encoding: 'utf8' });
+    assert.equal(plain.status, 1, plain.stderr);
+    const audited = run(dir, ['node', 'app.js', how], ['--policy', policy, '--quiet', '--fail-on-deny']);
+    assert.equal(audited.status, plain.status, audited.stderr);
+    assert.equal(withoutFrames(audited.stderr), withoutFrames(plain.stderr));
+    assert.doesNotMatch(audited.stderr, /denied|ERR_ACCESS_DENIED/);
+    const hooks = records(audited.log).filter((r) => r.event === 'sys.excepthook');
+    assert.deepEqual(hooks.map((r) => [r.decision, r.rule, r.blocked]), [['allow', 'report-only', false]], how);
+  }
+});
+
+test('--fail-on-deny exits 77 when anything was denied (blocked or only reported), else with COMMAND\'s status', () => {
+  const dir = project({
+    'report.json': JSON.stringify({ default: 'allow', mode: 'report', rules: [{ event: 'open', match: { path: './secret' }, action: 'deny' }] }),
+    'enforce.json': JSON.stringify({ default: 'allow', rules: [{ event: 'open', match: { path: './secret' }, action: 'deny' }] }),
+  });
+  const readSecret = ['node', '-e', "try { require('fs').readFileSync('secret') } catch {} process.exitCode = 5"];
+  for (const mode of ['report', 'enforce']) {
+    const result = run(dir, readSecret, ['--fail-on-deny', '--policy', join(dir, `${mode}.json`)]);
+    assert.equal(result.status, 77, `${mode}: ${result.stderr}`);
+    assert.match(result.stderr, /^audithook: --fail-on-deny: 1 operation denied; exit status 77 \(COMMAND's was 5\)$/m, mode);
+    // Without the flag, COMMAND's status.
+    assert.equal(run(dir, readSecret, ['--policy', join(dir, `${mode}.json`)]).status, 5, mode);
+  }
+  const clean = run(dir, ['node', '-e', 'process.exitCode = 5'], ['--fail-on-deny', '--policy', join(dir, 'enforce.json')]);
+  assert.equal(clean.status, 5, clean.stderr);
+  assert.doesNotMatch(clean.stderr, /fail-on-deny/);
+});
+
+test('--summary json (on stderr or in --summary-file) has the counts, the packages, every denial and both statuses; --quiet prints none', () => {
+  const dir = project({
+    ...EVIL_PACKAGE,
+    'policy.json': JSON.stringify({ default: 'allow', mode: 'report', rules: [{ event: 'open', package: 'evil', action: 'deny' }] }),
+    'app.js': "for (let i = 0; i < 25; i++) require('evil').touch(__dirname + '/f' + i); console.error('from the app');",
+  });
+  const policy = ['--policy', join(dir, 'policy.json')];
+  const onStderr = run(dir, ['node', 'app.js'], [...policy, '--summary', 'json', '--fail-on-deny']);
+  assert.equal(onStderr.status, 77, onStderr.stderr);
+  const [appLine, jsonLine, failLine, rest] = onStderr.stderr.split('\n');
+  assert.deepEqual([appLine, failLine, rest], ['from the app', "audithook: --fail-on-deny: 25 operations denied; exit status 77 (COMMAND's was 0)", '']);
+  const data = JSON.parse(jsonLine) as Record<string, unknown>;
+  assert.deepEqual(
+    [data['version'], data['log'], data['commandStatus'], data['status'], data['processes'], data['denied'], data['blocked'], data['reported'], data['skippedLines']],
+    [1, onStderr.log, 0, 77, 1, 25, 0, 25, 0],
+  );
+  const packages = data['packages'] as { name: string | null; events: Record<string, number>; denied: number; versions: string[] }[];
+  assert.deepEqual(packages.map((pkg) => [pkg.name, pkg.denied]), [[null, 0], ['evil', 25]]);
+  assert.equal(packages[1]?.events['open'], 25);
+  assert.deepEqual(packages[1]?.versions, ['6.6.6']);
+  assert.equal(data['events'], records(onStderr.log).length);
+  const denials = data['denials'] as { package: string; event: string; subject: string; rule: string; blocked: boolean; count: number }[];
+  assert.equal(denials.length, 25, 'every denial, not the first 20 the text shows');
+  assert.deepEqual(denials[0], { ...denials[0], package: 'evil', event: 'open', subject: join(dir, 'f0'), rule: 'rules[0]', blocked: false, count: 1 });
+
+  const file = join(dir, 'summary.json');
+  const quiet = run(dir, ['node', 'app.js'], [...policy, '--summary', 'json', '--summary-file', file, '--quiet']);
+  assert.equal(quiet.status, 0);
+  assert.equal(quiet.stderr, 'from the app\n');
+  const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  assert.deepEqual([written['status'], written['denied']], [0, 25]);
+  // Text in the file, nothing on stderr, without --quiet too.
+  const text = run(dir, ['node', 'app.js'], [...policy, '--summary-file', file]);
+  assert.equal(text.stderr, 'from the app\n');
+  assert.match(readFileSync(file, 'utf8'), /^audithook: \d+ events from 1 process, logged to .*\n(.*\n)*audithook: 25 denied \(0 blocked, 25 reported only\):\n/);
+  assert.equal(run(dir, ['node', 'app.js'], [...policy, '--quiet']).stderr, 'from the app\n');
+  // A stream that lost records is a problem: said with --quiet too, and in the JSON.
+  const cut = run(dir, ['node', '-e', 'process.reallyExit(3)'], ['--quiet', '--summary', 'json', '--summary-file', file]);
+  assert.equal(cut.status, 3);
+  assert.match(cut.stderr, /^audithook: 1 stream not intact:\n {2}process \d+: stream cut after \d+ records? \(exit code 3 without its 'exit' event\); what it sent is logged\n$/);
+  const streams = (JSON.parse(readFileSync(file, 'utf8')) as { streams: { stream: string; text: string }[] }).streams;
+  assert.deepEqual(streams.map((stream) => stream.stream), ['cut']);
+  assert.match(streams[0]?.text ?? '', /stream cut after/);
+  // The summary file is created before COMMAND starts: an unwritable one starts nothing.
+  const unwritable = run(dir, ['node', 'app.js'], ['--summary-file', join(dir, 'no', 'such', 'summary.json')]);
+  assert.equal(unwritable.status, 2);
+  assert.match(unwritable.stderr, /^audithook: cannot write the summary .*summary\.json: no such file\n$/);
 });
 
 test('the README example: the app works, its dependency\'s secret read, post and shell are blocked', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolve } from 'node:path';
-import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 import fs from 'node:fs';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -15,13 +15,13 @@ test('createReadStream raises open once, from the stream\'s own fs.open', () => 
   const seen = runScenario(scenario('fs-paths/createReadStreamRaisesOpenStream'));
   const { D, data } = seen.result as { D: string; data: string };
   assert.equal(data, 'abc');
-  assert.deepEqual(seen.events, [['open', `${D}/a`, 'r+', 2]]);
+  assert.deepEqual(seen.events, [['open', `${D}/a`, 'r+', 2 | O_CLOEXEC]]);
 });
 
 test('createWriteStream raises open once; a blocking hook becomes an error event and no file', () => {
   const allowed = runScenario(scenario('fs-paths/createWriteStreamRaisesOpenBlockingAllowed'));
   const a = allowed.result as { D: string; outcome: { kind: string }; written: string };
-  assert.deepEqual(allowed.events, [['open', `${a.D}/w`, 'w', 577]]);
+  assert.deepEqual(allowed.events, [['open', `${a.D}/w`, 'w', 577 | O_CLOEXEC]]);
   assert.equal(a.outcome.kind, 'closed');
   assert.equal(a.written, 'data');
 
@@ -47,7 +47,7 @@ test('FileHandle chmod, chown, truncate and utimes raise their events with the d
   assert.equal(r.content, 'he');
   assert.equal(r.mode, 0o600);
   const [open, ...rest] = run.events;
-  assert.deepEqual(open, ['open', `${r.D}/a`, 'r+', 2]);
+  assert.deepEqual(open, ['open', `${r.D}/a`, 'r+', 2 | O_CLOEXEC]);
   const fd = rest[0]?.[1];
   assert.equal(typeof fd, 'number');
   assert.deepEqual(rest, [
@@ -65,7 +65,7 @@ test('openAsBlob raises open for reading; blocked, it throws as its validation d
   assert.equal(r.text, 'blob');
   assert.equal(r.blocked.kind, 'thrown');
   assert.equal(r.blocked.error.code, 'TEST_BLOCKED');
-  assert.deepEqual(run.events, [['open', `${r.D}/a`, 'r', 0], ['open', `${r.D}/a`, 'r', 0]]);
+  assert.deepEqual(run.events, [['open', `${r.D}/a`, 'r', 0 | O_CLOEXEC], ['open', `${r.D}/a`, 'r', 0 | O_CLOEXEC]]);
 });
 
 test('openAsBlobSync (Node 26) raises open for reading; blocked, it throws and opens nothing', { skip: typeof (fs as { openAsBlobSync?: unknown }).openAsBlobSync !== 'function' && 'needs Node 26' }, () => {
@@ -74,7 +74,7 @@ test('openAsBlobSync (Node 26) raises open for reading; blocked, it throws and o
   assert.equal(r.text, 'blob');
   assert.equal(r.blocked.kind, 'thrown');
   assert.equal(r.blocked.error.code, 'TEST_BLOCKED');
-  assert.deepEqual(run.events, [['open', `${r.D}/a`, 'r', 0], ['open', `${r.D}/a`, 'r', 0]]);
+  assert.deepEqual(run.events, [['open', `${r.D}/a`, 'r', 0 | O_CLOEXEC], ['open', `${r.D}/a`, 'r', 0 | O_CLOEXEC]]);
 });
 
 test('fs.watch, fs.watchFile and fsPromises.watch raise fs.watch; blocked, no watcher starts', () => {
@@ -86,12 +86,20 @@ test('fs.watch, fs.watchFile and fsPromises.watch raise fs.watch; blocked, no wa
   assert.deepEqual(run.events, Array.from({ length: 5 }, () => ['fs.watch', r.D, false]));
 });
 
+test('a recursive fs.watch is one event: the watches and listings Node makes for each directory raise nothing', () => {
+  const run = runScenario(scenario('fs-paths/recursiveWatchIsOneEvent'));
+  const r = run.result as { D: string; name: string; listed: { kind: string; error?: { code: string } } };
+  assert.match(r.name, /new.late$/, 'the watch sees a change in a directory made after it started');
+  assert.equal(r.listed.error?.code, 'TEST_BLOCKED', "the program's own listing is audited");
+  assert.deepEqual(run.events, [['fs.watch', r.D, true], ['os.mkdir', `${r.D}/a/b/new`, 0o777, null], ['os.listdir', `${r.D}/a`]]);
+});
+
 test('invalid arguments raise nothing and fail exactly as in plain Node', () => {
   const body = scenario('fs-paths/invalidArgumentsRaiseNothing');
   const audited = runScenario(body);
   const plain = runScenario(body, { plain: true });
   const { D, calls } = audited.result as { D: string; calls: { kind: string }[] };
-  assert.deepEqual(audited.events, [['open', `${D}/missing`, 'r', 0]], 'only the valid read of a missing file raises open');
+  assert.deepEqual(audited.events, [['open', `${D}/missing`, 'r', 0 | O_CLOEXEC]], 'only the valid read of a missing file raises open');
   assert.deepEqual(calls, (plain.result as { calls: unknown }).calls);
   for (const outcome of calls) assert.match(outcome.kind, /^(thrown|rejected)$/);
 });
@@ -103,7 +111,7 @@ test('a URL or options object cannot answer the audit one way and the operation 
   assert.equal(r.viaOptions, 'ok');
   assert.equal(r.flagReads, 1, 'the options were read once');
   assert.equal(r.allowedStill, 'ok', 'no second reading turned the read into a truncating write');
-  assert.deepEqual(run.events.slice(0, 2), [['open', `${r.D}/allowed`, 'r', 0], ['open', `${r.D}/allowed`, 'r', 0]]);
+  assert.deepEqual(run.events.slice(0, 2), [['open', `${r.D}/allowed`, 'r', 0 | O_CLOEXEC], ['open', `${r.D}/allowed`, 'r', 0 | O_CLOEXEC]]);
 });
 
 test('code that runs inside a composite operation (cp filter, callbacks) is audited', () => {
@@ -130,14 +138,14 @@ test('instrumented functions keep name, length, source text, this and promisify 
 test('ESM named imports of node:fs and node:fs/promises see the instrumented functions', () => {
   const run = runScenario(scenario('fs-paths/eSMNamedImportsNode'));
   const { D } = run.result as { D: string };
-  assert.deepEqual(run.events, [['open', `${D}/a`, 'w', 577], ['open', `${D}/a`, 'r', 0]]);
+  assert.deepEqual(run.events, [['open', `${D}/a`, 'w', 577 | O_CLOEXEC], ['open', `${D}/a`, 'r', 0 | O_CLOEXEC]]);
 });
 
 test('a reference captured before the instrumentation is installed is not audited (documented limit)', () => {
   const capture = 'data:text/javascript,import fs from "node:fs"; globalThis.captured = fs.writeFileSync;';
   const run = runScenario(scenario('fs-paths/referenceCapturedBeforeInstrumentation'), { nodeArgs: ['--import', capture] });
   const { D } = run.result as { D: string };
-  assert.deepEqual(run.events, [['open', `${D}/late`, 'w', 577]]);
+  assert.deepEqual(run.events, [['open', `${D}/late`, 'w', 577 | O_CLOEXEC]]);
 });
 
 test('with --import audithook/register, nothing loaded afterwards can capture an uninstrumented function', () => {
@@ -148,14 +156,14 @@ test('with --import audithook/register, nothing loaded afterwards can capture an
     harness.done({ D });
   `, { nodeArgs: ['--import', 'audithook/register', '--import', capture] });
   const { D } = run.result as { D: string };
-  assert.deepEqual(run.events, [['open', `${D}/early`, 'w', 577]]);
+  assert.deepEqual(run.events, [['open', `${D}/early`, 'w', 577 | O_CLOEXEC]]);
 });
 
 test('glob matches are not re-audited as directory listings', { skip: NODE_MAJOR < 22 ? 'needs Node 22' : false }, () => {
   const run = runScenario(scenario('fs-paths/globMatchesNotRe'));
   const r = run.result as { D: string; found: string[] };
   assert.deepEqual(r.found, ['a', 'a/b', 'a/b/c'], 'the walk itself works (Node 24 also yields \'.\')');
-  assert.deepEqual(run.events, [['glob.glob/2', '**', true, r.D, null]]);
+  assert.deepEqual(run.events, [['glob.glob', '**', true], ['glob.glob/2', '**', true, r.D, null]]);
 });
 
 test('every function fs exports is instrumented or deliberately unaudited (a new Node API fails here)', () => {

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -31,6 +33,29 @@ test('require: one import per module loaded, with specifier, filename and lookup
     ['./lib/a', '$D/lib/a.js', parentPaths[0], null, null],
     ['../data.json', '$D/data.json', '$D/lib/node_modules', null, null],
   ]);
+});
+
+test('a -r preload that adds a hook sees none of audithook\'s own loading (Node 20 loads its hooks in the module-hooks thread, where the preload runs too)', () => {
+  const D = mkdtempSync(join(tmpdir(), 'audithook-test-'));
+  writeFileSync(join(D, 'app.mjs'), "console.log('app ran');");
+  const log = join(D, 'events.jsonl');
+  const child = spawnSync(process.execPath, ['-r', resolve(REPO_ROOT, 'test', 'fixtures', 'hook-preload.js'), join(D, 'app.mjs')], {
+    cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, AUDIT_LOG: log },
+  });
+  assert.equal(child.stdout, 'app ran\n', child.stderr);
+  const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown[]);
+  assert.ok(events.some((e) => e[1] === 'import' && e[3] === join(D, 'app.mjs')), 'the application\'s own import is seen');
+  const own = events.filter((e) => JSON.stringify(e).includes(resolve(REPO_ROOT, 'dist')));
+  assert.deepEqual(own, [], 'no event names a file of audithook\'s');
+});
+
+const ADDON_MODULES = process.allowedNodeEnvironmentFlags.has('--experimental-addon-modules');
+
+test('an ES import of a .node file (--experimental-addon-modules) raises import once, then ctypes.dlopen', { skip: ADDON_MODULES ? false : `Node ${NODE_MAJOR} has no --experimental-addon-modules` }, () => {
+  const run = runScenario(scenario('modules/importAddonOnce'), { nodeArgs: ['--experimental-addon-modules', '--no-warnings'] });
+  const r = run.result as { D: string; error: string; events: unknown[][] };
+  assert.equal(r.error, 'ERR_DLOPEN_FAILED');
+  assert.deepEqual(r.events, [['import', `${r.D}/fake.node`, `${r.D}/fake.node`, null, null, null], ['ctypes.dlopen', `${r.D}/fake.node`]]);
 });
 
 test('require blocked: the hook\'s error is thrown, the module never runs and is not cached', () => {

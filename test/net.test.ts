@@ -86,6 +86,14 @@ test('listening raises socket.bind with the bound address; refused, the server e
   assert.deepEqual((r.events[3] as unknown[]).slice(0, 3), ['socket.bind', 'Server', `${r.D}/refused.sock`]);
 });
 
+test('net.connect with localAddress raises socket.bind for the local address, then socket.connect; refused, nothing is dialled', () => {
+  const run = runScenario(scenario('net/localAddressBindsBeforeTheDial'));
+  const r = run.result as { port: number; allowed: string[]; refused: string; accepted: number; events: unknown[] };
+  assert.deepEqual([r.allowed, r.refused, r.accepted], [['connected', 'connected'], 'TEST_BLOCKED', 2]);
+  const dial = [['socket.bind', 'Socket', ['127.0.0.1', 0]], ['socket.connect', 'Socket', ['127.0.0.1', r.port]]];
+  assert.deepEqual(r.events, [...dial, ...dial, ['socket.bind', 'Socket', ['127.0.0.1', 0]]]);
+});
+
 test('fetch raises urllib.Request with url, body, headers and method, then the dial; refused, nothing is dialled', () => {
   const run = runScenario(scenario('net/fetchRaisesUrllibRequest'));
   const r = run.result as { port: number; answers: string[]; accepted: number; events: unknown[][] };
@@ -103,6 +111,13 @@ test('the WebSocket global raises urllib.Request before it connects; refused, it
   const run = runScenario(scenario('net/webSocketGlobalRaisesUrllib'));
   assert.deepEqual(run.result, { thrown: 'TEST_BLOCKED', name: 'WebSocket', open: 1, constructor: true });
   assert.deepEqual(run.events, [['urllib.Request', 'ws://127.0.0.1:9/socket', null, {}, 'GET']]);
+});
+
+test('EventSource (--experimental-eventsource) raises urllib.Request before it connects; refused, it throws and nothing is requested', () => {
+  const run = runScenario(scenario('net/eventSourceRaisesUrllib'), { nodeArgs: ['--experimental-eventsource'] });
+  const r = run.result as { url: string; message: string; thrown: string; requests: number; events: unknown[] };
+  assert.deepEqual([r.message, r.thrown, r.requests], ['hello', 'TEST_BLOCKED', 1]);
+  assert.deepEqual(r.events, [['urllib.Request', r.url, null, {}, 'GET'], ['urllib.Request', r.url, null, {}, 'GET']]);
 });
 
 test('Node 26\'s http.WebSocket is the audited class too', { skip: NODE_MAJOR < 26 ? 'http.WebSocket is Node 26' : false }, () => {
@@ -129,6 +144,24 @@ test('autoSelectFamily (happy eyeballs): each address tried raises socket.connec
   const r = run.result as { port: number; outcome: string; dials: unknown[] };
   assert.equal(r.outcome, 'connected');
   assert.deepEqual(r.dials, [['::1', r.port], ['127.0.0.1', r.port]]);
+});
+
+test('http2: connect raises http.client.connect, each request http.client.send for its headers and each body chunk; refused, nothing is sent', () => {
+  const run = runScenario(scenario('net/http2RequestsRaiseClientConnectAndSend'));
+  const r = run.result as { port: number; outcomes: unknown[]; refusedConnect: string; bodies: string[]; events: unknown[] };
+  assert.deepEqual(r.outcomes, [{ answer: 'ok' }, { answer: 'ok' }, { thrown: 'TEST_BLOCKED' }, { error: 'TEST_BLOCKED' }]);
+  assert.equal(r.refusedConnect, 'TEST_BLOCKED');
+  assert.deepEqual(r.bodies.slice(0, 2), ['', 'payload'], 'the refused request and the refused body reach the server with nothing');
+  assert.ok(!r.bodies.includes('refused body'));
+  const session = 'ClientHttp2Session';
+  assert.deepEqual(r.events, [
+    ['http.client.connect', null, 'localhost', r.port],
+    ['http.client.send', session, { ':path': '/a' }],
+    ['http.client.send', session, { ':path': '/b', ':method': 'POST' }], ['http.client.send', session, 'payload'],
+    ['http.client.send', session, { ':path': '/refused' }],
+    ['http.client.send', session, { ':path': '/c', ':method': 'POST' }], ['http.client.send', session, 'refused body'],
+    ['http.client.connect', null, '127.0.0.1', r.port],
+  ]);
 });
 
 test('http2 clients dial through the same handles', () => {

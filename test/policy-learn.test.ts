@@ -70,6 +70,14 @@ const supplyChain: LogRecord[] = [
 ];
 
 describe('the learned policy', () => {
+  test('has no rule for report-only events, which every policy allows', () => {
+    const crash = record('sys.excepthook', [null, { $type: 'function', name: 'Error' }, { $type: 'Error', message: 'boom' }, 'Error: boom'], ['left-pad']);
+    const { text, policy, warnings } = learnAndLoad([record('os.kill', [1234, 15]), crash]);
+    assert.doesNotMatch(text, /excepthook/);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(verdict(policy, crash), { decision: 'allow', rule: 'report-only', package: null });
+  });
+
   test('allows every logged event of the catalogue, and warns about the others', () => {
     const { policy, warnings } = learnAndLoad(supplyChain);
     assert.equal(policy.default, 'deny');

@@ -190,6 +190,20 @@ describe('decide', () => {
     assert.deepEqual(decide(policy, 'os.kill', [1, 10], ['evil']), { decision: 'allow', rule: 'default', package: 'evil' });
   });
 
+  test('report-only events (sys.excepthook, builtins.input/result) are allowed whatever the rules and the default say', () => {
+    const reportOnly = events.filter((event) => 'reportOnly' in event).map((event) => event.name);
+    assert.deepEqual(reportOnly, ['builtins.input/result', 'sys.excepthook']);
+    const policy = load({ default: 'deny', rules: [{ event: '*', action: 'deny' }, { event: 'sys.excepthook', package: 'evil', action: 'deny' }] });
+    assert.deepEqual(policy.reportOnly, reportOnly);
+    for (const event of reportOnly) {
+      for (const chain of [APP, ['evil']]) {
+        assert.deepEqual(decide(policy, event, [null, null, new Error('boom'), null], chain), { decision: 'allow', rule: 'report-only', package: null });
+        assert.deepEqual(decide(policy, event, [null], chain, true), { decision: 'allow', rule: 'report-only', package: null });
+      }
+    }
+    assert.deepEqual(decide(policy, 'builtins.input', ['?'], APP), { decision: 'deny', rule: 'rules[0]', package: null });
+  });
+
   test('package: absent is everyone, "*" any package but not the application, globs and scopes', () => {
     const policy = load({
       default: 'allow',

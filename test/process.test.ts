@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { resolve } from 'node:path';
 import { nodeOptionsArgv } from '../src/instrument/args';
 import { HOOK_PRELOAD, runPreloaded } from './helpers/preloaded';
-import { runScenario, scenario } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -71,6 +72,18 @@ test('signals: process.kill raises os.kill or os.killpg; blocked, the child live
   assert.deepEqual(run.events, [
     ['os.kill', r.pid, 9], ['os.kill', r.pid, 9], ['os.killpg', r.pid, 9], ['os.kill', r.pid, 0], ['os.kill', r.pid, 15],
   ]);
+});
+
+test('process.kill(0, sig) signals the own group: os.killpg with pgid 0 (never -0)', () => {
+  const run = runScenario(`
+    harness.block('os.killpg');
+    const outcome = via.sync(process, 'kill', [0, 0]);
+    harness.unblock();
+    harness.done({ outcome: outcome.kind, sent: process.kill(0, 0) });
+  `);
+  assert.deepEqual(run.result, { outcome: 'thrown', sent: true });
+  assert.deepEqual(run.events, [['os.killpg', 0, 0], ['os.killpg', 0, 0]]);
+  assert.ok(run.events.every((event) => !Object.is(event[1], -0)), 'pgid 0, not -0');
 });
 
 test('SIGUSR1, process._debugProcess and a child with --inspect also raise inspector.open; refused, nothing is sent or started', () => {
@@ -144,10 +157,10 @@ test('process.loadEnvFile raises open and os.putenv per variable it sets; refuse
   assert.deepEqual(r.refusedOpen, blocked('open'));
   assert.deepEqual(r.refusedPut, blocked('os.putenv'));
   assert.deepEqual(run.events, [
-    ['open', `${r.D}/one.env`, 'r', 0], ['os.putenv', 'AH_A', '1'], ['os.putenv', 'AH_Q', 'quoted'],
-    ['open', `${r.D}/two.env`, 'r', 0],
-    ['open', `${r.D}/two.env`, 'r', 0], ['os.putenv', 'AH_B', '2'],
-    ['open', `${r.D}/missing.env`, 'r', 0],
+    ['open', `${r.D}/one.env`, 'r', 0 | O_CLOEXEC], ['os.putenv', 'AH_A', '1'], ['os.putenv', 'AH_Q', 'quoted'],
+    ['open', `${r.D}/two.env`, 'r', 0 | O_CLOEXEC],
+    ['open', `${r.D}/two.env`, 'r', 0 | O_CLOEXEC], ['os.putenv', 'AH_B', '2'],
+    ['open', `${r.D}/missing.env`, 'r', 0 | O_CLOEXEC],
   ]);
   assert.deepEqual(r.env, ['1', 'old', 'quoted', null], 'a variable already set is kept, as Node does');
   assert.equal(r.child, '1,old,quoted,');
@@ -210,6 +223,19 @@ test('process.binding and the credential, mask and capture calls raise their eve
   ]);
 });
 
+test('process.report.writeReport raises its event, then open for the file as Node names it; refused, nothing is written', () => {
+  const run = runScenario(scenario('process/writeReportOpensItsFile'));
+  const r = run.result as { D: string };
+  assert.deepEqual(run.result, { D: r.D, named: 'named.json', byDefault: true, toStream: 'stderr', refused: 'thrown', files: ['dir', 'named.json'], inDir: 1 });
+  const WRITE = 0o1000 | 0o100 | 0o1; // O_TRUNC | O_CREAT | O_WRONLY: Node writes a report through fopen("w"), without O_CLOEXEC
+  assert.deepEqual(run.events.filter((e) => e[0] !== 'os.chdir' && e[0] !== 'process.report'), [
+    ['process.report.writeReport', 'named.json'], ['open', `${r.D}/named.json`, 'w', WRITE],
+    ['process.report.writeReport', null], ['open', `${r.D}/dir/report.YYYYMMDD.HHMMSS.PID.TID.SEQ.json`, 'w', WRITE],
+    ['process.report.writeReport', 'stderr'],
+    ['process.report.writeReport', 'refused.json'], ['open', `${r.D}/dir/refused.json`, 'w', WRITE],
+  ]);
+});
+
 test('process.execve raises os.exec; blocked, the process goes on', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
   const run = runScenario(`
     harness.block('os.exec');
@@ -218,6 +244,16 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   `);
   assert.deepEqual(run.result, { outcome: { kind: 'thrown', error: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: os.exec' } }, still: 'running' });
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
+});
+
+test('process.execve(file) without args reports the empty argv the program gets', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+  const run = runScenario(`
+    harness.block('os.exec');
+    const outcome = via.sync(process, 'execve', ['/bin/echo']);
+    harness.done({ outcome: outcome.kind });
+  `);
+  assert.deepEqual(run.result, { outcome: 'thrown' });
+  assert.deepEqual(run.events, [['os.exec', '/bin/echo', [], null]]);
 });
 
 test('with the preload in NODE_OPTIONS, every Node child stays audited, explicit env or not', () => {
@@ -285,5 +321,23 @@ test('cluster.fork raises subprocess.Popen once; blocked, no worker starts', () 
   assert.deepEqual(popen.map((e) => [e[1], e[2].at(-1), e[4]['MARKER']]), [
     [process.execPath, `${r.D}/worker.js`, `${r.D}/first`],
     [process.execPath, `${r.D}/worker.js`, `${r.D}/second`],
+  ]);
+});
+
+test('an unhandled rejection raises sys.excepthook exactly when Node makes it an uncaught exception (as docs/cpython-parity.md says of sys.unraisablehook)', () => {
+  const code = [
+    `const { addAuditHook } = require(${JSON.stringify(resolve(REPO_ROOT, 'dist', 'index.js'))});`,
+    "addAuditHook((event) => { if (event === 'sys.excepthook') process._rawDebug('@@excepthook'); });",
+    "if (process.env.LISTEN) process.on('unhandledRejection', () => {});",
+    "process.on('uncaughtException', () => {});",
+    "Promise.reject(new Error('unhandled'));",
+  ].join('\n');
+  const raised = (mode: string, listen: boolean): boolean => spawnSync(process.execPath, [`--unhandled-rejections=${mode}`, '-e', code], {
+    encoding: 'utf8', env: { ...process.env, LISTEN: listen ? '1' : '' },
+  }).stderr.includes('@@excepthook');
+  const seen = ['throw', 'strict', 'warn', 'none'].flatMap((mode) => [false, true].map((listen) => [mode, listen, raised(mode, listen)]));
+  assert.deepEqual(seen, [
+    ['throw', false, true], ['throw', true, false], ['strict', false, true], ['strict', true, true],
+    ['warn', false, false], ['warn', true, false], ['none', false, false], ['none', true, false],
   ]);
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario, scenario } from './helpers/scenario';
+import { O_CLOEXEC, runScenario, scenario } from './helpers/scenario';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -40,7 +40,7 @@ const CASES: readonly Case[] = [
   {
     name: 'v8.writeHeapSnapshot',
     names: ['gc.get_objects', 'open'],
-    expected: (dir) => [['gc.get_objects', null], ['open', `${dir}/heap.heapsnapshot`, 'w', 577]],
+    expected: (dir) => [['gc.get_objects', null], ['open', `${dir}/heap.heapsnapshot`, 'w', 577 | O_CLOEXEC]],
     block: 'open',
     blocked: { thrown: BLOCKED, written: false },
   },
@@ -63,7 +63,15 @@ const CASES: readonly Case[] = [
     names: ['builtins.input', 'builtins.input/result'],
     expected: () => [['builtins.input', 'Name? '], ['builtins.input/result', 'Ada']],
     block: 'builtins.input',
-    blocked: { thrown: BLOCKED, answer: null, written: '' },
+    blocked: { thrown: BLOCKED, answer: null, errors: [], written: '' },
+  },
+  {
+    // A refused answer is kept from the callback and reaches the program as readline's errors do.
+    name: 'readline question (callback)',
+    names: ['builtins.input/result'],
+    expected: () => [['builtins.input/result', 'Ada']],
+    block: 'builtins.input/result',
+    blocked: { thrown: 'returned', answer: null, errors: ['TEST_BLOCKED'], written: 'Name? ' },
   },
   {
     name: 'readline/promises question',
@@ -73,12 +81,31 @@ const CASES: readonly Case[] = [
     blocked: { outcome: BLOCKED, written: '' },
   },
   {
+    name: 'readline/promises question',
+    names: ['builtins.input/result'],
+    expected: () => [['builtins.input/result', 'Ada']],
+    block: 'builtins.input/result',
+    blocked: { outcome: BLOCKED, written: 'Name? ' },
+  },
+  {
     name: 'node:sqlite DatabaseSync',
     minMajor: 24,
     names: ['sqlite3.connect'],
     expected: (d) => [['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect', `${d}/b.db`]],
     block: 'sqlite3.connect',
-    blocked: { opened: BLOCKED, reopened: BLOCKED, a: false, b: false },
+    blocked: { opened: BLOCKED, reopened: BLOCKED, lazyOpen: false, a: false, b: false },
+  },
+  {
+    // The same calls: the handle event follows each open, and refused, the connection is closed again.
+    name: 'node:sqlite DatabaseSync',
+    minMajor: 24,
+    names: ['sqlite3.connect', 'sqlite3.connect/handle'],
+    expected: (d) => [
+      ['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect/handle', '<DatabaseSync>'],
+      ['sqlite3.connect', `${d}/b.db`], ['sqlite3.connect/handle', '<DatabaseSync>'],
+    ],
+    block: 'sqlite3.connect/handle',
+    blocked: { opened: BLOCKED, reopened: BLOCKED, lazyOpen: false, a: true, b: true },
   },
   {
     name: 'node:sqlite extensions',

@@ -1,5 +1,5 @@
 /**
- * The startup events (node.run_file, node.run_command, node.run_stdin, node.run_interactivehook)
+ * The startup events (cpython.run_file, cpython.run_command, cpython.run_stdin, cpython.run_interactivehook)
  * and sys.excepthook, seen by a hook that a preload adds: raised before user code, after the
  * preloads, once; refused, the program does not run. Exit codes stay those of plain Node.
  */
@@ -32,25 +32,25 @@ const PRELOAD_ORDERS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const CASES: readonly StartupCase[] = [
-  { name: 'a CommonJS entry script', args: ['$DIR/main.cjs'], event: 'node.run_file', eventArgs: (d) => [`${d}/main.cjs`] },
-  { name: 'an ES module entry', args: ['$DIR/main.mjs'], event: 'node.run_file', eventArgs: (d) => [`${d}/main.mjs`] },
-  { name: '-e', args: ['-e', RUN_CODE], event: 'node.run_command', eventArgs: () => [RUN_CODE] },
-  { name: '-p', args: ['-p', RUN_CODE], event: 'node.run_command', eventArgs: () => [RUN_CODE] },
-  { name: 'standard input', args: [], input: RUN_CODE, event: 'node.run_stdin', eventArgs: () => [] },
-  { name: 'the REPL (-i)', args: ['-i'], input: `${RUN_CODE}\n.exit\n`, event: 'node.run_interactivehook', eventArgs: () => [] },
+  { name: 'a CommonJS entry script', args: ['$DIR/main.cjs'], event: 'cpython.run_file', eventArgs: (d) => [`${d}/main.cjs`] },
+  { name: 'an ES module entry', args: ['$DIR/main.mjs'], event: 'cpython.run_file', eventArgs: (d) => [`${d}/main.mjs`] },
+  { name: '-e', args: ['-e', RUN_CODE], event: 'cpython.run_command', eventArgs: () => [RUN_CODE] },
+  { name: '-p', args: ['-p', RUN_CODE], event: 'cpython.run_command', eventArgs: () => [RUN_CODE] },
+  { name: 'standard input', args: [], input: RUN_CODE, event: 'cpython.run_stdin', eventArgs: () => [] },
+  { name: 'the REPL (-i)', args: ['-i'], input: `${RUN_CODE}\n.exit\n`, event: 'cpython.run_interactivehook', eventArgs: () => [null] },
 ];
 
 for (const [order, preloads] of Object.entries(PRELOAD_ORDERS)) {
   for (const c of CASES) {
     // -e and -p have no step between the preloads and the code: raised when register loads, which
     // hooks preloaded after it do not see (docs/security-model.md).
-    if (order.startsWith('-r register') && c.event === 'node.run_command') continue;
+    if (order.startsWith('-r register') && c.event === 'cpython.run_command') continue;
     test(`${c.name} with ${order}: ${c.event} once, before the program; refused, it does not run`, () => {
       const options = { input: c.input ?? '', env: { MARKER: '$DIR/ran' } };
       const allowed = runPreloaded([...preloads, ...c.args], FILES, options);
       assert.equal(allowed.status, 0, allowed.stderr);
       assert.equal(existsSync(`${allowed.dir}/ran`), true, 'the program ran');
-      const startups = allowed.events.filter((e) => typeof e[1] === 'string' && e[1].startsWith('node.run_'));
+      const startups = allowed.events.filter((e) => typeof e[1] === 'string' && e[1].startsWith('cpython.run_'));
       assert.deepEqual(startups, [[0, c.event, ...c.eventArgs(allowed.dir)]]);
 
       const blocked = runPreloaded([...preloads, ...c.args], FILES, { ...options, block: c.event });
@@ -64,7 +64,7 @@ for (const [order, preloads] of Object.entries(PRELOAD_ORDERS)) {
 test('a worker raises no startup event of its own', () => {
   const run = runPreloaded(['-r', HOOK_PRELOAD, '-r', 'audithook/register', '-e', "new (require('worker_threads').Worker)('0', { eval: true })"]);
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(run.events.filter((e) => typeof e[1] === 'string' && e[1].startsWith('node.run_')).map((e) => e.slice(0, 2)), [[0, 'node.run_command']]);
+  assert.deepEqual(run.events.filter((e) => typeof e[1] === 'string' && e[1].startsWith('cpython.run_')).map((e) => e.slice(0, 2)), [[0, 'cpython.run_command']]);
 });
 
 interface ExceptCase {

@@ -13,16 +13,16 @@ import { basename, dirname, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
-import { UNKNOWN_SUBJECT } from '../policy/types.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeStartsWith, newList,
+  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
 import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
+import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
 import { inNodeHooksThread } from '../core/thread.js';
 import { jsonSafeArgs } from './json-safe.js';
@@ -99,13 +99,11 @@ function namesTheRecord(args: readonly unknown[]): boolean {
   return false;
 }
 
-function denial(event: string, verdict: Verdict, attribution: Attribution): Error {
-  const who = verdict.package === null ? 'the application'
-    : verdict.package === UNKNOWN_SUBJECT ? `code of unknown origin (attribution: ${attribution})` : `package "${verdict.package}"`;
+/** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook. */
+function denial(event: string, args: readonly unknown[], verdict: Verdict, attribution: Attribution): Error {
   const source = verdict.rule === RECORD_GUARD ? verdict.rule : `${verdict.rule} of ${policyName}`;
-  const error = new ErrorCtor(`audithook: ${event} denied for ${who} by ${source}`);
-  (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
-  return error;
+  const isOwnFrame = (line: string): boolean => StringPrototypeIncludes(line, ownDirectory) || StringPrototypeIncludes(line, ownFileURL);
+  return denialError(event, args, verdict, attribution, policy, source, auditHook, isOwnFrame);
 }
 
 /** The record's time: one Date per millisecond, however many events it has. */
@@ -165,12 +163,12 @@ function auditHook(event: string, args: readonly unknown[]): void {
     : policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
   const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || verdict.rule === RECORD_GUARD);
   channel.send(record(event, args, stack, verdict, blocked));
-  if (blocked) throw denial(event, verdict, stack.attribution);
+  if (blocked) throw denial(event, args, verdict, stack.attribution);
 }
 
 runtime.installInstrumentation();
 // Strict: the hook's own writes go through functions taken before the instrumentation, so any
 // event raised while it runs comes from other code it reached, and is refused.
 runtime.addAuditHook(auditHook, true);
-// After the hook: the program's start (node.run_file, node.run_command, ...) is logged and decided too.
+// After the hook: the program's start (cpython.run_file, cpython.run_command, ...) is logged and decided too.
 runtime.announceStartup(module.parent?.id === 'internal/preload');

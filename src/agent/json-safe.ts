@@ -18,6 +18,12 @@ import {
 
 const MAX_DEPTH = 4;
 const MAX_ITEMS = 32;
+/**
+ * An argument that is itself a plain object (an environment, a headers object) keeps this many
+ * keys: its names and plain values are what it says, so a child's 200 variables are all logged.
+ * At most MAX_ITEMS of its values are converted as objects, which keeps the work bounded.
+ */
+const MAX_ARGUMENT_KEYS = 1024;
 const MAX_STRING = 1024;
 const PREFIX_BYTES = 32;
 
@@ -208,14 +214,26 @@ function fields(object: object, depth: number, seen: Set<object>): Json {
   }
   const result = newRecord<Json>();
   const names = ObjectKeys(object);
+  const maxKeys = depth === 1 ? MAX_ARGUMENT_KEYS : MAX_ITEMS;
+  let objects = 0;
   for (let i = 0; i < names.length; i++) {
-    if (i === MAX_ITEMS) {
+    if (i === maxKeys) {
       result['…'] = `${names.length} keys`;
       break;
     }
     const name = names[i] as string;
     const descriptor = ObjectGetOwnPropertyDescriptor(object, name);
-    if (descriptor !== undefined) result[name] = ObjectHasOwn(descriptor, 'value') ? convert(descriptor.value, depth + 1, seen) : '[getter]';
+    if (descriptor === undefined) continue;
+    if (!ObjectHasOwn(descriptor, 'value')) {
+      result[name] = '[getter]';
+      continue;
+    }
+    const value: unknown = descriptor.value;
+    if (value !== null && typeof value === 'object' && objects++ >= MAX_ITEMS) {
+      result[name] = isProxy(value) ? { $type: 'Proxy' } : { $type: typeName(value), cut: 'items' };
+      continue;
+    }
+    result[name] = convert(value, depth + 1, seen);
   }
   return result;
 }

@@ -23,7 +23,8 @@ export const events = [
       { name: 'mode', type: 'string | null' },
       { name: 'flags', type: 'number' },
     ],
-    description: 'A file is opened by path. `mode` is the string flag (\'r\', \'w+\', ...) or null when numeric flags were given; `flags` is always the numeric O_* value.',
+    description: 'A file is opened by path. `mode` is the string flag (\'r\', \'w+\', ...) or null when numeric flags were given; `flags` is always the numeric O_* value '
+      + 'the system call gets, O_CLOEXEC included (libuv adds it to every open, as CPython does before its own open event; none on Windows).',
     raisedBy: [
       'fs.open', 'fs.openSync', 'fsPromises.open',
       'fs.readFile', 'fs.readFileSync', 'fsPromises.readFile',
@@ -32,6 +33,7 @@ export const events = [
       'fs.createReadStream', 'fs.createWriteStream', 'fs.openAsBlob', 'fs.openAsBlobSync (Node 26)',
       'process.loadEnvFile (the file, then os.putenv per variable)',
       'v8.writeHeapSnapshot(filename) (after gc.get_objects)',
+      'process.report.writeReport (after process.report.writeReport)',
     ],
     since: '20.0.0',
     cpython: 'open',
@@ -76,15 +78,32 @@ export const events = [
   {
     name: 'os.listdir',
     args: [{ name: 'path', type: 'string', kind: 'path' }],
-    description: 'A directory is listed (with `recursive`, one event for the path given).',
+    description: 'A directory is listed (with `recursive`, after os.walk, one event for the path given).',
     raisedBy: ['fs.readdir', 'fs.readdirSync', 'fsPromises.readdir'],
     since: '20.0.0',
     cpython: 'os.listdir',
   },
   {
+    name: 'os.walk',
+    args: [
+      { name: 'top', type: 'string', kind: 'path' },
+      { name: 'topdown', type: 'boolean' },
+      { name: 'onerror', type: 'null' },
+      { name: 'followlinks', type: 'boolean' },
+    ],
+    description: 'A directory tree is about to be walked: every directory below `top` is listed, with no further event. Then the listing of `top` itself '
+      + '(os.listdir or os.scandir) is raised, as CPython\'s os.walk scans its top. Node lists a directory before its subdirectories '
+      + '(`topdown` true), passes errors to no callback (`onerror` null) and does not follow links (`followlinks` false).',
+    raisedBy: [
+      'fs.readdir', 'fs.readdirSync', 'fsPromises.readdir', 'fs.opendir', 'fs.opendirSync', 'fsPromises.opendir (each with recursive: true)',
+    ],
+    since: '20.1.0',
+    cpython: 'os.walk',
+  },
+  {
     name: 'os.scandir',
     args: [{ name: 'path', type: 'string', kind: 'path' }],
-    description: 'A directory is opened for iteration.',
+    description: 'A directory is opened for iteration (with `recursive`, after os.walk).',
     raisedBy: ['fs.opendir', 'fs.opendirSync', 'fsPromises.opendir'],
     since: '20.0.0',
     cpython: 'os.scandir',
@@ -196,6 +215,17 @@ export const events = [
     cpython: 'shutil.rmtree',
   },
   {
+    name: 'glob.glob',
+    args: [
+      { name: 'pathname', type: 'string | string[]', kind: 'pattern' },
+      { name: 'recursive', type: 'boolean' },
+    ],
+    description: 'Paths are about to be matched against a pattern (or patterns); raised first, as CPython\'s glob does, then glob.glob/2 with the root. `recursive` is always true: Node\'s glob always understands **.',
+    raisedBy: ['fs.glob', 'fs.globSync', 'fsPromises.glob'],
+    since: '22.0.0',
+    cpython: 'glob.glob',
+  },
+  {
     name: 'glob.glob/2',
     args: [
       { name: 'pathname', type: 'string | string[]', kind: 'pattern' },
@@ -211,7 +241,8 @@ export const events = [
   {
     name: 'fs.watch',
     args: [{ name: 'path', type: 'string', kind: 'path' }, { name: 'recursive', type: 'boolean' }],
-    description: 'A file or directory is watched for changes (a lasting view of its activity, which CPython has no API for).',
+    description: 'A file or directory is watched for changes (a lasting view of its activity, which CPython has no API for). '
+      + 'A recursive watch is one event: where the system has no recursive watch (Linux), the watches and listings Node makes for each directory of the tree, and for each one made later, raise nothing.',
     raisedBy: ['fs.watch', 'fs.watchFile', 'fsPromises.watch'],
     since: '20.0.0',
     cpython: null,
@@ -290,7 +321,7 @@ export const events = [
       + 'For an OpenSSL engine (crypto.setEngine, the TLS options `clientCertEngine` and `privateKeyEngine`), `name` is the engine id as given: '
       + 'a built-in engine\'s name or the path of the shared object OpenSSL loads; raised after Node validated the options, before OpenSSL looks the engine up.',
     raisedBy: [
-      'process.dlopen', 'require() of a .node file', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)',
+      'process.dlopen', 'require() of a .node file', 'import of a .node file (--experimental-addon-modules)', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)',
       'crypto.setEngine', 'tls.createSecureContext (the clientCertEngine and privateKeyEngine options)', 'tls.SecureContext (the same, through its native context)',
       'tls.connect (the same options)', 'tls.createServer (the same options)', 'tls.Server#setSecureContext (the same options)', 'https.request (the same options)',
       'https.createServer (the same options)', 'http2.connect (the same options)', 'http2.createSecureServer (the same options)',
@@ -416,7 +447,10 @@ export const events = [
   {
     name: 'process.report.writeReport',
     args: [{ name: 'filename', type: 'unknown' }],
-    description: 'A diagnostic report (environment, command line, native stacks, resource use) is about to be written; `filename` is null for the default name.',
+    description: 'A diagnostic report (environment, command line, native stacks, resource use) is about to be written; `filename` is null for the default name. '
+      + 'Then `open` (path, \'w\', O_WRONLY | O_CREAT | O_TRUNC: Node writes it with fopen, without O_CLOEXEC) for the file: the filename given, else process.report.filename, '
+      + 'else Node\'s name as a template (report.YYYYMMDD.HHMMSS.PID.TID.SEQ.json, filled in as Node writes), in process.report.directory when set, else the working directory; '
+      + 'none for \'stdout\' and \'stderr\'.',
     raisedBy: ['process.report.writeReport'],
     since: '20.0.0',
     cpython: null,
@@ -446,7 +480,7 @@ export const events = [
     description: 'Node is about to write V8\'s code cache of every module loaded afterwards under `directory` (as given; null when Node picks its '
       + 'default, NODE_COMPILE_CACHE or the temporary directory). module.flushCompileCache writes into the directory enabled here.',
     raisedBy: ['module.enableCompileCache'],
-    since: '22.0.0',
+    since: '22.1.0',
     cpython: null,
   },
   {
@@ -455,7 +489,8 @@ export const events = [
     description: 'A setting that decides where or when Node writes diagnostic reports later is about to change: `directory` or `filename` '
       + '(a string: where reports go), `signal` (the signal name that writes one), or `reportOnFatalError`, `reportOnSignal`, '
       + '`reportOnUncaughtException` (booleans: write one on that occasion). Raised once the value is valid, before it is set. '
-      + 'The report itself is written by native code at a time Node chooses, under a name made then, so no `open` is raised for it.',
+      + 'A report these settings make Node write later (on a signal, a fatal error, an uncaught exception) is written by native code at a time Node chooses, under a name made then, so no `open` is raised for it; '
+      + 'writeReport raises one.',
     raisedBy: [
       'process.report.directory =', 'process.report.filename =', 'process.report.signal =',
       'process.report.reportOnFatalError =', 'process.report.reportOnSignal =', 'process.report.reportOnUncaughtException =',
@@ -532,8 +567,16 @@ export const events = [
   {
     name: 'socket.bind',
     args: [{ name: 'self', type: 'unknown', kind: 'opaque' }, { name: 'address', type: 'unknown', kind: 'address' }],
-    description: 'A server is about to listen: `address` is [host, port] as bound (port 0 resolved to the real port) or the path of an IPC socket; `self` is the net.Server. The socket is bound but accepts nothing until the hooks allow it; refused, the server emits \'error\' and never \'listening\'.',
-    raisedBy: ['net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers', 'dgram.Socket#bind (and the implicit bind of a first send)'],
+    description: 'A socket is about to be bound to a local address. A server about to listen: `address` is [host, port] as bound (port 0 resolved '
+      + 'to the real port) or the path of an IPC socket, `self` the net.Server; the socket is bound but accepts nothing until the hooks allow it; '
+      + 'refused, the server emits \'error\' and never \'listening\'. A dial from a chosen local address (`localAddress`, `localPort`), before '
+      + 'its socket.connect, and a datagram socket: [host, port] as given to bind(2), so port 0 stays 0 (as CPython\'s bind sees it), `self` the '
+      + 'net.Socket or dgram.Socket; refused, the socket emits the hook\'s error as its \'error\' and nothing is dialled or bound.',
+    raisedBy: [
+      'net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers',
+      'net.connect, net.createConnection, net.Socket#connect (with localAddress or localPort)', 'http.request, https.request (the same options)',
+      'dgram.Socket#bind (and the implicit bind of a first send)',
+    ],
     since: '20.0.0',
     cpython: 'socket.bind',
   },
@@ -545,24 +588,26 @@ export const events = [
       { name: 'headers', type: 'Record<string, string>', kind: 'opaque', secret: 'headers' },
       { name: 'method', type: 'string' },
     ],
-    description: 'A fetch (or a WebSocket) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
-    raisedBy: ['fetch', 'WebSocket', 'http.WebSocket (Node 26)'],
+    description: 'A fetch (or a WebSocket, or an EventSource) is about to start, before any look-up or dial: the URL, the body as given (not copied: a string, buffer or stream), the request headers (lower-case names) and the method.',
+    raisedBy: ['fetch', 'WebSocket', 'http.WebSocket (Node 26)', 'EventSource (--experimental-eventsource)'],
     since: '20.0.0',
     cpython: 'urllib.Request',
   },
   {
     name: 'http.client.connect',
     args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
-    description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere.',
-    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest'],
+    description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere. '
+      + 'For http2, an HTTP/2 session is about to be opened (`self` null: the session does not exist yet), with the host and port Node dials; refused, http2.connect throws the hook\'s error.',
+    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
     since: '20.0.0',
     cpython: 'http.client.connect',
   },
   {
     name: 'http.client.send',
     args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'data', type: 'unknown', kind: 'opaque', secret: 'body' }],
-    description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'.',
-    raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end'],
+    description: 'A body chunk of an HTTP(S) client request is about to be written: the chunk as the caller gave it (string or buffer), not copied, one event per write(chunk) or end(chunk). Refused, the chunk is not written and the request emits \'error\'. '
+      + 'For http2, `self` is the ClientHttp2Session, and each request first raises one for its header block (a copy of the headers object, which Node then gets; a request without a body raises only that one); refused, request() throws the hook\'s error and nothing is sent. A refused body chunk destroys the stream with the hook\'s error.',
+    raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end', 'http2 ClientHttp2Session#request (the headers)', 'http2 ClientHttp2Stream#write', 'http2 ClientHttp2Stream#end'],
     since: '20.0.0',
     cpython: 'http.client.send',
   },
@@ -611,7 +656,7 @@ export const events = [
     args: [{ name: 'objs', type: 'unknown' }],
     description: 'The heap is about to be searched for the objects whose prototype chain holds ctor.prototype (the referrers of that prototype); `objs` is [ctor].',
     raisedBy: ['v8.queryObjects'],
-    since: '20.0.0',
+    since: '20.13.0',
     cpython: 'gc.get_referrers',
   },
   {
@@ -631,6 +676,15 @@ export const events = [
     raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open', 'ATTACH DATABASE and VACUUM INTO (exec, prepare)', 'sqlite.backup (the destination)'],
     since: '24.0.0',
     cpython: 'sqlite3.connect',
+  },
+  {
+    name: 'sqlite3.connect/handle',
+    args: [{ name: 'connection_handle', type: 'unknown', kind: 'opaque' }],
+    description: 'A SQLite connection has just been opened (after sqlite3.connect): the DatabaseSync, as CPython passes its connection. '
+      + 'Refused, the connection is closed again: the constructor throws, or open() throws and the database stays closed.',
+    raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open'],
+    since: '24.0.0',
+    cpython: 'sqlite3.connect/handle',
   },
   {
     name: 'sqlite3.enable_load_extension',
@@ -659,10 +713,12 @@ export const events = [
   {
     name: 'builtins.input/result',
     args: [{ name: 'result', type: 'string' }],
-    description: 'The answer to a readline question arrived, before the caller gets it.',
+    description: 'The answer to a readline question arrived, before the caller gets it. Report-only: a policy logs it and never refuses it. '
+      + 'Refused by a hook, the caller never gets it and the question is over: the promise form rejects with the hook\'s error, the callback form (which has no error argument) gets it as the interface\'s \'error\' event.',
     raisedBy: ['readline.Interface#question', 'readlinePromises.Interface#question'],
     since: '20.0.0',
     cpython: 'builtins.input/result',
+    reportOnly: true,
   },
   {
     name: 'sys.excepthook',
@@ -672,10 +728,11 @@ export const events = [
       { name: 'value', type: 'unknown' },
       { name: 'traceback', type: 'string | null' },
     ],
-    description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Refused, no handler runs: Node prints the hook\'s error and exits with code 7.',
-    raisedBy: ['uncaught exceptions', 'unhandled rejections (--unhandled-rejections=throw, the default)'],
+    description: 'An uncaught exception (or a rejection Node treats as one) is about to reach its handler: `hook` is the capture callback, else a frozen array of the \'uncaughtException\' listeners, or null for Node\'s default handler; `type` the thrown value\'s constructor (null for primitives); `value` the thrown value; `traceback` its stack. Report-only: a policy logs it and never refuses it; a hook that throws stops the handlers: Node prints the hook\'s error and exits with code 7.',
+    raisedBy: ['uncaught exceptions', 'unhandled rejections (--unhandled-rejections=strict, or throw, the default, with no \'unhandledRejection\' listener)'],
     since: '20.0.0',
     cpython: 'sys.excepthook',
+    reportOnly: true,
   },
   {
     name: 'inspector.open',
@@ -710,28 +767,28 @@ export const events = [
     cpython: null,
   },
   {
-    name: 'node.run_file',
+    name: 'cpython.run_file',
     args: [{ name: 'filename', type: 'string' }],
-    description: 'The entry script is about to run (CPython\'s cpython.run_file): its absolute path. Raised after the preloads that add hooks (see docs/security-model.md); refused, the program does not run.',
+    description: 'The entry script is about to run: its absolute path. Raised after the preloads that add hooks (see docs/security-model.md); refused, the program does not run.',
     raisedBy: ['node <file>'],
     since: '20.0.0',
-    cpython: null,
+    cpython: 'cpython.run_file',
   },
   {
-    name: 'node.run_command',
+    name: 'cpython.run_command',
     args: [{ name: 'command', type: 'string' }],
-    description: 'The code of -e / -p is about to run (CPython\'s cpython.run_command). Refused, it does not run.',
+    description: 'The code of -e / -p is about to run. Refused, it does not run.',
     raisedBy: ['node -e', 'node -p'],
     since: '20.0.0',
-    cpython: null,
+    cpython: 'cpython.run_command',
   },
   {
-    name: 'node.run_stdin',
+    name: 'cpython.run_stdin',
     args: [],
-    description: 'A program read from standard input is about to run (CPython\'s cpython.run_stdin). Refused, it does not run.',
+    description: 'A program read from standard input is about to run. Refused, it does not run.',
     raisedBy: ['node < file', 'node -'],
     since: '20.0.0',
-    cpython: null,
+    cpython: 'cpython.run_stdin',
   },
   {
     name: 'node.permission',
@@ -742,12 +799,12 @@ export const events = [
     cpython: null,
   },
   {
-    name: 'node.run_interactivehook',
-    args: [],
-    description: 'The REPL is about to start (CPython\'s cpython.run_interactivehook). Refused, it does not start.',
+    name: 'cpython.run_interactivehook',
+    args: [{ name: 'hook', type: 'null' }],
+    description: 'The REPL is about to start; `hook` is null (Node has no interactive hook object to pass). Refused, it does not start.',
     raisedBy: ['node (on a terminal)', 'node -i'],
     since: '20.0.0',
-    cpython: null,
+    cpython: 'cpython.run_interactivehook',
   },
   {
     name: 'import',
@@ -791,7 +848,7 @@ export const events = [
       + 'afterwards. `specifier` and `parentURL` are module.register()\'s arguments as strings; module.registerHooks() '
       + '(hooks given as functions) raises null, null. audithook\'s own hooks raise nothing.',
     raisedBy: ['module.register', 'module.registerHooks'],
-    since: '20.0.0',
+    since: '20.6.0',
     cpython: null,
   },
   {

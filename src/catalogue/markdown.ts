@@ -57,7 +57,7 @@ export function renderParityMarkdown(seed: readonly SeedEvent[]): string {
     list.push(spec);
     analogs.set(spec.cpython, list);
   }
-  const counts = { raised: 0, planned: 0, 'not applicable': 0 };
+  const counts = { raised: 0, covered: 0, planned: 0, 'not applicable': 0 };
   const rows = seed.map((event) => {
     const mapped = analogs.get(event.name);
     const args = event.args.length === 0 ? '' : code(event.args);
@@ -70,7 +70,8 @@ export function renderParityMarkdown(seed: readonly SeedEvent[]): string {
     const gap = cpythonGaps[event.name];
     if (gap === undefined) throw new Error(`CPython event ${event.name} is neither catalogued nor in cpythonGaps`);
     counts[gap.status]++;
-    return `| \`${event.name}\` | ${args} | ${gap.status} | ${cell(gap.reason)} |`;
+    const status = gap.status === 'covered' ? `covered by \`${gap.by ?? ''}\`` : gap.status;
+    return `| \`${event.name}\` | ${args} | ${status} | ${cell(gap.reason)} |`;
   });
   return [
     GENERATED,
@@ -80,7 +81,7 @@ export function renderParityMarkdown(seed: readonly SeedEvent[]): string {
     'Every event of CPython\'s audit events table (kept in `data/cpython-audit-events.json`), with the Node',
     'APIs that raise it under audithook, or why none does.',
     '',
-    `Raised: ${counts.raised}. Planned: ${counts.planned}. Not applicable: ${counts['not applicable']}. Total: ${seed.length}.`,
+    `Raised: ${counts.raised}. Covered by another event: ${counts.covered}. Planned: ${counts.planned}. Not applicable: ${counts['not applicable']}. Total: ${seed.length}.`,
     '',
     '| CPython event | Arguments | Status | Node analog, or why there is none |',
     '| --- | --- | --- | --- |',

@@ -67,6 +67,12 @@ export interface EventSpec {
   readonly since: string;
   /** The CPython audit event this corresponds to (the seed table's name), or null for Node-only events. */
   readonly cpython: string | null;
+  /**
+   * The event reports what already happened (an uncaught exception, an answer typed): refusing it
+   * prevents nothing and only changes how the program fails, so a policy logs it and never refuses
+   * it (loadPolicy lists these events in the compiled policy for decide). A hook of its own may.
+   */
+  readonly reportOnly?: true;
 }
 
 /** A public API that deliberately raises no event, and why. */
@@ -75,8 +81,13 @@ export interface UnauditedApi {
   readonly reason: string;
 }
 
-/** Why a CPython seed event has no Node analog (yet). */
+/**
+ * Why a CPython seed event has no event of its own: not applicable to Node, planned in a later
+ * issue, or covered by another event that every Node path to the capability raises (`by`).
+ */
 export interface CpythonGap {
-  readonly status: 'not applicable' | 'planned';
+  readonly status: 'not applicable' | 'planned' | 'covered';
   readonly reason: string;
+  /** For `covered`: the event raised instead. */
+  readonly by?: string;
 }

@@ -10,7 +10,7 @@
  */
 import { execFileSync, execFile } from 'node:child_process';
 import {
-  closeSync, constants, fstatSync, mkdtempSync, openSync, readdir, renameSync, rmSync, statSync, writeSync,
+  closeSync, constants, fstatSync, mkdtempSync, openSync, readFileSync, readdir, readlinkSync, renameSync, rmSync, statSync, writeSync,
 } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,22 @@ function kernelConfirms(stream: Stream, pid: number, fd: number): boolean | null
 }
 
 /**
+ * What the kernel says of a process that has just said hello: its parent, argv and working
+ * directory (nothing when it has already ended, or the system has no /proc).
+ */
+function processOrigin(pid: number): Partial<StreamRecord> {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields count from the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    return { ppid, argv, cwd: readlinkSync(`/proc/${pid}/cwd`) };
+  } catch {
+    return {};
+  }
+}
+
+/**
  * Starts the pool and the log (created 0600, emptied): throws the fs error for the caller to report.
  * Records are written with their secrets redacted (redact.ts) unless `logSecrets`.
  */
@@ -175,6 +191,8 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
       streamRecord(stream, 'forged', { detail: `process ${hello.pid} does not hold this channel at descriptor ${hello.fd}` });
     } else {
       stream.state = 'open';
+      // A process's first line in the log says where it came from, for a process tree.
+      if (hello.thread === 0) streamRecord(stream, 'start', processOrigin(hello.pid));
     }
     // The agent holds its write end now: the read end's EOF will be the agent's end.
     closeSync(stream.writeEnd);

@@ -3,14 +3,19 @@
  * The `audithook` command. Each subcommand lives in its own module and returns the exit code or
  * throws a CliError; this file parses the command line and prints failures, through output.ts.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runEvents } from './events.js';
+import { runPolicyCheck } from './check.js';
 import { runPolicyLearn } from './learn.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
 import { readPolicy, runCommand } from './run.js';
 import { explainWall } from './wall.js';
 import type { RunOptions } from './run.js';
+import { SUMMARY_FORMATS } from './summary.js';
+import type { SummaryFormat } from './summary.js';
 
 function fullName(command: Command): string {
   return command.parent === null ? command.name() : `${fullName(command.parent)} ${command.name()}`;
@@ -25,7 +30,7 @@ function speakThroughOutput(command: Command, usage: string): Command {
     .usage(usage)
     .configureOutput({ outputError: () => undefined })
     .exitOverride((error) => {
-      if (error.code.startsWith('commander.help')) throw error;
+      if (error.code.startsWith('commander.help') || error.code === 'commander.version') throw error;
       const problem = error.message.replace(/^error: /, '').replace('\n(Did you mean', ' (did you mean');
       throw usageError(problem, `${fullName(command)} ${usage}`);
     });
@@ -35,19 +40,45 @@ function subcommand(parent: Command, name: string, usage: string): Command {
   return speakThroughOutput(parent.command(name), usage);
 }
 
+/** dist/cli/main.js is two directories below the package.json it ships with. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * An option that takes one value: given twice it is a usage error, not "the last one wins" (two
+ * policies on one command line mean one of them is not applied).
+ */
+function once<T extends string>(command: () => Command, flag: string, check: (value: string) => T = (value) => value as T): (value: string, previous: T | undefined) => T {
+  return (value, previous) => {
+    if (previous !== undefined) command().error(`${flag} given twice (${previous}, ${value}): a run takes one`);
+    return check(value);
+  };
+}
+
 function program(): Command {
   const cli = speakThroughOutput(new Command('audithook'), '<command> [options]')
     .description('Audit what a Node program and its dependencies do; enforce a policy.')
+    .version(packageVersion(), '-V, --version', 'print the version of audithook')
     .enablePositionalOptions();
 
-  const run = subcommand(cli, 'run', '[--log FILE] [--policy FILE] [--no-permission-wall] [--otlp [URL]] [--log-secrets] -- COMMAND [ARGS...]')
+  const runCli = (): Command => run;
+  const summaryFormat = (value: string): SummaryFormat => {
+    if (!(SUMMARY_FORMATS as readonly string[]).includes(value)) run.error(`--summary: "${value}" is not ${SUMMARY_FORMATS.join(' or ')}`);
+    return value as SummaryFormat;
+  };
+  const run = subcommand(cli, 'run', `[--log FILE] [--policy FILE] [--no-permission-wall] [--otlp [URL]] [--log-secrets] [--summary ${SUMMARY_FORMATS.join('|')}] [--summary-file FILE] [--quiet] [--fail-on-deny] -- COMMAND [ARGS...]`)
     .description('run COMMAND with every Node process and worker it starts audited')
-    .option('--log <file>', 'write every event as JSON lines to FILE')
-    .option('--policy <file>', 'enforce (or report on) the policy in FILE')
+    .option('--log <file>', 'write every event as JSON lines to FILE', once(runCli, '--log'))
+    .option('--policy <file>', 'enforce (or report on) the policy in FILE', once(runCli, '--policy'))
     .option('--otlp [url]', 'also export every event to the OpenTelemetry collector at URL (default: OTEL_EXPORTER_OTLP_* variables)')
     .option('--log-secrets', 'keep environment values, credential headers, URL credentials and queries, and request bodies in the log (redacted by default)')
     .option('--no-permission-wall', "do not also start every process inside Node's permission model (the flags --explain-wall prints)")
     .option('--explain-wall', "print the flags of Node's permission model the policy maps to, and why, one line each; run nothing")
+    .option('--summary <format>', `the summary when COMMAND ends: ${SUMMARY_FORMATS.join(' or ')} (default: text)`, once(runCli, '--summary', summaryFormat))
+    .option('--summary-file <file>', 'write the summary to FILE instead of stderr', once(runCli, '--summary-file'))
+    .option('-q, --quiet', 'print no summary on stderr (problems are still said)')
+    .option('--fail-on-deny', `exit with ${EXIT.DENIED} when anything was denied (blocked or reported)`)
     .argument('[COMMAND...]', 'the command to run, after --')
     .passThroughOptions()
     .action(async (command: string[], options: RunOptions & { explainWall?: true }) => {
@@ -71,6 +102,14 @@ function program(): Command {
     .option('-o, --output <file>', 'write the policy to FILE instead of standard output')
     .action((logs: string[], options: { output?: string }) => {
       process.exitCode = runPolicyLearn(logs, options);
+    });
+
+  subcommand(policy, 'check', 'FILE [--project DIR]')
+    .description('find what in a policy cannot be what was meant: shadowed and duplicate rules, unknown packages, patterns that never match')
+    .argument('<FILE>', 'a policy file')
+    .option('--project <dir>', 'the project whose node_modules tree says which packages exist (default: the working directory)')
+    .action((file: string, options: { project?: string }) => {
+      process.exitCode = runPolicyCheck(file, options);
     });
 
   subcommand(cli, 'report', 'LOG [--html FILE]')

@@ -5,7 +5,8 @@
  *
  * The supervisor follows the log as the agents append it and hands its records to the SDK's
  * BatchLogRecordProcessor (batches, a bounded queue) and OTLP/HTTP exporter (retries with backoff,
- * the OTEL_EXPORTER_OTLP_* variables). It reads the log only while the queue has room: a slow or
+ * the OTEL_EXPORTER_OTLP_* variables): the protobuf or the JSON one, as otlpProtocol() chooses, and
+ * only that one is loaded. It reads the log only while the queue has room: a slow or
  * down collector makes the export lag behind the log, never the audited program wait, and the log
  * keeps everything. When COMMAND ends, the rest is exported within FLUSH_TIMEOUT_MS; every record
  * the collector did not accept by then is counted as dropped.
@@ -14,7 +15,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { StreamRecord } from '../contract/channel.js';
 import type { LogRecord } from '../contract/record.js';
 import { RecordReader } from './log.js';
-import { printable } from './output.js';
+import { CliError, printable } from './output.js';
 import { isStreamProblem, packageLabel, recordSubject, streamText } from './report-model.js';
 import type { LogAttributes, Logger, LogRecord as OtelLogRecord } from '@opentelemetry/api-logs';
 import type { ExportResult } from '@opentelemetry/core';
@@ -46,6 +47,34 @@ export interface ExportOutcome {
 export interface OtlpExport {
   /** Exports what is left of the log, waits for the collector at most FLUSH_TIMEOUT_MS, and stops. */
   finish(): Promise<ExportOutcome>;
+}
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** Each protocol's exporter: the same OTLPLogExporter class and options, loaded only when used. */
+const EXPORTERS = {
+  'http/protobuf': () => import('@opentelemetry/exporter-logs-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-logs-otlp-http'),
+} as const;
+
+const isProtocol = (value: string): value is OtlpProtocol => Object.hasOwn(EXPORTERS, value);
+
+/**
+ * The encoding, chosen as every OpenTelemetry SDK chooses it: OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, else
+ * OTEL_EXPORTER_OTLP_PROTOCOL, else the specification's default, http/protobuf. An empty variable
+ * counts as unset and the values are read case-insensitively, as the specification says. A value
+ * audithook cannot send (`grpc`) is a usage error before anything starts: the specification lets an
+ * SDK warn and fall back, which would send every record to a gRPC port that cannot take them.
+ */
+export function otlpProtocol(env: NodeJS.ProcessEnv = process.env): OtlpProtocol {
+  for (const name of ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const value = (env[name] ?? '').trim();
+    if (value === '') continue;
+    const protocol = value.toLowerCase();
+    if (isProtocol(protocol)) return protocol;
+    throw new CliError('ERR_AUDITHOOK_USAGE', `${name}=${value}: --otlp exports over http/protobuf or http/json only`);
+  }
+  return 'http/protobuf';
 }
 
 /** `--otlp URL` is the collector's base URL, like OTEL_EXPORTER_OTLP_ENDPOINT: the logs path is added. */
@@ -114,6 +143,9 @@ function streamAttributes(record: StreamRecord): LogAttributes {
   if (record.pid !== null) result['process.pid'] = record.pid;
   if (record.thread !== null) result['thread.id'] = record.thread;
   if (typeof record.code === 'number') result['process.exit.code'] = record.code;
+  if (typeof record.ppid === 'number') result['process.parent_pid'] = record.ppid;
+  if (record.argv !== undefined) result['process.command_args'] = record.argv.slice();
+  if (typeof record.cwd === 'string') result['process.working_directory'] = record.cwd;
   if (typeof record.signal === 'string') result['audithook.stream.signal'] = record.signal;
   if (typeof record.missing === 'number') result['audithook.stream.missing'] = record.missing;
   if (typeof record.detail === 'string') result['audithook.stream.detail'] = record.detail;
@@ -123,14 +155,15 @@ function streamAttributes(record: StreamRecord): LogAttributes {
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * Starts exporting the records appended to `log` (created empty by the caller). `url`: the
- * collector from `--otlp URL`; undefined leaves the endpoint to the OTEL_EXPORTER_OTLP_* variables.
+ * Starts exporting the records appended to `log` (created empty by the caller) in `protocol`
+ * (otlpProtocol(), checked before COMMAND starts). `url`: the collector from `--otlp URL`;
+ * undefined leaves the endpoint to the OTEL_EXPORTER_OTLP_* variables.
  */
-export async function startOtlpExport(log: string, url: string | undefined): Promise<OtlpExport> {
+export async function startOtlpExport(log: string, protocol: OtlpProtocol, url: string | undefined): Promise<OtlpExport> {
   const [{ SeverityNumber }, { ExportResultCode }, { OTLPLogExporter }, resources, { BatchLogRecordProcessor, LoggerProvider }] = await Promise.all([
     import('@opentelemetry/api-logs'),
     import('@opentelemetry/core'),
-    import('@opentelemetry/exporter-logs-otlp-http'),
+    EXPORTERS[protocol](),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-logs'),
   ]);

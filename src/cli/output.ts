@@ -6,6 +6,7 @@
  * The one other code a user meets is ERR_ACCESS_DENIED, the policy's denial, which audited processes
  * throw (src/agent/index.ts), never this command.
  */
+import { closeSync, openSync } from 'node:fs';
 
 /** The statuses audithook exits with; `run` otherwise passes on COMMAND's own. */
 export const EXIT = {
@@ -14,6 +15,8 @@ export const EXIT = {
   USAGE: 2,
   /** A bug in audithook. */
   INTERNAL: 70,
+  /** `run --fail-on-deny`: something was denied (blocked or reported); sysexits' EX_NOPERM, as INTERNAL is EX_SOFTWARE. */
+  DENIED: 77,
   /** COMMAND was found but could not be started. */
   CANNOT_RUN: 126,
   /** COMMAND was not found. */
@@ -85,6 +88,15 @@ export function cannotWrite(what: string, file: string, error: unknown): CliErro
 /** The collector could not write the log to its end: every record it received after that is lost, and counted. */
 export function logNotWritten(file: string, error: Error, lost: number): string {
   return `cannot write the log ${file}: ${fileProblem(error)}; ${plural(lost, 'record')} received from the audited processes were lost`;
+}
+
+/** Creates (or empties) an output file now, so that an unwritable path stops a run before it starts. */
+export function createEmpty(what: string, file: string): void {
+  try {
+    closeSync(openSync(file, 'w'));
+  } catch (error) {
+    throw cannotWrite(what, file, error);
+  }
 }
 
 /** `usage` is the command's usage line, printed below the problem. */

@@ -63,6 +63,16 @@ export interface Report {
   readonly packages: PackageSummary[];
   /** Streams that were not intact (channel.ts), in the log's order. */
   readonly streams: StreamRecord[];
+  /** Every process that said where it came from, parents before their children: a process tree. */
+  readonly processTree: ProcessNode[];
+}
+
+export interface ProcessNode {
+  readonly pid: number;
+  readonly ppid: number | null;
+  /** How many of its ancestors are in the tree. */
+  readonly depth: number;
+  readonly command: string;
 }
 
 /**
@@ -71,6 +81,7 @@ export interface Report {
  */
 export function isStreamProblem(record: StreamRecord): boolean {
   switch (record.stream) {
+    case 'start':
     case 'exit':
     case 'exec':
       return false;
@@ -90,6 +101,8 @@ export function streamText(record: StreamRecord): string {
     : `process ${record.pid}${record.thread === 0 || record.thread === null ? '' : ` thread ${record.thread}`}`;
   const after = `after ${record.records} record${record.records === 1 ? '' : 's'}`;
   switch (record.stream) {
+    case 'start':
+      return `${who}: started by process ${record.ppid ?? '?'}${Array.isArray(record.argv) ? `: ${formatArgv(record.argv)}` : ''}`;
     case 'exit':
       return `${who}: exited with code ${record.code ?? '?'} ${after}, none missing`;
     case 'exec':
@@ -254,6 +267,7 @@ export class ReportBuilder {
   private readonly pids = new Set<number>();
   private readonly kinds = new Set<string>();
   private readonly streams: StreamRecord[] = [];
+  private readonly starts = new Map<number, { ppid: number | null; command: string }>();
   private total = 0;
   private blocked = 0;
   private firstTime: string | null = null;
@@ -277,6 +291,31 @@ export class ReportBuilder {
 
   addStream(record: StreamRecord): void {
     if (isStreamProblem(record)) this.streams.push(record);
+    if (record.stream === 'start' && typeof record.pid === 'number') {
+      this.starts.set(record.pid, {
+        ppid: typeof record.ppid === 'number' ? record.ppid : null,
+        command: Array.isArray(record.argv) ? formatArgv(record.argv) : '',
+      });
+    }
+  }
+
+  /** Roots are the processes whose parent said nothing (COMMAND, or a process a program that is not Node started). */
+  private processTree(): ProcessNode[] {
+    const children = new Map<number | null, number[]>();
+    for (const [pid, { ppid }] of this.starts) {
+      const parent = ppid !== null && this.starts.has(ppid) ? ppid : null;
+      children.set(parent, [...children.get(parent) ?? [], pid]);
+    }
+    const tree: ProcessNode[] = [];
+    const visit = (parent: number | null, depth: number): void => {
+      for (const pid of children.get(parent) ?? []) {
+        const start = this.starts.get(pid)!;
+        tree.push({ pid, ppid: start.ppid, depth, command: start.command });
+        visit(pid, depth + 1);
+      }
+    };
+    visit(null, 0);
+    return tree;
   }
 
   report(source: string, skipped: number): Report {
@@ -294,6 +333,7 @@ export class ReportBuilder {
       eventKinds: sorted(this.kinds),
       packages,
       streams: this.streams,
+      processTree: this.processTree(),
     };
   }
 }

@@ -55,6 +55,10 @@ export function renderText(report: Report): string {
   for (const pkg of report.packages) lines.push(...packageBlock(pkg), '');
   const packages = report.packages.filter((pkg) => pkg.name !== null).length;
   const app = report.packages.some((pkg) => pkg.name === null) ? ' and the app' : '';
+  if (report.processTree.length > 1) {
+    lines.push(`processes (${report.processTree.length})`, ...report.processTree.slice(0, LIST_LIMIT * 5)
+      .map((node) => `  ${'  '.repeat(node.depth)}${node.pid} ${printable(node.command)}`), '');
+  }
   if (report.streams.length > 0) {
     lines.push(`streams not intact (${report.streams.length})`, ...report.streams.map((record) => `  ${printable(streamText(record))}`), '');
   }

@@ -21,9 +21,11 @@ import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
-import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, invalidPolicy, logNotWritten, notice } from './output.js';
-import { startOtlpExport } from './otlp.js';
-import { printExport, printSummary } from './summary.js';
+import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logNotWritten, notice } from './output.js';
+import { otlpProtocol, startOtlpExport } from './otlp.js';
+import type { OtlpExport } from './otlp.js';
+import { finishRun, printExport } from './summary.js';
+import type { SummaryOptions } from './summary.js';
 import { wallFor, wallOptions } from './wall.js';
 
 /** Without --log: in the working directory, replaced by each run. */
@@ -130,7 +132,7 @@ function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv, collector:
   });
 }
 
-export interface RunOptions {
+export interface RunOptions extends SummaryOptions {
   readonly log?: string;
   readonly policy?: string;
   /** `--otlp`: true for the collector the OTEL_EXPORTER_OTLP_* variables name, or its URL. */
@@ -144,19 +146,32 @@ export interface RunOptions {
 /** COMMAND is not empty and `--otlp URL` an http(s) URL: main.ts checks the command line. */
 export async function runCommand(command: readonly string[], options: RunOptions): Promise<number> {
   const policy = options.policy === undefined ? null : readPolicy(options.policy);
+  const protocol = options.otlp === undefined ? null : otlpProtocol();
   const log = resolve(options.log ?? DEFAULT_LOG);
+  // Before the collector, which would keep this process alive after the error.
+  if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
   const collector = startCollector(log, options.logSecrets === true);
-  const otlp = options.otlp === undefined ? null : await startOtlpExport(log, options.otlp === true ? undefined : options.otlp);
+  let otlp: OtlpExport | null = null;
+  try {
+    if (protocol !== null) otlp = await startOtlpExport(log, protocol, options.otlp === true ? undefined : options.otlp);
+  } catch (error) {
+    // The pool's read ends would keep this process alive: COMMAND never started, the run ends here.
+    await collector.finish(null, null);
+    throw error;
+  }
   const wall = runWall(policy, collector.directory, options.permissionWall !== false);
-  const { status, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy, wall.text), collector);
+  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy, wall.text), collector);
   const collected = await collector.finish(code, signal);
+  if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
+  // With the text summary on stderr: part of what it says, not a problem of the run.
+  if (wall.off !== null && options.quiet !== true && (options.summary ?? 'text') === 'text' && options.summaryFile === undefined) {
+    notice(`no permission wall: ${wall.off}`);
+  }
   // A log cut short would summarise only its start.
-  if (collected.writeError === null) printSummary(log);
-  else notice(logNotWritten(log, collected.writeError, collected.unwritten));
-  if (wall.off !== null) notice(`no permission wall: ${wall.off}`);
+  const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
   if (otlp !== null) {
     const outcome = await otlp.finish();
-    printExport(outcome);
+    printExport(outcome, options.quiet);
     // The SDK cannot be cancelled: its retries would hold `audithook run` past the flush timeout.
     if (!outcome.finished) process.exit(status);
   }

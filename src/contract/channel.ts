@@ -36,6 +36,8 @@ export interface Goodbye {
 
 /**
  * What the supervisor says of a stream, in the log beside the records:
+ * - `start`: a process's main thread said hello: the process's first line, with its parent's pid,
+ *   its argv and its working directory as the kernel has them (absent when it had already ended).
  * - `exit`: the thread said goodbye; `records` arrived, none missing.
  * - `cut`: the stream ended without a goodbye (SIGKILL, abort, process.reallyExit, a removed
  *   'exit' listener, a worker stopped by its process's end); everything sent arrived.
@@ -46,7 +48,7 @@ export interface Goodbye {
  *   name of a process that did not send them.
  * - `open`: still open when `audithook run` ended (a process that outlived COMMAND).
  */
-export type StreamStatus = 'exit' | 'cut' | 'exec' | 'gap' | 'malformed' | 'forged' | 'open';
+export type StreamStatus = 'start' | 'exit' | 'cut' | 'exec' | 'gap' | 'malformed' | 'forged' | 'open';
 
 export interface StreamRecord {
   readonly time: string;
@@ -60,6 +62,10 @@ export interface StreamRecord {
   readonly code?: number | null;
   /** `cut` for COMMAND itself: the signal that ended it. */
   readonly signal?: string | null;
+  /** `start`: the parent process, the command line and the working directory. */
+  readonly ppid?: number;
+  readonly argv?: readonly string[];
+  readonly cwd?: string;
   /** `gap`: how many sequence numbers did not arrive; `malformed`: how many lines were dropped. */
   readonly missing?: number;
   readonly detail?: string;

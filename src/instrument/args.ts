@@ -107,6 +107,21 @@ const {
 
 type OpenFlags = readonly [mode: string | null, flags: number];
 
+/**
+ * O_CLOEXEC of each system, which libuv adds to every open(2) Node makes, as CPython adds it before
+ * its open event: an `open` event's flags are the flags the system call gets. Windows has no such
+ * flag (libuv opens handles that children do not inherit): none is added there.
+ */
+const CLOSE_ON_EXEC: Readonly<Record<string, number>> = nullPrototype({
+  linux: 0o2000000, android: 0o2000000, darwin: 0x1000000, freebsd: 0x100000, openbsd: 0x10000, sunos: 0x800000,
+});
+const O_CLOEXEC = CLOSE_ON_EXEC[process.platform] ?? 0;
+
+/** The flags open(2) gets for `flags` given to Node (the `flags` of an `open` event). */
+export function systemOpenFlags(flags: number): number {
+  return flags | O_CLOEXEC;
+}
+
 function flagsOf(flag: string, flags: number): OpenFlags {
   return ObjectFreeze([flag, flags] as const);
 }

@@ -1,7 +1,9 @@
 /**
- * Whether Node itself is building code through a public API: a few of Node's own modules compile
- * through node:vm or WebAssembly. Their work is an internal layer of another operation (fetch,
- * web streams), not code the program builds, and a policy that denies `compile` must not break it.
+ * Whether Node itself is calling a public API as part of another operation: a few of Node's own
+ * modules compile through node:vm or WebAssembly (fetch, web streams), and a recursive fs.watch on
+ * Linux watches and lists each directory of the tree through fs.watch and fs.readdirSync. That work
+ * is an internal layer of an operation already audited, not something the program does, and a
+ * policy that denies the inner event must not break it.
  *
  * The caller is read from a structured stack trace (src/callsites.ts) that `Error.prepareStackTrace`
  * or a patched CallSite cannot fake. Anything unexpected answers false: the event is raised.
@@ -23,7 +25,21 @@ function isNodeBuilder(file: unknown): boolean {
 
 /** Whether the nearest caller outside audithook's own file and node:vm is one of Node's modules that build code. */
 export function calledByNode(): boolean {
-  const sites = callSites(calledByNode, FRAMES);
+  return nearestCallerIs(isNodeBuilder, calledByNode);
+}
+
+/** Node's implementation of recursive fs.watch where the system has none (Linux): one module, in every Node version. */
+function isRecursiveWatch(file: unknown): boolean {
+  return file === 'node:internal/fs/recursive_watch';
+}
+
+/** Whether the nearest caller outside audithook's own file is Node's recursive fs.watch, at its own work. */
+export function calledByRecursiveWatch(): boolean {
+  return nearestCallerIs(isRecursiveWatch, calledByRecursiveWatch);
+}
+
+function nearestCallerIs(isCaller: (file: unknown) => boolean, below: () => boolean): boolean {
+  const sites = callSites(below, FRAMES);
   if (sites === undefined || sites.length === 0) return false;
   try {
     // The audited wrapper that asks: audithook's own file (one bundle).
@@ -31,7 +47,7 @@ export function calledByNode(): boolean {
     for (let i = 1; i < sites.length; i++) {
       const file = callSiteFileName(sites[i] as object);
       if (file === own || file === 'node:vm') continue;
-      return isNodeBuilder(file);
+      return isCaller(file);
     }
   } catch {
     // a formatter that returned other objects than CallSites

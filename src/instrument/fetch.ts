@@ -1,7 +1,7 @@
 /**
- * The web globals that reach the network: `fetch` and `WebSocket` raise `urllib.Request` (fullurl,
- * data, headers, method) once per call, before any look-up or dial (which raise their own
- * socket events underneath).
+ * The web globals that reach the network: `fetch`, `WebSocket` and `EventSource` raise
+ * `urllib.Request` (fullurl, data, headers, method) once per call, before any look-up or dial
+ * (which raise their own socket events underneath).
  */
 import {
   ObjectDefineProperty,
@@ -103,8 +103,11 @@ const describeFetch: Describe = (args) => {
   return operation('urllib.Request', [url, body, plainHeaders(classes.HeadersCtor, headers), StringPrototypeToUpperCase(StringCtor(method))]);
 };
 
-/** new WebSocket(url, protocols): the URL converted to a string once, which the constructor then gets. */
-const describeWebSocket: Describe = (args) => {
+/**
+ * new WebSocket(url, protocols) and new EventSource(url, init): the URL converted to a string once,
+ * which the constructor then gets.
+ */
+const describeGetUrl: Describe = (args) => {
   const url = StringCtor(args[0]);
   args[0] = url;
   return operation('urllib.Request', [url, null, ObjectFreeze({}), 'GET']);
@@ -122,7 +125,9 @@ export const fetchDomain: Domain = {
    */
   withFirstHook() {
     const original = (globalThis as { WebSocket?: unknown }).WebSocket;
-    instrumentConstructor(globalThis, 'WebSocket', describeWebSocket);
+    instrumentConstructor(globalThis, 'WebSocket', describeGetUrl);
+    // EventSource is a global under --experimental-eventsource only (Node 20 to 26): absent, nothing is read.
+    instrumentConstructor(globalThis, 'EventSource', describeGetUrl);
     const audited = (globalThis as { WebSocket?: unknown }).WebSocket;
     // Node 26's http.WebSocket is a getter of the same class: it answers with the audited one.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first hook, as the http domain does

@@ -24,15 +24,17 @@ import {
   ownOptions,
   pathForCall,
   readOptions,
+  systemOpenFlags,
   toInteger,
   toMode,
   toOpenFlags,
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, REJECTS, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
+import { ANY, REJECTS, andThen, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
 import type { ArgsOf, Describe, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
+import { calledByRecursiveWatch } from './caller.js';
 
 /**
  * Reads `args[index]` as a path, made absolute; on success leaves in its place the path audited,
@@ -61,12 +63,14 @@ const describeOpen: Describe = (args) => {
   const path = pathAt(args, 0);
   const flags = toOpenFlags(args[1], 'r');
   if (path === INVALID || flags === INVALID) return undefined;
-  return operation('open', [path, flags[0], flags[1]]);
+  return operation('open', [path, flags[0], systemOpenFlags(flags[1])]);
 };
+
+const READ_ONLY = systemOpenFlags(constants.O_RDONLY);
 
 const describeOpenForReading: Describe = (args) => {
   const path = pathAt(args, 0);
-  return path === INVALID ? undefined : operation('open', [path, 'r', constants.O_RDONLY]);
+  return path === INVALID ? undefined : operation('open', [path, 'r', READ_ONLY]);
 };
 
 /** The options readFile and writeFile read by name (getOptions, then options.flag, ...). */
@@ -93,11 +97,11 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
       (options as Record<string, unknown>)['flag'] = flags[0] ?? flags[1];
       args[optionsIndex] = options;
     }
-    return operation('open', [path, flags[0], flags[1]]);
+    return operation('open', [path, flags[0], systemOpenFlags(flags[1])]);
   };
 }
 
-type PathsEvent = 'os.remove' | 'os.rename' | 'os.listdir' | 'os.scandir' | 'os.link' | 'os.symlink' | 'shutil.copyfile';
+type PathsEvent = 'os.remove' | 'os.rename' | 'os.link' | 'os.symlink' | 'shutil.copyfile';
 
 /** An event whose arguments are the paths at `indexes` followed by `trailing` (dir_fd and the like). */
 function describePaths<E extends PathsEvent>(event: E, indexes: readonly number[], trailing: readonly null[]): Describe {
@@ -244,20 +248,61 @@ const describeGlob: Describe = (args) => {
   const cwd = PathResolve(ProcessCwd(), rootDir ?? '.');
   const roots: string[] = [];
   for (let i = 0; i < patterns.length; i++) roots[i] = globRoot(patterns[i] as string, cwd);
-  return compositeOperation('glob.glob/2', [typeof pattern === 'string' ? pattern : patterns, true, rootDir, null], nestedWithin(roots, GLOB_EVENTS));
+  const pathname = typeof pattern === 'string' ? pattern : patterns;
+  // CPython's glob raises glob.glob (pathname, recursive), then glob.glob/2 with the root; Node's
+  // `**` always recurses.
+  return andThen(
+    operation('glob.glob', [pathname, true]),
+    compositeOperation('glob.glob/2', [pathname, true, rootDir, null], nestedWithin(roots, GLOB_EVENTS)),
+  );
 };
+
+/** readdir and opendir read options.recursive by name (after getOptions, which keeps an object as given). */
+const DIRECTORY_OPTIONS = ['encoding', 'withFileTypes', 'recursive', 'bufferSize'] as const;
+
+/**
+ * readdir and opendir: one directory, or with `recursive` a walk of the tree below it, which is
+ * CPython's os.walk (top, topdown, onerror, followlinks): Node lists a directory before what is in
+ * it, reports no error to a callback and does not follow links. As os.walk scans its top first,
+ * the walk is followed by the listing of the directory given.
+ */
+function describeDirectory(event: 'os.listdir' | 'os.scandir'): Describe {
+  return unlessRecursiveWatchWork((args) => {
+    const path = pathAt(args, 0);
+    if (path === INVALID) return undefined;
+    const options = readOptions(args[1], DIRECTORY_OPTIONS);
+    if (args.length > 1) args[1] = options;
+    const listing = operation(event, [path]);
+    return optionOf(options, 'recursive') === true ? andThen(operation('os.walk', [path, true, null, false]), listing) : listing;
+  });
+}
 
 const WATCH_OPTIONS = ['persistent', 'recursive', 'encoding', 'signal', 'ignore', 'throwIfNoEntry'] as const;
 
+/**
+ * Set by the first recursive watch: from then on, a watch or listing whose caller is Node's
+ * recursive watcher (on Linux it watches and lists every directory of the tree, then each new one,
+ * through fs.watch and fs.readdirSync) is that watch's work and raises nothing. Until then no
+ * call pays for reading its caller.
+ */
+let recursiveWatchStarted = false;
+
+/** A describer whose calls by Node's recursive watcher, which the recursive fs.watch event covers, raise nothing. */
+function unlessRecursiveWatchWork(describe: Describe): Describe {
+  return (args, thisArg) => (recursiveWatchStarted && calledByRecursiveWatch() ? undefined : describe(args, thisArg));
+}
+
 /** fs.watch and fsPromises.watch read their options by name; watchFile spreads them. */
 function describeWatch(copy: (options: unknown) => unknown): Describe {
-  return (args) => {
+  return unlessRecursiveWatchWork((args) => {
     const path = pathAt(args, 0);
     if (path === INVALID) return undefined;
     const options = typeof args[1] === 'function' ? args[1] : copy(args[1]);
     args[1] = options;
-    return operation('fs.watch', [path, optionOf(options, 'recursive') === true]);
-  };
+    const recursive = optionOf(options, 'recursive') === true;
+    if (recursive) recursiveWatchStarted = true;
+    return operation('fs.watch', [path, recursive]);
+  });
 }
 const describeWatchByName = describeWatch((options) => readOptions(options, WATCH_OPTIONS));
 
@@ -280,6 +325,8 @@ function isId(value: unknown): value is number {
   return typeof value === 'number' && NumberIsInteger(value) && value >= -1 && value <= 0xffffffff;
 }
 
+const READ_WRITE = systemOpenFlags(constants.O_RDWR);
+
 /**
  * truncate(path, len): Node opens the path 'r+' and truncates the descriptor through the public
  * fs functions; both are this operation. truncate(fd, len) is the legacy spelling of ftruncate.
@@ -289,7 +336,7 @@ const describeTruncate: Describe = (args) => {
   const length = toInteger(args[1], 0);
   if (target === INVALID || length === INVALID) return undefined;
   const covers = typeof target === 'string'
-    ? [['open', target, 'r+', constants.O_RDWR], ['os.truncate', ANY, length]]
+    ? [['open', target, 'r+', READ_WRITE], ['os.truncate', ANY, length]]
     : undefined;
   return operation('os.truncate', [target, length], covers);
 };
@@ -387,8 +434,8 @@ const FS_APIS: readonly FsApi[] = [
   allForms('mkdir', describeMkdir),
   allForms('mkdtemp', describeMkdtemp),
   { describe: describeMkdtemp, sync: 'mkdtempDisposableSync', promise: 'mkdtempDisposable' },
-  allForms('readdir', describePaths('os.listdir', [0], [])),
-  allForms('opendir', describePaths('os.scandir', [0], [])),
+  allForms('readdir', describeDirectory('os.listdir')),
+  allForms('opendir', describeDirectory('os.scandir')),
   allForms('chmod', describeChmod),
   allForms('lchmod', describeChmod),
   { describe: describeChmod, callback: 'fchmod', sync: 'fchmodSync' },

@@ -6,12 +6,22 @@
  * new connection: http.client.connect, socket.getaddrinfo (by name), socket.connect; the sends
  * come as the body is written.
  *
+ * http2 clients raise the same two: `http.client.connect` (null, host, port) when http2.connect is
+ * about to open a session (the session object does not exist yet), then `http.client.send` (session,
+ * data) for each request's header block (a request without a body raises that one send, as CPython's
+ * send sees the header block too) and for each body chunk written to its stream. Refused, connect
+ * and request throw the hook's error (as for their invalid arguments); a refused chunk is not
+ * written and the stream is destroyed with the error.
+ *
  * Installed with the first hook: loading http costs ~3 ms, and prototypes patched late still
- * apply to every request, whenever http was loaded.
+ * apply to every request, whenever http was loaded. http2 is instrumented when the program loads it.
  */
-import { NumberParseInt, ObjectGetOwnPropertyDescriptor, ProcessNextTick, ReflectApply } from '../core/primordials.js';
-import { optionOf } from './args.js';
-import { instrument, operation } from './wrap.js';
+import {
+  NumberParseInt, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ProcessNextTick, ReflectApply, StringCtor, StringPrototypeSlice, URLCtor,
+} from '../core/primordials.js';
+import { optionOf, ownOptions } from './args.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
+import { THROWS, instrument, operation, replaceFunction } from './wrap.js';
 import type { Deliver, Describe } from './wrap.js';
 import type { Domain } from './domain.js';
 
@@ -83,8 +93,90 @@ export const httpDomain: Domain = {
   withFirstHook() {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
     installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
+    instrumentWhenLoaded('http2', installHttp2);
   },
 };
+
+// ---- http2 -------------------------------------------------------------------------------------
+
+/**
+ * http2.connect(authority[, options][, listener]): Node makes a string a URL and reads its
+ * protocol, port, hostname and host: they are read here once, and Node gets them as a plain object,
+ * so the host and port audited are the ones dialled (a string that is no URL throws in Node).
+ */
+const describeHttp2Connect: Describe = (args) => {
+  let authority = args[0];
+  if (typeof authority === 'string') {
+    try {
+      authority = new URLCtor(authority);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof authority !== 'object' || authority === null) return undefined;
+  const { protocol, port, hostname, host } = authority as Record<string, unknown>;
+  args[0] = authorityOf(protocol, port, hostname, host);
+  const portNumber = port !== undefined && port !== '' ? NumberParseInt(StringCtor(port), 10) : protocol === 'http:' ? 80 : 443;
+  let name: unknown = 'localhost';
+  if (typeof hostname === 'string' && hostname !== '') name = hostname[0] === '[' ? StringPrototypeSlice(hostname, 1, -1) : hostname;
+  else if (host !== undefined && host !== '') name = host;
+  return operation('http.client.connect', [null, name, portNumber]);
+};
+
+function authorityOf(protocol: unknown, port: unknown, hostname: unknown, host: unknown): object {
+  return { protocol, port, hostname, host };
+}
+
+/** ClientHttp2Session#request(headers[, options]): Node copies the headers' own fields; the copy audited is the one it gets. */
+const describeHttp2Request: Describe = (args, session) => {
+  const headers = args[0] === undefined || args[0] === null ? {} : ownOptions(args[0]);
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  args[0] = headers;
+  return operation('http.client.send', [session, headers]);
+};
+
+/** ClientHttp2Stream#write(chunk) and #end(chunk): a body chunk, as for HTTP/1 (end() without one sends nothing). */
+const describeHttp2Send: Describe = (args, stream) => {
+  const chunk = args[0];
+  return chunk === undefined || chunk === null || typeof chunk === 'function' ? undefined
+    : operation('http.client.send', [(stream as { session?: unknown }).session ?? null, chunk]);
+};
+
+function refuseHttp2Send(returned: (stream: unknown) => unknown): Deliver {
+  return (error, stream) => {
+    const { destroy } = stream as ClientRequestLike;
+    ProcessNextTick(() => ReflectApply(destroy, stream, [error]));
+    return returned(stream);
+  };
+}
+
+function installHttp2(http2: Record<string, unknown>): void {
+  instrument(http2, 'connect', describeHttp2Connect, THROWS);
+  const audited = http2['connect'] as (...args: unknown[]) => unknown;
+  let sessions = false;
+  let streams = false;
+  // Node exports neither ClientHttp2Session nor ClientHttp2Stream: their prototypes are
+  // instrumented when the first session and the first stream are made, before the caller has them.
+  replaceFunction(http2, 'connect', () => function connect(this: unknown, ...args: unknown[]) {
+    const session = ReflectApply(audited, this, args) as object;
+    if (sessions) return session;
+    sessions = true;
+    const prototype = ObjectGetPrototypeOf(session) as Record<string, unknown>;
+    instrument(prototype, 'request', describeHttp2Request, THROWS);
+    const request = prototype['request'] as (...args: unknown[]) => unknown;
+    replaceFunction(prototype, 'request', () => function (this: unknown, ...requestArgs: unknown[]) {
+      const stream = ReflectApply(request, this, requestArgs) as object;
+      if (!streams) {
+        streams = true;
+        const streamPrototype = ObjectGetPrototypeOf(stream) as Record<string, unknown>;
+        instrument(streamPrototype, 'write', describeHttp2Send, { delivery: refuseHttp2Send(() => false) });
+        instrument(streamPrototype, 'end', describeHttp2Send, { delivery: refuseHttp2Send((refused) => refused) });
+      }
+      return stream;
+    });
+    return session;
+  });
+}
 
 function installHttp(http: { Agent: { prototype: object }; ClientRequest: { prototype: object } }): void {
   instrument(http.Agent.prototype, 'addRequest', describeAddRequest, { delivery: refuseRequest });

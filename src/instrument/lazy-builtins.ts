@@ -5,6 +5,8 @@
  * built-in for the program (require, import; process.getBuiltinModule is patched here); one the
  * program loaded before the first hook is instrumented with it.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take syncBuiltinESMExports at load
+import Module = require('node:module');
 import { ProcessGetBuiltinModule, ReflectApply } from '../core/primordials.js';
 import { replaceFunction } from './wrap.js';
 
@@ -15,6 +17,7 @@ interface LazyBuiltin {
   done: boolean;
 }
 
+const { syncBuiltinESMExports } = Module;
 const pending: LazyBuiltin[] = [];
 let getBuiltinModulePatched = false;
 
@@ -40,7 +43,10 @@ export function loadingBuiltin(request: unknown): void {
     if (entry.done || (request !== entry.id && request !== `node:${entry.id}`)) continue;
     entry.done = true;
     const module = ProcessGetBuiltinModule?.(`node:${entry.id}`) as Record<string, unknown> | undefined;
-    if (module !== undefined) entry.install(module);
+    if (module === undefined) continue;
+    entry.install(module);
+    // ESM named imports (`import { connect } from 'node:http2'`) are bindings to a copy of the exports.
+    syncBuiltinESMExports();
   }
 }
 

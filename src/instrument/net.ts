@@ -15,6 +15,7 @@ import {
 import { bindingsRefused, channelWrapPrototype, pipePrototype, rawBinding, tcpPrototype, udpPrototype } from './natives.js';
 import { instrumentLookups } from './public-callers.js';
 import { THROWS, beforeCall, instrument, operation } from './wrap.js';
+import { toInt32 } from './args.js';
 import type { Domain } from './domain.js';
 import type { Deliver, Describe } from './wrap.js';
 
@@ -94,15 +95,29 @@ function describeAddress(event: 'socket.connect' | 'socket.bind' | 'socket.sendt
   };
 }
 
+/**
+ * TCP#bind(address, port) of a handle that already belongs to a socket (one with no owner yet, a
+ * server's, raises nothing). net passes no port when only localAddress is given: the binding reads
+ * it with ToInt32, as here, once; the handle gets the number audited.
+ */
+const describeSocketBind: Describe = (args, handle) => {
+  const socket = ownerOf(handle as object);
+  if (socket == null || typeof args[0] !== 'string') return undefined;
+  const port = toInt32(args[1]);
+  args[1] = port;
+  return operation('socket.bind', [socket, ObjectFreeze([args[0], port])]);
+};
+
 // ---- datagrams -------------------------------------------------------------------------------
 
 /** What libuv returns for an operation not permitted: dgram turns it into its exception. */
 const UV_EPERM = -constants.errno.EPERM;
 
 /**
- * dgram turns an error code from the handle into its own exception and emits it on the socket at
- * once: the hook's error is emitted in its place, so a refused bind or connect reports the hook's
- * error as the socket's 'error', as for TCP. (A connect with a callback gets dgram's EPERM error.)
+ * dgram (and net, for a dial's local bind) turns an error code from the handle into its own
+ * exception and emits it on the socket at once or on the next tick: the hook's error is emitted in
+ * its place, so a refused bind or connect reports the hook's error as the socket's 'error', and
+ * nothing is dialled. (A dgram connect with a callback gets dgram's EPERM error.)
  */
 function refuseWithEperm(error: unknown, handle: unknown): number {
   const socket = ownerOf(handle as object) as { emit?: unknown } | undefined;
@@ -191,6 +206,11 @@ function installNet(): void {
   instrument(tcp, 'connect', describeTcpConnect, { delivery: failDial });
   instrument(tcp, 'connect6', describeTcpConnect, { delivery: failDial });
   instrument(pipe, 'connect', describePipeConnect, { delivery: failDial });
+  // TCP#bind(address, port) and bind6(address, port, flags) of a socket: a dial from a chosen local
+  // address (net.connect's localAddress, localPort) binds before it connects. A server's handle is
+  // bound before it has an owner, and its listen raises socket.bind: that bind raises nothing.
+  instrument(tcp, 'bind', describeSocketBind, { delivery: refuseWithEperm });
+  instrument(tcp, 'bind6', describeSocketBind, { delivery: refuseWithEperm });
   instrument(tcp, 'listen', describeTcpListen, { delivery: failListen });
   instrument(pipe, 'listen', describePipeListen, { delivery: failListen });
   beforeCall(pipe, 'bind', (args, handle) => {

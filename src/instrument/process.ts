@@ -11,8 +11,8 @@ import { isAuditing } from '../core/kernel.js';
 import {
   ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProcessEnvironment, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
-import { INVALID, frozenCopy, isStringArray, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
-import { ANY, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
+import { INVALID, absolutePath, frozenCopy, isStringArray, systemOpenFlags, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
+import { ANY, andThen, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
 import { SIGUSR1, opensInspector, withSignalInspector } from './inspector.js';
@@ -169,7 +169,7 @@ function auditedLoadEnvFile(original: (this: unknown, ...args: unknown[]) => unk
     const given = args[0];
     const path = given === undefined || given === null ? '.env' : toPath(given);
     if (!isAuditing() || path === INVALID || parseEnv === undefined) return ReflectApply(original, this, args);
-    raise('open', [path, 'r', constants.O_RDONLY]);
+    raise('open', [path, 'r', systemOpenFlags(constants.O_RDONLY)]);
     let variables: Record<string, string>;
     try {
       variables = parseEnv(readFile(path, 'utf8'));
@@ -186,6 +186,37 @@ function auditedLoadEnvFile(original: (this: unknown, ...args: unknown[]) => unk
     }
     for (let i = 0; i < set.length; i++) nodeEnvironment[set[i] as string] = variables[set[i] as string] as string;
     return undefined;
+  };
+}
+
+/** Node's name for a report written without one (the date, time, pid, thread and a count are filled in as it writes). */
+const DEFAULT_REPORT_NAME = 'report.YYYYMMDD.HHMMSS.PID.TID.SEQ.json';
+/** Node writes a report through a C++ ofstream (fopen "w"), not libuv: no O_CLOEXEC. */
+const REPORT_FLAGS = constants.O_TRUNC | constants.O_CREAT | constants.O_WRONLY;
+
+/**
+ * process.report.writeReport([filename][, err]): `process.report.writeReport` (filename), then
+ * `open` for the file, as Node names it: the filename given, else process.report.filename, else
+ * Node's own name (DEFAULT_REPORT_NAME, its fields filled in only as Node writes), in
+ * process.report.directory when set (Node joins them as given), else in the working directory.
+ * 'stdout' and 'stderr' write to those streams and open nothing. The settings are read through
+ * the getters as Node's report object had them at load.
+ */
+function describeWriteReport(report: object): Describe {
+  const directoryGetter = ObjectGetOwnPropertyDescriptor(report, 'directory')?.get;
+  const filenameGetter = ObjectGetOwnPropertyDescriptor(report, 'filename')?.get;
+  const setting = (getter: (() => unknown) | undefined): string => {
+    const value = getter === undefined ? '' : ReflectApply(getter, report, []);
+    return typeof value === 'string' ? value : '';
+  };
+  return (args) => {
+    const given = typeof args[0] === 'object' && args[0] !== null ? undefined : args[0];
+    if (given !== undefined && typeof given !== 'string') return undefined;
+    const write = operation('process.report.writeReport', [given ?? null]);
+    const name = given || setting(filenameGetter) || DEFAULT_REPORT_NAME;
+    if (name === 'stdout' || name === 'stderr') return write;
+    const directory = setting(directoryGetter);
+    return andThen(write, operation('open', [absolutePath(directory === '' ? name : `${directory}/${name}`), 'w', REPORT_FLAGS]));
   };
 }
 
@@ -235,7 +266,7 @@ function installProcess(): void {
   instrument(process, 'addUncaughtExceptionCaptureCallback', (args) => (typeof args[0] === 'function' ? describeCaptureCallback(args, undefined) : undefined), { delivery: 'throw', nests: true });
   instrument(process, 'execve', describeExecve, propagating() ? { delivery: 'throw', prepare: keepExecAudited } : THROWS);
   replaceFunction(process, 'loadEnvFile', auditedLoadEnvFile);
-  instrument(process.report, 'writeReport', describeAs('process.report.writeReport', 1), THROWS);
+  instrument(process.report, 'writeReport', describeWriteReport(process.report), THROWS);
   instrumentReportSettings(process.report);
   instrument(os, 'setPriority', describeSetPriority, THROWS);
 }

@@ -5,12 +5,15 @@
  * Both readline's Interface#question (callback) and readline/promises' Interface#question ask
  * through the shared base class's [kQuestion](query, cb), wrapped here once for both. A question
  * asked while another is pending only re-prompts (Node keeps the first): it raises nothing.
- * A hook that refuses the prompt makes question() throw (the promise form rejects); one that
- * refuses the result throws where readline delivers the line, and the caller never gets it.
+ * A hook that refuses the prompt makes question() throw (the promise form rejects). One that
+ * refuses the result keeps the answer from the caller, and its error reaches the caller as
+ * readline's own errors do: the promise form's question rejects with it; the callback form, which
+ * has no error argument, gets the interface's 'error' event (as for an input stream that fails).
+ * Either way the question is over: the next one asks again.
  */
 import { isAuditing } from '../core/kernel.js';
 import {
-  ObjectGetOwnPropertySymbols, ObjectGetPrototypeOf, ReflectApply, StringCtor, SymbolPrototypeGetDescription,
+  ObjectGetOwnPropertySymbols, ObjectGetPrototypeOf, PromiseCtor, PromisePrototypeThen, ReflectApply, StringCtor, SymbolPrototypeGetDescription,
 } from '../core/primordials.js';
 import { raise, replaceFunction } from './wrap.js';
 import type { Domain } from './domain.js';
@@ -24,17 +27,37 @@ function symbolNamed(prototype: object, description: string): symbol | undefined
   return undefined;
 }
 
+interface ReadlineModule { Interface: { prototype: object } }
+
 export const readlineDomain: Domain = {
   withFirstHook() {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    installReadline(require('node:readline') as { Interface: { prototype: object } });
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
+    installReadline(require('node:readline') as ReadlineModule, require('node:readline/promises') as ReadlineModule);
+    /* eslint-enable @typescript-eslint/no-require-imports */
   },
 };
 
-function installReadline(readline: { Interface: { prototype: object } }): void {
+/** The reject of the promise readline/promises' question returns, while that question asks (synchronously). */
+let rejectAsking: ((error: unknown) => void) | undefined;
+
+function installReadline(readline: ReadlineModule, readlinePromises: ReadlineModule): void {
   const base = ObjectGetPrototypeOf(readline.Interface.prototype) as Record<symbol, unknown>;
   const kQuestion = symbolNamed(base, 'kQuestion');
   if (kQuestion === undefined) return;
+  // The promise form resolves with the answer and has no way to reject with a refused one: its
+  // promise is followed by one of audithook's, which the refusal can reject.
+  replaceFunction(readlinePromises.Interface.prototype, 'question', (question) => function (this: unknown, ...args: unknown[]) {
+    if (!isAuditing()) return ReflectApply(question, this, args);
+    return new PromiseCtor((resolve, reject) => {
+      const outer = rejectAsking;
+      rejectAsking = reject;
+      try {
+        void PromisePrototypeThen(ReflectApply(question, this, args) as Promise<unknown>, resolve, reject);
+      } finally {
+        rejectAsking = outer;
+      }
+    });
+  });
   replaceFunction(base, kQuestion, (question) => function (this: unknown, query: unknown, cb: unknown) {
     // A closed interface throws, and a pending question only re-prompts: neither asks anything.
     if (!isAuditing() || typeof cb !== 'function' || (this as { closed?: unknown }).closed === true) {
@@ -44,8 +67,19 @@ function installReadline(readline: { Interface: { prototype: object } }): void {
     const kQuestionCallback = symbolNamed(this as object, '_questionCallback');
     if (kQuestionCallback !== undefined && (this as Record<symbol, unknown>)[kQuestionCallback]) return ReflectApply(question, this, [query, cb]);
     raise('builtins.input', [StringCtor(query)]);
+    const refuse = rejectAsking;
+    const rl = this as { emit(event: string, error: unknown): boolean };
     const answered = function (this: unknown, answer: unknown): unknown {
-      if (isAuditing()) raise('builtins.input/result', [answer as string]);
+      if (isAuditing()) {
+        try {
+          raise('builtins.input/result', [answer as string]);
+        } catch (error) {
+          // readline cleared the pending question before calling back: the next one asks anew.
+          if (refuse !== undefined) refuse(error);
+          else rl.emit('error', error);
+          return undefined;
+        }
+      }
       return ReflectApply(cb as (answer: unknown) => unknown, this, [answer]);
     };
     return ReflectApply(question, this, [query, answered]);

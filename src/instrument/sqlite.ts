@@ -10,6 +10,11 @@
  * sqlite.backup(source, path) writes a copy into the database at `path`: `sqlite3.connect` (path),
  * the destination it opens, before the promise is made.
  *
+ * Once a connection is open, `sqlite3.connect/handle` (connection) names it, as CPython's connect
+ * passes its connection object after sqlite3_open_v2: the DatabaseSync (new, or reopened by
+ * #open). A hook that refuses it gets the connection closed again, and the caller the error: the
+ * constructor throws (no object), open() throws and the database stays closed.
+ *
  * `ATTACH DATABASE 'path'` (and `VACUUM INTO 'path'`, which SQLite authorizes as an attach) opens
  * another file on an open connection: where Node has DatabaseSync#setAuthorizer (Node 24 on), each
  * connection gets an authorizer that raises `sqlite3.connect` with the file name SQLite reports, when
@@ -124,9 +129,27 @@ export const sqliteDomain: Domain = {
   },
 };
 
+/** Raises `sqlite3.connect/handle` for a connection just opened; refused, the connection is closed and the error thrown. */
+function auditHandle(db: object): void {
+  if (!isAuditing() || (db as { isOpen?: unknown }).isOpen !== true) return;
+  try {
+    raise('sqlite3.connect/handle', [db]);
+  } catch (error) {
+    ReflectApply((db as { close: Callable }).close, db, []);
+    throw error;
+  }
+}
+
 function installSqlite(sqlite: SqliteModule): void {
   const DatabaseSync = sqlite.DatabaseSync;
   instrument(DatabaseSync.prototype, 'open', describeOpen, THROWS);
+  // After the audited open (sqlite3.connect, before) the connection exists: its handle event follows.
+  replaceFunction(DatabaseSync.prototype, 'open', (original) => function open(this: unknown) {
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given
+    const result = ReflectApply(original, this, arguments as unknown as unknown[]);
+    auditHandle(this as object);
+    return result;
+  });
   const authorize = installAuthorizer(sqlite);
   instrument(sqlite, 'backup', describeBackup, REJECTS);
   instrument(DatabaseSync.prototype, 'enableLoadExtension', describeEnableLoadExtension, THROWS);
@@ -135,6 +158,7 @@ function installSqlite(sqlite: SqliteModule): void {
     constructed(db, args) {
       const database = databaseName(args[0]);
       if (database !== undefined) WeakMapPrototypeSet(databases, db, database);
+      auditHandle(db);
       authorize?.(db);
     },
   });

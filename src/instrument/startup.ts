@@ -1,7 +1,8 @@
 /**
- * The startup events, CPython's cpython.run_*: `node.run_file` (filename) for the entry script,
- * `node.run_command` (code) for -e / -p, `node.run_stdin` () for a program read from standard
- * input and `node.run_interactivehook` () when the REPL starts. Raised once, in the main thread,
+ * The startup events, with CPython's names (one rule set for Python and Node services):
+ * `cpython.run_file` (filename) for the entry script, `cpython.run_command` (code) for -e / -p,
+ * `cpython.run_stdin` () for a program read from standard input and `cpython.run_interactivehook`
+ * (hook: null, Node has no hook object) when the REPL starts. Raised once, in the main thread,
  * before the first line of user code and after the preloads that add hooks, so such a hook sees it
  * and can refuse it (the program then does not run; Node reports the hook's error, exit code 1).
  *
@@ -30,8 +31,8 @@ function hasFlag(argv: readonly string[], flag: string): boolean {
   return false;
 }
 
-type StartupEvent = { [E in 'node.run_command' | 'node.run_file' | 'node.run_interactivehook' | 'node.run_stdin']: [event: E, args: ArgsOf<E>] }[
-  'node.run_command' | 'node.run_file' | 'node.run_interactivehook' | 'node.run_stdin'
+type StartupEvent = { [E in 'cpython.run_command' | 'cpython.run_file' | 'cpython.run_interactivehook' | 'cpython.run_stdin']: [event: E, args: ArgsOf<E>] }[
+  'cpython.run_command' | 'cpython.run_file' | 'cpython.run_interactivehook' | 'cpython.run_stdin'
 ];
 
 function startupEvent(): StartupEvent {
@@ -39,15 +40,15 @@ function startupEvent(): StartupEvent {
   const code = (process as { _eval?: unknown })._eval;
   const argv = process.execArgv;
   if (typeof code === 'string' && (hasFlag(argv, '-e') || hasFlag(argv, '--eval') || hasFlag(argv, '-p') || hasFlag(argv, '--print'))) {
-    return ['node.run_command', [code]];
+    return ['cpython.run_command', [code]];
   }
   const entry = process.argv[1];
-  if (entry !== undefined && entry !== '-') return ['node.run_file', [entry]];
-  if (hasFlag(argv, '-i') || hasFlag(argv, '--interactive')) return ['node.run_interactivehook', []];
+  if (entry !== undefined && entry !== '-') return ['cpython.run_file', [entry]];
+  if (hasFlag(argv, '-i') || hasFlag(argv, '--interactive')) return ['cpython.run_interactivehook', [null]];
   // Node's own test, made only in these two modes (tty loads net).
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when no script or code was given
   const { isatty } = require('node:tty') as typeof import('node:tty');
-  return entry === undefined && isatty(0) ? ['node.run_interactivehook', []] : ['node.run_stdin', []];
+  return entry === undefined && isatty(0) ? ['cpython.run_interactivehook', [null]] : ['cpython.run_stdin', []];
 }
 
 function raiseStartup(startup: StartupEvent): void {
@@ -87,11 +88,11 @@ export function announceStartup(requirePreload: boolean, moduleClass: { runMain:
   const event = startup[0];
   const raiseEvent = (): void => raiseStartup(startup);
   // Under -r, the program starts at a step Node takes after every -r preload; -e and -p have none.
-  if (!requirePreload || event === 'node.run_command') {
+  if (!requirePreload || event === 'cpython.run_command') {
     raiseEvent();
-  } else if (event === 'node.run_file') {
+  } else if (event === 'cpython.run_file') {
     beforeNextCall(moduleClass, 'runMain', raiseEvent);
-  } else if (event === 'node.run_interactivehook') {
+  } else if (event === 'cpython.run_interactivehook') {
     // The REPL starts with repl.start(), looked up at call time; the REPL loads node:repl anyway.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the REPL is about to start
     beforeNextCall(require('node:repl') as Record<string, unknown>, 'start', raiseEvent);

@@ -15,7 +15,7 @@
  */
 import { constants } from 'node:fs';
 import { ObjectFreeze, ObjectGetPrototypeOf } from '../core/primordials.js';
-import { INVALID, absolutePath, toPath } from './args.js';
+import { INVALID, absolutePath, systemOpenFlags, toPath } from './args.js';
 import type { Domain } from './domain.js';
 import { andThen, instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -28,7 +28,7 @@ const describeReadValue: Describe = (_args, deserializer) =>
 
 const describeHeapSnapshot: Describe = () => operation('gc.get_objects', [null]);
 
-const WRITE_FLAGS = constants.O_TRUNC | constants.O_CREAT | constants.O_WRONLY;
+const WRITE_FLAGS = systemOpenFlags(constants.O_TRUNC | constants.O_CREAT | constants.O_WRONLY);
 
 /** writeHeapSnapshot(filename): the snapshot, then the file written; Node gets the path audited. */
 const describeWriteHeapSnapshot: Describe = (args) => {

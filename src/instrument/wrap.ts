@@ -97,9 +97,9 @@ export function operation<E extends EventName>(event: E, args: ArgsOf<E>, covers
   return { event, args, covers, next: undefined, nested: undefined };
 }
 
-/** `first`, then `next`: two events of one call, raised in that order. */
+/** `first`, then `next`: two events of one call, raised in that order (a composite `next` keeps its nested calls). */
 export function andThen(first: Operation, next: Operation): Operation {
-  return { event: first.event, args: first.args, covers: first.covers, next, nested: undefined };
+  return { event: first.event, args: first.args, covers: first.covers, next, nested: first.nested ?? next.nested };
 }
 
 /** A composite operation: its event, then Node's own further calls, which `nested` tells apart, in its context. */

@@ -12,7 +12,7 @@ import {
   StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
   WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype, newList,
 } from '../core/primordials.js';
-import { UNKNOWN_SUBJECT } from './types.js';
+import { REPORT_ONLY_RULE, UNKNOWN_SUBJECT } from './types.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
 interface PreparedCheck {
@@ -39,6 +39,8 @@ interface SubjectRules {
 }
 
 interface EventRules {
+  /** A report-only event: always allowed, no rule applies (REPORT_ONLY). */
+  readonly reportOnly: boolean;
   readonly rules: readonly PreparedRule[];
   app: SubjectRules | undefined;
   unknown: SubjectRules | undefined;
@@ -91,7 +93,9 @@ function eventRules(policy: CompiledPolicy, event: string): EventRules {
     }
     applicable[applicable.length] = { rule: rule.rule, action: rule.action, subjects: rule.subjects, package: state.packagePatterns[i] ?? null, checks };
   }
-  const result: EventRules = { rules: applicable, app: undefined, unknown: undefined, packages: ObjectCreate(null) as Record<string, SubjectRules> };
+  let reportOnly = false;
+  for (let i = 0; i < policy.reportOnly.length; i++) if (policy.reportOnly[i] === event) reportOnly = true;
+  const result: EventRules = { reportOnly, rules: applicable, app: undefined, unknown: undefined, packages: ObjectCreate(null) as Record<string, SubjectRules> };
   state.events[event] = result;
   return result;
 }
@@ -108,6 +112,12 @@ function fallbackFor(policy: CompiledPolicy, event: string, subject: string | nu
   if (subject !== null && ObjectHasOwn(INSPECTOR_EVENTS, event)) return ObjectFreeze({ decision: 'deny', rule: INSPECTOR_DEFAULT_RULE, package: subject });
   return ObjectFreeze({ decision: policy.default, rule: 'default', package: subject });
 }
+
+/**
+ * An event that only reports what already happened (an uncaught exception): refusing it would
+ * prevent nothing and turn a crash into a denial with another exit status, so it is allowed.
+ */
+const REPORT_ONLY: Verdict = ObjectFreeze({ decision: 'allow', rule: REPORT_ONLY_RULE, package: null });
 
 /** Whether a rule is for a subject: the application (null), code of unknown origin (UNKNOWN_SUBJECT) or a package. */
 function appliesTo(rule: PreparedRule, subject: string | null): boolean {
@@ -250,6 +260,7 @@ function packageVerdict(policy: CompiledPolicy, event: string, rules: EventRules
  */
 export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[], unknown = false): Verdict {
   const rules = eventRules(policy, event);
+  if (rules.reportOnly) return REPORT_ONLY;
   const outermost = unknown ? verdictFor(rules.unknown ?? (rules.unknown = subjectRules(policy, event, rules.rules, UNKNOWN_SUBJECT)), args) : undefined;
   if (packages.length === 0) return outermost ?? verdictFor(rules.app ?? (rules.app = subjectRules(policy, event, rules.rules, null)), args);
   const innermost = packageVerdict(policy, event, rules, packages[0] as string, args);

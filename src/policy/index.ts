@@ -5,6 +5,6 @@
  * A CompiledPolicy is plain JSON, handed from the CLI to the agents. docs/policy.md describes the
  * format and its semantics.
  */
-export type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
+export type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledResource, CompiledRule, Verdict } from './types.js';
 export { decide } from './decide.js';
 export { loadPolicy, PolicyError } from './load.js';

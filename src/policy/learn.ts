@@ -9,7 +9,8 @@
  * - a path deeper inside the project -> its top-level directory in the project `/**`
  *   (`src/**`, `node_modules/<package>/**`); a file at the project's top stays exact;
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
- * Everything else stays exact. The output is deterministic and laid out one rule per line (one
+ * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
+ * allows them. The output is deterministic and laid out one rule per line (one
  * pattern per line in longer lists), so that a change of behaviour reads as a small diff.
  */
 import { relative, sep } from 'node:path';
@@ -188,10 +189,13 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   for (const record of records) {
     // What Node's own permission layer refused: no policy rule decides it.
     if (record.event === 'node.permission') continue;
-    if (!CATALOGUE.has(record.event)) {
+    const spec = CATALOGUE.get(record.event);
+    if (spec === undefined) {
       uncatalogued.add(record.event);
       continue;
     }
+    // A policy never refuses a report-only event: a rule for it would allow nothing more.
+    if (spec.reportOnly === true) continue;
     // As decide sees it: every package on the chain, and the unknown subject ("*") when the chain is not known.
     const known = record.attribution === undefined || record.attribution === 'complete';
     const chain: (string | null)[] = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package !== null ? [record.package] : known ? [null] : [];

@@ -8,19 +8,24 @@ import { dirname, posix, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { findNodeAtLocation, type Node, parseTree, type ParseError, ParseErrorCode, printParseErrorCode } from 'jsonc-parser';
-import { events as catalogue } from '../catalogue/index.js';
-import type { ArgSpec } from '../catalogue/index.js';
+import { argKind, events as catalogue } from '../catalogue/index.js';
+import type { ArgKind, ArgSpec } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { escapeGlob, GlobError, type GlobMatcher, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
-import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule } from './types.js';
+import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledResource, CompiledRule } from './types.js';
 
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
+
+  /** `location` is `file:line:column` (or the file alone), `detail` what is wrong there: the message says both. */
+  constructor(readonly location: string, readonly detail: string, options?: ErrorOptions) {
+    super(`${location}: ${detail}`, options);
+  }
 }
 
 /** The policy file as written, once it has passed the schema. */
-interface PolicySource {
+export interface PolicySource {
   readonly default: Action;
   readonly mode?: 'enforce' | 'report';
   readonly rules: readonly {
@@ -31,7 +36,7 @@ interface PolicySource {
   }[];
 }
 
-type JsonPath = readonly (string | number)[];
+export type JsonPath = readonly (string | number)[];
 
 /** Which schema error to report when there are several: an unknown key explains a missing one (a typo). */
 const KEYWORD_PRIORITY = ['additionalProperties', 'enum', 'type'];
@@ -48,7 +53,7 @@ function validateSchema(value: unknown): ErrorObject | null {
 }
 
 /** `rules[2].match.path[0]` */
-function formatPath(path: JsonPath): string {
+export function formatPath(path: JsonPath): string {
   let text = '';
   for (const part of path) {
     if (typeof part === 'number') text += `[${part}]`;
@@ -59,7 +64,7 @@ function formatPath(path: JsonPath): string {
 }
 
 /** " (did you mean "x"?)" when a candidate is close enough to be the intended word. */
-function suggestion(word: string, candidates: readonly string[]): string {
+export function suggestion(word: string, candidates: readonly string[]): string {
   if (candidates.length === 0) return '';
   const best = closest(word, candidates);
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
@@ -96,12 +101,16 @@ class PolicyFile {
     return `${this.name}:${line + 1}:${offset - (this.lineStarts[line] as number) + 1}`;
   }
 
-  /** The error for the value at `path` (or its key, for a problem with the key itself). */
-  error(path: JsonPath, problem: string, where: 'value' | 'key' = 'value'): PolicyError {
+  /** `file:line:column` of the value at `path` (or of its key), the file alone when there is none. */
+  locate(path: JsonPath, where: 'value' | 'key' = 'value'): string {
     let node = this.tree === undefined ? undefined : findNodeAtLocation(this.tree, path as (string | number)[]);
     if (where === 'key' && node?.parent?.type === 'property') node = node.parent.children?.[0];
-    const location = node === undefined ? this.name : this.at(node.offset);
-    return new PolicyError(`${location}: ${path.length === 0 ? '' : `${formatPath(path)}: `}${problem}`);
+    return node === undefined ? this.name : this.at(node.offset);
+  }
+
+  /** The error for the value at `path` (or its key, for a problem with the key itself). */
+  error(path: JsonPath, problem: string, where: 'value' | 'key' = 'value'): PolicyError {
+    return new PolicyError(this.locate(path, where), `${path.length === 0 ? '' : `${formatPath(path)}: `}${problem}`);
   }
 }
 
@@ -110,7 +119,7 @@ function parseError(file: PolicyFile, error: ParseError): PolicyError {
   const before = file.text.slice(0, error.offset).trimEnd();
   const trailingComma = (code === 'PropertyNameExpected' || code === 'ValueExpected') && before.endsWith(',');
   const problem = trailingComma ? 'trailing comma (JSON allows none)' : (PARSE_PROBLEMS[code] ?? code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
-  return new PolicyError(`${file.at(trailingComma ? before.length - 1 : error.offset)}: invalid JSON: ${problem}`);
+  return new PolicyError(file.at(trailingComma ? before.length - 1 : error.offset), `invalid JSON: ${problem}`);
 }
 
 /** JSON.parse keeps the last of two equal keys; a policy that says a thing twice is a mistake. */
@@ -167,6 +176,28 @@ function schemaProblem(error: ErrorObject): { path: JsonPath; problem: string; w
 }
 
 const eventNames: readonly string[] = catalogue.map((event) => event.name);
+const reportOnlyEvents: readonly string[] = catalogue.filter((event) => 'reportOnly' in event).map((event) => event.name);
+
+/** Which argument names an operation's resource, most telling first: a whole command line before its executable, a peer before a file. */
+const RESOURCE_KINDS: readonly ArgKind[] = ['argv', 'address', 'url', 'host', 'command', 'path', 'pattern'];
+/** Else the first plain value: the variable of os.putenv, the addon of ctypes.dlopen, the pid of os.kill, the entry script. */
+const SCALAR_TYPES: readonly string[] = ['string', 'number', 'string | number', 'string | null', 'number | null'];
+
+function resourceOf(args: readonly ArgSpec[]): CompiledResource | null {
+  for (const wanted of RESOURCE_KINDS) {
+    const index = args.findIndex((arg) => argKind(arg) === wanted);
+    if (index === -1) continue;
+    const kind = wanted === 'argv' || wanted === 'pattern' ? 'text' : argumentKind(args[index] as ArgSpec);
+    return wanted === 'host' && args[index + 1]?.name === 'port' ? { index, kind, port: index + 1 } : { index, kind };
+  }
+  const index = args.findIndex((arg) => argKind(arg) === 'text' && SCALAR_TYPES.includes(arg.type));
+  return index === -1 ? null : { index, kind: 'text' };
+}
+
+const resources: Readonly<Record<string, CompiledResource>> = Object.fromEntries(catalogue.flatMap((event) => {
+  const resource = resourceOf(event.args);
+  return resource === null ? [] : [[event.name, resource]];
+}));
 
 /** The catalogued events an `event` glob (or name) covers. */
 function coveredEvents(file: PolicyFile, path: JsonPath, pattern: string): { source: string; covered: string[] } {
@@ -271,24 +302,37 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
 
 const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
 
+/** A policy as `audithook policy check` reads it: compiled, as written, and where each value is. */
+export interface LoadedPolicy {
+  readonly policy: CompiledPolicy;
+  readonly source: PolicySource;
+  /** `file:line:column` of the value at a JSON path (of its key with `'key'`). */
+  readonly locate: (path: JsonPath, where?: 'value' | 'key') => string;
+}
+
 /**
  * Reads, validates and compiles a policy; throws PolicyError with the whole user-facing message (its
  * `cause` the fs error when the file could not be read).
  */
 export function loadPolicy(file: string): CompiledPolicy {
+  return loadPolicyFile(file).policy;
+}
+
+/** loadPolicy, keeping the source and its locations (for the semantic checks of check.ts). */
+export function loadPolicyFile(file: string): LoadedPolicy {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new PolicyError(`${file}: cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`, { cause: error });
+    throw new PolicyError(file, `cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`, { cause: error });
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const source = new PolicyFile(file, text, tree);
   if (errors.length > 0 || tree === undefined) throw parseError(source, errors[0] ?? { error: ParseErrorCode.ValueExpected, offset: 0, length: 0 });
   const duplicate = findDuplicateKey(tree, []);
-  if (duplicate !== null) throw new PolicyError(`${source.at(duplicate.offset)}: ${formatPath(duplicate.path)}: duplicate key "${duplicate.key}"`);
+  if (duplicate !== null) throw new PolicyError(source.at(duplicate.offset), `${formatPath(duplicate.path)}: duplicate key "${duplicate.key}"`);
   const value = JSON.parse(text) as unknown;
   const schemaError = validateSchema(value);
   if (schemaError !== null) {
@@ -306,5 +350,9 @@ export function loadPolicy(file: string): CompiledPolicy {
     const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir);
     return { rule: `rules[${i}]`, action: rule.action, event, subjects, package: pkg, match };
   });
-  return { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules };
+  return {
+    policy: { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules, reportOnly: reportOnlyEvents, resources },
+    source: policy,
+    locate: (path, where) => source.locate(path, where),
+  };
 }

@@ -62,6 +62,21 @@ export interface CompiledPolicy {
   readonly mode: 'enforce' | 'report';
   /** In file order: the first rule that fits decides. */
   readonly rules: readonly CompiledRule[];
+  /** The catalogue's report-only events (sys.excepthook, ...): allowed whatever the rules say, verdict REPORT_ONLY_RULE. */
+  readonly reportOnly: readonly string[];
+  /** Per catalogued event, the argument that names what it reaches, for the denial's `resource` (src/agent/denial.ts). */
+  readonly resources: Readonly<Record<string, CompiledResource>>;
+}
+
+/**
+ * The argument of an event that names what the operation reaches (a path, an address, a command),
+ * read as its `kind` (`text` for an argv, joined by spaces); `port`: the index of the port that goes
+ * with a host (`http.client.connect`).
+ */
+export interface CompiledResource {
+  readonly index: number;
+  readonly kind: ArgumentKind;
+  readonly port?: number;
 }
 
 export interface Verdict {
@@ -71,6 +86,9 @@ export interface Verdict {
   /** The package the decision was made for (null: the application; UNKNOWN_SUBJECT: code of unknown origin), for the denial message. */
   readonly package: string | null;
 }
+
+/** The rule of a report-only event's verdict: no rule and no default decide it (docs/policy.md). */
+export const REPORT_ONLY_RULE = 'report-only';
 
 /** The subject of an event whose package chain is not known; no npm name has parentheses. */
 export const UNKNOWN_SUBJECT = '(unknown)';

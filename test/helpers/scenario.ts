@@ -11,6 +11,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/** What libuv adds to every open(2) on Linux, where the suite runs: an `open` event's flags include it. */
+export const O_CLOEXEC = 0o2000000;
+
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const FIXTURES = resolve(REPO_ROOT, 'test', 'fixtures');
 /** Where scenario('<area>/<name>') looks for <area>.mjs. */

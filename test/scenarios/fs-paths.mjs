@@ -83,6 +83,28 @@ export async function fsWatchFsWatchFile(harness) {
   harness.done({ D, aborted, watchBlocked, iterated });
 }
 
+export async function recursiveWatchIsOneEvent(harness) {
+  const D = harness.tmp();
+  harness.pause(); fs.mkdirSync(D + '/a/b', { recursive: true }); harness.resume();
+  // A hook that refuses every listing and every watch of one directory: Node's own work for the
+  // recursive watch must not reach it.
+  harness.block('os.listdir');
+  const watcher = fs.watch(D, { recursive: true });
+  const seen = new Promise((resolve) => watcher.on('change', (_type, name) => { if (String(name).endsWith('late')) resolve(String(name)); }));
+  // A directory made while watching is watched (and listed) too: still Node's own work.
+  harness.unblock();
+  fs.mkdirSync(D + '/a/b/new');
+  harness.block('os.listdir');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  harness.pause(); fs.writeFileSync(D + '/a/b/new/late', 'x'); harness.resume();
+  const name = await Promise.race([seen, new Promise((resolve) => setTimeout(() => resolve('no change seen'), 5000))]);
+  watcher.close();
+  // The program's own listing, after the watch, is still audited.
+  const listed = via.sync(fs, 'readdirSync', [D + '/a']);
+  harness.unblock();
+  harness.done({ D, name, listed });
+}
+
 export async function invalidArgumentsRaiseNothing(harness) {
   const D = harness.tmp();
   const calls = [

@@ -168,3 +168,11 @@ export async function enableCompileCache(harness) {
   const status = module.enableCompileCache(D + '/cache').status;
   harness.done({ D, refused, afterRefused, status, inCache: module.getCompileCacheDir().startsWith(D + '/cache') });
 }
+
+/** Run with --experimental-addon-modules: an ES import of a .node file (not a real addon: Node's dlopen fails after the events). */
+export async function importAddonOnce(harness) {
+  const D = harness.tmp();
+  harness.pause(); fs.writeFileSync(D + '/fake.node', 'not an addon'); harness.resume();
+  const error = await import(D + '/fake.node').then(() => null, (caught) => caught.code);
+  harness.done({ D, error, events: harness.events.filter((e) => e[0] === 'import' || e[0] === 'ctypes.dlopen') });
+}

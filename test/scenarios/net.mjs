@@ -1,5 +1,5 @@
 // Scenarios of test/net.test.ts, each run in its own process by runScenario(scenario('net/<name>')).
-/* global Request */
+/* global Request, EventSource */
 import { via, errorData } from '../fixtures/outcome.mjs';
 
 /** A local server that counts the connections it accepts, and helpers to reach it. */
@@ -174,11 +174,51 @@ export async function listeningRaisesSocketBind(harness) {
   harness.done({ D, results, refused, events: harness.events.filter((e) => e[0] === 'socket.bind').map(([e, self, address]) => [e, self.constructor.name, address]) });
 }
 
+export async function localAddressBindsBeforeTheDial(harness) {
+  const local = await startServer(harness);
+  const dial = (options) => new Promise((resolve) => {
+    const socket = local.net.connect({ port: local.port, host: '127.0.0.1', ...options }, () => { socket.end(); resolve('connected'); });
+    socket.on('error', (error) => resolve(error.code));
+  });
+  const allowed = [await dial({ localAddress: '127.0.0.1' }), await dial({ localAddress: '127.0.0.1', localPort: 0 })];
+  harness.block('socket.bind');
+  const refused = await dial({ localAddress: '127.0.0.1' });
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  local.close();
+  harness.done({ port: local.port, allowed, refused, accepted: local.accepted(), events: local.shape(harness.events.filter((e) => e[0].startsWith('socket.'))) });
+}
+
 export async function webSocketGlobalRaisesUrllib(harness) {
   harness.block('urllib.Request');
   const thrown = (() => { try { new WebSocket('ws://127.0.0.1:9/socket'); return null; } catch (error) { return error.code; } })();
   harness.unblock();
   harness.done({ thrown, name: WebSocket.name, open: WebSocket.OPEN, constructor: WebSocket.prototype.constructor === WebSocket });
+}
+
+/** Run with --experimental-eventsource, which makes EventSource a global. */
+export async function eventSourceRaisesUrllib(harness) {
+  const http = await import('node:http');
+  let requests = 0;
+  const server = http.createServer((request, response) => {
+    requests++;
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.end('data: hello\n\n');
+  });
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const url = 'http://127.0.0.1:' + server.address().port + '/events';
+  const source = new EventSource(url);
+  const message = await new Promise((resolve) => { source.onmessage = (event) => resolve(event.data); source.onerror = () => resolve('error'); });
+  source.close();
+  harness.block('urllib.Request');
+  const thrown = (() => { try { new EventSource(url); return null; } catch (error) { return error.code; } })();
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  server.closeAllConnections();
+  server.close();
+  harness.done({ url, message, thrown, requests, events: harness.events.filter((e) => e[0] === 'urllib.Request') });
 }
 
 export async function httpWebSocketRaisesUrllib(harness) {
@@ -204,6 +244,47 @@ export async function http2ClientsDialThrough(harness) {
   harness.unblock();
   server.close();
   harness.done({ port, refused, dials: harness.events.filter((e) => e[0] === 'socket.connect').map((e) => e[2]) });
+}
+
+export async function http2RequestsRaiseClientConnectAndSend(harness) {
+  const { connect, createServer } = await import('node:http2');
+  const bodies = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => { bodies.push(body); response.end('ok'); });
+  });
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const port = server.address().port;
+  const session = connect('http://localhost:' + port);
+  const ask = (headers, body, blockBody) => new Promise((resolve) => {
+    let stream;
+    try { stream = session.request(headers); } catch (error) { resolve({ thrown: error.code }); return; }
+    let answer = '';
+    stream.on('data', (chunk) => { answer += chunk; });
+    stream.on('end', () => resolve({ answer }));
+    stream.on('error', (error) => resolve({ error: error.code }));
+    if (blockBody) harness.block('http.client.send');
+    if (body === undefined) stream.end(); else stream.end(body);
+    harness.unblock();
+  });
+  const outcomes = [await ask({ ':path': '/a' }), await ask({ ':path': '/b', ':method': 'POST' }, 'payload')];
+  harness.block('http.client.send');
+  outcomes.push(await ask({ ':path': '/refused' }));
+  harness.unblock();
+  outcomes.push(await ask({ ':path': '/c', ':method': 'POST' }, 'refused body', true));
+  session.close();
+  harness.block('http.client.connect');
+  let refusedConnect = null;
+  try { connect('http://127.0.0.1:' + port); } catch (error) { refusedConnect = error.code; }
+  harness.unblock();
+  server.close();
+  harness.done({
+    port, outcomes, refusedConnect, bodies,
+    events: harness.events.filter((e) => e[0].startsWith('http.')).map(([event, self, ...rest]) => [event, self?.constructor?.name ?? null, ...rest]),
+  });
 }
 
 export async function datagramsBindSendtoConnect(harness) {

@@ -239,6 +239,25 @@ export async function processBindingCredentialMask(harness) {
   harness.done(results);
 }
 
+/** process.report.writeReport: the event, then the file it opens, as Node names it. */
+export async function writeReportOpensItsFile(harness) {
+  const D = harness.tmp();
+  harness.pause(); fs.mkdirSync(D + '/dir'); harness.resume();
+  const start = process.cwd();
+  harness.pause(); process.chdir(D); harness.resume();
+  const named = process.report.writeReport('named.json');
+  harness.pause(); process.report.directory = D + '/dir'; harness.resume();
+  const byDefault = process.report.writeReport();
+  const toStream = process.report.writeReport('stderr');
+  harness.block('open');
+  const refused = via.sync(process.report, 'writeReport', ['refused.json']).kind;
+  harness.unblock();
+  harness.pause();
+  process.report.directory = '';
+  process.chdir(start);
+  harness.done({ D, named, byDefault: byDefault.startsWith('report.'), toStream, refused, files: fs.readdirSync(D).sort(), inDir: fs.readdirSync(D + '/dir').length });
+}
+
 export async function clusterForkRaisesSubprocess(harness) {
   const cluster = (await import('node:cluster')).default;
   const D = harness.tmp();

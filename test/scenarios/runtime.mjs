@@ -52,11 +52,13 @@ const CASES = {
   'readline question (callback)': async () => {
     const { input, rl, written } = await readlineSetup('node:readline');
     let answer = null;
+    const errors = [];
+    rl.on('error', (error) => errors.push(error.code));
     const thrown = caught(() => { rl.question('Name? ', (a) => { answer = a; }); });
     input.write('Ada\n');
     await new Promise((resolve) => setImmediate(resolve));
     rl.close();
-    return { thrown, answer, written: written() };
+    return { thrown, answer, errors, written: written() };
   },
   'readline/promises question': async () => {
     const { input, rl, written } = await readlineSetup('node:readline/promises');
@@ -73,7 +75,7 @@ const CASES = {
     const lazy = new DatabaseSync(url.pathToFileURL(D + '/b.db'), { open: false });
     const reopened = caught(() => { lazy.open(); lazy.close(); });
     harness.pause();
-    return { opened, reopened, a: fs.existsSync(D + '/a.db'), b: fs.existsSync(D + '/b.db') };
+    return { opened, reopened, lazyOpen: lazy.isOpen, a: fs.existsSync(D + '/a.db'), b: fs.existsSync(D + '/b.db') };
   },
   'node:sqlite extensions': async (harness, D) => {
     const { DatabaseSync } = await import('node:sqlite');

@@ -9,7 +9,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { isAuditing } from '../../core/kernel.js';
-import { ArrayPrototypeSlice, PathIsAbsolute, ReflectApply, withFirst } from '../../core/primordials.js';
+import { ArrayPrototypeSlice, PathIsAbsolute, PathJoin, ReflectApply, withFirst } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
 import { loadingBuiltin } from '../lazy-builtins.js';
@@ -26,6 +26,18 @@ interface CjsLoader {
     load(this: CjsModule, filename: string): void;
     _compile(this: CjsModule, content: string, filename: string, format?: string): unknown;
   };
+}
+
+/**
+ * audithook's own files that Node 20's module-hooks thread loads through the CommonJS loader (the
+ * hooks main-thread.ts registers, and the eval rewriter they load): a `-r` preload that adds a hook
+ * runs in that thread too, and audithook's own loading must raise nothing there, nor reach the
+ * open-code hook (a hook refusing them would kill start-up).
+ */
+const OWN_FILES: readonly string[] = [PathJoin(__dirname, 'hooks-thread.js'), PathJoin(__dirname, 'rewrite-eval.js')];
+
+function isOwnFile(filename: unknown): boolean {
+  return filename === OWN_FILES[0] || filename === OWN_FILES[1];
 }
 
 /** The specifier and parent of the `Module._load` call in progress, until its `load` reads them. */
@@ -74,7 +86,7 @@ export function installCommonJs(): void {
     pendingParent = undefined;
     // The ESM loader hands an imported CommonJS file to Module._load by its filename.
     const raisedByEsm = request === filename && takeEsmImport(filename);
-    if (!raisedByEsm && isAuditing() && typeof filename === 'string') {
+    if (!raisedByEsm && isAuditing() && typeof filename === 'string' && !isOwnFile(filename)) {
       const paths = parent?.paths;
       raise('import', [request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]);
     }
@@ -92,7 +104,7 @@ export function installCommonJs(): void {
       raise('compile', [content, typeof filename === 'string' ? filename : null]);
     }
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.
-    if (typeof content === 'string' && typeof filename === 'string' && PathIsAbsolute(filename)) {
+    if (typeof content === 'string' && typeof filename === 'string' && PathIsAbsolute(filename) && !isOwnFile(filename)) {
       const rewritten = checkSource(filename, content, format === 'module');
       if (rewritten !== content) {
         // eslint-disable-next-line prefer-rest-params -- every argument, as given, with the rewritten source

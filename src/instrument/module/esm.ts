@@ -44,7 +44,8 @@ export function inThreadHooks(): SyncHooks {
       MapPrototypeDelete(importedSpecifiers, url);
       auditImport(specifier, url);
       const result = next(url, context);
-      if (result.format !== 'commonjs') forgetEsmImport(toFilename(url));
+      // Node hands a CommonJS file and, under --experimental-addon-modules, an addon to Module#load.
+      if (result.format !== 'commonjs' && result.format !== 'addon') forgetEsmImport(toFilename(url));
       if (result.format === 'module' && result.source != null) {
         result.source = checkSource(toFilename(url), sourceText(result.source), true);
       }

@@ -28,7 +28,7 @@ export interface LoaderRequest {
 }
 
 /** The built-ins the hooks thread tells the main thread about before they load (lazy-builtins.ts on Node 20). */
-export const LAZY_BUILTIN_URLS: readonly string[] = ['node:wasi'];
+export const LAZY_BUILTIN_URLS: readonly string[] = ['node:wasi', 'node:http2'];
 export interface LoaderReply {
   readonly id: number;
   readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;
