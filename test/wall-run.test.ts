@@ -104,7 +104,7 @@ describe('what the JavaScript layer does not see, the wall stops', { skip: hasWa
   writeFileSync(policy, JSON.stringify({
     default: 'deny',
     rules: [
-      { event: '{import,compile,node.run_file,node.run_command}', action: 'allow' },
+      { event: '{import,compile,cpython.run_file,cpython.run_command}', action: 'allow' },
       { event: 'open', match: { path: `${work}/**` }, action: 'allow' },
       { event: '{worker_threads.Worker,subprocess.Popen}', package: 'evil', action: 'allow' },
     ],
@@ -178,7 +178,7 @@ describe('where there is no wall, the run says why, once', () => {
     const variant = join(work, 'policy.json');
     writeFileSync(variant, JSON.stringify({
       default: 'deny',
-      rules: [...rules, { event: '{import,compile,node.run_file}', action: 'allow' }, { event: 'open', package: null, match: { path: `${example}/**` }, action: 'allow' }],
+      rules: [...rules, { event: '{import,compile,cpython.run_file}', action: 'allow' }, { event: 'open', package: null, match: { path: `${example}/**` }, action: 'allow' }],
     }));
     const result = run(work, ['--policy', variant, '--', 'node', join(example, 'app.mjs')]);
     assert.equal(result.status, 0, result.stderr);
