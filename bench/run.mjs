@@ -318,6 +318,14 @@ const cases = [
       baseline: command('node -e 0', [], ['-e', '0']),
       measured: [{ config: command('node <wall flags> -e 0', WALL, ['-e', '0']), target: reportOnly() }],
     },
+    {
+      // Inside the wall the instrumentation takes its prototypes from public objects (loading
+      // child_process, net, dgram and dns: src/instrument/natives.ts): compare with 'startup, -e 0'.
+      name: "startup, -e 0, audithook/register inside Node's permission wall",
+      kind: 'wall', samples: 4, rounds: 5,
+      baseline: command('node <wall flags> -e 0', WALL, ['-e', '0']),
+      measured: [{ config: command('node <wall flags> --import audithook/register -e 0', [...WALL, ...REGISTER], ['-e', '0']), target: reportOnly() }],
+    },
   ]),
 ];
 
