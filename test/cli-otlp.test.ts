@@ -359,7 +359,7 @@ test('a slow collector gets every record of a burst larger than the queue: the s
     const logged = logRecords(result.log).length;
     // More than the SDK's queue (2048) holds: read at once, most would have been dropped.
     assert.ok(logged > 6000);
-    assert.equal(collector.records.length, logged);
+    assert.equal(collector.records.length, logged, result.stderr);
     assert.match(result.stderr, new RegExp(`^audithook: exported ${logged} records over OTLP$`, 'm'));
   } finally {
     await collector.close();
