@@ -136,7 +136,8 @@ describe('what the JavaScript layer does not see, the wall stops', { skip: hasWa
     }
     assert.ok(refusals.filter((record) => record.package === 'evil').length >= 2, JSON.stringify(refusals));
     assert.equal(new Set(refusals.map((record) => `${record.pid}/${record.thread}`)).size, 3, 'the main thread, the worker and the child');
-    assert.match(walled.stderr, /BLOCKED {2}evil node\.permission .*FileSystemRead.*\(Node's permission model/);
+    // The summary names the permission and what it guards, not the record's JSON.
+    assert.match(walled.stderr, new RegExp(`BLOCKED {2}evil node\\.permission FileSystemRead ${secret.replaceAll('.', '\\.')} .*\\(Node's permission model`));
   });
 
   test('report mode: Node refuses nothing and reports what it would (--permission-audit, Node 24+)', { skip: publishes ? false : 'no --permission-audit before Node 24' }, () => {

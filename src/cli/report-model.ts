@@ -168,8 +168,19 @@ interface Subjects {
   readonly commands: string[];
 }
 
+/** What the resource of each of Node's permissions is (node.permission names it as text). */
+const PERMISSION_RESOURCES: Readonly<Record<string, keyof Subjects>> = {
+  FileSystemRead: 'paths', FileSystemWrite: 'paths', ChildProcess: 'commands', Net: 'hosts',
+};
+
 function subjectsOf(record: LogRecord): Subjects {
   const subjects: Subjects = { paths: [], hosts: [], commands: [] };
+  if (record.event === 'node.permission') {
+    const [permission, resource] = record.args;
+    const list = typeof permission === 'string' && Object.hasOwn(PERMISSION_RESOURCES, permission) ? PERMISSION_RESOURCES[permission] : undefined;
+    if (list !== undefined && typeof resource === 'string') subjects[list].push(resource);
+    return subjects;
+  }
   const specs = argsByEvent.get(record.event);
   if (specs === undefined) return subjects;
   const args = record.args;
@@ -197,6 +208,8 @@ function subjectsOf(record: LogRecord): Subjects {
 }
 
 function subjectOf(record: LogRecord, subjects: Subjects): string {
+  // "FileSystemRead /etc/passwd": Node's permission, then what it guards.
+  if (record.event === 'node.permission') return record.args.slice(0, 2).filter((arg) => typeof arg === 'string').join(' ') || JSON.stringify(record.args);
   const first = subjects.commands[0] ?? subjects.hosts[0] ?? subjects.paths[0];
   // Parsed JSON always serialises again.
   return first ?? JSON.stringify(record.args);
