@@ -20,7 +20,7 @@ import {
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
-import { LOG_VARIABLE, POLICY_VARIABLE } from '../contract/launch.js';
+import { LOG_VARIABLE, POLICY_VARIABLE, namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
 import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
@@ -52,7 +52,17 @@ function variable(name: string): string {
   return value;
 }
 
+/** Inside Node's permission model, a process Node gave a configuration file does not run (namesNodeConfigFile). */
+function checkWall(): void {
+  if ((process as { permission?: unknown }).permission === undefined || nodeConfigFiles() !== 'permission') return;
+  if (namesNodeConfigFile(process.execArgv) || namesNodeConfigFile(process.argv.slice(1))) {
+    throw new AgentError('a Node configuration file is in effect (--experimental-config-file): Node applies its permission settings '
+      + "over the wall's flags, so audithook refuses to run this process; give its options on the command line instead");
+  }
+}
+
 function configuration(): Configuration {
+  checkWall();
   const log = variable(LOG_VARIABLE);
   const channel = variable(CHANNEL_VARIABLE);
   const policyText = process.env[POLICY_VARIABLE];

@@ -62,3 +62,28 @@ export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | unde
   if (wall !== undefined && wall !== '') variables[variables.length] = `${WALL_VARIABLE}=${wall}`;
   return variables;
 }
+
+/**
+ * Node 24 and later read a configuration file (`--experimental-config-file[=]FILE`,
+ * `--experimental-default-config-file`) when its flag is anywhere in a process's arguments, after
+ * the script name too, and apply the file's `permission` settings over the command line's and
+ * NODE_OPTIONS' permission flags: one would widen the wall, and `audithook run -- node
+ * --experimental-config-file=F app.js` would run F's preloads in the supervisor itself.
+ */
+export function namesNodeConfigFile(words: readonly string[]): boolean {
+  for (const word of words) {
+    if (word === '--experimental-config-file' || word === '--experimental-default-config-file' || word.startsWith('--experimental-config-file=')) return true;
+  }
+  return false;
+}
+
+/**
+ * What this Node does with a configuration file named in its arguments: nothing before 22.16 and
+ * 23.10 (no such flag); from then on it applies its `nodeOptions`; from 23.10 on also its
+ * `permission` settings, over the permission flags (checked on 22, 24 and 26).
+ */
+export function nodeConfigFiles(version: string = process.versions.node): 'none' | 'options' | 'permission' {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major >= 24 || (major === 23 && minor >= 10)) return 'permission';
+  return major === 22 && minor >= 16 ? 'options' : 'none';
+}
