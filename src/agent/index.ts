@@ -16,7 +16,7 @@ import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
+  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
@@ -55,7 +55,7 @@ function variable(name: string): string {
 /** Inside Node's permission model, a process Node gave a configuration file does not run (namesNodeConfigFile). */
 function checkWall(): void {
   if ((process as { permission?: unknown }).permission === undefined || nodeConfigFiles() !== 'permission') return;
-  if (namesNodeConfigFile(process.execArgv) || namesNodeConfigFile(process.argv.slice(1))) {
+  if (namesNodeConfigFile(process.execArgv) || namesNodeConfigFile(ArrayPrototypeSlice(process.argv, 1))) {
     throw new AgentError('a Node configuration file is in effect (--experimental-config-file): Node applies its permission settings '
       + "over the wall's flags, so audithook refuses to run this process; give its options on the command line instead");
   }

@@ -11,6 +11,7 @@
  */
 export const LOG_VARIABLE = 'AUDITHOOK_LOG';
 import { CHANNEL_VARIABLE } from './channel.js';
+import { NumberParseInt, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith } from '../core/primordials.js';
 
 /** The CompiledPolicy as JSON; absent without --policy. */
 export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
@@ -71,8 +72,9 @@ export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | unde
  * --experimental-config-file=F app.js` would run F's preloads in the supervisor itself.
  */
 export function namesNodeConfigFile(words: readonly string[]): boolean {
-  for (const word of words) {
-    if (word === '--experimental-config-file' || word === '--experimental-default-config-file' || word.startsWith('--experimental-config-file=')) return true;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (word === '--experimental-config-file' || word === '--experimental-default-config-file' || StringPrototypeStartsWith(word, '--experimental-config-file=')) return true;
   }
   return false;
 }
@@ -83,7 +85,9 @@ export function namesNodeConfigFile(words: readonly string[]): boolean {
  * `permission` settings, over the permission flags (checked on 22, 24 and 26).
  */
 export function nodeConfigFiles(version: string = process.versions.node): 'none' | 'options' | 'permission' {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const dot = StringPrototypeIndexOf(version, '.');
+  const major = NumberParseInt(version, 10);
+  const minor = NumberParseInt(StringPrototypeSlice(version, dot + 1), 10);
   if (major >= 24 || (major === 23 && minor >= 10)) return 'permission';
   return major === 22 && minor >= 16 ? 'options' : 'none';
 }
