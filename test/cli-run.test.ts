@@ -622,8 +622,8 @@ test('--summary json (on stderr or in --summary-file) has the counts, the packag
   const packages = data['packages'] as { name: string | null; events: Record<string, number>; denied: number; versions: string[] }[];
   // Riskiest first: the package with denials before the application.
   assert.deepEqual(packages.map((pkg) => [pkg.name, pkg.denied]), [['evil', 25], [null, 0]]);
-  assert.equal(packages[1]?.events['open'], 25);
-  assert.deepEqual(packages[1]?.versions, ['6.6.6']);
+  assert.equal(packages[0]?.events['open'], 25);
+  assert.deepEqual(packages[0]?.versions, ['6.6.6']);
   assert.equal(data['events'], records(onStderr.log).length);
   const denials = data['denials'] as { package: string; event: string; subject: string; rule: string; blocked: boolean; count: number }[];
   assert.equal(denials.length, 25, 'every denial, not the first 20 the text shows');
