@@ -52,3 +52,48 @@ test('import() in code built from strings resolves from the caller\'s file, rela
   assert.deepEqual(runScenario(body).result, { ...plain, compiled: true }, 'a hook');
   assert.deepEqual(runScenario(body, { nodeArgs: REGISTER }).result, { ...plain, compiled: true }, 'register and a hook');
 });
+
+const SERIAL_FILES = {
+  'serial.cjs': "module.exports = function add(a, b) { return eval('a + b'); };",
+  'with.cjs': "with ({ x: 1 }) { module.exports = eval('x + 1'); }",
+};
+
+test('with no hook, a module that mentions eval compiles as written: its functions run elsewhere, eval inside with works', () => {
+  const body = scenario('transparency-strings/functionTextRunsElsewhere', { files: SERIAL_FILES });
+  const plain = runScenario(body, { plain: true }).result;
+  assert.deepEqual(plain, { text: "function add(a, b) { return eval('a + b'); }", elsewhere: 3, here: 3, withEval: 2 });
+  assert.deepEqual(runScenario(body, { plain: true, nodeArgs: REGISTER }).result, plain, 'register, no hook');
+  // A hook at load: eval is audited, so the text is the rewritten one; eval inside with cannot be audited and is refused.
+  const hooked = runScenario(body).result as { text: string; here: number; withEval: unknown };
+  assert.match(hooked.text, /__audithook\.direct\(/);
+  assert.equal(hooked.here, 3);
+  assert.equal(hooked.withEval, 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE');
+});
+
+/** A program in a fresh directory that finds this checkout as node_modules/audithook. */
+function program(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'audithook-test-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'audithook'), 'dir');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+test('a hook added in the main module sees eval in that module, and not in a module loaded before it', () => {
+  const dir = program({
+    'main.cjs': [
+      "const early = require('./early.cjs');",
+      "const { addAuditHook } = require('audithook');",
+      'const seen = [];',
+      "addAuditHook((event, args) => { if (event === 'compile') seen.push(args[0]); });",
+      "(0, eval)('1 + 1'); eval('2 + 2'); early('3 + 3');",
+      "require('./late.cjs')('4 + 4');",
+      'console.log(JSON.stringify(seen));',
+    ].join('\n'),
+    'early.cjs': 'module.exports = (source) => (0, eval)(source);',
+    'late.cjs': 'module.exports = (source) => (0, eval)(source);',
+  });
+  const child = spawnSync(process.execPath, [...REGISTER, 'main.cjs'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(child.stderr, '');
+  assert.deepEqual(JSON.parse(child.stdout), ['1 + 1', '2 + 2', '4 + 4']);
+});

@@ -25,3 +25,15 @@ export async function importFromBuiltCode(harness, { files }) {
   const compiles = harness.events.filter((e) => e[0] === 'compile').length;
   harness.done({ cjs, esm, compiled: compiles > 0 });
 }
+
+/** A function of a module that mentions eval, serialised with toString() and run in a fresh vm context. */
+export async function functionTextRunsElsewhere(harness, { files }) {
+  const { require } = await withFiles(harness, files);
+  const add = require('./serial.cjs');
+  const text = add.toString();
+  let elsewhere;
+  try { elsewhere = vm.runInNewContext(`(${text})(1, 2)`); } catch (error) { elsewhere = `${error.name}: ${error.message}`; }
+  let withEval;
+  try { withEval = require('./with.cjs'); } catch (error) { withEval = error.code; }
+  harness.done({ text, elsewhere, here: add(1, 2), withEval });
+}

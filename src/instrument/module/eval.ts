@@ -10,7 +10,7 @@ import { ObjectDefineProperty, ObjectFreeze, PathJoin, ReflectApply, nullPrototy
 import { callFromCaller, mentionsImport } from '../referrer.js';
 import { THROWS, instrument, operation, raise, replaceFunction } from '../wrap.js';
 import type { Describe } from '../wrap.js';
-import { mentionsEval } from './mentions-eval.js';
+import { rewritesEval } from './mentions-eval.js';
 import { compileOwnModule } from './own-module.js';
 
 const realEval = globalThis.eval;
@@ -59,7 +59,7 @@ const readOwnFile = readFileSync;
 
 /** The source with eval audited. The rewriter is dist/rewrite-eval.js, beside this bundle. */
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {
-  if (!mentionsEval(source)) return source;
+  if (!rewritesEval(source, isAuditing())) return source;
   if (rewriter === undefined) {
     const file = PathJoin(__dirname, 'rewrite-eval.js');
     rewriter = (compileOwnModule(file, readOwnFile(file, 'utf8')) as { rewriteEval: RewriteEval }).rewriteEval;
