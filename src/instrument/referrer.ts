@@ -24,7 +24,8 @@ import { compileOwnModule } from './module/own-module.js';
 export type Reflector = (target: never, x: never, y: never) => unknown;
 type CallerFunction = (reflect: Reflector, target: unknown, x: unknown, y: unknown) => unknown;
 
-const CALLER_SOURCE = 'module.exports = function (reflect, target, x, y) { return reflect(target, x, y); };';
+/** Made inside an arrow, the function has no name V8 would infer (`module.exports`): eval origins say `<anonymous>`, as for a module's top level. */
+const CALLER_SOURCE = "'use strict'; module.exports = (() => function (reflect, target, x, y) { return reflect(target, x, y); })();";
 
 /** Enough for audithook's own frames (trap, audited wrapper) above the caller. */
 const FRAMES = 8;
