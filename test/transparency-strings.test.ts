@@ -20,6 +20,8 @@ const CALLS = [
   'const GeneratorFunction = (function* () {}).constructor;',
   'const AsyncGeneratorFunction = (async function* () {}).constructor;',
   'const settle = (promise) => promise.then((m) => m.default, (error) => error.code ?? error.message);',
+  // What an import that fails says it was imported from: the caller's own file name.
+  "const from = (promise) => promise.then(() => 'loaded', (error) => error.message.includes('/./') ? error.message : error.message.slice(error.message.lastIndexOf('/') + 1));",
   'const calls = Promise.all([',
   "  settle(new Function('m', 'return import(m)')('./b.mjs')),",
   "  settle(Function('m', 'return import(m)')('pkg')),",
@@ -32,6 +34,9 @@ const CALLS = [
   "  settle(new Function(\"return new Function('m', 'return import(m)')\")()('./b.mjs')),",
   "  settle((0, eval)(\"new Function('m', 'return import(m)')\")('pkg')),",
   "  settle(new Function(\"return (0, eval)('new Function(\\\\'m\\\\', \\\\'return import(m)\\\\')')\")()('./b.mjs')),",
+  // Each file's own text: V8 reuses the code of a Function body it compiled before, with the referrer of the first caller.
+  "  from(new Function('m', `return import(m) // ${kind}`)(`./missing-${kind}.mjs`)),",
+  "  from((0, eval)(`import('./missing-eval-${kind}.mjs')`)),",
   ']);',
 ].join('\n');
 
@@ -39,15 +44,15 @@ const IMPORT_FILES = {
   'b.mjs': "export default 'b';",
   'node_modules/pkg/package.json': '{ "name": "pkg", "exports": "./index.mjs" }',
   'node_modules/pkg/index.mjs': "export default 'pkg';",
-  'caller.cjs': `${CALLS}\nmodule.exports = calls;`,
-  'caller.mjs': `${CALLS}\nexport default await calls;`,
+  'caller.cjs': `const kind = 'cjs';\n${CALLS}\nmodule.exports = calls;`,
+  'caller.mjs': `const kind = 'esm';\n${CALLS}\nexport default await calls;`,
 };
 
 test('import() in code built from strings resolves from the caller\'s file, relative and bare, as in plain Node', () => {
   const body = scenario('transparency-strings/importFromBuiltCode', { files: IMPORT_FILES });
   const plain = runScenario(body, { plain: true }).result as { cjs: unknown[] };
   const resolved = ['b', 'pkg', 'b', 'pkg', 'b', 'pkg', 'b', 'pkg', 'b', 'pkg', 'b'];
-  assert.deepEqual(plain, { cjs: resolved, esm: resolved, compiled: false });
+  assert.deepEqual(plain, { cjs: [...resolved, 'caller.cjs', 'caller.cjs'], esm: [...resolved, 'caller.mjs', 'caller.mjs'], compiled: false });
   assert.deepEqual(runScenario(body, { plain: true, nodeArgs: REGISTER }).result, plain, 'register, no hook');
   assert.deepEqual(runScenario(body).result, { ...plain, compiled: true }, 'a hook');
   assert.deepEqual(runScenario(body, { nodeArgs: REGISTER }).result, { ...plain, compiled: true }, 'register and a hook');

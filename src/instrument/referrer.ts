@@ -15,7 +15,7 @@
  */
 import { callSiteEvalOrigin, callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
 import {
-  MapCtor, MapPrototypeGet, MapPrototypeSet, ReflectApply, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
+  MapCtor, MapPrototypeGet, MapPrototypeSet, PathIsAbsolute, ReflectApply, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
   StringPrototypeStartsWith,
 } from '../core/primordials.js';
 import { compileOwnModule } from './module/own-module.js';
@@ -44,10 +44,24 @@ export function callFromCaller(reflect: Reflector, target: unknown, x: unknown, 
   if (name === undefined) return ReflectApply(reflect, undefined, [target, x, y]);
   let caller = MapPrototypeGet(callers, name);
   if (caller === undefined) {
-    caller = compileOwnModule(name, CALLER_SOURCE) as CallerFunction;
+    caller = compileOwnModule(besideFile(name), CALLER_SOURCE) as CallerFunction;
     MapPrototypeSet(callers, name, caller);
   }
   return caller(reflect, target, x, y);
+}
+
+/**
+ * The caller module's name: the file's, with a `./` segment before its base name (`/app/./main.js`,
+ * `file:///app/./main.mjs`), which Node's loader resolves from as from the file itself (a referrer
+ * path becomes a URL, which drops the segment). Node's compile cache keys on the name as given, so
+ * the file's own entry is left alone, and stack frames of the caller module show that it is not the
+ * file's own code. Other names (`[eval]`, `REPL1`) name no file and resolve
+ * from the working directory either way.
+ */
+function besideFile(name: string): string {
+  const slash = StringPrototypeLastIndexOf(name, '/');
+  if (slash === -1 || StringPrototypeSlice(name, slash - 2, slash) === '/.' || (!PathIsAbsolute(name) && !StringPrototypeStartsWith(name, 'file:'))) return name;
+  return `${StringPrototypeSlice(name, 0, slash)}/./${StringPrototypeSlice(name, slash + 1)}`;
 }
 
 /**
