@@ -946,7 +946,7 @@ export const events = [
       + 'For node:vm it is the code string, and for vm.compileFunction the function body; `filename` is the `filename` option as Node defaults it (\'evalmachine.<anonymous>\' for scripts, \'\' for compileFunction) or a SourceTextModule\'s `identifier` (null when not given). '
       + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL (null when empty); Node\'s own modules building code through these APIs (undici\'s HTTP parser, web streams\' internal context) raise nothing. '
       + 'For ShadowRealm#evaluate the source, `filename` null. '
-      + 'For eval, the string evaluated: a direct eval in a module gives the module\'s path as `filename`, an indirect one \'<eval>\'. '
+      + 'For eval, the string evaluated, in modules loaded while a hook exists (or that name audithook): a direct eval in a module gives the module\'s path as `filename`, an indirect one \'<eval>\'. '
       + 'For new Worker(code, { eval: true }) the code and \'[worker eval]\', raised in the parent right after worker_threads.Worker. '
       + 'For Module.prototype._compile called by the program (`new module.constructor()._compile(source, filename)`, not the loader compiling a file it read), the source and the filename as given (null when not a string). '
       + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
@@ -959,7 +959,7 @@ export const events = [
       'WebAssembly.compile', 'WebAssembly.instantiate (given bytes)', 'WebAssembly.Module',
       'WebAssembly.compileStreaming', 'WebAssembly.instantiateStreaming',
       'ShadowRealm#evaluate (--experimental-shadow-realm)',
-      'eval (direct and indirect, rewritten at module load)',
+      'eval (direct and indirect, in modules loaded while a hook exists)',
       'new worker_threads.Worker(code, { eval: true })',
       'module.Module#_compile (outside the loader)',
     ],

@@ -12,6 +12,8 @@ import {
   FunctionPrototypeHasInstance, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isAnyArrayBuffer, isArrayBufferView, nullPrototype, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
+import { callFromCaller, mentionsImport } from './referrer.js';
+import type { Reflector } from './referrer.js';
 import {
   REJECTS, THROWS, auditedConstructor, disguiseToString, instrument, instrumentConstructor, operation, raise, replaceFunction, replaceValue,
 } from './wrap.js';
@@ -21,32 +23,36 @@ import type { Domain } from './domain.js';
 type Callable = (...args: unknown[]) => unknown;
 
 /**
- * `new Function(...)` and the like raise `compile` (source, null): the source is the function's text
- * as `toString()` shows it. Each argument is converted to a string once, as V8 would, and V8 gets the
- * strings: side effects run once and the audited text is the compiled one. A Symbol throws V8's own
- * TypeError here.
+ * Each argument of `new Function(...)` and the like is converted to a string once, in order, as V8
+ * would, and V8 gets the strings: side effects run once, and the text audited and looked at for
+ * `import` is the compiled one. A Symbol throws V8's own TypeError here.
  */
+function toSourceStrings(args: unknown[]): void {
+  for (let i = 0; i < args.length; i++) args[i] = `${args[i] as string}`;
+}
+
+/** They raise `compile` (source, null): the source is the function's text as `toString()` shows it. */
 function describeFunctionSource(keyword: string): Describe {
   return (args) => {
     const last = args.length - 1;
     let params = '';
-    for (let i = 0; i < last; i++) {
-      const param = `${args[i] as string}`;
-      args[i] = param;
-      params = i === 0 ? param : `${params},${param}`;
-    }
-    let body = '';
-    if (last >= 0) {
-      body = `${args[last] as string}`;
-      args[last] = body;
-    }
+    for (let i = 0; i < last; i++) params = i === 0 ? args[i] as string : `${params},${args[i] as string}`;
+    const body = last >= 0 ? args[last] as string : '';
     return operation('compile', [`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]);
   };
 }
 
+/** A function whose code can `import()` is built from the caller's script, which V8 takes as the import's referrer (referrer.ts). */
+function buildFromCaller(args: readonly unknown[], reflect: Reflector, target: unknown, x: unknown, y: unknown): unknown {
+  for (let i = 0; i < args.length; i++) {
+    if (mentionsImport(args[i] as string)) return callFromCaller(reflect, target, x, y);
+  }
+  return ReflectApply(reflect, undefined, [target, x, y]);
+}
+
 /** A Proxy of one Function constructor, called with or without `new`, also as a subclass's super(). */
 function auditedFunctionConstructor(original: Callable, keyword: string): Callable {
-  const audited = auditedConstructor(original, describeFunctionSource(keyword), { callable: true });
+  const audited = auditedConstructor(original, describeFunctionSource(keyword), { callable: true, prepare: toSourceStrings, invoke: buildFromCaller });
   replaceValue(original.prototype as object, 'constructor', audited);
   return audited;
 }
