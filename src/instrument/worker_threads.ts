@@ -6,16 +6,18 @@
  * A worker is a new isolate with its own module graph, not a function run on a shared heap, so the
  * Node-only name fits better than CPython's `_thread.start_new_thread(function, args, kwargs)`.
  *
- * Workers stay audited: the parent's preloads (-r, --import, from execArgv or NODE_OPTIONS) are
- * put back into a worker's execArgv when its options would drop them (`execArgv: []`, an `env`
- * without NODE_OPTIONS), and, because Node runs no --import preload in an `eval: true` worker,
- * they are given to such workers as --require (require() of an ES module, synchronous).
+ * Workers stay audited: under the register, the parent's preloads (-r, --import, from execArgv or
+ * NODE_OPTIONS), which add its hooks, are put back into a worker's execArgv when its options would
+ * drop them (`execArgv: []`, an `env` without NODE_OPTIONS), and, because Node runs no --import
+ * preload in an `eval: true` worker, they are given to such workers as --require (require() of an
+ * ES module, synchronous). Under `audithook run` only the agent is forced into a worker, through
+ * its environment (propagation.ts).
  */
 import {
   ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, ProcessEnvironment, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { guardedURL, isURL, nodeOptionsArgv } from './args.js';
-import { assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
+import { agentForcedIntoWorkers, assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
 import type { Domain } from './domain.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -78,9 +80,12 @@ function requirable(specifier: string): string {
 
 /**
  * The execArgv a worker needs so that every preload of this thread runs in it too, or undefined
- * when its options already give it all of them.
+ * when its options already give it all of them. Under `audithook run` the agent reaches every
+ * worker through its environment, so a worker keeps the options it was given: `execArgv: []` drops
+ * the application's own preloads as in plain Node (a preload that starts a worker would recurse).
  */
 function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undefined {
+  if (agentForcedIntoWorkers()) return undefined;
   const required = newList<Preload>();
   for (let i = 0; i < STARTUP_PRELOADS.length; i++) required[i] = STARTUP_PRELOADS[i] as Preload;
   if (required.length === 0) return undefined;
