@@ -78,3 +78,16 @@ for (const flag of ['--require', '--import']) {
     }
   });
 }
+
+// ---- the environment -----------------------------------------------------------------------------
+
+const REGISTER = ['--import', 'audithook/register'];
+
+test('process.env is structured-cloned as in plain Node, with hooks (structuredClone, postMessage, workerData)', () => {
+  const body = scenario('transparency/cloneEnvironment');
+  const plain = runScenario(body, { plain: true }).result;
+  const { own } = plain as { own: Record<string, unknown> };
+  assert.equal(own['clone'], 'set', JSON.stringify(plain));
+  assert.deepEqual(runScenario(body, { plain: true, nodeArgs: REGISTER }).result, plain, 'instrumented, no hook');
+  assert.deepEqual(runScenario(body).result, plain, 'with a hook');
+});

@@ -1,0 +1,55 @@
+// Scenarios of test/transparency.test.ts: what a program sees, as plain data to compare with plain Node.
+
+/** What `run` returned, or the error it threw as `Name: message`. */
+async function outcome(run) {
+  try {
+    return await run();
+  } catch (error) {
+    return `${error?.name}: ${error?.message}`;
+  }
+}
+
+/** The environment, structured-cloned every way a program clones it: each answer holds the variable set below. */
+export async function cloneEnvironment(harness) {
+  const { MessageChannel, Worker } = await import('node:worker_threads');
+  process.env.TRANSPARENCY_MARK = 'set';
+  const viaPort = (value) => new Promise((resolve, reject) => {
+    const { port1, port2 } = new MessageChannel();
+    port2.once('message', (message) => {
+      port1.close();
+      resolve(message);
+    });
+    try {
+      port1.postMessage(value);
+    } catch (error) {
+      port1.close();
+      reject(error);
+    }
+  });
+  const shared = { env: process.env };
+  const cycle = { env: process.env };
+  cycle.self = cycle;
+  const run = async () => ({
+    clone: await outcome(() => structuredClone(process.env).TRANSPARENCY_MARK),
+    nested: await outcome(() => {
+      const copy = structuredClone({ list: [process.env, shared, shared], map: new Map([['env', process.env]]), set: new Set([process.env]) });
+      return [copy.list[0].TRANSPARENCY_MARK, copy.list[1] === copy.list[2], copy.map.get('env').TRANSPARENCY_MARK, [...copy.set][0].TRANSPARENCY_MARK];
+    }),
+    cycle: await outcome(() => {
+      const copy = structuredClone(cycle);
+      return [copy.self === copy, copy.env.TRANSPARENCY_MARK];
+    }),
+    // What cannot be cloned still throws Node's own error.
+    uncloneable: await outcome(() => structuredClone({ env: process.env, f() {} })),
+    port: await outcome(async () => (await viaPort(process.env)).TRANSPARENCY_MARK),
+    workerData: await outcome(() => new Promise((resolve, reject) => {
+      const worker = new Worker("const { parentPort, workerData } = require('worker_threads'); parentPort.postMessage(workerData.env.TRANSPARENCY_MARK)", { eval: true, workerData: { env: process.env } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })),
+  });
+  const own = await run();
+  // A program's own replacement of the whole environment is cloned the same way.
+  process.env = { ...process.env };
+  harness.done({ own, replaced: await run() });
+}
