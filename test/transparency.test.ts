@@ -91,3 +91,18 @@ test('process.env is structured-cloned as in plain Node, with hooks (structuredC
   assert.deepEqual(runScenario(body, { plain: true, nodeArgs: REGISTER }).result, plain, 'instrumented, no hook');
   assert.deepEqual(runScenario(body).result, plain, 'with a hook');
 });
+
+// ---- built-ins loaded when the program loads them ---------------------------------------------
+
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+test('a hook loads none of the built-ins instrumented lazily; each is audited once the program loads it', () => {
+  const body = scenario('transparency/lazyBuiltins');
+  const plain = runScenario(body, { plain: true }).result as { before: string[]; chdirWrapped: boolean };
+  const hooked = runScenario(body).result as { before: string[]; chdirWrapped: boolean; events: string[] };
+  // Node 20's module.register, which the first hook starts ES module auditing with, starts a worker itself.
+  const ownWorker = (ids: string[]): string[] => (NODE_MAJOR === 20 ? ids.filter((id) => id !== 'worker_threads' && id !== 'internal/worker') : ids);
+  assert.deepEqual(ownWorker(hooked.before), ownWorker(plain.before), 'loaded before the program loads them');
+  if (NODE_MAJOR > 20) assert.equal(hooked.chdirWrapped, plain.chdirWrapped, 'worker_threads wraps the program\'s process.chdir');
+  assert.deepEqual(hooked.events, ['worker_threads.Worker', 'trace_events.createTracing', 'v8.setFlagsFromString', 'inspector.Session.connect']);
+});

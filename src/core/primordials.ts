@@ -224,6 +224,8 @@ export const EventEmitterPrototypeRemoveListener = uncurryThis(emitter.removeLis
 export const EventEmitterPrototypeListenerCount = uncurryThis(emitter.listenerCount as (this: object, event: string | symbol) => number);
 export const ProcessNextTick = process.nextTick;
 export const ProcessGetBuiltinModule = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+/** The list Node adds every built-in it compiles to (`NativeModule <id>`), as the process started with it. */
+export const ProcessModuleLoadList = (process as unknown as { moduleLoadList?: readonly string[] }).moduleLoadList;
 export const PathJoin = path.join;
 export const PathIsAbsolute = path.isAbsolute;
 export const PathResolve = path.resolve;

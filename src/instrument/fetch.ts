@@ -16,6 +16,8 @@ import { readOptions } from './args.js';
 import { REJECTS, instrument, instrumentConstructor, operation, replaceFunction } from './wrap.js';
 import type { Describe } from './wrap.js';
 import type { Domain } from './domain.js';
+import { HTTP_REACHED_THROUGH } from './http.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 
 type Getter = (this: unknown) => unknown;
 
@@ -119,9 +121,11 @@ export const fetchDomain: Domain = {
     instrument(globalThis, 'fetch', describeFetch, REJECTS);
   },
   /**
-   * The WebSocket global (Node 22 and later): reading it (even its property descriptor, in Node 24)
-   * loads the bundled undici, 20 to 40 ms, which a process without hooks should not pay. Code that
-   * runs before the first hook could keep the original class (documented in the security model).
+   * The WebSocket global (Node 22 and later): reading it (even its property descriptor, a lazy data
+   * property of Node's) loads the bundled undici, 20 to 40 ms, which a process without hooks should
+   * not pay. With the first hook it is paid: no later point exists where a program could not
+   * already hold the original (docs/security-model.md, *Installed with the first hook*). Code that
+   * runs before the first hook could keep the original class.
    */
   withFirstHook() {
     const original = (globalThis as { WebSocket?: unknown }).WebSocket;
@@ -129,16 +133,18 @@ export const fetchDomain: Domain = {
     // EventSource is a global under --experimental-eventsource only (Node 20 to 26): absent, nothing is read.
     instrumentConstructor(globalThis, 'EventSource', describeGetUrl);
     const audited = (globalThis as { WebSocket?: unknown }).WebSocket;
-    // Node 26's http.WebSocket is a getter of the same class: it answers with the audited one.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first hook, as the http domain does
-    const http = require('node:http') as object;
-    const descriptor = ObjectGetOwnPropertyDescriptor(http, 'WebSocket');
-    if (original === undefined || descriptor?.get === undefined) return;
-    const own = nullPrototype(descriptor);
-    replaceFunction(own, 'get', (get) => function (this: unknown) {
-      const value = ReflectApply(get, this, []);
-      return value === original ? audited : value;
-    });
-    ObjectDefineProperty(http, 'WebSocket', own);
+    if (original === undefined) return;
+    // Node 26's http.WebSocket is a getter of the same class: it answers with the audited one, from
+    // when the program can reach http (the http domain's instrumentWhenLoaded).
+    instrumentWhenLoaded('http', (http) => {
+      const descriptor = ObjectGetOwnPropertyDescriptor(http, 'WebSocket');
+      if (descriptor?.get === undefined) return;
+      const own = nullPrototype(descriptor);
+      replaceFunction(own, 'get', (get) => function (this: unknown) {
+        const value = ReflectApply(get, this, []);
+        return value === original ? audited : value;
+      });
+      ObjectDefineProperty(http, 'WebSocket', own);
+    }, HTTP_REACHED_THROUGH);
   },
 };

@@ -19,6 +19,7 @@ import {
 import { guardedURL, isURL, nodeOptionsArgv } from './args.js';
 import { agentForcedIntoWorkers, assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -176,12 +177,15 @@ const describeWorker: Describe = (args) => {
 /** Worker#getHeapSnapshot: the worker's heap, handed to this thread (gc.get_objects, as v8's snapshots). */
 const describeHeapSnapshot: Describe = () => operation('gc.get_objects', [null]);
 
-/** worker_threads (with the streams it loads) costs ~5 ms to load: instrumented with the first hook. */
+/**
+ * worker_threads costs ~1 ms to load (with the streams it loads, ~5) and wraps process.chdir as it is
+ * then: instrumented when the program loads it, as plain Node would load it then.
+ */
 export const workerThreadsDomain: Domain = {
   withFirstHook() {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    const workerThreads = require('node:worker_threads') as { Worker: { prototype: object } };
-    instrument(workerThreads.Worker.prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
-    instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
+    instrumentWhenLoaded('worker_threads', (workerThreads) => {
+      instrument((workerThreads['Worker'] as { prototype: object }).prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
+      instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
+    });
   },
 };

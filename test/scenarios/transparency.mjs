@@ -53,3 +53,36 @@ export async function cloneEnvironment(harness) {
   process.env = { ...process.env };
   harness.done({ own, replaced: await run() });
 }
+
+const WATCHED_BUILTINS = ['worker_threads', 'internal/worker', 'http', 'https', 'http2', 'v8', 'readline', 'inspector', 'trace_events', 'tls', 'crypto', 'sqlite', 'internal/deps/undici/undici'];
+
+/**
+ * Which of the built-ins audithook instruments lazily are loaded before the program loads any; then
+ * the program replaces process.chdir and loads worker_threads (which wraps the chdir of that
+ * moment), and uses the lazily instrumented modules (the events show they are audited).
+ */
+export async function lazyBuiltins(harness) {
+  const loaded = () => WATCHED_BUILTINS.filter((id) => process.moduleLoadList.includes(`NativeModule ${id}`));
+  const before = loaded();
+  const original = process.chdir;
+  const own = function chdir(directory) {
+    return Reflect.apply(original, process, [directory]);
+  };
+  process.chdir = own;
+  const { Worker } = await import('node:worker_threads');
+  const chdirWrapped = process.chdir !== own;
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  harness.clear();
+  const worker = new Worker('0', { eval: true });
+  await new Promise((resolve) => worker.once('exit', resolve));
+  require('trace_events').createTracing({ categories: ['node.perf'] });
+  require('v8').setFlagsFromString('--no-expose-gc');
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  session.connect();
+  session.disconnect();
+  const events = harness.events.map((event) => event[0])
+    .filter((name) => ['worker_threads.Worker', 'trace_events.createTracing', 'v8.setFlagsFromString', 'inspector.Session.connect'].includes(name));
+  harness.done({ before, chdirWrapped, events });
+}
