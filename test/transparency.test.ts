@@ -106,3 +106,8 @@ test('a hook loads none of the built-ins instrumented lazily; each is audited on
   if (NODE_MAJOR > 20) assert.equal(hooked.chdirWrapped, plain.chdirWrapped, 'worker_threads wraps the program\'s process.chdir');
   assert.deepEqual(hooked.events, ['worker_threads.Worker', 'trace_events.createTracing', 'v8.setFlagsFromString', 'inspector.Session.connect']);
 });
+
+test('a Response class given a Symbol.hasInstance and hidden behind a look-alike cannot stream bytes past the hook', () => {
+  const { result } = runScenario(scenario('transparency/forgedResponseClass'));
+  assert.deepEqual(result, { compiled: true, events: ['compile'] });
+});

@@ -86,3 +86,21 @@ export async function lazyBuiltins(harness) {
     .filter((name) => ['worker_threads.Worker', 'trace_events.createTracing', 'v8.setFlagsFromString', 'inspector.Session.connect'].includes(name));
   harness.done({ before, chdirWrapped, events });
 }
+
+/**
+ * A program that gives the real Response class a Symbol.hasInstance that accepts anything, and
+ * hides it (the global and the prototype's constructor replaced by a look-alike), then streams a
+ * fake response's bytes: they are compiled only after the hook saw them.
+ */
+export async function forgedResponseClass(harness) {
+  const wasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const Real = globalThis.Response;
+  Object.defineProperty(Real, Symbol.hasInstance, { value: () => true });
+  const LookAlike = class Response {};
+  Object.defineProperty(Real.prototype, 'constructor', { value: LookAlike });
+  globalThis.Response = LookAlike;
+  const fake = { ok: true, url: '', bodyUsed: false, headers: { get: () => 'application/wasm' }, body: new Blob([wasm]).stream(), arrayBuffer: async () => wasm.buffer };
+  harness.clear();
+  const compiled = await WebAssembly.compileStreaming(fake).then((module) => module instanceof WebAssembly.Module, (error) => `${error.name}: ${error.message}`);
+  harness.done({ compiled, events: harness.events.map((event) => event[0]) });
+}
