@@ -72,7 +72,7 @@ export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K exte
 export const WeakMapPrototypeDelete = uncurryThis(WeakMap.prototype.delete) as <K extends object, V>(map: WeakMap<K, V>, key: K) => boolean;
 export const ArrayIsArray = Array.isArray;
 export const NumberParseInt = Number.parseInt;
-export const ObjectPrototypePropertyIsEnumerable = uncurryThis(Object.prototype.propertyIsEnumerable) as (object: object, key: PropertyKey) => boolean;
+export const ObjectPrototypePropertyIsEnumerable = uncurryThis<object, [PropertyKey], boolean>(Object.prototype.propertyIsEnumerable);
 export const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
 export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 export const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
@@ -85,7 +85,7 @@ export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCa
 export const StringPrototypeTrim = uncurryThis(String.prototype.trim);
 export const RegExpCtor = RegExp;
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
-export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString as (this: unknown) => string);
+export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString);
 /** fetch as Node defines it (a function of its own; undici loads when it is called). */
 export const GlobalFetch = (globalThis as { fetch?: (input: string) => Promise<unknown> }).fetch;
 export const ObjectCreate = Object.create;

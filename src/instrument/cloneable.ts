@@ -48,7 +48,7 @@ function copied(value: unknown, seen: Map<object, unknown>): unknown {
   if (isMap(value)) {
     const copy = new MapCtor<unknown, unknown>();
     MapPrototypeSet(seen, value, copy);
-    const entries = MapPrototypeEntries(value as Map<unknown, unknown>);
+    const entries = MapPrototypeEntries(value);
     for (let step = MapIteratorPrototypeNext(entries); !step.done; step = MapIteratorPrototypeNext(entries)) {
       MapPrototypeSet(copy, copied(step.value[0], seen), copied(step.value[1], seen));
     }
@@ -57,7 +57,7 @@ function copied(value: unknown, seen: Map<object, unknown>): unknown {
   if (isSet(value)) {
     const copy = new SetCtor<unknown>();
     MapPrototypeSet(seen, value, copy);
-    const values = SetPrototypeValues(value as Set<unknown>);
+    const values = SetPrototypeValues(value);
     for (let step = SetIteratorPrototypeNext(values); !step.done; step = SetIteratorPrototypeNext(values)) SetPrototypeAdd(copy, copied(step.value, seen));
     return copy;
   }
@@ -75,8 +75,6 @@ function copied(value: unknown, seen: Map<object, unknown>): unknown {
   }
   return copy;
 }
-
-type Callable = (this: unknown, ...args: unknown[]) => unknown;
 
 /** `target[key]`, a serializer of its first argument, retried once with the environments' objects when it throws. */
 function cloningEnvironments(target: object | undefined, key: string): void {
@@ -101,7 +99,7 @@ function cloningEnvironments(target: object | undefined, key: string): void {
         throw error;
       }
     };
-    return serialize as Callable;
+    return serialize;
   });
 }
 

@@ -113,7 +113,7 @@ function captureResponseClass(global: typeof globalThis): void {
   if (NumberParseInt(process.versions.node, 10) >= 22) return;
   const descriptor = ObjectGetOwnPropertyDescriptor(global, 'Response');
   const get = descriptor?.get;
-  responseGetter = get === undefined ? () => descriptor?.value : () => ReflectApply(get, global, []);
+  responseGetter = get === undefined ? (): unknown => descriptor?.value : (): unknown => ReflectApply(get, global, []);
 }
 
 const CLASS_SOURCE = /^class[\s{]/;

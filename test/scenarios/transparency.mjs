@@ -1,4 +1,5 @@
 // Scenarios of test/transparency.test.ts: what a program sees, as plain data to compare with plain Node.
+/* global structuredClone, Blob, WebAssembly */
 
 /** What `run` returned, or the error it threw as `Name: message`. */
 async function outcome(run) {
