@@ -9,7 +9,7 @@
  */
 import { isAuditing } from '../core/kernel.js';
 import {
-  FunctionPrototypeHasInstance, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isAnyArrayBuffer, isArrayBufferView, nullPrototype, withFirst,
+  FunctionPrototypeHasInstance, FunctionPrototypeToString, GlobalFetch, NumberParseInt, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, RegExpPrototypeExec, isAnyArrayBuffer, isProxy, isArrayBufferView, nullPrototype, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
 import { callFromCaller, mentionsImport } from './referrer.js';
@@ -100,17 +100,47 @@ interface ResponseLike {
 }
 
 /**
- * How to reach Node's own Response class, taken with the first hook (`captureResponseClass`):
- * reading the global's descriptor then costs nothing (Node 20 leaves its lazy getter uncalled;
- * Node 22 and later have loaded undici for the WebSocket global by then).
+ * Node's own Response class, which Node's check of a streaming compile's source is made with.
+ * Node 20: the global is an accessor whose getter is taken with the first hook (reading the
+ * descriptor loads nothing). Node 22 and later: the global is a lazy data property, which any look
+ * at (the value, the descriptor, a redefinition) loads undici, 20 to 40 ms, and no other way to the
+ * class exists; so it is found when a streaming compile first needs it, from a Response that fetch
+ * (as it was when audithook loaded) makes of a data: URL. Its prototype is undici's own, and its
+ * `constructor` is the class only if it is a class whose non-writable `prototype` is that object,
+ * which no other class can have (a class's prototype object is made with it), and no Proxy: a
+ * program that rewrote the `constructor` leaves the class unknown, and every value is then read
+ * and audited as a Response (fail closed).
  */
-let responseDescriptor: PropertyDescriptor | undefined;
-let responseGlobal: typeof globalThis | undefined;
+let responseGetter: (() => unknown) | undefined;
+let responseClassKnown = false;
 let ResponseClass: unknown;
 
 function captureResponseClass(global: typeof globalThis): void {
-  responseDescriptor ??= ObjectGetOwnPropertyDescriptor(global, 'Response');
-  responseGlobal = global;
+  if (NumberParseInt(process.versions.node, 10) >= 22) return;
+  const descriptor = ObjectGetOwnPropertyDescriptor(global, 'Response');
+  const get = descriptor?.get;
+  responseGetter = get === undefined ? (): unknown => descriptor?.value : (): unknown => ReflectApply(get, global, []);
+}
+
+const CLASS_SOURCE = /^class[\s{]/;
+
+/** The class whose own prototype `prototype` is, from its `constructor`; undefined when that is not one. */
+function classOfPrototype(prototype: unknown): unknown {
+  if (typeof prototype !== 'object' || prototype === null) return undefined;
+  const constructor = ObjectGetOwnPropertyDescriptor(prototype, 'constructor')?.value as unknown;
+  if (typeof constructor !== 'function' || isProxy(constructor)) return undefined;
+  const own = ObjectGetOwnPropertyDescriptor(constructor, 'prototype');
+  if (own === undefined || own.value !== prototype || own.writable !== false) return undefined;
+  return RegExpPrototypeExec(CLASS_SOURCE, FunctionPrototypeToString(constructor)) === null ? undefined : constructor;
+}
+
+async function nodeResponseClass(): Promise<unknown> {
+  if (!responseClassKnown) {
+    if (responseGetter !== undefined) ResponseClass = responseGetter();
+    else if (GlobalFetch !== undefined) ResponseClass = classOfPrototype(ObjectGetPrototypeOf(await ReflectApply(GlobalFetch, undefined, ['data:,'])));
+    responseClassKnown = true;
+  }
+  return ResponseClass;
 }
 
 /**
@@ -118,13 +148,11 @@ function captureResponseClass(global: typeof globalThis): void {
  * honours a Symbol.hasInstance that code may have added to the class; when one is there the answer
  * is yes, so that such a value is read and audited here rather than handed to Node unaudited.
  */
-function isNodeResponse(value: unknown): boolean {
-  if (ResponseClass === undefined && responseDescriptor !== undefined) {
-    ResponseClass = responseDescriptor.get === undefined ? responseDescriptor.value : ReflectApply(responseDescriptor.get, responseGlobal, []);
-  }
-  if (typeof ResponseClass !== 'function') return true;
-  if ((ResponseClass as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
-  return ReflectApply(FunctionPrototypeHasInstance, ResponseClass, [value]);
+async function isNodeResponse(value: unknown): Promise<boolean> {
+  const ResponseCtor = await nodeResponseClass();
+  if (typeof ResponseCtor !== 'function') return true;
+  if ((ResponseCtor as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
+  return ReflectApply(FunctionPrototypeHasInstance, ResponseCtor, [value]);
 }
 
 /**
@@ -137,7 +165,7 @@ function isNodeResponse(value: unknown): boolean {
 function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
   async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
     const response = await source;
-    if (!isNodeResponse(response)) return ReflectApply(streaming, undefined, withFirst(response, rest));
+    if (!await isNodeResponse(response)) return ReflectApply(streaming, undefined, withFirst(response, rest));
     const candidate = response as ResponseLike;
     const contentType = candidate.headers.get('Content-Type');
     if (contentType !== 'application/wasm') throw responseError(`has unsupported MIME type '${contentType}'`);

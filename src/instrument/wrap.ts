@@ -139,7 +139,7 @@ function isOwnFrame(text: string, start: number, end: number): boolean {
  * stack above `wrapper`, so that a stack-trace limit the wrapper's frame used up is given back.
  * A formatter that returns anything but text is left alone.
  */
-function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unknown): void {
+export function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unknown): void {
   if (!isNativeError(error)) return;
   const text = (error as { stack?: unknown }).stack;
   if (typeof text !== 'string') return;
