@@ -323,3 +323,46 @@ test('a preload that runs before the agent anyway (a program that reorders NODE_
   assert.match(child.stderr, /^audithook agent: an audithook runtime was published before the agent/);
   assert.equal(existsSync(join(work, 'ran')), false);
 });
+
+// ---- causality: work a package starts is that package's, whenever it runs (issue #13 §1) --------
+
+/** What evil's deferred and scheduled work needs to get as far as its event: the secret to read. */
+const SECRET = { 'secret.txt': 'top secret' };
+
+test("Node's deferred work (a stream's open, a dial or listen after a look-up, datagrams, an HTTP request's connection) is the caller's", () => {
+  const { records, result, work } = attackAsPackage('causality-deferred', {
+    files: SECRET,
+    // What these APIs do at once is allowed, so that what they do later is what is decided.
+    allowed: ['socket.getaddrinfo', 'http.client.connect', 'http.client.send'].map((event) => ({ event, package: 'evil', action: 'allow' as const })),
+  });
+  assert.deepEqual(result, {
+    'createReadStream': 'ERR_ACCESS_DENIED', 'createWriteStream': 'ERR_ACCESS_DENIED', 'net.connect': 'ERR_ACCESS_DENIED',
+    'server.listen': 'EPERM', 'dgram.bind': 'EPERM', 'dgram.send': 'EPERM', 'http.request': 'ERR_ACCESS_DENIED',
+  });
+  assert.equal(existsSync(join(work, 'written-by-stream')), false);
+  const blocked = records.filter((record) => record.blocked).map((record) => [record.event, record.package, record.packages.map((ref) => ref.name)]);
+  assert.deepEqual(blocked.sort(), [
+    ['open', 'evil', ['evil']], ['open', 'evil', ['evil']],
+    ['socket.bind', 'evil', ['evil']], ['socket.bind', 'evil', ['evil']], ['socket.bind', 'evil', ['evil']],
+    ['socket.connect', 'evil', ['evil']], ['socket.connect', 'evil', ['evil']],
+  ].sort());
+  // The application's own servers, made the same way, are the application's.
+  const own = records.filter((record) => record.event === 'socket.bind' && record.package === null);
+  assert.equal(own.length, 3);
+});
+
+test('callbacks a package schedules (timers, ticks, microtasks, promise reactions, listeners, stream callbacks) run as its work', () => {
+  const { records, result, work } = attackAsPackage('causality-scheduled', { files: SECRET });
+  assert.deepEqual(result, { setImmediate: 'ERR_ACCESS_DENIED', then: 'ERR_ACCESS_DENIED', catch: 'ERR_ACCESS_DENIED', uncaught: ['ERR_ACCESS_DENIED'] });
+  const names = [
+    'setImmediate', 'setTimeout', 'setInterval', 'nextTick', 'queueMicrotask', 'then', 'catch', 'beforeExit', 'EventEmitter',
+    'emitted by another', 'EventTarget', 'AbortSignal', 'onabort', 'stream callback', 'tick from a timer',
+  ];
+  for (const name of names) {
+    const file = join(work, `written-by-${name}`);
+    assert.equal(existsSync(file), false, name);
+    const attempts = records.filter((record) => record.event !== 'import' && JSON.stringify(record.args).includes(file));
+    assert.deepEqual(attempts.map((record) => [record.package, record.decision, record.blocked]), [['evil', 'deny', true]], name);
+  }
+  assert.ok(records.some((record) => record.event === 'app.event' && record.package === null && record.decision === 'allow'));
+});
