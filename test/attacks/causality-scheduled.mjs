@@ -1,8 +1,11 @@
 // node_modules/evil/index.mjs: callbacks this package schedules that are not its own code (Node's
 // functions, bound or called with arguments the scheduler gives), so that when they run no frame
 // of this package is on the stack: timers, ticks, microtasks, promise reactions, event listeners
-// (EventEmitter, EventTarget, AbortSignal), a stream's callback, and work scheduled from there.
+// (EventEmitter, EventTarget, AbortSignal), a stream's callback, work scheduled from there, and
+// async contexts saved and restored.
 // Each tries a write the policy denies evil (the test looks for the files and the records).
+/* global EventTarget, Event, AbortController, setInterval, clearInterval */
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -25,7 +28,16 @@ const report = (name) => (error) => { done[name] = error ? error.code ?? error.m
 /** Where an attempt writes; the test looks for the file (Node's own functions report nothing to this package). */
 const writer = target;
 
-setImmediate(fs.writeFile, target('setImmediate'), 'x', report('setImmediate'));
+// Contexts saved here, at load, before this package scheduled anything, and restored in work it
+// scheduled: restoring one does not shed the scheduler.
+const snapshot = AsyncLocalStorage.snapshot();
+setTimeout(snapshot, 0, fs.writeFileSync, writer('AsyncLocalStorage.snapshot'), 'x');
+setTimeout(AsyncLocalStorage.bind(fs.writeFileSync), 0, writer('AsyncLocalStorage.bind'), 'x');
+setTimeout(AsyncResource.bind(fs.writeFileSync), 0, writer('AsyncResource.bind'), 'x');
+const resource = new AsyncResource('evil');
+setTimeout(AsyncResource.prototype.runInAsyncScope.bind(resource), 0, fs.writeFileSync, null, writer('runInAsyncScope'), 'x');
+
+setImmediate(fs.readFile, join(work, 'secret.txt'), report('setImmediate'));
 setTimeout(fs.writeFileSync, 0, writer('setTimeout'), 'x');
 setTimeout(clearInterval, 50, setInterval(fs.writeFileSync, 1, writer('setInterval'), 'x'));
 process.nextTick(fs.copyFileSync, join(work, 'secret.txt'), writer('nextTick'));
