@@ -365,6 +365,7 @@ test('callbacks a package schedules (timers, ticks, microtasks, promise reaction
     'setTimeout', 'setInterval', 'nextTick', 'queueMicrotask', 'then', 'catch', 'beforeExit', 'EventEmitter',
     'emitted by another', 'EventTarget', 'AbortSignal', 'onabort', 'stream callback', 'tick from a timer',
     'AsyncLocalStorage.snapshot', 'AsyncLocalStorage.bind', 'AsyncResource.bind', 'runInAsyncScope',
+    'EventTarget dispatched by another', 'onabort aborted by another',
   ];
   for (const name of names) {
     const file = join(work, `written-by-${name}`);

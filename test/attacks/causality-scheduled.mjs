@@ -60,3 +60,8 @@ setTimeout(AbortController.prototype.abort.bind(controller), 0);
 new Writable({ write: (_chunk, _encoding, callback) => callback() }).write('x', fs.writeFileSync.bind(null, writer('stream callback'), 'x'));
 // Work scheduled by the work evil scheduled: a timer whose callback schedules a tick.
 setTimeout(process.nextTick, 0, fs.writeFileSync, writer('tick from a timer'), 'x');
+// Listeners the application's own code fires later, from its stack (causality-scheduled.app.mjs).
+export const appTarget = new EventTarget();
+appTarget.addEventListener('go', fs.writeFileSync.bind(null, writer('EventTarget dispatched by another'), 'x'));
+export const appController = new AbortController();
+appController.signal.onabort = fs.writeFileSync.bind(null, writer('onabort aborted by another'), 'x');
