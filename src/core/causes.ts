@@ -35,8 +35,8 @@ export interface Cause {
   /** A folded chain: the files of its frames (no `node:` ones), and whether a frame had none. */
   files: readonly string[] | undefined;
   anonymous: boolean;
-  /** The longest path of causes behind this one. */
-  readonly depth: number;
+  /** The longest path of causes behind this one (0 once folded). */
+  depth: number;
 }
 
 /** Causes behind one, at most, before they are folded. */
@@ -145,4 +145,5 @@ function fold(chain: Cause): void {
   chain.second = undefined;
   chain.files = files;
   chain.anonymous = anonymous;
+  chain.depth = 0;
 }
