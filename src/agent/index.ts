@@ -1,7 +1,7 @@
 /**
  * The `audithook run` agent, preloaded (`--require`) in every audited process and worker thread.
  * It installs the instrumentation and one hook that, for every event: finds the npm packages on
- * the call stack, asks the policy (when there is one), sends a record (src/contract/record.ts) to
+ * the call stack and of the calls that scheduled the work running (attribution.ts), asks the policy (when there is one), sends a record (src/contract/record.ts) to
  * `audithook run` over its channel (channel.ts), and in enforce mode refuses a denied operation with
  * ERR_ACCESS_DENIED. The log and the channel are audithook's: an event that names either is refused
  * for everyone, in every mode.
@@ -14,7 +14,8 @@ import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
-import { runtime } from '../runtime.js';
+import { claimCauses, runtime } from '../runtime.js';
+import type { Cause } from '../core/causes.js';
 import {
   ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
@@ -76,10 +77,13 @@ function configuration(): Configuration {
 
 // Runs once at load, before any program code: the built-ins it uses are still Node's own.
 /* eslint-disable audithook/primordials */
-function start(): Omit<Configuration, 'channel'> & { channel: Channel } {
+function start(): Omit<Configuration, 'channel'> & { channel: Channel; currentCause: () => Cause | undefined } {
   try {
     const { log, channel, policy } = configuration();
-    return { log, policy, channel: openChannel(channel) };
+    // The causes of the running work, which only the agent may read: the first to claim them.
+    const currentCause = claimCauses();
+    if (currentCause === undefined) throw new AgentError('the causes of events were claimed before the agent (code ran before it)');
+    return { log, policy, channel: openChannel(channel), currentCause };
   } catch (error) {
     const message = error instanceof AgentError || error instanceof ChannelError ? error.message
       : `cannot open a channel to audithook run: ${(error as Error).message}`;
@@ -90,7 +94,8 @@ function start(): Omit<Configuration, 'channel'> & { channel: Channel } {
 }
 /* eslint-enable audithook/primordials */
 
-const { log, policy, channel } = start();
+const { log, policy, channel, currentCause } = start();
+
 const channelDirectory = process.env[CHANNEL_VARIABLE] as string;
 const channelFiles = `${channelDirectory}${sep}`;
 const policyName = policy === null ? '' : basename(policy.file);
@@ -161,7 +166,7 @@ const hooksThread = inNodeHooksThread();
 
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
-  const stack = packagesOnStack(auditHook, isOwnFile);
+  const stack = packagesOnStack(auditHook, isOwnFile, currentCause());
   if (event === 'node.permission') {
     // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
     // record shows it beside the policy's refusals.
