@@ -14,7 +14,10 @@ import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 const APIS = [
   'crypto.setEngine', 'tls.createSecureContext clientCertEngine', 'tls.createSecureContext privateKeyEngine',
-  'tls.connect privateKeyEngine', 'tls.createServer clientCertEngine', 'https.request clientCertEngine', '_tls_common.SecureContext',
+  'tls.connect privateKeyEngine', 'tls.createServer clientCertEngine', 'https.request clientCertEngine', 'https.get privateKeyEngine',
+  'https.createServer clientCertEngine', 'new tls.TLSSocket privateKeyEngine', 'tls.Server#addContext clientCertEngine',
+  'tls.Server#setSecureContext clientCertEngine', 'http2.connect privateKeyEngine', 'http2.createSecureServer clientCertEngine',
+  '_tls_common.SecureContext',
 ];
 
 const D = mkdtempSync(join(tmpdir(), 'audithook-engine-'));
