@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { FILE_HANDLE_APIS, FS_APIS } from '../src/instrument/fs';
 import { O_CLOEXEC, runScenario } from './helpers/scenario';
 
 type Form = 'sync' | 'callback' | 'promise';
@@ -72,6 +73,7 @@ const CASES: readonly FsCase[] = [
   { calls: triple('mkdir'), args: "[D + '/m']", event: ['os.mkdir', '$D/m', 0o777, null], effect: exists('m') },
   { calls: triple('mkdir'), args: "[D + '/m/n/o', { recursive: true, mode: '700' }]", event: ['os.mkdir', '$D/m/n/o', 0o700, null], effect: exists('m/n/o') },
   { calls: triple('mkdtemp'), args: "[D + '/tmp-']", event: ['tempfile.mkdtemp', '$D/tmp-XXXXXX'], effect: 'fs.readdirSync(D).length' },
+  { calls: [sync('mkdtempDisposableSync'), promise('mkdtempDisposable')], args: "[D + '/tmp-']", event: ['tempfile.mkdtemp', '$D/tmp-XXXXXX'], effect: 'fs.readdirSync(D).length', since: 24 },
   { calls: triple('readdir'), setup: TREE, args: "[D + '/t']", event: ['os.listdir', '$D/t'] },
   { calls: triple('readdir'), setup: TREE, args: "[D + '/t', { recursive: true, withFileTypes: true }]", event: ['os.walk', '$D/t', true, null, false], then: ['os.listdir', '$D/t'] },
   { calls: triple('readdir'), setup: TREE, args: "[D + '/t', { recursive: false }]", event: ['os.listdir', '$D/t'] },
@@ -99,6 +101,31 @@ const CASES: readonly FsCase[] = [
   { calls: triple('glob'), setup: TREE, args: "['**', { cwd: D + '/t' }]", event: ['glob.glob', '**', true], then: ['glob.glob/2', '**', true, '$D/t', null], since: 22 },
   { calls: triple('glob'), setup: TREE, args: "[['t/*', 't/sub/*'], { cwd: D, exclude: (p) => p.endsWith('g') }]", event: ['glob.glob', ['t/*', 't/sub/*'], true], then: ['glob.glob/2', ['t/*', 't/sub/*'], true, '$D', null], since: 22 },
 ];
+
+/** The events the instrumentation's table (FS_APIS in src/instrument/fs.ts) says each fs name raises. */
+const DECLARED = new Map<string, readonly string[]>([
+  ...FS_APIS.flatMap((api) => [
+    ...api.callback === undefined ? [] : [[`fs.${api.callback}`, api.events] as const],
+    ...api.sync === undefined ? [] : [[`fs.${api.sync}`, api.events] as const],
+    ...api.promise === undefined ? [] : [[`fsPromises.${api.promise}`, api.events] as const],
+  ]),
+  ...FILE_HANDLE_APIS.map(([method, , events]) => [`filehandle.${method}`, events] as const),
+]);
+
+test('every call below raises events the instrumentation\'s table declares for its API (the table the catalogue\'s raisedBy lists are checked against)', () => {
+  for (const c of CASES) {
+    for (const call of c.calls) {
+      for (const event of [c.event, ...c.then === undefined ? [] : [c.then]]) {
+        assert.ok(DECLARED.get(call.api)?.includes(event[0] as string), `${call.api} raises ${String(event[0])}, which FS_APIS does not declare`);
+      }
+    }
+  }
+  const called = new Set(CASES.flatMap((c) => c.calls.map((call) => call.api)));
+  // The rest have tests of their own in test/fs-paths.test.ts (handles, blobs, watchers), but lchmod, which Node defines on macOS only.
+  const elsewhere = ['filehandle.chmod', 'filehandle.chown', 'filehandle.truncate', 'filehandle.utimes', 'fs.openAsBlob', 'fs.openAsBlobSync',
+    'fs.watch', 'fsPromises.watch', 'fs.watchFile', 'fs.lchmod', 'fs.lchmodSync', 'fsPromises.lchmod'];
+  assert.deepEqual([...DECLARED.keys()].filter((api) => !called.has(api) && !elsewhere.includes(api)), [], 'fs APIs of the table that no case here calls');
+});
 
 interface Report {
   D: string;

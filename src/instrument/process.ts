@@ -220,8 +220,8 @@ function describeWriteReport(report: object): Describe {
   };
 }
 
-/** The settings of process.report that decide where, and on what, Node writes reports later. */
-const REPORT_SETTINGS = ['directory', 'filename', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException'] as const;
+/** The settings of process.report that decide where, and on what, Node writes reports later (the catalogue's raisedBy names each: test/catalogue.test.ts). */
+export const REPORT_SETTINGS = ['directory', 'filename', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException'] as const;
 
 /**
  * Setting one raises `process.report` (setting, value) once the value is valid for it (a string
