@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { nodeOptionsArgv } from '../src/instrument/args';
 import { HOOK_PRELOAD, runPreloaded } from './helpers/preloaded';
 import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { fromSince } from './helpers/since';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -254,7 +255,7 @@ test('process.report.writeReport raises its event, then open for the file as Nod
   ]);
 });
 
-test('process.execve raises os.exec; blocked, the process goes on', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+test('process.execve raises os.exec; blocked, the process goes on', { skip: fromSince('os.exec') }, () => {
   const run = runScenario(`
     harness.block('os.exec');
     const outcome = via.sync(process, 'execve', ['/bin/echo', ['/bin/echo', 'replaced']]);
@@ -264,7 +265,7 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
 });
 
-test('process.execve(file) without args reports the empty argv the program gets', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+test('process.execve(file) without args reports the empty argv the program gets', { skip: fromSince('os.exec') }, () => {
   const run = runScenario(`
     harness.block('os.exec');
     const outcome = via.sync(process, 'execve', ['/bin/echo']);
