@@ -155,6 +155,16 @@ test('setopencodehook is raised first and a hook may veto it', () => {
   assert.deepEqual(result, { vetoed: 'TEST_BLOCKED', ran: ['x'] });
 });
 
+test('Node 20\'s --experimental-network-imports: the import of a URL raises import with it, and nothing else (the loader fetches it in its own thread); refused, nothing is fetched', { skip: NODE_MAJOR === 20 ? false : 'the flag is Node 20\'s' }, () => {
+  const nodeArgs = ['--experimental-network-imports', '--no-warnings'];
+  const allowed = runScenario(scenario('modules/networkImport', { block: false }), { nodeArgs });
+  const { url } = allowed.result as { url: string };
+  assert.deepEqual(allowed.result, { url, value: 42, requests: 1 });
+  assert.deepEqual(allowed.events.filter((e) => e[0] !== 'socket.bind'), [['import', url, url, null, null, null]], 'no urllib.Request, http.client.connect or socket.connect');
+  const refused = runScenario(scenario('modules/networkImport', { block: true }), { nodeArgs });
+  assert.deepEqual(refused.result, { url: (refused.result as { url: string }).url, value: 'TEST_BLOCKED', requests: 0 });
+});
+
 test('module.register raises module.register with its arguments; blocked, no hook is registered', { skip: fromSince('module.register') }, () => {
   const hooks = 'export async function load(url, context, next) { const r = await next(url, context); if (url.endsWith("/x.mjs")) r.source = "export default \\"rewritten\\";"; return r; }';
   const { result, events } = runScenario(scenario('modules/moduleRegisterRaisesModule', { files: { 'hooks.mjs': hooks, 'x.mjs': "export default 'original';", 'y.mjs': "export default 'original';" } }));
