@@ -47,7 +47,7 @@ test('every row docs/cpython-parity.md marks raised or covered was raised by the
   const seen = seenBySuite();
   const table = readFileSync(resolve(REPO_ROOT, 'docs', 'cpython-parity.md'), 'utf8');
   const raisedRows = [...table.matchAll(/^\| `([^`]+)` \| [^|]* \| raised \(([^)]*)\) \|/gm)].map((match) => ({ seed: match[1], how: match[2] }));
-  const coveredRows = [...table.matchAll(/^\| `([^`]+)` \| [^|]* \| covered by `([^`]+)` \|/gm)].map((match) => ({ seed: match[1], by: match[2] as string }));
+  const coveredRows = [...table.matchAll(/^\| `([^`]+)` \| [^|]* \| covered by `([^`]+)` \|/gm)].map((match) => ({ seed: match[1], by: match[2] }));
   // Every row the header counts was read, so none escapes the check.
   const counts = /^Raised: (\d+)\. Covered by another event: (\d+)\./m.exec(table);
   assert.deepEqual([raisedRows.length, coveredRows.length], [Number(counts?.[1]), Number(counts?.[2])], 'the rows read are the rows the header counts');
