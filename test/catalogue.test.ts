@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { cpythonGaps, events, unauditedApis } from '../src/catalogue/index';
 import type { SeedEvent } from '../src/catalogue/markdown';
+import { FILE_HANDLE_APIS, FS_APIS } from '../src/instrument/fs';
+import { REPORT_SETTINGS } from '../src/instrument/process';
 import { REPO_ROOT } from './helpers/scenario';
 
 const seed = (JSON.parse(readFileSync(resolve(REPO_ROOT, 'data', 'cpython-audit-events.json'), 'utf8')) as { events: SeedEvent[] }).events;
@@ -57,4 +59,41 @@ test('a CPython event covered by another names a catalogued event', () => {
 test('docs/events.md and docs/cpython-parity.md are what the catalogue generates', () => {
   const check = spawnSync(process.execPath, ['scripts/generate-docs.mjs', '--check'], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(check.status, 0, check.stderr);
+});
+
+/** Sorted lists of names per event, for comparing two sources of them. */
+function namesByEvent(pairs: readonly (readonly [string, string])[]): Record<string, string[]> {
+  const byEvent: Record<string, string[]> = {};
+  for (const [event, name] of pairs) (byEvent[event] ??= []).push(name);
+  for (const names of Object.values(byEvent)) names.sort();
+  return byEvent;
+}
+
+/** The raisedBy entries that name an API of `pattern` (the API is the entry's first word: 'fsPromises.rm (without recursive)'). */
+function catalogued(pattern: RegExp): Record<string, string[]> {
+  return namesByEvent(events.flatMap((event) => event.raisedBy.flatMap((entry) => {
+    const api = pattern.exec(entry)?.[0];
+    return api === undefined ? [] : [[event.name, api] as const];
+  })));
+}
+
+/** fs APIs that raise through another, not through a table of their own: a stream opens its file with fs.open (test/fs-paths.test.ts). */
+const FS_THROUGH_OTHERS = [['open', 'fs.createReadStream'], ['open', 'fs.createWriteStream']] as const;
+
+test('the fs APIs each raisedBy list names are the ones the fs instrumentation\'s tables raise the event for (FS_APIS, FILE_HANDLE_APIS)', () => {
+  const forms = (api: (typeof FS_APIS)[number]): string[] => [
+    ...api.callback === undefined ? [] : [`fs.${api.callback}`],
+    ...api.sync === undefined ? [] : [`fs.${api.sync}`],
+    ...api.promise === undefined ? [] : [`fsPromises.${api.promise}`],
+  ];
+  const byTable = namesByEvent([
+    ...FS_APIS.flatMap((api) => api.events.flatMap((event) => forms(api).map((name) => [event, name] as const))),
+    ...FILE_HANDLE_APIS.flatMap(([method, , raised]) => raised.map((event) => [event, `filehandle.${method}`] as const)),
+    ...FS_THROUGH_OTHERS,
+  ]);
+  assert.deepEqual(catalogued(/^(fs|fsPromises|filehandle)\.\w+/), byTable);
+});
+
+test('the process.report settings process.report\'s raisedBy names are the ones the instrumentation audits (REPORT_SETTINGS)', () => {
+  assert.deepEqual(catalogued(/^process\.report\.\w+ =/), namesByEvent(REPORT_SETTINGS.map((setting) => ['process.report', `process.report.${setting} =`] as const)));
 });

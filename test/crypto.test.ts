@@ -9,12 +9,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import tls from 'node:tls';
 import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { fromSince } from './helpers/since';
 
 const APIS = [
   'crypto.setEngine', 'tls.createSecureContext clientCertEngine', 'tls.createSecureContext privateKeyEngine',
-  'tls.connect privateKeyEngine', 'tls.createServer clientCertEngine', 'https.request clientCertEngine', '_tls_common.SecureContext',
+  'tls.connect privateKeyEngine', 'tls.createServer clientCertEngine', 'https.request clientCertEngine', 'https.get privateKeyEngine',
+  'https.createServer clientCertEngine', 'new tls.TLSSocket privateKeyEngine', 'tls.Server#addContext clientCertEngine',
+  'tls.Server#setSecureContext clientCertEngine', 'http2.connect privateKeyEngine', 'http2.createSecureServer clientCertEngine',
+  '_tls_common.SecureContext',
 ];
 
 const D = mkdtempSync(join(tmpdir(), 'audithook-engine-'));
@@ -45,7 +48,7 @@ for (const api of APIS) {
   });
 }
 
-test('tls.setDefaultCACertificates raises its event with the certificates; refused, the trust store stays', { skip: typeof (tls as { setDefaultCACertificates?: unknown }).setDefaultCACertificates !== 'function' ? 'no tls.setDefaultCACertificates on this Node' : false }, () => {
+test('tls.setDefaultCACertificates raises its event with the certificates; refused, the trust store stays', { skip: fromSince('tls.setDefaultCACertificates') }, () => {
   const run = runScenario(scenario('crypto/setDefaultCACertificates'));
   assert.deepEqual(run.result, { refused: 'TEST_BLOCKED', kept: true, after: 1, invalid: 'ERR_INVALID_ARG_TYPE', same: true });
   assert.deepEqual(run.events.map((e) => [e[0], (e[1] as unknown[]).length]), [['tls.setDefaultCACertificates', 1], ['tls.setDefaultCACertificates', 1]]);

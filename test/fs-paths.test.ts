@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolve } from 'node:path';
 import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { fromSince } from './helpers/since';
 import fs from 'node:fs';
 
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 test('createReadStream raises open once, from the stream\'s own fs.open', () => {
   const seen = runScenario(scenario('fs-paths/createReadStreamRaisesOpenStream'));
@@ -159,7 +159,7 @@ test('with --import audithook/register, nothing loaded afterwards can capture an
   assert.deepEqual(run.events, [['open', `${D}/early`, 'w', 577 | O_CLOEXEC]]);
 });
 
-test('glob matches are not re-audited as directory listings', { skip: NODE_MAJOR < 22 ? 'needs Node 22' : false }, () => {
+test('glob matches are not re-audited as directory listings', { skip: fromSince('glob.glob', 'glob.glob/2') }, () => {
   const run = runScenario(scenario('fs-paths/globMatchesNotRe'));
   const r = run.result as { D: string; found: string[] };
   assert.deepEqual(r.found, ['a', 'a/b', 'a/b/c'], 'the walk itself works (Node 24 also yields \'.\')');

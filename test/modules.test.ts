@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { fromSince } from './helpers/since';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const IN_THREAD_HOOKS = typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
@@ -154,7 +155,17 @@ test('setopencodehook is raised first and a hook may veto it', () => {
   assert.deepEqual(result, { vetoed: 'TEST_BLOCKED', ran: ['x'] });
 });
 
-test('module.register raises module.register with its arguments; blocked, no hook is registered', () => {
+test('Node 20\'s --experimental-network-imports: the import of a URL raises import with it, and nothing else (the loader fetches it in its own thread); refused, nothing is fetched', { skip: NODE_MAJOR === 20 ? false : 'the flag is Node 20\'s' }, () => {
+  const nodeArgs = ['--experimental-network-imports', '--no-warnings'];
+  const allowed = runScenario(scenario('modules/networkImport', { block: false }), { nodeArgs });
+  const { url } = allowed.result as { url: string };
+  assert.deepEqual(allowed.result, { url, value: 42, requests: 1 });
+  assert.deepEqual(allowed.events.filter((e) => e[0] !== 'socket.bind'), [['import', url, url, null, null, null]], 'no urllib.Request, http.client.connect or socket.connect');
+  const refused = runScenario(scenario('modules/networkImport', { block: true }), { nodeArgs });
+  assert.deepEqual(refused.result, { url: (refused.result as { url: string }).url, value: 'TEST_BLOCKED', requests: 0 });
+});
+
+test('module.register raises module.register with its arguments; blocked, no hook is registered', { skip: fromSince('module.register') }, () => {
   const hooks = 'export async function load(url, context, next) { const r = await next(url, context); if (url.endsWith("/x.mjs")) r.source = "export default \\"rewritten\\";"; return r; }';
   const { result, events } = runScenario(scenario('modules/moduleRegisterRaisesModule', { files: { 'hooks.mjs': hooks, 'x.mjs': "export default 'original';", 'y.mjs': "export default 'original';" } }));
   assert.deepEqual(result, { thrown: 'TEST_BLOCKED', before: 'original', after: 'rewritten' });
@@ -191,7 +202,7 @@ test('examples/integrity: the app runs as installed and is refused once a depend
   assert.match(child.stdout, /the tampered code ran: false/);
 });
 
-test('module.enableCompileCache raises its event with the directory; refused, nothing is cached', { skip: typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache !== 'function' ? 'no module.enableCompileCache on this Node' : false }, () => {
+test('module.enableCompileCache raises its event with the directory; refused, nothing is cached', { skip: fromSince('module.enableCompileCache') }, () => {
   const run = runScenario(scenario('modules/enableCompileCache'));
   const { D } = run.result as { D: string };
   assert.deepEqual(run.result, { D, refused: 'TEST_BLOCKED', afterRefused: null, status: (nodeModule as unknown as { constants: { compileCacheStatus: { ENABLED: number } } }).constants.compileCacheStatus.ENABLED, inCache: true });

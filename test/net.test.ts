@@ -94,6 +94,37 @@ test('net.connect with localAddress raises socket.bind for the local address, th
   assert.deepEqual(r.events, [...dial, ...dial, ['socket.bind', 'Socket', ['127.0.0.1', 0]]]);
 });
 
+/** Each client of test/scenarios/net.mjs clientPathsBindAndConnect, its socket class, and whether it is an HTTP client (http2: `self` null). */
+const LOCAL_CLIENTS = [
+  ['tls.connect', 'TLSSocket', null], ['http.get', 'Socket', 'ClientRequest'], ['https.get', 'TLSSocket', 'ClientRequest'],
+  ['https.request', 'TLSSocket', 'ClientRequest'], ['new http.ClientRequest', 'Socket', 'ClientRequest'], ['http2.connect', 'Socket', 'http2'],
+] as const;
+
+for (const refuse of ['socket.bind', 'http.client.connect'] as const) {
+  test(`every client with localAddress: http.client.connect (HTTP), socket.bind, socket.connect; ${refuse} refused, the caller gets the hook's error and nothing is dialled`, () => {
+    const run = runScenario(scenario('net/clientPathsBindAndConnect', { refuse }));
+    const r = run.result as { port: number; results: Record<string, { allowed: boolean; refused: string }>; events: unknown[][] };
+    const expected: unknown[][] = [];
+    const outcomes: Record<string, { allowed: boolean; refused: string }> = {};
+    for (const [client, socket, http] of LOCAL_CLIENTS) {
+      const connect = http === null ? [] : [['http.client.connect', http === 'http2' ? null : http, '127.0.0.1', r.port]];
+      const bind = ['socket.bind', socket, ['127.0.0.1', 0]];
+      expected.push(['test.client', client], ...connect, bind, ['socket.connect', socket, ['127.0.0.1', r.port]]);
+      if (refuse === 'socket.bind') {
+        expected.push(...connect, bind);
+        outcomes[client] = { allowed: true, refused: 'TEST_BLOCKED' };
+      } else {
+        // tls.connect is no HTTP client: it raises no http.client.connect, dials, and the server closes it.
+        expected.push(...(http === null ? [bind, ['socket.connect', socket, ['127.0.0.1', r.port]]] : connect));
+        // http2.connect throws the hook's error, as for its invalid arguments.
+        outcomes[client] = { allowed: true, refused: http === null ? 'ECONNRESET' : http === 'http2' ? 'thrown TEST_BLOCKED' : 'TEST_BLOCKED' };
+      }
+    }
+    assert.deepEqual(r.results, outcomes);
+    assert.deepEqual(r.events, expected);
+  });
+}
+
 test('fetch raises urllib.Request with url, body, headers and method, then the dial; refused, nothing is dialled', () => {
   const run = runScenario(scenario('net/fetchRaisesUrllibRequest'));
   const r = run.result as { port: number; answers: string[]; accepted: number; events: unknown[][] };

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { nodeOptionsArgv } from '../src/instrument/args';
 import { HOOK_PRELOAD, runPreloaded } from './helpers/preloaded';
 import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { fromSince } from './helpers/since';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -135,6 +136,24 @@ test('process.env writes raise os.putenv, deletions os.unsetenv, by every path; 
   ]);
 });
 
+test('a prototype set under process.env raises os.putenv for each key it brings; refused, the prototype stays; children get them as in plain Node', () => {
+  const body = scenario('process/processEnvPrototype');
+  const run = runScenario(body);
+  const plain = runScenario(body, { plain: true });
+  const { child } = plain.result as { child: string };
+  assert.equal(child, NODE_MAJOR === 20 ? 'p' : '', 'Node 20 hands a prototype\'s keys to children, later Nodes do not');
+  assert.deepEqual(run.result, { refused: 'TEST_BLOCKED', kept: true, seen: 'p', path: true, child });
+  assert.deepEqual(run.events, [['os.putenv', 'AH_REFUSED', 'r'], ['os.putenv', 'AH_PROTO', 'p']]);
+});
+
+test('a worker sharing the environment (SHARE_ENV): its own hooks see os.putenv; refused there, the process\'s environment stays', () => {
+  const run = runScenario(scenario('process/processEnvSharedWithWorker'));
+  assert.deepEqual(run.result, {
+    seen: [['os.putenv', 'AH_SHARED', 'shared'], ['os.putenv', 'AH_REFUSED', 'x']], refused: 'TEST_BLOCKED', shared: 'shared', refusedInParent: false,
+  });
+  assert.deepEqual(run.events, [], 'hooks are per thread: the parent\'s see nothing of it');
+});
+
 test('replacing process.env raises os.putenv per changed key and os.unsetenv per removed one; refused, nothing changes', () => {
   const run = runScenario(scenario('process/processEnvReplaced'));
   assert.deepEqual(run.result, {
@@ -236,7 +255,7 @@ test('process.report.writeReport raises its event, then open for the file as Nod
   ]);
 });
 
-test('process.execve raises os.exec; blocked, the process goes on', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+test('process.execve raises os.exec; blocked, the process goes on', { skip: fromSince('os.exec') }, () => {
   const run = runScenario(`
     harness.block('os.exec');
     const outcome = via.sync(process, 'execve', ['/bin/echo', ['/bin/echo', 'replaced']]);
@@ -246,7 +265,7 @@ test('process.execve raises os.exec; blocked, the process goes on', { skip: type
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
 });
 
-test('process.execve(file) without args reports the empty argv the program gets', { skip: typeof (process as { execve?: unknown }).execve !== 'function' ? `Node ${NODE_MAJOR} has no process.execve` : false }, () => {
+test('process.execve(file) without args reports the empty argv the program gets', { skip: fromSince('os.exec') }, () => {
   const run = runScenario(`
     harness.block('os.exec');
     const outcome = via.sync(process, 'execve', ['/bin/echo']);

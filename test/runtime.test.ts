@@ -5,20 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { CatalogueEventName } from '../src/catalogue/index';
 import { O_CLOEXEC, runScenario, scenario } from './helpers/scenario';
+import { fromSince } from './helpers/since';
 
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 interface Case {
   /** Also selects what test/scenarios/runtime.mjs does, on a fresh directory, for plain data as its result. */
   readonly name: string;
   /** The events the allowed run raises (only those of `names`). */
   readonly expected: (dir: string) => unknown[][];
-  readonly names: readonly string[];
+  /** Each case runs from the catalogue's since of these on. */
+  readonly names: readonly CatalogueEventName[];
   /** The event to refuse, and the blocked run's expected result. */
   readonly block: string;
   readonly blocked: unknown;
-  readonly minMajor?: number;
 }
 
 const BLOCKED = { name: 'Error', code: 'TEST_BLOCKED' };
@@ -89,7 +90,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'node:sqlite DatabaseSync',
-    minMajor: 24,
     names: ['sqlite3.connect'],
     expected: (d) => [['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect', `${d}/b.db`]],
     block: 'sqlite3.connect',
@@ -98,7 +98,6 @@ const CASES: readonly Case[] = [
   {
     // The same calls: the handle event follows each open, and refused, the connection is closed again.
     name: 'node:sqlite DatabaseSync',
-    minMajor: 24,
     names: ['sqlite3.connect', 'sqlite3.connect/handle'],
     expected: (d) => [
       ['sqlite3.connect', `${d}/a.db`], ['sqlite3.connect/handle', '<DatabaseSync>'],
@@ -109,7 +108,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'node:sqlite extensions',
-    minMajor: 24,
     names: ['sqlite3.enable_load_extension', 'sqlite3.load_extension'],
     expected: (d) => [
       ['sqlite3.enable_load_extension', null, true],
@@ -156,7 +154,7 @@ function namedBuffer(value: unknown): unknown {
 }
 
 for (const c of CASES) {
-  const skip = NODE_MAJOR < (c.minMajor ?? 0) ? `node:sqlite needs Node ${c.minMajor}` : false;
+  const skip = fromSince(...c.names);
   test(`${c.name}: ${c.names.join(', ')} once each, as plain Node; refused, no effect`, { skip }, () => {
     const body = scenario('runtime/runtimeCase', { name: c.name, block: null });
     const allowed = runScenario(body);
@@ -164,7 +162,7 @@ for (const c of CASES) {
     const a = allowed.result as { D: string; result: unknown } | { uncaught: unknown };
     assert.ok('D' in a, `${JSON.stringify(a)}\n${allowed.stderr}`);
     assert.deepEqual(a.result, (plain.result as { result: unknown }).result, 'same outcome as plain Node');
-    const seen = allowed.events.filter((e) => c.names.includes(e[0] as string)).map((e) => e.map(namedBuffer));
+    const seen = allowed.events.filter((e) => c.names.includes(e[0] as CatalogueEventName)).map((e) => e.map(namedBuffer));
     assert.deepEqual(seen, c.expected(a.D));
 
     const blocked = runScenario(scenario('runtime/runtimeCase', { name: c.name, block: c.block }));

@@ -329,6 +329,8 @@ export const events = [
     raisedBy: [
       'process.env[key] = value', 'Object.assign(process.env, ...)', 'Reflect.set / Object.defineProperty on process.env',
       'process.env = object (each key whose value changes)', 'process.loadEnvFile (each variable it sets)',
+      'Object.setPrototypeOf / Reflect.setPrototypeOf on process.env (each key the prototype brings that the environment lacks)',
+      'process.env writes in a worker started with env: SHARE_ENV (the process\'s own environment; raised to the worker\'s hooks)',
     ],
     since: '20.0.0',
     cpython: 'os.putenv',
@@ -352,7 +354,8 @@ export const events = [
     raisedBy: [
       'process.dlopen', 'require() of a .node file', 'import of a .node file (--experimental-addon-modules)', 'ffi.dlopen (Node 26)', 'new ffi.DynamicLibrary (Node 26)',
       'crypto.setEngine', 'tls.createSecureContext (the clientCertEngine and privateKeyEngine options)', 'tls.SecureContext (the same, through its native context)',
-      'tls.connect (the same options)', 'tls.createServer (the same options)', 'tls.Server#setSecureContext (the same options)', 'https.request (the same options)',
+      'tls.connect (the same options)', 'new tls.TLSSocket (the same options)', 'tls.createServer (the same options)', 'tls.Server#setSecureContext (the same options)',
+      'tls.Server#addContext (the same options)', 'https.request, https.get (the same options)',
       'https.createServer (the same options)', 'http2.connect (the same options)', 'http2.createSecureServer (the same options)',
     ],
     since: '20.0.0',
@@ -517,7 +520,7 @@ export const events = [
     description: 'The certificates every later TLS connection trusts by default are about to be replaced: `certs` is a frozen copy of the array '
       + '(PEM strings and ArrayBufferViews), which Node then gets. Raised once it is valid.',
     raisedBy: ['tls.setDefaultCACertificates'],
-    since: '22.0.0',
+    since: '22.19.0',
     cpython: null,
     capability: 'runtime',
   },
@@ -630,8 +633,9 @@ export const events = [
       + 'net.Socket or dgram.Socket; refused, the socket emits the hook\'s error as its \'error\' and nothing is dialled or bound.',
     raisedBy: [
       'net.Server#listen', 'http.Server#listen', 'https.Server#listen', 'tls.Server#listen', 'http2 servers',
-      'net.connect, net.createConnection, net.Socket#connect (with localAddress or localPort)', 'http.request, https.request (the same options)',
-      'dgram.Socket#bind (and the implicit bind of a first send)',
+      'net.connect, net.createConnection, net.Socket#connect (with localAddress or localPort)', 'tls.connect (the same options)',
+      'http.request, http.get, https.request, https.get, new http.ClientRequest (the same options)', 'http2.connect (the same options)',
+      'dgram.Socket#bind (and the implicit bind of a first send or of connect)',
     ],
     since: '20.0.0',
     cpython: 'socket.bind',
@@ -656,7 +660,7 @@ export const events = [
     args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
     description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere. '
       + 'For http2, an HTTP/2 session is about to be opened (`self` null: the session does not exist yet), with the host and port Node dials; refused, http2.connect throws the hook\'s error.',
-    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
+    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'new http.ClientRequest', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
     since: '20.0.0',
     cpython: 'http.client.connect',
     capability: 'network',
@@ -758,7 +762,7 @@ export const events = [
   {
     name: 'sqlite3.enable_load_extension',
     args: [{ name: 'connection', type: 'unknown' }, { name: 'enabled', type: 'boolean' }],
-    description: 'Loading native SQLite extensions is about to be enabled or disabled; the gate of loadExtension and of the SQL function load_extension(). With the allowExtension option it follows sqlite3.connect, connection null (the object does not exist yet).',
+    description: 'Loading native SQLite extensions is about to be enabled or disabled; the gate of loadExtension (Node never authorizes the SQL function load_extension(), enabled or not: it enables only the C interface). With the allowExtension option it follows sqlite3.connect, connection null (the object does not exist yet).',
     raisedBy: ['sqlite.DatabaseSync#enableLoadExtension', 'new sqlite.DatabaseSync with allowExtension: true'],
     since: '24.0.0',
     cpython: 'sqlite3.enable_load_extension',

@@ -36,6 +36,8 @@ export function renderEventsMarkdown(): string {
     'Every event audithook raises, generated from the catalogue (`src/catalogue/events.ts`). Where Node has a',
     'capability CPython audits, the event has CPython\'s name and argument order; Node-only events are named',
     '`<node module>.<api>`. Arguments that have no Node meaning (such as `dir_fd`) are always null.',
+    '"Since Node" is the first Node release with an API that raises the event; the tests of an event run from that',
+    'version on (test/helpers/since.ts), and the coverage check fails on a Node from it on where no test raised it.',
     'The capability (process, native, network, write, read, code, runtime) is what `audithook report` orders by risk.',
     '',
     '| Event | Arguments | Raised by | Since Node | CPython event | Capability | Description |',

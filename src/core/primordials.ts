@@ -114,6 +114,7 @@ export const ReflectSet = Reflect.set;
 export const ReflectConstruct = Reflect.construct;
 export const ReflectDeleteProperty = Reflect.deleteProperty;
 export const ReflectDefineProperty = Reflect.defineProperty;
+export const ReflectSetPrototypeOf = Reflect.setPrototypeOf;
 export const TypeErrorCtor = TypeError;
 export const ErrorCtor = Error;
 

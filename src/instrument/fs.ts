@@ -32,7 +32,7 @@ import {
   toSeconds,
 } from './args.js';
 import { ANY, REJECTS, andThen, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
-import type { ArgsOf, Describe, NestedCalls } from './wrap.js';
+import type { ArgsOf, Describe, EventName, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 import { calledByRecursiveWatch } from './caller.js';
 
@@ -396,8 +396,14 @@ function handleForm(describe: Describe): Describe {
   };
 }
 
-interface FsApi {
+export interface FsApi {
   readonly describe: Describe;
+  /**
+   * The events the describer raises, for every form: the facts the catalogue's raisedBy lists
+   * state for these names (test/catalogue.test.ts compares them; test/fs.test.ts checks each call
+   * it makes raises one of these).
+   */
+  readonly events: readonly EventName[];
   /** Names of the forms Node has: `fs.<callback>`, `fs.<sync>`, `fs.promises.<promise>`. */
   readonly callback?: string;
   readonly sync?: string;
@@ -409,8 +415,8 @@ interface FsApi {
 }
 
 /** The usual triple: fs.name(..., cb), fs.nameSync(...), fs.promises.name(...). */
-function allForms(name: string, describe: Describe): FsApi {
-  return { describe, callback: name, sync: `${name}Sync`, promise: name };
+function allForms(name: string, describe: Describe, events: readonly EventName[]): FsApi {
+  return { describe, events, callback: name, sync: `${name}Sync`, promise: name };
 }
 
 /** The APIs Node implements with other public fs functions: they cover those nested calls. */
@@ -419,49 +425,49 @@ function nesting(api: FsApi): FsApi {
   return { ...api, nests: true };
 }
 
-const FS_APIS: readonly FsApi[] = [
-  allForms('open', describeOpen),
-  { describe: describeOpenForReading, sync: 'openAsBlob' },
+export const FS_APIS: readonly FsApi[] = [
+  allForms('open', describeOpen, ['open']),
+  { describe: describeOpenForReading, events: ['open'], sync: 'openAsBlob' },
   // Node 26: the same, returning the Blob.
-  { describe: describeOpenForReading, sync: 'openAsBlobSync' },
-  nesting(allForms('readFile', describeWholeFile(1, 'r'))),
-  nesting(allForms('writeFile', describeWholeFile(2, 'w'))),
-  nesting(allForms('appendFile', describeWholeFile(2, 'a'))),
-  allForms('unlink', describePaths('os.remove', [0], [null])),
-  allForms('rm', describeRemoval('os.remove')),
-  allForms('rmdir', describeRemoval('os.rmdir')),
-  allForms('rename', describePaths('os.rename', [0, 1], [null, null])),
-  allForms('mkdir', describeMkdir),
-  allForms('mkdtemp', describeMkdtemp),
-  { describe: describeMkdtemp, sync: 'mkdtempDisposableSync', promise: 'mkdtempDisposable' },
-  allForms('readdir', describeDirectory('os.listdir')),
-  allForms('opendir', describeDirectory('os.scandir')),
-  allForms('chmod', describeChmod),
-  allForms('lchmod', describeChmod),
-  { describe: describeChmod, callback: 'fchmod', sync: 'fchmodSync' },
-  allForms('chown', describeChown),
-  allForms('lchown', describeChown),
-  { describe: describeChown, callback: 'fchown', sync: 'fchownSync' },
-  allForms('link', describePaths('os.link', [0, 1], [null, null])),
-  allForms('symlink', describePaths('os.symlink', [0, 1], [null])),
-  nesting(allForms('truncate', describeTruncate)),
-  { describe: describeTruncate, callback: 'ftruncate', sync: 'ftruncateSync' },
-  allForms('utimes', describeUtime),
-  allForms('lutimes', describeUtime),
-  { describe: describeUtime, callback: 'futimes', sync: 'futimesSync' },
-  allForms('copyFile', describePaths('shutil.copyfile', [0, 1], [])),
-  allForms('cp', describeCp),
-  { ...allForms('glob', describeGlob), iterates: true },
-  { describe: describeWatchByName, sync: 'watch', promise: 'watch', iterates: true },
-  { describe: describeWatch(ownOptions), sync: 'watchFile' },
+  { describe: describeOpenForReading, events: ['open'], sync: 'openAsBlobSync' },
+  nesting(allForms('readFile', describeWholeFile(1, 'r'), ['open'])),
+  nesting(allForms('writeFile', describeWholeFile(2, 'w'), ['open'])),
+  nesting(allForms('appendFile', describeWholeFile(2, 'a'), ['open'])),
+  allForms('unlink', describePaths('os.remove', [0], [null]), ['os.remove']),
+  allForms('rm', describeRemoval('os.remove'), ['os.remove', 'shutil.rmtree']),
+  allForms('rmdir', describeRemoval('os.rmdir'), ['os.rmdir', 'shutil.rmtree']),
+  allForms('rename', describePaths('os.rename', [0, 1], [null, null]), ['os.rename']),
+  allForms('mkdir', describeMkdir, ['os.mkdir']),
+  allForms('mkdtemp', describeMkdtemp, ['tempfile.mkdtemp']),
+  { describe: describeMkdtemp, events: ['tempfile.mkdtemp'], sync: 'mkdtempDisposableSync', promise: 'mkdtempDisposable' },
+  allForms('readdir', describeDirectory('os.listdir'), ['os.listdir', 'os.walk']),
+  allForms('opendir', describeDirectory('os.scandir'), ['os.scandir', 'os.walk']),
+  allForms('chmod', describeChmod, ['os.chmod']),
+  allForms('lchmod', describeChmod, ['os.chmod']),
+  { describe: describeChmod, events: ['os.chmod'], callback: 'fchmod', sync: 'fchmodSync' },
+  allForms('chown', describeChown, ['os.chown']),
+  allForms('lchown', describeChown, ['os.chown']),
+  { describe: describeChown, events: ['os.chown'], callback: 'fchown', sync: 'fchownSync' },
+  allForms('link', describePaths('os.link', [0, 1], [null, null]), ['os.link']),
+  allForms('symlink', describePaths('os.symlink', [0, 1], [null]), ['os.symlink']),
+  nesting(allForms('truncate', describeTruncate, ['os.truncate'])),
+  { describe: describeTruncate, events: ['os.truncate'], callback: 'ftruncate', sync: 'ftruncateSync' },
+  allForms('utimes', describeUtime, ['os.utime']),
+  allForms('lutimes', describeUtime, ['os.utime']),
+  { describe: describeUtime, events: ['os.utime'], callback: 'futimes', sync: 'futimesSync' },
+  allForms('copyFile', describePaths('shutil.copyfile', [0, 1], []), ['shutil.copyfile']),
+  allForms('cp', describeCp, ['shutil.copyfile', 'shutil.copytree']),
+  { ...allForms('glob', describeGlob, ['glob.glob', 'glob.glob/2']), iterates: true },
+  { describe: describeWatchByName, events: ['fs.watch'], sync: 'watch', promise: 'watch', iterates: true },
+  { describe: describeWatch(ownOptions), events: ['fs.watch'], sync: 'watchFile' },
 ];
 
-/** FileHandle methods that change the file they hold. */
-const FILE_HANDLE_APIS: readonly (readonly [string, Describe])[] = [
-  ['chmod', describeChmod],
-  ['chown', describeChown],
-  ['truncate', describeTruncate],
-  ['utimes', describeUtime],
+/** FileHandle methods that change the file they hold: name, describer, and the events it raises (as FsApi.events). */
+export const FILE_HANDLE_APIS: readonly (readonly [string, Describe, readonly EventName[]])[] = [
+  ['chmod', describeChmod, ['os.chmod']],
+  ['chown', describeChown, ['os.chown']],
+  ['truncate', describeTruncate, ['os.truncate']],
+  ['utimes', describeUtime, ['os.utime']],
 ];
 
 export const fsDomain: Domain = { atLoad: installFs };
@@ -493,7 +499,7 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
     const prototype = ObjectGetPrototypeOf(handle) as object;
     // Runs after user code: no array iterator, which a caller may have replaced.
     for (let i = 0; i < FILE_HANDLE_APIS.length; i++) {
-      const api = FILE_HANDLE_APIS[i] as readonly [string, Describe];
+      const api = FILE_HANDLE_APIS[i] as (typeof FILE_HANDLE_APIS)[number];
       instrument(prototype, api[0], handleForm(api[1]), REJECTS);
     }
   };

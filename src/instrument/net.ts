@@ -117,7 +117,8 @@ const UV_EPERM = -constants.errno.EPERM;
  * dgram (and net, for a dial's local bind) turns an error code from the handle into its own
  * exception and emits it on the socket at once or on the next tick: the hook's error is emitted in
  * its place, so a refused bind or connect reports the hook's error as the socket's 'error', and
- * nothing is dialled. (A dgram connect with a callback gets dgram's EPERM error.)
+ * nothing is dialled. (A dgram connect with a callback gets dgram's EPERM error.) The first event
+ * other than a listener being added or removed is that report.
  */
 function refuseWithEperm(error: unknown, handle: unknown): number {
   const socket = ownerOf(handle as object) as { emit?: unknown } | undefined;
@@ -135,6 +136,9 @@ function refuseWithEperm(error: unknown, handle: unknown): number {
     configurable: true,
     writable: true,
     value(this: unknown, event: unknown, ...rest: unknown[]): boolean {
+      // Listeners added meanwhile (an HTTP request attaching to its socket) are no report of the
+      // refusal: the error that follows them is.
+      if (event === 'newListener' || event === 'removeListener') return ReflectApply(emit, this, withFirst(event, rest));
       restore();
       return ReflectApply(emit, this, event === 'error' ? ['error', error] : withFirst(event, rest));
     },

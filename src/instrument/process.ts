@@ -9,7 +9,7 @@ import { constants, readFileSync } from 'node:fs';
 import { parseEnv as nodeParseEnv } from 'node:util';
 import { isAuditing } from '../core/kernel.js';
 import {
-  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProcessEnvironment, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, StringCtor, StringPrototypeIncludes, nullPrototype,
+  ArrayIsArray, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, ObjectFreeze, ObjectHasOwn, ObjectKeys, ProcessEnvironment, ProxyCtor, ReflectDefineProperty, ReflectDeleteProperty, ReflectSet, ReflectSetPrototypeOf, StringCtor, StringPrototypeIncludes, nullPrototype,
 } from '../core/primordials.js';
 import { INVALID, absolutePath, frozenCopy, isStringArray, systemOpenFlags, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
 import { ANY, andThen, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
@@ -221,8 +221,8 @@ function describeWriteReport(report: object): Describe {
   };
 }
 
-/** The settings of process.report that decide where, and on what, Node writes reports later. */
-const REPORT_SETTINGS = ['directory', 'filename', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException'] as const;
+/** The settings of process.report that decide where, and on what, Node writes reports later (the catalogue's raisedBy names each: test/catalogue.test.ts). */
+export const REPORT_SETTINGS = ['directory', 'filename', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException'] as const;
 
 /**
  * Setting one raises `process.report` (setting, value) once the value is valid for it (a string
@@ -361,6 +361,17 @@ function auditedEnvironment(env: object, store: (value: unknown) => unknown): ob
     deleteProperty(target, key) {
       if (typeof key === 'string' && isAuditing()) raise('os.unsetenv', [key]);
       return ReflectDeleteProperty(target, key);
+    },
+    // A prototype's keys are variables too: process.env reads them, and child_process, which walks
+    // the environment with for..in, gives them to children (Node 20). Each key it brings that the
+    // environment does not have raises os.putenv with its value, converted once, as now.
+    setPrototypeOf(target, prototype) {
+      if (isAuditing() && prototype !== null) {
+        for (const key in prototype) {
+          if (!ObjectHasOwn(target, key)) raise('os.putenv', [key, StringCtor((prototype as Record<string, unknown>)[key])]);
+        }
+      }
+      return ReflectSetPrototypeOf(target, prototype);
     },
   }));
   cloneableEnvironment(audited, env);

@@ -3,9 +3,10 @@
  * constructor, unless `open: false`, and DatabaseSync#open), `sqlite3.enable_load_extension`
  * (connection, enabled) for DatabaseSync#enableLoadExtension and for the `allowExtension: true`
  * option (raised with the connect, connection null: the object does not exist yet), and
- * `sqlite3.load_extension` (connection, path) for DatabaseSync#loadExtension. The SQL function
- * load_extension() runs only once extensions were enabled, so enable_load_extension is its gate,
- * as in CPython. `database` is the path, ':memory:', or a file URL's path.
+ * `sqlite3.load_extension` (connection, path) for DatabaseSync#loadExtension, the only way to load
+ * one: Node enables SQLite's C interface alone (SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION), so the SQL
+ * function load_extension() is never authorized (test/native.test.ts). `database` is the path,
+ * ':memory:', or a file URL's path.
  *
  * sqlite.backup(source, path) writes a copy into the database at `path`: `sqlite3.connect` (path),
  * the destination it opens, before the promise is made.

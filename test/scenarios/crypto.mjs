@@ -14,6 +14,23 @@ const LOADS = {
     const request = https.request({ port: 9, clientCertEngine: engine, agent: false });
     return new Promise((resolve, reject) => request.on('error', reject));
   },
+  'https.get privateKeyEngine': async (engine) => {
+    const https = await import('node:https');
+    const request = https.get({ port: 9, privateKeyEngine: engine, privateKeyIdentifier: 'key', agent: false });
+    return new Promise((resolve, reject) => request.on('error', reject));
+  },
+  'https.createServer clientCertEngine': async (engine) => (await import('node:https')).createServer({ clientCertEngine: engine }),
+  'new tls.TLSSocket privateKeyEngine': async (engine) => {
+    const [tls, net] = await Promise.all([import('node:tls'), import('node:net')]);
+    return new tls.TLSSocket(new net.Socket(), { privateKeyEngine: engine, privateKeyIdentifier: 'key' });
+  },
+  'tls.Server#addContext clientCertEngine': async (engine) => (await import('node:tls')).createServer().addContext('example.com', { clientCertEngine: engine }),
+  'tls.Server#setSecureContext clientCertEngine': async (engine) => (await import('node:tls')).createServer().setSecureContext({ clientCertEngine: engine }),
+  'http2.connect privateKeyEngine': async (engine) => {
+    const session = (await import('node:http2')).connect('https://127.0.0.1:9', { privateKeyEngine: engine, privateKeyIdentifier: 'key' });
+    return new Promise((resolve, reject) => session.on('error', reject));
+  },
+  'http2.createSecureServer clientCertEngine': async (engine) => (await import('node:http2')).createSecureServer({ clientCertEngine: engine }),
   '_tls_common.SecureContext': async (engine) => {
     const { SecureContext } = (await import('node:module')).createRequire(import.meta.url)('_tls_common');
     new SecureContext().context.setClientCertEngine(engine);

@@ -176,3 +176,27 @@ export async function importAddonOnce(harness) {
   const error = await import(D + '/fake.node').then(() => null, (caught) => caught.code);
   harness.done({ D, error, events: harness.events.filter((e) => e[0] === 'import' || e[0] === 'ctypes.dlopen') });
 }
+
+/**
+ * Run with --experimental-network-imports (Node 20 only): an import of an http: URL on the loopback,
+ * which Node's loader fetches itself. `block` refuses import.
+ */
+export async function networkImport(harness, { block }) {
+  const http = await import('node:http');
+  let requests = 0;
+  const server = http.createServer((request, response) => {
+    requests++;
+    response.setHeader('content-type', 'text/javascript');
+    response.end('export default 42;');
+  });
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const url = `http://127.0.0.1:${server.address().port}/remote.mjs`;
+  if (block) harness.block('import');
+  let value = null;
+  try { value = (await import(url)).default; } catch (error) { value = errorData(error).code; }
+  harness.unblock();
+  server.close();
+  harness.done({ url, value, requests });
+}

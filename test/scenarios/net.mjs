@@ -310,3 +310,49 @@ export async function datagramsBindSendtoConnect(harness) {
   harness.done({ port, received, refusedSend, refusedConnect, refusedBind,
     events: harness.events.map(([event, self, address]) => [event, self.constructor.name, address]) });
 }
+
+/**
+ * Every client that takes localAddress binds before it dials (socket.bind, then socket.connect), and
+ * every HTTP client path raises http.client.connect first. Each dials a server that accepts and
+ * closes; `refuse` names the event refused for one more dial of each client.
+ */
+export async function clientPathsBindAndConnect(harness, { refuse }) {
+  const net = await import('node:net');
+  const tls = await import('node:tls');
+  const http = await import('node:http');
+  const https = await import('node:https');
+  const http2 = await import('node:http2');
+  const server = net.createServer((socket) => socket.destroy());
+  harness.pause();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  harness.resume();
+  const { port } = server.address();
+  const host = '127.0.0.1';
+  const local = { localAddress: '127.0.0.1' };
+  /** How each client ends: the first 'error' code, or 'closed'. */
+  const settled = (emitter) => new Promise((resolve) => {
+    emitter.once('error', (error) => resolve(error.code));
+    emitter.once('close', () => resolve('closed'));
+  });
+  const CLIENTS = {
+    'tls.connect': () => tls.connect({ port, host, ...local }),
+    'http.get': () => http.get({ port, host, agent: false, ...local }),
+    'https.get': () => https.get({ port, host, agent: false, ...local }),
+    'https.request': () => https.request({ port, host, agent: false, ...local }).end(),
+    'new http.ClientRequest': () => new http.ClientRequest({ port, host, agent: false, ...local }).end(),
+    'http2.connect': () => http2.connect(`http://${host}:${port}`, local),
+  };
+  const results = {};
+  for (const name of Object.keys(CLIENTS)) {
+    harness.events.push(['test.client', name]);
+    const allowed = await settled(CLIENTS[name]());
+    harness.block(refuse);
+    let refused;
+    try { refused = await settled(CLIENTS[name]()); } catch (error) { refused = `thrown ${error.code}`; }
+    harness.unblock();
+    results[name] = { allowed: allowed !== 'TEST_BLOCKED', refused };
+  }
+  server.close();
+  const shape = (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor.name : value);
+  harness.done({ port, results, events: harness.events.map((event) => event.map(shape)) });
+}

@@ -124,6 +124,51 @@ export async function processEnvWritesRaise(harness) {
   });
 }
 
+/** A prototype under process.env: its keys read as variables (and reach children on Node 20, whose child_process walks the environment with for..in). */
+export async function processEnvPrototype(harness) {
+  const cp = await import('node:child_process');
+  harness.block('os.putenv');
+  let refused = null;
+  try { Object.setPrototypeOf(process.env, { AH_REFUSED: 'r' }); } catch (error) { refused = error.code; }
+  harness.unblock();
+  const kept = !('AH_REFUSED' in process.env);
+  // PATH is the environment's own: the prototype's changes nothing and raises nothing.
+  Object.setPrototypeOf(process.env, { AH_PROTO: 'p', PATH: '/nowhere' });
+  harness.pause();
+  const child = cp.execFileSync('sh', ['-c', 'echo "$AH_PROTO"'], { encoding: 'utf8' }).trim();
+  harness.done({ refused, kept, seen: process.env.AH_PROTO, path: process.env.PATH !== '/nowhere', child });
+}
+
+/**
+ * A worker given env: SHARE_ENV writes the process's own environment: the worker's hooks see its
+ * os.putenv (hooks are per thread); refused there, the parent's environment stays as it was.
+ */
+export async function processEnvSharedWithWorker(harness) {
+  const { Worker, SHARE_ENV } = await import('node:worker_threads');
+  // import(), not require: an eval worker's code is a module where the program is one (Node 26).
+  const code = `(async () => {
+    const { workerData, parentPort } = await import('node:worker_threads');
+    const { addAuditHook } = await import(workerData.audithook);
+    const seen = [];
+    addAuditHook((event, args) => {
+      if (event !== 'os.putenv') return;
+      seen.push([event, ...args]);
+      if (args[0] === 'AH_REFUSED') throw Object.assign(new Error('refused'), { code: 'TEST_BLOCKED' });
+    });
+    process.env.AH_SHARED = 'shared';
+    let refused = null;
+    try { process.env.AH_REFUSED = 'x'; } catch (error) { refused = error.code; }
+    parentPort.postMessage({ seen, refused });
+  })();`;
+  const audithook = import.meta.resolve('audithook');
+  harness.pause();
+  const worker = new Worker(code, { eval: true, env: SHARE_ENV, workerData: { audithook } });
+  const reported = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  await new Promise((resolve) => worker.once('exit', resolve));
+  harness.resume();
+  harness.done({ ...reported, shared: process.env.AH_SHARED, refusedInParent: 'AH_REFUSED' in process.env });
+}
+
 /** Replacing the whole of process.env, as a program would to hand its children LD_PRELOAD. */
 export async function processEnvReplaced(harness) {
   const cp = await import('node:child_process');
