@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -342,11 +343,19 @@ test('attribution: a package that locks the stack-trace machinery is still blame
 test('the agent without its configuration stops the process before user code, with one line and exit 2', () => {
   const agent = resolve(REPO_ROOT, 'dist', 'agent.js');
   const dir = project({});
+  // A channel directory holding a policy file that is not JSON: the digest says whether it is the one written.
+  const channel = join(dir, 'channel');
+  mkdirSync(channel);
+  writeFileSync(join(channel, 'policy.json'), '{not json');
+  const digest = createHash('sha256').update('{not json').digest('hex');
+  const log = join(dir, 'log.jsonl');
   const cases: [NodeJS.ProcessEnv, RegExp][] = [
     [{}, /^audithook agent: AUDITHOOK_LOG is not set/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl') }, /^audithook agent: AUDITHOOK_CHANNEL is not set/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_CHANNEL: join(dir, 'absent') }, /^audithook agent: cannot open a channel to audithook run: ENOENT/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_CHANNEL: dir, AUDITHOOK_POLICY: '{not json' }, /^audithook agent: AUDITHOOK_POLICY is not a compiled policy/],
+    [{ AUDITHOOK_LOG: log }, /^audithook agent: AUDITHOOK_CHANNEL is not set/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: join(dir, 'absent') }, /^audithook agent: cannot open a channel to audithook run: ENOENT/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: dir, AUDITHOOK_POLICY: digest }, /^audithook agent: cannot read the policy audithook run wrote \(.*policy\.json\): ENOENT/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: channel, AUDITHOOK_POLICY: '0'.repeat(64) }, /^audithook agent: .*policy\.json is not the policy audithook run wrote \(its SHA-256 is not AUDITHOOK_POLICY's\): something changed it/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: channel, AUDITHOOK_POLICY: digest }, /^audithook agent: .*policy\.json is not a compiled policy/],
   ];
   for (const [env, message] of cases) {
     const inherited = { ...process.env };

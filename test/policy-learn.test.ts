@@ -15,13 +15,16 @@ import type { LogRecord } from '../src/contract/record';
 import { decide, loadPolicy } from '../src/policy/index';
 import type { CompiledPolicy } from '../src/policy/index';
 import { learnPolicy } from '../src/policy/learn';
+import type { PolicyVariables } from '../src/policy/variables';
 import { REPO_ROOT } from './helpers/scenario';
 
 const root = mkdtempSync(join(tmpdir(), 'audithook-learn-'));
 const project = join(root, 'project');
 const tmp = join(root, 'tmp');
+const home = join(root, 'home');
 mkdirSync(project, { recursive: true });
-const options = { policyDir: project, projectDir: project, tmpDir: tmp };
+const variables: PolicyVariables = { HOME: home, PROJECT: project, TMPDIR: tmp, NPM_CACHE: join(home, '.npm') };
+const options = { variables };
 let policyCount = 0;
 
 function record(event: string, args: unknown[], packages: string[] = []): LogRecord {
@@ -37,7 +40,7 @@ function learnAndLoad(records: readonly LogRecord[]): { text: string; policy: Co
   const { text, warnings } = learnPolicy(records, options);
   const file = join(project, `learned-${policyCount++}.json`);
   writeFileSync(file, text);
-  return { text, policy: loadPolicy(file), warnings };
+  return { text, policy: loadPolicy(file, variables), warnings };
 }
 
 const verdict = (policy: CompiledPolicy, entry: LogRecord) => decide(policy, entry.event, entry.args, entry.packages.map((ref) => ref.name));
@@ -67,6 +70,16 @@ const supplyChain: LogRecord[] = [
   record('os.kill', [1234, 15]),
   record('sys.addaudithook', []),
   record('myapp.custom', ['x']),
+  record('open', [`${home}/.npmrc`, 'r', 0], ['@npmcli/config']),
+  record('open', [`${home}/.npm/_logs/2026-12-03T17_35_50_638Z-debug-0.log`, 'a', 1089], ['npm']),
+  record('open', [`${home}/.npm/_cacache/index-v5/3f/9a/1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8`, 'r', 0], ['npm']),
+  record('open', [`${home}/.cache/tool/run-2026-12-03T17:35:50.638Z.log`, 'w', 577]),
+  record('open', ['/var/lib/tool/lock-1733247350638', 'w', 577]),
+  record('open', ['/var/lib/tool/cache-3f9a1c2b4d5e6f70.json', 'w', 577]),
+  record('import', ['left-pad', `${project}/node_modules/left-pad/index.js`, [], null, null]),
+  record('import', ['./lib/x.js', `${project}/node_modules/left-pad/lib/x.js`, [], null, null]),
+  record('import', ['@acme/util', `${project}/node_modules/@acme/util/index.js`, [], null, null]),
+  record('import', ['simple-git', `${project}/node_modules/simple-git/index.js`, [], null, null]),
 ];
 
 describe('the learned policy', () => {
@@ -89,41 +102,50 @@ describe('the learned policy', () => {
     assert.deepEqual(warnings, ['audithook policy learn: "myapp.custom" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)']);
   });
 
-  test('generalises paths and addresses as documented, grouped by package, one rule per line', () => {
+  test('generalises as documented: variables for the project, temp, cache and home, package folders, volatile names; grouped by package, one rule per line', () => {
     const { text } = learnAndLoad(supplyChain);
     assert.equal(text, `{
   "$schema": "./node_modules/audithook/schema/policy.schema.json",
   "default": "deny",
   "mode": "enforce",
   "rules": [
+    { "event": "import", "package": null, "action": "allow", "match": { "filename": "\${PROJECT}/node_modules/**" } },
     { "event": "open", "package": null, "action": "allow", "match": { "path": [
-      "${tmp}/**",
-      "data/**",
-      "package.json"
+      "\${PROJECT}/data/**",
+      "\${PROJECT}/package.json",
+      "\${TMPDIR}/**",
+      "/var/lib/tool/cache-*.json",
+      "/var/lib/tool/lock-*",
+      "~/.cache/tool/run-*.log"
     ] } },
     { "event": "os.kill", "package": null, "action": "allow" },
     { "event": "os.putenv", "package": null, "action": "allow", "match": { "key": "DEBUG" } },
-    { "event": "os.rename", "package": null, "action": "allow", "match": { "dst": "data/**", "src": "data/**" } },
+    { "event": "os.rename", "package": null, "action": "allow", "match": { "dst": "\${PROJECT}/data/**", "src": "\${PROJECT}/data/**" } },
     { "event": "socket.bind", "package": null, "action": "allow", "match": { "address": "0.0.0.0:3000" } },
     { "event": "socket.connect", "package": null, "action": "allow", "match": { "address": [
-      "${tmp}/**",
+      "\${TMPDIR}/**",
       "127.0.0.1:*",
       "[::1]:*"
     ] } },
     { "event": "sys.addaudithook", "package": null, "action": "allow" },
-    { "event": "tempfile.mkdtemp", "package": null, "action": "allow", "match": { "fullpath": "${tmp}/**" } },
+    { "event": "tempfile.mkdtemp", "package": null, "action": "allow", "match": { "fullpath": "\${TMPDIR}/**" } },
     { "event": "urllib.Request", "package": null, "action": "allow", "match": { "fullurl": "https://api.example.com/**" } },
-    { "event": "ctypes.dlopen", "package": "@acme/util", "action": "allow", "match": { "name": "${project}/node_modules/@acme/util/**" } },
+    { "event": "ctypes.dlopen", "package": "@acme/util", "action": "allow", "match": { "name": "\${PROJECT}/node_modules/@acme/util/**" } },
     { "event": "open", "package": "@acme/util", "action": "allow", "match": { "path": [
-      "/etc/hosts",
-      "node_modules/@acme/util/**"
+      "\${PROJECT}/node_modules/@acme/util/**",
+      "/etc/hosts"
     ] } },
     { "event": "process.binding", "package": "@acme/util", "action": "allow", "match": { "module": "fs" } },
     { "event": "socket.connect", "package": "@acme/util", "action": "allow", "match": { "address": "104.16.0.35:443" } },
     { "event": "socket.getaddrinfo", "package": "@acme/util", "action": "allow", "match": { "host": "registry.npmjs.org" } },
+    { "event": "open", "package": "@npmcli/config", "action": "allow", "match": { "path": "~/.npmrc" } },
     { "event": "open", "package": "left-pad", "action": "allow", "match": { "path": [
-      "node_modules/@acme/util/**",
-      "node_modules/left-pad/**"
+      "\${PROJECT}/node_modules/@acme/util/**",
+      "\${PROJECT}/node_modules/left-pad/**"
+    ] } },
+    { "event": "open", "package": "npm", "action": "allow", "match": { "path": [
+      "\${NPM_CACHE}/_cacache/**",
+      "\${NPM_CACHE}/_logs/**"
     ] } },
     { "event": "subprocess.Popen", "package": "simple-git", "action": "allow", "match": { "executable": [
       "/bin/sh",
@@ -169,11 +191,14 @@ describe('the learned policy', () => {
   });
 
   test('property: whatever the logs, the learned policy allows every logged event', () => {
-    const name = fc.constantFrom('a', 'b', 'data', 'node_modules', 'x*y', 'q?', '{c,d}', 'e\\f', '.hidden', '..', '.', 'left-pad', '@acme', 'util');
+    const name = fc.constantFrom('a', 'b', 'data', 'node_modules', 'x*y', 'q?', '{c,d}', 'e\\f', '.hidden', '..', '.', 'left-pad', '@acme', 'util', '~', '~x', '${PROJECT}', '$',
+      '2026-12-03T17_35_50_638Z-debug-0.log', 'deadbeefdeadbeef01.json', 'lock-1733247350638', '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d');
     const relativePath = fc.array(name, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
     const path = fc.oneof(
       relativePath.map((rel) => `${project}/${rel}`),
       relativePath.map((rel) => `${tmp}/${rel}`),
+      relativePath.map((rel) => `${home}/${rel}`),
+      relativePath.map((rel) => `${variables.NPM_CACHE}/${rel}`),
       relativePath.map((rel) => `/${rel}`),
       relativePath,
     );
@@ -191,6 +216,7 @@ describe('the learned policy', () => {
       fc.constantFrom('A', 'B_*', 'x{').map((key) => ['os.putenv', [key, 'v']] as const),
       fc.constant(['os.kill', [1, 9]] as const),
       path.map((value) => ['ctypes.dlopen', [value]] as const),
+      path.map((value) => ['import', ['x', value, [], null, null]] as const),
     );
     const logged = fc.tuple(entry, fc.array(packageName, { maxLength: 3 })).map(([[event, args], chain]) => record(event, [...args], [...new Set(chain)]));
     fc.assert(fc.property(fc.array(logged, { minLength: 1, maxLength: 12 }), (records) => {
@@ -202,7 +228,9 @@ describe('the learned policy', () => {
 
 describe('audithook policy learn', () => {
   const cli = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
-  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'policy', 'learn', ...args], { cwd: project, encoding: 'utf8' });
+  // The variables of `variables` are those of this run: the project is the working directory.
+  const env = { ...process.env, HOME: home, TMPDIR: tmp, npm_config_cache: variables.NPM_CACHE };
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'policy', 'learn', ...args], { cwd: project, encoding: 'utf8', env });
   const logFile = join(root, 'run.jsonl');
   writeFileSync(logFile, `${supplyChain.map((entry) => JSON.stringify(entry)).join('\n')}\n{"time": "cut sh`);
 
@@ -216,7 +244,7 @@ describe('audithook policy learn', () => {
     assert.equal(written.status, 0, written.stderr);
     assert.equal(written.stdout, '');
     assert.equal(readFileSync(output, 'utf8'), printed.stdout);
-    const policy = loadPolicy(output);
+    const policy = loadPolicy(output, variables);
     for (const entry of supplyChain.filter((item) => item.event !== 'myapp.custom')) assert.equal(verdict(policy, entry).decision, 'allow');
   });
 
@@ -288,8 +316,8 @@ describe('learn and the application', () => {
   test('a learned application rule is for the application only; events with no known chain are learned for "*", with a warning', () => {
     const unknown: LogRecord = { ...record('open', [`${project}/deep.txt`, 'w', 577]), attribution: 'truncated' };
     const { text, policy, warnings } = learnAndLoad([record('open', [`${project}/own.txt`, 'w', 577]), unknown]);
-    assert.match(text, /\{ "event": "open", "package": null, "action": "allow", "match": \{ "path": "own\.txt" \} \}/);
-    assert.match(text, /\{ "event": "open", "package": "\*", "action": "allow", "match": \{ "path": "deep\.txt" \} \}/);
+    assert.match(text, /\{ "event": "open", "package": null, "action": "allow", "match": \{ "path": "\$\{PROJECT\}\/own\.txt" \} \}/);
+    assert.match(text, /\{ "event": "open", "package": "\*", "action": "allow", "match": \{ "path": "\$\{PROJECT\}\/deep\.txt" \} \}/);
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], []).decision, 'allow');
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], ['left-pad']).decision, 'deny');
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], [], true).decision, 'deny');
