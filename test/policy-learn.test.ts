@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { LogRecord } from '../src/contract/record';
@@ -323,5 +323,117 @@ describe('learn and the application', () => {
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], [], true).decision, 'deny');
     assert.equal(decide(policy, 'open', [`${project}/deep.txt`, 'w', 577], [], true).decision, 'allow');
     assert.match(warnings.join('\n'), /1 logged event has no known package chain/);
+  });
+});
+
+/**
+ * The npm that ships with the Node running the test; a Node without one (the `node` package of npm,
+ * as the other majors here are installed) runs the npm on PATH.
+ */
+function npmBin(): string | null {
+  const candidates = [resolve(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')];
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir !== '' && existsSync(join(dir, 'npm'))) candidates.push(realpathSync(join(dir, 'npm')));
+  }
+  const found = candidates.find((file) => file.endsWith('npm-cli.js') && existsSync(file));
+  return found === undefined ? null : dirname(found);
+}
+
+// Learn, then enforce, on real tooling (issue #16): npm ci of a project whose dependency has an
+// install script, npm test running node --test, npx of the project's own CLI; each job learnt once,
+// then run again under its policy in the same folder and in a copy elsewhere, with nothing denied;
+// then an install script changed to read ~/.npmrc or post to 127.0.0.1 is refused, by name.
+const NPM = npmBin();
+describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === null && 'no npm-cli.js for this Node' }, () => {
+  const cli = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const fixture = resolve(REPO_ROOT, 'test', 'fixtures', 'learn-npm');
+  const base = mkdtempSync(join(tmpdir(), 'audithook-learn-npm-'));
+  const npmHome = join(base, 'home');
+  const npmTmp = join(base, 'tmp');
+  mkdirSync(npmHome);
+  mkdirSync(npmTmp);
+  // The user's and the test runner's npm configuration (npm test sets npm_config_*) stay out.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env)
+    .filter(([key]) => !/^(?:npm_|audithook_|node_options$)/i.test(key)));
+  Object.assign(env, { HOME: npmHome, TMPDIR: npmTmp, npm_config_cache: join(npmHome, '.npm') });
+  const jobs = {
+    ci: [process.execPath, join(NPM as string, 'npm-cli.js'), 'ci'],
+    test: [process.execPath, join(NPM as string, 'npm-cli.js'), 'test'],
+    npx: [process.execPath, join(NPM as string, 'npx-cli.js'), 'hello-cli'],
+  } as const;
+  type Job = keyof typeof jobs;
+  const copy = (name: string, installScript?: string): string => {
+    const dir = join(base, name);
+    cpSync(fixture, dir, { recursive: true });
+    if (installScript !== undefined) writeFileSync(join(dir, 'deps', 'hello-install', 'install.js'), installScript);
+    return dir;
+  };
+  const audithook = (cwd: string, args: readonly string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  const logged = (log: string): LogRecord[] => readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as LogRecord)
+    .filter((entry) => 'event' in entry);
+  /** What was denied to whom (the message names the resource too). */
+  const denials = (log: string): string[] => logged(log).filter((entry) => entry.decision === 'deny')
+    .map((entry) => `${entry.event} by ${entry.package ?? 'the application'}`);
+  let runs = 0;
+  /** `audithook run` of a job in `dir`, under `policy` when given: its log and output. */
+  const job = (dir: string, name: Job, policy?: string) => {
+    const log = join(base, `${name}-${runs++}.jsonl`);
+    const result = audithook(dir, ['run', '--log', log, ...(policy === undefined ? [] : ['--policy', policy]), '--', ...jobs[name]]);
+    return { ...result, log };
+  };
+  const policies = {} as Record<Job, string>;
+
+  test('each job learnt from one run; the policies are small and use the variables', () => {
+    const first = copy('first');
+    for (const name of Object.keys(jobs) as Job[]) {
+      const result = job(first, name);
+      assert.equal(result.status, 0, result.stderr);
+      if (name === 'ci') assert.equal(readFileSync(join(first, 'node_modules', 'hello-install', 'built.txt'), 'utf8'), 'built\n', 'the install script ran');
+      if (name === 'npx') assert.equal(result.stdout, 'hello from first\n');
+      policies[name] = join(base, `${name}.policy.json`);
+      const learned = audithook(first, ['policy', 'learn', result.log, '-o', policies[name]]);
+      assert.equal(learned.status, 0, learned.stderr);
+      const text = readFileSync(policies[name], 'utf8');
+      assert.doesNotMatch(text, new RegExp(`${first}|${npmHome}`), 'the project, home and cache are variables');
+      // Measured with npm 10 and 11: npm ci, npx about 30 KB, npm test 8 KB; MAX_POLICY_BYTES in src/cli/run.ts is 1 MiB.
+      assert.ok(text.length < 100_000, `${name}: ${text.length} bytes`);
+    }
+    assert.match(readFileSync(policies.ci, 'utf8'), /"\$\{PROJECT\}\/node_modules\/hello-install\/\*\*"/);
+  });
+
+  for (const folder of ['first', 'elsewhere']) {
+    test(`the same jobs again under their policies${folder === 'first' ? ', in the same folder' : ', in another folder'}: nothing denied`, () => {
+      const dir = join(base, folder);
+      // The same start as the learnt run: npm ci removes an existing node_modules, which it did not do then.
+      if (folder === 'first') rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+      else copy(folder);
+      for (const name of Object.keys(jobs) as Job[]) {
+        const result = job(dir, name, policies[name]);
+        assert.deepEqual(denials(result.log), [], `${name} in ${folder}`);
+        assert.equal(result.status, 0, result.stderr);
+      }
+      assert.equal(readFileSync(join(dir, 'node_modules', 'hello-install', 'built.txt'), 'utf8'), 'built\n');
+    });
+  }
+
+  test('an install script changed to read ~/.npmrc or post to 127.0.0.1 is denied, with a message naming what and who', () => {
+    const npmrc = join(npmHome, '.npmrc');
+    writeFileSync(npmrc, '//registry.npmjs.org/:_authToken=npm_secret\n');
+    const changes = {
+      npmrc: ["require('node:fs').readFileSync(require('node:os').homedir() + '/.npmrc', 'utf8');", `open ${npmrc}`, 'open by hello-install'],
+      post: ["require('node:http').request({ host: '127.0.0.1', port: 9, method: 'POST' }).end('token');", 'http.client.connect 127.0.0.1:9', 'http.client.connect by hello-install'],
+    };
+    try {
+      for (const [name, [source, resource, denial]] of Object.entries(changes)) {
+        const result = job(copy(`changed-${name}`, `${source}\n`), 'ci', policies.ci);
+        assert.notEqual(result.status, 0, result.stderr);
+        assert.match(result.stderr, new RegExp(`audithook: ${resource.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} denied for package "hello-install" by default of ci\\.policy\\.json`));
+        // npm then rolls the install back, which the learnt run never did: those denials are npm's own.
+        const denied = denials(result.log).filter((line) => line.endsWith(' by hello-install'));
+        assert.equal(denied[0], denial, denials(result.log).join('\n'));
+      }
+    } finally {
+      rmSync(npmrc);
+    }
   });
 });
