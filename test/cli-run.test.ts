@@ -340,6 +340,25 @@ test('attribution: a package that locks the stack-trace machinery is still blame
   assert.deepEqual([written?.package, written?.attribution], ['locker', 'complete'], JSON.stringify(written));
 });
 
+test('the policy reaches every process as the file audithook run wrote: one swapped by a program that is not Node stops the next Node', () => {
+  const dir = project({ 'secret.txt': 'token' });
+  const policy = join(dir, 'policy.json');
+  writeFileSync(policy, JSON.stringify({ default: 'allow', rules: [{ event: 'open', match: { path: 'secret.txt' }, action: 'deny' }] }));
+  // A shell (no agent, no guard of the channel) replaces the policy with one allowing everything, then starts Node.
+  const swap = [
+    'f="$AUDITHOOK_CHANNEL/policy.json"; chmod u+w "$f"',
+    `printf '%s' "$(cat "$f" | sed 's/"deny"/"allow"/g')" > "$f"`,
+    `node -e "process.stdout.write(require('fs').readFileSync('secret.txt', 'utf8'))"`,
+  ].join('; ');
+  const result = run(dir, ['sh', '-c', swap], ['--policy', policy]);
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(result.stdout, '', 'the secret was not read');
+  assert.match(result.stderr, /^audithook agent: \/.*\/policy\.json is not the policy audithook run wrote \(its SHA-256 is not AUDITHOOK_POLICY's\): something changed it$/m);
+  // Unchanged, the same Node is refused the secret by the policy.
+  const kept = run(dir, ['sh', '-c', `node -e "require('fs').readFileSync('secret.txt')"`], ['--policy', policy]);
+  assert.match(kept.stderr, /audithook: open .*secret\.txt denied for the application by rules\[0\] of policy\.json/);
+});
+
 test('the agent without its configuration stops the process before user code, with one line and exit 2', () => {
   const agent = resolve(REPO_ROOT, 'dist', 'agent.js');
   const dir = project({});
