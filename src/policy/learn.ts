@@ -2,16 +2,19 @@
  * `audithook policy learn`: the least-privilege policy that allows everything a set of logs
  * recorded. Default deny; for the application (`"package": null`: its own code only), then code of
  * unknown origin (`"*"`, from events whose package chain was not known), then each package
- * (alphabetically), one allow rule per event, matching the arguments that say where an operation reaches (paths, addresses,
- * hosts, URLs, environment keys, bindings), generalised so that the next run fits too:
- * - a path inside the package's own directory in node_modules -> that directory `/**`;
- * - a path in the temporary directory -> the temporary directory `/**` (names there are random);
- * - a path deeper inside the project -> its top-level directory in the project `/**`
- *   (`src/**`, `node_modules/<package>/**`); a file at the project's top stays exact;
+ * (alphabetically), one allow rule per event, matching the arguments that say where an operation
+ * reaches (paths, addresses, hosts, URLs, environment keys, bindings, module files), generalised
+ * as a reviewer would, so that the next run fits too, in another folder or home as well:
+ * - a path inside a package's folder in a node_modules -> that folder `/**`, and three or more
+ *   folders of one node_modules in a rule -> that node_modules `/**`;
+ * - inside the project, npm's cache -> its top-level directory `/**` (`${PROJECT}/src/**`), a
+ *   top-level file exactly; inside the temporary directory -> `${TMPDIR}/**` (names there are random);
+ * - inside the home directory -> `~/...`, exactly; run-to-run parts of exact names (times,
+ *   digests, UUIDs) -> `*`;
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
- * allows them. The output is deterministic and laid out one rule per line (one
- * pattern per line in longer lists), so that a change of behaviour reads as a small diff.
+ * allows them. The output is deterministic and sorted, laid out one rule per line (one pattern per
+ * line in longer lists), so that a change of behaviour reads as a small diff.
  */
 import { argKind, events as catalogue, type EventSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../contract/record.js';
