@@ -365,7 +365,7 @@ describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === nu
   const copy = (name: string, installScript?: string): string => {
     const dir = join(base, name);
     cpSync(fixture, dir, { recursive: true });
-    if (installScript !== undefined) writeFileSync(join(dir, 'deps', 'hello-install', 'install.js'), installScript);
+    if (installScript !== undefined) writeFileSync(join(dir, 'deps', 'hello-install', 'install.cjs'), installScript);
     return dir;
   };
   const audithook = (cwd: string, args: readonly string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
