@@ -43,6 +43,9 @@ const openCoded = (workload) => ({ label: 'no-op hook + open-code sha256 allowli
 const scratch = mkdtempSync(join(os.tmpdir(), 'audithook-bench-run-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const RUN_LOG = join(scratch, 'log.jsonl');
+/** A preload that adds a hook which does nothing: a process's first-hook cost, as a policy's hook pays it. */
+const HOOK_PRELOAD = join(scratch, 'no-op-hook.cjs');
+writeFileSync(HOOK_PRELOAD, `require(${JSON.stringify(resolve(root, 'dist', 'index.js'))}).addAuditHook(() => {});\n`);
 const underRun = (workload, label, cliArgs = []) => ({
   label, workload, flags: [], hook: false,
   cli: [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--log', RUN_LOG, ...cliArgs, '--', process.execPath],
@@ -308,6 +311,17 @@ const cases = [
     kind: 'wall', samples: 4, rounds: 5,
     baseline: command('node -e 0', [], ['-e', '0']),
     measured: [{ config: command('node --import audithook/register -e 0', REGISTER, ['-e', '0']), target: deltaMsUnder(15) }],
+  },
+  {
+    // The first hook's cost: the modules instrumented lazily (worker_threads, http, tls, undici, ...)
+    // are not loaded by it; Node 20 starts its module hooks thread here.
+    name: 'startup, -e 0, a hook preloaded',
+    kind: 'wall', samples: 4, rounds: 5,
+    baseline: command('node -e 0', [], ['-e', '0']),
+    measured: [
+      { config: command('node -r <no-op hook> -e 0', ['-r', HOOK_PRELOAD], ['-e', '0']), target: reportOnly() },
+      { config: command('audithook run -- node -e 0', [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--log', RUN_LOG, '--', process.execPath], ['-e', '0']), target: reportOnly() },
+    ],
   },
   ...(WALL === null ? [] : [
     wallCase('openSync+closeSync', 'open-close', 4e4),

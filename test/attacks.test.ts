@@ -270,6 +270,13 @@ test('code built from a string that a timer runs has no file: decided as the unk
   assert.deepEqual(evilsWrite(records, work), [[null, [], 'anonymous', 'deny', true]]);
 });
 
+test('code a package builds with import() resolves from its own file, and no frame of that call hands it a function or receiver', () => {
+  const { records, result } = attackAsPackage('referrer-frames');
+  assert.deepEqual(result, { functions: 0, receivers: 0, fromBuilt: 'function', fromEval: 'function' });
+  const compiled = records.filter((record) => record.event === 'compile').map((record) => [record.package, record.args[1]]);
+  assert.deepEqual(compiled, [['evil', null], ['evil', '<eval>']]);
+});
+
 // ---- propagation: every Node process and worker gets the agent, first (issue #14 §2) -------------
 
 /** What evil's processes and threads run: a write the policy denies evil, whose outcome it reports. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { EXIT, fail, printable } from '../src/cli/output';
+import { nodeConfigFiles } from '../src/contract/launch';
 import { runAudithook } from './helpers/audithook-cli';
 import { fixtureLog, fixtureRecords } from './helpers/log-fixture';
 import { REPO_ROOT } from './helpers/scenario';
@@ -92,6 +93,30 @@ test('audithook run with no command prints the problem and the usage line, and e
   const unknown = runAudithook(['report', '--htm', 'x', 'log']);
   assert.equal(unknown.status, EXIT.USAGE);
   assert.equal(unknown.stderr, "audithook: unknown option '--htm' (did you mean --html?)\nusage: audithook report LOG [--html FILE]\n");
+});
+
+test('a COMMAND that names a Node configuration file is a usage error where Node reads it from audithook run\'s own arguments (22.16+, 23.10+)', () => {
+  const config = join(dir, 'node.config.json');
+  const preload = join(dir, 'config-preload.cjs');
+  const ran = join(dir, 'config-preload-ran');
+  const started = join(dir, 'config-command-started');
+  writeFileSync(preload, `require('fs').appendFileSync(${JSON.stringify(ran)}, process.argv[1] + '\\n')`);
+  writeFileSync(config, JSON.stringify({ nodeOptions: { require: [preload] } }));
+  const script = join(dir, 'config-command.cjs');
+  writeFileSync(script, `require('fs').writeFileSync(${JSON.stringify(started)}, '')`);
+  // As a script's own argument: Node reads it there too.
+  const { status, stderr } = runAudithook(['run', '--log', join(dir, 'config.jsonl'), '--', 'node', script, `--experimental-config-file=${config}`]);
+  if (nodeConfigFiles() === 'none') {
+    // An argument like any other: COMMAND runs.
+    assert.equal(status, 0, stderr);
+    assert.equal(existsSync(started), true);
+    return;
+  }
+  assert.equal(status, EXIT.USAGE, stderr);
+  assert.match(stderr, new RegExp(`^audithook: COMMAND names a Node configuration file: Node ${escape(process.versions.node)} reads it for every Node process whose arguments name it, audithook run's own included, where its preloads would run unaudited; give its options on COMMAND's command line instead\n`));
+  assert.equal(existsSync(started), false, 'COMMAND never started');
+  // What Node did before audithook could look: the preload ran in audithook run itself.
+  assert.deepEqual(readFileSync(ran, 'utf8').split('\n').filter(Boolean), [resolve(REPO_ROOT, 'dist', 'cli', 'main.js')]);
 });
 
 test('an option that takes one value, given twice, is a usage error: two policies would leave one unapplied', () => {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runAudithook } from './helpers/audithook-cli';
-import { dumpDom, screenshot } from './helpers/chromium';
-import { fixtureLog, HOSTILE_PACKAGE, HOSTILE_PATH } from './helpers/log-fixture';
+import { dumpDom, evaluateInPage, screenshot } from './helpers/chromium';
+import { fixtureLog, HOSTILE_PACKAGE, HOSTILE_PATH, largeLog } from './helpers/log-fixture';
 import { decodePng } from './helpers/png';
 
 const dir = mkdtempSync(join(tmpdir(), 'audithook-html-'));
@@ -48,26 +48,30 @@ test('the page is one file: no network, data as inert JSON, a script and a style
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/);
   const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
   assert.doesNotMatch(data, /[<>]/);
-  const report = JSON.parse(data) as { packages: { name: string | null; paths: string[] }[] };
-  assert.deepEqual(report.packages.map((pkg) => pkg.name), [null, HOSTILE_PACKAGE, 'evil-dep', 'helper-dep']);
-  assert.deepEqual(report.packages[1].paths, [HOSTILE_PATH]);
+  const report = JSON.parse(data) as { packages: { name: string | null; writes: string[] }[] };
+  assert.deepEqual(report.packages.map((pkg) => pkg.name), ['evil-dep', null, 'helper-dep', HOSTILE_PACKAGE]);
+  assert.deepEqual(report.packages[3].writes, [HOSTILE_PATH]);
 });
 
-test('the rendered page has the matrix rows and columns, the denials and the details', () => {
+test('the rendered page has the matrix rows and columns riskiest first, the denials and the details', () => {
   const dom = dumpDom(page);
-  assert.deepEqual(matrixRows(dom), ['<app>', HOSTILE_PACKAGE, 'evil-dep', 'helper-dep']);
-  assert.deepEqual(matrixColumns(dom), ['open', 'os.listdir', 'os.rename', 'socket.bind', 'socket.connect', 'socket.getaddrinfo', 'subprocess.Popen']);
+  // Denials first, then by the riskiest thing done: network (the app before packages), then writes.
+  assert.deepEqual(matrixRows(dom), ['evil-dep', '<app>', 'helper-dep', HOSTILE_PACKAGE]);
+  // Process starts, network, writes, reads.
+  assert.deepEqual(matrixColumns(dom), ['subprocess.Popen', 'socket.bind', 'socket.connect', 'socket.getaddrinfo', 'os.rename', 'open', 'os.listdir']);
   const denied = [...dom.matchAll(/<td title="([^"]*)" data-kind="[^"]*" class="denied">/g)].map((match) => decode(match[1]));
   assert.deepEqual(denied, [
-    'evil-dep · open: 3 events, 2 denied',
-    'evil-dep · socket.connect: 1 event, 1 denied',
     'evil-dep · subprocess.Popen: 1 event, 1 denied',
+    'evil-dep · socket.connect: 1 event, 1 denied',
+    'evil-dep · open: 3 events, 2 denied',
   ]);
   assert.deepEqual(tableAttribute(dom, 'denials', 'data-package'), ['evil-dep', 'evil-dep', 'evil-dep']);
   assert.match(dom, /<span class="badge blocked" title="enforce mode: the operation failed">blocked<\/span>/);
   assert.match(dom, /<span class="badge reported" title="report mode: logged, not blocked">reported<\/span>/);
   assert.match(dom, /<h4>commands \(1\)<\/h4><ul><li class="deny" title="[^"]*">\/bin\/sh -c 'cat \/etc\/passwd'<\/li><\/ul>/);
   assert.match(dom, /<h4>hosts \(2\)<\/h4><ul><li title="\[::1\]:443">\[::1\]:443<\/li><li title="registry.npmjs.org">/);
+  // Paths written and read are told apart.
+  assert.match(dom, /<h4>writes \(2\)<\/h4><ul><li title="\/app\/data\/a.txt">\/app\/data\/a.txt<\/li><li title="\/app\/data\/b.txt">[^<]*<\/li><\/ul><\/div><div><h4>reads \(1\)<\/h4><ul><li title="\/app\/data\/a.txt">/);
   assert.match(dom, /Skipped 1 corrupt or truncated line of the log\./);
 });
 
@@ -92,14 +96,14 @@ test('the filter in the URL hash selects packages, event kinds, paths and denial
 
   const byPath = dumpDom(page, '#filter=.npmrc');
   assert.deepEqual(matrixRows(byPath), ['evil-dep']);
-  assert.match(byPath, /<h4>paths \(1 of 2\)<\/h4><ul><li class="deny" title="\/home\/user\/.npmrc">/);
+  assert.match(byPath, /<h4>reads \(1 of 2\)<\/h4><ul><li class="deny" title="\/home\/user\/.npmrc">/);
 
   const deniedOnly = dumpDom(page, '#denied=1&app=0');
   assert.deepEqual(matrixRows(deniedOnly), ['evil-dep']);
-  assert.deepEqual(matrixColumns(deniedOnly), ['open', 'socket.connect', 'subprocess.Popen']);
+  assert.deepEqual(matrixColumns(deniedOnly), ['subprocess.Popen', 'socket.connect', 'open']);
 
   const withoutApp = dumpDom(page, '#app=0');
-  assert.deepEqual(matrixRows(withoutApp), [HOSTILE_PACKAGE, 'evil-dep', 'helper-dep']);
+  assert.deepEqual(matrixRows(withoutApp), ['evil-dep', 'helper-dep', HOSTILE_PACKAGE]);
 
   const nothing = dumpDom(page, '#filter=no-such-thing');
   assert.deepEqual(matrixRows(nothing), []);
@@ -129,4 +133,35 @@ test('a screenshot shows the page: the dark header, the blue counts and the red 
   assert.ok(pixels('111827') > 1280 * 100, 'the header band');
   assert.ok(pixels('c5221f') > 100, 'the denial highlight');
   assert.ok(pixels('fde7e6') > 500, 'the denied cells');
+});
+
+test('a log the size of a whole npm install: riskiest first, a process view, and nothing cut at 1400 px', async () => {
+  const large = writeReport('large', largeLog());
+  const dom = dumpDom(large);
+  const rows = matrixRows(dom);
+  assert.equal(rows.length, 122);
+  // The one denial first, though its name sorts last; then packages that start processes.
+  assert.equal(rows[0], 'zzz-late');
+  const columns = matrixColumns(dom);
+  assert.deepEqual(columns.slice(0, 2), ['subprocess.Popen', 'worker_threads.Worker']);
+  assert.equal(columns.at(-1), 'zlib.thing', 'an event outside the catalogue comes last');
+  const processes = [...dom.matchAll(/<li data-pid="(\d+)"( class="deny")? style="padding-left: (\d+)px">/g)];
+  assert.equal(processes.length, 40);
+  assert.deepEqual(processes.slice(0, 3).map((match) => [match[1], match[3]]), [['1000', '12'], ['1001', '30'], ['1004', '48']]);
+  assert.deepEqual(processes.filter((match) => match[2] !== undefined).map((match) => match[1]), ['1039']);
+
+  const layout = await evaluateInPage(large, 1400, 900, `(() => {
+    const cut = (element) => element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1;
+    const matrix = document.getElementById('matrix').parentElement;
+    return {
+      page: document.documentElement.scrollWidth,
+      matrix: [matrix.scrollWidth, matrix.clientWidth],
+      cutHeaders: [...document.querySelectorAll('#matrix thead th div')].filter(cut).map((element) => element.textContent),
+      cutCells: [...document.querySelectorAll('#matrix tbody td')].filter(cut).length,
+    };
+  })()`) as { page: number; matrix: [number, number]; cutHeaders: string[]; cutCells: number };
+  assert.ok(layout.page <= 1400, `the page is ${layout.page} px wide`);
+  assert.ok(layout.matrix[0] <= layout.matrix[1], `the matrix needs ${layout.matrix[0]} px of ${layout.matrix[1]}`);
+  assert.deepEqual(layout.cutHeaders, []);
+  assert.equal(layout.cutCells, 0);
 });

@@ -19,7 +19,7 @@ function logFile(name: string, text: string): string {
   return file;
 }
 
-test('the report lists, per package and for the app, event counts, distinct paths, hosts, commands and denials', () => {
+test('the report lists packages riskiest first (denials, then processes, network, writes, reads), with event counts, commands, hosts, paths written, read and loaded, and denials', () => {
   const log = logFile('fixture.log', fixtureLog());
   const { status, stdout, stderr } = runAudithook(['report', log]);
   assert.equal(stderr, '');
@@ -27,55 +27,57 @@ test('the report lists, per package and for the app, event counts, distinct path
   assert.equal(stdout, `audithook report: ${log}
 2 processes, 2026-11-25T10:00:01.000Z to 2026-11-25T10:00:14.000Z
 
+evil-dep@1.0.0  (5 events, 4 denied)
+  events
+    subprocess.Popen  1  (1 denied)
+    socket.connect    1  (1 denied)
+    open              3  (2 denied)
+  commands (1)
+    /bin/sh -c 'cat /etc/passwd'
+  hosts (1)
+    127.0.0.1:9999
+  reads (2)
+    /app/node_modules/evil-dep/package.json
+    /home/user/.npmrc
+  denials
+    subprocess.Popen /bin/sh -c 'cat /etc/passwd'
+      denied by rules[2], blocked
+    socket.connect 127.0.0.1:9999
+      denied by rules[1], not blocked (report mode)
+    open /home/user/.npmrc
+      denied by rules[0], blocked, 2 times
+
 <app>  (4 events)
   events
+    socket.bind  1
     open         2
     os.listdir   1
-    socket.bind  1
-  paths (2)
-    /app/config.json
-    /app/data
   hosts (1)
     127.0.0.1:8080
+  reads (2)
+    /app/config.json
+    /app/data
+
+helper-dep@2.3.4  (4 events)
+  events
+    socket.connect      1
+    socket.getaddrinfo  1
+    os.rename           1
+    open                1
+  hosts (2)
+    [::1]:443
+    registry.npmjs.org
+  writes (2)
+    /app/data/a.txt
+    /app/data/b.txt
+  reads (1)
+    /app/data/a.txt
 
 ${HOSTILE_PACKAGE}@0.0.1  (1 event)
   events
     open  1
-  paths (1)
+  writes (1)
     ${HOSTILE_PATH}
-
-evil-dep@1.0.0  (5 events, 4 denied)
-  events
-    open              3  (2 denied)
-    socket.connect    1  (1 denied)
-    subprocess.Popen  1  (1 denied)
-  paths (2)
-    /app/node_modules/evil-dep/package.json
-    /home/user/.npmrc
-  hosts (1)
-    127.0.0.1:9999
-  commands (1)
-    /bin/sh -c 'cat /etc/passwd'
-  denials
-    open /home/user/.npmrc
-      denied by rules[0], blocked, 2 times
-    socket.connect 127.0.0.1:9999
-      denied by rules[1], not blocked (report mode)
-    subprocess.Popen /bin/sh -c 'cat /etc/passwd'
-      denied by rules[2], blocked
-
-helper-dep@2.3.4  (4 events)
-  events
-    open                1
-    os.rename           1
-    socket.connect      1
-    socket.getaddrinfo  1
-  paths (2)
-    /app/data/a.txt
-    /app/data/b.txt
-  hosts (2)
-    [::1]:443
-    registry.npmjs.org
 
 total: 14 events from 3 packages and the app; 4 denied (3 blocked)
 `);
@@ -112,7 +114,7 @@ test('a log read in chunks keeps multi-byte characters whole and skips an overlo
   assert.equal(status, 0);
   assert.equal(stderr, `audithook: ${log}: skipped 1 corrupt or truncated line\n`);
   assert.match(stdout, /^ {4}open {2}30000$/m);
-  assert.match(stdout, /^ {2}paths \(7\)\n {4}\/data\/\u20ac{60}0\u00e9\.txt\n/m);
+  assert.match(stdout, /^ {2}reads \(7\)\n {4}\/data\/\u20ac{60}0\u00e9\.txt\n/m);
   assert.doesNotMatch(stdout, /\ufffd/);
 });
 
@@ -149,8 +151,10 @@ test('paths, hosts and commands come from the catalogue arguments of every kind 
   const log = fixtureLog(events.map(([event, args]) => ({ ...app, event, args })));
   const { stdout } = runAudithook(['report', logFile('subjects.log', log)]);
   const section = (title: string) => new RegExp(`^  ${title} \\(\\d+\\)\n((?: {4}.*\n)*)`, 'm').exec(stdout)?.[1].split('\n').filter(Boolean).map((line) => line.trim());
-  // os.exec's `path` is the program file it runs.
-  assert.deepEqual(section('paths'), ['/a/from', '/a/to', '/src/*.ts', '/test/*.ts', '/tmp/xyz-123', '/usr/bin/env']);
+  // What a path is to the event: changed, read, or code loaded (os.exec's `path` is the program it runs).
+  assert.deepEqual(section('writes'), ['/a/from', '/a/to', '/tmp/xyz-123']);
+  assert.deepEqual(section('reads'), ['/src/*.ts', '/test/*.ts']);
+  assert.deepEqual(section('loads'), ['/usr/bin/env']);
   assert.deepEqual(section('hosts'), ['/run/app.sock', '10.0.0.1', 'api.example.org:8443', 'example.com:443', 'example.net']);
   assert.deepEqual(section('commands'), ["env A=1 'two words'"]);
 });
@@ -159,7 +163,7 @@ test('an event outside the catalogue is counted, with no paths or hosts guessed 
   const record: LogRecord = { ...fixtureRecords[0], event: 'custom.thing', args: ['/not/a/path/arg'] };
   const { stdout } = runAudithook(['report', logFile('custom.log', fixtureLog([record]))]);
   assert.match(stdout, /^ {4}custom\.thing {2}1$/m);
-  assert.doesNotMatch(stdout, /paths/);
+  assert.doesNotMatch(stdout, /writes|reads|loads/);
 });
 
 test('events whose package chain was not known are listed under <unknown>, not the application', () => {

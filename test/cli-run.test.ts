@@ -648,9 +648,10 @@ test('--summary json (on stderr or in --summary-file) has the counts, the packag
     [1, onStderr.log, 0, 77, 1, 25, 0, 25, 0],
   );
   const packages = data['packages'] as { name: string | null; events: Record<string, number>; denied: number; versions: string[] }[];
-  assert.deepEqual(packages.map((pkg) => [pkg.name, pkg.denied]), [[null, 0], ['evil', 25]]);
-  assert.equal(packages[1]?.events['open'], 25);
-  assert.deepEqual(packages[1]?.versions, ['6.6.6']);
+  // Riskiest first: the package with denials before the application.
+  assert.deepEqual(packages.map((pkg) => [pkg.name, pkg.denied]), [['evil', 25], [null, 0]]);
+  assert.equal(packages[0]?.events['open'], 25);
+  assert.deepEqual(packages[0]?.versions, ['6.6.6']);
   assert.equal(data['events'], records(onStderr.log).length);
   const denials = data['denials'] as { package: string; event: string; subject: string; rule: string; blocked: boolean; count: number }[];
   assert.equal(denials.length, 25, 'every denial, not the first 20 the text shows');

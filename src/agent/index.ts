@@ -18,11 +18,11 @@ import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
+  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
-import { LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE } from '../contract/launch.js';
+import { LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE, namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
 import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
@@ -54,6 +54,15 @@ function variable(name: string): string {
   return value;
 }
 
+/** Inside Node's permission model, a process Node gave a configuration file does not run (namesNodeConfigFile). */
+function checkWall(): void {
+  if ((process as { permission?: unknown }).permission === undefined || nodeConfigFiles() !== 'permission') return;
+  if (namesNodeConfigFile(process.execArgv) || namesNodeConfigFile(ArrayPrototypeSlice(process.argv, 1))) {
+    throw new AgentError('a Node configuration file is in effect (--experimental-config-file): Node applies its permission settings '
+      + "over the wall's flags, so audithook refuses to run this process; give its options on the command line instead");
+  }
+}
+
 // Runs once at load, before any program code: the built-ins it uses are still Node's own.
 /* eslint-disable audithook/primordials */
 /** The policy `audithook run` wrote into the channel directory, if its digest is POLICY_VARIABLE's (src/contract/launch.ts). */
@@ -76,6 +85,7 @@ function readPolicy(channel: string, digest: string): CompiledPolicy {
 }
 
 function configuration(): Configuration {
+  checkWall();
   const log = variable(LOG_VARIABLE);
   const channel = variable(CHANNEL_VARIABLE);
   const digest = process.env[POLICY_VARIABLE];

@@ -15,6 +15,7 @@ export const events = [
     raisedBy: ['addAuditHook'],
     since: '20.0.0',
     cpython: 'sys.addaudithook',
+    capability: 'runtime',
   },
   {
     name: 'open',
@@ -37,6 +38,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'open',
+    capability: 'read',
   },
   {
     name: 'os.remove',
@@ -45,6 +47,7 @@ export const events = [
     raisedBy: ['fs.unlink', 'fs.unlinkSync', 'fsPromises.unlink', 'fs.rm', 'fs.rmSync', 'fsPromises.rm (without recursive)'],
     since: '20.0.0',
     cpython: 'os.remove',
+    capability: 'write',
   },
   {
     name: 'os.rename',
@@ -58,6 +61,7 @@ export const events = [
     raisedBy: ['fs.rename', 'fs.renameSync', 'fsPromises.rename'],
     since: '20.0.0',
     cpython: 'os.rename',
+    capability: 'write',
   },
   {
     name: 'os.mkdir',
@@ -66,6 +70,7 @@ export const events = [
     raisedBy: ['fs.mkdir', 'fs.mkdirSync', 'fsPromises.mkdir'],
     since: '20.0.0',
     cpython: 'os.mkdir',
+    capability: 'write',
   },
   {
     name: 'os.rmdir',
@@ -74,6 +79,7 @@ export const events = [
     raisedBy: ['fs.rmdir', 'fs.rmdirSync', 'fsPromises.rmdir'],
     since: '20.0.0',
     cpython: 'os.rmdir',
+    capability: 'write',
   },
   {
     name: 'os.listdir',
@@ -82,6 +88,7 @@ export const events = [
     raisedBy: ['fs.readdir', 'fs.readdirSync', 'fsPromises.readdir'],
     since: '20.0.0',
     cpython: 'os.listdir',
+    capability: 'read',
   },
   {
     name: 'os.walk',
@@ -99,6 +106,7 @@ export const events = [
     ],
     since: '20.1.0',
     cpython: 'os.walk',
+    capability: 'read',
   },
   {
     name: 'os.scandir',
@@ -107,6 +115,7 @@ export const events = [
     raisedBy: ['fs.opendir', 'fs.opendirSync', 'fsPromises.opendir'],
     since: '20.0.0',
     cpython: 'os.scandir',
+    capability: 'read',
   },
   {
     name: 'os.chmod',
@@ -118,6 +127,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'os.chmod',
+    capability: 'write',
   },
   {
     name: 'os.chown',
@@ -134,6 +144,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'os.chown',
+    capability: 'write',
   },
   {
     name: 'os.link',
@@ -147,6 +158,7 @@ export const events = [
     raisedBy: ['fs.link', 'fs.linkSync', 'fsPromises.link'],
     since: '20.0.0',
     cpython: 'os.link',
+    capability: 'write',
   },
   {
     name: 'os.symlink',
@@ -155,6 +167,7 @@ export const events = [
     raisedBy: ['fs.symlink', 'fs.symlinkSync', 'fsPromises.symlink'],
     since: '20.0.0',
     cpython: 'os.symlink',
+    capability: 'write',
   },
   {
     name: 'os.truncate',
@@ -165,6 +178,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'os.truncate',
+    capability: 'write',
   },
   {
     name: 'os.utime',
@@ -181,6 +195,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'os.utime',
+    capability: 'write',
   },
   {
     name: 'tempfile.mkdtemp',
@@ -189,6 +204,7 @@ export const events = [
     raisedBy: ['fs.mkdtemp', 'fs.mkdtempSync', 'fsPromises.mkdtemp', 'fs.mkdtempDisposableSync', 'fsPromises.mkdtempDisposable'],
     since: '20.0.0',
     cpython: 'tempfile.mkdtemp',
+    capability: 'write',
   },
   {
     name: 'shutil.copyfile',
@@ -197,6 +213,7 @@ export const events = [
     raisedBy: ['fs.copyFile', 'fs.copyFileSync', 'fsPromises.copyFile', 'fs.cp', 'fs.cpSync', 'fsPromises.cp'],
     since: '20.0.0',
     cpython: 'shutil.copyfile',
+    capability: 'write',
   },
   {
     name: 'shutil.copytree',
@@ -205,6 +222,7 @@ export const events = [
     raisedBy: ['fs.cp', 'fs.cpSync', 'fsPromises.cp'],
     since: '20.0.0',
     cpython: 'shutil.copytree',
+    capability: 'write',
   },
   {
     name: 'shutil.rmtree',
@@ -213,6 +231,7 @@ export const events = [
     raisedBy: ['fs.rm', 'fs.rmSync', 'fsPromises.rm', 'fs.rmdir', 'fs.rmdirSync', 'fsPromises.rmdir'],
     since: '20.0.0',
     cpython: 'shutil.rmtree',
+    capability: 'write',
   },
   {
     name: 'glob.glob',
@@ -224,6 +243,7 @@ export const events = [
     raisedBy: ['fs.glob', 'fs.globSync', 'fsPromises.glob'],
     since: '22.0.0',
     cpython: 'glob.glob',
+    capability: 'read',
   },
   {
     name: 'glob.glob/2',
@@ -237,6 +257,7 @@ export const events = [
     raisedBy: ['fs.glob', 'fs.globSync', 'fsPromises.glob'],
     since: '22.0.0',
     cpython: 'glob.glob/2',
+    capability: 'read',
   },
   {
     name: 'fs.watch',
@@ -246,6 +267,7 @@ export const events = [
     raisedBy: ['fs.watch', 'fs.watchFile', 'fsPromises.watch'],
     since: '20.0.0',
     cpython: null,
+    capability: 'read',
   },
   {
     name: 'subprocess.Popen',
@@ -262,6 +284,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'subprocess.Popen',
+    capability: 'process',
   },
   {
     name: 'os.exec',
@@ -270,6 +293,7 @@ export const events = [
     raisedBy: ['process.execve'],
     since: '22.15.0',
     cpython: 'os.exec',
+    capability: 'process',
   },
   {
     name: 'os.kill',
@@ -278,6 +302,7 @@ export const events = [
     raisedBy: ['process.kill', 'child_process.ChildProcess#kill', 'cluster Worker#kill', 'process._debugProcess (SIGUSR1)'],
     since: '20.0.0',
     cpython: 'os.kill',
+    capability: 'process',
   },
   {
     name: 'os.killpg',
@@ -286,6 +311,7 @@ export const events = [
     raisedBy: ['process.kill'],
     since: '20.0.0',
     cpython: 'os.killpg',
+    capability: 'process',
   },
   {
     name: 'os.chdir',
@@ -294,6 +320,7 @@ export const events = [
     raisedBy: ['process.chdir'],
     since: '20.0.0',
     cpython: 'os.chdir',
+    capability: 'runtime',
   },
   {
     name: 'os.putenv',
@@ -305,6 +332,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'os.putenv',
+    capability: 'runtime',
   },
   {
     name: 'os.unsetenv',
@@ -313,6 +341,7 @@ export const events = [
     raisedBy: ['delete process.env[key]', 'Reflect.deleteProperty(process.env, key)', 'process.env = object (each key that goes)'],
     since: '20.0.0',
     cpython: 'os.unsetenv',
+    capability: 'runtime',
   },
   {
     name: 'ctypes.dlopen',
@@ -328,6 +357,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'ctypes.dlopen',
+    capability: 'native',
   },
   {
     name: 'ctypes.dlsym',
@@ -339,6 +369,7 @@ export const events = [
     ],
     since: '26.0.0',
     cpython: 'ctypes.dlsym',
+    capability: 'native',
   },
   {
     name: 'ctypes.call_function',
@@ -347,6 +378,7 @@ export const events = [
     raisedBy: ['every call of a function returned by ffi.DynamicLibrary#getFunction, #getFunctions, #functions or ffi.dlopen'],
     since: '26.0.0',
     cpython: 'ctypes.call_function',
+    capability: 'native',
   },
   {
     name: 'ctypes.cdata',
@@ -355,6 +387,7 @@ export const events = [
     raisedBy: ['ffi.getInt8 ... ffi.getFloat64'],
     since: '26.0.0',
     cpython: 'ctypes.cdata',
+    capability: 'native',
   },
   {
     name: 'ctypes.cdata/buffer',
@@ -363,6 +396,7 @@ export const events = [
     raisedBy: ['ffi.toBuffer', 'ffi.toArrayBuffer'],
     since: '26.0.0',
     cpython: 'ctypes.cdata/buffer',
+    capability: 'native',
   },
   {
     name: 'ctypes.string_at',
@@ -371,6 +405,7 @@ export const events = [
     raisedBy: ['ffi.toString'],
     since: '26.0.0',
     cpython: 'ctypes.string_at',
+    capability: 'native',
   },
   {
     name: 'ffi.write',
@@ -379,6 +414,7 @@ export const events = [
     raisedBy: ['ffi.setInt8 ... ffi.setFloat64', 'ffi.exportString', 'ffi.exportBuffer', 'ffi.exportArrayBuffer', 'ffi.exportArrayBufferView'],
     since: '26.0.0',
     cpython: null,
+    capability: 'native',
   },
   {
     name: 'ctypes.addressof',
@@ -387,6 +423,7 @@ export const events = [
     raisedBy: ['ffi.getRawPointer'],
     since: '26.0.0',
     cpython: 'ctypes.addressof',
+    capability: 'native',
   },
   {
     name: 'process.binding',
@@ -395,6 +432,7 @@ export const events = [
     raisedBy: ['process.binding'],
     since: '20.0.0',
     cpython: null,
+    capability: 'native',
   },
   {
     name: 'process._linkedBinding',
@@ -403,6 +441,7 @@ export const events = [
     raisedBy: ['process._linkedBinding'],
     since: '20.0.0',
     cpython: null,
+    capability: 'native',
   },
   ...(['setuid', 'setgid', 'seteuid', 'setegid'] as const).map((name) => ({
     name: `process.${name}` as const,
@@ -411,6 +450,7 @@ export const events = [
     raisedBy: [`process.${name}`],
     since: '20.0.0',
     cpython: null,
+    capability: 'process' as const,
   })),
   {
     name: 'process.setgroups',
@@ -419,6 +459,7 @@ export const events = [
     raisedBy: ['process.setgroups'],
     since: '20.0.0',
     cpython: null,
+    capability: 'process',
   },
   {
     name: 'process.initgroups',
@@ -427,6 +468,7 @@ export const events = [
     raisedBy: ['process.initgroups'],
     since: '20.0.0',
     cpython: null,
+    capability: 'process',
   },
   {
     name: 'process.umask',
@@ -435,6 +477,7 @@ export const events = [
     raisedBy: ['process.umask(mask)'],
     since: '20.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'process.setUncaughtExceptionCaptureCallback',
@@ -443,6 +486,7 @@ export const events = [
     raisedBy: ['process.setUncaughtExceptionCaptureCallback', 'process.addUncaughtExceptionCaptureCallback (Node 26)'],
     since: '20.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'process.report.writeReport',
@@ -454,6 +498,7 @@ export const events = [
     raisedBy: ['process.report.writeReport'],
     since: '20.0.0',
     cpython: null,
+    capability: 'write',
   },
   {
     name: 'wasi.WASI',
@@ -464,6 +509,7 @@ export const events = [
     raisedBy: ['new wasi.WASI'],
     since: '20.0.0',
     cpython: null,
+    capability: 'native',
   },
   {
     name: 'tls.setDefaultCACertificates',
@@ -473,6 +519,7 @@ export const events = [
     raisedBy: ['tls.setDefaultCACertificates'],
     since: '22.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'module.enableCompileCache',
@@ -482,6 +529,7 @@ export const events = [
     raisedBy: ['module.enableCompileCache'],
     since: '22.1.0',
     cpython: null,
+    capability: 'code',
   },
   {
     name: 'process.report',
@@ -497,6 +545,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: null,
+    capability: 'read',
   },
   {
     name: 'os.setPriority',
@@ -505,6 +554,7 @@ export const events = [
     raisedBy: ['os.setPriority'],
     since: '20.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'socket.connect',
@@ -513,6 +563,7 @@ export const events = [
     raisedBy: ['net.connect', 'net.createConnection', 'net.Socket#connect', 'tls.connect', 'http.request', 'https.request', 'http2.connect', 'fetch', 'dgram.Socket#connect'],
     since: '20.0.0',
     cpython: 'socket.connect',
+    capability: 'network',
   },
   {
     name: 'socket.getaddrinfo',
@@ -527,6 +578,7 @@ export const events = [
     raisedBy: ['dns.lookup', 'dnsPromises.lookup', 'net.connect (by name)', 'server.listen (by name)'],
     since: '20.0.0',
     cpython: 'socket.getaddrinfo',
+    capability: 'network',
   },
   {
     name: 'socket.getnameinfo',
@@ -535,6 +587,7 @@ export const events = [
     raisedBy: ['dns.lookupService', 'dnsPromises.lookupService'],
     since: '20.0.0',
     cpython: 'socket.getnameinfo',
+    capability: 'network',
   },
   {
     name: 'socket.gethostbyaddr',
@@ -543,6 +596,7 @@ export const events = [
     raisedBy: ['dns.reverse', 'dnsPromises.reverse', 'dns.Resolver#reverse', 'dnsPromises.Resolver#reverse'],
     since: '20.0.0',
     cpython: 'socket.gethostbyaddr',
+    capability: 'network',
   },
   {
     name: 'socket.gethostname',
@@ -551,6 +605,7 @@ export const events = [
     raisedBy: ['os.hostname'],
     since: '20.0.0',
     cpython: 'socket.gethostname',
+    capability: 'network',
   },
   {
     name: 'dns.resolve',
@@ -563,6 +618,7 @@ export const events = [
       'dnsPromises.resolveSoa', 'dnsPromises.resolveSrv', 'dnsPromises.resolveTlsa', 'dnsPromises.resolveTxt', 'dns.Resolver#resolve*', 'dnsPromises.Resolver#resolve*'],
     since: '20.0.0',
     cpython: null,
+    capability: 'network',
   },
   {
     name: 'socket.bind',
@@ -579,6 +635,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'socket.bind',
+    capability: 'network',
   },
   {
     name: 'urllib.Request',
@@ -592,6 +649,7 @@ export const events = [
     raisedBy: ['fetch', 'WebSocket', 'http.WebSocket (Node 26)', 'EventSource (--experimental-eventsource)'],
     since: '20.0.0',
     cpython: 'urllib.Request',
+    capability: 'network',
   },
   {
     name: 'http.client.connect',
@@ -601,6 +659,7 @@ export const events = [
     raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
     since: '20.0.0',
     cpython: 'http.client.connect',
+    capability: 'network',
   },
   {
     name: 'http.client.send',
@@ -610,6 +669,7 @@ export const events = [
     raisedBy: ['http.ClientRequest#write', 'http.ClientRequest#end', 'http2 ClientHttp2Session#request (the headers)', 'http2 ClientHttp2Stream#write', 'http2 ClientHttp2Stream#end'],
     since: '20.0.0',
     cpython: 'http.client.send',
+    capability: 'network',
   },
   {
     name: 'socket.sendto',
@@ -618,6 +678,7 @@ export const events = [
     raisedBy: ['dgram.Socket#send (to an address)'],
     since: '20.0.0',
     cpython: 'socket.sendto',
+    capability: 'network',
   },
   {
     name: 'worker_threads.Worker',
@@ -626,6 +687,7 @@ export const events = [
     raisedBy: ['new worker_threads.Worker'],
     since: '20.0.0',
     cpython: null,
+    capability: 'process',
   },
   {
     name: 'marshal.dumps',
@@ -634,6 +696,7 @@ export const events = [
     raisedBy: ['v8.serialize', 'v8.Serializer#writeValue', 'v8.DefaultSerializer#writeValue'],
     since: '20.0.0',
     cpython: 'marshal.dumps',
+    capability: 'runtime',
   },
   {
     name: 'marshal.loads',
@@ -642,6 +705,7 @@ export const events = [
     raisedBy: ['v8.deserialize', 'v8.Deserializer#readValue', 'v8.DefaultDeserializer#readValue'],
     since: '20.0.0',
     cpython: 'marshal.loads',
+    capability: 'code',
   },
   {
     name: 'gc.get_objects',
@@ -650,6 +714,7 @@ export const events = [
     raisedBy: ['v8.getHeapSnapshot', 'v8.writeHeapSnapshot', 'v8.setHeapSnapshotNearHeapLimit', 'Worker#getHeapSnapshot'],
     since: '20.0.0',
     cpython: 'gc.get_objects',
+    capability: 'read',
   },
   {
     name: 'gc.get_referrers',
@@ -658,6 +723,7 @@ export const events = [
     raisedBy: ['v8.queryObjects'],
     since: '20.13.0',
     cpython: 'gc.get_referrers',
+    capability: 'read',
   },
   {
     name: 'v8.setFlagsFromString',
@@ -666,6 +732,7 @@ export const events = [
     raisedBy: ['v8.setFlagsFromString'],
     since: '20.0.0',
     cpython: null,
+    capability: 'native',
   },
   {
     name: 'sqlite3.connect',
@@ -676,6 +743,7 @@ export const events = [
     raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open', 'ATTACH DATABASE and VACUUM INTO (exec, prepare)', 'sqlite.backup (the destination)'],
     since: '24.0.0',
     cpython: 'sqlite3.connect',
+    capability: 'read',
   },
   {
     name: 'sqlite3.connect/handle',
@@ -685,6 +753,7 @@ export const events = [
     raisedBy: ['new sqlite.DatabaseSync (unless open: false)', 'sqlite.DatabaseSync#open'],
     since: '24.0.0',
     cpython: 'sqlite3.connect/handle',
+    capability: 'read',
   },
   {
     name: 'sqlite3.enable_load_extension',
@@ -693,6 +762,7 @@ export const events = [
     raisedBy: ['sqlite.DatabaseSync#enableLoadExtension', 'new sqlite.DatabaseSync with allowExtension: true'],
     since: '24.0.0',
     cpython: 'sqlite3.enable_load_extension',
+    capability: 'native',
   },
   {
     name: 'sqlite3.load_extension',
@@ -701,6 +771,7 @@ export const events = [
     raisedBy: ['sqlite.DatabaseSync#loadExtension'],
     since: '24.0.0',
     cpython: 'sqlite3.load_extension',
+    capability: 'native',
   },
   {
     name: 'builtins.input',
@@ -709,6 +780,7 @@ export const events = [
     raisedBy: ['readline.Interface#question', 'readlinePromises.Interface#question'],
     since: '20.0.0',
     cpython: 'builtins.input',
+    capability: 'runtime',
   },
   {
     name: 'builtins.input/result',
@@ -718,6 +790,7 @@ export const events = [
     raisedBy: ['readline.Interface#question', 'readlinePromises.Interface#question'],
     since: '20.0.0',
     cpython: 'builtins.input/result',
+    capability: 'runtime',
     reportOnly: true,
   },
   {
@@ -732,6 +805,7 @@ export const events = [
     raisedBy: ['uncaught exceptions', 'unhandled rejections (--unhandled-rejections=strict, or throw, the default, with no \'unhandledRejection\' listener)'],
     since: '20.0.0',
     cpython: 'sys.excepthook',
+    capability: 'runtime',
     reportOnly: true,
   },
   {
@@ -741,6 +815,7 @@ export const events = [
     raisedBy: ['inspector.open', 'inspectorPromises.open', 'process.kill and ChildProcess#kill with SIGUSR1', 'process._debugProcess', 'child_process with --inspect in the arguments or NODE_OPTIONS'],
     since: '20.0.0',
     cpython: null,
+    capability: 'native',
   },
   {
     name: 'inspector.Session.connect',
@@ -749,6 +824,7 @@ export const events = [
     raisedBy: ['inspector.Session#connect', 'inspector.Session#connectToMainThread', 'inspectorPromises.Session#connect', 'inspectorPromises.Session#connectToMainThread'],
     since: '20.0.0',
     cpython: null,
+    capability: 'native',
   },
   {
     name: 'trace_events.createTracing',
@@ -757,6 +833,7 @@ export const events = [
     raisedBy: ['trace_events.createTracing'],
     since: '20.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'async_hooks.createHook',
@@ -765,6 +842,7 @@ export const events = [
     raisedBy: ['async_hooks.createHook'],
     since: '20.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'cpython.run_file',
@@ -773,6 +851,7 @@ export const events = [
     raisedBy: ['node <file>'],
     since: '20.0.0',
     cpython: 'cpython.run_file',
+    capability: 'code',
   },
   {
     name: 'cpython.run_command',
@@ -781,6 +860,7 @@ export const events = [
     raisedBy: ['node -e', 'node -p'],
     since: '20.0.0',
     cpython: 'cpython.run_command',
+    capability: 'code',
   },
   {
     name: 'cpython.run_stdin',
@@ -789,6 +869,7 @@ export const events = [
     raisedBy: ['node < file', 'node -'],
     since: '20.0.0',
     cpython: 'cpython.run_stdin',
+    capability: 'code',
   },
   {
     name: 'node.permission',
@@ -797,6 +878,7 @@ export const events = [
     raisedBy: ['--permission', '--permission-audit'],
     since: '24.0.0',
     cpython: null,
+    capability: 'runtime',
   },
   {
     name: 'cpython.run_interactivehook',
@@ -805,6 +887,7 @@ export const events = [
     raisedBy: ['node (on a terminal)', 'node -i'],
     since: '20.0.0',
     cpython: 'cpython.run_interactivehook',
+    capability: 'code',
   },
   {
     name: 'import',
@@ -831,6 +914,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'import',
+    capability: 'code',
   },
   {
     name: 'setopencodehook',
@@ -840,6 +924,7 @@ export const events = [
     raisedBy: ['setOpenCodeHook'],
     since: '20.0.0',
     cpython: 'setopencodehook',
+    capability: 'code',
   },
   {
     name: 'module.register',
@@ -850,6 +935,7 @@ export const events = [
     raisedBy: ['module.register', 'module.registerHooks'],
     since: '20.6.0',
     cpython: null,
+    capability: 'code',
   },
   {
     name: 'compile',
@@ -860,7 +946,7 @@ export const events = [
       + 'For node:vm it is the code string, and for vm.compileFunction the function body; `filename` is the `filename` option as Node defaults it (\'evalmachine.<anonymous>\' for scripts, \'\' for compileFunction) or a SourceTextModule\'s `identifier` (null when not given). '
       + 'For WebAssembly the bytes as given (not copied), `filename` null, or for the streaming APIs the body read from the Response and its URL (null when empty); Node\'s own modules building code through these APIs (undici\'s HTTP parser, web streams\' internal context) raise nothing. '
       + 'For ShadowRealm#evaluate the source, `filename` null. '
-      + 'For eval, the string evaluated: a direct eval in a module gives the module\'s path as `filename`, an indirect one \'<eval>\'. '
+      + 'For eval, the string evaluated, in modules loaded while a hook exists (or that name audithook): a direct eval in a module gives the module\'s path as `filename`, an indirect one \'<eval>\'. '
       + 'For new Worker(code, { eval: true }) the code and \'[worker eval]\', raised in the parent right after worker_threads.Worker. '
       + 'For Module.prototype._compile called by the program (`new module.constructor()._compile(source, filename)`, not the loader compiling a file it read), the source and the filename as given (null when not a string). '
       + 'vm.runInThisContext/runInContext/runInNewContext raise one compile and then one exec.',
@@ -873,12 +959,13 @@ export const events = [
       'WebAssembly.compile', 'WebAssembly.instantiate (given bytes)', 'WebAssembly.Module',
       'WebAssembly.compileStreaming', 'WebAssembly.instantiateStreaming',
       'ShadowRealm#evaluate (--experimental-shadow-realm)',
-      'eval (direct and indirect, rewritten at module load)',
+      'eval (direct and indirect, in modules loaded while a hook exists)',
       'new worker_threads.Worker(code, { eval: true })',
       'module.Module#_compile (outside the loader)',
     ],
     since: '20.0.0',
     cpython: 'compile',
+    capability: 'code',
   },
   {
     name: 'exec',
@@ -891,6 +978,7 @@ export const events = [
     ],
     since: '20.0.0',
     cpython: 'exec',
+    capability: 'code',
   },
 ] as const satisfies readonly EventSpec[];
 

@@ -6,7 +6,7 @@ import type { ArgKind, ArgSpec, ArgTypes } from './types.js';
 
 export { events, unauditedApis } from './events.js';
 export { cpythonGaps } from './cpython-gaps.js';
-export type { ArgKind, ArgSpec, ArgTypeName, CpythonGap, EventSpec, SecretKind, UnauditedApi } from './types.js';
+export type { ArgKind, ArgSpec, ArgTypeName, Capability, CpythonGap, EventSpec, SecretKind, UnauditedApi } from './types.js';
 
 /** An argument's kind, as the catalogue states it. */
 export function argKind(spec: ArgSpec): ArgKind {

@@ -36,12 +36,13 @@ export function renderEventsMarkdown(): string {
     'Every event audithook raises, generated from the catalogue (`src/catalogue/events.ts`). Where Node has a',
     'capability CPython audits, the event has CPython\'s name and argument order; Node-only events are named',
     '`<node module>.<api>`. Arguments that have no Node meaning (such as `dir_fd`) are always null.',
+    'The capability (process, native, network, write, read, code, runtime) is what `audithook report` orders by risk.',
     '',
-    '| Event | Arguments | Raised by | Since Node | CPython event | Description |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Event | Arguments | Raised by | Since Node | CPython event | Capability | Description |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const spec of events as readonly EventSpec[]) {
-    lines.push(`| \`${spec.name}\` | ${argumentList(spec)} | ${code(spec.raisedBy)} | ${spec.since} | ${spec.cpython === null ? 'Node only' : `\`${spec.cpython}\``} | ${cell(spec.description)} |`);
+    lines.push(`| \`${spec.name}\` | ${argumentList(spec)} | ${code(spec.raisedBy)} | ${spec.since} | ${spec.cpython === null ? 'Node only' : `\`${spec.cpython}\``} | ${spec.capability} | ${cell(spec.description)} |`);
   }
   lines.push('', '## APIs that raise no event', '', '| APIs | Why |', '| --- | --- |');
   for (const entry of unauditedApis) lines.push(`| ${code(entry.apis)} | ${cell(entry.reason)} |`);

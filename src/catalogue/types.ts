@@ -56,6 +56,15 @@ export interface ArgSpec {
   readonly secret?: SecretKind;
 }
 
+/**
+ * What an event does, for ordering by risk (reports list process starts before network, writes before
+ * reads, reads before module loading): `process` starts, signals or re-identifies a process or thread;
+ * `native` reaches native code or memory, or the engine beneath JavaScript; `network` reaches another
+ * host; `write` changes the file system (`open` is `write` when its flags write); `read` reads files,
+ * directories or the heap; `code` loads or runs code; `runtime` changes or observes the process itself.
+ */
+export type Capability = 'process' | 'native' | 'network' | 'write' | 'read' | 'code' | 'runtime';
+
 export interface EventSpec {
   /** The event name passed to hooks. CPython's name where Node has the capability. */
   readonly name: string;
@@ -67,6 +76,7 @@ export interface EventSpec {
   readonly since: string;
   /** The CPython audit event this corresponds to (the seed table's name), or null for Node-only events. */
   readonly cpython: string | null;
+  readonly capability: Capability;
   /**
    * The event reports what already happened (an uncaught exception, an answer typed): refusing it
    * prevents nothing and only changes how the program fails, so a policy logs it and never refuses

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { runEvents } from './events.js';
 import { runPolicyCheck } from './check.js';
 import { runPolicyLearn } from './learn.js';
+import { namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
 import { readPolicy, runCommand } from './run.js';
@@ -90,6 +91,10 @@ function program(): Command {
       }
       if (command.length === 0) run.error("missing required argument 'COMMAND'");
       if (command[0] === '') run.error('COMMAND is empty');
+      if (nodeConfigFiles() !== 'none' && namesNodeConfigFile(command)) {
+        run.error(`COMMAND names a Node configuration file: Node ${process.versions.node} reads it for every Node process whose arguments name it, `
+          + "audithook run's own included, where its preloads would run unaudited; give its options on COMMAND's command line instead");
+      }
       const { otlp } = options;
       if (typeof otlp === 'string' && !(URL.canParse(otlp) && /^https?:$/.test(new URL(otlp).protocol))) run.error(`--otlp: not an http or https URL: ${otlp}`);
       process.exitCode = await runCommand(command, options);

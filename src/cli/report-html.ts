@@ -48,6 +48,8 @@ export function renderHtml(report: Report): string {
 <div class="panel"><table class="matrix" id="matrix"></table></div>
 <h2>Denials</h2>
 <div class="panel"><table class="denials" id="denials"></table></div>
+<h2>Processes</h2>
+<div class="panel"><ul class="processes" id="processes"></ul></div>
 <h2>Details</h2>
 <div class="cards" id="details"></div>
 </main>

@@ -6,12 +6,28 @@
  * kinds policy rules match them as), so an event added to the catalogue is summarised without a
  * change here.
  */
+import { constants } from 'node:fs';
 import { argKind, events as catalogue } from '../catalogue/index.js';
-import type { ArgSpec } from '../catalogue/index.js';
+import type { ArgSpec, Capability } from '../catalogue/index.js';
 import type { StreamRecord } from '../contract/channel.js';
 import type { LogRecord } from '../contract/record.js';
 
 const argsByEvent = new Map<string, readonly ArgSpec[]>(catalogue.map((spec) => [spec.name, spec.args]));
+const capabilityByEvent = new Map<string, Capability>(catalogue.map((spec) => [spec.name, spec.capability]));
+
+/** Riskiest first: the order of a report's packages and event kinds (denials come before all of them). */
+const RISK: readonly Capability[] = ['process', 'native', 'network', 'write', 'read', 'code', 'runtime'];
+const OPEN_WRITES = constants.O_WRONLY | constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
+
+/** What a record did: its event's capability, and for `open`, whether its flags write. */
+function capabilityOf(record: LogRecord): Capability {
+  if (record.event === 'open') return typeof record.args[2] === 'number' && (record.args[2] & OPEN_WRITES) !== 0 ? 'write' : 'read';
+  // An event the catalogue does not know (a program's own audit()) is ranked last.
+  return capabilityByEvent.get(record.event) ?? 'runtime';
+}
+
+const riskOf = (capability: Capability): number => RISK.indexOf(capability);
+const eventRisk = (event: string): number => riskOf(capabilityByEvent.get(event) ?? 'runtime');
 
 /** A denied operation, with how often the same denial was logged. */
 export interface Denial {
@@ -39,11 +55,19 @@ export interface PackageSummary {
   readonly versions: string[];
   readonly total: number;
   readonly denied: number;
+  /** Riskiest first, as the report's event kinds. */
   readonly events: EventCount[];
-  readonly paths: string[];
+  /** Paths it changed (a write capability, `open` with writing flags). */
+  readonly writes: string[];
+  /** Paths it read (files, directories). */
+  readonly reads: string[];
+  /** Paths of code it loaded or ran: modules, native libraries, programs. */
+  readonly loads: string[];
   readonly hosts: string[];
   readonly commands: string[];
   readonly denials: Denial[];
+  /** The riskiest capability among its events (0 is `process`, RISK's order). */
+  readonly risk: number;
 }
 
 export interface Report {
@@ -57,9 +81,9 @@ export interface Report {
   readonly processes: number;
   readonly firstTime: string | null;
   readonly lastTime: string | null;
-  /** Every event kind seen, sorted: the columns of the HTML matrix. */
+  /** Every event kind seen, riskiest first (RISK), then by name: the columns of the HTML matrix. */
   readonly eventKinds: string[];
-  /** The application first, then packages by name. */
+  /** Riskiest first: those with denials, then by their riskiest capability; the application before packages of the same risk, then by name. */
   readonly packages: PackageSummary[];
   /** Streams that were not intact (channel.ts), in the log's order. */
   readonly streams: StreamRecord[];
@@ -73,6 +97,9 @@ export interface ProcessNode {
   /** How many of its ancestors are in the tree. */
   readonly depth: number;
   readonly command: string;
+  /** Its events, and how many were denied. */
+  readonly events: number;
+  readonly denied: number;
 }
 
 /**
@@ -142,6 +169,11 @@ function byText(a: string, b: string): number {
 
 function sorted(values: Iterable<string>): string[] {
   return [...values].sort(byText);
+}
+
+/** Event names, riskiest first, then by name. */
+function byRisk(events: Iterable<string>): string[] {
+  return [...events].sort((a, b) => eventRisk(a) - eventRisk(b) || byText(a, b));
 }
 
 /** `host:port`, `[v6]:port`, or the IPC path; null when the value is not an address. */
@@ -223,9 +255,12 @@ export function recordSubject(record: LogRecord): string {
 class PackageTally {
   readonly versions = new Set<string>();
   readonly counts = new Map<string, { count: number; denied: number }>();
-  readonly paths = new Set<string>();
+  readonly writes = new Set<string>();
+  readonly reads = new Set<string>();
+  readonly loads = new Set<string>();
   readonly hosts = new Set<string>();
   readonly commands = new Set<string>();
+  risk = RISK.length;
   readonly denials = new Map<string, { denial: Omit<Denial, 'count'>; count: number }>();
   total = 0;
   denied = 0;
@@ -242,7 +277,10 @@ class PackageTally {
     count.count++;
     this.counts.set(record.event, count);
     const subjects = subjectsOf(record);
-    for (const path of subjects.paths) this.paths.add(path);
+    const capability = capabilityOf(record);
+    this.risk = Math.min(this.risk, riskOf(capability));
+    const paths = capability === 'write' ? this.writes : capability === 'read' ? this.reads : this.loads;
+    for (const path of subjects.paths) paths.add(path);
     for (const host of subjects.hosts) this.hosts.add(host);
     for (const command of subjects.commands) this.commands.add(command);
     if (record.decision !== 'deny') return;
@@ -259,17 +297,20 @@ class PackageTally {
 
   summary(): PackageSummary {
     const denials = [...this.denials.values()].map(({ denial, count }) => ({ ...denial, count }));
-    denials.sort((a, b) => byText(a.event, b.event) || byText(a.subject, b.subject) || byText(String(a.rule), String(b.rule)));
+    denials.sort((a, b) => eventRisk(a.event) - eventRisk(b.event) || byText(a.event, b.event) || byText(a.subject, b.subject) || byText(String(a.rule), String(b.rule)));
     return {
       name: this.name,
       versions: sorted(this.versions),
       total: this.total,
       denied: this.denied,
-      events: sorted(this.counts.keys()).map((event) => ({ event, ...this.counts.get(event)! })),
-      paths: sorted(this.paths),
+      events: byRisk(this.counts.keys()).map((event) => ({ event, ...this.counts.get(event)! })),
+      writes: sorted(this.writes),
+      reads: sorted(this.reads),
+      loads: sorted(this.loads),
       hosts: sorted(this.hosts),
       commands: sorted(this.commands),
       denials,
+      risk: this.risk,
     };
   }
 }
@@ -281,6 +322,7 @@ export class ReportBuilder {
   private readonly kinds = new Set<string>();
   private readonly streams: StreamRecord[] = [];
   private readonly starts = new Map<number, { ppid: number | null; command: string }>();
+  private readonly byPid = new Map<number, { events: number; denied: number }>();
   private total = 0;
   private blocked = 0;
   private firstTime: string | null = null;
@@ -294,6 +336,10 @@ export class ReportBuilder {
     tally.add(record);
     this.total++;
     this.pids.add(record.pid);
+    const own = this.byPid.get(record.pid) ?? { events: 0, denied: 0 };
+    own.events++;
+    if (record.decision === 'deny') own.denied++;
+    this.byPid.set(record.pid, own);
     this.kinds.add(record.event);
     if (record.decision === 'deny' && record.blocked === true) this.blocked++;
     if (typeof record.time === 'string') {
@@ -323,7 +369,7 @@ export class ReportBuilder {
     const visit = (parent: number | null, depth: number): void => {
       for (const pid of children.get(parent) ?? []) {
         const start = this.starts.get(pid)!;
-        tree.push({ pid, ppid: start.ppid, depth, command: start.command });
+        tree.push({ pid, ppid: start.ppid, depth, command: start.command, ...this.byPid.get(pid) ?? { events: 0, denied: 0 } });
         visit(pid, depth + 1);
       }
     };
@@ -333,7 +379,8 @@ export class ReportBuilder {
 
   report(source: string, skipped: number): Report {
     const packages = [...this.tallies.values()].map((tally) => tally.summary());
-    packages.sort((a, b) => (a.name === null ? -1 : b.name === null ? 1 : byText(a.name, b.name)));
+    packages.sort((a, b) => Number(b.denied > 0) - Number(a.denied > 0) || a.risk - b.risk
+      || (a.name === null ? -1 : b.name === null ? 1 : byText(a.name, b.name)));
     return {
       source,
       skipped,
@@ -343,7 +390,7 @@ export class ReportBuilder {
       processes: this.pids.size,
       firstTime: this.firstTime,
       lastTime: this.lastTime,
-      eventKinds: sorted(this.kinds),
+      eventKinds: byRisk(this.kinds),
       packages,
       streams: this.streams,
       processTree: this.processTree(),

@@ -36,13 +36,13 @@ table { border-collapse: collapse; }
 .matrix thead th.kind div { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; max-height: 190px; overflow: hidden; text-overflow: ellipsis; font-family: var(--mono); }
 .matrix thead th.kind:hover { color: rgb(var(--heat)); }
 .matrix th.pkg { text-align: left; padding: 7px 14px; white-space: nowrap; font-weight: 600; position: sticky; left: 0; background: var(--card); }
-.matrix th.pkg a { color: inherit; text-decoration: none; display: inline-block; max-width: 340px; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
+.matrix th.pkg a { color: inherit; text-decoration: none; display: inline-block; max-width: 230px; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 .matrix th.pkg a:hover { text-decoration: underline; }
 .matrix th.pkg small { color: var(--muted); font-weight: 400; margin-left: 6px; }
-.matrix td { text-align: center; min-width: 44px; padding: 6px 6px; font-variant-numeric: tabular-nums; }
+.matrix td { text-align: center; min-width: 34px; padding: 5px 3px; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 .matrix td.zero { color: #c9ced6; }
 .matrix td.denied { background: var(--deny-bg); color: var(--deny); font-weight: 700; box-shadow: inset 0 0 0 2px var(--deny); }
-.matrix td.denied small { display: block; font-size: 10.5px; font-weight: 600; }
+.matrix td.denied small { display: block; font-size: 10px; font-weight: 600; }
 .matrix td.total, .matrix tfoot td { font-weight: 650; background: #f9fafb; }
 .matrix tfoot th { text-align: left; padding: 7px 14px; color: var(--muted); }
 .matrix tr.app th.pkg { font-style: italic; }
@@ -65,6 +65,13 @@ table:has(> caption) { width: 100%; }
 .card ul { margin: 0; padding: 0; list-style: none; max-height: 220px; overflow: auto; }
 .card li { font-family: var(--mono); font-size: 12.5px; padding: 2px 0; word-break: break-all; border-bottom: 1px dashed #eef0f3; }
 .card li.deny { color: var(--deny); }
+.processes { list-style: none; margin: 0; padding: 6px 0; }
+.processes li { display: flex; gap: 10px; align-items: baseline; padding: 4px 14px; border-bottom: 1px solid var(--line); font-size: 12.5px; }
+.processes li b { font-variant-numeric: tabular-nums; min-width: 64px; }
+.processes li .command { font-family: var(--mono); word-break: break-all; flex: 1; }
+.processes li small { color: var(--muted); white-space: nowrap; }
+.processes li.deny { background: var(--deny-bg); }
+.processes li.deny small { color: var(--deny); font-weight: 600; }
 `;
 
 export const PAGE_SCRIPT = `
@@ -87,6 +94,13 @@ export const PAGE_SCRIPT = `
   function label(pkg) { return pkg.name === null ? APP : pkg.name; }
   function versions(pkg) { return pkg.versions.length ? '@' + pkg.versions.join(', @') : ''; }
   function plural(n, noun) { return n.toLocaleString('en-US') + ' ' + noun + (n === 1 ? '' : 's'); }
+  // A matrix cell is narrow: 12k for 12,345 (its title has the exact count).
+  function compact(n) {
+    if (n < 1000) return String(n);
+    var units = n < 1e6 ? [1e3, 'k'] : [1e6, 'M'];
+    var value = n / units[0];
+    return (value < 10 ? Math.floor(value * 10) / 10 : Math.floor(value)) + units[1];
+  }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
 
   function readHash() {
@@ -117,7 +131,7 @@ export const PAGE_SCRIPT = `
       if (state.hideApp && pkg.name === null) return false;
       if (!filtering) return true;
       return matches(label(pkg)) || pkg.versions.some(matches) || pkg.events.some(function (e) { return matches(e.event); })
-        || pkg.paths.some(matches) || pkg.hosts.some(matches) || pkg.commands.some(matches);
+        || pkg.writes.some(matches) || pkg.reads.some(matches) || pkg.loads.some(matches) || pkg.hosts.some(matches) || pkg.commands.some(matches);
     });
     var kinds = data.eventKinds.filter(function (kind) {
       if (kindsMatched.length && kindsMatched.indexOf(kind) === -1) return false;
@@ -185,10 +199,10 @@ export const PAGE_SCRIPT = `
         rowTotal += count.count;
         columnTotals[column] += count.count;
         var title = label(pkg) + ' \\u00b7 ' + kind + ': ' + plural(count.count, 'event') + (count.denied ? ', ' + count.denied + ' denied' : '');
-        var cell = el('td', { title: title, 'data-kind': kind, text: count.count.toLocaleString('en-US') });
+        var cell = el('td', { title: title, 'data-kind': kind, text: compact(count.count) });
         if (count.denied > 0) {
           cell.className = 'denied';
-          cell.appendChild(el('small', { text: count.denied + ' denied' }));
+          cell.appendChild(el('small', { text: compact(count.denied) + ' denied' }));
         } else {
           var heat = 0.08 + 0.5 * Math.log(1 + count.count) / Math.log(1 + max);
           cell.style.background = 'rgba(37, 99, 235, ' + heat.toFixed(3) + ')';
@@ -196,13 +210,14 @@ export const PAGE_SCRIPT = `
         }
         row.appendChild(cell);
       });
-      row.appendChild(el('td', { class: 'total', text: rowTotal.toLocaleString('en-US') }));
+      row.appendChild(el('td', { class: 'total', title: plural(rowTotal, 'event'), text: compact(rowTotal) }));
       body.appendChild(row);
     });
     table.appendChild(body);
     var foot = el('tr', null, [el('th', { text: 'total' })]);
-    columnTotals.forEach(function (total) { foot.appendChild(el('td', { text: total.toLocaleString('en-US') })); });
-    foot.appendChild(el('td', { text: columnTotals.reduce(function (a, b) { return a + b; }, 0).toLocaleString('en-US') }));
+    columnTotals.forEach(function (total) { foot.appendChild(el('td', { title: plural(total, 'event'), text: compact(total) })); });
+    var total = columnTotals.reduce(function (a, b) { return a + b; }, 0);
+    foot.appendChild(el('td', { title: plural(total, 'event'), text: compact(total) }));
     table.appendChild(el('tfoot', null, [foot]));
   }
 
@@ -254,9 +269,29 @@ export const PAGE_SCRIPT = `
       cards.appendChild(el('div', { id: 'pkg-' + data.packages.indexOf(pkg), class: pkg.denied ? 'card has-denials' : 'card', 'data-package': label(pkg) }, [
         el('h3', { text: label(pkg) }, [el('small', { text: versions(pkg) })]),
         el('p', { class: 'summary', text: plural(pkg.total, 'event') + ' of ' + plural(pkg.events.length, 'kind') + (pkg.denied ? ' \\u00b7 ' + pkg.denied + ' denied' : '') }),
-        renderList('paths', pkg.paths, denied, v, showAll),
-        renderList('hosts', pkg.hosts, denied, v, showAll),
         renderList('commands', pkg.commands, denied, v, showAll),
+        renderList('hosts', pkg.hosts, denied, v, showAll),
+        renderList('writes', pkg.writes, denied, v, showAll),
+        renderList('reads', pkg.reads, denied, v, showAll),
+        renderList('loads', pkg.loads, denied, v, showAll),
+      ]));
+    });
+  }
+
+  function renderProcesses(v) {
+    var list = clear(document.getElementById('processes'));
+    var shown = data.processTree.filter(function (node) {
+      return (!state.deniedOnly || node.denied > 0) && (!v.filtering || v.matches(node.command) || v.matches(String(node.pid)));
+    });
+    if (shown.length === 0) {
+      list.appendChild(el('li', { class: 'empty', text: data.processTree.length === 0 ? 'No process said where it came from.' : 'No process matches the filter.' }));
+      return;
+    }
+    shown.forEach(function (node) {
+      list.appendChild(el('li', { 'data-pid': String(node.pid), class: node.denied ? 'deny' : null, style: 'padding-left: ' + (12 + 18 * node.depth) + 'px' }, [
+        el('b', { text: String(node.pid) }),
+        el('span', { class: 'command', title: node.command, text: node.command }),
+        el('small', { text: plural(node.events, 'event') + (node.denied ? ' \u00b7 ' + node.denied + ' denied' : '') }),
       ]));
     });
   }
@@ -267,6 +302,7 @@ export const PAGE_SCRIPT = `
       ? 'showing ' + v.packages.length + ' of ' + data.packages.length + ' rows' : '';
     renderMatrix(v);
     renderDenials(v);
+    renderProcesses(v);
     renderDetails(v);
   }
   function setFilter(text) {

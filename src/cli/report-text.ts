@@ -36,7 +36,10 @@ function packageBlock(pkg: PackageSummary): string[] {
     const deniedNote = denied === 0 ? '' : `  (${denied} denied)`;
     lines.push(`    ${printable(event).padEnd(width)}  ${String(count).padStart(digits)}${deniedNote}`);
   }
-  lines.push(...listSection('paths', pkg.paths), ...listSection('hosts', pkg.hosts), ...listSection('commands', pkg.commands));
+  lines.push(
+    ...listSection('commands', pkg.commands), ...listSection('hosts', pkg.hosts), ...listSection('writes', pkg.writes),
+    ...listSection('reads', pkg.reads), ...listSection('loads', pkg.loads),
+  );
   if (pkg.denials.length > 0) {
     lines.push('  denials');
     for (const denial of pkg.denials) {
@@ -57,7 +60,7 @@ export function renderText(report: Report): string {
   const app = report.packages.some((pkg) => pkg.name === null) ? ' and the app' : '';
   if (report.processTree.length > 1) {
     lines.push(`processes (${report.processTree.length})`, ...report.processTree.slice(0, LIST_LIMIT * 5)
-      .map((node) => `  ${'  '.repeat(node.depth)}${node.pid} ${printable(node.command)}`), '');
+      .map((node) => `  ${'  '.repeat(node.depth)}${node.pid} ${printable(node.command)}${node.denied === 0 ? '' : `  (${node.denied} denied)`}`), '');
   }
   if (report.streams.length > 0) {
     lines.push(`streams not intact (${report.streams.length})`, ...report.streams.map((record) => `  ${printable(streamText(record))}`), '');

@@ -11,6 +11,7 @@
  */
 export const LOG_VARIABLE = 'AUDITHOOK_LOG';
 import { CHANNEL_VARIABLE } from './channel.js';
+import { NumberParseInt, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith } from '../core/primordials.js';
 
 /**
  * The SHA-256 (hex) of the CompiledPolicy's JSON, which the supervisor wrote to POLICY_FILE in the
@@ -70,4 +71,32 @@ export function agentVariables(env: NodeJS.ProcessEnv): readonly string[] | unde
   const wall = env[WALL_VARIABLE];
   if (wall !== undefined && wall !== '') variables[variables.length] = `${WALL_VARIABLE}=${wall}`;
   return variables;
+}
+
+/**
+ * Node 24 and later read a configuration file (`--experimental-config-file[=]FILE`,
+ * `--experimental-default-config-file`) when its flag is anywhere in a process's arguments, after
+ * the script name too, and apply the file's `permission` settings over the command line's and
+ * NODE_OPTIONS' permission flags: one would widen the wall, and `audithook run -- node
+ * --experimental-config-file=F app.js` would run F's preloads in the supervisor itself.
+ */
+export function namesNodeConfigFile(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (word === '--experimental-config-file' || word === '--experimental-default-config-file' || StringPrototypeStartsWith(word, '--experimental-config-file=')) return true;
+  }
+  return false;
+}
+
+/**
+ * What this Node does with a configuration file named in its arguments: nothing before 22.16 and
+ * 23.10 (no such flag); from then on it applies its `nodeOptions`; from 23.10 on also its
+ * `permission` settings, over the permission flags (checked on 22, 24 and 26).
+ */
+export function nodeConfigFiles(version: string = process.versions.node): 'none' | 'options' | 'permission' {
+  const dot = StringPrototypeIndexOf(version, '.');
+  const major = NumberParseInt(version, 10);
+  const minor = NumberParseInt(StringPrototypeSlice(version, dot + 1), 10);
+  if (major >= 24 || (major === 23 && minor >= 10)) return 'permission';
+  return major === 22 && minor >= 16 ? 'options' : 'none';
 }

@@ -44,6 +44,7 @@ const callSitePrototype = ((): Record<string, unknown> | undefined => {
 })();
 const getFileName = callSitePrototype?.['getFileName'];
 const isEval = callSitePrototype?.['isEval'];
+const getEvalOrigin = callSitePrototype?.['getEvalOrigin'];
 
 /** A call site's file (a path, a URL or a `node:` id), by CallSite#getFileName as it was at load; undefined when unknown. */
 export function callSiteFileName(site: CallSite): unknown {
@@ -53,6 +54,11 @@ export function callSiteFileName(site: CallSite): unknown {
 /** Whether a call site runs code built from a string (eval, new Function): such code has no file. */
 export function callSiteIsEval(site: CallSite): boolean {
   return typeof isEval === 'function' && ReflectApply(isEval as (this: CallSite) => unknown, site, []) === true;
+}
+
+/** Where a call site's code built from a string was built (`eval at f (file:1:2)`, nested for code built in such code); undefined when unknown. */
+export function callSiteEvalOrigin(site: CallSite): unknown {
+  return typeof getEvalOrigin === 'function' ? ReflectApply(getEvalOrigin as (this: CallSite) => unknown, site, []) : undefined;
 }
 
 // ---- the program's own stacks: what an error it catches shows ------------------------------

@@ -49,6 +49,8 @@ export const isUint8Array = types.isUint8Array;
 export const isDate = types.isDate;
 export const isPromise = types.isPromise;
 export const isProxy = types.isProxy;
+export const isMap = types.isMap;
+export const isSet = types.isSet;
 export const isAnyArrayBuffer = types.isAnyArrayBuffer;
 export const isArrayBufferView = types.isArrayBufferView;
 export const WeakMapCtor = WeakMap;
@@ -70,6 +72,7 @@ export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K exte
 export const WeakMapPrototypeDelete = uncurryThis(WeakMap.prototype.delete) as <K extends object, V>(map: WeakMap<K, V>, key: K) => boolean;
 export const ArrayIsArray = Array.isArray;
 export const NumberParseInt = Number.parseInt;
+export const ObjectPrototypePropertyIsEnumerable = uncurryThis<object, [PropertyKey], boolean>(Object.prototype.propertyIsEnumerable);
 export const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
 export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 export const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
@@ -82,6 +85,9 @@ export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCa
 export const StringPrototypeTrim = uncurryThis(String.prototype.trim);
 export const RegExpCtor = RegExp;
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
+export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString);
+/** fetch as Node defines it (a function of its own; undici loads when it is called). */
+export const GlobalFetch = (globalThis as { fetch?: (input: string) => Promise<unknown> }).fetch;
 export const ObjectCreate = Object.create;
 export const ProcessCwd = process.cwd.bind(process);
 /**
@@ -222,6 +228,8 @@ export const EventEmitterPrototypeRemoveListener = uncurryThis(emitter.removeLis
 export const EventEmitterPrototypeListenerCount = uncurryThis(emitter.listenerCount as (this: object, event: string | symbol) => number);
 export const ProcessNextTick = process.nextTick;
 export const ProcessGetBuiltinModule = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+/** The list Node adds every built-in it compiles to (`NativeModule <id>`), as the process started with it. */
+export const ProcessModuleLoadList = (process as unknown as { moduleLoadList?: readonly string[] }).moduleLoadList;
 export const PathJoin = path.join;
 export const PathIsAbsolute = path.isAbsolute;
 export const PathResolve = path.resolve;

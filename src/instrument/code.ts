@@ -9,9 +9,11 @@
  */
 import { isAuditing } from '../core/kernel.js';
 import {
-  FunctionPrototypeHasInstance, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isAnyArrayBuffer, isArrayBufferView, nullPrototype, withFirst,
+  FunctionPrototypeHasInstance, FunctionPrototypeToString, GlobalFetch, NumberParseInt, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, RegExpPrototypeExec, isAnyArrayBuffer, isProxy, isArrayBufferView, nullPrototype, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
+import { callFromCaller, mentionsImport } from './referrer.js';
+import type { Reflector } from './referrer.js';
 import {
   REJECTS, THROWS, auditedConstructor, disguiseToString, instrument, instrumentConstructor, operation, raise, replaceFunction, replaceValue,
 } from './wrap.js';
@@ -21,32 +23,36 @@ import type { Domain } from './domain.js';
 type Callable = (...args: unknown[]) => unknown;
 
 /**
- * `new Function(...)` and the like raise `compile` (source, null): the source is the function's text
- * as `toString()` shows it. Each argument is converted to a string once, as V8 would, and V8 gets the
- * strings: side effects run once and the audited text is the compiled one. A Symbol throws V8's own
- * TypeError here.
+ * Each argument of `new Function(...)` and the like is converted to a string once, in order, as V8
+ * would, and V8 gets the strings: side effects run once, and the text audited and looked at for
+ * `import` is the compiled one. A Symbol throws V8's own TypeError here.
  */
+function toSourceStrings(args: unknown[]): void {
+  for (let i = 0; i < args.length; i++) args[i] = `${args[i] as string}`;
+}
+
+/** They raise `compile` (source, null): the source is the function's text as `toString()` shows it. */
 function describeFunctionSource(keyword: string): Describe {
   return (args) => {
     const last = args.length - 1;
     let params = '';
-    for (let i = 0; i < last; i++) {
-      const param = `${args[i] as string}`;
-      args[i] = param;
-      params = i === 0 ? param : `${params},${param}`;
-    }
-    let body = '';
-    if (last >= 0) {
-      body = `${args[last] as string}`;
-      args[last] = body;
-    }
+    for (let i = 0; i < last; i++) params = i === 0 ? args[i] as string : `${params},${args[i] as string}`;
+    const body = last >= 0 ? args[last] as string : '';
     return operation('compile', [`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]);
   };
 }
 
+/** A function whose code can `import()` is built from the caller's script, which V8 takes as the import's referrer (referrer.ts). */
+function buildFromCaller(args: readonly unknown[], reflect: Reflector, target: unknown, x: unknown, y: unknown): unknown {
+  for (let i = 0; i < args.length; i++) {
+    if (mentionsImport(args[i] as string)) return callFromCaller(reflect, target, x, y);
+  }
+  return ReflectApply(reflect, undefined, [target, x, y]);
+}
+
 /** A Proxy of one Function constructor, called with or without `new`, also as a subclass's super(). */
 function auditedFunctionConstructor(original: Callable, keyword: string): Callable {
-  const audited = auditedConstructor(original, describeFunctionSource(keyword), { callable: true });
+  const audited = auditedConstructor(original, describeFunctionSource(keyword), { callable: true, prepare: toSourceStrings, invoke: buildFromCaller });
   replaceValue(original.prototype as object, 'constructor', audited);
   return audited;
 }
@@ -94,17 +100,47 @@ interface ResponseLike {
 }
 
 /**
- * How to reach Node's own Response class, taken with the first hook (`captureResponseClass`):
- * reading the global's descriptor then costs nothing (Node 20 leaves its lazy getter uncalled;
- * Node 22 and later have loaded undici for the WebSocket global by then).
+ * Node's own Response class, which Node's check of a streaming compile's source is made with.
+ * Node 20: the global is an accessor whose getter is taken with the first hook (reading the
+ * descriptor loads nothing). Node 22 and later: the global is a lazy data property, which any look
+ * at (the value, the descriptor, a redefinition) loads undici, 20 to 40 ms, and no other way to the
+ * class exists; so it is found when a streaming compile first needs it, from a Response that fetch
+ * (as it was when audithook loaded) makes of a data: URL. Its prototype is undici's own, and its
+ * `constructor` is the class only if it is a class whose non-writable `prototype` is that object,
+ * which no other class can have (a class's prototype object is made with it), and no Proxy: a
+ * program that rewrote the `constructor` leaves the class unknown, and every value is then read
+ * and audited as a Response (fail closed).
  */
-let responseDescriptor: PropertyDescriptor | undefined;
-let responseGlobal: typeof globalThis | undefined;
+let responseGetter: (() => unknown) | undefined;
+let responseClassKnown = false;
 let ResponseClass: unknown;
 
 function captureResponseClass(global: typeof globalThis): void {
-  responseDescriptor ??= ObjectGetOwnPropertyDescriptor(global, 'Response');
-  responseGlobal = global;
+  if (NumberParseInt(process.versions.node, 10) >= 22) return;
+  const descriptor = ObjectGetOwnPropertyDescriptor(global, 'Response');
+  const get = descriptor?.get;
+  responseGetter = get === undefined ? (): unknown => descriptor?.value : (): unknown => ReflectApply(get, global, []);
+}
+
+const CLASS_SOURCE = /^class[\s{]/;
+
+/** The class whose own prototype `prototype` is, from its `constructor`; undefined when that is not one. */
+function classOfPrototype(prototype: unknown): unknown {
+  if (typeof prototype !== 'object' || prototype === null) return undefined;
+  const constructor = ObjectGetOwnPropertyDescriptor(prototype, 'constructor')?.value as unknown;
+  if (typeof constructor !== 'function' || isProxy(constructor)) return undefined;
+  const own = ObjectGetOwnPropertyDescriptor(constructor, 'prototype');
+  if (own === undefined || own.value !== prototype || own.writable !== false) return undefined;
+  return RegExpPrototypeExec(CLASS_SOURCE, FunctionPrototypeToString(constructor)) === null ? undefined : constructor;
+}
+
+async function nodeResponseClass(): Promise<unknown> {
+  if (!responseClassKnown) {
+    if (responseGetter !== undefined) ResponseClass = responseGetter();
+    else if (GlobalFetch !== undefined) ResponseClass = classOfPrototype(ObjectGetPrototypeOf(await ReflectApply(GlobalFetch, undefined, ['data:,'])));
+    responseClassKnown = true;
+  }
+  return ResponseClass;
 }
 
 /**
@@ -112,13 +148,11 @@ function captureResponseClass(global: typeof globalThis): void {
  * honours a Symbol.hasInstance that code may have added to the class; when one is there the answer
  * is yes, so that such a value is read and audited here rather than handed to Node unaudited.
  */
-function isNodeResponse(value: unknown): boolean {
-  if (ResponseClass === undefined && responseDescriptor !== undefined) {
-    ResponseClass = responseDescriptor.get === undefined ? responseDescriptor.value : ReflectApply(responseDescriptor.get, responseGlobal, []);
-  }
-  if (typeof ResponseClass !== 'function') return true;
-  if ((ResponseClass as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
-  return ReflectApply(FunctionPrototypeHasInstance, ResponseClass, [value]);
+async function isNodeResponse(value: unknown): Promise<boolean> {
+  const ResponseCtor = await nodeResponseClass();
+  if (typeof ResponseCtor !== 'function') return true;
+  if ((ResponseCtor as { [Symbol.hasInstance]: unknown })[SymbolHasInstance] !== FunctionPrototypeHasInstance) return true;
+  return ReflectApply(FunctionPrototypeHasInstance, ResponseCtor, [value]);
 }
 
 /**
@@ -131,7 +165,7 @@ function isNodeResponse(value: unknown): boolean {
 function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
   async function readAndCompile(source: unknown, rest: unknown[]): Promise<unknown> {
     const response = await source;
-    if (!isNodeResponse(response)) return ReflectApply(streaming, undefined, withFirst(response, rest));
+    if (!await isNodeResponse(response)) return ReflectApply(streaming, undefined, withFirst(response, rest));
     const candidate = response as ResponseLike;
     const contentType = candidate.headers.get('Content-Type');
     if (contentType !== 'application/wasm') throw responseError(`has unsupported MIME type '${contentType}'`);

@@ -7,7 +7,9 @@
  * The TLS options reach OpenSSL through two methods of the native SecureContext, which every path
  * calls (tls.createSecureContext, tls.connect, https, http2, tls.createServer, setSecureContext, and
  * the deprecated `_tls_common.SecureContext`): they are audited on its prototype. Reaching that
- * prototype loads node:tls and makes one context (about 3 ms), so this is done with the first hook.
+ * prototype makes one context (3 to 6 ms, OpenSSL's set-up), so this is done when the program loads
+ * a module that makes contexts (tls, https, http2, _tls_common, _tls_wrap), and crypto.setEngine
+ * when it loads crypto.
  *
  * tls.setDefaultCACertificates(certs) replaces the certificates every later TLS connection trusts:
  * the Node-only `tls.setDefaultCACertificates` (certs), a frozen copy that Node then gets.
@@ -15,6 +17,7 @@
 import { ArrayIsArray, ObjectGetPrototypeOf, isArrayBufferView } from '../core/primordials.js';
 import { frozenCopy } from './args.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -47,13 +50,12 @@ export const cryptoDomain: Domain = {
   withFirstHook() {
     // A Node built without OpenSSL has neither.
     if (process.versions.openssl === undefined) return;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    instrument(require('node:crypto') as object, 'setEngine', describeSetEngine, THROWS);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same
-    const tls = require('node:tls') as Tls;
-    const native = ObjectGetPrototypeOf(tls.createSecureContext().context) as object;
-    instrument(tls, 'setDefaultCACertificates', describeSetDefaultCA, THROWS);
-    instrument(native, 'setClientCertEngine', engineAt(0), THROWS);
-    instrument(native, 'setEngineKey', engineAt(1), THROWS);
+    instrumentWhenLoaded('crypto', (crypto) => instrument(crypto, 'setEngine', describeSetEngine, THROWS));
+    instrumentWhenLoaded('tls', (tls) => {
+      const native = ObjectGetPrototypeOf((tls as unknown as Tls).createSecureContext().context) as object;
+      instrument(tls, 'setDefaultCACertificates', describeSetDefaultCA, THROWS);
+      instrument(native, 'setClientCertEngine', engineAt(0), THROWS);
+      instrument(native, 'setEngineKey', engineAt(1), THROWS);
+    }, ['https', 'http2', '_tls_common', '_tls_wrap']);
   },
 };

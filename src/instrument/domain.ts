@@ -11,10 +11,11 @@
  *   permission wall, where process.binding is refused, net.ts and child_process.ts load
  *   child_process, net, dgram and dns for their prototypes: natives.ts).
  * - `withFirstHook` runs when the first audit hook is added: what would cost something in a process
- *   without hooks (a Proxy on a hot object such as process.env, loading http, worker_threads, v8,
- *   readline, inspector or undici). Prototype methods patched then apply to every object; a module
- *   function or class taken before the first hook stays unaudited (docs/security-model.md), which a
- *   hook added by a preload closes.
+ *   without hooks (a Proxy on a hot object such as process.env). A built-in that costs to load
+ *   (http, worker_threads, v8, readline, inspector, tls, undici) is not loaded here: it is
+ *   instrumented when the program loads it (lazy-builtins.ts). Prototype methods patched then apply
+ *   to every object; a module function or class taken before the first hook stays unaudited
+ *   (docs/security-model.md), which a hook added by a preload closes.
  */
 export interface Domain {
   readonly atLoad?: () => void;

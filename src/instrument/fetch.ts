@@ -4,20 +4,100 @@
  * (which raise their own socket events underneath).
  */
 import {
+  NumberParseInt,
   ObjectDefineProperty,
   ObjectFreeze,
   ObjectGetOwnPropertyDescriptor,
+  ObjectHasOwn,
+  ObjectPrototypePropertyIsEnumerable,
   ReflectApply,
+  ReflectDeleteProperty,
   StringCtor,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
   StringPrototypeToUpperCase,
   nullPrototype,
 } from '../core/primordials.js';
 import { readOptions } from './args.js';
-import { REJECTS, instrument, instrumentConstructor, operation, replaceFunction } from './wrap.js';
+import { REJECTS, auditedConstructor, instrument, instrumentConstructor, operation, replaceFunction, replaceValue } from './wrap.js';
 import type { Describe } from './wrap.js';
 import type { Domain } from './domain.js';
+import { HTTP_REACHED_THROUGH } from './http.js';
+import { instrumentWhenLoaded, loadingBuiltin } from './lazy-builtins.js';
 
 type Getter = (this: unknown) => unknown;
+
+// ---- WebSocket -----------------------------------------------------------------------------------
+
+/**
+ * The WebSocket global is a lazy data property of Node's: reading it, or its descriptor, or
+ * defining it loads the bundled undici (20 to 40 ms, and undici loads worker_threads, http, tls and
+ * http2), which a process that never uses it should not pay. Deleting it loads nothing, and from
+ * Node 22.5 on, node:http's WebSocket getter is a second way to the same class: with the first
+ * hook the global becomes an accessor that, on first use, takes the class from that getter (as it
+ * was when http was first loaded for the program, which the program could not have changed),
+ * audits it and puts the audited class in place of the global as Node's own lazy property would.
+ * Older Nodes read and wrap the global with the first hook.
+ */
+const NODE_VERSION = process.versions.node;
+const NODE_MAJOR = NumberParseInt(NODE_VERSION, 10);
+const NODE_MINOR = NumberParseInt(StringPrototypeSlice(NODE_VERSION, StringPrototypeIndexOf(NODE_VERSION, '.') + 1), 10);
+const HTTP_HAS_WEBSOCKET = NODE_MAJOR > 22 || (NODE_MAJOR === 22 && NODE_MINOR >= 5);
+
+/** http's own WebSocket getter, taken when http is instrumented; the class it gives and its audited Proxy. */
+let httpWebSocketGetter: Getter | undefined;
+let httpModule: object | undefined;
+let originalWebSocket: unknown;
+let auditedWebSocket: unknown;
+
+/** The audited WebSocket class (undefined where this Node has none), from http's getter. */
+function webSocketClass(): unknown {
+  if (auditedWebSocket !== undefined) return auditedWebSocket;
+  loadingBuiltin('http');
+  if (httpWebSocketGetter === undefined) return undefined;
+  originalWebSocket = ReflectApply(httpWebSocketGetter, httpModule, []);
+  if (typeof originalWebSocket !== 'function') return originalWebSocket;
+  auditedWebSocket = auditedConstructor(originalWebSocket as new (...args: unknown[]) => object, describeGetUrl);
+  // As instrumentConstructor does: instances' constructor is the audited class.
+  replaceValue((originalWebSocket as { prototype: object }).prototype, 'constructor', auditedWebSocket);
+  return auditedWebSocket;
+}
+
+function auditWebSocketWhenReached(): void {
+  if (!ObjectHasOwn(globalThis, 'WebSocket')) return;
+  // Both read the attribute without loading undici.
+  const enumerable = ObjectPrototypePropertyIsEnumerable(globalThis, 'WebSocket');
+  // Node 26's http.WebSocket answers with the audited class too, from when the program can reach http.
+  instrumentWhenLoaded('http', (http) => {
+    const descriptor = ObjectGetOwnPropertyDescriptor(http, 'WebSocket');
+    if (descriptor?.get === undefined) return;
+    httpModule = http;
+    httpWebSocketGetter = descriptor.get as Getter;
+    const own = nullPrototype(descriptor);
+    replaceFunction(own, 'get', (get) => function (this: unknown) {
+      const value = ReflectApply(get, this, []);
+      const audited = webSocketClass();
+      return value === originalWebSocket ? audited : value;
+    });
+    ObjectDefineProperty(http, 'WebSocket', own);
+  }, HTTP_REACHED_THROUGH);
+  const define = (value: unknown): void => {
+    ObjectDefineProperty(globalThis, 'WebSocket', nullPrototype({ value, writable: true, enumerable, configurable: true }));
+  };
+  if (!ReflectDeleteProperty(globalThis, 'WebSocket')) return;
+  ObjectDefineProperty(globalThis, 'WebSocket', nullPrototype({
+    enumerable,
+    configurable: true,
+    get: function WebSocket(): unknown {
+      const value = webSocketClass();
+      define(value);
+      return value;
+    },
+    set: function WebSocket(value: unknown): void {
+      define(value);
+    },
+  }));
+}
 
 /** Request's own getters read its internal state: a subclass that overrides `url` cannot show the audit another URL. */
 function getterOf(prototype: object, name: string): Getter | undefined {
@@ -118,27 +198,10 @@ export const fetchDomain: Domain = {
   atLoad() {
     instrument(globalThis, 'fetch', describeFetch, REJECTS);
   },
-  /**
-   * The WebSocket global (Node 22 and later): reading it (even its property descriptor, in Node 24)
-   * loads the bundled undici, 20 to 40 ms, which a process without hooks should not pay. Code that
-   * runs before the first hook could keep the original class (documented in the security model).
-   */
   withFirstHook() {
-    const original = (globalThis as { WebSocket?: unknown }).WebSocket;
-    instrumentConstructor(globalThis, 'WebSocket', describeGetUrl);
     // EventSource is a global under --experimental-eventsource only (Node 20 to 26): absent, nothing is read.
     instrumentConstructor(globalThis, 'EventSource', describeGetUrl);
-    const audited = (globalThis as { WebSocket?: unknown }).WebSocket;
-    // Node 26's http.WebSocket is a getter of the same class: it answers with the audited one.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first hook, as the http domain does
-    const http = require('node:http') as object;
-    const descriptor = ObjectGetOwnPropertyDescriptor(http, 'WebSocket');
-    if (original === undefined || descriptor?.get === undefined) return;
-    const own = nullPrototype(descriptor);
-    replaceFunction(own, 'get', (get) => function (this: unknown) {
-      const value = ReflectApply(get, this, []);
-      return value === original ? audited : value;
-    });
-    ObjectDefineProperty(http, 'WebSocket', own);
+    if (HTTP_HAS_WEBSOCKET) auditWebSocketWhenReached();
+    else instrumentConstructor(globalThis, 'WebSocket', describeGetUrl);
   },
 };

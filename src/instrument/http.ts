@@ -13,8 +13,8 @@
  * and request throw the hook's error (as for their invalid arguments); a refused chunk is not
  * written and the stream is destroyed with the error.
  *
- * Installed with the first hook: loading http costs ~3 ms, and prototypes patched late still
- * apply to every request, whenever http was loaded. http2 is instrumented when the program loads it.
+ * Installed when the program loads http (or https, _http_agent, _http_client, which hand out the
+ * same agents and requests): loading it costs ~1 ms. http2 is instrumented when the program loads it.
  */
 import {
   NumberParseInt, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ProcessNextTick, ReflectApply, StringCtor, StringPrototypeSlice, URLCtor,
@@ -89,10 +89,12 @@ function refuseSend(returned: (request: unknown) => unknown): Deliver {
   };
 }
 
+/** The built-ins that hand out http's agents and requests: https's Agent extends http's, its requests are http's ClientRequest. */
+export const HTTP_REACHED_THROUGH: readonly string[] = ['https', '_http_agent', '_http_client'];
+
 export const httpDomain: Domain = {
   withFirstHook() {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    installHttp(require('node:http') as Parameters<typeof installHttp>[0]);
+    instrumentWhenLoaded('http', (http) => installHttp(http as unknown as Parameters<typeof installHttp>[0]), HTTP_REACHED_THROUGH);
     instrumentWhenLoaded('http2', installHttp2);
   },
 };

@@ -13,6 +13,7 @@ import { toSignal } from './args.js';
 import { andThen, instrument, operation, THROWS } from './wrap.js';
 import type { Describe, Operation } from './wrap.js';
 import type { Domain } from './domain.js';
+import { builtinModule, instrumentWhenLoaded } from './lazy-builtins.js';
 
 /** The signal that makes a Node process open its inspector. */
 export const SIGUSR1 = toSignal('SIGUSR1') as number;
@@ -40,16 +41,17 @@ const describeOpen: Describe = (args) => operation('inspector.open', [args[0] ??
 const describeConnect = (mainThread: boolean): Describe => (_args, session) =>
   operation('inspector.Session.connect', [session, mainThread]);
 
+/** Instrumented when the program loads node:inspector or node:inspector/promises. */
 export const inspectorDomain: Domain = {
   withFirstHook() {
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
-    const inspector = require('node:inspector') as { Session: { prototype: object } };
-    // node:inspector/promises shares open and, by inheritance, Session#connect.
-    const inspectorPromises = require('node:inspector/promises') as object;
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    instrument(inspector, 'open', describeOpen, THROWS);
-    instrument(inspectorPromises, 'open', describeOpen, THROWS);
-    instrument(inspector.Session.prototype, 'connect', describeConnect(false), THROWS);
-    instrument(inspector.Session.prototype, 'connectToMainThread', describeConnect(true), THROWS);
+    instrumentWhenLoaded('inspector', (inspector) => {
+      // node:inspector/promises shares open and, by inheritance, Session#connect.
+      const inspectorPromises = builtinModule('inspector/promises');
+      const session = (inspector['Session'] as { prototype: object }).prototype;
+      instrument(inspector, 'open', describeOpen, THROWS);
+      if (inspectorPromises !== undefined) instrument(inspectorPromises, 'open', describeOpen, THROWS);
+      instrument(session, 'connect', describeConnect(false), THROWS);
+      instrument(session, 'connectToMainThread', describeConnect(true), THROWS);
+    }, ['inspector/promises']);
   },
 };

@@ -17,6 +17,7 @@ import type { ArgsOf, Describe, EventName } from './wrap.js';
 import type { Domain } from './domain.js';
 import { SIGUSR1, opensInspector, withSignalInspector } from './inspector.js';
 import { propagating, withPreloadEnvironment } from './propagation.js';
+import { cloneableEnvironment, installCloneableEnvironment } from './cloneable.js';
 
 /**
  * process._kill(pid, signal) is where process.kill sends, after validating and turning a signal
@@ -283,9 +284,11 @@ function installProcess(): void {
  * accessor is not configurable: redefining or deleting process.env fails.
  *
  * Even a trap-less Proxy slows every read, so this happens when the first hook is added, not at
- * install: without hooks, process.env stays Node's own object and costs nothing.
+ * install: without hooks, process.env stays Node's own object and costs nothing. A Proxy cannot be
+ * structured-cloned: the serializers get the object behind it (cloneable.ts).
  */
 function auditEnvironment(): void {
+  installCloneableEnvironment();
   let current: unknown = auditedEnvironment(process.env, toStringValue);
   ObjectDefineProperty(process, 'env', nullPrototype({
     configurable: false,
@@ -340,7 +343,7 @@ function stableValue(value: unknown): unknown {
 
 /** The Proxy of an environment object; `store` is what a write keeps (Node's own environment keeps strings). */
 function auditedEnvironment(env: object, store: (value: unknown) => unknown): object {
-  return new ProxyCtor(env, nullPrototype({
+  const audited = new ProxyCtor(env, nullPrototype({
     set(target, key, value) {
       if (typeof key !== 'string' || !isAuditing()) return ReflectSet(target, key, value);
       const stored = store(value);
@@ -360,4 +363,6 @@ function auditedEnvironment(env: object, store: (value: unknown) => unknown): ob
       return ReflectDeleteProperty(target, key);
     },
   }));
+  cloneableEnvironment(audited, env);
+  return audited;
 }

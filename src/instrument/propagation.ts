@@ -114,6 +114,14 @@ export function propagating(): boolean {
   return propagation !== undefined;
 }
 
+/**
+ * Whether this process runs under `audithook run`: every worker gets the agent through its
+ * environment (workerEnvironment), and nothing else of this thread's preloads is forced into one.
+ */
+export function agentForcedIntoWorkers(): boolean {
+  return propagation !== undefined && propagation.env.length !== 0;
+}
+
 /** Whether NODE_OPTIONS, as Node splits it, begins with the propagated words. */
 function beginsWithPreloads(current: Propagation, nodeOptions: string): boolean {
   const argv = nodeOptionsArgv(nodeOptions);

@@ -17,6 +17,7 @@ import {
 } from '../core/primordials.js';
 import { raise, replaceFunction } from './wrap.js';
 import type { Domain } from './domain.js';
+import { builtinModule, instrumentWhenLoaded } from './lazy-builtins.js';
 
 /** The symbol-keyed method of `prototype` whose symbol is described as `description`. */
 function symbolNamed(prototype: object, description: string): symbol | undefined {
@@ -29,11 +30,12 @@ function symbolNamed(prototype: object, description: string): symbol | undefined
 
 interface ReadlineModule { Interface: { prototype: object } }
 
+/** Instrumented when the program loads readline, readline/promises or repl (whose REPLServer is an Interface). */
 export const readlineDomain: Domain = {
   withFirstHook() {
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup */
-    installReadline(require('node:readline') as ReadlineModule, require('node:readline/promises') as ReadlineModule);
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    instrumentWhenLoaded('readline', (readline) => {
+      installReadline(readline as unknown as ReadlineModule, builtinModule('readline/promises') as unknown as ReadlineModule);
+    }, ['readline/promises', 'repl']);
   },
 };
 

@@ -28,10 +28,11 @@
  */
 import { isAuditing } from '../core/kernel.js';
 import {
-  FileURLToPath, NumberParseInt, ProcessGetBuiltinModule, ReflectApply, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeDelete, WeakMapPrototypeGet,
+  FileURLToPath, NumberParseInt, ReflectApply, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeDelete, WeakMapPrototypeGet,
   WeakMapPrototypeSet, isUint8Array, nullPrototype,
 } from '../core/primordials.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { INVALID, guardedURL, optionOf, pathForCall, readOptions, toPath } from './args.js';
 import { andThen, instrument, instrumentConstructor, operation, raise, REJECTS, replaceFunction, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -124,8 +125,7 @@ export const sqliteDomain: Domain = {
   withFirstHook() {
     // node:sqlite loads without a flag or an experimental warning from Node 24 on.
     if (NODE_MAJOR < 24) return;
-    const sqlite = ProcessGetBuiltinModule?.('node:sqlite') as SqliteModule | undefined;
-    if (sqlite !== undefined) installSqlite(sqlite);
+    instrumentWhenLoaded('sqlite', (sqlite) => installSqlite(sqlite as unknown as SqliteModule));
   },
 };
 

@@ -5,6 +5,7 @@
 import { frozenCopy, isStringArray } from './args.js';
 import { inWorker } from '../core/thread.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { THROWS, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -26,7 +27,6 @@ export const traceEventsDomain: Domain = {
   withFirstHook() {
     // Workers have no trace_events module (requiring it throws there).
     if (inWorker()) return;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    instrument(require('node:trace_events') as object, 'createTracing', describeCreateTracing, THROWS);
+    instrumentWhenLoaded('trace_events', (traceEvents) => instrument(traceEvents, 'createTracing', describeCreateTracing, THROWS));
   },
 };

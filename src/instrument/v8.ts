@@ -17,6 +17,7 @@ import { constants } from 'node:fs';
 import { ObjectFreeze, ObjectGetPrototypeOf } from '../core/primordials.js';
 import { INVALID, absolutePath, systemOpenFlags, toPath } from './args.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { andThen, instrument, operation, THROWS } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -53,8 +54,7 @@ interface V8Module {
 
 export const v8Domain: Domain = {
   withFirstHook() {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    installV8(require('node:v8') as V8Module);
+    instrumentWhenLoaded('v8', (v8) => installV8(v8 as unknown as V8Module));
   },
 };
 

@@ -6,17 +6,20 @@
  * A worker is a new isolate with its own module graph, not a function run on a shared heap, so the
  * Node-only name fits better than CPython's `_thread.start_new_thread(function, args, kwargs)`.
  *
- * Workers stay audited: the parent's preloads (-r, --import, from execArgv or NODE_OPTIONS) are
- * put back into a worker's execArgv when its options would drop them (`execArgv: []`, an `env`
- * without NODE_OPTIONS), and, because Node runs no --import preload in an `eval: true` worker,
- * they are given to such workers as --require (require() of an ES module, synchronous).
+ * Workers stay audited: under the register, the parent's preloads (-r, --import, from execArgv or
+ * NODE_OPTIONS), which add its hooks, are put back into a worker's execArgv when its options would
+ * drop them (`execArgv: []`, an `env` without NODE_OPTIONS), and, because Node runs no --import
+ * preload in an `eval: true` worker, they are given to such workers as --require (require() of an
+ * ES module, synchronous). Under `audithook run` only the agent is forced into a worker, through
+ * its environment (propagation.ts).
  */
 import {
   ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, ProcessEnvironment, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { guardedURL, isURL, nodeOptionsArgv } from './args.js';
-import { assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
+import { agentForcedIntoWorkers, assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
 import type { Domain } from './domain.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
 
@@ -78,9 +81,12 @@ function requirable(specifier: string): string {
 
 /**
  * The execArgv a worker needs so that every preload of this thread runs in it too, or undefined
- * when its options already give it all of them.
+ * when its options already give it all of them. Under `audithook run` the agent reaches every
+ * worker through its environment, so a worker keeps the options it was given: `execArgv: []` drops
+ * the application's own preloads as in plain Node (a preload that starts a worker would recurse).
  */
 function keepPreloads(options: WorkerOptions, isEval: boolean): string[] | undefined {
+  if (agentForcedIntoWorkers()) return undefined;
   const required = newList<Preload>();
   for (let i = 0; i < STARTUP_PRELOADS.length; i++) required[i] = STARTUP_PRELOADS[i] as Preload;
   if (required.length === 0) return undefined;
@@ -171,12 +177,15 @@ const describeWorker: Describe = (args) => {
 /** Worker#getHeapSnapshot: the worker's heap, handed to this thread (gc.get_objects, as v8's snapshots). */
 const describeHeapSnapshot: Describe = () => operation('gc.get_objects', [null]);
 
-/** worker_threads (with the streams it loads) costs ~5 ms to load: instrumented with the first hook. */
+/**
+ * worker_threads costs ~1 ms to load (with the streams it loads, ~5) and wraps process.chdir as it is
+ * then: instrumented when the program loads it, as plain Node would load it then.
+ */
 export const workerThreadsDomain: Domain = {
   withFirstHook() {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, with the first hook, not at startup
-    const workerThreads = require('node:worker_threads') as { Worker: { prototype: object } };
-    instrument(workerThreads.Worker.prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
-    instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
+    instrumentWhenLoaded('worker_threads', (workerThreads) => {
+      instrument((workerThreads['Worker'] as { prototype: object }).prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
+      instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
+    });
   },
 };

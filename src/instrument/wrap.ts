@@ -23,6 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
 import { callSiteFileName, callSites, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
+import type { Reflector } from './referrer.js';
 import {
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
 } from '../core/primordials.js';
@@ -138,7 +139,7 @@ function isOwnFrame(text: string, start: number, end: number): boolean {
  * stack above `wrapper`, so that a stack-trace limit the wrapper's frame used up is given back.
  * A formatter that returns anything but text is left alone.
  */
-function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unknown): void {
+export function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unknown): void {
   if (!isNativeError(error)) return;
   const text = (error as { stack?: unknown }).stack;
   if (typeof text !== 'string') return;
@@ -412,6 +413,11 @@ export interface ConstructorSpec {
   readonly prepare?: (args: unknown[]) => void;
   /** Runs with the new instance once it exists (keeping state for a later event). */
   readonly constructed?: (instance: object, args: readonly unknown[]) => void;
+  /**
+   * Makes the call of the original in place of the trap, after the audit: `reflect(target, x, y)`
+   * is `Reflect.construct(target, args, newTarget)` or, for a call, `Reflect.apply(target, thisArg, args)`.
+   */
+  readonly invoke?: (args: readonly unknown[], reflect: Reflector, target: unknown, x: unknown, y: unknown) => unknown;
 }
 
 /**
@@ -421,7 +427,7 @@ export interface ConstructorSpec {
  * before anything is built.
  */
 export function auditedConstructor<C extends object>(original: C, describe: Describe, spec: ConstructorSpec = {}): C {
-  const { callable = false, prepare, constructed } = spec;
+  const { callable = false, prepare, constructed, invoke } = spec;
   const audit = (args: unknown[], newTarget: unknown): void => {
     if (prepare !== undefined) prepare(args);
     if (!isAuditing()) return;
@@ -432,7 +438,8 @@ export function auditedConstructor<C extends object>(original: C, describe: Desc
     construct(target, args: unknown[], newTarget: Constructor): object {
       audit(args, newTarget);
       // `new C()` reaches here with the Proxy as newTarget: the original spares V8's slow path for a Proxy.
-      const instance: object = ReflectConstruct(target as Constructor, args, newTarget === (audited as unknown) ? target as Constructor : newTarget);
+      const builtBy = newTarget === (audited as unknown) ? target as Constructor : newTarget;
+      const instance = (invoke === undefined ? ReflectConstruct(target as Constructor, args, builtBy) : invoke(args, ReflectConstruct, target, args, builtBy)) as object;
       if (constructed !== undefined) constructed(instance, args);
       return instance;
     },
@@ -440,7 +447,7 @@ export function auditedConstructor<C extends object>(original: C, describe: Desc
   if (callable) {
     handler.apply = (target: C, thisArg: unknown, args: unknown[]): unknown => {
       audit(args, undefined);
-      return ReflectApply(target as Callable, thisArg, args);
+      return invoke === undefined ? ReflectApply(target as Callable, thisArg, args) : invoke(args, ReflectApply, target, thisArg, args);
     };
   }
   const audited: C = new ProxyCtor(original, nullPrototype(handler));

@@ -28,5 +28,8 @@ export async function errorStacks(harness) {
     // The frame audithook's wrapper took from a short limit is given back: the caller's callers.
     limited: stackOf(withLimit(3, () => fs.openSync('/nonexistent/y'))),
     noFrames: stackOf(withLimit(0, () => fs.openSync('/nonexistent/z'))),
+    // The wrappers are synchronous: an asynchronous error's trace has no frame of theirs.
+    rejected: await fs.promises.readFile('/nonexistent/p').catch((error) => error.stack),
+    callback: await new Promise((resolve) => fs.stat('/nonexistent/c', (error) => resolve(error.stack))),
   });
 }

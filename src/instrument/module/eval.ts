@@ -4,21 +4,29 @@
  * user code can neither replace nor (the rewriter checks) shadow.
  */
 import { readFileSync } from 'node:fs';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
-import Module = require('node:module');
 import { isAuditing } from '../../core/kernel.js';
 import { openCode } from '../../core/opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, PathJoin, ReflectApply, nullPrototype } from '../../core/primordials.js';
-import { THROWS, instrument, operation, raise } from '../wrap.js';
+import { callFromCaller, mentionsImport } from '../referrer.js';
+import { THROWS, instrument, operation, raise, replaceFunction } from '../wrap.js';
 import type { Describe } from '../wrap.js';
-import { mentionsEval } from './mentions-eval.js';
+import { rewritesEval } from './mentions-eval.js';
+import { compileOwnModule } from './own-module.js';
 
 const realEval = globalThis.eval;
 
 const describeIndirectEval: Describe = (args) => (typeof args[0] === 'string' ? operation('compile', [args[0], '<eval>']) : undefined);
 
-/** The audited indirect eval that rewritten references to the global eval get, with the global eval's identity. */
+/**
+ * The audited indirect eval that rewritten references to the global eval get, with the global
+ * eval's identity. Code that can `import()` is evaluated from the caller's script, which V8 takes as
+ * the import's referrer (referrer.ts).
+ */
 const evalHolder = { eval: realEval };
+replaceFunction(evalHolder, 'eval', (original) => function (this: unknown, source: unknown): unknown {
+  if (typeof source === 'string' && mentionsImport(source)) return callFromCaller(ReflectApply, original, undefined, [source]);
+  return ReflectApply(original, undefined, [source]);
+});
 instrument(evalHolder, 'eval', describeIndirectEval, THROWS);
 const auditedEval = evalHolder.eval;
 
@@ -46,21 +54,15 @@ export function defineEvalAudit(): void {
 
 type RewriteEval = (source: string, filename: string, isModule: boolean) => string;
 let rewriter: RewriteEval | undefined;
-/** Read and compiled with Node's own functions, captured before they are instrumented: audithook's own code raises nothing. */
+/** Read with Node's own function, captured before it is instrumented: audithook's own code raises nothing. */
 const readOwnFile = readFileSync;
-const compile = (Module as unknown as { prototype: { _compile: (content: string, filename: string) => unknown } }).prototype._compile;
-const ModuleCtor = Module as unknown as new (id: string) => { filename: string; paths: string[]; exports: { rewriteEval: RewriteEval } };
 
 /** The source with eval audited. The rewriter is dist/rewrite-eval.js, beside this bundle. */
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {
-  if (!mentionsEval(source)) return source;
+  if (!rewritesEval(source, isAuditing())) return source;
   if (rewriter === undefined) {
     const file = PathJoin(__dirname, 'rewrite-eval.js');
-    const own = new ModuleCtor(file);
-    own.filename = file;
-    own.paths = [];
-    ReflectApply(compile, own, [readOwnFile(file, 'utf8'), file]);
-    rewriter = own.exports.rewriteEval;
+    rewriter = (compileOwnModule(file, readOwnFile(file, 'utf8')) as { rewriteEval: RewriteEval }).rewriteEval;
   }
   return rewriter(source, filename, isModule);
 }

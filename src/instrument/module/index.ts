@@ -18,6 +18,7 @@ import { instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
 import type { Domain } from '../domain.js';
 import { installCommonJs } from './commonjs.js';
+import { watchBuiltinLoads } from '../lazy-builtins.js';
 import { inThreadHooks } from './esm.js';
 import type { SyncHooks } from './esm.js';
 import { defineEvalAudit } from './eval.js';
@@ -104,6 +105,7 @@ export const moduleDomain: Domain = { atLoad: installModules, withFirstHook: aud
 function installModules(): void {
   defineEvalAudit();
   installCommonJs();
+  watchBuiltinLoads();
   const { register, registerHooks } = loader;
   // Node's hooks thread cannot register hooks, and the loads it serves are audited in the thread that asked.
   if (!inNodeHooksThread()) {

@@ -3,7 +3,24 @@
  * rewritten (src/rewrite-eval.ts). Words such as `evaluate` or `retrieval` do not count, so most
  * modules never load the parser. Comments and strings still do: a false positive only costs a parse.
  */
-import { StringPrototypeCharCodeAt, StringPrototypeIndexOf } from '../../core/primordials.js';
+import { StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf } from '../../core/primordials.js';
+
+/**
+ * Whether a source's eval is rewritten as it loads: it mentions eval, and something can observe
+ * it. That is an audit hook existing at load, or a module naming audithook (`require('audithook')`,
+ * `from 'audithook/register'`), which can add a hook before its own code runs: the application's
+ * main module that adds its hook sees its own eval. With no hook a module compiles exactly as in
+ * plain Node (its functions' text, eval inside `with`); a hook added later sees neither direct nor
+ * indirect eval in modules loaded before it (docs/security-model.md).
+ */
+export function rewritesEval(source: string, auditing: boolean): boolean {
+  return mentionsEval(source) && (auditing || namesAudithook(source));
+}
+
+/** A module specifier `audithook...` in quotes, as require, import and import() take it. */
+function namesAudithook(source: string): boolean {
+  return StringPrototypeIncludes(source, "'audithook") || StringPrototypeIncludes(source, '"audithook') || StringPrototypeIncludes(source, '`audithook');
+}
 
 export function mentionsEval(source: string): boolean {
   let at = StringPrototypeIndexOf(source, 'eval');

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
-import { mentionsEval } from '../mentions-eval.js';
+import { rewritesEval } from '../mentions-eval.js';
 import { sourceText, toFilename } from '../source.js';
 import { FLAG_AUDITING, FLAG_OPEN_CODE, FLAG_REGISTERING, LAZY_BUILTIN_URLS } from './protocol.js';
 import type { LoaderData, LoaderReply, LoaderRequest } from './protocol.js';
@@ -77,7 +77,7 @@ export async function load(url: string, context: unknown, next: (url: string, co
   const text = result.format === 'module' && result.source != null ? sourceText(result.source) : undefined;
   if (openCode) await ask({ specifier, url, source: text });
   if (text === undefined) return result;
-  if (!mentionsEval(text)) return { ...result, source: text };
+  if (!rewritesEval(text, Atomics.load(flags, FLAG_AUDITING) === 1)) return { ...result, source: text };
   // acorn loads on the first source that mentions eval, from the bundle beside this one.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the package, loaded at run time
   rewriteEval ??= (require(join(__dirname, 'rewrite-eval.js')) as { rewriteEval: typeof rewriteEval & object }).rewriteEval;

@@ -3,9 +3,7 @@
  * ask this thread, where the audit and open-code hooks live, over a MessagePort, reading shared
  * flags first so that no question is asked when there is no hook. Delete this folder with Node 20.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take its functions at load
-import workerThreads = require('node:worker_threads');
-import type { MessagePort } from 'node:worker_threads';
+import type { MessageChannel as MessageChannelType, MessagePort } from 'node:worker_threads';
 import { openCode } from '../../../core/opencode.js';
 import {
   AtomicsStore, ErrorCtor, ObjectGetOwnPropertyNames, PathJoin, PathToFileURL, ReflectApply, StringCtor, isInstanceOf, isNativeError,
@@ -20,18 +18,22 @@ import type { LoaderData, LoaderReply, LoaderRequest } from './protocol.js';
 type Register = (specifier: string | URL, parentURL?: unknown, options?: unknown) => void;
 
 const sharedFlags = new Int32Array(new SharedArrayBuffer(FLAG_COUNT * 4));
-// The port's methods as loaded: the program can replace them on the prototypes later.
-const { MessageChannel, MessagePort: MessagePortCtor } = workerThreads;
-const portPrototype = MessagePortCtor.prototype as unknown as Record<string, (this: MessagePort, ...args: never[]) => unknown>;
-const portOn = portPrototype['on'] as (this: MessagePort, event: string, listener: (request: LoaderRequest) => void) => unknown;
-const portUnref = portPrototype['unref'] as (this: MessagePort) => void;
-const portPostMessage = portPrototype['postMessage'] as (this: MessagePort, message: unknown) => void;
+type PortMethod = (this: MessagePort, ...args: never[]) => unknown;
+let portPostMessage: (this: MessagePort, message: unknown) => void;
 
 /**
  * Starts the hooks thread's hooks (returned function, called once with the first hook) and wraps
  * `module.register`, which waits, blocked, for the hooks thread to load new hooks through ours.
+ * Called at load, before user code: the port's class and methods are taken then (the program can
+ * replace them later), from the globals, which load Node's messaging module and not worker_threads
+ * (whose loading wraps process.chdir).
  */
 export function offThreadHooks(loader: { register: Register }): () => void {
+  const MessageChannel = (globalThis as unknown as { MessageChannel: typeof MessageChannelType }).MessageChannel;
+  const portPrototype = (globalThis as unknown as { MessagePort: { prototype: Record<string, PortMethod> } }).MessagePort.prototype;
+  const portOn = portPrototype['on'] as (this: MessagePort, event: string, listener: (request: LoaderRequest) => void) => unknown;
+  const portUnref = portPrototype['unref'] as (this: MessagePort) => void;
+  portPostMessage = portPrototype['postMessage'] as (this: MessagePort, message: unknown) => void;
   const register = loader.register;
   replaceFunction(loader, 'register', (original) => function (this: unknown) {
     AtomicsStore(sharedFlags, FLAG_REGISTERING, 1);

@@ -27,8 +27,15 @@ export interface LoaderRequest {
   readonly builtin?: true;
 }
 
-/** The built-ins the hooks thread tells the main thread about before they load (lazy-builtins.ts on Node 20). */
-export const LAZY_BUILTIN_URLS: readonly string[] = ['node:wasi', 'node:http2'];
+/**
+ * The built-ins the hooks thread tells the main thread about before they load (lazy-builtins.ts on
+ * Node 20): every id a domain gives instrumentWhenLoaded, and the ids that reach the same objects.
+ */
+export const LAZY_BUILTIN_URLS: readonly string[] = [
+  'node:wasi', 'node:http2', 'node:worker_threads', 'node:v8', 'node:readline', 'node:readline/promises', 'node:repl',
+  'node:inspector', 'node:inspector/promises', 'node:trace_events', 'node:crypto', 'node:tls', 'node:_tls_common', 'node:_tls_wrap',
+  'node:https', 'node:http', 'node:_http_agent', 'node:_http_client', 'node:sqlite',
+];
 export interface LoaderReply {
   readonly id: number;
   readonly error: { readonly name: string; readonly message: string; readonly properties: Record<string, unknown> } | undefined;

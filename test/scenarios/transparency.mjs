@@ -1,0 +1,107 @@
+// Scenarios of test/transparency.test.ts: what a program sees, as plain data to compare with plain Node.
+/* global structuredClone, Blob, WebAssembly */
+
+/** What `run` returned, or the error it threw as `Name: message`. */
+async function outcome(run) {
+  try {
+    return await run();
+  } catch (error) {
+    return `${error?.name}: ${error?.message}`;
+  }
+}
+
+/** The environment, structured-cloned every way a program clones it: each answer holds the variable set below. */
+export async function cloneEnvironment(harness) {
+  const { MessageChannel, Worker } = await import('node:worker_threads');
+  process.env.TRANSPARENCY_MARK = 'set';
+  const viaPort = (value) => new Promise((resolve, reject) => {
+    const { port1, port2 } = new MessageChannel();
+    port2.once('message', (message) => {
+      port1.close();
+      resolve(message);
+    });
+    try {
+      port1.postMessage(value);
+    } catch (error) {
+      port1.close();
+      reject(error);
+    }
+  });
+  const shared = { env: process.env };
+  const cycle = { env: process.env };
+  cycle.self = cycle;
+  const run = async () => ({
+    clone: await outcome(() => structuredClone(process.env).TRANSPARENCY_MARK),
+    nested: await outcome(() => {
+      const copy = structuredClone({ list: [process.env, shared, shared], map: new Map([['env', process.env]]), set: new Set([process.env]) });
+      return [copy.list[0].TRANSPARENCY_MARK, copy.list[1] === copy.list[2], copy.map.get('env').TRANSPARENCY_MARK, [...copy.set][0].TRANSPARENCY_MARK];
+    }),
+    cycle: await outcome(() => {
+      const copy = structuredClone(cycle);
+      return [copy.self === copy, copy.env.TRANSPARENCY_MARK];
+    }),
+    // What cannot be cloned still throws Node's own error.
+    uncloneable: await outcome(() => structuredClone({ env: process.env, f() {} })),
+    port: await outcome(async () => (await viaPort(process.env)).TRANSPARENCY_MARK),
+    workerData: await outcome(() => new Promise((resolve, reject) => {
+      const worker = new Worker("const { parentPort, workerData } = require('worker_threads'); parentPort.postMessage(workerData.env.TRANSPARENCY_MARK)", { eval: true, workerData: { env: process.env } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })),
+  });
+  const own = await run();
+  // A program's own replacement of the whole environment is cloned the same way.
+  process.env = { ...process.env };
+  harness.done({ own, replaced: await run() });
+}
+
+const WATCHED_BUILTINS = ['worker_threads', 'internal/worker', 'http', 'https', 'http2', 'v8', 'readline', 'inspector', 'trace_events', 'tls', 'crypto', 'sqlite', 'internal/deps/undici/undici'];
+
+/**
+ * Which of the built-ins audithook instruments lazily are loaded before the program loads any; then
+ * the program replaces process.chdir and loads worker_threads (which wraps the chdir of that
+ * moment), and uses the lazily instrumented modules (the events show they are audited).
+ */
+export async function lazyBuiltins(harness) {
+  const loaded = () => WATCHED_BUILTINS.filter((id) => process.moduleLoadList.includes(`NativeModule ${id}`));
+  const before = loaded();
+  const original = process.chdir;
+  const own = function chdir(directory) {
+    return Reflect.apply(original, process, [directory]);
+  };
+  process.chdir = own;
+  const { Worker } = await import('node:worker_threads');
+  const chdirWrapped = process.chdir !== own;
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  harness.clear();
+  const worker = new Worker('0', { eval: true });
+  await new Promise((resolve) => worker.once('exit', resolve));
+  require('trace_events').createTracing({ categories: ['node.perf'] });
+  require('v8').setFlagsFromString('--no-expose-gc');
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  session.connect();
+  session.disconnect();
+  const events = harness.events.map((event) => event[0])
+    .filter((name) => ['worker_threads.Worker', 'trace_events.createTracing', 'v8.setFlagsFromString', 'inspector.Session.connect'].includes(name));
+  harness.done({ before, chdirWrapped, events });
+}
+
+/**
+ * A program that gives the real Response class a Symbol.hasInstance that accepts anything, and
+ * hides it (the global and the prototype's constructor replaced by a look-alike), then streams a
+ * fake response's bytes: they are compiled only after the hook saw them.
+ */
+export async function forgedResponseClass(harness) {
+  const wasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const Real = globalThis.Response;
+  Object.defineProperty(Real, Symbol.hasInstance, { value: () => true });
+  const LookAlike = class Response {};
+  Object.defineProperty(Real.prototype, 'constructor', { value: LookAlike });
+  globalThis.Response = LookAlike;
+  const fake = { ok: true, url: '', bodyUsed: false, headers: { get: () => 'application/wasm' }, body: new Blob([wasm]).stream(), arrayBuffer: async () => wasm.buffer };
+  harness.clear();
+  const compiled = await WebAssembly.compileStreaming(fake).then((module) => module instanceof WebAssembly.Module, (error) => `${error.name}: ${error.message}`);
+  harness.done({ compiled, events: harness.events.map((event) => event[0]) });
+}
