@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -339,14 +340,41 @@ test('attribution: a package that locks the stack-trace machinery is still blame
   assert.deepEqual([written?.package, written?.attribution], ['locker', 'complete'], JSON.stringify(written));
 });
 
+test('the policy reaches every process as the file audithook run wrote: one swapped by a program that is not Node stops the next Node', () => {
+  const dir = project({ 'secret.txt': 'token' });
+  const policy = join(dir, 'policy.json');
+  writeFileSync(policy, JSON.stringify({ default: 'allow', rules: [{ event: 'open', match: { path: 'secret.txt' }, action: 'deny' }] }));
+  // A shell (no agent, no guard of the channel) replaces the policy with one allowing everything, then starts Node.
+  const swap = [
+    'f="$AUDITHOOK_CHANNEL/policy.json"; chmod u+w "$f"',
+    `printf '%s' "$(cat "$f" | sed 's/"deny"/"allow"/g')" > "$f"`,
+    `node -e "process.stdout.write(require('fs').readFileSync('secret.txt', 'utf8'))"`,
+  ].join('; ');
+  const result = run(dir, ['sh', '-c', swap], ['--policy', policy]);
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(result.stdout, '', 'the secret was not read');
+  assert.match(result.stderr, /^audithook agent: \/.*\/policy\.json is not the policy audithook run wrote \(its SHA-256 is not AUDITHOOK_POLICY's\): something changed it$/m);
+  // Unchanged, the same Node is refused the secret by the policy.
+  const kept = run(dir, ['sh', '-c', `node -e "require('fs').readFileSync('secret.txt')"`], ['--policy', policy]);
+  assert.match(kept.stderr, /audithook: open .*secret\.txt denied for the application by rules\[0\] of policy\.json/);
+});
+
 test('the agent without its configuration stops the process before user code, with one line and exit 2', () => {
   const agent = resolve(REPO_ROOT, 'dist', 'agent.js');
   const dir = project({});
+  // A channel directory holding a policy file that is not JSON: the digest says whether it is the one written.
+  const channel = join(dir, 'channel');
+  mkdirSync(channel);
+  writeFileSync(join(channel, 'policy.json'), '{not json');
+  const digest = createHash('sha256').update('{not json').digest('hex');
+  const log = join(dir, 'log.jsonl');
   const cases: [NodeJS.ProcessEnv, RegExp][] = [
     [{}, /^audithook agent: AUDITHOOK_LOG is not set/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl') }, /^audithook agent: AUDITHOOK_CHANNEL is not set/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_CHANNEL: join(dir, 'absent') }, /^audithook agent: cannot open a channel to audithook run: ENOENT/],
-    [{ AUDITHOOK_LOG: join(dir, 'log.jsonl'), AUDITHOOK_CHANNEL: dir, AUDITHOOK_POLICY: '{not json' }, /^audithook agent: AUDITHOOK_POLICY is not a compiled policy/],
+    [{ AUDITHOOK_LOG: log }, /^audithook agent: AUDITHOOK_CHANNEL is not set/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: join(dir, 'absent') }, /^audithook agent: cannot open a channel to audithook run: ENOENT/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: dir, AUDITHOOK_POLICY: digest }, /^audithook agent: cannot read the policy audithook run wrote \(.*policy\.json\): ENOENT/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: channel, AUDITHOOK_POLICY: '0'.repeat(64) }, /^audithook agent: .*policy\.json is not the policy audithook run wrote \(its SHA-256 is not AUDITHOOK_POLICY's\): something changed it/],
+    [{ AUDITHOOK_LOG: log, AUDITHOOK_CHANNEL: channel, AUDITHOOK_POLICY: digest }, /^audithook agent: .*policy\.json is not a compiled policy/],
   ];
   for (const [env, message] of cases) {
     const inherited = { ...process.env };

@@ -6,22 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { LogRecord } from '../src/contract/record';
 import { decide, loadPolicy } from '../src/policy/index';
 import type { CompiledPolicy } from '../src/policy/index';
 import { learnPolicy } from '../src/policy/learn';
+import type { PolicyVariables } from '../src/policy/variables';
 import { REPO_ROOT } from './helpers/scenario';
 
 const root = mkdtempSync(join(tmpdir(), 'audithook-learn-'));
 const project = join(root, 'project');
 const tmp = join(root, 'tmp');
+const home = join(root, 'home');
 mkdirSync(project, { recursive: true });
-const options = { policyDir: project, projectDir: project, tmpDir: tmp };
+const variables: PolicyVariables = { HOME: home, PROJECT: project, TMPDIR: tmp, NPM_CACHE: join(home, '.npm') };
+const options = { variables };
 let policyCount = 0;
 
 function record(event: string, args: unknown[], packages: string[] = []): LogRecord {
@@ -37,7 +40,7 @@ function learnAndLoad(records: readonly LogRecord[]): { text: string; policy: Co
   const { text, warnings } = learnPolicy(records, options);
   const file = join(project, `learned-${policyCount++}.json`);
   writeFileSync(file, text);
-  return { text, policy: loadPolicy(file), warnings };
+  return { text, policy: loadPolicy(file, variables), warnings };
 }
 
 const verdict = (policy: CompiledPolicy, entry: LogRecord) => decide(policy, entry.event, entry.args, entry.packages.map((ref) => ref.name));
@@ -67,6 +70,16 @@ const supplyChain: LogRecord[] = [
   record('os.kill', [1234, 15]),
   record('sys.addaudithook', []),
   record('myapp.custom', ['x']),
+  record('open', [`${home}/.npmrc`, 'r', 0], ['@npmcli/config']),
+  record('open', [`${home}/.npm/_logs/2026-12-03T17_35_50_638Z-debug-0.log`, 'a', 1089], ['npm']),
+  record('open', [`${home}/.npm/_cacache/index-v5/3f/9a/1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8`, 'r', 0], ['npm']),
+  record('open', [`${home}/.cache/tool/run-2026-12-03T17:35:50.638Z.log`, 'w', 577]),
+  record('open', ['/var/lib/tool/lock-1733247350638', 'w', 577]),
+  record('open', ['/var/lib/tool/cache-3f9a1c2b4d5e6f70.json', 'w', 577]),
+  record('import', ['left-pad', `${project}/node_modules/left-pad/index.js`, [], null, null]),
+  record('import', ['./lib/x.js', `${project}/node_modules/left-pad/lib/x.js`, [], null, null]),
+  record('import', ['@acme/util', `${project}/node_modules/@acme/util/index.js`, [], null, null]),
+  record('import', ['simple-git', `${project}/node_modules/simple-git/index.js`, [], null, null]),
 ];
 
 describe('the learned policy', () => {
@@ -89,41 +102,50 @@ describe('the learned policy', () => {
     assert.deepEqual(warnings, ['audithook policy learn: "myapp.custom" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)']);
   });
 
-  test('generalises paths and addresses as documented, grouped by package, one rule per line', () => {
+  test('generalises as documented: variables for the project, temp, cache and home, package folders, volatile names; grouped by package, one rule per line', () => {
     const { text } = learnAndLoad(supplyChain);
     assert.equal(text, `{
   "$schema": "./node_modules/audithook/schema/policy.schema.json",
   "default": "deny",
   "mode": "enforce",
   "rules": [
+    { "event": "import", "package": null, "action": "allow", "match": { "filename": "\${PROJECT}/node_modules/**" } },
     { "event": "open", "package": null, "action": "allow", "match": { "path": [
-      "${tmp}/**",
-      "data/**",
-      "package.json"
+      "\${PROJECT}/data/**",
+      "\${PROJECT}/package.json",
+      "\${TMPDIR}/**",
+      "/var/lib/tool/cache-*.json",
+      "/var/lib/tool/lock-*",
+      "~/.cache/tool/run-*.log"
     ] } },
     { "event": "os.kill", "package": null, "action": "allow" },
     { "event": "os.putenv", "package": null, "action": "allow", "match": { "key": "DEBUG" } },
-    { "event": "os.rename", "package": null, "action": "allow", "match": { "dst": "data/**", "src": "data/**" } },
+    { "event": "os.rename", "package": null, "action": "allow", "match": { "dst": "\${PROJECT}/data/**", "src": "\${PROJECT}/data/**" } },
     { "event": "socket.bind", "package": null, "action": "allow", "match": { "address": "0.0.0.0:3000" } },
     { "event": "socket.connect", "package": null, "action": "allow", "match": { "address": [
-      "${tmp}/**",
+      "\${TMPDIR}/**",
       "127.0.0.1:*",
       "[::1]:*"
     ] } },
     { "event": "sys.addaudithook", "package": null, "action": "allow" },
-    { "event": "tempfile.mkdtemp", "package": null, "action": "allow", "match": { "fullpath": "${tmp}/**" } },
+    { "event": "tempfile.mkdtemp", "package": null, "action": "allow", "match": { "fullpath": "\${TMPDIR}/**" } },
     { "event": "urllib.Request", "package": null, "action": "allow", "match": { "fullurl": "https://api.example.com/**" } },
-    { "event": "ctypes.dlopen", "package": "@acme/util", "action": "allow", "match": { "name": "${project}/node_modules/@acme/util/**" } },
+    { "event": "ctypes.dlopen", "package": "@acme/util", "action": "allow", "match": { "name": "\${PROJECT}/node_modules/@acme/util/**" } },
     { "event": "open", "package": "@acme/util", "action": "allow", "match": { "path": [
-      "/etc/hosts",
-      "node_modules/@acme/util/**"
+      "\${PROJECT}/node_modules/@acme/util/**",
+      "/etc/hosts"
     ] } },
     { "event": "process.binding", "package": "@acme/util", "action": "allow", "match": { "module": "fs" } },
     { "event": "socket.connect", "package": "@acme/util", "action": "allow", "match": { "address": "104.16.0.35:443" } },
     { "event": "socket.getaddrinfo", "package": "@acme/util", "action": "allow", "match": { "host": "registry.npmjs.org" } },
+    { "event": "open", "package": "@npmcli/config", "action": "allow", "match": { "path": "~/.npmrc" } },
     { "event": "open", "package": "left-pad", "action": "allow", "match": { "path": [
-      "node_modules/@acme/util/**",
-      "node_modules/left-pad/**"
+      "\${PROJECT}/node_modules/@acme/util/**",
+      "\${PROJECT}/node_modules/left-pad/**"
+    ] } },
+    { "event": "open", "package": "npm", "action": "allow", "match": { "path": [
+      "\${NPM_CACHE}/_cacache/**",
+      "\${NPM_CACHE}/_logs/**"
     ] } },
     { "event": "subprocess.Popen", "package": "simple-git", "action": "allow", "match": { "executable": [
       "/bin/sh",
@@ -169,11 +191,14 @@ describe('the learned policy', () => {
   });
 
   test('property: whatever the logs, the learned policy allows every logged event', () => {
-    const name = fc.constantFrom('a', 'b', 'data', 'node_modules', 'x*y', 'q?', '{c,d}', 'e\\f', '.hidden', '..', '.', 'left-pad', '@acme', 'util');
+    const name = fc.constantFrom('a', 'b', 'data', 'node_modules', 'x*y', 'q?', '{c,d}', 'e\\f', '.hidden', '..', '.', 'left-pad', '@acme', 'util', '~', '~x', '${PROJECT}', '$',
+      '2026-12-03T17_35_50_638Z-debug-0.log', 'deadbeefdeadbeef01.json', 'lock-1733247350638', '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d');
     const relativePath = fc.array(name, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
     const path = fc.oneof(
       relativePath.map((rel) => `${project}/${rel}`),
       relativePath.map((rel) => `${tmp}/${rel}`),
+      relativePath.map((rel) => `${home}/${rel}`),
+      relativePath.map((rel) => `${variables.NPM_CACHE}/${rel}`),
       relativePath.map((rel) => `/${rel}`),
       relativePath,
     );
@@ -191,6 +216,7 @@ describe('the learned policy', () => {
       fc.constantFrom('A', 'B_*', 'x{').map((key) => ['os.putenv', [key, 'v']] as const),
       fc.constant(['os.kill', [1, 9]] as const),
       path.map((value) => ['ctypes.dlopen', [value]] as const),
+      path.map((value) => ['import', ['x', value, [], null, null]] as const),
     );
     const logged = fc.tuple(entry, fc.array(packageName, { maxLength: 3 })).map(([[event, args], chain]) => record(event, [...args], [...new Set(chain)]));
     fc.assert(fc.property(fc.array(logged, { minLength: 1, maxLength: 12 }), (records) => {
@@ -202,7 +228,9 @@ describe('the learned policy', () => {
 
 describe('audithook policy learn', () => {
   const cli = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
-  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'policy', 'learn', ...args], { cwd: project, encoding: 'utf8' });
+  // The variables of `variables` are those of this run: the project is the working directory.
+  const env = { ...process.env, HOME: home, TMPDIR: tmp, npm_config_cache: variables.NPM_CACHE };
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'policy', 'learn', ...args], { cwd: project, encoding: 'utf8', env });
   const logFile = join(root, 'run.jsonl');
   writeFileSync(logFile, `${supplyChain.map((entry) => JSON.stringify(entry)).join('\n')}\n{"time": "cut sh`);
 
@@ -216,7 +244,7 @@ describe('audithook policy learn', () => {
     assert.equal(written.status, 0, written.stderr);
     assert.equal(written.stdout, '');
     assert.equal(readFileSync(output, 'utf8'), printed.stdout);
-    const policy = loadPolicy(output);
+    const policy = loadPolicy(output, variables);
     for (const entry of supplyChain.filter((item) => item.event !== 'myapp.custom')) assert.equal(verdict(policy, entry).decision, 'allow');
   });
 
@@ -288,12 +316,124 @@ describe('learn and the application', () => {
   test('a learned application rule is for the application only; events with no known chain are learned for "*", with a warning', () => {
     const unknown: LogRecord = { ...record('open', [`${project}/deep.txt`, 'w', 577]), attribution: 'truncated' };
     const { text, policy, warnings } = learnAndLoad([record('open', [`${project}/own.txt`, 'w', 577]), unknown]);
-    assert.match(text, /\{ "event": "open", "package": null, "action": "allow", "match": \{ "path": "own\.txt" \} \}/);
-    assert.match(text, /\{ "event": "open", "package": "\*", "action": "allow", "match": \{ "path": "deep\.txt" \} \}/);
+    assert.match(text, /\{ "event": "open", "package": null, "action": "allow", "match": \{ "path": "\$\{PROJECT\}\/own\.txt" \} \}/);
+    assert.match(text, /\{ "event": "open", "package": "\*", "action": "allow", "match": \{ "path": "\$\{PROJECT\}\/deep\.txt" \} \}/);
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], []).decision, 'allow');
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], ['left-pad']).decision, 'deny');
     assert.equal(decide(policy, 'open', [`${project}/own.txt`, 'w', 577], [], true).decision, 'deny');
     assert.equal(decide(policy, 'open', [`${project}/deep.txt`, 'w', 577], [], true).decision, 'allow');
     assert.match(warnings.join('\n'), /1 logged event has no known package chain/);
+  });
+});
+
+/**
+ * The npm that ships with the Node running the test; a Node without one (the `node` package of npm,
+ * as the other majors here are installed) runs the npm on PATH.
+ */
+function npmBin(): string | null {
+  const candidates = [resolve(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')];
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir !== '' && existsSync(join(dir, 'npm'))) candidates.push(realpathSync(join(dir, 'npm')));
+  }
+  const found = candidates.find((file) => file.endsWith('npm-cli.js') && existsSync(file));
+  return found === undefined ? null : dirname(found);
+}
+
+// Learn, then enforce, on real tooling (issue #16): npm ci of a project whose dependency has an
+// install script, npm test running node --test, npx of the project's own CLI; each job learnt once,
+// then run again under its policy in the same folder and in a copy elsewhere, with nothing denied;
+// then an install script changed to read ~/.npmrc or post to 127.0.0.1 is refused, by name.
+const NPM = npmBin();
+describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === null && 'no npm-cli.js for this Node' }, () => {
+  const cli = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const fixture = resolve(REPO_ROOT, 'test', 'fixtures', 'learn-npm');
+  const base = mkdtempSync(join(tmpdir(), 'audithook-learn-npm-'));
+  const npmHome = join(base, 'home');
+  const npmTmp = join(base, 'tmp');
+  mkdirSync(npmHome);
+  mkdirSync(npmTmp);
+  // The user's and the test runner's npm configuration (npm test sets npm_config_*) stay out.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env)
+    .filter(([key]) => !/^(?:npm_|audithook_|node_options$)/i.test(key)));
+  Object.assign(env, { HOME: npmHome, TMPDIR: npmTmp, npm_config_cache: join(npmHome, '.npm') });
+  const jobs = {
+    ci: [process.execPath, join(NPM as string, 'npm-cli.js'), 'ci'],
+    test: [process.execPath, join(NPM as string, 'npm-cli.js'), 'test'],
+    npx: [process.execPath, join(NPM as string, 'npx-cli.js'), 'hello-cli'],
+  } as const;
+  type Job = keyof typeof jobs;
+  const copy = (name: string, installScript?: string): string => {
+    const dir = join(base, name);
+    cpSync(fixture, dir, { recursive: true });
+    if (installScript !== undefined) writeFileSync(join(dir, 'deps', 'hello-install', 'install.cjs'), installScript);
+    return dir;
+  };
+  const audithook = (cwd: string, args: readonly string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  const logged = (log: string): LogRecord[] => readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as LogRecord)
+    .filter((entry) => 'event' in entry);
+  /** What was denied to whom (the message names the resource too). */
+  const denials = (log: string): string[] => logged(log).filter((entry) => entry.decision === 'deny')
+    .map((entry) => `${entry.event} by ${entry.package ?? 'the application'}`);
+  let runs = 0;
+  /** `audithook run` of a job in `dir`, under `policy` when given: its log and output. */
+  const job = (dir: string, name: Job, policy?: string) => {
+    const log = join(base, `${name}-${runs++}.jsonl`);
+    const result = audithook(dir, ['run', '--log', log, ...(policy === undefined ? [] : ['--policy', policy]), '--', ...jobs[name]]);
+    return { ...result, log };
+  };
+  const policies = {} as Record<Job, string>;
+
+  test('each job learnt from one run; the policies are small and use the variables', () => {
+    const first = copy('first');
+    for (const name of Object.keys(jobs) as Job[]) {
+      const result = job(first, name);
+      assert.equal(result.status, 0, result.stderr);
+      if (name === 'ci') assert.equal(readFileSync(join(first, 'node_modules', 'hello-install', 'built.txt'), 'utf8'), 'built\n', 'the install script ran');
+      if (name === 'npx') assert.equal(result.stdout, 'hello from first\n');
+      policies[name] = join(base, `${name}.policy.json`);
+      const learned = audithook(first, ['policy', 'learn', result.log, '-o', policies[name]]);
+      assert.equal(learned.status, 0, learned.stderr);
+      const text = readFileSync(policies[name], 'utf8');
+      assert.doesNotMatch(text, new RegExp(`${first}|${npmHome}`), 'the project, home and cache are variables');
+      // Measured with npm 10 and 11: npm ci, npx about 30 KB, npm test 8 KB; MAX_POLICY_BYTES in src/cli/run.ts is 1 MiB.
+      assert.ok(text.length < 100_000, `${name}: ${text.length} bytes`);
+    }
+    assert.match(readFileSync(policies.ci, 'utf8'), /"\$\{PROJECT\}\/node_modules\/hello-install\/\*\*"/);
+  });
+
+  for (const folder of ['first', 'elsewhere']) {
+    test(`the same jobs again under their policies${folder === 'first' ? ', in the same folder' : ', in another folder'}: nothing denied`, () => {
+      const dir = join(base, folder);
+      // The same start as the learnt run: npm ci removes an existing node_modules, which it did not do then.
+      if (folder === 'first') rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+      else copy(folder);
+      for (const name of Object.keys(jobs) as Job[]) {
+        const result = job(dir, name, policies[name]);
+        assert.deepEqual(denials(result.log), [], `${name} in ${folder}`);
+        assert.equal(result.status, 0, result.stderr);
+      }
+      assert.equal(readFileSync(join(dir, 'node_modules', 'hello-install', 'built.txt'), 'utf8'), 'built\n');
+    });
+  }
+
+  test('an install script changed to read ~/.npmrc or post to 127.0.0.1 is denied, with a message naming what and who', () => {
+    const npmrc = join(npmHome, '.npmrc');
+    writeFileSync(npmrc, '//registry.npmjs.org/:_authToken=npm_secret\n');
+    const changes = {
+      npmrc: ["require('node:fs').readFileSync(require('node:os').homedir() + '/.npmrc', 'utf8');", `open ${npmrc}`, 'open by hello-install'],
+      post: ["require('node:http').request({ host: '127.0.0.1', port: 9, method: 'POST' }).end('token');", 'http.client.connect 127.0.0.1:9', 'http.client.connect by hello-install'],
+    };
+    try {
+      for (const [name, [source, resource, denial]] of Object.entries(changes)) {
+        const result = job(copy(`changed-${name}`, `${source}\n`), 'ci', policies.ci);
+        assert.notEqual(result.status, 0, result.stderr);
+        assert.match(result.stderr, new RegExp(`audithook: ${resource.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} denied for package "hello-install" by default of ci\\.policy\\.json`));
+        // npm then rolls the install back, which the learnt run never did: those denials are npm's own.
+        const denied = denials(result.log).filter((line) => line.endsWith(' by hello-install'));
+        assert.equal(denied[0], denial, denials(result.log).join('\n'));
+      }
+    } finally {
+      rmSync(npmrc);
+    }
   });
 });

@@ -297,6 +297,37 @@ describe('decide', () => {
     assert.equal(spawn(null), 'deny', 'null matches no pattern');
   });
 
+  test('variables: ~ and ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE} are the run\'s, in every kind of argument that holds a path', () => {
+    // Values with glob characters in them stay literal.
+    const variables = { HOME: '/home/m{e}', PROJECT: '/work/app*', TMPDIR: '/var/tmp', NPM_CACHE: '/cache/npm' };
+    const policy = loadPolicy(policyFile(JSON.stringify({
+      default: 'deny',
+      rules: [
+        { event: 'open', match: { path: ['~/.npmrc', '${HOME}/.config/**', '${PROJECT}/src/**', '${TMPDIR}/**', '${NPM_CACHE}/_logs/*-debug-0.log', '{~,${PROJECT}}/both', '\\${HOME}/x', '\\~/y'] }, action: 'allow' },
+        { event: 'import', match: { filename: ['${PROJECT}/node_modules/**', '~/lib/*.js'] }, action: 'allow' },
+        { event: 'subprocess.Popen', match: { executable: '${PROJECT}/node_modules/.bin/*' }, action: 'allow' },
+        { event: 'socket.connect', match: { address: '${TMPDIR}/*.sock' }, action: 'allow' },
+      ],
+    })), variables);
+    const open = (path: string) => decide(policy, 'open', [path, 'r', 0], []).decision;
+    for (const path of ['/home/m{e}/.npmrc', '/home/m{e}/.config/a/b', '/work/app*/src/x.ts', '/var/tmp/a/b', '/cache/npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log', '/home/m{e}/both', '/work/app*/both']) {
+      assert.equal(open(path), 'allow', path);
+    }
+    for (const path of ['/home/me/.npmrc', '/work/apps/src/x.ts', '/work/app*/.env', '/cache/npm/_cacache/x', '/home/m{e}/y']) assert.equal(open(path), 'deny', path);
+    assert.equal(open(`${dir}/$HOME/x`), 'allow', '\\$ is a literal $ (and {HOME} braces of one alternative): a path relative to the policy file');
+    assert.equal(open(`${dir}/~/y`), 'allow', '\\~ is a literal ~: a path relative to the policy file');
+    assert.equal(decide(policy, 'import', ['x', '/work/app*/node_modules/x/index.js', [], null, null], []).decision, 'allow');
+    assert.equal(decide(policy, 'import', ['x', '/home/m{e}/lib/a.js', [], null, null], []).decision, 'allow');
+    assert.equal(decide(policy, 'subprocess.Popen', ['/work/app*/node_modules/.bin/tsc', [], null, {}], []).decision, 'allow');
+    assert.equal(decide(policy, 'socket.connect', [{}, '/var/tmp/db.sock'], []).decision, 'allow');
+  });
+
+  test('variables: an unknown or unclosed one is an error at its pattern, naming the variables', () => {
+    const rule = (match: string) => withRule(`{ "event": "open", "match": { "path": ${match} }, "action": "deny" }`);
+    rejects(rule('["/ok", "${PROJ}/x"]'), '"${PROJ}', 'rules[0].match.path[1]: "${PROJ}/x": unknown variable "${PROJ}"; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE} (\\$ for a literal $)');
+    rejects(rule('"${HOME/x"'), '"${HOME/', 'rules[0].match.path: "${HOME/x": "${" at position 1 is never closed; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}');
+  });
+
   test('every argument is matched as the kind the catalogue states: a database is a path, a glob pattern is text', () => {
     const sub = join(dir, 'kinds');
     mkdirSync(sub, { recursive: true });

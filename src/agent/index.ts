@@ -9,6 +9,8 @@
  * Bundled with the runtime into one dependency-free file (dist/agent.js). Its configuration comes
  * from the environment (src/agent/config.ts), which it passes on to every child it starts.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
@@ -21,7 +23,7 @@ import {
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
-import { LOG_VARIABLE, POLICY_VARIABLE, namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
+import { LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE, namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack } from './attribution.js';
 import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
@@ -62,21 +64,35 @@ function checkWall(): void {
   }
 }
 
+// Runs once at load, before any program code: the built-ins it uses are still Node's own.
+/* eslint-disable audithook/primordials */
+/** The policy `audithook run` wrote into the channel directory, if its digest is POLICY_VARIABLE's (src/contract/launch.ts). */
+function readPolicy(channel: string, digest: string): CompiledPolicy {
+  const file = `${channel}${sep}${POLICY_FILE}`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AgentError(`cannot read the policy audithook run wrote (${file}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (createHash('sha256').update(text).digest('hex') !== digest) {
+    throw new AgentError(`${file} is not the policy audithook run wrote (its SHA-256 is not ${POLICY_VARIABLE}'s): something changed it`);
+  }
+  try {
+    return JSONParse(text) as CompiledPolicy;
+  } catch {
+    throw new AgentError(`${file} is not a compiled policy`);
+  }
+}
+
 function configuration(): Configuration {
   checkWall();
   const log = variable(LOG_VARIABLE);
   const channel = variable(CHANNEL_VARIABLE);
-  const policyText = process.env[POLICY_VARIABLE];
-  if (policyText === undefined || policyText === '') return { log, channel, policy: null };
-  try {
-    return { log, channel, policy: JSONParse(policyText) as CompiledPolicy };
-  } catch {
-    throw new AgentError(`${POLICY_VARIABLE} is not a compiled policy (start programs with \`audithook run\`)`);
-  }
+  const digest = process.env[POLICY_VARIABLE];
+  return { log, channel, policy: digest === undefined || digest === '' ? null : readPolicy(channel, digest) };
 }
 
-// Runs once at load, before any program code: the built-ins it uses are still Node's own.
-/* eslint-disable audithook/primordials */
 function start(): Omit<Configuration, 'channel'> & { channel: Channel; currentCause: () => Cause | undefined } {
   try {
     const { log, channel, policy } = configuration();

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { checkPolicy } from '../policy/check.js';
 import type { Finding } from '../policy/check.js';
 import { PolicyError } from '../policy/index.js';
+import { policyVariables } from '../policy/variables.js';
 import { EXIT, cannotRead, plural, printable } from './output.js';
 
 function entries(dir: string): string[] {
@@ -65,7 +66,7 @@ export function runPolicyCheck(file: string, options: { project?: string }): num
   const installed = installedPackages(project);
   let findings: Finding[];
   try {
-    findings = checkPolicy(file, { installed });
+    findings = checkPolicy(file, { installed, variables: policyVariables(project) });
   } catch (error) {
     if (error instanceof PolicyError) throw cannotRead('the policy', file, error.cause);
     throw error;

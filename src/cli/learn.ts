@@ -1,8 +1,8 @@
 /** `audithook policy learn LOG... [-o FILE]`: the least-privilege policy for what the logs recorded. */
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { learnPolicy } from '../policy/learn.js';
+import { policyVariables } from '../policy/variables.js';
 import { type LogContents, readLog } from './log.js';
 import { EXIT, cannotRead, cannotWrite, notice, printable, skippedLines } from './output.js';
 import type { LogRecord } from '../contract/record.js';
@@ -24,11 +24,8 @@ export function runPolicyLearn(logs: readonly string[], options: { output?: stri
   // Only once every log was read: a log that cannot be read is the one message.
   for (const warning of skipped) notice(warning);
   const output = options.output === undefined ? undefined : resolve(options.output);
-  const learned = learnPolicy(records, {
-    policyDir: output === undefined ? process.cwd() : dirname(output),
-    projectDir: process.cwd(),
-    tmpDir: tmpdir(),
-  });
+  // The run's project is the directory learn runs in, as for `audithook run` (${PROJECT}).
+  const learned = learnPolicy(records, { variables: policyVariables() });
   // The learner's warnings name their speaker; they quote event and package names from the logs.
   for (const warning of learned.warnings) process.stderr.write(`${printable(warning)}\n`);
   if (output === undefined) {

@@ -12,11 +12,13 @@
  * COMMAND not found, one that cannot be run).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { delimiter, dirname, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
-import { LOG_VARIABLE, POLICY_VARIABLE, WALL_VARIABLE, agentPreload } from '../contract/launch.js';
+import { LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE, WALL_VARIABLE, agentPreload } from '../contract/launch.js';
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 import { openCollector } from './collector.js';
@@ -33,8 +35,12 @@ export const DEFAULT_LOG = 'audithook.jsonl';
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const AGENT = resolve(__dirname, '..', 'agent.js');
 
-/** Linux refuses to start a process with one environment string over 128 KiB (MAX_ARG_STRLEN). */
-const MAX_POLICY_BYTES = 128 * 1024 - POLICY_VARIABLE.length - 2;
+/**
+ * Every audited process reads, hashes and parses the compiled policy as it starts (about 1 ms per
+ * 100 KB). Learned policies of real jobs compile to tens of KB (docs/policy.md, Limits); beyond
+ * this size a policy costs each process more than audithook's whole start-up, and is a mistake.
+ */
+const MAX_POLICY_BYTES = 1024 * 1024;
 
 export function readPolicy(file: string): CompiledPolicy {
   let policy: CompiledPolicy;
@@ -46,7 +52,7 @@ export function readPolicy(file: string): CompiledPolicy {
   }
   const size = Buffer.byteLength(JSON.stringify(policy));
   if (size > MAX_POLICY_BYTES) {
-    throw invalidPolicy(`${file}: the compiled policy is ${size} bytes, more than the ${MAX_POLICY_BYTES} an environment variable can pass to every process; use fewer or broader rules`);
+    throw invalidPolicy(`${file}: the compiled policy is ${size} bytes, more than the ${MAX_POLICY_BYTES} every process may spend its start on; use fewer or broader rules`);
   }
   return policy;
 }
@@ -61,19 +67,31 @@ function startCollector(file: string, logSecrets: boolean): Collector {
 }
 
 /**
- * COMMAND's environment: the agent first in NODE_OPTIONS, then the wall's flags (`wall`, NODE_OPTIONS
- * text, '' for none), its configuration, and this Node's directory first in PATH, so that `node`,
- * `npm test` and `npx` in COMMAND run on the same Node.
+ * Writes the compiled policy into the channel directory (private to this run, and a file the agents
+ * refuse every program event on), read-only and only if it is not there yet; returns its digest for
+ * POLICY_VARIABLE, by which each agent knows it is the file written here.
  */
-function childEnvironment(log: string, channel: string, policy: CompiledPolicy | null, wall: string): NodeJS.ProcessEnv {
+function handOverPolicy(channel: string, policy: CompiledPolicy): string {
+  const json = JSON.stringify(policy);
+  writeFileSync(join(channel, POLICY_FILE), json, { flag: 'wx', mode: 0o400 });
+  return createHash('sha256').update(json).digest('hex');
+}
+
+/**
+ * COMMAND's environment: the agent first in NODE_OPTIONS, then the wall's flags (`wall`, NODE_OPTIONS
+ * text, '' for none), its configuration (`policyDigest`: handOverPolicy's, null without a policy),
+ * and this Node's directory first in PATH, so that `node`, `npm test` and `npx` in COMMAND run on
+ * the same Node.
+ */
+function childEnvironment(log: string, channel: string, policyDigest: string | null, wall: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const nodeOptions = env['NODE_OPTIONS'] ?? '';
   const first = wall === '' ? agentPreload(AGENT) : `${agentPreload(AGENT)} ${wall}`;
   env['NODE_OPTIONS'] = nodeOptions === '' ? first : `${first} ${nodeOptions}`;
   env[LOG_VARIABLE] = log;
   env[CHANNEL_VARIABLE] = channel;
-  if (policy === null) delete env[POLICY_VARIABLE];
-  else env[POLICY_VARIABLE] = JSON.stringify(policy);
+  if (policyDigest === null) delete env[POLICY_VARIABLE];
+  else env[POLICY_VARIABLE] = policyDigest;
   if (wall === '') delete env[WALL_VARIABLE];
   else env[WALL_VARIABLE] = wall;
   env['PATH'] = `${dirname(process.execPath)}${delimiter}${env['PATH'] ?? ''}`;
@@ -152,7 +170,9 @@ export async function runCommand(command: readonly string[], options: RunOptions
   if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
   const collector = startCollector(log, options.logSecrets === true);
   let otlp: OtlpExport | null = null;
+  let policyDigest: string | null = null;
   try {
+    if (policy !== null) policyDigest = handOverPolicy(collector.directory, policy);
     if (protocol !== null) otlp = await startOtlpExport(log, protocol, options.otlp === true ? undefined : options.otlp);
   } catch (error) {
     // The pool's read ends would keep this process alive: COMMAND never started, the run ends here.
@@ -160,7 +180,7 @@ export async function runCommand(command: readonly string[], options: RunOptions
     throw error;
   }
   const wall = runWall(policy, collector.directory, options.permissionWall !== false);
-  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policy, wall.text), collector);
+  const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policyDigest, wall.text), collector);
   const collected = await collector.finish(code, signal);
   if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
   // With the text summary on stderr: part of what it says, not a problem of the run.

@@ -13,8 +13,17 @@ export const LOG_VARIABLE = 'AUDITHOOK_LOG';
 import { CHANNEL_VARIABLE } from './channel.js';
 import { NumberParseInt, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith } from '../core/primordials.js';
 
-/** The CompiledPolicy as JSON; absent without --policy. */
+/**
+ * The SHA-256 (hex) of the CompiledPolicy's JSON, which the supervisor wrote to POLICY_FILE in the
+ * channel directory; absent without --policy. A file, because a learned policy can be larger than
+ * the 128 KiB Linux allows one environment string; the digest, because the agent must take only
+ * the policy the supervisor wrote: a file swapped behind its back (by a program that is not Node,
+ * which the agent's guard of the channel does not stop) no longer has it, and the process stops.
+ */
 export const POLICY_VARIABLE = 'AUDITHOOK_POLICY';
+
+/** The compiled policy's file in the channel directory; nothing else there is named so (FIFOs are `fifo-*`). */
+export const POLICY_FILE = 'policy.json';
 
 /**
  * The flags of Node's permission model the run starts every process with (src/policy/wall.ts), as

@@ -6,7 +6,7 @@
  *   report-only event), a pattern that can never match the text its argument is matched as;
  * - a warning when it is only redundant or may be stale: a duplicate rule, a rule shadowed by an
  *   earlier one with the same action, an allow of a report-only event, a package that is not in
- *   the installed node_modules tree, a path pattern starting with `~` (not expanded).
+ *   the installed node_modules tree.
  * Shadowing is judged rule against rule, conservatively: a finding is always true, but a rule
  * shadowed only by several earlier rules together is not found.
  */
@@ -17,6 +17,7 @@ import { expandBraces, isGlob } from './glob.js';
 import { formatPath, loadPolicyFile, PolicyError, suggestion } from './load.js';
 import type { JsonPath, LoadedPolicy, PolicySource } from './load.js';
 import type { ArgumentKind, CompiledMatch, CompiledRule } from './types.js';
+import type { PolicyVariables } from './variables.js';
 
 export interface Finding {
   readonly severity: 'error' | 'warning';
@@ -29,6 +30,8 @@ export interface Finding {
 export interface CheckOptions {
   /** The package names installed in the project's node_modules tree; null: not known (no tree), not checked. */
   readonly installed: ReadonlySet<string> | null;
+  /** The values of the patterns' variables (`${PROJECT}`: the project checked). */
+  readonly variables?: PolicyVariables;
 }
 
 type SourceRule = PolicySource['rules'][number];
@@ -152,10 +155,6 @@ function checkPatterns(findings: Findings, rule: SourceRule, reached: readonly s
         }
       }
       for (const reason of reasons) findings.add('error', path, `"${pattern}" can never match: ${reason}`);
-      // Relative to the policy file's directory, `~/x` is a directory named `~` there: possible, but rarely meant.
-      if (reached.some((event) => catalogueByName.get(event)?.args.some((arg) => arg.name === name && argumentKind(arg) === 'path')) && /^~(?:\/|$)/.test(pattern)) {
-        findings.add('warning', path, `"${pattern}": "~" is not expanded; this is a directory named "~" next to the policy file`);
-      }
     });
   }
 }
@@ -175,7 +174,7 @@ function checkPackage(findings: Findings, rule: CompiledRule, name: string, inde
 export function checkPolicy(file: string, options: CheckOptions): Finding[] {
   let loaded: LoadedPolicy;
   try {
-    loaded = loadPolicyFile(file);
+    loaded = loadPolicyFile(file, options.variables);
   } catch (error) {
     if (!(error instanceof PolicyError) || error.cause !== undefined) throw error;
     return [{ severity: 'error', location: error.location, message: error.detail }];

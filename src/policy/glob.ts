@@ -15,9 +15,10 @@ const MAX_ALTERNATIVES = 1000;
 const REGEXP_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
 const ANY_CHAR = '[\\s\\S]';
 
-/** `\*` etc.: the literal text as a glob. */
+/** `\*` etc.: the literal text as a glob (a leading `~` too, which a policy reads as the home directory). */
 export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?{},]/g, '\\$&');
+  const escaped = text.replace(/[\\*?{},]/g, '\\$&');
+  return escaped.startsWith('~') ? `\\${escaped}` : escaped;
 }
 
 /** The index of the `}` closing the `{` at `open`, and the top-level commas between them. */

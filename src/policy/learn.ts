@@ -2,32 +2,31 @@
  * `audithook policy learn`: the least-privilege policy that allows everything a set of logs
  * recorded. Default deny; for the application (`"package": null`: its own code only), then code of
  * unknown origin (`"*"`, from events whose package chain was not known), then each package
- * (alphabetically), one allow rule per event, matching the arguments that say where an operation reaches (paths, addresses,
- * hosts, URLs, environment keys, bindings), generalised so that the next run fits too:
- * - a path inside the package's own directory in node_modules -> that directory `/**`;
- * - a path in the temporary directory -> the temporary directory `/**` (names there are random);
- * - a path deeper inside the project -> its top-level directory in the project `/**`
- *   (`src/**`, `node_modules/<package>/**`); a file at the project's top stays exact;
+ * (alphabetically), one allow rule per event, matching the arguments that say where an operation
+ * reaches (paths, addresses, hosts, URLs, environment keys, bindings, module files), generalised
+ * as a reviewer would, so that the next run fits too, in another folder or home as well:
+ * - a path inside a package's folder in a node_modules -> that folder `/**`, and three or more
+ *   folders of one node_modules in a rule -> that node_modules `/**`;
+ * - inside the project, npm's cache -> its top-level directory `/**` (`${PROJECT}/src/**`), a
+ *   top-level file exactly; inside the temporary directory -> `${TMPDIR}/**` (names there are random);
+ * - inside the home directory -> `~/...`, exactly; run-to-run parts of exact names (times,
+ *   digests, UUIDs) -> `*`;
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
- * allows them. The output is deterministic and laid out one rule per line (one
- * pattern per line in longer lists), so that a change of behaviour reads as a small diff.
+ * allows them. The output is deterministic and sorted, laid out one rule per line (one pattern per
+ * line in longer lists), so that a change of behaviour reads as a small diff.
  */
-import { relative, sep } from 'node:path';
 import { argKind, events as catalogue, type EventSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../contract/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { argumentText } from './decide.js';
 import { escapeGlob } from './glob.js';
 import type { ArgumentKind } from './types.js';
+import type { PolicyVariables } from './variables.js';
 
 export interface LearnOptions {
-  /** Where the policy will live: paths inside it are written relative to it. */
-  readonly policyDir: string;
-  /** The program's project directory, whose subdirectories become `dir/**`. */
-  readonly projectDir: string;
-  /** The temporary directory, allowed as a whole when anything inside it was used. */
-  readonly tmpDir: string;
+  /** The values of the variables the learned patterns use: paths inside these directories are written with them. */
+  readonly variables: PolicyVariables;
 }
 
 export interface LearnedPolicy {
@@ -51,43 +50,80 @@ const LEARNED_TEXT: Readonly<Record<string, string>> = {
 const EPHEMERAL_PORTS = 32768;
 const CATALOGUE = new Map<string, EventSpec>(catalogue.map((event) => [event.name, event]));
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
+const NODE_MODULES = '/node_modules/';
+/** Packages in one node_modules (or scope) from which on a rule allows the whole directory. */
+const SIBLING_PACKAGES = 3;
+/**
+ * The parts of a file name that differ from run to run: ISO times (npm's `_logs/2026-01-02T03_04_05_678Z-debug-0.log`),
+ * UUIDs, hex digests, Unix times in seconds or milliseconds. Each becomes `*`.
+ */
+const VOLATILE = /\d{4}-\d{2}-\d{2}T\d{2}[_:-]?\d{2}[_:-]?\d{2}(?:[_.,]\d+)?Z?|[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}|(?<![\da-z])(?=[a-z]*\d)[\da-f]{16,}(?![\da-z])|(?<!\d)\d{10,13}(?!\d)/gi;
 
 const within = (dir: string, path: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 
-class Generaliser {
-  constructor(private readonly options: LearnOptions) {}
+/** How a directory's insides are learnt (variables.ts names them). */
+interface Anchor {
+  readonly dir: string;
+  /** How the directory is written: `~` or `${NAME}`. */
+  readonly written: string;
+  /**
+   * `top`: each top-level directory as a whole (`${PROJECT}/src/**`), a top-level file exactly;
+   * `whole`: the directory as a whole (the temporary directory: its names are random);
+   * `exact`: each path exactly, its volatile names as `*` (the home directory: its files are secrets).
+   */
+  readonly scope: 'top' | 'whole' | 'exact';
+}
 
-  /** The glob for an absolute, normalised path, as seen from `subject`, written for an argument of kind `kind`. */
-  path(path: string, subject: string | null, kind: ArgumentKind): string {
-    const own = subject === null ? -1 : path.lastIndexOf(`/node_modules/${subject}/`);
-    if (own !== -1) return this.write(`${path.slice(0, own)}/node_modules/${subject as string}`, true, kind);
-    const { projectDir } = this.options;
-    if (within(projectDir, path) && path !== projectDir) {
-      const parts = relative(projectDir, path).split(sep);
-      const depth = parts[0] === 'node_modules' ? ((parts[1] ?? '').startsWith('@') ? 3 : 2) : 1;
-      return parts.length > depth
-        ? this.write(`${projectDir}/${parts.slice(0, depth).join('/')}`, true, kind)
-        : this.write(path, false, kind);
-    }
-    if (within(this.options.tmpDir, path) && path !== this.options.tmpDir) return this.write(this.options.tmpDir, true, kind);
-    return this.write(path, false, kind);
+/** `/a/node_modules/@s/p/x` -> `/a/node_modules/@s/p`: the innermost package folder holding a path; null outside one. */
+function packageFolder(path: string): string | null {
+  const at = path.lastIndexOf(NODE_MODULES);
+  if (at === -1) return null;
+  const parts = path.slice(at + NODE_MODULES.length).split('/');
+  const length = (parts[0] ?? '').startsWith('@') ? 2 : 1;
+  if (parts.length < length || parts.slice(0, length).includes('')) return null;
+  return `${path.slice(0, at)}${NODE_MODULES}${parts.slice(0, length).join('/')}`;
+}
+
+class Generaliser {
+  /** Longest first: the innermost directory that holds a path decides how it is written (a project inside the home directory). */
+  private readonly anchors: readonly Anchor[];
+
+  constructor(variables: PolicyVariables) {
+    const anchors: Anchor[] = [
+      { dir: variables.PROJECT, written: '${PROJECT}', scope: 'top' },
+      { dir: variables.NPM_CACHE, written: '${NPM_CACHE}', scope: 'top' },
+      { dir: variables.TMPDIR, written: '${TMPDIR}', scope: 'whole' },
+      { dir: variables.HOME, written: '~', scope: 'exact' },
+    ];
+    this.anchors = anchors.filter((anchor) => anchor.dir !== '/').sort((a, b) => b.dir.length - a.dir.length);
   }
 
   /**
-   * Inside the policy's directory, relative to it (so the policy moves with the project), written so
-   * that the loader reads it as a path: `./x` for a command (`x` would be a name looked up in PATH)
-   * and for an IPC address (`x` would be a host). Text arguments are not resolved: absolute.
+   * The glob for an absolute, normalised path: inside a package's folder in a node_modules, that
+   * folder as a whole (a package reads and loads its own files, npm writes them); otherwise as its
+   * anchor says; elsewhere exact, volatile names as `*`.
    */
-  private write(path: string, subtree: boolean, kind: ArgumentKind): string {
-    const inPolicyDir = kind !== 'text' && within(this.options.policyDir, path);
-    const shown = inPolicyDir ? relative(this.options.policyDir, path).split(sep).join('/') || '.' : path;
-    const glob = `${escapeGlob(shown)}${subtree ? '/**' : ''}`;
-    const marked = kind === 'address' || (kind === 'command' && !glob.includes('/'));
-    return inPolicyDir && marked ? `./${glob}` : glob;
+  path(path: string): string {
+    const folder = packageFolder(path);
+    if (folder !== null && path !== folder) return `${this.written(folder)}/**`;
+    const anchor = this.anchors.find((candidate) => within(candidate.dir, path) && path !== candidate.dir);
+    if (anchor === undefined) return this.written(path, true);
+    const inside = path.slice(anchor.dir.length + 1);
+    if (anchor.scope === 'whole') return `${anchor.written}/**`;
+    if (anchor.scope === 'top' && inside.includes('/') && folder === null) return `${this.written(`${anchor.dir}/${inside.slice(0, inside.indexOf('/'))}`)}/**`;
+    return this.written(path, anchor.scope === 'exact');
   }
 
-  address(value: unknown, kind: ArgumentKind, subject: string | null): string | null {
-    if (typeof value === 'string') return this.path(argumentText(value, 'path') as string, subject, kind);
+  /** `path` as a glob, inside an anchor with its variable; `volatile`: run-to-run parts of names as `*`. */
+  private written(path: string, volatile = false): string {
+    const anchor = this.anchors.find((candidate) => within(candidate.dir, path));
+    const rest = anchor === undefined ? path : path.slice(anchor.dir.length);
+    const glob = volatile ? rest.split(VOLATILE).map(escapeGlob).join('*') : escapeGlob(rest);
+    return anchor === undefined ? glob : `${anchor.written}${glob}`;
+  }
+
+  address(value: unknown, kind: ArgumentKind): string | null {
+    if (typeof value === 'string') return this.path(argumentText(value, 'path') as string);
     if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string') return null;
     const host = value[0].toLowerCase();
     const text = argumentText(value, kind);
@@ -108,7 +144,7 @@ function urlOrigin(url: string): string {
 }
 
 /** The argument name -> glob pairs a record needs, sorted by name. */
-function learnedArguments(record: LogRecord, subject: string | null, generaliser: Generaliser): Pairs {
+function learnedArguments(record: LogRecord, generaliser: Generaliser): Pairs {
   const spec = CATALOGUE.get(record.event);
   const pairs: Pairs = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
@@ -117,14 +153,14 @@ function learnedArguments(record: LogRecord, subject: string | null, generaliser
     const value = record.args[index];
     let glob: string | null;
     if (kind === 'address') {
-      glob = generaliser.address(value, kind, subject);
+      glob = generaliser.address(value, kind);
     } else {
       const text = argumentText(value, kind);
       if (text === null) glob = null;
       else if (kind === 'url') glob = urlOrigin(text);
       // Paths, and text that is a normalised absolute path (an addon, a module file: text is matched as given).
       else if (kind === 'path' || (kind === 'command' && text.includes('/')) || (kind === 'text' && text.startsWith('/') && argumentText(text, 'path') === text)) {
-        glob = generaliser.path(text, subject, kind);
+        glob = generaliser.path(text);
       } else glob = escapeGlob(text);
     }
     if (glob !== null) pairs.push([arg.name, glob]);
@@ -159,12 +195,40 @@ function rulesFor(subject: string | null, event: string, needs: ReadonlySet<stri
     const tuples = byNames.get(names) as Pairs[];
     if (!names.includes(',')) {
       // One argument: one rule listing every pattern.
-      rules.push({ event, package: subject, match: [[names, tuples.map((pairs) => (pairs[0] as [string, string])[1])]] });
+      rules.push({ event, package: subject, match: [[names, condensed(tuples.map((pairs) => (pairs[0] as [string, string])[1]))]] });
     } else {
       // Several (a rename's source and destination): each combination seen, not their product.
       for (const pairs of tuples) rules.push({ event, package: subject, match: pairs.map(([name, glob]) => [name, [glob]]) });
     }
   }
+}
+
+/** `dir` of a `dir/**` glob whose `dir` is literal; null for any other glob. */
+function subtreeBase(glob: string): string | null {
+  if (!glob.endsWith('/**')) return null;
+  const base = glob.slice(0, -3);
+  return /[*?]/.test(base) ? null : base;
+}
+
+/** `.../node_modules/<name>` or `.../node_modules/@scope/<name>`: the node_modules is its first group. */
+const PACKAGE_FOLDER = /^(.*\/node_modules)\/(?:@[^/]+\/)?[^/]+$/;
+
+/**
+ * One rule's patterns as a reviewer would list them: SIBLING_PACKAGES or more package folders of one
+ * node_modules as that node_modules (`${PROJECT}/node_modules/**`: npm reads and writes every
+ * package, a package loads its dependencies), then without the patterns another covers, sorted.
+ */
+function condensed(globs: readonly string[]): string[] {
+  const current = [...new Set(globs)];
+  const packages = new Map<string, number>();
+  for (const glob of current) {
+    const nodeModules = PACKAGE_FOLDER.exec(subtreeBase(glob) ?? '')?.[1];
+    if (nodeModules !== undefined) packages.set(nodeModules, (packages.get(nodeModules) ?? 0) + 1);
+  }
+  for (const [nodeModules, count] of packages) if (count >= SIBLING_PACKAGES) current.push(`${nodeModules}/**`);
+  const bases = current.map(subtreeBase).filter((base): base is string => base !== null);
+  const covered = (glob: string): boolean => bases.some((base) => glob !== `${base}/**` && (glob === base || glob.startsWith(`${base}/`)));
+  return [...new Set(current.filter((glob) => !covered(glob)))].sort(compare);
 }
 
 const quote = (text: string): string => JSON.stringify(text);
@@ -181,7 +245,7 @@ function formatRule(rule: LearnedRule, last: boolean): string {
 }
 
 export function learnPolicy(records: readonly LogRecord[], options: LearnOptions): LearnedPolicy {
-  const generaliser = new Generaliser(options);
+  const generaliser = new Generaliser(options.variables);
   const uncatalogued = new Set<string>();
   // subject ('' for the application) -> event -> the argument patterns records need, as JSON
   const needs = new Map<string, Map<string, Set<string>>>();
@@ -203,12 +267,13 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
       chain.push('*');
       unknown++;
     }
+    const learned = learnedArguments(record, generaliser);
     for (const subject of chain) {
       const byEvent = needs.get(subject ?? '') ?? new Map<string, Set<string>>();
       needs.set(subject ?? '', byEvent);
       const seen = byEvent.get(record.event) ?? new Set<string>();
       byEvent.set(record.event, seen);
-      seen.add(JSON.stringify(learnedArguments(record, subject, generaliser)));
+      seen.add(JSON.stringify(learned));
     }
   }
   const rules: LearnedRule[] = [];

@@ -14,6 +14,7 @@ import { argumentKind, unmatchableReason } from './arguments.js';
 import { escapeGlob, GlobError, type GlobMatcher, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledResource, CompiledRule } from './types.js';
+import { expandHome, expandVariables, type PolicyVariables, policyVariables, VariableError } from './variables.js';
 
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
@@ -238,16 +239,21 @@ function normaliseGlobPath(glob: string): string {
 }
 
 /** How each kind's patterns are rewritten before compiling, so that they compare with what argumentText produces. */
-function patternTransform(kind: ArgumentKind, policyDir: string): (alternative: string) => string {
+function patternTransform(kind: ArgumentKind, policyDir: string, variables: PolicyVariables): (alternative: string) => string {
   const asPath = (glob: string): string =>
     normaliseGlobPath(glob.startsWith('/') || glob.startsWith('**') ? glob : `${escapeGlob(policyDir)}/${glob}`);
+  const home = (glob: string): string => expandHome(glob, variables);
   switch (kind) {
-    case 'path': return asPath;
-    case 'command': return (glob) => (glob.includes('/') ? asPath(glob) : glob);
+    case 'path': return (glob) => asPath(home(glob));
+    case 'command': return (glob) => {
+      const expanded = home(glob);
+      return expanded.includes('/') ? asPath(expanded) : expanded;
+    };
     case 'host': return (glob) => glob.toLowerCase();
     // Lower-case scheme and host, as the URL parser makes the value.
     case 'url': return (glob) => glob.replace(/^[^:/]*:\/\/[^/]*/, (origin) => origin.toLowerCase());
-    case 'address': return (glob) => {
+    case 'address': return (alternative) => {
+      const glob = home(alternative);
       if (glob.startsWith('/') || glob.startsWith('.')) return asPath(glob);
       const lower = glob.toLowerCase();
       if (lower.startsWith('[')) return lower.includes(']:') ? lower : `${lower}:*`;
@@ -256,11 +262,25 @@ function patternTransform(kind: ArgumentKind, policyDir: string): (alternative: 
       // A bare IPv6 address: the whole pattern is the host.
       return colons === 1 ? lower : `[${lower}]:*`;
     };
-    default: return (glob) => glob;
+    // Text: `~` only, for a text argument that holds a path (import's filename).
+    default: return home;
   }
 }
 
-function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rules'][number]['match'], covered: readonly string[], policyDir: string): Record<string, CompiledMatch[]> {
+/** The patterns with their `${NAME}` variables expanded; an unknown one is an error at its pattern. */
+function expandedPatterns(file: PolicyFile, path: JsonPath, value: string | readonly string[], variables: PolicyVariables): string[] {
+  const listed = typeof value !== 'string';
+  return (listed ? value : [value]).map((pattern, i) => {
+    try {
+      return expandVariables(pattern, variables);
+    } catch (error) {
+      if (!(error instanceof VariableError)) throw error;
+      throw file.error(listed ? [...path, i] : path, `"${pattern}": ${error.message}`);
+    }
+  });
+}
+
+function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rules'][number]['match'], covered: readonly string[], policyDir: string, variables: PolicyVariables): Record<string, CompiledMatch[]> {
   const result: Record<string, CompiledMatch[]> = {};
   for (const event of covered) result[event] = [];
   for (const [name, value] of Object.entries(match ?? {})) {
@@ -282,7 +302,7 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
         : `${lacking.join(', ')} ${lacking.length === 1 ? 'has' : 'have'} no argument "${name}": a match applies to every event the rule's glob covers, so narrow the event`;
       throw file.error(keyPath, problem, 'key');
     }
-    const patterns = typeof value === 'string' ? [value] : value;
+    const patterns = expandedPatterns(file, keyPath, value, variables);
     // Events that share an argument name can read it differently: one matcher per kind.
     const matchers = new Map<ArgumentKind, GlobMatcher>();
     for (const event of covered) {
@@ -291,7 +311,7 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
       const kind = argumentKind(args[index] as ArgSpec);
       let matcher = matchers.get(kind);
       if (matcher === undefined) {
-        matcher = compileGlob(globMatcher, file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir) });
+        matcher = compileGlob(globMatcher, file, keyPath, patterns, { segments: true, transform: patternTransform(kind, policyDir, variables) });
         matchers.set(kind, matcher);
       }
       result[event]?.push({ index, kind, ...matcher });
@@ -312,14 +332,15 @@ export interface LoadedPolicy {
 
 /**
  * Reads, validates and compiles a policy; throws PolicyError with the whole user-facing message (its
- * `cause` the fs error when the file could not be read).
+ * `cause` the fs error when the file could not be read). `variables`: the values of `~`,
+ * `${PROJECT}`, ... (variables.ts), by default those of a run in the working directory.
  */
-export function loadPolicy(file: string): CompiledPolicy {
-  return loadPolicyFile(file).policy;
+export function loadPolicy(file: string, variables: PolicyVariables = policyVariables()): CompiledPolicy {
+  return loadPolicyFile(file, variables).policy;
 }
 
 /** loadPolicy, keeping the source and its locations (for the semantic checks of check.ts). */
-export function loadPolicyFile(file: string): LoadedPolicy {
+export function loadPolicyFile(file: string, variables: PolicyVariables = policyVariables()): LoadedPolicy {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -347,7 +368,7 @@ export function loadPolicyFile(file: string): LoadedPolicy {
     const { source: event, covered } = coveredEvents(source, [...path, 'event'], rule.event);
     const subjects = rule.package === undefined ? 'everyone' : rule.package === null ? 'application' : rule.package === '*' ? 'any-package' : 'packages';
     const pkg = subjects !== 'packages' ? null : compileGlob(globSource, source, [...path, 'package'], [rule.package as string], { segments: true });
-    const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir);
+    const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir, variables);
     return { rule: `rules[${i}]`, action: rule.action, event, subjects, package: pkg, match };
   });
   return {
