@@ -238,10 +238,6 @@ const cases = [
   },
   underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
   underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
-  // Attribution (issue #13 §5): the stack and the causes of every event, with a promise-heavy
-  // HTTP handler (whose scheduling captures causes) and a file-system loop in a package.
-  underRunCase('HTTP server, promise-heavy handler, 16 concurrent', 'http-promise-handler', 1600, 3, throughputAtLeast(0.9)),
-  underRunCase('fs loop in a package (open, fstat, close, a reaction)', 'fs-loop-in-package', 2e4, 5, ratioAtMost(3)),
   {
     // One verdict of the agent: a 50-rule policy with package rules, chains of 0 to 3 packages.
     name: 'decide(), 50-rule policy',

@@ -178,64 +178,6 @@ Object.assign(workloads, {
   },
 });
 
-// Attribution's costs (issue #13 §5). A promise-heavy handler: each request awaits a chain of
-// promise reactions and timers-free async steps, as an application's handler (validation,
-// middleware, a data layer) does; 16 keep-alive clients at a time, all in this process, over 127.0.0.1.
-async function step(value) {
-  await null;
-  return Promise.resolve(value).then((v) => v + 1);
-}
-Object.assign(workloads, {
-  'http-promise-handler': async () => {
-    const server = http.createServer(async (request, response) => {
-      let value = 0;
-      for (let i = 0; i < 10; i++) value = await step(value);
-      const body = await new Promise((resolve) => process.nextTick(resolve, JSON.stringify({ value, url: request.url })));
-      response.setHeader('content-type', 'application/json');
-      response.end(body);
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    server.unref();
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-    const { port } = server.address();
-    const get = () => new Promise((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, agent, path: '/item' }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode));
-      }).on('error', reject);
-    });
-    return async (n) => {
-      let sink = 0;
-      for (let i = 0; i < n; i += 16) sink += (await Promise.all(Array.from({ length: Math.min(16, n - i) }, get))).length;
-      return sink;
-    };
-  },
-  // A file-system loop in a package: node_modules/bench-package (written here) opens, stats and
-  // closes a file, and awaits a promise reaction, each iteration; every event is the package's.
-  'fs-loop-in-package': async () => {
-    const file = scratchFile();
-    const root = fs.mkdtempSync(join(tmpdir(), 'audithook-bench-package-'));
-    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-    const dir = join(root, 'node_modules', 'bench-package');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench-package', version: '1.0.0', type: 'module' }));
-    fs.writeFileSync(join(dir, 'index.mjs'), `import fs from 'node:fs';
-export async function loop(n, file) {
-  let sink = 0;
-  for (let i = 0; i < n; i++) {
-    const fd = fs.openSync(file, 'r');
-    sink += fs.fstatSync(fd).size;
-    fs.closeSync(fd);
-    sink += await Promise.resolve(i).then((v) => v & 1);
-  }
-  return sink;
-}
-`);
-    const { loop } = await import(pathToFileURL(join(dir, 'index.mjs')).href);
-    return (n) => loop(n, file);
-  },
-});
-
 // decide() alone, as the agent calls it on every event: a 50-rule policy with package rules (the
 // shape `policy learn` writes: per package, allow rules matching paths, addresses, commands), over
 // a mix of events from the application and from chains of one to three packages, most of them

@@ -15,8 +15,6 @@
 import { addHook, audit } from './core/kernel.js';
 import type { Hook } from './core/kernel.js';
 import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
-import { currentCause } from './core/causes.js';
-import type { Cause } from './core/causes.js';
 import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
 import { AGENT_BESIDE } from './instrument/propagation.js';
@@ -68,16 +66,3 @@ function findOrCreateRuntime(): Runtime {
 }
 
 export const runtime: Runtime = findOrCreateRuntime();
-
-let causesClaimed = false;
-
-/**
- * The cause of the work running now (src/core/causes.ts), for the agent's attribution: handed out
- * once, to the first caller, which under `audithook run` is the agent, loaded before any program
- * code. Not on the published runtime: a program that could read causes could also edit them.
- */
-export function claimCauses(): (() => Cause | undefined) | undefined {
-  if (causesClaimed) return undefined;
-  causesClaimed = true;
-  return currentCause;
-}

@@ -374,6 +374,8 @@ describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === nu
   /** What was denied to whom (the message names the resource too). */
   const denials = (log: string): string[] => logged(log).filter((entry) => entry.decision === 'deny')
     .map((entry) => `${entry.event} by ${entry.package ?? 'the application'}`);
+  /** The same, with the records, for a failure message. */
+  const denialDetail = (log: string): string => logged(log).filter((entry) => entry.decision === 'deny').map((entry) => JSON.stringify(entry)).join('\n');
   let runs = 0;
   /** `audithook run` of a job in `dir`, under `policy` when given: its log and output. */
   const job = (dir: string, name: Job, policy?: string) => {
@@ -409,7 +411,7 @@ describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === nu
       else copy(folder);
       for (const name of Object.keys(jobs) as Job[]) {
         const result = job(dir, name, policies[name]);
-        assert.deepEqual(denials(result.log), [], `${name} in ${folder}`);
+        assert.deepEqual(denials(result.log), [], `${name} in ${folder}:\n${denialDetail(result.log)}`);
         assert.equal(result.status, 0, result.stderr);
       }
       assert.equal(readFileSync(join(dir, 'node_modules', 'hello-install', 'built.txt'), 'utf8'), 'built\n');

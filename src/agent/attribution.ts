@@ -10,10 +10,6 @@
  * is. package.json files give versions only: a root manifest's other name is recorded (`manifest`),
  * never used; one deeper inside a package means nothing. Other files are the application's.
  *
- * Work that runs later than the call that asked for it (a timer, a listener, a stream's open) is
- * also the work of that call's packages: the causes it runs in (src/core/causes.ts) are read the
- * same way, and their packages follow the stack's.
- *
  * When the chain cannot be known (more frames than are read, an unreadable stack, a frame of code
  * with no file), the event says so, and the policy decides it as the unknown subject.
  *
@@ -26,11 +22,10 @@ import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
 import type { Attribution, PackageRef } from '../contract/record.js';
-import { FRAMES_READ, callSiteFileName, callSiteIsEval, callSites, capturedSites } from '../core/callsites.js';
-import type { Cause } from '../core/causes.js';
+import { callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
 import {
   MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeReplaceAll,
-  StringPrototypeSlice, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, newList,
+  StringPrototypeSlice, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 
 const JSONParse = JSON.parse;
@@ -38,6 +33,11 @@ const URIDecode = decodeURIComponent;
 const { readFileSync, readdirSync, realpathSync } = fs;
 const { dirname, sep } = path;
 const realpath = realpathSync.native;
+/**
+ * Frames read per event. The cost of capturing grows with the frames there are, not with this
+ * limit, so it is high: deeper stacks than this are rare in real programs (see docs/cli.md).
+ */
+const MAX_FRAMES = 1024;
 const NODE_MODULES = `${sep}node_modules${sep}`;
 const DOT = 46;
 const AT = 64;
@@ -52,94 +52,41 @@ const byFile = new MapCtor<string, FileChain>();
 const byRoot = new MapCtor<string, PackageRef>();
 
 export interface StackPackages {
-  /** Innermost first, each once: the stack's, then its causes'. */
+  /** Innermost first, each once. */
   readonly packages: PackageRef[];
   readonly attribution: Attribution;
 }
 
-/** How much an attribution says that the chain is not known: the worse of two wins. */
-const UNCERTAINTY: Readonly<Record<Attribution, number>> = { complete: 0, anonymous: 1, truncated: 2, unreadable: 3 };
-
-function worse(a: Attribution, b: Attribution): Attribution {
-  return UNCERTAINTY[b] > UNCERTAINTY[a] ? b : a;
-}
-
 /**
- * The packages of the work running now, innermost first, each once: those on the stack above
- * `below` (a function of ours: it and everything it called are left out), then those of the
- * causes it runs in (src/core/causes.ts: the calls that scheduled it, and theirs). `ownFiles`:
- * files whose frames are audithook's own.
+ * The packages on the stack above `below` (a function of ours: it and everything it called are
+ * left out), innermost first, each once. `ownFiles`: files whose frames are audithook's own.
  */
-export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean, cause: Cause | undefined): StackPackages {
+export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): StackPackages {
   const packages = newList<PackageRef>();
-  const sites = callSites(below, FRAMES_READ + 1);
+  const sites = callSites(below, MAX_FRAMES + 1);
   if (sites === undefined) return { packages, attribution: 'unreadable' };
-  let attribution = addSites(sites, packages, ownFiles);
-  if (cause !== undefined) {
-    const chain = causePackages(cause, ownFiles);
-    for (let i = 0; i < chain.packages.length; i++) addPackage(packages, chain.packages[i] as PackageRef);
-    attribution = worse(attribution, chain.attribution);
-  }
-  return { packages, attribution };
-}
-
-/** Each cause's packages (its own and those behind it), read once: a cause does not change. */
-const byCause = new WeakMapCtor<Cause, StackPackages>();
-
-function causePackages(cause: Cause, ownFiles: (file: string) => boolean): StackPackages {
-  const known = WeakMapPrototypeGet(byCause, cause);
-  if (known !== undefined) return known;
-  const packages = newList<PackageRef>();
-  let attribution: Attribution = 'complete';
-  if (cause.stack !== undefined) {
-    const sites = capturedSites(cause.stack);
-    attribution = sites === undefined ? 'unreadable' : addSites(sites, packages, ownFiles);
-  }
-  if (cause.files !== undefined) {
-    for (let i = 0; i < cause.files.length; i++) attribution = worse(attribution, addFile(cause.files[i] as string, packages, ownFiles));
-    if (cause.anonymous) attribution = worse(attribution, 'anonymous');
-  }
-  const behind = [cause.first, cause.second];
-  for (let i = 0; i < 2; i++) {
-    const next = behind[i];
-    if (next === undefined) continue;
-    const chain = causePackages(next, ownFiles);
-    for (let j = 0; j < chain.packages.length; j++) addPackage(packages, chain.packages[j] as PackageRef);
-    attribution = worse(attribution, chain.attribution);
-  }
-  const resolved = { packages, attribution };
-  WeakMapPrototypeSet(byCause, cause, resolved);
-  return resolved;
-}
-
-/** Adds the packages of `sites` (at most FRAMES_READ of them) to `packages`; what they say of the chain. */
-function addSites(sites: readonly object[], packages: PackageRef[], ownFiles: (file: string) => boolean): Attribution {
-  let attribution: Attribution = sites.length > FRAMES_READ ? 'truncated' : 'complete';
-  const read = sites.length > FRAMES_READ ? FRAMES_READ : sites.length;
+  let attribution: Attribution = sites.length > MAX_FRAMES ? 'truncated' : 'complete';
+  const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
   for (let i = 0; i < read; i++) {
     const site = sites[i] as object;
     const file = callSiteFileName(site);
     if (typeof file !== 'string') {
       // V8's built-ins (Array.prototype.map) have no file either; code built from a string is eval's.
-      if (callSiteIsEval(site)) attribution = worse(attribution, 'anonymous');
+      if (callSiteIsEval(site) && attribution === 'complete') attribution = 'anonymous';
       continue;
     }
-    attribution = worse(attribution, addFile(file, packages, ownFiles));
+    if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
+    const chain = fileChain(file);
+    if (chain === null) {
+      if (attribution === 'complete') attribution = 'anonymous';
+      continue;
+    }
+    for (let j = chain.length - 1; j >= 0; j--) {
+      const ref = chain[j] as PackageRef;
+      if (!listed(packages, ref)) packages[packages.length] = ref;
+    }
   }
-  return attribution;
-}
-
-/** Adds the packages of a frame's file; 'anonymous' for code with no file to own it. */
-function addFile(file: string, packages: PackageRef[], ownFiles: (file: string) => boolean): Attribution {
-  if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) return 'complete';
-  const chain = fileChain(file);
-  if (chain === null) return 'anonymous';
-  for (let j = chain.length - 1; j >= 0; j--) addPackage(packages, chain[j] as PackageRef);
-  return 'complete';
-}
-
-function addPackage(packages: PackageRef[], ref: PackageRef): void {
-  if (!listed(packages, ref)) packages[packages.length] = ref;
+  return { packages, attribution };
 }
 
 /**
@@ -147,7 +94,7 @@ function addPackage(packages: PackageRef[], ref: PackageRef): void {
  * machinery alone caused the event (in Node's module hooks thread, its own loading of sources).
  */
 export function hasForeignFrame(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): boolean {
-  const sites = callSites(below, FRAMES_READ);
+  const sites = callSites(below, MAX_FRAMES);
   if (sites === undefined) return true;
   for (let i = 0; i < sites.length; i++) {
     const file = callSiteFileName(sites[i] as object);

@@ -1,7 +1,7 @@
 /**
  * The `audithook run` agent, preloaded (`--require`) in every audited process and worker thread.
  * It installs the instrumentation and one hook that, for every event: finds the npm packages on
- * the call stack and of the calls that scheduled the work running (attribution.ts), asks the policy (when there is one), sends a record (src/contract/record.ts) to
+ * the call stack, asks the policy (when there is one), sends a record (src/contract/record.ts) to
  * `audithook run` over its channel (channel.ts), and in enforce mode refuses a denied operation with
  * ERR_ACCESS_DENIED. The log and the channel are audithook's: an event that names either is refused
  * for everyone, in every mode.
@@ -16,8 +16,7 @@ import { threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
-import { claimCauses, runtime } from '../runtime.js';
-import type { Cause } from '../core/causes.js';
+import { runtime } from '../runtime.js';
 import {
   ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
@@ -93,13 +92,10 @@ function configuration(): Configuration {
   return { log, channel, policy: digest === undefined || digest === '' ? null : readPolicy(channel, digest) };
 }
 
-function start(): Omit<Configuration, 'channel'> & { channel: Channel; currentCause: () => Cause | undefined } {
+function start(): Omit<Configuration, 'channel'> & { channel: Channel } {
   try {
     const { log, channel, policy } = configuration();
-    // The causes of the running work, which only the agent may read: the first to claim them.
-    const currentCause = claimCauses();
-    if (currentCause === undefined) throw new AgentError('the causes of events were claimed before the agent (code ran before it)');
-    return { log, policy, channel: openChannel(channel), currentCause };
+    return { log, policy, channel: openChannel(channel) };
   } catch (error) {
     const message = error instanceof AgentError || error instanceof ChannelError ? error.message
       : `cannot open a channel to audithook run: ${(error as Error).message}`;
@@ -110,8 +106,7 @@ function start(): Omit<Configuration, 'channel'> & { channel: Channel; currentCa
 }
 /* eslint-enable audithook/primordials */
 
-const { log, policy, channel, currentCause } = start();
-
+const { log, policy, channel } = start();
 const channelDirectory = process.env[CHANNEL_VARIABLE] as string;
 const channelFiles = `${channelDirectory}${sep}`;
 const policyName = policy === null ? '' : basename(policy.file);
@@ -182,7 +177,7 @@ const hooksThread = inNodeHooksThread();
 
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
-  const stack = packagesOnStack(auditHook, isOwnFile, currentCause());
+  const stack = packagesOnStack(auditHook, isOwnFile);
   if (event === 'node.permission') {
     // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
     // record shows it beside the policy's refusals.

@@ -38,30 +38,6 @@ export function callSites(below: (...args: never[]) => unknown, frames: number):
   return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
 }
 
-/**
- * Frames read of a stack, for attribution. The cost of capturing grows with the frames there are,
- * not with this limit, so it is high: deeper stacks than this are rare in real programs (see
- * docs/cli.md). A capture keeps one more, to tell a stack of exactly this many from a deeper one.
- */
-export const FRAMES_READ = 1024;
-
-/** A stack captured now and read later (capturedSites): V8 keeps the frames, formatting them only when they are read. */
-export type CapturedStack = { readonly stack?: unknown };
-
-/** The current stack above `below`, up to FRAMES_READ + 1 frames, captured but not yet read. */
-export function captureLater(below: (...args: never[]) => unknown): CapturedStack {
-  PrivateError.stackTraceLimit = FRAMES_READ + 1;
-  const holder = newHolder();
-  ReflectApply(captureStackTrace, PrivateError, [holder, below]);
-  return holder;
-}
-
-/** The call sites of a captured stack; undefined when it cannot be read. */
-export function capturedSites(captured: CapturedStack): readonly CallSite[] | undefined {
-  const sites = captured.stack;
-  return ArrayIsArray(sites) ? sites as readonly CallSite[] : undefined;
-}
-
 const callSitePrototype = ((): Record<string, unknown> | undefined => {
   const sites = callSites(callSites, 1);
   return sites?.[0] === undefined ? undefined : ObjectGetPrototypeOf(sites[0]) as Record<string, unknown>;

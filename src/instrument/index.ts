@@ -5,7 +5,6 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { asyncHooksDomain } from './async_hooks.js';
-import { causalityDomain } from './causality.js';
 import { childProcessDomain } from './child_process.js';
 import { codeDomain } from './code.js';
 import { cryptoDomain } from './crypto.js';
@@ -57,7 +56,6 @@ const DOMAINS: readonly Domain[] = [
   wasiDomain,
   cryptoDomain,
   permissionDomain,
-  causalityDomain,
 ];
 
 let installed = false;

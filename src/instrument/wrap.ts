@@ -22,11 +22,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
 import { callSiteFileName, callSites, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
-import { privateStorage } from '../core/causes.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import type { Reflector } from './referrer.js';
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -234,6 +233,32 @@ let depth = 0;
 /** Created on the first composite operation a hook sees; until then nothing pays for it. */
 let compositeContext: AsyncLocalStorage<NestedCalls> | undefined;
 const { getStore, run, exit } = AsyncLocalStorage.prototype;
+const storageMethods = ObjectGetOwnPropertyDescriptors(AsyncLocalStorage.prototype);
+
+/**
+ * Node's AsyncLocalStorage calls its own methods through `this` (run checks `this.getStore()`):
+ * the context gets the methods captured at load as own, read-only properties, out of reach of
+ * code that later replaces them on the prototype.
+ */
+function createCompositeContext(): AsyncLocalStorage<NestedCalls> {
+  const context = new AsyncLocalStorage<NestedCalls>();
+  const keys = ReflectOwnKeys(storageMethods);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key === 'constructor') continue;
+    const method = (storageMethods as Record<string, PropertyDescriptor>)[key] as PropertyDescriptor;
+    const descriptor = nullPrototype<PropertyDescriptor>({ configurable: false, enumerable: method.enumerable === true });
+    if (ObjectHasOwn(method, 'value')) {
+      descriptor.value = method.value as unknown;
+      descriptor.writable = false;
+    } else {
+      if (method.get !== undefined) descriptor.get = method.get;
+      if (method.set !== undefined) descriptor.set = method.set;
+    }
+    ObjectDefineProperty(context, key, descriptor);
+  }
+  return context;
+}
 
 /** Whether `op` is the work of the composite operation whose context this is. */
 function nestedInComposite(op: Operation): boolean {
@@ -268,14 +293,14 @@ function matches(expected: readonly unknown[], args: readonly unknown[], offset:
 /** A callback that runs outside any composite operation, so the caller's own calls are audited. */
 export function outsideOperation(callback: unknown): unknown {
   if (typeof callback !== 'function') return callback;
-  const context = compositeContext ??= privateStorage<NestedCalls>();
+  const context = compositeContext ??= createCompositeContext();
   return copyIdentity(function (this: unknown, ...args: unknown[]) {
     return ReflectApply(exit, context, [ReflectApply, callback, this, args]) as unknown;
   }, callback as Callable);
 }
 
 function callComposite(original: Callable, thisArg: unknown, args: unknown[], nested: NestedCalls): unknown {
-  const context = compositeContext ??= privateStorage<NestedCalls>();
+  const context = compositeContext ??= createCompositeContext();
   const last = args.length - 1;
   if (last >= 0) args[last] = outsideOperation(args[last]);
   const result = ReflectApply(run, context, [nested, ReflectApply, original, thisArg, args]);

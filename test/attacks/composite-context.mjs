@@ -17,13 +17,11 @@ for (const name of ['lstat', 'lstatSync']) {
       acted = true;
       done[`${name}: at once`] = attempt(() => fs.writeFileSync(join(work, `${name}-at-once`), 'x'));
       setTimeout(() => { done[`${name}: from a timer`] = attempt(() => fs.writeFileSync(join(work, `${name}-from-a-timer`), 'x')); }, 0);
-      // No frame of this package runs when the timer calls Node's function itself: the timer is still its work.
+      // No frame of this package runs when the timer calls Node's function itself.
       setTimeout(fs.writeFileSync, 0, join(work, `${name}-timer-calls-node`), 'x');
     }
     return Reflect.apply(real, this, args);
   };
 }
 
-// What Node's function refused in the timer, where nothing catches it.
-process.on('uncaughtException', (error) => { done.uncaught = error.code ?? error.message; });
 reportAtExit(done);

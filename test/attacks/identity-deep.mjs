@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { attempt, reportAtExit } from './attempt.mjs';
 
 const target = join(process.argv[process.argv.length - 1], 'written-by-evil');
-const DEPTH = 1000;
+const DEPTH = 3000;
 const emitters = Array.from({ length: DEPTH }, () => new EventEmitter());
 for (let i = 0; i < DEPTH - 1; i++) emitters[i].on('go', emitters[i + 1].emit.bind(emitters[i + 1], 'go'));
 emitters[DEPTH - 1].on('go', fs.writeFileSync.bind(fs, target, 'x'));
