@@ -95,19 +95,20 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
 }
 
 test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
-  const { records, streams, result } = attackAsPackage('forge-record');
+  const { records, streams, result, work } = attackAsPackage('forge-record');
   assert.deepEqual(result, { guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED' });
-  assert.deepEqual(records.filter((record) => record.event === 'forged.event'), []);
+  assert.deepEqual(records.filter((record) => record.event === 'forged.event' || record.event === 'forged.stream'), []);
+  assert.deepEqual(streams.filter((stream) => stream.stream === 'run').map((stream) => stream.cwd), [realpathSync(work)]);
   const refused = records.filter((record) => record.rule === 'audithook (its log and channel)');
   assert.deepEqual(refused.map((record) => [record.event, record.package, record.blocked]), [
     ['open', 'evil', true], ['os.truncate', 'evil', true], ['os.remove', 'evil', true], ['os.listdir', 'evil', true],
   ]);
   const app = records.find((record) => record.event === 'app.event');
   assert.ok(app, 'the application went on, and its stream with it');
-  // One line dropped on each channel of the process (its main thread's; Node 20's module hooks thread's).
+  // Both lines dropped on each channel of the process (its main thread's; Node 20's module hooks thread's).
   const malformed = streams.filter((stream) => stream.stream === 'malformed');
   assert.ok(malformed.length >= 1);
-  assert.deepEqual(malformed.map((stream) => [stream.pid, stream.missing]), malformed.map(() => [app.pid, 1]));
+  assert.deepEqual(malformed.map((stream) => [stream.pid, stream.missing]), malformed.map(() => [app.pid, 2]));
 });
 
 test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {

@@ -248,6 +248,34 @@ describe('audithook policy learn', () => {
     for (const entry of supplyChain.filter((item) => item.event !== 'myapp.custom')) assert.equal(verdict(policy, entry).decision, 'allow');
   });
 
+  test('${PROJECT} is the directory the logged run ran in, wherever learn runs; --project names another', () => {
+    const ranIn = join(root, 'ran-in');
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    const runRecord = (cwd: string) => JSON.stringify({ time: '2026-01-01T00:00:00.000Z', pid: null, thread: null, stream: 'run', records: 0, argv: ['node', 'app.js'], cwd });
+    const events = [record('open', [`${ranIn}/src/a.js`, 'r', 0]), record('open', [`${elsewhere}/src/b.js`, 'r', 0])];
+    const log = (name: string, lines: readonly string[]) => {
+      const file = join(root, name);
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    };
+    // A `run` record anywhere but the first line is not the supervisor's: it names no project.
+    const logged = log('ran-in.jsonl', [runRecord(ranIn), ...events.map((entry) => JSON.stringify(entry)), runRecord('/')]);
+    const paths = (result: { stdout: string }) => (JSON.parse(result.stdout) as { rules: { match?: { path?: string | string[] } }[] }).rules.flatMap((rule) => rule.match?.path ?? []).sort();
+
+    const learned = run([logged]);
+    assert.equal(learned.status, 0, learned.stderr);
+    assert.deepEqual(paths(learned), ['${PROJECT}/src/**', `${elsewhere}/src/b.js`]);
+    const named = run([logged, '--project', elsewhere]);
+    assert.deepEqual(paths(named), ['${PROJECT}/src/**', `${ranIn}/src/a.js`]);
+
+    // Runs in two directories: learn's own directory, and a notice saying so.
+    const two = run([logged, log('elsewhere.jsonl', [runRecord(elsewhere)])]);
+    assert.equal(two.status, 0, two.stderr);
+    assert.deepEqual(paths(two), [`${elsewhere}/src/b.js`, `${ranIn}/src/a.js`]);
+    assert.equal(two.stderr, `audithook: the logs are of runs in 2 directories (${ranIn}, ${elsewhere}): \${PROJECT} is this directory, ${project}; --project DIR names another\n`);
+  });
+
   test('an unreadable log: exit 2 with a message, no policy written', () => {
     const output = join(project, 'never.json');
     const result = run([logFile, join(root, 'missing.jsonl'), '-o', output]);

@@ -127,7 +127,11 @@ test('50 children and 8 workers writing at once: every record, every stream whol
   assertContiguous(result.log);
   const exits = streams(result.log).filter((s) => s.stream === 'exit');
   for (const sender of senders) assert.ok(exits.some((s) => `${s.pid}/${s.thread}` === sender), `${sender} said goodbye`);
-  assert.deepEqual(streams(result.log).filter((s) => s.stream !== 'exit' && s.stream !== 'start'), [], 'no stream cut, gapped or forged');
+  // The log's first line is audithook run's own: COMMAND and where it ran (the policy's ${PROJECT}).
+  const [first, ...rest] = streams(result.log);
+  assert.deepEqual([first?.stream, first?.pid, first?.argv, first?.cwd], ['run', null, ['node', fixture('many.cjs'), result.dir], result.dir]);
+  assert.deepEqual(lines(result.log)[0], first);
+  assert.deepEqual(rest.filter((s) => s.stream !== 'exit' && s.stream !== 'start'), [], 'no stream cut, gapped or forged');
   // Each child's first line says where it came from: the parent, its argv, its working directory.
   const parent = records(result.log).find((r) => r.event === 'cpython.run_file')?.pid;
   const starts = streams(result.log).filter((s) => s.stream === 'start' && s.ppid === parent);

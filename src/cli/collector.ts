@@ -115,9 +115,10 @@ function processOrigin(pid: number): Partial<StreamRecord> {
 
 /**
  * Starts the pool and the log (created 0600, emptied): throws the fs error for the caller to report.
- * Records are written with their secrets redacted (redact.ts) unless `logSecrets`.
+ * Records are written with their secrets redacted (redact.ts) unless `logSecrets`. The log's first
+ * line is the `run` record: `command` and the directory it runs in.
  */
-export function openCollector(log: string, logSecrets: boolean): Collector {
+export function openCollector(log: string, logSecrets: boolean, command: readonly string[], cwd: string): Collector {
   const logFd = openSync(log, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND, 0o600);
   const directory = mkdtempSync(join(tmpdir(), 'audithook-'));
   const streams = new Set<Stream>();
@@ -167,6 +168,9 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
     append(JSON.stringify(record));
   };
 
+  const runRecord: StreamRecord = { time: new Date().toISOString(), pid: null, thread: null, stream: 'run', records: 0, argv: command, cwd };
+  append(JSON.stringify(runRecord));
+
   /** Whether every stream left is a pooled FIFO no agent has claimed: nothing more can arrive. */
   const noneClaimed = (): boolean => [...streams].every((stream) => stream.state === 'waiting');
 
@@ -207,8 +211,9 @@ export function openCollector(log: string, logSecrets: boolean): Collector {
       return;
     }
     const seq = value?.['seq'];
+    // A `stream` key would make the line read back as what the supervisor says (log.ts).
     if (typeof value !== 'object' || value === null || !Number.isSafeInteger(seq) || (seq as number) <= stream.records
-      || value['pid'] !== stream.pid || value['thread'] !== stream.thread || typeof value['event'] !== 'string') {
+      || value['pid'] !== stream.pid || value['thread'] !== stream.thread || typeof value['event'] !== 'string' || 'stream' in value) {
       stream.malformed++;
       return;
     }

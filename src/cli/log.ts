@@ -11,6 +11,8 @@ export interface LogContents {
   readonly records: LogRecord[];
   /** Lines that were not a JSON log record (corrupt, or cut short by a killed process). */
   readonly skipped: number;
+  /** The log's first line when it is the `run` record (written before any agent could write). */
+  readonly run: StreamRecord | null;
 }
 
 function isRecord(value: unknown): value is LogRecord {
@@ -130,6 +132,14 @@ export function scanLog(file: string, onRecord: (record: LogRecord) => void, onS
 /** Reads a log file; throws the fs error (ENOENT, EACCES) for the caller to report. */
 export function readLog(file: string): LogContents {
   const records: LogRecord[] = [];
-  const skipped = scanLog(file, (record) => records.push(record));
-  return { records, skipped };
+  let run: StreamRecord | null = null;
+  let first = true;
+  const skipped = scanLog(file, (record) => {
+    records.push(record);
+    first = false;
+  }, (record) => {
+    if (first && record.stream === 'run') run = record;
+    first = false;
+  });
+  return { records, skipped, run };
 }

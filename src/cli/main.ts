@@ -101,11 +101,12 @@ function program(): Command {
     });
 
   const policy = subcommand(cli, 'policy', '<command> [options]').description('work with policy files');
-  subcommand(policy, 'learn', 'LOG... [-o FILE]')
+  subcommand(policy, 'learn', 'LOG... [-o FILE] [--project DIR]')
     .description('write the least-privilege policy that allows everything in the logs')
     .argument('<LOG...>', 'logs written by audithook run')
     .option('-o, --output <file>', 'write the policy to FILE instead of standard output')
-    .action((logs: string[], options: { output?: string }) => {
+    .option('--project <dir>', 'the directory written as ${PROJECT} (default: the one the logged runs ran in)')
+    .action((logs: string[], options: { output?: string; project?: string }) => {
       process.exitCode = runPolicyLearn(logs, options);
     });
 

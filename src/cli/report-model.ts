@@ -108,6 +108,7 @@ export interface ProcessNode {
  */
 export function isStreamProblem(record: StreamRecord): boolean {
   switch (record.stream) {
+    case 'run':
     case 'start':
     case 'exit':
     case 'exec':
@@ -128,6 +129,8 @@ export function streamText(record: StreamRecord): string {
     : `process ${record.pid}${record.thread === 0 || record.thread === null ? '' : ` thread ${record.thread}`}`;
   const after = `after ${record.records} record${record.records === 1 ? '' : 's'}`;
   switch (record.stream) {
+    case 'run':
+      return `audithook run${Array.isArray(record.argv) ? `: ${formatArgv(record.argv)}` : ''}${typeof record.cwd === 'string' ? ` in ${record.cwd}` : ''}`;
     case 'start':
       return `${who}: started by process ${record.ppid ?? '?'}${Array.isArray(record.argv) ? `: ${formatArgv(record.argv)}` : ''}`;
     case 'exit':

@@ -58,9 +58,10 @@ export function readPolicy(file: string): CompiledPolicy {
 }
 
 /** Creates (or empties) the log and the channels now, so that an unwritable path stops the run before COMMAND starts. */
-function startCollector(file: string, logSecrets: boolean): Collector {
+function startCollector(file: string, logSecrets: boolean, command: readonly string[]): Collector {
   try {
-    return openCollector(file, logSecrets);
+    // The policy's ${PROJECT} is this directory (variables.ts): the log says so for `policy learn`.
+    return openCollector(file, logSecrets, command, process.cwd());
   } catch (error) {
     throw cannotWrite('the log', file, error);
   }
@@ -168,7 +169,7 @@ export async function runCommand(command: readonly string[], options: RunOptions
   const log = resolve(options.log ?? DEFAULT_LOG);
   // Before the collector, which would keep this process alive after the error.
   if (options.summaryFile !== undefined) createEmpty('the summary', options.summaryFile);
-  const collector = startCollector(log, options.logSecrets === true);
+  const collector = startCollector(log, options.logSecrets === true, command);
   let otlp: OtlpExport | null = null;
   let policyDigest: string | null = null;
   try {

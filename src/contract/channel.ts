@@ -36,6 +36,8 @@ export interface Goodbye {
 
 /**
  * What the supervisor says of a stream, in the log beside the records:
+ * - `run`: the log's first line, of `audithook run` itself (no stream: pid and thread null):
+ *   COMMAND as `argv` and the directory it runs in as `cwd`, which is its policy's `${PROJECT}`.
  * - `start`: a process's main thread said hello: the process's first line, with its parent's pid,
  *   its argv and its working directory as the kernel has them (absent when it had already ended).
  * - `exit`: the thread said goodbye; `records` arrived, none missing.
@@ -48,7 +50,7 @@ export interface Goodbye {
  *   name of a process that did not send them.
  * - `open`: still open when `audithook run` ended (a process that outlived COMMAND).
  */
-export type StreamStatus = 'start' | 'exit' | 'cut' | 'exec' | 'gap' | 'malformed' | 'forged' | 'open';
+export type StreamStatus = 'run' | 'start' | 'exit' | 'cut' | 'exec' | 'gap' | 'malformed' | 'forged' | 'open';
 
 export interface StreamRecord {
   readonly time: string;
@@ -62,7 +64,7 @@ export interface StreamRecord {
   readonly code?: number | null;
   /** `cut` for COMMAND itself: the signal that ended it. */
   readonly signal?: string | null;
-  /** `start`: the parent process, the command line and the working directory. */
+  /** `start`: the parent process, the command line and the working directory; `run`: COMMAND and where it runs. */
   readonly ppid?: number;
   readonly argv?: readonly string[];
   readonly cwd?: string;

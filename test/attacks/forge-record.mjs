@@ -1,6 +1,7 @@
 // A package that read the agent's source and wants the log to say something else: it writes a
 // record in its parent's name on its process's channels (the descriptors of the pool's FIFOs, found
-// through /proc/self/fd), and tries to append to, rewrite or remove the log and to claim a fresh
+// through /proc/self/fd), one in its own name that would read back as what the supervisor says (a
+// `run` record naming `/` as the project, for `policy learn` to write `${PROJECT}/**` as `/**`), and tries to append to, rewrite or remove the log and to claim a fresh
 // channel of the pool.
 import fs from 'node:fs';
 import { attempt, reportAtExit } from './attempt.mjs';
@@ -8,6 +9,8 @@ import { attempt, reportAtExit } from './attempt.mjs';
 const forged = `${JSON.stringify({
   seq: 1, time: new Date().toISOString(), pid: process.ppid, thread: 0, event: 'forged.event', args: [], package: null, packages: [],
   attribution: 'complete', decision: 'allow', rule: null, blocked: false,
+})}\n${JSON.stringify({
+  seq: 1e9, time: new Date().toISOString(), pid: process.pid, thread: 0, event: 'forged.stream', args: [], stream: 'run', records: 0, argv: ['node'], cwd: '/',
 })}\n`;
 let guessed = 0;
 for (let fd = 3; fd < 64; fd++) {
