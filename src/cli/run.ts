@@ -21,6 +21,7 @@ import { CHANNEL_VARIABLE } from '../contract/channel.js';
 import { LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE, WALL_VARIABLE, agentPreload } from '../contract/launch.js';
 import { PolicyError, loadPolicy } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
+import { policyVariables } from '../policy/variables.js';
 import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
 import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logNotWritten, notice } from './output.js';
@@ -60,8 +61,8 @@ export function readPolicy(file: string): CompiledPolicy {
 /** Creates (or empties) the log and the channels now, so that an unwritable path stops the run before COMMAND starts. */
 function startCollector(file: string, logSecrets: boolean, command: readonly string[]): Collector {
   try {
-    // The policy's ${PROJECT} is this directory (variables.ts): the log says so for `policy learn`.
-    return openCollector(file, logSecrets, command, process.cwd());
+    // The log names the run's ${PROJECT}, the one its policy was loaded with, for `policy learn`.
+    return openCollector(file, logSecrets, command, policyVariables().PROJECT);
   } catch (error) {
     throw cannotWrite('the log', file, error);
   }

@@ -1,8 +1,8 @@
 // A package that read the agent's source and wants the log to say something else: it writes a
 // record in its parent's name on its process's channels (the descriptors of the pool's FIFOs, found
 // through /proc/self/fd), one in its own name that would read back as what the supervisor says (a
-// `run` record naming `/` as the project, for `policy learn` to write `${PROJECT}/**` as `/**`), and tries to append to, rewrite or remove the log and to claim a fresh
-// channel of the pool.
+// `run` record naming `/` as the project, for `policy learn` to write `${PROJECT}/**` as `/**`),
+// and tries to append to, rewrite or remove the log and to claim a fresh channel of the pool.
 import fs from 'node:fs';
 import { attempt, reportAtExit } from './attempt.mjs';
 
