@@ -170,6 +170,23 @@ test('http requests raise http.client.connect, then the dial, and http.client.se
   assert.deepEqual(names.slice(4), ['http.client.connect', 'http.client.send', 'http.client.connect', 'http.client.send', 'socket.connect']);
 });
 
+test('a request with its own createConnection and no agent raises http.client.connect (null, host, port) before its connection; refused, nothing is dialled', () => {
+  const run = runScenario(scenario('net/httpOwnConnectionRaisesClientConnect'));
+  const r = run.result as { port: number; outcomes: Record<string, { outcome: unknown; events: unknown[] }>; refused: string; seen: unknown[]; refusedAccepted: number; sameClass: boolean };
+  const own = { outcome: 200, events: [[null, '127.0.0.1', r.port]] };
+  assert.deepEqual(r.outcomes, {
+    'http.request': own, 'http.get (url, options)': own, 'https.request': own, 'https.get': own,
+    'new http.ClientRequest': own, 'new _http_client.ClientRequest': own,
+    // The agent's own addRequest raises it, once; the agent dials with its own createConnection.
+    'with an agent': { outcome: 200, events: [['<ClientRequest>', '127.0.0.1', r.port]] },
+  });
+  assert.equal(r.refused, 'TEST_BLOCKED');
+  assert.equal(r.refusedAccepted, 0, 'the refused request dialled nothing');
+  assert.equal(r.seen.length, 6, 'the caller\'s createConnection ran for each allowed request without an agent, and not for the refused one');
+  assert.ok(r.seen.every((s) => JSON.stringify(s) === JSON.stringify({ sameOptions: true, ownFunction: true })), 'it sees the options as in plain Node');
+  assert.equal(r.sameClass, true);
+});
+
 test('autoSelectFamily (happy eyeballs): each address tried raises socket.connect', () => {
   const run = runScenario(scenario('net/autoSelectFamilyTriesEachAddress'));
   const r = run.result as { port: number; outcome: string; dials: unknown[] };

@@ -17,9 +17,8 @@ import { frozenCopy } from './args.js';
 import type { Domain } from './domain.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { andThen, instrument, instrumentConstructor, operation, raise, replaceFunction, THROWS } from './wrap.js';
-import type { Describe, Operation } from './wrap.js';
+import type { Callable, Describe, Operation } from './wrap.js';
 
-type Callable = (this: unknown, ...args: unknown[]) => unknown;
 interface FfiModule extends Record<string, unknown> {
   DynamicLibrary: { prototype: Record<string, unknown> };
 }

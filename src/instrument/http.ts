@@ -17,12 +17,14 @@
  * same agents and requests): loading it costs ~1 ms. http2 is instrumented when the program loads it.
  */
 import {
-  NumberParseInt, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ProcessNextTick, ReflectApply, StringCtor, StringPrototypeSlice, URLCtor,
+  NumberParseInt, ObjectAssign, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ProcessNextTick, ReflectApply, StringCtor, StringPrototypeSlice, URLCtor,
+  WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas,
 } from '../core/primordials.js';
+import { isAuditing } from '../core/kernel.js';
 import { optionOf, ownOptions } from './args.js';
-import { instrumentWhenLoaded } from './lazy-builtins.js';
-import { THROWS, instrument, operation, replaceFunction } from './wrap.js';
-import type { Deliver, Describe } from './wrap.js';
+import { builtinModule, instrumentWhenLoaded } from './lazy-builtins.js';
+import { THROWS, instrument, instrumentConstructor, operation, raise, replaceFunction, replaceValue } from './wrap.js';
+import type { Callable, Deliver, Describe } from './wrap.js';
 import type { Domain } from './domain.js';
 
 
@@ -66,7 +68,71 @@ const describeAddRequest: Describe = (args, agent) => {
   };
   const host = option('host') ?? option('hostname') ?? 'localhost';
   const port = option('port') ?? (agent as { defaultPort?: unknown }).defaultPort ?? null;
-  return operation('http.client.connect', [request, host, typeof port === 'string' ? NumberParseInt(port, 10) : port]);
+  return operation('http.client.connect', [request, host, portNumber(port)]);
+};
+
+/** The port as Agent#addRequest and createConnection get it: a string port is a number. */
+function portNumber(port: unknown): unknown {
+  return typeof port === 'string' ? NumberParseInt(port, 10) : port;
+}
+
+/**
+ * A request with its own `createConnection` and no agent never reaches Agent#addRequest: the
+ * ClientRequest constructor, once the request is valid, calls `opts.createConnection(opts,
+ * oncreate)` on its own copy of the options, with the host and port it settled on. That call
+ * raises http.client.connect (`self` null: the request is still being built) before the caller's
+ * function runs; refused, it throws, and Node reports that as the request's 'error'.
+ */
+function auditedCreateConnection(create: Callable): Callable {
+  const audited = function createConnection(this: unknown, ...args: unknown[]) {
+    const opts = this as Record<string, unknown>;
+    // The caller's function sees the options as in plain Node: with itself as createConnection.
+    opts['createConnection'] = create;
+    if (isAuditing()) raise('http.client.connect', [null, opts['host'], portNumber(opts['port'])]);
+    return ReflectApply(create, this, args);
+  };
+  WeakSetPrototypeAdd(auditedConnections, audited);
+  return audited;
+}
+
+/**
+ * https.request reaches ClientRequest too, as audited when https loaded after http was
+ * instrumented: options already given an audited createConnection keep it.
+ */
+const auditedConnections = new WeakSetCtor<Callable>();
+
+/** As Node's isURL: the first argument is a URL (or URL-like) and the options, if any, come second. */
+function isUrlLike(value: { href?: unknown; protocol?: unknown; auth?: unknown; path?: unknown }): boolean {
+  return !!value.href && !!value.protocol && value.auth === undefined && value.path === undefined;
+}
+
+function hasOwnCreateConnection(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && ObjectHasOwn(value, 'createConnection');
+}
+
+/**
+ * http.request, http.get, https.request, https.get and new ClientRequest (url, options, callback):
+ * options with a createConnection of their own (checked without reading them) are handed to Node
+ * as a copy (Node copies their own fields too, so each is read once, as in plain Node) whose
+ * createConnection, when no agent is given, is audited. Raises nothing itself.
+ */
+const describeOwnConnection: Describe = (args) => {
+  const first = args[0];
+  let at: number;
+  if (typeof first === 'string') at = 1;
+  else if (hasOwnCreateConnection(first)) at = isUrlLike(first) ? 1 : 0;
+  // Only when the second argument could be the options are the first one's URL fields read twice.
+  else if (typeof first === 'object' && first !== null && hasOwnCreateConnection(args[1]) && isUrlLike(first)) at = 1;
+  else return undefined;
+  const given = args[at];
+  if (!hasOwnCreateConnection(given)) return undefined;
+  const options: Record<string, unknown> = ObjectAssign({}, given);
+  const create = options['createConnection'];
+  if ((options['agent'] === undefined || options['agent'] === null) && typeof create === 'function' && !WeakSetPrototypeHas(auditedConnections, create as Callable)) {
+    options['createConnection'] = auditedCreateConnection(create as Callable);
+  }
+  args[at] = options;
+  return undefined;
 };
 
 const refuseRequest: Deliver = (error, _agent, args) => {
@@ -95,6 +161,7 @@ export const HTTP_REACHED_THROUGH: readonly string[] = ['https', '_http_agent', 
 export const httpDomain: Domain = {
   withFirstHook() {
     instrumentWhenLoaded('http', (http) => installHttp(http as unknown as Parameters<typeof installHttp>[0]), HTTP_REACHED_THROUGH);
+    instrumentWhenLoaded('https', installRequestFunctions);
     instrumentWhenLoaded('http2', installHttp2);
   },
 };
@@ -180,11 +247,22 @@ function installHttp2(http2: Record<string, unknown>): void {
   });
 }
 
+/** request and get of http or https: each builds a ClientRequest with Node's own reference to the class. */
+function installRequestFunctions(module: object): void {
+  instrument(module, 'request', describeOwnConnection, THROWS);
+  instrument(module, 'get', describeOwnConnection, THROWS);
+}
+
 function installHttp(http: { Agent: { prototype: object }; ClientRequest: { prototype: object } }): void {
   instrument(http.Agent.prototype, 'addRequest', describeAddRequest, { delivery: refuseRequest });
+  installRequestFunctions(http);
   // write and end are OutgoingMessage's, shared with server responses: the client's own copies are audited.
   const clientPrototype = http.ClientRequest.prototype as Record<string, unknown>;
   // instrument() reads the inherited method and defines the wrapper on ClientRequest's own prototype.
   instrument(clientPrototype, 'write', describeSend, { delivery: refuseSend(() => false) });
   instrument(clientPrototype, 'end', describeSend, { delivery: refuseSend((request) => request) });
+  instrumentConstructor(http, 'ClientRequest', describeOwnConnection);
+  // _http_client hands out the same class: one audited class for both, as instances' constructor.
+  const client = builtinModule('_http_client');
+  if (client !== undefined) replaceValue(client, 'ClientRequest', http.ClientRequest);
 }

@@ -36,7 +36,7 @@ import type { Domain } from './domain.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { INVALID, guardedURL, optionOf, pathForCall, readOptions, toPath } from './args.js';
 import { andThen, instrument, instrumentConstructor, operation, raise, REJECTS, replaceFunction, THROWS } from './wrap.js';
-import type { Describe } from './wrap.js';
+import type { Callable, Describe } from './wrap.js';
 
 
 const NODE_MAJOR = NumberParseInt(process.versions.node, 10);
@@ -103,8 +103,6 @@ const describeConstruct: Describe = (args) => {
   const connect = operation('sqlite3.connect', [database]);
   return optionOf(options, 'allowExtension') === true ? andThen(connect, operation('sqlite3.enable_load_extension', [null, true])) : connect;
 };
-
-type Callable = (this: unknown, ...args: unknown[]) => unknown;
 
 /** sqlite.backup(source, path[, options]): the destination, handed to Node as the path audited. */
 const describeBackup: Describe = (args) => {

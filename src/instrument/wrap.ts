@@ -205,7 +205,7 @@ function copyIdentity<T extends object>(wrapper: T, original: object): T {
   return wrapper;
 }
 
-type Callable = (this: unknown, ...args: unknown[]) => unknown;
+export type Callable = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * Replaces the function `target[key]` with `make(original)`, with the original's identity; absent

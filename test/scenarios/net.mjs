@@ -88,6 +88,52 @@ export async function httpRequestsRaiseClientConnectAndSend(harness) {
   harness.done({ port, outcomes, bodies });
 }
 
+/** Requests that bring their own connection (createConnection, no agent), through every way to make one. */
+export async function httpOwnConnectionRaisesClientConnect(harness) {
+  const { net, http, port, close, accepted } = await startServer(harness);
+  const https = await import('node:https');
+  const { createRequire } = await import('node:module');
+  const { ClientRequest } = createRequire(import.meta.url)('_http_client');
+  const seen = [];
+  // A plain TCP connection: an https request over it speaks plain HTTP to the local server.
+  const createConnection = function (options) {
+    seen.push({ sameOptions: this === options, ownFunction: options.createConnection === createConnection });
+    return net.connect(options.port, options.host);
+  };
+  const options = { host: '127.0.0.1', port, createConnection };
+  const url = 'http://127.0.0.1:' + port + '/';
+  const forms = {
+    'http.request': (cb) => http.request(options, cb).end(),
+    'http.get (url, options)': (cb) => http.get(url, { createConnection }, cb),
+    'https.request': (cb) => https.request({ ...options, port: String(port) }, cb).end(),
+    'https.get': (cb) => https.get(options, cb),
+    'new http.ClientRequest': (cb) => new http.ClientRequest(options, cb).end(),
+    'new _http_client.ClientRequest': (cb) => new ClientRequest(options, cb).end(),
+    'with an agent': (cb) => http.request({ ...options, agent: new http.Agent() }, cb).end(),
+  };
+  const outcomes = {};
+  const classes = [];
+  for (const [form, make] of Object.entries(forms)) {
+    const before = harness.events.length;
+    outcomes[form] = await new Promise((resolve) => {
+      const request = make((response) => { response.resume(); response.on('end', () => resolve(response.statusCode)); });
+      request.on('error', (error) => resolve(error.code));
+      classes.push(request.constructor);
+    });
+    outcomes[form] = { outcome: outcomes[form], events: harness.events.slice(before).filter((e) => e[0] === 'http.client.connect').map((e) => e.slice(1)) };
+  }
+  const acceptedBefore = accepted();
+  harness.block('http.client.connect');
+  const refused = await new Promise((resolve) => http.request(options, () => resolve('answered')).on('error', (error) => resolve(error.code)).end());
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  close();
+  harness.done({
+    port, outcomes, refused, seen, refusedAccepted: accepted() - acceptedBefore,
+    sameClass: ClientRequest === http.ClientRequest && classes.every((made) => made === http.ClientRequest),
+  });
+}
+
 export async function autoSelectFamilyTriesEachAddress(harness) {
   const { net, port, close } = await startServer(harness);
   // A lookup that offers an address nothing listens on first, then the server's.
