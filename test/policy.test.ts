@@ -15,6 +15,7 @@ import { events } from '../src/catalogue/index';
 import { decide, loadPolicy, PolicyError } from '../src/policy/index';
 import type { CompiledPolicy } from '../src/policy/index';
 import { GlobError, globMatcher, globSource } from '../src/policy/glob';
+import { policyVariables } from '../src/policy/variables';
 import { REPO_ROOT } from './helpers/scenario';
 
 const dir = mkdtempSync(join(tmpdir(), 'audithook-policy-'));
@@ -320,6 +321,28 @@ describe('decide', () => {
     assert.equal(decide(policy, 'import', ['x', '/home/m{e}/lib/a.js', [], null, null], []).decision, 'allow');
     assert.equal(decide(policy, 'subprocess.Popen', ['/work/app*/node_modules/.bin/tsc', [], null, {}], []).decision, 'allow');
     assert.equal(decide(policy, 'socket.connect', [{}, '/var/tmp/db.sock'], []).decision, 'allow');
+  });
+
+  test('variables: ${NPM_CACHE} is the cache npm would use, from the environment or the project\'s, the user\'s or the global .npmrc, in that order', () => {
+    const root = mkdtempSync(join(dir, 'npmrc-'));
+    const project = join(root, 'project');
+    mkdirSync(project);
+    const userrc = join(root, 'userrc');
+    const globalrc = join(root, 'globalrc');
+    const env = { npm_config_userconfig: userrc, npm_config_globalconfig: globalrc, CACHE_ROOT: '/caches' };
+    const cache = (extra: Record<string, string> = {}) => policyVariables(project, { ...env, ...extra }).NPM_CACHE;
+    const home = policyVariables(project, env).HOME;
+    assert.equal(cache(), join(home, '.npm'), 'no .npmrc sets it: ~/.npm');
+    writeFileSync(globalrc, 'cache=/global/cache\n');
+    assert.equal(cache(), '/global/cache');
+    writeFileSync(userrc, '//registry.npmjs.org/:_authToken=secret-token\n; a comment\ncache = ~/user-cache\n');
+    assert.equal(cache(), join(home, 'user-cache'), 'the user\'s .npmrc before the global one; ~/ is the home directory');
+    writeFileSync(join(project, '.npmrc'), 'cache="${CACHE_ROOT}/project"\n');
+    assert.equal(cache(), '/caches/project', 'the project\'s .npmrc first; ${VAR} from the environment');
+    writeFileSync(join(project, '.npmrc'), 'cache=.cache/${UNSET}\n');
+    assert.equal(cache(), join(project, '.cache', '${UNSET}'), 'relative to the project; an unset variable stays as written');
+    assert.equal(cache({ NPM_CONFIG_CACHE: 'from-env' }), join(project, 'from-env'), 'the environment before any .npmrc');
+    assert.equal(cache({ npm_config_cache: '~/env-cache' }), join(home, 'env-cache'));
   });
 
   test('variables: an unknown or unclosed one is an error at its pattern, naming the variables', () => {

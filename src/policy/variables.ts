@@ -5,8 +5,10 @@
  * directory, `${NPM_CACHE}` npm's cache. So one policy fits the same program in another folder,
  * under another user, with another cache: the values are those of the run, not of the learning.
  */
+import { readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { parse as parseIni } from 'ini';
 import { escapeGlob } from './glob.js';
 
 export interface PolicyVariables {
@@ -18,20 +20,60 @@ export interface PolicyVariables {
 
 export const VARIABLE_NAMES: readonly (keyof PolicyVariables)[] = ['HOME', 'PROJECT', 'TMPDIR', 'NPM_CACHE'];
 
-/**
- * The values for a run in `project` (default the working directory). npm's cache is what npm
- * itself would use without an .npmrc saying otherwise: `npm_config_cache` (either case), else
- * `~/.npm`.
- */
+/** The values for a run in `project` (default the working directory). */
 export function policyVariables(project?: string, env: NodeJS.ProcessEnv = process.env): PolicyVariables {
   const home = resolve(homedir());
-  const cache = env['npm_config_cache'] ?? env['NPM_CONFIG_CACHE'];
-  return {
-    HOME: home,
-    PROJECT: resolve(project ?? process.cwd()),
-    TMPDIR: resolve(tmpdir()),
-    NPM_CACHE: cache === undefined || cache === '' ? join(home, '.npm') : resolve(cache),
-  };
+  const projectDir = resolve(project ?? process.cwd());
+  return { HOME: home, PROJECT: projectDir, TMPDIR: resolve(tmpdir()), NPM_CACHE: npmCache(projectDir, home, env) };
+}
+
+/** An npm setting from the environment, as npm reads it (`npm_config_<key>` in either case). */
+function npmEnv(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const value = env[`npm_config_${key}`] ?? env[`NPM_CONFIG_${key.toUpperCase()}`];
+  return value === '' ? undefined : value;
+}
+
+/**
+ * The cache npm itself would use in `project`, by npm's order: the environment, then the `cache`
+ * of the project's .npmrc, the user's (`npm_config_userconfig`, else ~/.npmrc) and the global
+ * one (`npm_config_globalconfig`, else `$PREFIX/etc/npmrc`), else ~/.npm. Only that key is kept
+ * of those files (a user's .npmrc holds registry tokens).
+ */
+function npmCache(project: string, home: string, env: NodeJS.ProcessEnv): string {
+  const path = (value: string): string => npmPath(value, project, home, env);
+  const fromEnv = npmEnv(env, 'cache');
+  if (fromEnv !== undefined) return path(fromEnv);
+  const prefix = npmEnv(env, 'prefix') ?? dirname(dirname(process.execPath));
+  const files = [join(project, '.npmrc'), path(npmEnv(env, 'userconfig') ?? '~/.npmrc'), path(npmEnv(env, 'globalconfig') ?? join(prefix, 'etc', 'npmrc'))];
+  for (const file of files) {
+    const cache = npmrcCache(file);
+    if (cache !== undefined) return path(cache);
+  }
+  return join(home, '.npm');
+}
+
+/**
+ * A path setting as npm reads it: `${VAR}` from the environment (an unset one, or one after an
+ * odd number of backslashes, left as written), a leading `~/` the home directory, and a relative
+ * path from the directory npm runs in (the project).
+ */
+function npmPath(value: string, project: string, home: string, env: NodeJS.ProcessEnv): string {
+  const expanded = value.trim().replace(/(?<!\\)(\\*)\$\{([^${}]+)\}/g, (whole, escapes: string, name: string) => (
+    escapes.length % 2 === 1 ? whole.slice((escapes.length + 1) / 2) : escapes.slice(escapes.length / 2) + (env[name] ?? `\${${name}}`)
+  ));
+  return expanded.startsWith('~/') ? resolve(home, expanded.slice(2)) : resolve(project, expanded);
+}
+
+/** The `cache` an .npmrc sets; undefined when it sets none or cannot be read. */
+function npmrcCache(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const cache = (parseIni(text) as Record<string, unknown>)['cache'];
+  return typeof cache === 'string' && cache !== '' ? cache : undefined;
 }
 
 export class VariableError extends Error {}
