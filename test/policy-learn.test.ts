@@ -176,6 +176,17 @@ describe('the learned policy', () => {
     denied(record('process.binding', ['spawn_sync'], ['@acme/util']));
   });
 
+  test('a file descriptor in a path argument is learned as fd:*: any descriptor for that event and package, no named path', () => {
+    const { text, policy } = learnAndLoad([record('os.utime', [23, [1, 1], null, null], ['tar']), record('os.chmod', [`${project}/out`, 420, null, true], ['tar'])]);
+    assert.match(text, /"event": "os.utime", "package": "tar", "action": "allow", "match": \{ "path": "fd:\*" \}/);
+    const decision = (entry: LogRecord) => verdict(policy, entry).decision;
+    assert.equal(decision(record('os.utime', [31, [2, 2], null, null], ['tar'])), 'allow', 'another descriptor on the next run');
+    assert.equal(decision(record('os.utime', [`${project}/fd:31`, [2, 2], null, null], ['tar'])), 'deny', 'a path is never a descriptor');
+    assert.equal(decision(record('os.utime', ['/etc/passwd', [2, 2], null, null], ['tar'])), 'deny');
+    assert.equal(decision(record('os.chmod', [7, 420, null, true], ['tar'])), 'deny', 'a path rule allows no descriptor');
+    assert.equal(decision(record('os.utime', [31, [2, 2], null, null], ['evil'])), 'deny');
+  });
+
   test('warns when it allows what the policy of the logged run denied', () => {
     const denied = { ...record('open', ['/etc/passwd', 'r', 0], ['netpkg']), decision: 'deny' as const, rule: 'default', blocked: true };
     const { policy, warnings } = learnAndLoad([...supplyChain.slice(0, 3), denied]);

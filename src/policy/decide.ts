@@ -12,7 +12,7 @@ import {
   StringPrototypeToLowerCase, URLCtor, URLPrototypeGetHref, URLPrototypeGetOrigin, URLPrototypeGetPathname, URLPrototypeGetSearch,
   WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, nullPrototype, newList,
 } from '../core/primordials.js';
-import { REPORT_ONLY_RULE, UNKNOWN_SUBJECT } from './types.js';
+import { FD_PREFIX, REPORT_ONLY_RULE, UNKNOWN_SUBJECT } from './types.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledRule, Verdict } from './types.js';
 
 interface PreparedCheck {
@@ -202,6 +202,8 @@ export function argumentText(value: unknown, kind: ArgumentKind): string | null 
       default: return value;
     }
   }
+  // A file descriptor (os.utime, os.chmod, os.chown on an open file): no path, and another number each run.
+  if (kind === 'path' && typeof value === 'number') return `${FD_PREFIX}${StringCtor(value)}`;
   if (!ArrayIsArray(value)) return scalarText(value);
   const list = value as readonly unknown[];
   if (kind === 'address') {

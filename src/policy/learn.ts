@@ -21,6 +21,7 @@ import type { LogRecord } from '../contract/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { argumentText } from './decide.js';
 import { escapeGlob } from './glob.js';
+import { FD_PREFIX } from './types.js';
 import type { ArgumentKind } from './types.js';
 import type { PolicyVariables } from './variables.js';
 
@@ -158,6 +159,7 @@ function learnedArguments(record: LogRecord, generaliser: Generaliser): Pairs {
       const text = argumentText(value, kind);
       if (text === null) glob = null;
       else if (kind === 'url') glob = urlOrigin(text);
+      else if (kind === 'path' && typeof value === 'number') glob = `${FD_PREFIX}*`;
       // Paths, and text that is a normalised absolute path (an addon, a module file: text is matched as given).
       else if (kind === 'path' || (kind === 'command' && text.includes('/')) || (kind === 'text' && text.startsWith('/') && argumentText(text, 'path') === text)) {
         glob = generaliser.path(text);

@@ -13,6 +13,7 @@ import type { ArgKind, ArgSpec } from '../catalogue/index.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
 import { escapeGlob, GlobError, type GlobMatcher, globMatcher, type GlobOptions, globSource, isGlob } from './glob.js';
 import { policySchema } from './schema.js';
+import { FD_PREFIX } from './types.js';
 import type { Action, ArgumentKind, CompiledMatch, CompiledPolicy, CompiledResource, CompiledRule } from './types.js';
 import { expandHome, expandVariables, type PolicyVariables, policyVariables, VariableError } from './variables.js';
 
@@ -244,7 +245,7 @@ function patternTransform(kind: ArgumentKind, policyDir: string, variables: Poli
     normaliseGlobPath(glob.startsWith('/') || glob.startsWith('**') ? glob : `${escapeGlob(policyDir)}/${glob}`);
   const home = (glob: string): string => expandHome(glob, variables);
   switch (kind) {
-    case 'path': return (glob) => asPath(home(glob));
+    case 'path': return (glob) => (glob.startsWith(FD_PREFIX) ? glob : asPath(home(glob)));
     case 'command': return (glob) => {
       const expanded = home(glob);
       return expanded.includes('/') ? asPath(expanded) : expanded;

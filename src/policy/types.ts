@@ -92,3 +92,6 @@ export const REPORT_ONLY_RULE = 'report-only';
 
 /** The subject of an event whose package chain is not known; no npm name has parentheses. */
 export const UNKNOWN_SUBJECT = '(unknown)';
+
+/** How a path argument that is a file descriptor is matched: `fd:3`; the pattern `fd:*` is any descriptor. */
+export const FD_PREFIX = 'fd:';
