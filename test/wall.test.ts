@@ -43,6 +43,8 @@ function whyOf(wall: PermissionWall, flag: string): string {
 }
 
 const denyAll = (rules: object[], mode = 'enforce'): CompiledPolicy => load({ default: 'deny', mode, rules });
+/** What a policy whose default allows must deny for a wall: Node's model refuses these on descriptors whatever the flags. */
+const DENY_DESCRIPTOR_EVENTS = { event: 'os.{utime,chmod,chown}', action: 'deny' };
 
 describe('which Nodes get a wall', () => {
   const policy = denyAll([]);
@@ -71,9 +73,21 @@ describe('which Nodes get a wall', () => {
     assert.ok(permissionWall(linked, NO_NEEDS, NODE_22).on);
     const linkedOn24 = permissionWall(linked, NO_NEEDS, NODE_24);
     assert.ok(!linkedOn24.on && linkedOn24.why.startsWith('rules[0] allows process._linkedBinding'));
-    // Denied to everyone before the default: the wall holds.
-    const denied = load({ default: 'allow', rules: [{ event: 'process.{binding,_linkedBinding}', action: 'deny' }, { event: 'inspector.*', action: 'deny' }] });
+    // Denied to everyone before the default: the wall holds, once the descriptor operations are denied too (below).
+    const denied = load({ default: 'allow', rules: [{ event: 'process.{binding,_linkedBinding}', action: 'deny' }, { event: 'inspector.*', action: 'deny' }, DENY_DESCRIPTOR_EVENTS] });
     assert.ok(permissionWall(denied, NO_NEEDS, NODE_22).on);
+  });
+
+  test('no wall for a policy that may allow futimes, fchmod or fchown on a descriptor, which Node always refuses under its model', () => {
+    const why = (rules: object[]): string | null => {
+      const wall = permissionWall(denyAll(rules), NO_NEEDS, NODE_26);
+      return wall.on ? null : wall.why;
+    };
+    assert.equal(why([{ event: 'os.utime', package: 'tar', match: { path: 'fd:*' }, action: 'allow' }]),
+      'rules[0] allows os.utime on a file descriptor, and Node refuses futimes, fchmod and fchown to every process under its permission model');
+    assert.match(why([{ event: 'os.chmod', package: 'tar', action: 'allow' }]) ?? '', /^rules\[0\] allows os\.chmod on a file descriptor/, 'any path includes descriptors');
+    assert.match(why([{ event: 'os.chown', match: { path: '**' }, action: 'allow' }]) ?? '', /^rules\[0\] allows os\.chown on a file descriptor/, 'a glob that fits any text');
+    assert.equal(why([{ event: 'os.utime', match: { path: '/srv/**' }, action: 'allow' }, { event: 'os.chmod', match: { path: ['/tmp/x', 'fd:1*'] }, action: 'deny' }]), null, 'named paths only: the wall holds');
   });
 
   test('the inspector: --allow-inspector from Node 24 on; on 22, allowing it means no wall', () => {
@@ -82,7 +96,7 @@ describe('which Nodes get a wall', () => {
     const on22 = permissionWall(policy, NO_NEEDS, NODE_22);
     assert.ok(!on22.on && on22.why.includes('no --allow-inspector'));
     // A package no rule fits is denied the inspector whatever `default` says: only the application could open it.
-    const onlyPackages = load({ default: 'allow', rules: [{ event: 'process.*', action: 'deny' }, { event: 'inspector.*', package: null, action: 'deny' }] });
+    const onlyPackages = load({ default: 'allow', rules: [{ event: 'process.*', action: 'deny' }, { event: 'inspector.*', package: null, action: 'deny' }, DENY_DESCRIPTOR_EVENTS] });
     assert.ok(!flagsOf(permissionWall(onlyPackages, NO_NEEDS, NODE_24)).includes('--allow-inspector'));
   });
 });
@@ -113,7 +127,7 @@ describe('capabilities', () => {
     // Denied to packages only: the application's allowance after it still counts, and so does the default.
     const forApp = denyAll([{ event: 'subprocess.Popen', package: '*', action: 'deny' }, { event: 'subprocess.Popen', package: null, action: 'allow' }]);
     assert.ok(flagsOf(permissionWall(forApp, NO_NEEDS, NODE_24)).includes('--allow-child-process'));
-    const byDefault = load({ default: 'allow', rules: [{ event: 'process.*', action: 'deny' }, { event: 'inspector.*', action: 'deny' }, { event: 'subprocess.Popen', package: '*', action: 'deny' }] });
+    const byDefault = load({ default: 'allow', rules: [{ event: 'process.*', action: 'deny' }, { event: 'inspector.*', action: 'deny' }, DENY_DESCRIPTOR_EVENTS, { event: 'subprocess.Popen', package: '*', action: 'deny' }] });
     assert.equal(whyOf(permissionWall(byDefault, NO_NEEDS, NODE_24), '--allow-child-process'), 'default allows subprocess.Popen; default allows os.exec');
     // A deny with a match decides only some calls: the allowance after it counts.
     const partly = denyAll([{ event: 'subprocess.Popen', match: { executable: 'rm' }, action: 'deny' }, { event: 'subprocess.Popen', action: 'allow' }]);
@@ -151,6 +165,12 @@ describe('paths', () => {
     ]);
     assert.deepEqual(flagsOf(wall), ['--permission', '--allow-fs-read=/srv', '--allow-fs-read=/work', '--allow-fs-write=/var/tmp', '--allow-fs-write=/srv/out']);
     assert.deepEqual(wall.on && wall.flags[1]?.why, ['rules[0] allows os.listdir path /srv/**', 'rules[1] allows shutil.copyfile src /srv/in/**']);
+  });
+
+  test('a symlink allowed anywhere opens both fs flags: Node refuses every symlink without full fs read and write', () => {
+    const wall = wallOf([{ event: 'os.symlink', package: 'fs-extra', match: { src: '/tmp/**', dst: '/tmp/**' }, action: 'allow' }]);
+    assert.deepEqual(flagsOf(wall), ['--permission', '--allow-fs-read=*', '--allow-fs-write=*']);
+    assert.match(whyOf(wall, '--allow-fs-write=*'), /rules\[0\] allows os\.symlink, and Node refuses every symlink without full fs read and write/);
   });
 
   test("audithook's own needs come first, and a grant another covers folds into it", () => {
@@ -230,6 +250,16 @@ describe('the wall alone, with no JavaScript layer at all (plain Node)', { skip:
     });
   });
 
+  test('lets a symlink the policy allows through (both fs flags open); refuses futimes and fsync on a descriptor whatever the flags', () => {
+    const link = join(work, 'link.txt');
+    const wall = permissionWall(denyAll([
+      { event: 'os.symlink', package: null, match: { src: join(work, '**'), dst: join(work, '**') }, action: 'allow' },
+      { event: 'open', package: null, match: { path: join(work, '**') }, action: 'allow' },
+    ]), needs, THIS_NODE);
+    const { result } = runScenario(scenario('wall/fileOperationsNodeLimits', { writable: join(work, 'synced.txt'), link }), { plain: true, env: { NODE_OPTIONS: nodeOptions(wall) } });
+    assert.deepEqual(result, { symlink: 'done', futimes: 'ERR_ACCESS_DENIED', fsync: 'ERR_ACCESS_DENIED' });
+  });
+
   test('does not hold a worker started with env: {} (Node re-reads its options from that env): --allow-worker opens it', () => {
     const wall = permissionWall(denyAll([{ event: 'worker_threads.Worker', package: null, action: 'allow' }]), needs, THIS_NODE);
     const { result } = runScenario(scenario('wall/workerWithEmptyEnv', { writable }), { plain: true, env: { NODE_OPTIONS: nodeOptions(wall) } });
@@ -248,7 +278,7 @@ describe('audithook run --explain-wall', () => {
     assert.equal(status, 0, stderr);
     const lines = stdout.trimEnd().split('\n');
     if (hasModel) {
-      assert.equal(lines[0], '--permission  # Node refuses what no flag below allows');
+      assert.equal(lines[0], '--permission  # Node refuses what no flag below allows, and fsync and fdatasync on every file descriptor');
       assert.ok(lines.includes('--allow-child-process  # rules[0] allows subprocess.Popen'), stdout);
       // The run's channel directory (made by each run, shown as mkdtemp's pattern), never the log.
       assert.ok(lines.includes(`--allow-fs-write=${join(tmpdir(), 'audithook-XXXXXX')}  # audithook: the run's channel: the agent claims a FIFO there and writes its records to it`), stdout);

@@ -21,6 +21,7 @@
  */
 import { events as catalogue } from '../catalogue/index.js';
 import { literalPrefixes } from './glob.js';
+import { FD_PREFIX } from './types.js';
 import type { CompiledMatch, CompiledPolicy, CompiledRule } from './types.js';
 
 /** The Node that runs the audited processes. */
@@ -95,11 +96,28 @@ const FS_USES: readonly FsUse[] = [
   reads('fs.watch', 'path'), reads('os.chdir', 'path'), rw('sqlite3.connect', 'database'), rw('module.enableCompileCache', 'directory'),
 ];
 
-/** Events whose reach in the file system no argument bounds: allowed at all, they open the whole flag. */
-const UNBOUNDED_FS: readonly { readonly event: string; readonly read: boolean; readonly write: boolean }[] = [
-  { event: 'glob.glob/2', read: true, write: false },
-  { event: 'process.report.writeReport', read: false, write: true },
+/** Events that, allowed at all, open the whole fs flags: no argument bounds their reach, or Node's model wants it all. */
+const UNBOUNDED_FS: readonly { readonly event: string; readonly read: boolean; readonly write: boolean; readonly why: string }[] = [
+  { event: 'glob.glob/2', read: true, write: false, why: 'whose reach no argument bounds' },
+  { event: 'process.report.writeReport', read: false, write: true, why: 'whose reach no argument bounds' },
+  { event: 'os.symlink', read: true, write: true, why: 'and Node refuses every symlink without full fs read and write' },
 ];
+
+/**
+ * Events on a descriptor that Node's model refuses whatever the flags (futimes, fchmod, fchown,
+ * checked on 22, 24 and 26): a policy that may allow one on a descriptor gets no wall. The
+ * model also refuses fsync and fdatasync, which raise no event (docs/security-model.md).
+ */
+const DESCRIPTOR_EVENTS: readonly { readonly event: string; readonly index: number }[] = ['os.utime', 'os.chmod', 'os.chown']
+  .map((event) => ({ event, index: argumentIndex(event, 'path') }));
+
+/** Whether a path check (undefined: none, any path) may let a descriptor (`fd:N`) through; over-approximated. */
+function mayAllowDescriptor(check: CompiledMatch | undefined): boolean {
+  if (check === undefined) return true;
+  const couldStartOne = (text: string): boolean => text.startsWith(FD_PREFIX) || FD_PREFIX.startsWith(text);
+  return check.exact.some((text) => text.startsWith(FD_PREFIX)) || check.prefixes.some(couldStartOne)
+    || (check.pattern !== null && literalPrefixes(check.pattern).some(couldStartOne));
+}
 
 interface Capability {
   readonly flag: string;
@@ -266,6 +284,14 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
     const allowed = reach(policy, event);
     if (allowed.kind !== 'none') return { on: false, why: `${whyAllowed(allowed, event)}, and Node refuses ${event} to every process under its permission model` };
   }
+  for (const { event, index } of DESCRIPTOR_EVENTS) {
+    const allowed = reach(policy, event);
+    if (allowed.kind === 'none') continue;
+    const onDescriptor = allowed.kind === 'all' ? allowed
+      : { kind: 'some' as const, rules: allowed.rules.filter((rule) => mayAllowDescriptor(rule.match?.[event]?.find((check) => check.index === index))) };
+    if (onDescriptor.kind === 'some' && onDescriptor.rules.length === 0) continue;
+    return { on: false, why: `${whyAllowed(onDescriptor, event)} on a file descriptor, and Node refuses futimes, fchmod and fchown to every process under its permission model` };
+  }
   if (!node.optionFlags.has('--allow-inspector')) {
     for (const event of INSPECTOR_EVENTS) {
       const allowed = reach(policy, event);
@@ -273,7 +299,10 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
     }
   }
 
-  const flags: WallFlag[] = [{ flag: report ? '--permission-audit' : '--permission', why: [report ? 'report mode: Node refuses nothing and reports what it would refuse' : 'Node refuses what no flag below allows'] }];
+  const flags: WallFlag[] = [{
+    flag: report ? '--permission-audit' : '--permission',
+    why: [report ? 'report mode: Node refuses nothing and reports what it would refuse' : 'Node refuses what no flag below allows, and fsync and fdatasync on every file descriptor'],
+  }];
   const read = new Grants();
   const write = new Grants();
   for (const need of needs.read) read.add(subtree(need.path), `audithook: ${need.why}`);
@@ -297,7 +326,7 @@ export function permissionWall(policy: CompiledPolicy, needs: AudithookNeeds, no
   for (const use of UNBOUNDED_FS) {
     const allowed = reach(policy, use.event);
     if (allowed.kind === 'none') continue;
-    const why = `${whyAllowed(allowed, use.event)}, whose reach no argument bounds`;
+    const why = `${whyAllowed(allowed, use.event)}, ${use.why}`;
     if (use.read) read.add('*', why);
     if (use.write) write.add('*', why);
   }

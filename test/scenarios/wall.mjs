@@ -2,7 +2,7 @@
 // there at all) with and without the flags of Node's permission model that src/policy/wall.ts
 // computes: raw capabilities, each reached by the most direct route, and how each attempt ended.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, futimesSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { errorData } from '../fixtures/outcome.mjs';
 
@@ -121,5 +121,18 @@ export async function publicCallers(harness) {
   result.refusedLookup = await lookup('localhost');
   result.refusedPromise = await settled(dns.promises.lookup('localhost'));
   harness.unblock();
+  harness.done(result);
+}
+
+/** A symlink, and what Node's model refuses on an open descriptor whatever the flags. */
+export async function fileOperationsNodeLimits(harness, { writable, link }) {
+  writeFileSync(writable, 'x');
+  const fd = openSync(writable, 'r+');
+  const result = {
+    symlink: attempt(() => symlinkSync(writable, link)),
+    futimes: attempt(() => futimesSync(fd, 1, 1)),
+    fsync: attempt(() => fsyncSync(fd)),
+  };
+  closeSync(fd);
   harness.done(result);
 }
