@@ -23,6 +23,7 @@ import { join } from 'node:path';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const worker = resolve(root, 'bench', 'workload.mjs');
+const COMPAT_SUITE = resolve(root, 'bench', 'compat-suite.mjs');
 const QUICK = process.env.BENCH_QUICK === '1';
 const scale = QUICK ? 0.2 : 1;
 const REGISTER = ['--import', 'audithook/register'];
@@ -321,6 +322,17 @@ const cases = [
     measured: [
       { config: command('node -r <no-op hook> -e 0', ['-r', HOOK_PRELOAD], ['-e', '0']), target: reportOnly() },
       { config: command('audithook run -- node -e 0', [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--log', RUN_LOG, '--', process.execPath], ['-e', '0']), target: reportOnly() },
+    ],
+  },
+  {
+    // Real packages' work (test/compat/: express, tar, ws, pino's worker, ...), each scenario its own process.
+    name: 'the compatibility suite, 8 scenarios',
+    kind: 'wall', samples: 1, rounds: 3,
+    baseline: command('plain Node', [], [COMPAT_SUITE, 'plain']),
+    measured: [
+      { config: command('audithook/register, no hook', [], [COMPAT_SUITE, 'register']), target: reportOnly() },
+      { config: command('audithook/register, one no-op hook', [], [COMPAT_SUITE, 'hook']), target: reportOnly() },
+      { config: command('audithook run (logging, attribution)', [], [COMPAT_SUITE, 'run']), target: reportOnly() },
     ],
   },
   ...(WALL === null ? [] : [
