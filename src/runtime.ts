@@ -15,6 +15,8 @@
 import { addHook, audit } from './core/kernel.js';
 import type { Hook } from './core/kernel.js';
 import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
+import { currentCause } from './core/cause.js';
+import type { Cause } from './core/cause.js';
 import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
 import { AGENT_BESIDE } from './instrument/propagation.js';
@@ -30,6 +32,8 @@ export interface Runtime {
   /** The startup event (cpython.run_*), raised by audithook/register; `requirePreload` when it was loaded by -r. */
   readonly announceStartup: (requirePreload: boolean) => void;
   readonly setOpenCodeHook: (hook: OpenCodeHook) => void;
+  /** The stack that asked for the deferred work raising the current event (core/cause.ts), for the agent's attribution. */
+  readonly currentCause: () => Cause | undefined;
 }
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
@@ -60,7 +64,7 @@ function refuseEarlierRuntime(): never {
 function findOrCreateRuntime(): Runtime {
   const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_KEY);
   if (existing !== undefined) return loadedByAgent ? refuseEarlierRuntime() : existing.value as Runtime;
-  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook });
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;
 }

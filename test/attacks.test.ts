@@ -94,6 +94,15 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
 
+test("Node's deferred work is the package's that asked for it: the file a stream of its opens on a later tick is decided under its rules", () => {
+  const { result, records, work } = attackAsPackage('deferred-work', { files: { 'secret.txt': 'secret' } });
+  assert.deepEqual(result, { createReadStream: 'ERR_ACCESS_DENIED', newReadStream: 'ERR_ACCESS_DENIED', callReadStream: 'ERR_ACCESS_DENIED', createWriteStream: 'ERR_ACCESS_DENIED', subclass: 'ERR_ACCESS_DENIED' });
+  const opens = records.filter((r) => r.event === 'open' && (r.args[0] === join(work, 'secret.txt') || r.args[0] === join(work, 'dropped.txt')));
+  assert.equal(opens.length, 5);
+  for (const open of opens) assert.deepEqual([open.package, open.attribution, open.blocked], ['evil', 'complete', true], JSON.stringify(open));
+  assert.ok(!existsSync(join(work, 'dropped.txt')));
+});
+
 test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
   const { records, streams, result, work } = attackAsPackage('forge-record');
   assert.deepEqual(result, { guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED' });

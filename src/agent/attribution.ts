@@ -22,6 +22,7 @@ import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
 import type { Attribution, PackageRef } from '../contract/record.js';
+import type { Cause } from '../core/cause.js';
 import { callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
 import {
   MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeReplaceAll,
@@ -61,7 +62,7 @@ export interface StackPackages {
  * The packages on the stack above `below` (a function of ours: it and everything it called are
  * left out), innermost first, each once. `ownFiles`: files whose frames are audithook's own.
  */
-export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean): StackPackages {
+export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean, cause?: Cause): StackPackages {
   const packages = newList<PackageRef>();
   const sites = callSites(below, MAX_FRAMES + 1);
   if (sites === undefined) return { packages, attribution: 'unreadable' };
@@ -75,18 +76,30 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
       if (callSiteIsEval(site) && attribution === 'complete') attribution = 'anonymous';
       continue;
     }
-    if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) continue;
-    const chain = fileChain(file);
-    if (chain === null) {
-      if (attribution === 'complete') attribution = 'anonymous';
-      continue;
-    }
-    for (let j = chain.length - 1; j >= 0; j--) {
-      const ref = chain[j] as PackageRef;
-      if (!listed(packages, ref)) packages[packages.length] = ref;
-    }
+    if (!addFile(packages, file, ownFiles) && attribution === 'complete') attribution = 'anonymous';
+  }
+  if (cause === undefined) return { packages, attribution };
+  // Deferred work (src/core/cause.ts): the stack that asked for it is outside the event's own.
+  if (cause.unreadable) return { packages, attribution: 'unreadable' };
+  if (cause.truncated && attribution === 'complete') attribution = 'truncated';
+  if (cause.anonymous && attribution === 'complete') attribution = 'anonymous';
+  const files = cause.files;
+  for (let i = 0; i < files.length; i++) {
+    if (!addFile(packages, files[i] as string, ownFiles) && attribution === 'complete') attribution = 'anonymous';
   }
   return { packages, attribution };
+}
+
+/** Adds the packages of a frame's file (none for Node's and audithook's own); false when its origin is unknown. */
+function addFile(packages: PackageRef[], file: string, ownFiles: (file: string) => boolean): boolean {
+  if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) return true;
+  const chain = fileChain(file);
+  if (chain === null) return false;
+  for (let j = chain.length - 1; j >= 0; j--) {
+    const ref = chain[j] as PackageRef;
+    if (!listed(packages, ref)) packages[packages.length] = ref;
+  }
+  return true;
 }
 
 /**

@@ -174,10 +174,12 @@ function packageNames(packages: readonly PackageRef[]): string[] {
  * program registered) is logged.
  */
 const hooksThread = inNodeHooksThread();
+/** The cause of deferred work (src/core/cause.ts), kept by the one runtime of the thread. */
+const { currentCause } = runtime;
 
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
-  const stack = packagesOnStack(auditHook, isOwnFile);
+  const stack = packagesOnStack(auditHook, isOwnFile, currentCause());
   if (event === 'node.permission') {
     // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
     // record shows it beside the policy's refusals.

@@ -1,7 +1,8 @@
 /**
  * File-system events: every public way `node:fs` touches a path, in its callback, sync,
  * `fs/promises` and FileHandle forms. Streams open their file through `fs.open`, so they raise
- * `open` from there, and report a hook's error as an 'error' event.
+ * `open` from there, on a later tick, with the stack that made the stream as its cause
+ * (core/cause.ts), and report a hook's error as an 'error' event.
  *
  * Metadata reads (stat, lstat, access, exists, realpath, readlink, statfs) raise nothing, as in
  * CPython: see `unauditedApis` in the catalogue.
@@ -12,8 +13,11 @@ import fs = require('node:fs');
 import { constants } from 'node:fs';
 import {
   NumberIsInteger, ObjectGetPrototypeOf, ObjectHasOwn, PathResolve, ProcessCwd, PromisePrototypeThen, ReflectApply, StringPrototypeIncludes,
-  StringPrototypeSlice, StringPrototypeStartsWith, newRecord, nullPrototype,
+  StringPrototypeSlice, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, newRecord, nullPrototype,
 } from '../core/primordials.js';
+import { captureCause, runWithCause } from '../core/cause.js';
+import type { Cause } from '../core/cause.js';
+import { isAuditing } from '../core/kernel.js';
 import {
   INVALID,
   absolutePath,
@@ -31,7 +35,7 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, REJECTS, andThen, compositeOperation, instrument, operation, outsideOperation, replaceFunction } from './wrap.js';
+import { ANY, REJECTS, andThen, compositeOperation, instrument, instrumentConstructor, operation, outsideOperation, replaceFunction } from './wrap.js';
 import type { ArgsOf, Describe, EventName, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 import { calledByRecursiveWatch } from './caller.js';
@@ -470,7 +474,7 @@ export const FILE_HANDLE_APIS: readonly (readonly [string, Describe, readonly Ev
   ['utimes', describeUtime, ['os.utime']],
 ];
 
-export const fsDomain: Domain = { atLoad: installFs };
+export const fsDomain: Domain = { atLoad: installFs, withFirstHook: installFileStreams };
 
 function installFs(): void {
   const promises = fs.promises;
@@ -509,4 +513,41 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
     if (!done) void PromisePrototypeThen(pending, instrumentPrototype, ignore);
     return pending;
   });
+}
+
+// ---- file streams: their open is deferred work -------------------------------------------------
+
+type StreamClass = (new (...args: unknown[]) => object) & { prototype: Record<string, unknown> };
+
+/** The stack that made each file stream: the cause of its open (src/core/cause.ts). */
+const streamCauses = new WeakMapCtor<object, Cause>();
+
+const noEvent: Describe = () => undefined;
+
+function rememberCause(stream: unknown): unknown {
+  if (isAuditing() && typeof stream === 'object' && stream !== null) WeakMapPrototypeSet(streamCauses, stream, captureCause(rememberCause));
+  return stream;
+}
+
+/**
+ * A file stream (fs.createReadStream, fs.createWriteStream, new or a call of fs.ReadStream and
+ * fs.WriteStream, and subclasses) opens its file in `_construct`, on a later tick: the stack that
+ * made the stream is the cause of that open. Node's createReadStream and createWriteStream build
+ * with the class fs.ReadStream / fs.WriteStream holds, so the audited class takes its place there
+ * (and as FileReadStream / FileWriteStream, the same classes).
+ */
+function installFileStreams(): void {
+  const classes: readonly (readonly ['ReadStream' | 'WriteStream', 'FileReadStream' | 'FileWriteStream'])[] = [['ReadStream', 'FileReadStream'], ['WriteStream', 'FileWriteStream']];
+  for (let i = 0; i < classes.length; i++) {
+    const names = classes[i] as (typeof classes)[number];
+    const key = names[0];
+    const alias = names[1];
+    const original = fs[key] as unknown as StreamClass;
+    replaceFunction(original.prototype, '_construct', (construct) => function (this: unknown, ...args: unknown[]) {
+      const cause = typeof this === 'object' && this !== null ? WeakMapPrototypeGet(streamCauses, this) : undefined;
+      return cause === undefined ? ReflectApply(construct, this, args) : runWithCause(cause, construct, this, args);
+    });
+    instrumentConstructor(fs, key, noEvent, { callable: true, invoke: (_args, reflect, target, x, y) => rememberCause(reflect(target as never, x as never, y as never)) });
+    (fs as unknown as Record<string, unknown>)[alias] = fs[key];
+  }
 }

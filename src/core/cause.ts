@@ -1,0 +1,61 @@
+/**
+ * The cause of Node's deferred work. Some public calls do their audited part on a later tick, where
+ * none of the caller's frames remain: a file stream opens its file after the constructor returned.
+ * The instrumentation captures the caller's stack at the public call (`captureCause`) and sets it
+ * while Node does that work (`runWithCause`); the `audithook run` agent adds the packages of the
+ * cause to those of the event's own stack (src/agent/attribution.ts), so the work stays the
+ * package's that asked for it, whenever it runs.
+ *
+ * A cause is the files of the frames, read at capture: a stream can outlive the call by far, and
+ * file names keep nothing of the caller alive.
+ */
+import { callSiteFileName, callSiteIsEval, callSites } from './callsites.js';
+import { ReflectApply, newList } from './primordials.js';
+
+export interface Cause {
+  /** Innermost first, of the frames that have one. */
+  readonly files: readonly string[];
+  /** A frame runs code built from a string, which has no file. */
+  readonly anonymous: boolean;
+  /** More frames than are read: the chain is not known whole. */
+  readonly truncated: boolean;
+  /** The stack could not be read at all. */
+  readonly unreadable: boolean;
+}
+
+/** Frames read, as many as the agent reads of an event's own stack. */
+const MAX_FRAMES = 1024;
+
+let current: Cause | undefined;
+
+/** The caller's stack above `below` (a function of ours), to be the cause of work Node defers. */
+export function captureCause(below: (...args: never[]) => unknown): Cause {
+  const sites = callSites(below, MAX_FRAMES + 1);
+  if (sites === undefined) return { files: [], anonymous: false, truncated: false, unreadable: true };
+  const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
+  const files = newList<string>();
+  let anonymous = false;
+  for (let i = 0; i < read; i++) {
+    const site = sites[i] as object;
+    const file = callSiteFileName(site);
+    if (typeof file === 'string') files[files.length] = file;
+    else if (callSiteIsEval(site)) anonymous = true;
+  }
+  return { files, anonymous, truncated: sites.length > MAX_FRAMES, unreadable: false };
+}
+
+/** The cause of the work running now, if it is deferred work whose cause was captured. */
+export function currentCause(): Cause | undefined {
+  return current;
+}
+
+/** Calls `fn` with `cause` as the cause of every event it raises. */
+export function runWithCause(cause: Cause, fn: (...args: unknown[]) => unknown, thisArg: unknown, args: readonly unknown[]): unknown {
+  const outer = current;
+  current = cause;
+  try {
+    return ReflectApply(fn, thisArg, args);
+  } finally {
+    current = outer;
+  }
+}
