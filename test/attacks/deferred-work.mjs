@@ -11,7 +11,7 @@ reportAtExit(result);
 const outcome = (name, stream, success) => stream.on(success, () => { result[name] = 'done'; stream.destroy(); }).on('error', (error) => { result[name] = error.code; });
 outcome('createReadStream', fs.createReadStream(secret), 'data');
 outcome('newReadStream', new fs.ReadStream(secret), 'data');
-// eslint-disable-next-line new-cap -- Node's classes are callable without new
+// Node's classes are callable without new.
 outcome('callReadStream', fs.ReadStream(secret), 'data');
 outcome('createWriteStream', fs.createWriteStream(join(work, 'dropped.txt')), 'open');
 class Quiet extends fs.ReadStream {}
