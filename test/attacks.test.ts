@@ -94,9 +94,16 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
 
-test("Node's deferred work is the package's that asked for it: the file a stream of its opens on a later tick is decided under its rules", () => {
+test("Node's deferred work is the package's that asked for it: the file its stream opens, the dial and the listen Node makes on a later tick are decided under its rules", () => {
   const { result, records, work } = attackAsPackage('deferred-work', { files: { 'secret.txt': 'secret' } });
-  assert.deepEqual(result, { createReadStream: 'ERR_ACCESS_DENIED', newReadStream: 'ERR_ACCESS_DENIED', callReadStream: 'ERR_ACCESS_DENIED', createWriteStream: 'ERR_ACCESS_DENIED', subclass: 'ERR_ACCESS_DENIED' });
+  assert.deepEqual(result, {
+    createReadStream: 'ERR_ACCESS_DENIED', newReadStream: 'ERR_ACCESS_DENIED', callReadStream: 'ERR_ACCESS_DENIED', createWriteStream: 'ERR_ACCESS_DENIED', subclass: 'ERR_ACCESS_DENIED',
+    connect: 'ERR_ACCESS_DENIED', listen: 'ERR_ACCESS_DENIED',
+  });
+  for (const event of ['socket.connect', 'socket.bind']) {
+    const raised = records.filter((r) => r.event === event);
+    assert.ok(raised.length > 0 && raised.every((r) => r.package === 'evil' && r.blocked), `${event}: ${JSON.stringify(raised)}`);
+  }
   const opens = records.filter((r) => r.event === 'open' && (r.args[0] === join(work, 'secret.txt') || r.args[0] === join(work, 'dropped.txt')));
   assert.equal(opens.length, 5);
   for (const open of opens) assert.deepEqual([open.package, open.attribution, open.blocked], ['evil', 'complete', true], JSON.stringify(open));

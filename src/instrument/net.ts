@@ -14,8 +14,12 @@ import {
 } from '../core/primordials.js';
 import { bindingsRefused, channelWrapPrototype, pipePrototype, rawBinding, tcpPrototype, udpPrototype } from './natives.js';
 import { instrumentLookups } from './public-callers.js';
-import { THROWS, beforeCall, instrument, operation } from './wrap.js';
+import { THROWS, beforeCall, instrument, operation, replaceFunction } from './wrap.js';
 import { toInt32 } from './args.js';
+import { captureCause, runWithCause } from '../core/cause.js';
+import type { Cause } from '../core/cause.js';
+import { isAuditing } from '../core/kernel.js';
+import { instrumentWhenLoaded } from './lazy-builtins.js';
 import type { Domain } from './domain.js';
 import type { Deliver, Describe } from './wrap.js';
 
@@ -200,7 +204,50 @@ const failLookup: Deliver = (error, _binding, args) => {
   return 0;
 };
 
-export const netDomain: Domain = { atLoad: installNet };
+export const netDomain: Domain = { atLoad: installNet, withFirstHook: installOwnerCauses };
+
+// ---- causes: a dial or listen after a look-up is deferred work ---------------------------------
+
+/** The stack of the last public connect or listen of each socket or server (core/cause.ts). */
+const ownerCauses = new WeakMapCtor<object, Cause>();
+
+function rememberOwnerCause(_args: unknown[], owner: unknown): void {
+  if (isAuditing() && typeof owner === 'object' && owner !== null) WeakMapPrototypeSet(ownerCauses, owner, captureCause(rememberOwnerCause));
+}
+
+/** The handle's audited `key` runs with the cause its owner's public call left. */
+function withOwnerCause(prototype: object, key: string): void {
+  replaceFunction(prototype, key, (audited) => function (this: unknown, ...args: unknown[]) {
+    const owner = isAuditing() && typeof this === 'object' && this !== null ? ownerOf(this) : undefined;
+    const cause = owner === undefined || owner === null ? undefined : WeakMapPrototypeGet(ownerCauses, owner);
+    return cause === undefined ? ReflectApply(audited, this, args) : runWithCause(cause, audited, this, args);
+  });
+}
+
+/** The built-ins that hand out net's sockets and servers, and load net for them. */
+const NET_REACHED_THROUGH: readonly string[] = ['tls', '_tls_wrap', 'http', 'https', '_http_agent', '_http_client', '_http_server', 'http2'];
+
+/** The TCP handle's methods a socket's or server's owner-caused work goes through. */
+const OWNER_CAUSED: readonly string[] = ['connect', 'connect6', 'bind', 'bind6', 'listen'];
+
+/**
+ * net.Socket#connect and net.Server#listen (net.connect, tls.connect, http's agents, http2.connect
+ * and server.listen all come here) dial or listen after a look-up, on a later tick: the stack of
+ * that call is the cause of the handle's connect, bind and listen (their owner is the socket or
+ * server). The handles are patched with the first hook; net when the program reaches it.
+ */
+function installOwnerCauses(): void {
+  const tcp = tcpPrototype();
+  const pipe = pipePrototype();
+  for (let i = 0; i < OWNER_CAUSED.length; i++) withOwnerCause(tcp, OWNER_CAUSED[i] as string);
+  withOwnerCause(pipe, 'connect');
+  withOwnerCause(pipe, 'listen');
+  instrumentWhenLoaded('net', (net) => {
+    beforeCall((net['Socket'] as { prototype: object }).prototype, 'connect', rememberOwnerCause);
+    beforeCall((net['Server'] as { prototype: object }).prototype, 'listen', rememberOwnerCause);
+  }, NET_REACHED_THROUGH);
+}
+
 
 function installNet(): void {
   const tcp = tcpPrototype();

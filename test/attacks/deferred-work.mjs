@@ -1,6 +1,7 @@
 // evil has Node do its work on a later tick, where none of its frames are left: file streams open
 // their file after the constructor returned. Each open must still be evil's, under evil's rules.
 import fs from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { reportAtExit } from './attempt.mjs';
 
@@ -16,3 +17,10 @@ outcome('callReadStream', fs.ReadStream(secret), 'data');
 outcome('createWriteStream', fs.createWriteStream(join(work, 'dropped.txt')), 'open');
 class Quiet extends fs.ReadStream {}
 outcome('subclass', new Quiet(secret), 'data');
+
+// A dial Node makes on the next tick, and a listen after the look-up Node makes for the host.
+const dial = net.connect(9, '127.0.0.1');
+dial.on('connect', () => { result.connect = 'done'; dial.destroy(); }).on('error', (error) => { result.connect = error.code; });
+const server = net.createServer();
+server.on('listening', () => { result.listen = 'done'; server.close(); }).on('error', (error) => { result.listen = error.code; });
+server.listen(0, '127.0.0.1');
