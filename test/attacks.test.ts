@@ -94,14 +94,15 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
 
-test("Node's deferred work is the package's that asked for it: the file its stream opens, the dial and the listen Node makes on a later tick are decided under its rules", () => {
-  const { result, records, work } = attackAsPackage('deferred-work', { files: { 'secret.txt': 'secret' } });
+test("Node's deferred work is the package's that asked for it: the file its stream opens, the dial, the listen and the datagram Node sends on a later tick are decided under its rules", () => {
+  // The implicit bind of evil's first datagram is allowed, for its send to be decided.
+  const { result, records, work } = attackAsPackage('deferred-work', { files: { 'secret.txt': 'secret' }, allowed: [{ event: 'socket.bind', package: 'evil', match: { address: '0.0.0.0:0' }, action: 'allow' }] });
   assert.deepEqual(result, {
     createReadStream: 'ERR_ACCESS_DENIED', newReadStream: 'ERR_ACCESS_DENIED', callReadStream: 'ERR_ACCESS_DENIED', createWriteStream: 'ERR_ACCESS_DENIED', subclass: 'ERR_ACCESS_DENIED',
-    connect: 'ERR_ACCESS_DENIED', listen: 'ERR_ACCESS_DENIED',
+    connect: 'ERR_ACCESS_DENIED', listen: 'ERR_ACCESS_DENIED', send: 'ERR_ACCESS_DENIED',
   });
-  for (const event of ['socket.connect', 'socket.bind']) {
-    const raised = records.filter((r) => r.event === event);
+  for (const event of ['socket.connect', 'socket.bind', 'socket.sendto']) {
+    const raised = records.filter((r) => r.event === event && JSON.stringify(r.args[1]) !== '["0.0.0.0",0]');
     assert.ok(raised.length > 0 && raised.every((r) => r.package === 'evil' && r.blocked), `${event}: ${JSON.stringify(raised)}`);
   }
   const opens = records.filter((r) => r.event === 'open' && (r.args[0] === join(work, 'secret.txt') || r.args[0] === join(work, 'dropped.txt')));

@@ -10,7 +10,7 @@
  * file names keep nothing of the caller alive.
  */
 import { callSiteFileName, callSiteIsEval, callSites } from './callsites.js';
-import { ReflectApply, newList } from './primordials.js';
+import { ReflectApply, StringPrototypeStartsWith, newList } from './primordials.js';
 
 export interface Cause {
   /** Innermost first, of the frames that have one. */
@@ -42,6 +42,28 @@ export function captureCause(below: (...args: never[]) => unknown): Cause {
     else if (callSiteIsEval(site)) anonymous = true;
   }
   return { files, anonymous, truncated: sites.length > MAX_FRAMES, unreadable: false };
+}
+
+/** This bundle's file, as its frames name it. */
+const OWN_FILE = ((): unknown => {
+  const probe = (): readonly object[] | undefined => callSites(probe, 1);
+  const sites = probe();
+  return sites?.[0] === undefined ? undefined : callSiteFileName(sites[0]);
+})();
+
+/**
+ * Whether only Node and audithook are on the cause: Node calling a public method again on its
+ * own (dgram re-sends what it queued until its implicit bind was done), which says nothing of who
+ * asked for the work.
+ */
+export function isNodesOwn(cause: Cause): boolean {
+  if (cause.unreadable || cause.truncated || cause.anonymous) return false;
+  const files = cause.files;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string;
+    if (!StringPrototypeStartsWith(file, 'node:') && file !== OWN_FILE) return false;
+  }
+  return true;
 }
 
 /** The cause of the work running now, if it is deferred work whose cause was captured. */

@@ -16,7 +16,7 @@ import { bindingsRefused, channelWrapPrototype, pipePrototype, rawBinding, tcpPr
 import { instrumentLookups } from './public-callers.js';
 import { THROWS, beforeCall, instrument, operation, replaceFunction } from './wrap.js';
 import { toInt32 } from './args.js';
-import { captureCause, runWithCause } from '../core/cause.js';
+import { captureCause, isNodesOwn, runWithCause } from '../core/cause.js';
 import type { Cause } from '../core/cause.js';
 import { isAuditing } from '../core/kernel.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
@@ -212,7 +212,11 @@ export const netDomain: Domain = { atLoad: installNet, withFirstHook: installOwn
 const ownerCauses = new WeakMapCtor<object, Cause>();
 
 function rememberOwnerCause(_args: unknown[], owner: unknown): void {
-  if (isAuditing() && typeof owner === 'object' && owner !== null) WeakMapPrototypeSet(ownerCauses, owner, captureCause(rememberOwnerCause));
+  if (!isAuditing() || typeof owner !== 'object' || owner === null) return;
+  const cause = captureCause(rememberOwnerCause);
+  // Node's own call again (a queued send) keeps the cause of the call that queued it.
+  if (isNodesOwn(cause) && WeakMapPrototypeGet(ownerCauses, owner) !== undefined) return;
+  WeakMapPrototypeSet(ownerCauses, owner, cause);
 }
 
 /** The handle's audited `key` runs with the cause its owner's public call left. */
@@ -234,7 +238,7 @@ const OWNER_CAUSED: readonly string[] = ['connect', 'connect6', 'bind', 'bind6',
  * net.Socket#connect and net.Server#listen (net.connect, tls.connect, http's agents, http2.connect
  * and server.listen all come here) dial or listen after a look-up, on a later tick: the stack of
  * that call is the cause of the handle's connect, bind and listen (their owner is the socket or
- * server). The handles are patched with the first hook; net when the program reaches it.
+ * server). The handles are patched with the first hook; net and dgram when the program reaches them.
  */
 function installOwnerCauses(): void {
   const tcp = tcpPrototype();
@@ -246,7 +250,18 @@ function installOwnerCauses(): void {
     beforeCall((net['Socket'] as { prototype: object }).prototype, 'connect', rememberOwnerCause);
     beforeCall((net['Server'] as { prototype: object }).prototype, 'listen', rememberOwnerCause);
   }, NET_REACHED_THROUGH);
+  // dgram binds, connects and sends after a look-up too, an IP address's included.
+  const udp = udpPrototype();
+  for (let i = 0; i < UDP_OWNER_CAUSED.length; i++) withOwnerCause(udp, UDP_OWNER_CAUSED[i] as string);
+  instrumentWhenLoaded('dgram', (dgram) => {
+    const prototype = (dgram['Socket'] as { prototype: object }).prototype;
+    for (let i = 0; i < DGRAM_CALLS.length; i++) beforeCall(prototype, DGRAM_CALLS[i] as string, rememberOwnerCause);
+  });
 }
+
+/** The UDP handle's methods, and the dgram.Socket calls whose stack is their cause (a first send's implicit bind is bind's). */
+const UDP_OWNER_CAUSED: readonly string[] = ['bind', 'bind6', 'connect', 'connect6', 'send', 'send6'];
+const DGRAM_CALLS: readonly string[] = ['bind', 'connect', 'send'];
 
 
 function installNet(): void {

@@ -1,6 +1,7 @@
 // evil has Node do its work on a later tick, where none of its frames are left: file streams open
 // their file after the constructor returned. Each open must still be evil's, under evil's rules.
 import fs from 'node:fs';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { join } from 'node:path';
 import { reportAtExit } from './attempt.mjs';
@@ -24,3 +25,9 @@ dial.on('connect', () => { result.connect = 'done'; dial.destroy(); }).on('error
 const server = net.createServer();
 server.on('listening', () => { result.listen = 'done'; server.close(); }).on('error', (error) => { result.listen = error.code; });
 server.listen(0, '127.0.0.1');
+
+// A datagram to an IP address: dgram binds and sends after its look-up.
+const datagrams = dgram.createSocket('udp4');
+// A refused implicit bind is the socket's 'error', as a failed bind is.
+datagrams.on('error', (error) => { result.send = error.code; datagrams.close(); });
+datagrams.send('exfiltrated', 9, '127.0.0.1', (error) => { result.send = error?.code ?? 'done'; datagrams.close(); });

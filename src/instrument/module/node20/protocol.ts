@@ -34,7 +34,7 @@ export interface LoaderRequest {
 export const LAZY_BUILTIN_URLS: readonly string[] = [
   'node:wasi', 'node:http2', 'node:worker_threads', 'node:v8', 'node:readline', 'node:readline/promises', 'node:repl',
   'node:inspector', 'node:inspector/promises', 'node:trace_events', 'node:crypto', 'node:tls', 'node:_tls_common', 'node:_tls_wrap',
-  'node:https', 'node:http', 'node:_http_agent', 'node:_http_client', 'node:_http_server', 'node:net', 'node:sqlite',
+  'node:https', 'node:http', 'node:_http_agent', 'node:_http_client', 'node:_http_server', 'node:net', 'node:dgram', 'node:sqlite',
 ];
 export interface LoaderReply {
   readonly id: number;
