@@ -172,6 +172,16 @@ const cases = [
     ],
   },
   {
+    // With a hook, each stream keeps the stack that made it, the cause of its open (file names, about 1 µs a frame).
+    name: 'fs.createReadStream, read to the end',
+    kind: 'ns', iterations: 4000, innerRounds: 5, rounds: 3,
+    baseline: plain('read-stream'),
+    measured: [
+      { config: instrumented('read-stream'), target: ratioAtMost(1.02) },
+      { config: hooked('read-stream'), target: reportOnly() },
+    ],
+  },
+  {
     name: "spawnSync('true')",
     kind: 'ns', iterations: 60, innerRounds: 5, rounds: 5,
     baseline: plain('spawn-sync'),
@@ -239,6 +249,7 @@ const cases = [
   },
   underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
   underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
+  underRunCase('fs.createReadStream, read to the end', 'read-stream', 4000, 3, reportOnly()),
   {
     // One verdict of the agent: a 50-rule policy with package rules, chains of 0 to 3 packages.
     name: 'decide(), 50-rule policy',

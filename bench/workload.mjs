@@ -90,6 +90,19 @@ const workloads = {
       return sink;
     };
   },
+  // A file stream opens its file on a later tick, with the stack that made it as the cause (core/cause.ts).
+  'read-stream': () => {
+    const file = scratchFile();
+    const readOnce = () => new Promise((resolve, reject) => {
+      let size = 0;
+      fs.createReadStream(file).on('data', (chunk) => { size += chunk.length; }).on('end', () => resolve(size)).on('error', reject);
+    });
+    return async (n) => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) sink += await readOnce();
+      return sink;
+    };
+  },
   'stat': () => {
     const file = scratchFile();
     return (n) => {
