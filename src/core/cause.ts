@@ -10,7 +10,7 @@
  * file names keep nothing of the caller alive.
  */
 import { callSiteFileName, callSiteIsEval, callSites } from './callsites.js';
-import { ReflectApply, StringPrototypeStartsWith, newList } from './primordials.js';
+import { ObjectFreeze, ReflectApply, StringPrototypeStartsWith, newList } from './primordials.js';
 
 export interface Cause {
   /** Innermost first, of the frames that have one. */
@@ -31,7 +31,7 @@ let current: Cause | undefined;
 /** The caller's stack above `below` (a function of ours), to be the cause of work Node defers. */
 export function captureCause(below: (...args: never[]) => unknown): Cause {
   const sites = callSites(below, MAX_FRAMES + 1);
-  if (sites === undefined) return { files: [], anonymous: false, truncated: false, unreadable: true };
+  if (sites === undefined) return ObjectFreeze({ files: ObjectFreeze([]), anonymous: false, truncated: false, unreadable: true });
   const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
   const files = newList<string>();
   let anonymous = false;
@@ -41,7 +41,8 @@ export function captureCause(below: (...args: never[]) => unknown): Cause {
     if (typeof file === 'string') files[files.length] = file;
     else if (callSiteIsEval(site)) anonymous = true;
   }
-  return { files, anonymous, truncated: sites.length > MAX_FRAMES, unreadable: false };
+  // Frozen: the runtime hands it to anyone who asks while the work runs, and no one may edit it.
+  return ObjectFreeze({ files: ObjectFreeze(files), anonymous, truncated: sites.length > MAX_FRAMES, unreadable: false });
 }
 
 /** This bundle's file, as its frames name it. */
