@@ -51,6 +51,14 @@ export function callSiteFileName(site: CallSite): unknown {
   return typeof getFileName === 'function' ? ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
 }
 
+/** This bundle's file as stack frames name it, from a frame of its own code at load. */
+export const OWN_FILE = ((): string | undefined => {
+  const probe = (): readonly CallSite[] | undefined => callSites(probe, 1);
+  const sites = probe();
+  const file = sites?.[0] === undefined ? undefined : callSiteFileName(sites[0]);
+  return typeof file === 'string' ? file : undefined;
+})();
+
 /** Whether a call site runs code built from a string (eval, new Function): such code has no file. */
 export function callSiteIsEval(site: CallSite): boolean {
   return typeof isEval === 'function' && ReflectApply(isEval as (this: CallSite) => unknown, site, []) === true;

@@ -1,16 +1,19 @@
 /**
  * The cause of Node's deferred work. Some public calls do their audited part on a later tick, where
  * none of the caller's frames remain: a file stream opens its file after the constructor returned.
- * The instrumentation captures the caller's stack at the public call (`captureCause`) and sets it
- * while Node does that work (`runWithCause`); the `audithook run` agent adds the packages of the
+ * The instrumentation keeps the caller's stack at the public call (`rememberCause`) and sets it
+ * while Node does that work (`withCauseOf`); the `audithook run` agent adds the packages of the
  * cause to those of the event's own stack (src/agent/attribution.ts), so the work stays the
  * package's that asked for it, whenever it runs.
  *
  * A cause is the files of the frames, read at capture: a stream can outlive the call by far, and
  * file names keep nothing of the caller alive.
  */
-import { callSiteFileName, callSiteIsEval, callSites } from './callsites.js';
-import { ObjectFreeze, ReflectApply, StringPrototypeStartsWith, newList } from './primordials.js';
+import { OWN_FILE, callSiteFileName, callSiteIsEval, callSites } from './callsites.js';
+import { isAuditing } from './kernel.js';
+import {
+  ObjectFreeze, ReflectApply, StringPrototypeStartsWith, WeakMapPrototypeGet, WeakMapPrototypeSet, newList,
+} from './primordials.js';
 
 export interface Cause {
   /** Innermost first, of the frames that have one. */
@@ -28,8 +31,8 @@ const MAX_FRAMES = 1024;
 
 let current: Cause | undefined;
 
-/** The caller's stack above `below` (a function of ours), to be the cause of work Node defers. */
-export function captureCause(below: (...args: never[]) => unknown): Cause {
+/** The caller's stack above `below` (a function of ours). */
+function captureCause(below: (...args: never[]) => unknown): Cause {
   const sites = callSites(below, MAX_FRAMES + 1);
   if (sites === undefined) return ObjectFreeze({ files: ObjectFreeze([]), anonymous: false, truncated: false, unreadable: true });
   const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
@@ -45,19 +48,8 @@ export function captureCause(below: (...args: never[]) => unknown): Cause {
   return ObjectFreeze({ files: ObjectFreeze(files), anonymous, truncated: sites.length > MAX_FRAMES, unreadable: false });
 }
 
-/** This bundle's file, as its frames name it. */
-const OWN_FILE = ((): unknown => {
-  const probe = (): readonly object[] | undefined => callSites(probe, 1);
-  const sites = probe();
-  return sites?.[0] === undefined ? undefined : callSiteFileName(sites[0]);
-})();
-
-/**
- * Whether only Node and audithook are on the cause: Node calling a public method again on its
- * own (dgram re-sends what it queued until its implicit bind was done), which says nothing of who
- * asked for the work.
- */
-export function isNodesOwn(cause: Cause): boolean {
+/** Whether only Node and audithook are on the cause: it says nothing of who asked for the work. */
+function isNodesOwn(cause: Cause): boolean {
   if (cause.unreadable || cause.truncated || cause.anonymous) return false;
   const files = cause.files;
   for (let i = 0; i < files.length; i++) {
@@ -67,18 +59,39 @@ export function isNodesOwn(cause: Cause): boolean {
   return true;
 }
 
+/** The causes of the later work of objects (streams, sockets, servers), by object. */
+export type Causes = WeakMap<object, Cause>;
+
+/**
+ * With a hook, keeps the caller's stack as the cause of `owner`'s later work. A call with only
+ * Node's and audithook's frames (Node calling the public method again on its own: dgram re-sends
+ * what it queued until its implicit bind was done) keeps the cause of the call before it.
+ */
+export function rememberCause(causes: Causes, owner: object): void {
+  if (!isAuditing()) return;
+  const cause = captureCause(rememberCause);
+  if (isNodesOwn(cause) && WeakMapPrototypeGet(causes, owner) !== undefined) return;
+  WeakMapPrototypeSet(causes, owner, cause);
+}
+
 /** The cause of the work running now, if it is deferred work whose cause was captured. */
 export function currentCause(): Cause | undefined {
   return current;
 }
 
-/** Calls `fn` with `cause` as the cause of every event it raises. */
-export function runWithCause(cause: Cause, fn: (...args: unknown[]) => unknown, thisArg: unknown, args: readonly unknown[]): unknown {
-  const outer = current;
-  current = cause;
-  try {
-    return ReflectApply(fn, thisArg, args);
-  } finally {
-    current = outer;
-  }
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/** `method` run with the cause `causeOf(this)` gives (with a hook) as the cause of every event it raises. */
+export function withCauseOf(method: Method, causeOf: (thisArg: unknown) => Cause | undefined): Method {
+  return function (this: unknown, ...args: unknown[]) {
+    const cause = isAuditing() ? causeOf(this) : undefined;
+    if (cause === undefined) return ReflectApply(method, this, args);
+    const outer = current;
+    current = cause;
+    try {
+      return ReflectApply(method, this, args);
+    } finally {
+      current = outer;
+    }
+  };
 }

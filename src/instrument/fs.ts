@@ -13,11 +13,10 @@ import fs = require('node:fs');
 import { constants } from 'node:fs';
 import {
   NumberIsInteger, ObjectGetPrototypeOf, ObjectHasOwn, PathResolve, ProcessCwd, PromisePrototypeThen, ReflectApply, StringPrototypeIncludes,
-  StringPrototypeSlice, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, newRecord, nullPrototype,
+  StringPrototypeSlice, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, newRecord, nullPrototype,
 } from '../core/primordials.js';
-import { captureCause, runWithCause } from '../core/cause.js';
-import type { Cause } from '../core/cause.js';
-import { isAuditing } from '../core/kernel.js';
+import { rememberCause, withCauseOf } from '../core/cause.js';
+import type { Cause, Causes } from '../core/cause.js';
 import {
   INVALID,
   absolutePath,
@@ -520,14 +519,9 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
 type StreamClass = (new (...args: unknown[]) => object) & { prototype: Record<string, unknown> };
 
 /** The stack that made each file stream: the cause of its open (src/core/cause.ts). */
-const streamCauses = new WeakMapCtor<object, Cause>();
+const streamCauses: Causes = new WeakMapCtor<object, Cause>();
 
 const noEvent: Describe = () => undefined;
-
-function rememberCause(stream: unknown): unknown {
-  if (isAuditing() && typeof stream === 'object' && stream !== null) WeakMapPrototypeSet(streamCauses, stream, captureCause(rememberCause));
-  return stream;
-}
 
 /**
  * A file stream (fs.createReadStream, fs.createWriteStream, new or a call of fs.ReadStream and
@@ -543,11 +537,16 @@ function installFileStreams(): void {
     const key = names[0];
     const alias = names[1];
     const original = fs[key] as unknown as StreamClass;
-    replaceFunction(original.prototype, '_construct', (construct) => function (this: unknown, ...args: unknown[]) {
-      const cause = typeof this === 'object' && this !== null ? WeakMapPrototypeGet(streamCauses, this) : undefined;
-      return cause === undefined ? ReflectApply(construct, this, args) : runWithCause(cause, construct, this, args);
+    // A WeakMap answers undefined for a key that is no object.
+    replaceFunction(original.prototype, '_construct', (construct) => withCauseOf(construct, (stream) => WeakMapPrototypeGet(streamCauses, stream as object)));
+    instrumentConstructor(fs, key, noEvent, {
+      callable: true,
+      invoke: (_args, reflect, target, x, y) => {
+        const stream = reflect(target as never, x as never, y as never) as object;
+        rememberCause(streamCauses, stream);
+        return stream;
+      },
     });
-    instrumentConstructor(fs, key, noEvent, { callable: true, invoke: (_args, reflect, target, x, y) => rememberCause(reflect(target as never, x as never, y as never)) });
     (fs as unknown as Record<string, unknown>)[alias] = fs[key];
   }
 }

@@ -16,9 +16,8 @@ import { bindingsRefused, channelWrapPrototype, pipePrototype, rawBinding, tcpPr
 import { instrumentLookups } from './public-callers.js';
 import { THROWS, beforeCall, instrument, operation, replaceFunction } from './wrap.js';
 import { toInt32 } from './args.js';
-import { captureCause, isNodesOwn, runWithCause } from '../core/cause.js';
-import type { Cause } from '../core/cause.js';
-import { isAuditing } from '../core/kernel.js';
+import { rememberCause, withCauseOf } from '../core/cause.js';
+import type { Cause, Causes } from '../core/cause.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
 import type { Domain } from './domain.js';
 import type { Deliver, Describe } from './wrap.js';
@@ -209,23 +208,20 @@ export const netDomain: Domain = { atLoad: installNet, withFirstHook: installOwn
 // ---- causes: a dial or listen after a look-up is deferred work ---------------------------------
 
 /** The stack of the last public connect or listen of each socket or server (core/cause.ts). */
-const ownerCauses = new WeakMapCtor<object, Cause>();
+const ownerCauses: Causes = new WeakMapCtor<object, Cause>();
 
 function rememberOwnerCause(_args: unknown[], owner: unknown): void {
-  if (!isAuditing() || typeof owner !== 'object' || owner === null) return;
-  const cause = captureCause(rememberOwnerCause);
-  // Node's own call again (a queued send) keeps the cause of the call that queued it.
-  if (isNodesOwn(cause) && WeakMapPrototypeGet(ownerCauses, owner) !== undefined) return;
-  WeakMapPrototypeSet(ownerCauses, owner, cause);
+  if (typeof owner === 'object' && owner !== null) rememberCause(ownerCauses, owner);
+}
+
+function causeOfOwner(handle: unknown): Cause | undefined {
+  const owner = typeof handle === 'object' && handle !== null ? ownerOf(handle) : undefined;
+  return owner === undefined || owner === null ? undefined : WeakMapPrototypeGet(ownerCauses, owner);
 }
 
 /** The handle's audited `key` runs with the cause its owner's public call left. */
 function withOwnerCause(prototype: object, key: string): void {
-  replaceFunction(prototype, key, (audited) => function (this: unknown, ...args: unknown[]) {
-    const owner = isAuditing() && typeof this === 'object' && this !== null ? ownerOf(this) : undefined;
-    const cause = owner === undefined || owner === null ? undefined : WeakMapPrototypeGet(ownerCauses, owner);
-    return cause === undefined ? ReflectApply(audited, this, args) : runWithCause(cause, audited, this, args);
-  });
+  replaceFunction(prototype, key, (audited) => withCauseOf(audited, causeOfOwner));
 }
 
 /** The built-ins that hand out net's sockets and servers, and load net for them. */
@@ -262,7 +258,6 @@ function installOwnerCauses(): void {
 /** The UDP handle's methods, and the dgram.Socket calls whose stack is their cause (a first send's implicit bind is bind's). */
 const UDP_OWNER_CAUSED: readonly string[] = ['bind', 'bind6', 'connect', 'connect6', 'send', 'send6'];
 const DGRAM_CALLS: readonly string[] = ['bind', 'connect', 'send'];
-
 
 function installNet(): void {
   const tcp = tcpPrototype();

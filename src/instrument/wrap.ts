@@ -21,7 +21,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
-import { callSiteFileName, callSites, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
+import { OWN_FILE, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import type { Reflector } from './referrer.js';
 import {
@@ -117,13 +117,6 @@ export const ANY: unique symbol = Symbol('any value');
 
 // ---- stacks ----------------------------------------------------------------------------------
 
-/** This bundle's file as stack frames name it, from a frame of its own code at load. */
-const OWN_FILE = ((): string | undefined => {
-  const probe = (): readonly object[] | undefined => callSites(probe, 1);
-  const sites = probe();
-  const file = sites?.[0] === undefined ? undefined : callSiteFileName(sites[0]);
-  return typeof file === 'string' ? file : undefined;
-})();
 const FRAME = '\n    at ';
 
 /** Whether the frame line from `start` in `text` (up to `end`) is one of this bundle's. */
