@@ -66,6 +66,16 @@ writeFileSync(POLICY_50, JSON.stringify({
   }),
 }));
 const POLICY_ARGS = ['--policy', POLICY_50];
+/** `workload` plain, instrumented with no hook (with `instrumentedTarget`) and with one no-op hook (with `hookedTarget`). */
+const instrumentedCase = (name, workload, iterations, rounds, instrumentedTarget, hookedTarget) => ({
+  name,
+  kind: 'ns', iterations, innerRounds: 5, rounds,
+  baseline: plain(workload),
+  measured: [
+    { config: instrumented(workload), target: instrumentedTarget },
+    { config: hooked(workload), target: hookedTarget },
+  ],
+});
 /** `workload` plain, under `audithook run` logging (with `target`), and with the 50-rule policy too (reported). */
 const underRunCase = (name, workload, iterations, rounds, target) => ({
   name: `${name} under audithook run`,
@@ -153,89 +163,17 @@ const cases = [
     baseline: plain('dc-publish', 'dc publish, 1 subscriber'),
     measured: [{ config: hooked('audit', 'one no-op hook'), target: nsUnder(60) }],
   },
-  {
-    name: 'openSync+closeSync',
-    kind: 'ns', iterations: 4e4, innerRounds: 5, rounds: 5,
-    baseline: plain('open-close'),
-    measured: [
-      { config: instrumented('open-close'), target: ratioAtMost(1.02) },
-      { config: hooked('open-close'), target: ratioAtMost(1.05) },
-    ],
-  },
-  {
-    name: 'statSync',
-    kind: 'ns', iterations: 4e4, innerRounds: 5, rounds: 5,
-    baseline: plain('stat'),
-    measured: [
-      { config: instrumented('stat'), target: ratioAtMost(1.02) },
-      { config: hooked('stat'), target: ratioAtMost(1.05) },
-    ],
-  },
-  {
-    // With a hook, each stream keeps the stack that made it, the cause of its open (file names, about 1 µs a frame).
-    name: 'fs.createReadStream, read to the end',
-    kind: 'ns', iterations: 4000, innerRounds: 5, rounds: 3,
-    baseline: plain('read-stream'),
-    measured: [
-      { config: instrumented('read-stream'), target: ratioAtMost(1.02) },
-      { config: hooked('read-stream'), target: reportOnly() },
-    ],
-  },
-  {
-    name: "spawnSync('true')",
-    kind: 'ns', iterations: 60, innerRounds: 5, rounds: 5,
-    baseline: plain('spawn-sync'),
-    measured: [
-      { config: instrumented('spawn-sync'), target: ratioAtMost(1.02) },
-      { config: hooked('spawn-sync'), target: ratioAtMost(1.02) },
-    ],
-  },
-  {
-    // With a hook, process.env is a Proxy (see docs/security-model.md): reported, no target.
-    name: 'process.env.PATH read',
-    kind: 'ns', iterations: 2e5, innerRounds: 5, rounds: 3,
-    baseline: plain('env-read'),
-    measured: [
-      { config: instrumented('env-read'), target: ratioAtMost(1.1) },
-      { config: hooked('env-read'), target: reportOnly() },
-    ],
-  },
-  {
-    name: 'process.env write',
-    kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
-    baseline: plain('env-write'),
-    measured: [
-      { config: instrumented('env-write'), target: ratioAtMost(1.1) },
-      { config: hooked('env-write'), target: reportOnly() },
-    ],
-  },
-  {
-    name: 'HTTP GET over loopback, sequential (http, keep-alive)',
-    kind: 'ns', iterations: 1500, innerRounds: 5, rounds: 3,
-    baseline: plain('http-sequential'),
-    measured: [
-      { config: instrumented('http-sequential'), target: ratioAtMost(1.02) },
-      { config: hooked('http-sequential'), target: ratioAtMost(1.05) },
-    ],
-  },
-  {
-    name: 'HTTP GET over loopback, 16 concurrent (http, keep-alive)',
-    kind: 'ns', iterations: 3200, innerRounds: 5, rounds: 3,
-    baseline: plain('http-concurrent'),
-    measured: [
-      { config: instrumented('http-concurrent'), target: ratioAtMost(1.02) },
-      { config: hooked('http-concurrent'), target: ratioAtMost(1.05) },
-    ],
-  },
-  {
-    name: 'fetch over loopback, sequential',
-    kind: 'ns', iterations: 600, innerRounds: 5, rounds: 3,
-    baseline: plain('fetch-sequential'),
-    measured: [
-      { config: instrumented('fetch-sequential'), target: ratioAtMost(1.02) },
-      { config: hooked('fetch-sequential'), target: ratioAtMost(1.05) },
-    ],
-  },
+  instrumentedCase('openSync+closeSync', 'open-close', 4e4, 5, ratioAtMost(1.02), ratioAtMost(1.05)),
+  instrumentedCase('statSync', 'stat', 4e4, 5, ratioAtMost(1.02), ratioAtMost(1.05)),
+  // With a hook, each stream keeps the stack that made it, the cause of its open (file names, about 1 µs a frame).
+  instrumentedCase('fs.createReadStream, read to the end', 'read-stream', 4000, 3, ratioAtMost(1.02), reportOnly()),
+  instrumentedCase("spawnSync('true')", 'spawn-sync', 60, 5, ratioAtMost(1.02), ratioAtMost(1.02)),
+  // With a hook, process.env is a Proxy (see docs/security-model.md): reported, no target.
+  instrumentedCase('process.env.PATH read', 'env-read', 2e5, 3, ratioAtMost(1.1), reportOnly()),
+  instrumentedCase('process.env write', 'env-write', 1e5, 3, ratioAtMost(1.1), reportOnly()),
+  instrumentedCase('HTTP GET over loopback, sequential (http, keep-alive)', 'http-sequential', 1500, 3, ratioAtMost(1.02), ratioAtMost(1.05)),
+  instrumentedCase('HTTP GET over loopback, 16 concurrent (http, keep-alive)', 'http-concurrent', 3200, 3, ratioAtMost(1.02), ratioAtMost(1.05)),
+  instrumentedCase('fetch over loopback, sequential', 'fetch-sequential', 600, 3, ratioAtMost(1.02), ratioAtMost(1.05)),
   // The CLI: every event attributed to its packages and appended to the log (then an enforce
   // policy of 50 rules checked too). The time per operation is measured inside the workload.
   underRunCase('openSync+closeSync', 'open-close', 4e4, 5, ratioBelow(3)),
@@ -288,16 +226,8 @@ const cases = [
       { config: openCoded('import-tree'), target: reportOnly() },
     ],
   },
-  {
-    // Every module contains a direct eval, so every one is parsed and rewritten (src/rewrite-eval.ts).
-    name: 'require() a tree of 500 modules that all use eval, per module',
-    kind: 'ns', iterations: 500, innerRounds: 5, rounds: 3,
-    baseline: plain('require-tree-eval'),
-    measured: [
-      { config: instrumented('require-tree-eval'), target: reportOnly() },
-      { config: hooked('require-tree-eval'), target: reportOnly() },
-    ],
-  },
+  // Every module contains a direct eval, so every one is parsed and rewritten (src/rewrite-eval.ts).
+  instrumentedCase('require() a tree of 500 modules that all use eval, per module', 'require-tree-eval', 500, 3, reportOnly(), reportOnly()),
   {
     name: "new Function('a', 'return a + 1') (compilation cache hit)",
     kind: 'ns', iterations: 1e5, innerRounds: 5, rounds: 3,
