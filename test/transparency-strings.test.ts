@@ -84,21 +84,39 @@ function program(files: Record<string, string>): string {
   return dir;
 }
 
-test('a hook added in the main module sees eval in that module, and not in a module loaded before it', () => {
-  const dir = program({
-    'main.cjs': [
-      "const early = require('./early.cjs');",
-      "const { addAuditHook } = require('audithook');",
-      'const seen = [];',
-      "addAuditHook((event, args) => { if (event === 'compile') seen.push(args[0]); });",
-      "(0, eval)('1 + 1'); eval('2 + 2'); early('3 + 3');",
-      "require('./late.cjs')('4 + 4');",
-      'console.log(JSON.stringify(seen));',
-    ].join('\n'),
-    'early.cjs': 'module.exports = (source) => (0, eval)(source);',
-    'late.cjs': 'module.exports = (source) => (0, eval)(source);',
+/** A main module that adds the first hook, with a module loaded before it and one after. */
+const MAIN_ADDS_HOOK = {
+  cjs: [
+    "const early = require('./early.cjs');",
+    "const { addAuditHook } = require('audithook');",
+    'const seen = [];',
+    "addAuditHook((event, args) => { if (event === 'compile') seen.push(args[0]); });",
+    "(0, eval)('1 + 1'); eval('2 + 2'); early('3 + 3');",
+    "require('./late.cjs')('4 + 4');",
+    'console.log(JSON.stringify(seen));',
+  ],
+  // Static imports are evaluated before the module's body: early.cjs is loaded before the hook exists.
+  mjs: [
+    "import early from './early.cjs';",
+    "import { addAuditHook } from 'audithook';",
+    'const seen = [];',
+    "addAuditHook((event, args) => { if (event === 'compile') seen.push(args[0]); });",
+    "(0, eval)('1 + 1'); eval('2 + 2'); early('3 + 3');",
+    "(await import('./late.mjs')).default('4 + 4');",
+    'console.log(JSON.stringify(seen));',
+  ],
+};
+
+for (const [extension, lines] of Object.entries(MAIN_ADDS_HOOK)) {
+  test(`a hook added in the main module sees eval in that module, and not in a module loaded before it (${extension})`, () => {
+    const dir = program({
+      [`main.${extension}`]: lines.join('\n'),
+      'early.cjs': 'module.exports = (source) => (0, eval)(source);',
+      'late.cjs': 'module.exports = (source) => (0, eval)(source);',
+      'late.mjs': 'export default (source) => (0, eval)(source);',
+    });
+    const child = spawnSync(process.execPath, [...REGISTER, `main.${extension}`], { cwd: dir, encoding: 'utf8' });
+    assert.equal(child.stderr, '');
+    assert.deepEqual(JSON.parse(child.stdout), ['1 + 1', '2 + 2', '4 + 4']);
   });
-  const child = spawnSync(process.execPath, [...REGISTER, 'main.cjs'], { cwd: dir, encoding: 'utf8' });
-  assert.equal(child.stderr, '');
-  assert.deepEqual(JSON.parse(child.stdout), ['1 + 1', '2 + 2', '4 + 4']);
-});
+}

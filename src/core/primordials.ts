@@ -80,6 +80,7 @@ export const StringPrototypeLastIndexOf = uncurryThis(String.prototype.lastIndex
 export const StringPrototypeReplaceAll = uncurryThis(String.prototype.replaceAll as (this: string, search: string, replacement: string) => string);
 export const StringPrototypeSlice = uncurryThis(String.prototype.slice);
 export const StringPrototypeStartsWith = uncurryThis(String.prototype.startsWith);
+export const StringPrototypeEndsWith = uncurryThis(String.prototype.endsWith);
 export const StringPrototypeToUpperCase = uncurryThis(String.prototype.toUpperCase);
 export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
 export const StringPrototypeTrim = uncurryThis(String.prototype.trim);

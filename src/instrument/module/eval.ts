@@ -54,8 +54,8 @@ export function defineEvalAudit(): void {
 
 type RewriteEval = (source: string, filename: string, isModule: boolean) => string;
 let rewriter: RewriteEval | undefined;
-/** Read with Node's own function, captured before it is instrumented: audithook's own code raises nothing. */
-const readOwnFile = readFileSync;
+/** Read with Node's own function, captured before it is instrumented: audithook's own reads raise nothing. */
+export const readOwnFile = readFileSync;
 
 /** The source with eval audited. The rewriter is dist/rewrite-eval.js, beside this bundle. */
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {

@@ -12,7 +12,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { inNodeHooksThread } from '../../core/thread.js';
-import { NumberParseInt } from '../../core/primordials.js';
+import { NumberParseInt, StringPrototypeEndsWith } from '../../core/primordials.js';
 import { isURL, readOptions, toStringValue } from '../args.js';
 import { instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
@@ -21,7 +21,8 @@ import { installCommonJs } from './commonjs.js';
 import { watchBuiltinLoads } from '../lazy-builtins.js';
 import { inThreadHooks } from './esm.js';
 import type { SyncHooks } from './esm.js';
-import { defineEvalAudit } from './eval.js';
+import { defineEvalAudit, readOwnFile } from './eval.js';
+import { rewritesEval } from './mentions-eval.js';
 import { offThreadHooks, setAuditingFlag, setOpenCodeFlag } from './node20/main-thread.js';
 
 interface Loader {
@@ -47,6 +48,24 @@ function startOnce(): void {
 function auditHookAdded(): void {
   setAuditingFlag();
   startOnce();
+}
+
+/**
+ * An ES main module that names audithook can add the first hook before its own code runs, as a
+ * CommonJS one can (commonjs.ts rewrites it as it loads); it is compiled before that hook exists,
+ * so for it the ESM hooks start with the instrumentation, and they rewrite its eval. The entry is
+ * process.argv[1] (absolute by now), unless the program is -e / -p code or stdin.
+ */
+function mainModuleMayAddHook(): boolean {
+  const entry = process.argv[1];
+  if (typeof (process as { _eval?: unknown })._eval === 'string' || typeof entry !== 'string' || entry === '-') return false;
+  if (StringPrototypeEndsWith(entry, '.cjs') || StringPrototypeEndsWith(entry, '.cts')) return false;
+  try {
+    return rewritesEval(readOwnFile(entry, 'utf8'), false);
+  } catch {
+    // Not a file Node reads as is (a directory, a name Node completes with an extension): as before.
+    return false;
+  }
 }
 
 export function openCodeHookSet(): void {
@@ -114,6 +133,7 @@ function installModules(): void {
     } else if (typeof register === 'function') {
       startEsmHooks = offThreadHooks(loader as { register: NonNullable<Loader['register']> });
     }
+    if (mainModuleMayAddHook()) startOnce();
   }
   instrument(loader, 'register', describeRegister, { delivery: 'throw' });
   instrument(loader, 'registerHooks', describeRegisterHooks, { delivery: 'throw' });
