@@ -125,17 +125,18 @@ for (const refuse of ['socket.bind', 'http.client.connect'] as const) {
   });
 }
 
-test('fetch raises urllib.Request with url, body, headers and method, then the dial; refused, nothing is dialled', () => {
+test('fetch raises urllib.Request with url, body, headers and method, then http.client.connect and the dial; refused, nothing is dialled', () => {
   const run = runScenario(scenario('net/fetchRaisesUrllibRequest'));
   const r = run.result as { port: number; answers: string[]; accepted: number; events: unknown[][] };
   assert.deepEqual(r.answers, ['ok', 'ok', 'TEST_BLOCKED']);
   assert.equal(r.accepted, 2);
   const base = `http://127.0.0.1:${r.port}`;
-  assert.deepEqual(run.events.map((e) => e[0]), ['urllib.Request', 'socket.connect', 'urllib.Request', 'socket.connect', 'urllib.Request']);
+  const dial = ['urllib.Request', 'http.client.connect', 'socket.connect'];
+  assert.deepEqual(run.events.map((e) => e[0]), [...dial, ...dial, 'urllib.Request']);
   assert.deepEqual(run.events[0], ['urllib.Request', `${base}/a`, 'data', { 'x-a': '1', connection: 'close' }, 'POST']);
-  assert.deepEqual(run.events[2]?.slice(0, 2), ['urllib.Request', `${base}/b`]);
-  assert.deepEqual(run.events[2]?.slice(3), [{ 'content-type': 'text/plain;charset=UTF-8', 'x-b': '2', connection: 'close' }, 'PUT']);
-  assert.deepEqual(run.events[4], ['urllib.Request', `${base}/c`, null, {}, 'GET']);
+  assert.deepEqual(run.events[3]?.slice(0, 2), ['urllib.Request', `${base}/b`]);
+  assert.deepEqual(run.events[3]?.slice(3), [{ 'content-type': 'text/plain;charset=UTF-8', 'x-b': '2', connection: 'close' }, 'PUT']);
+  assert.deepEqual(run.events[6], ['urllib.Request', `${base}/c`, null, {}, 'GET']);
 });
 
 test('the WebSocket global raises urllib.Request before it connects; refused, it throws', { skip: typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function' ? 'no WebSocket global on this Node' : false }, () => {
@@ -168,6 +169,17 @@ test('http requests raise http.client.connect, then the dial, and http.client.se
   assert.deepEqual(run.events[1]?.slice(2), ['one']);
   // The refused request is destroyed on the next tick: its body written meanwhile raises send and goes nowhere.
   assert.deepEqual(names.slice(4), ['http.client.connect', 'http.client.send', 'http.client.connect', 'http.client.send', 'socket.connect']);
+});
+
+test('fetch raises http.client.connect (null, host, port) before each dial, over http and https; refused, nothing is dialled and fetch fails with the hook\'s error', () => {
+  const run = runScenario(scenario('net/fetchRaisesClientConnectPerDial'));
+  const r = run.result as { port: number; outcomes: unknown[]; dialled: number; accepted: number; events: unknown[][] };
+  assert.deepEqual(r.outcomes, ['ok', 'failed', 'TEST_BLOCKED', 'TEST_BLOCKED']);
+  assert.equal(r.dialled, 2);
+  assert.equal(r.accepted, 2, 'the refused fetches dialled nothing');
+  const connect = ['http.client.connect', null, '127.0.0.1', r.port];
+  const dial = ['socket.connect', ['127.0.0.1', r.port]];
+  assert.deepEqual(r.events, [connect, dial, connect, dial, connect, connect]);
 });
 
 test('a request with its own createConnection and no agent raises http.client.connect (null, host, port) before its connection; refused, nothing is dialled', () => {

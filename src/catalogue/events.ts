@@ -660,8 +660,9 @@ export const events = [
     args: [{ name: 'self', type: 'unknown', kind: 'opaque', secret: 'request' }, { name: 'host', type: 'unknown', kind: 'host' }, { name: 'port', type: 'unknown' }],
     description: 'An HTTP(S) client request is about to be sent, before its connection is made or reused; `self` is the ClientRequest. A new connection then raises socket.getaddrinfo (by name) and socket.connect. Refused, the request emits \'error\' and connects nowhere. '
       + 'A request with its own `createConnection` and no agent raises it just before Node calls that function (`self` null: the request is still being built), with the host and port the function is given; refused, the function is not called. '
-      + 'For http2, an HTTP/2 session is about to be opened (`self` null: the session does not exist yet), with the host and port Node dials; refused, http2.connect throws the hook\'s error.',
-    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'new http.ClientRequest', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect'],
+      + 'For http2, an HTTP/2 session is about to be opened (`self` null: the session does not exist yet), with the host and port Node dials; refused, http2.connect throws the hook\'s error. '
+      + 'fetch, WebSocket and EventSource raise it once per new connection the bundled undici makes (`self` null, the host and port it dials; a reused connection raises none); refused, nothing is dialled and fetch rejects with the hook\'s error as its cause.',
+    raisedBy: ['http.request', 'http.get', 'https.request', 'https.get', 'new http.ClientRequest', 'http.Agent#addRequest', 'https.Agent#addRequest', 'http2.connect', 'fetch', 'WebSocket', 'EventSource (--experimental-eventsource)'],
     since: '20.0.0',
     cpython: 'http.client.connect',
     capability: 'network',

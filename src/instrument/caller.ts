@@ -20,12 +20,21 @@ const FRAMES = 12;
  * parser (llhttp) with WebAssembly when it loads.
  */
 function isNodeBuilder(file: unknown): boolean {
-  return file === 'node:internal/util' || (typeof file === 'string' && StringPrototypeStartsWith(file, 'node:internal/deps/undici/'));
+  return file === 'node:internal/util' || isUndici(file);
 }
 
 /** Whether the nearest caller outside audithook's own file and node:vm is one of Node's modules that build code. */
 export function calledByNode(): boolean {
   return nearestCallerIs(isNodeBuilder, calledByNode);
+}
+
+function isUndici(file: unknown): boolean {
+  return typeof file === 'string' && StringPrototypeStartsWith(file, 'node:internal/deps/undici/');
+}
+
+/** Whether the nearest caller outside audithook's own file is the bundled undici (fetch, WebSocket, EventSource). */
+export function calledByUndici(): boolean {
+  return nearestCallerIs(isUndici, calledByUndici);
 }
 
 /** Node's implementation of recursive fs.watch where the system has none (Linux): one module, in every Node version. */

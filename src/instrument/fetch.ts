@@ -19,10 +19,11 @@ import {
   nullPrototype,
 } from '../core/primordials.js';
 import { readOptions } from './args.js';
-import { REJECTS, auditedConstructor, instrument, instrumentConstructor, operation, replaceFunction, replaceValue } from './wrap.js';
+import { REJECTS, THROWS, auditedConstructor, instrument, instrumentConstructor, operation, replaceFunction, replaceValue } from './wrap.js';
 import type { Describe } from './wrap.js';
 import type { Domain } from './domain.js';
-import { HTTP_REACHED_THROUGH } from './http.js';
+import { calledByUndici } from './caller.js';
+import { HTTP_REACHED_THROUGH, portNumber } from './http.js';
 import { instrumentWhenLoaded, loadingBuiltin } from './lazy-builtins.js';
 
 type Getter = (this: unknown) => unknown;
@@ -164,6 +165,7 @@ const REQUEST_INIT = [
 ] as const;
 
 const describeFetch: Describe = (args) => {
+  reachingUndici();
   const classes = webClasses(globalThis);
   const input = args[0];
   const fromRequest = typeof input === 'object' && input !== null ? readRequest(classes.requestUrl, input) : undefined;
@@ -188,10 +190,41 @@ const describeFetch: Describe = (args) => {
  * which the constructor then gets.
  */
 const describeGetUrl: Describe = (args) => {
+  reachingUndici();
   const url = StringCtor(args[0]);
   args[0] = url;
   return operation('urllib.Request', [url, null, ObjectFreeze({}), 'GET']);
 };
+
+// ---- fetch's dial --------------------------------------------------------------------------------
+
+/**
+ * The undici inside fetch, WebSocket and EventSource makes each new connection with `net.connect`
+ * (http:, ws:) or `tls.connect` (https:, wss:), read from the module at each dial, with an options
+ * object of its own making. A call whose nearest caller is that undici raises
+ * `http.client.connect` (null: no connection object exists yet, host, port) first, as CPython's
+ * HTTPConnection.connect does before its socket's `socket.connect`; refused, nothing is dialled and
+ * fetch rejects with the hook's error as its cause. Other callers pay only the stack look-up.
+ */
+const describeUndiciDial: Describe = (args) => {
+  const options = args[0];
+  if (typeof options !== 'object' || options === null || !calledByUndici()) return undefined;
+  const { host, port } = options as { host?: unknown; port?: unknown };
+  return operation('http.client.connect', [null, host, portNumber(port)]);
+};
+
+function auditDials(module: Record<string, unknown>): void {
+  const sameFunction = module['createConnection'] === module['connect'];
+  instrument(module, 'connect', describeUndiciDial, THROWS);
+  // net.createConnection is net.connect, which http's agents take: it stays the same function.
+  if (sameFunction) replaceValue(module, 'createConnection', module['connect']);
+}
+
+/** Undici loads net and tls as it loads: a web global used now is about to dial through them. */
+function reachingUndici(): void {
+  loadingBuiltin('net');
+  loadingBuiltin('tls');
+}
 
 export const fetchDomain: Domain = {
   /** fetch is a plain function in every Node version: wrapping it loads nothing. */
@@ -199,6 +232,8 @@ export const fetchDomain: Domain = {
     instrument(globalThis, 'fetch', describeFetch, REJECTS);
   },
   withFirstHook() {
+    instrumentWhenLoaded('net', auditDials);
+    instrumentWhenLoaded('tls', auditDials);
     // EventSource is a global under --experimental-eventsource only (Node 20 to 26): absent, nothing is read.
     instrumentConstructor(globalThis, 'EventSource', describeGetUrl);
     if (HTTP_HAS_WEBSOCKET) auditWebSocketWhenReached();

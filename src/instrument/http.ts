@@ -72,7 +72,7 @@ const describeAddRequest: Describe = (args, agent) => {
 };
 
 /** The port as Agent#addRequest and createConnection get it: a string port is a number. */
-function portNumber(port: unknown): unknown {
+export function portNumber(port: unknown): unknown {
   return typeof port === 'string' ? NumberParseInt(port, 10) : port;
 }
 

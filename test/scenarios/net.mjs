@@ -66,6 +66,24 @@ export async function fetchRaisesUrllibRequest(harness) {
   harness.done({ port, answers, accepted: accepted() });
 }
 
+/** fetch over http and https (to the plain server: TCP is accepted, TLS then fails), then with http.client.connect refused. */
+export async function fetchRaisesClientConnectPerDial(harness) {
+  const { port, close, accepted } = await startServer(harness);
+  const failure = (error) => error.cause?.code ?? error.message;
+  const outcomes = [];
+  outcomes.push(await fetch('http://127.0.0.1:' + port + '/', { headers: { connection: 'close' } }).then((r) => r.text()));
+  outcomes.push(await fetch('https://127.0.0.1:' + port + '/').then(() => 'fetched', () => 'failed'));
+  const dialled = accepted();
+  harness.block('http.client.connect');
+  outcomes.push(await fetch('http://127.0.0.1:' + port + '/refused').then(() => 'fetched', failure));
+  outcomes.push(await fetch('https://127.0.0.1:' + port + '/refused').then(() => 'fetched', failure));
+  harness.unblock();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  close();
+  const events = harness.events.filter((e) => e[0] === 'http.client.connect' || e[0] === 'socket.connect').map((e) => [e[0], ...e.slice(e[0] === 'socket.connect' ? 2 : 1)]);
+  harness.done({ port, outcomes, dialled, accepted: accepted(), events });
+}
+
 export async function httpRequestsRaiseClientConnectAndSend(harness) {
   const { http, server, port, close } = await startServer(harness);
   const bodies = [];
