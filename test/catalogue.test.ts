@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { cpythonGaps, events, unauditedApis } from '../src/catalogue/index';
 import type { SeedEvent } from '../src/catalogue/markdown';
 import { FILE_HANDLE_APIS, FS_APIS } from '../src/instrument/fs';
+import { QUERY_TYPES } from '../src/instrument/net';
 import { REPORT_SETTINGS } from '../src/instrument/process';
 import { REPO_ROOT } from './helpers/scenario';
 
@@ -96,4 +97,14 @@ test('the fs APIs each raisedBy list names are the ones the fs instrumentation\'
 
 test('the process.report settings process.report\'s raisedBy names are the ones the instrumentation audits (REPORT_SETTINGS)', () => {
   assert.deepEqual(catalogued(/^process\.report\.\w+ =/), namesByEvent(REPORT_SETTINGS.map((setting) => ['process.report', `process.report.${setting} =`] as const)));
+});
+
+/** dns's function for one record type: resolve4 for A, resolve6 for AAAA, resolveMx for MX. */
+const resolveFunction = (rrtype: string): string =>
+  rrtype === 'A' ? 'resolve4' : rrtype === 'AAAA' ? 'resolve6' : `resolve${rrtype[0]}${rrtype.slice(1).toLowerCase()}`;
+
+test('the dns functions dns.resolve\'s raisedBy names are those of the record types the instrumentation audits (QUERY_TYPES), and dns.resolve', () => {
+  const functions = ['resolve', ...Object.values(QUERY_TYPES).map(resolveFunction)];
+  const byTable = namesByEvent(functions.flatMap((name) => [['dns.resolve', `dns.${name}`], ['dns.resolve', `dnsPromises.${name}`]] as const));
+  assert.deepEqual(catalogued(/^(dns|dnsPromises)\.resolve\w*$/), byTable);
 });

@@ -185,7 +185,7 @@ function describeQuery(rrtype: string): Describe {
   return (args) => (typeof args[1] === 'string' ? operation('dns.resolve', [args[1], rrtype]) : undefined);
 }
 
-const QUERY_TYPES: Readonly<Record<string, string>> = {
+export const QUERY_TYPES: Readonly<Record<string, string>> = {
   queryAny: 'ANY', queryA: 'A', queryAaaa: 'AAAA', queryCaa: 'CAA', queryCname: 'CNAME', queryMx: 'MX',
   queryNs: 'NS', queryTxt: 'TXT', querySrv: 'SRV', queryPtr: 'PTR', queryNaptr: 'NAPTR', querySoa: 'SOA', queryTlsa: 'TLSA',
 };
