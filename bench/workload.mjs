@@ -129,6 +129,24 @@ const workloads = {
     }
     return sink;
   },
+  // Scheduling: with a hook, then, nextTick and bind look at each callback (src/instrument/callbacks.ts).
+  'promise-then': () => async (n) => {
+    const increment = (value) => value + 1;
+    let chain = Promise.resolve(0);
+    for (let i = 0; i < n; i++) chain = chain.then(increment);
+    return chain;
+  },
+  'next-tick': () => (n) => new Promise((resolve) => {
+    let ticks = 0;
+    const step = () => { if (++ticks >= n) resolve(ticks); else process.nextTick(step); };
+    process.nextTick(step);
+  }),
+  'bind': () => (n) => {
+    let sink = 0;
+    const add = (a, b) => a + b;
+    for (let i = 0; i < n; i++) sink += add.bind(null, i)(1);
+    return sink;
+  },
   // The same source each time, as a template engine's hot path: V8's compilation cache answers,
   // so the figure is the constructor call itself, where audithook's share is largest.
   'new-function': () => (n) => {

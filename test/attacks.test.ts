@@ -111,6 +111,21 @@ test("Node's deferred work is the package's that asked for it: the file its stre
   assert.ok(!existsSync(join(work, 'dropped.txt')));
 });
 
+test('Node\'s own functions a package schedules (timers, the tick queue, microtasks, promise reactions; bound or through Reflect.apply) run under its rules', () => {
+  const { result, records, work } = attackAsPackage('scheduled-callbacks');
+  const names = [
+    'setTimeout', 'timers-setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask-bound', 'setTimeout-Reflect-apply', 'setInterval',
+    'then', 'catch', 'finally-bound', 'nested',
+  ];
+  assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
+  for (const name of names) {
+    assert.equal(existsSync(join(work, `${name}.txt`)), false, name);
+    const opened = records.filter((record) => ['open', 'os.mkdir', 'shutil.copyfile'].includes(record.event) && record.args[0] === join(work, `${name}.txt`));
+    assert.ok(opened.length > 0 && opened.every((record) => record.package === 'evil' && record.blocked), `${name}: ${JSON.stringify(opened)}`);
+  }
+  assert.equal(existsSync(join(work, 'copied.txt')), false);
+});
+
 test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
   const { records, streams, result, work } = attackAsPackage('forge-record');
   assert.deepEqual(result, { guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED' });
@@ -146,15 +161,16 @@ test('what a package does inside its own hook is audited and decided, with the b
 test('code a package has Node call inside an allowed rm, and what it schedules there, is audited and decided', () => {
   const { records, result, work } = attackAsPackage('composite-context');
   assert.deepEqual(result, {
-    'lstatSync: at once': 'ERR_ACCESS_DENIED', 'lstatSync: from a timer': 'ERR_ACCESS_DENIED',
-    'lstat: at once': 'ERR_ACCESS_DENIED', 'lstat: from a timer': 'ERR_ACCESS_DENIED',
+    'lstatSync: at once': 'ERR_ACCESS_DENIED', 'lstatSync: from a timer': 'ERR_ACCESS_DENIED', 'lstatSync: a timer calls Node': 'ERR_ACCESS_DENIED',
+    'lstat: at once': 'ERR_ACCESS_DENIED', 'lstat: from a timer': 'ERR_ACCESS_DENIED', 'lstat: a timer calls Node': 'ERR_ACCESS_DENIED',
   });
   for (const name of ['lstat', 'lstatSync']) {
     assert.equal(existsSync(join(work, `${name}-at-once`)), false);
     assert.equal(existsSync(join(work, `${name}-from-a-timer`)), false);
-    // The timer calling Node's own function has no frame of evil's: blamed on the application, but audited.
+    // The timer calling Node's own function has no frame of evil's: it carries the cause of its scheduling.
     const opened = records.filter((record) => record.event === 'open' && record.args[0] === join(work, `${name}-timer-calls-node`));
-    assert.deepEqual(opened.map((record) => [record.package, record.decision]), [[null, 'allow']]);
+    assert.deepEqual(opened.map((record) => [record.package, record.blocked]), [['evil', true]]);
+    assert.equal(existsSync(join(work, `${name}-timer-calls-node`)), false);
   }
   // The application's rm calls themselves: one event each, Node's own work inside them raised nothing.
   const removals = records.filter((record) => record.event === 'shutil.rmtree').map((record) => record.args[0]);
@@ -285,7 +301,8 @@ test('a stack deeper than the frames read is not the application: it is decided 
 test('code built from a string that a timer runs has no file: decided as the unknown subject, not the application', () => {
   const { records, result, work } = attackAsPackage('identity-eval', { allowed: [{ event: 'open', package: '*', action: 'deny' }] });
   assert.deepEqual(result, { write: 'ERR_ACCESS_DENIED' });
-  assert.deepEqual(evilsWrite(records, work), [[null, [], 'anonymous', 'deny', true]]);
+  // The timer runs a bound function, which keeps evil's scheduling as its cause: evil's, and the built code's unknown origin.
+  assert.deepEqual(evilsWrite(records, work), [['evil', ['evil'], 'anonymous', 'deny', true]]);
 });
 
 test('code a package builds with import() resolves from its own file, and no frame of that call hands it a function or receiver', () => {

@@ -92,6 +92,14 @@ test('process.env is structured-cloned as in plain Node, with hooks (structuredC
   assert.deepEqual(runScenario(body).result, plain, 'with a hook');
 });
 
+test('callbacks that keep their scheduler\'s cause run as in plain Node, and the scheduling functions look the same, with hooks', () => {
+  const body = scenario('transparency/scheduledCallbacks');
+  const plain = runScenario(body, { plain: true }).result as { results: Record<string, unknown> };
+  assert.deepEqual(plain.results['then'], 4, JSON.stringify(plain));
+  assert.deepEqual(runScenario(body, { plain: true, nodeArgs: REGISTER }).result, plain, 'instrumented, no hook');
+  assert.deepEqual(runScenario(body).result, plain, 'with a hook');
+});
+
 // ---- built-ins loaded when the program loads them ---------------------------------------------
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);

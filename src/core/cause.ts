@@ -1,6 +1,7 @@
 /**
- * The cause of Node's deferred work. Some public calls do their audited part on a later tick, where
- * none of the caller's frames remain: a file stream opens its file after the constructor returned.
+ * The cause of deferred work. Some public calls do their audited part on a later tick, where
+ * none of the caller's frames remain: a file stream opens its file after the constructor returned,
+ * and a timer runs Node's function a package gave it (src/instrument/callbacks.ts).
  * The instrumentation keeps the caller's stack at the public call (`rememberCause`) and sets it
  * while Node does that work (`withCauseOf`); the `audithook run` agent adds the packages of the
  * cause to those of the event's own stack (src/agent/attribution.ts), so the work stays the
@@ -31,21 +32,38 @@ const MAX_FRAMES = 1024;
 
 let current: Cause | undefined;
 
-/** The caller's stack above `below` (a function of ours). */
+/**
+ * The caller's stack above `below` (a function of ours), and the cause of the work running now:
+ * work asked for by work a package caused (a timer set in a callback it scheduled) is the
+ * package's too.
+ */
 function captureCause(below: (...args: never[]) => unknown): Cause {
   const sites = callSites(below, MAX_FRAMES + 1);
-  if (sites === undefined) return ObjectFreeze({ files: ObjectFreeze([]), anonymous: false, truncated: false, unreadable: true });
+  const outer = current;
+  if (sites === undefined || outer?.unreadable === true) return ObjectFreeze({ files: ObjectFreeze([]), anonymous: false, truncated: false, unreadable: true });
   const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
   const files = newList<string>();
-  let anonymous = false;
+  let anonymous = outer?.anonymous === true;
   for (let i = 0; i < read; i++) {
     const site = sites[i] as object;
     const file = callSiteFileName(site);
     if (typeof file === 'string') files[files.length] = file;
     else if (callSiteIsEval(site)) anonymous = true;
   }
+  let truncated = sites.length > MAX_FRAMES || outer?.truncated === true;
+  if (outer !== undefined) {
+    const outerFiles = outer.files;
+    for (let i = 0; i < outerFiles.length; i++) {
+      // As many files as one stack has: a chain of causes cannot grow without end.
+      if (files.length === MAX_FRAMES) {
+        truncated = true;
+        break;
+      }
+      files[files.length] = outerFiles[i] as string;
+    }
+  }
   // Frozen: the runtime hands it to anyone who asks while the work runs, and no one may edit it.
-  return ObjectFreeze({ files: ObjectFreeze(files), anonymous, truncated: sites.length > MAX_FRAMES, unreadable: false });
+  return ObjectFreeze({ files: ObjectFreeze(files), anonymous, truncated, unreadable: false });
 }
 
 /** Whether only Node and audithook are on the cause: it says nothing of who asked for the work. */
@@ -81,17 +99,36 @@ export function currentCause(): Cause | undefined {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
+/**
+ * The cause of a callback being scheduled now, by the caller of `below` (a function of ours);
+ * undefined when only Node and audithook ask for it, which says nothing of who did.
+ */
+export function causeOfScheduling(below: (...args: never[]) => unknown): Cause | undefined {
+  const cause = captureCause(below);
+  return isNodesOwn(cause) ? undefined : cause;
+}
+
+/** `callback` run with `cause` as the cause of every event it raises (its `this`, arguments and result as given). */
+export function withCause(callback: Method, cause: Cause): Method {
+  return function (this: unknown, ...args: unknown[]) {
+    return runWithCause(cause, callback, this, args);
+  };
+}
+
+function runWithCause(cause: Cause, method: Method, thisArg: unknown, args: unknown[]): unknown {
+  const outer = current;
+  current = cause;
+  try {
+    return ReflectApply(method, thisArg, args);
+  } finally {
+    current = outer;
+  }
+}
+
 /** `method` run with the cause `causeOf(this)` gives (with a hook) as the cause of every event it raises. */
 export function withCauseOf(method: Method, causeOf: (thisArg: unknown) => Cause | undefined): Method {
   return function (this: unknown, ...args: unknown[]) {
     const cause = isAuditing() ? causeOf(this) : undefined;
-    if (cause === undefined) return ReflectApply(method, this, args);
-    const outer = current;
-    current = cause;
-    try {
-      return ReflectApply(method, this, args);
-    } finally {
-      current = outer;
-    }
+    return cause === undefined ? ReflectApply(method, this, args) : runWithCause(cause, method, this, args);
   };
 }

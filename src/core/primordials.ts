@@ -68,6 +68,7 @@ export const SetPrototypeAdd = uncurryThis(Set.prototype.add) as <T>(set: Set<T>
 export const SetPrototypeDelete = uncurryThis(Set.prototype.delete) as <T>(set: Set<T>, value: T) => boolean;
 export const SetPrototypeGetSize = uncurryThis((Object.getOwnPropertyDescriptor(Set.prototype, 'size') as { get: (this: Set<unknown>) => number }).get);
 export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get) as <K extends object, V>(map: WeakMap<K, V>, key: K) => V | undefined;
+export const WeakMapPrototypeHas = uncurryThis(WeakMap.prototype.has) as <K extends object>(map: WeakMap<K, unknown>, key: K) => boolean;
 export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(map: WeakMap<K, V>, key: K, value: V) => WeakMap<K, V>;
 export const WeakMapPrototypeDelete = uncurryThis(WeakMap.prototype.delete) as <K extends object, V>(map: WeakMap<K, V>, key: K) => boolean;
 export const ArrayIsArray = Array.isArray;
@@ -123,6 +124,8 @@ export const RangeErrorCtor = RangeError;
 export const PromiseCtor = Promise;
 export const ObjectAssign = Object.assign;
 export const ObjectPrototype = Object.prototype;
+export const PromisePrototype = Promise.prototype;
+export const FunctionPrototype = Function.prototype;
 export const NumberIsNaN = Number.isNaN;
 export const MathMin = Math.min;
 export const JSONStringify = JSON.stringify;

@@ -5,6 +5,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { asyncHooksDomain } from './async_hooks.js';
+import { callbacksDomain } from './callbacks.js';
 import { childProcessDomain } from './child_process.js';
 import { codeDomain } from './code.js';
 import { cryptoDomain } from './crypto.js';
@@ -40,6 +41,7 @@ const DOMAINS: readonly Domain[] = [
   childProcessDomain,
   netDomain,
   processDomain,
+  callbacksDomain,
   fetchDomain,
   uncaughtDomain,
   asyncHooksDomain,

@@ -25,7 +25,7 @@ import { OWN_FILE, stackLinesAbove, stackTraceLimit } from '../core/callsites.js
 import { dispatch, isAuditing } from '../core/kernel.js';
 import type { Reflector } from './referrer.js';
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ProxyCtor, ReflectApply, ReflectConstruct, ReflectOwnKeys, StringPrototypeIndexOf, StringPrototypeSlice, SymbolAsyncIterator, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeHas, WeakMapPrototypeSet, isNativeError, isPromise, newList, nullPrototype,
 } from '../core/primordials.js';
 
 /** An event of the catalogue and its arguments, as the catalogue types them. */
@@ -162,6 +162,11 @@ const disguised = new WeakMapCtor<object, object>();
 /** Makes `Function.prototype.toString` show `original`'s text for `replacement` (a Proxy shows a nameless native one). */
 export function disguise(replacement: object, original: object): void {
   WeakMapPrototypeSet(disguised, replacement, WeakMapPrototypeGet(disguised, original) ?? original);
+}
+
+/** Whether `value` is one of audithook's replacements of a built-in (an audited function or class). */
+export function isReplacement(value: object): boolean {
+  return WeakMapPrototypeHas(disguised, value);
 }
 
 /** A realm's Function.prototype.toString, answering for disguised replacements. */

@@ -17,11 +17,16 @@ for (const name of ['lstat', 'lstatSync']) {
       acted = true;
       done[`${name}: at once`] = attempt(() => fs.writeFileSync(join(work, `${name}-at-once`), 'x'));
       setTimeout(() => { done[`${name}: from a timer`] = attempt(() => fs.writeFileSync(join(work, `${name}-from-a-timer`), 'x')); }, 0);
-      // No frame of this package runs when the timer calls Node's function itself.
+      // No frame of this package runs when the timer calls Node's function itself: the timer keeps its cause.
       setTimeout(fs.writeFileSync, 0, join(work, `${name}-timer-calls-node`), 'x');
     }
     return Reflect.apply(real, this, args);
   };
 }
 
+// A refused call in a timer of its own is an uncaught exception, named by its file.
+process.on('uncaughtException', (error) => {
+  const name = /(lstat(?:Sync)?)-timer-calls-node/.exec(error.message)?.[1] ?? 'unknown';
+  done[`${name}: a timer calls Node`] = error.code ?? error.message;
+});
 reportAtExit(done);

@@ -31,5 +31,10 @@ export async function errorStacks(harness) {
     // The wrappers are synchronous: an asynchronous error's trace has no frame of theirs.
     rejected: await fs.promises.readFile('/nonexistent/p').catch((error) => error.stack),
     callback: await new Promise((resolve) => fs.stat('/nonexistent/c', (error) => resolve(error.stack))),
+    // The scheduling functions a hook wraps (src/instrument/callbacks.ts), given what they refuse.
+    setTimeout: stackOf(() => setTimeout('not a function')),
+    nextTick: stackOf(() => process.nextTick(42)),
+    then: stackOf(() => Promise.prototype.then.call({}, () => {})),
+    bind: stackOf(() => Function.prototype.bind.call({})),
   });
 }

@@ -1,5 +1,5 @@
 // Scenarios of test/transparency.test.ts: what a program sees, as plain data to compare with plain Node.
-/* global structuredClone, Blob, WebAssembly */
+/* global structuredClone, Blob, WebAssembly, setInterval */
 
 /** What `run` returned, or the error it threw as `Name: message`. */
 async function outcome(run) {
@@ -104,4 +104,45 @@ export async function forgedResponseClass(harness) {
   harness.clear();
   const compiled = await WebAssembly.compileStreaming(fake).then((module) => module instanceof WebAssembly.Module, (error) => `${error.name}: ${error.message}`);
   harness.done({ compiled, events: harness.events.map((event) => event[0]) });
+}
+
+/**
+ * Callbacks that keep their scheduler's cause with a hook (src/instrument/callbacks.ts): Node's
+ * functions, bound copies and built-ins scheduled every way run with the same `this`, arguments,
+ * results and errors, a cleared timer never runs, and the scheduling functions look as in plain Node.
+ */
+export async function scheduledCallbacks(harness) {
+  const fs = await import('node:fs');
+  const timers = await import('node:timers');
+  const { join } = await import('node:path');
+  const dir = fs.mkdtempSync(join((await import('node:os')).tmpdir(), 'audithook-scheduled-'));
+  const seen = [];
+  function record(...args) { seen.push([this?.name ?? null, ...args]); return args.length; }
+  const settle = (run) => new Promise((resolve) => run(resolve));
+  const results = {
+    reflect: await settle((resolve) => setTimeout(Reflect.apply, 0, (...a) => resolve(a), null, [1, 2])),
+    bound: setImmediate(record.bind({ name: 'bound' }, 'a'), 'b') && await new Promise((resolve) => setImmediate(resolve, 'immediate')),
+    then: await Promise.resolve(16).then(Math.sqrt),
+    thenBound: await Promise.resolve('x').then(record.bind({ name: 'then' })),
+    catchReplacement: await Promise.reject(join(dir, 'made')).catch(fs.mkdirSync).then(() => fs.existsSync(join(dir, 'made'))),
+    finallyBound: await Promise.resolve('kept').finally(record.bind(null, 'finally')),
+    thrown: await new Promise((resolve) => queueMicrotask(() => {
+      try { fs.readFileSync.bind(null, join(dir, 'missing'))(); } catch (error) { resolve(error.code); }
+    })),
+    rejected: await Promise.resolve(join(dir, 'missing')).then(fs.readFileSync).catch((error) => error.code),
+    tick: await settle((resolve) => process.nextTick(Reflect.apply, resolve, null, ['tick'])),
+  };
+  const cleared = setTimeout(fs.writeFileSync, 0, join(dir, 'cleared'), 'x');
+  clearTimeout(cleared);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const shape = (fn) => [fn.name, fn.length, Function.prototype.toString.call(fn)];
+  harness.done({
+    results,
+    seen,
+    cleared: fs.existsSync(join(dir, 'cleared')),
+    shapes: [setTimeout, setInterval, setImmediate, queueMicrotask, process.nextTick, Promise.prototype.then, Promise.prototype.finally, Function.prototype.bind].map(shape),
+    sameTimers: [timers.setTimeout === setTimeout, timers.setInterval === setInterval, timers.setImmediate === setImmediate],
+    boundName: fs.writeFileSync.bind(null).name,
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
 }
