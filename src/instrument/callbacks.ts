@@ -14,13 +14,12 @@
 import { causeOfScheduling, withCause } from '../core/cause.js';
 import { isAuditing } from '../core/kernel.js';
 import {
-  FunctionPrototype, FunctionPrototypeToString, PromisePrototype, ReflectApply, StringPrototypeEndsWith, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas,
+  FunctionPrototype, FunctionPrototypeToString, PromisePrototype, StringPrototypeEndsWith, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas,
 } from '../core/primordials.js';
 import type { Domain } from './domain.js';
 import { builtinModule } from './lazy-builtins.js';
-import { hideOwnFrames, isReplacement, replaceFunction, replaceValue } from './wrap.js';
-
-type Callable = (this: unknown, ...args: unknown[]) => unknown;
+import { applyHidingOwnFrames, isReplacement, replaceFunction, replaceValue } from './wrap.js';
+import type { Callable } from './wrap.js';
 
 /** Bound functions whose target is such a function: what they run is not the code of whoever binds them. */
 const boundForeign = new WeakSetCtor<object>();
@@ -59,13 +58,8 @@ function schedulesAt(target: object, key: string, positions: readonly number[], 
   replaceFunction(target, key, (original) => {
     const scheduling = function (this: unknown, ...args: unknown[]): unknown {
       for (let i = 0; i < positions.length; i++) keepCause(args, positions[i] as number, nativesToo, scheduling);
-      try {
-        return ReflectApply(original, this, args);
-      } catch (error) {
-        // Node's own error (a callback that is no function): with Node's frames only, as in plain Node.
-        hideOwnFrames(error, scheduling);
-        throw error;
-      }
+      // Node's own error (a callback that is no function) shows Node's frames only.
+      return applyHidingOwnFrames(original, this, args, scheduling);
     };
     return scheduling;
   });
@@ -89,14 +83,8 @@ function installCallbacks(): void {
   schedulesAt(PromisePrototype, 'finally', [0], false);
   replaceFunction(FunctionPrototype, 'bind', (original) => {
     const bind = function (this: unknown): unknown {
-      let bound: object;
-      try {
-        // eslint-disable-next-line prefer-rest-params -- every argument, as given
-        bound = ReflectApply(original, this, arguments as unknown as unknown[]) as object;
-      } catch (error) {
-        hideOwnFrames(error, bind);
-        throw error;
-      }
+      // eslint-disable-next-line prefer-rest-params -- every argument, as given
+      const bound = applyHidingOwnFrames(original, this, arguments as unknown as unknown[], bind) as object;
       if (isAuditing() && isForeign(this, true)) WeakSetPrototypeAdd(boundForeign, bound);
       return bound;
     };

@@ -17,7 +17,7 @@ import {
   ObjectGetPrototypeOf, ObjectKeys, ObjectPrototype, ReflectApply, SetCtor, SetIteratorPrototypeNext, SetPrototypeAdd, SetPrototypeValues,
   WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isMap, isProxy, isSet, nullPrototype,
 } from '../core/primordials.js';
-import { hideOwnFrames, replaceFunction } from './wrap.js';
+import { applyHidingOwnFrames, hideOwnFrames, replaceFunction } from './wrap.js';
 
 /** Each audited environment Proxy, mapped to the object it stands for. */
 const environments = new WeakMapCtor<object, object>();
@@ -92,12 +92,7 @@ function cloningEnvironments(target: object | undefined, key: string): void {
         }
       }
       args[0] = retried;
-      try {
-        return ReflectApply(original, this, args);
-      } catch (error) {
-        hideOwnFrames(error, serialize);
-        throw error;
-      }
+      return applyHidingOwnFrames(original, this, args, serialize);
     };
     return serialize;
   });

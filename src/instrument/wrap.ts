@@ -154,6 +154,16 @@ export function hideOwnFrames(error: unknown, wrapper: (...args: never[]) => unk
   (error as { stack: string }).stack = `${StringPrototypeSlice(text, 0, cut)}${callers}`;
 }
 
+/** `original` applied for `wrapper`: an error it throws (Node's own) shows no frame of audithook's, as in plain Node. */
+export function applyHidingOwnFrames(original: Callable, thisArg: unknown, args: readonly unknown[], wrapper: (...args: never[]) => unknown): unknown {
+  try {
+    return ReflectApply(original, thisArg, args);
+  } catch (error) {
+    hideOwnFrames(error, wrapper);
+    throw error;
+  }
+}
+
 // ---- identity --------------------------------------------------------------------------------
 
 /** Replacements standing in for built-ins, mapped to the built-in whose source text they show. */
