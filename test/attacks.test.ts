@@ -38,6 +38,8 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
 interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
 
 interface AttackPolicy {
+  /** Rules ahead of every other. */
+  readonly first?: readonly Rule[];
   /** Rules for evil ahead of the rest. */
   readonly allowed?: readonly Rule[];
   /** Whether the policy ends with a rule denying evil everything else (otherwise the default, allow, decides). */
@@ -56,7 +58,7 @@ interface AttackPolicy {
  * everything but reading its own files, loading modules and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
   const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
@@ -79,6 +81,7 @@ function attackAsPackage(name: string, { allowed = [], denyTheRest = true, evilA
   if (existsSync(app)) copyFileSync(app, join(work, 'app.mjs'));
   else writeFileSync(join(work, 'app.mjs'), "import 'evil';\nglobalThis[Symbol.for('audithook.runtime')].audit('app.event');\n");
   const rules: Rule[] = [
+    ...first,
     { event: 'open', package: 'evil', match: { path: `${evil}/**`, mode: 'r' }, action: 'allow' },
     { event: '{import,compile}', package: 'evil', action: 'allow' },
     ...allowed,
@@ -124,6 +127,29 @@ test('Node\'s own functions a package schedules (timers, the tick queue, microta
     assert.ok(opened.length > 0 && opened.every((record) => record.package === 'evil' && record.blocked), `${name}: ${JSON.stringify(opened)}`);
   }
   assert.equal(existsSync(join(work, 'copied.txt')), false);
+});
+
+test('a package\'s ES module imports are charged to it, static ones included, not to the application', () => {
+  const { result, records } = attackAsPackage('static-import', {
+    first: [{ event: 'import', package: 'evil', match: { module: 'lodash' }, action: 'deny' }],
+    files: {
+      'node_modules/evil/lib.mjs': "import 'lodash';\n",
+      'node_modules/lodash/package.json': JSON.stringify({ name: 'lodash', version: '4.17.21', type: 'module', exports: './index.mjs' }),
+      'node_modules/lodash/index.mjs': 'export default 1;\n',
+      'node_modules/evil/cjs.mjs': "import './helper.cjs';\n",
+      'node_modules/evil/helper.cjs': 'module.exports = 1;\n',
+    },
+  });
+  assert.deepEqual(result, { static: 'ERR_ACCESS_DENIED', dynamic: 'ERR_ACCESS_DENIED', commonjs: 'done' });
+  const helperReads = records.filter((record) => record.event === 'open' && (record.args[0] as string).endsWith('/node_modules/evil/helper.cjs'));
+  assert.ok(helperReads.length > 0, 'the CommonJS source read was raised');
+  for (const record of helperReads) assert.deepEqual([record.package, record.attribution], ['evil', 'complete']);
+  const imports = records.filter((record) => record.event === 'import' && record.args[0] === 'lodash');
+  assert.ok(imports.length > 0, 'the import was raised');
+  for (const record of imports) assert.deepEqual([record.package, record.attribution, record.blocked], ['evil', 'complete', true]);
+  // The application's own import of evil, and of its entry, stay the application's.
+  const evil = records.filter((record) => record.event === 'import' && record.args[0] === 'evil');
+  assert.deepEqual(evil.map((record) => [record.package, record.attribution]), [[null, 'complete']]);
 });
 
 test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
@@ -335,8 +361,11 @@ else process.stdout.write(JSON.stringify({ ...JSON.parse(process.argv[3]), execv
 test('a package cannot start a Node process or worker without the agent, nor with its own preload before it', () => {
   const { records, result, work } = attackAsPackage('propagation', {
     files: PROPAGATION_FILES,
-    allowed: ['subprocess.Popen', 'worker_threads.Worker', 'os.exec', 'os.putenv'].map((event) => ({ event, package: 'evil', action: 'allow' as const })),
+    // A process started on evil's own file runs evil's code: its cpython.run_file is evil's (issue #13).
+    allowed: ['subprocess.Popen', 'worker_threads.Worker', 'os.exec', 'os.putenv', 'cpython.run_file'].map((event) => ({ event, package: 'evil', action: 'allow' as const })),
   });
+  const runs = records.filter((record) => record.event === 'cpython.run_file' && record.args[0] === join(work, 'node_modules/evil/write.cjs'));
+  assert.ok(runs.length > 0 && runs.every((record) => record.packages.some((ref) => ref.name === 'evil')), 'a run of evil\'s file is charged to evil');
   const execve = typeof (process as { execve?: unknown }).execve === 'function';
   assert.deepEqual(result, {
     'child: agent text continued': 'ERR_ACCESS_DENIED',

@@ -108,6 +108,30 @@ export function causeOfScheduling(below: (...args: never[]) => unknown): Cause |
   return isNodesOwn(cause) ? undefined : cause;
 }
 
+/**
+ * `run()` with the code at `file` (a path or URL; `[eval]` for the command line's) added to the
+ * cause of every event it raises: Node loads modules and starts the program with no frame of the
+ * program on the stack, so the module that imports, or the program itself, has to be named. Added,
+ * not put in place of the cause in effect: a package that has Node load a module on a later tick
+ * stays on it.
+ */
+export function runCausedBy<T>(file: string, run: () => T): T {
+  const outer = current;
+  let cause: Cause;
+  if (outer === undefined) cause = ObjectFreeze({ files: ObjectFreeze([file]), anonymous: false, truncated: false, unreadable: false });
+  else {
+    const files = newList<string>();
+    files[0] = file;
+    const outerFiles = outer.files;
+    const kept = outerFiles.length < MAX_FRAMES ? outerFiles.length : MAX_FRAMES - 1;
+    for (let i = 0; i < kept; i++) files[files.length] = outerFiles[i] as string;
+    cause = ObjectFreeze({
+      files: ObjectFreeze(files), anonymous: outer.anonymous, truncated: outer.truncated || kept < outerFiles.length, unreadable: outer.unreadable,
+    });
+  }
+  return runWithCause(cause, run, undefined, newList<unknown>()) as T;
+}
+
 /** `callback` run with `cause` as the cause of every event it raises (its `this`, arguments and result as given). */
 export function withCause(callback: Method, cause: Cause): Method {
   return function (this: unknown, ...args: unknown[]) {

@@ -34,10 +34,11 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, REJECTS, andThen, compositeOperation, instrument, instrumentConstructor, operation, outsideOperation, replaceFunction } from './wrap.js';
+import { ANY, REJECTS, andThen, causedBy, compositeOperation, instrument, instrumentConstructor, operation, outsideOperation, replaceFunction } from './wrap.js';
 import type { ArgsOf, Describe, EventName, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 import { calledByRecursiveWatch } from './caller.js';
+import { esmImporterOf } from './module/loading.js';
 
 /**
  * Reads `args[index]` as a path, made absolute; on success leaves in its place the path audited,
@@ -100,7 +101,9 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
       (options as Record<string, unknown>)['flag'] = flags[0] ?? flags[1];
       args[optionsIndex] = options;
     }
-    return operation('open', [path, flags[0], systemOpenFlags(flags[1])]);
+    const op = operation('open', [path, flags[0], systemOpenFlags(flags[1])]);
+    const importer = esmImporterOf(path);
+    return importer === undefined ? op : causedBy(op, importer);
   };
 }
 

@@ -14,6 +14,7 @@
  * load one after another: the event is raised when audithook/register finishes, so hooks added by
  * the preloads listed before it see it.
  */
+import { runCausedBy } from '../core/cause.js';
 import { isAuditing } from '../core/kernel.js';
 import { ObjectDefineProperty, StringPrototypeSlice, nullPrototype } from '../core/primordials.js';
 import { inWorker } from '../core/thread.js';
@@ -51,8 +52,9 @@ function startupEvent(): StartupEvent {
   return entry === undefined && isatty(0) ? ['cpython.run_interactivehook', [null]] : ['cpython.run_stdin', []];
 }
 
+/** Raised by Node's start-up, with no frame of the program on the stack: the program is its cause. */
 function raiseStartup(startup: StartupEvent): void {
-  if (isAuditing()) raise(startup[0], startup[1] as never);
+  if (isAuditing()) runCausedBy(startup[0] === 'cpython.run_file' ? startup[1][0] : '[eval]', () => raise(startup[0], startup[1] as never));
 }
 
 /** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */

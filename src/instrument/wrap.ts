@@ -22,6 +22,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';
 import { OWN_FILE, stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
+import { runCausedBy } from '../core/cause.js';
 import { dispatch, isAuditing } from '../core/kernel.js';
 import type { Reflector } from './referrer.js';
 import {
@@ -50,6 +51,8 @@ export interface Operation {
    * audited as usual.
    */
   readonly nested: NestedCalls | undefined;
+  /** Code to add to the cause of the events (core/cause.ts `runCausedBy`): Node's own read of a module's source is its importer's. */
+  readonly causedBy: string | undefined;
 }
 
 /** Whether a call raised inside a composite operation is that operation's own work (on the paths it was audited for). */
@@ -95,17 +98,22 @@ export const REJECTS: WrapSpec = { delivery: 'reject' };
 
 /** An operation to audit: `covers` only for the few APIs Node implements with other public calls. */
 export function operation<E extends EventName>(event: E, args: ArgsOf<E>, covers?: readonly (readonly unknown[])[]): Operation {
-  return { event, args, covers, next: undefined, nested: undefined };
+  return { event, args, covers, next: undefined, nested: undefined, causedBy: undefined };
 }
 
 /** `first`, then `next`: two events of one call, raised in that order (a composite `next` keeps its nested calls). */
 export function andThen(first: Operation, next: Operation): Operation {
-  return { event: first.event, args: first.args, covers: first.covers, next, nested: first.nested ?? next.nested };
+  return { event: first.event, args: first.args, covers: first.covers, next, nested: first.nested ?? next.nested, causedBy: first.causedBy };
+}
+
+/** `op` with the code at `file` added to the cause of its events. */
+export function causedBy(op: Operation, file: string): Operation {
+  return { event: op.event, args: op.args, covers: op.covers, next: op.next, nested: op.nested, causedBy: file };
 }
 
 /** A composite operation: its event, then Node's own further calls, which `nested` tells apart, in its context. */
 export function compositeOperation<E extends EventName>(event: E, args: ArgsOf<E>, nested: NestedCalls): Operation {
-  return { event, args, covers: undefined, next: undefined, nested };
+  return { event, args, covers: undefined, next: undefined, nested, causedBy: undefined };
 }
 
 /** Raises `event` now; for seams that are not a call (the caller checks `isAuditing()` before building `args`). */
@@ -352,6 +360,12 @@ export function instrument(target: object, key: string | symbol, describe: Descr
 const RAISED: unique symbol = Symbol('raised');
 
 function dispatchAll(op: Operation): void {
+  const file = op.causedBy;
+  if (file === undefined) dispatchEach(op);
+  else runCausedBy(file, () => dispatchEach(op));
+}
+
+function dispatchEach(op: Operation): void {
   for (let current: Operation | undefined = op; current !== undefined; current = current.next) {
     dispatch(current.event, current.args);
   }

@@ -8,8 +8,11 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
+import { runCausedBy } from '../../core/cause.js';
 import { isAuditing } from '../../core/kernel.js';
-import { ArrayPrototypeSlice, PathIsAbsolute, PathJoin, ReflectApply, withFirst } from '../../core/primordials.js';
+import {
+  ArrayPrototypeSlice, PathIsAbsolute, PathJoin, ReflectApply, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, withFirst,
+} from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
 import { loadingBuiltin } from '../lazy-builtins.js';
@@ -61,6 +64,9 @@ function isLoaderCompile(module: CjsModule, filename: unknown): boolean {
   return false;
 }
 
+/** The file each module was loaded from. */
+const loadedFiles = new WeakMapCtor<CjsModule, string>();
+
 export function installCommonJs(): void {
   const loader = Module as unknown as CjsLoader;
   replaceFunction(loader, '_load', (originalLoad) => function _load(this: unknown, request: string, parent: CjsModule | null | undefined) {
@@ -88,12 +94,20 @@ export function installCommonJs(): void {
     const raisedByEsm = request === filename && takeEsmImport(filename);
     if (!raisedByEsm && isAuditing() && typeof filename === 'string' && !isOwnFile(filename)) {
       const paths = parent?.paths;
-      raise('import', [request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]);
+      // The requiring module is a cause, as an ES module's importer is (loading.ts): Node loads the
+      // main module with no frame of the program on the stack, and a require() a package has Node
+      // call later has none of the package's. Its file as loaded: `module.filename` is writable.
+      const by = parent === null || parent === undefined ? undefined : WeakMapPrototypeGet(loadedFiles, parent);
+      runCausedBy(by ?? filename, () => raise('import', [request ?? filename, filename, paths === undefined ? null : frozenCopy(paths), null, null]));
     }
+    if (typeof filename === 'string') WeakMapPrototypeSet(loadedFiles, this, filename);
     loading[loadingDepth++] = this;
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given
+    const args = arguments as unknown as unknown[];
     try {
-      // eslint-disable-next-line prefer-rest-params -- every argument, as given
-      return ReflectApply(originalModuleLoad, this, arguments) as unknown;
+      // The main module (and a -r preload) is read with no frame of the program on the stack: its file is the read's cause.
+      const unrequired = (parent === null || parent === undefined) && typeof filename === 'string' && isAuditing();
+      return unrequired ? runCausedBy(filename, () => ReflectApply(originalModuleLoad, this, args)) : ReflectApply(originalModuleLoad, this, args);
     } finally {
       loading[--loadingDepth] = undefined;
     }

@@ -17,8 +17,8 @@ let port: MessagePort;
 let flags: Int32Array;
 let nextId = 0;
 const waiting = new Map<number, (reply: LoaderReply) => void>();
-/** The specifier each URL was first imported by, until it loads. */
-const specifiers = new Map<string, string>();
+/** The specifier each URL was first imported by, and by which module, until it loads. */
+const pendingImports = new Map<string, { specifier: string; parentURL: string | undefined }>();
 let rewriteEval: ((source: string, filename: string, isModule: boolean) => string) | undefined;
 
 export function initialize(data: LoaderData): void {
@@ -50,32 +50,33 @@ async function ask(request: Omit<LoaderRequest, 'id'>): Promise<void> {
 }
 
 export async function resolve(
-  specifier: string, context: unknown, next: (specifier: string, context: unknown) => Promise<{ url: string }>,
+  specifier: string, context: { parentURL?: string }, next: (specifier: string, context: unknown) => Promise<{ url: string }>,
 ): Promise<{ url: string }> {
   const result = await next(specifier, context);
-  if (!result.url.startsWith('node:') && !specifiers.has(result.url)) specifiers.set(result.url, specifier);
+  if (!result.url.startsWith('node:') && !pendingImports.has(result.url)) pendingImports.set(result.url, { specifier, parentURL: context.parentURL });
   return result;
 }
 
 export async function load(url: string, context: unknown, next: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
-  const specifier = specifiers.get(url);
-  if (specifier === undefined) {
+  const pending = pendingImports.get(url);
+  if (pending === undefined) {
     // The main thread instruments such a built-in before Node hands the program its exports.
     if (LAZY_BUILTIN_URLS.includes(url) && Atomics.load(flags, FLAG_REGISTERING) === 0 && Atomics.load(flags, FLAG_AUDITING) === 1) {
       await ask({ specifier: url, url, source: undefined, builtin: true });
     }
     return next(url, context);
   }
-  specifiers.delete(url);
+  pendingImports.delete(url);
+  const { specifier, parentURL } = pending;
   // Loads while the main thread is blocked in module.register() are of the hooks being registered
   // (audited as module.register): the main thread cannot answer until they are loaded.
   const mainCanAnswer = Atomics.load(flags, FLAG_REGISTERING) === 0;
   const openCode = mainCanAnswer && Atomics.load(flags, FLAG_OPEN_CODE) === 1;
   // With an open-code hook, one question after the read carries both (a round trip per module, not two).
-  if (mainCanAnswer && !openCode && Atomics.load(flags, FLAG_AUDITING) === 1) await ask({ specifier, url, source: undefined });
+  if (mainCanAnswer && !openCode && Atomics.load(flags, FLAG_AUDITING) === 1) await ask({ specifier, url, parentURL, source: undefined });
   const result = await next(url, context);
   const text = result.format === 'module' && result.source != null ? sourceText(result.source) : undefined;
-  if (openCode) await ask({ specifier, url, source: text });
+  if (openCode) await ask({ specifier, url, parentURL, source: text });
   if (text === undefined) return result;
   if (!rewritesEval(text, Atomics.load(flags, FLAG_AUDITING) === 1)) return { ...result, source: text };
   // acorn loads on the first source that mentions eval, from the bundle beside this one.

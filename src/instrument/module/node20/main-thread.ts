@@ -65,7 +65,7 @@ function answer(port: MessagePort, request: LoaderRequest): void {
   let reply: LoaderReply;
   try {
     if (request.builtin === true) loadingBuiltin(request.url);
-    else auditImport(request.specifier, request.url);
+    else auditImport(request.specifier, request.url, request.parentURL);
     if (request.source !== undefined) openCode(toFilename(request.url), request.source);
     reply = { id: request.id, error: undefined };
   } catch (error) {

@@ -22,6 +22,8 @@ export interface LoaderRequest {
   readonly id: number;
   readonly specifier: string;
   readonly url: string;
+  /** The importing module's URL; none for an entry point. */
+  readonly parentURL?: string | undefined;
   readonly source: string | undefined;
   /** A built-in instrumented when the program loads it (lazy-builtins.ts): the main thread instruments it, raising nothing. */
   readonly builtin?: true;
