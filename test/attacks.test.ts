@@ -129,6 +129,18 @@ test('Node\'s own functions a package schedules (timers, the tick queue, microta
   assert.equal(existsSync(join(work, 'copied.txt')), false);
 });
 
+test('Node\'s own functions a package hands to an emitter, an EventTarget or a callback API run as nobody known, never as the application', () => {
+  // Rules for "*" fit the unknown subject; the application (the default, allow) would not be denied.
+  const { result, records, work } = attackAsPackage('node-callbacks', { allowed: [{ event: 'open', package: '*', action: 'deny' }] });
+  const names = ['beforeExit', 'stream-close', 'abort-listener', 'abort-handler', 'readFile-callback'];
+  assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
+  for (const name of names) {
+    assert.equal(existsSync(join(work, `${name}.txt`)), false, name);
+    const opened = records.filter((record) => record.event === 'open' && record.args[0] === join(work, `${name}.txt`));
+    assert.deepEqual(opened.map((record) => [record.package, record.attribution, record.decision, record.blocked]), [[null, 'no-caller', 'deny', true]], name);
+  }
+});
+
 test('a package\'s ES module imports are charged to it, static ones included, not to the application', () => {
   const { result, records } = attackAsPackage('static-import', {
     first: [{ event: 'import', package: 'evil', match: { module: 'lodash' }, action: 'deny' }],

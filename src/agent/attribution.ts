@@ -67,6 +67,8 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
   const sites = callSites(below, MAX_FRAMES + 1);
   if (sites === undefined) return { packages, attribution: 'unreadable' };
   let attribution: Attribution = sites.length > MAX_FRAMES ? 'truncated' : 'complete';
+  // Whether a frame of the application's or a package's code is on the stack or the cause.
+  let caller = false;
   const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
   for (let i = 0; i < read; i++) {
     const site = sites[i] as object;
@@ -76,30 +78,44 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
       if (callSiteIsEval(site) && attribution === 'complete') attribution = 'anonymous';
       continue;
     }
-    if (!addFile(packages, file, ownFiles) && attribution === 'complete') attribution = 'anonymous';
+    const origin = addFile(packages, file, ownFiles);
+    if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
+    else if (origin === CALLER) caller = true;
   }
-  if (cause === undefined) return { packages, attribution };
-  // Deferred work (src/core/cause.ts): the stack that asked for it is outside the event's own.
-  if (cause.unreadable) return { packages, attribution: 'unreadable' };
-  if (cause.truncated && attribution === 'complete') attribution = 'truncated';
-  if (cause.anonymous && attribution === 'complete') attribution = 'anonymous';
-  const files = cause.files;
-  for (let i = 0; i < files.length; i++) {
-    if (!addFile(packages, files[i] as string, ownFiles) && attribution === 'complete') attribution = 'anonymous';
+  if (cause !== undefined) {
+    // Deferred work (src/core/cause.ts): the stack that asked for it is outside the event's own.
+    if (cause.unreadable) return { packages, attribution: 'unreadable' };
+    if (cause.truncated && attribution === 'complete') attribution = 'truncated';
+    if (cause.anonymous && attribution === 'complete') attribution = 'anonymous';
+    const files = cause.files;
+    for (let i = 0; i < files.length; i++) {
+      const origin = addFile(packages, files[i] as string, ownFiles);
+      if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
+      else if (origin === CALLER) caller = true;
+    }
   }
+  // Node called a function with no code of the program around it and no cause: a package can hand
+  // Node's own functions to any API that calls back later, so this is nobody known, not the application.
+  if (!caller && attribution === 'complete') attribution = 'no-caller';
   return { packages, attribution };
 }
 
-/** Adds the packages of a frame's file (none for Node's and audithook's own); false when its origin is unknown. */
-function addFile(packages: PackageRef[], file: string, ownFiles: (file: string) => boolean): boolean {
-  if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) return true;
+/** What a frame's file says of who called: Node or audithook, the program's code, or code of unknown origin. */
+const NODE_OR_OWN = 0;
+const CALLER = 1;
+const UNKNOWN_ORIGIN = 2;
+type Origin = typeof NODE_OR_OWN | typeof CALLER | typeof UNKNOWN_ORIGIN;
+
+/** Adds the packages of a frame's file (none for Node's, audithook's and the application's own). */
+function addFile(packages: PackageRef[], file: string, ownFiles: (file: string) => boolean): Origin {
+  if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) return NODE_OR_OWN;
   const chain = fileChain(file);
-  if (chain === null) return false;
+  if (chain === null) return UNKNOWN_ORIGIN;
   for (let j = chain.length - 1; j >= 0; j--) {
     const ref = chain[j] as PackageRef;
     if (!listed(packages, ref)) packages[packages.length] = ref;
   }
-  return true;
+  return CALLER;
 }
 
 /**

@@ -16,10 +16,11 @@ export interface PackageRef {
 
 /**
  * Whether the chain of packages is known: `complete`; `truncated` (more frames than the agent
- * reads), `unreadable` (no stack) or `anonymous` (a frame of code without a file: eval, new
- * Function, a vm script): then the policy decided the event as the unknown subject too.
+ * reads), `unreadable` (no stack), `anonymous` (a frame of code without a file: eval, new
+ * Function, a vm script) or `no-caller` (only Node's frames, no cause: Node called back a function
+ * that is not the program's code): then the policy decided the event as the unknown subject too.
  */
-export type Attribution = 'complete' | 'truncated' | 'unreadable' | 'anonymous';
+export type Attribution = 'complete' | 'truncated' | 'unreadable' | 'anonymous' | 'no-caller';
 
 export interface LogRecord {
   /** ISO-8601, when the event was raised. */

@@ -257,7 +257,7 @@ function packageVerdict(policy: CompiledPolicy, event: string, rules: EventRules
  * them, and the event is denied if any is denied (the innermost denied one is reported), so a
  * package cannot borrow a trusted package's permissions by calling through it. When all are
  * allowed, the verdict is the innermost package's. `unknown`: the chain is not known (a stack
- * too deep, unreadable, code without a file): the unknown subject, which only rules for everyone
+ * too deep, unreadable, code without a file, no code of the program on the stack): the unknown subject, which only rules for everyone
  * and for `"*"` fit, is decided too, and stands for the application when no package is known.
  */
 export function decide(policy: CompiledPolicy, event: string, args: readonly unknown[], packages: readonly string[], unknown = false): Verdict {

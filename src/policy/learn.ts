@@ -297,7 +297,7 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   const warnings = [...uncatalogued].sort(compare).map((event) =>
     `audithook policy learn: "${event}" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)`);
   if (unknown > 0) {
-    warnings.push(`audithook policy learn: ${unknown} logged event${unknown === 1 ? ' has' : 's have'} no known package chain (attribution: truncated, unreadable or anonymous) and ${unknown === 1 ? 'is' : 'are'} allowed for "*", every package: review before use`);
+    warnings.push(`audithook policy learn: ${unknown} logged event${unknown === 1 ? ' has' : 's have'} no known package chain (attribution: truncated, unreadable, anonymous or no-caller) and ${unknown === 1 ? 'is' : 'are'} allowed for "*", every package: review before use`);
   }
   // Learning from a run under a policy must not quietly approve what that policy stopped.
   const denied = records.filter((entry) => entry.decision === 'deny' && entry.event !== 'node.permission' && CATALOGUE.has(entry.event));
