@@ -159,6 +159,12 @@ const workloads = {
     for (let i = 0; i < n; i++) sink += new vm.Script('1 + 1', { filename: 'bench.js' }).runInThisContext();
     return sink;
   },
+  // Under a path, as a test runner compiles a module: with a hook, the compiling stack is kept (core/built-code.ts).
+  'vm-script-path': () => (n) => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += new vm.Script('1 + 1', { filename: '/bench/module.js' }).runInThisContext();
+    return sink;
+  },
 };
 
 // v8.serialize and v8.deserialize of a small object: marshal.dumps and marshal.loads with a hook.

@@ -15,6 +15,7 @@
 import { addHook, audit } from './core/kernel.js';
 import type { Hook } from './core/kernel.js';
 import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
+import { buildersOf } from './core/built-code.js';
 import { currentCause } from './core/cause.js';
 import type { Cause } from './core/cause.js';
 import { setHook } from './core/opencode.js';
@@ -34,6 +35,8 @@ export interface Runtime {
   readonly setOpenCodeHook: (hook: OpenCodeHook) => void;
   /** The stack that asked for the deferred work raising the current event (core/cause.ts), for the agent's attribution. */
   readonly currentCause: () => Cause | undefined;
+  /** The stacks that built code under a file name (core/built-code.ts), for the agent's attribution. */
+  readonly buildersOf: (filename: string) => Cause | undefined;
 }
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
@@ -64,7 +67,7 @@ function refuseEarlierRuntime(): never {
 function findOrCreateRuntime(): Runtime {
   const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_KEY);
   if (existing !== undefined) return loadedByAgent ? refuseEarlierRuntime() : existing.value as Runtime;
-  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause });
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause, buildersOf });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;
 }

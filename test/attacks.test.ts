@@ -304,6 +304,24 @@ test('a package.json deeper inside a package does not rename it; the root manife
   assert.deepEqual(records.find((record) => record.args[0] === join(work, 'written-by-evil'))?.packages, [{ name: 'evil', version: '1.0.0' }]);
 });
 
+test('code a package compiles under another package\'s file name, or the application\'s, is still the package\'s', () => {
+  const { records, result, work } = attackAsPackage('identity-vm', {
+    allowed: [{ event: 'exec', package: 'evil', action: 'allow' }, { event: '*', package: 'lodash', action: 'allow' }],
+    files: {
+      'node_modules/lodash/package.json': JSON.stringify({ name: 'lodash', version: '4.17.21' }),
+      'node_modules/lodash/index.js': 'module.exports = {};\n',
+    },
+  });
+  const names = ['script as lodash', 'runInThisContext as the application', 'runInNewContext as lodash', 'compileFunction as lodash', '_compile as lodash'];
+  assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
+  for (const name of names) {
+    const target = join(work, `${name.replaceAll(' ', '-')}.txt`);
+    assert.equal(existsSync(target), false, name);
+    const opened = records.filter((record) => record.event === 'open' && record.args[0] === target);
+    assert.deepEqual(opened.map((record) => [record.package, record.packages.map((ref) => ref.name), record.attribution, record.blocked]), [['evil', ['evil'], 'complete', true]], name);
+  }
+});
+
 test("a package's own node_modules is inside it: evil's copy of a trusted package runs under evil's rules too", () => {
   const { records, result, work } = attackAsPackage('identity-nested', {
     allowed: [{ event: '*', package: 'left-pad', action: 'allow' }],

@@ -22,6 +22,7 @@ import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
 import type { Attribution, PackageRef } from '../contract/record.js';
+import { isCommandLineCode } from '../core/built-code.js';
 import type { Cause } from '../core/cause.js';
 import { callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
 import {
@@ -44,9 +45,6 @@ const DOT = 46;
 const AT = 64;
 const SLASH = 47;
 
-/** The code Node runs from its command line (`node -e`, `-p`, standard input) is the application's. */
-const COMMAND_LINE_CODE = new MapCtor<string, true>([['[eval]', true], ['[eval]-wrapper', true], ['[stdin]', true], ['[stdin]-wrapper', true]]);
-
 /** What a frame's file says: its packages (outermost first; empty: the application's), or null: code with no file. */
 type FileChain = readonly PackageRef[] | null;
 const byFile = new MapCtor<string, FileChain>();
@@ -58,11 +56,17 @@ export interface StackPackages {
   readonly attribution: Attribution;
 }
 
+/** Who wrote the code of a frame's file: audithook (its own files), or builders of code under that name (core/built-code.ts). */
+export interface CodeOrigins {
+  readonly isOwnFile: (file: string) => boolean;
+  readonly buildersOf: (file: string) => Cause | undefined;
+}
+
 /**
  * The packages on the stack above `below` (a function of ours: it and everything it called are
- * left out), innermost first, each once. `ownFiles`: files whose frames are audithook's own.
+ * left out), innermost first, each once.
  */
-export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: (file: string) => boolean, cause?: Cause): StackPackages {
+export function packagesOnStack(below: (...args: never[]) => unknown, origins: CodeOrigins, cause?: Cause): StackPackages {
   const packages = newList<PackageRef>();
   const sites = callSites(below, MAX_FRAMES + 1);
   if (sites === undefined) return { packages, attribution: 'unreadable' };
@@ -78,7 +82,7 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
       if (callSiteIsEval(site) && attribution === 'complete') attribution = 'anonymous';
       continue;
     }
-    const origin = addFile(packages, file, ownFiles);
+    const origin = addFile(packages, file, origins);
     if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
     else if (origin === CALLER) caller = true;
   }
@@ -89,7 +93,7 @@ export function packagesOnStack(below: (...args: never[]) => unknown, ownFiles: 
     if (cause.anonymous && attribution === 'complete') attribution = 'anonymous';
     const files = cause.files;
     for (let i = 0; i < files.length; i++) {
-      const origin = addFile(packages, files[i] as string, ownFiles);
+      const origin = addFile(packages, files[i] as string, origins);
       if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
       else if (origin === CALLER) caller = true;
     }
@@ -107,8 +111,27 @@ const UNKNOWN_ORIGIN = 2;
 type Origin = typeof NODE_OR_OWN | typeof CALLER | typeof UNKNOWN_ORIGIN;
 
 /** Adds the packages of a frame's file (none for Node's, audithook's and the application's own). */
-function addFile(packages: PackageRef[], file: string, ownFiles: (file: string) => boolean): Origin {
-  if (StringPrototypeStartsWith(file, 'node:') || ownFiles(file)) return NODE_OR_OWN;
+function addFile(packages: PackageRef[], file: string, origins: CodeOrigins): Origin {
+  if (StringPrototypeStartsWith(file, 'node:') || origins.isOwnFile(file)) return NODE_OR_OWN;
+  const builders = origins.buildersOf(file);
+  return builders === undefined ? addCodeFile(packages, file) : addBuilders(packages, builders, origins);
+}
+
+/** Code built under a file name is its builders', whatever file it names: their packages, from the files of their stacks. */
+function addBuilders(packages: PackageRef[], builders: Cause, origins: CodeOrigins): Origin {
+  let origin: Origin = builders.anonymous || builders.truncated || builders.unreadable ? UNKNOWN_ORIGIN : NODE_OR_OWN;
+  const files = builders.files;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string;
+    if (StringPrototypeStartsWith(file, 'node:') || origins.isOwnFile(file)) continue;
+    if (addCodeFile(packages, file) === UNKNOWN_ORIGIN) origin = UNKNOWN_ORIGIN;
+    else if (origin === NODE_OR_OWN) origin = CALLER;
+  }
+  return origin;
+}
+
+/** Adds the packages of the file code was read from. */
+function addCodeFile(packages: PackageRef[], file: string): Origin {
   const chain = fileChain(file);
   if (chain === null) return UNKNOWN_ORIGIN;
   for (let j = chain.length - 1; j >= 0; j--) {
@@ -162,7 +185,7 @@ function filePath(file: string): string | null {
 }
 
 function resolveFile(file: string): FileChain {
-  if (MapPrototypeGet(COMMAND_LINE_CODE, file) === true) return newList<PackageRef>();
+  if (isCommandLineCode(file)) return newList<PackageRef>();
   // evalmachine.<anonymous>, data: and wasm:// URLs, names a vm script was given: no file to own the code.
   const real = filePath(file);
   if (real === null) return null;

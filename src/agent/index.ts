@@ -18,7 +18,7 @@ import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
+  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
@@ -176,10 +176,12 @@ function packageNames(packages: readonly PackageRef[]): string[] {
 const hooksThread = inNodeHooksThread();
 /** The cause of deferred work (src/core/cause.ts), kept by the one runtime of the thread. */
 const { currentCause } = runtime;
+/** Whose code a frame runs: audithook's own files, and the builders of code under a file name, kept by the runtime. */
+const origins = ObjectFreeze({ isOwnFile, buildersOf: runtime.buildersOf });
 
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
-  const stack = packagesOnStack(auditHook, isOwnFile, currentCause());
+  const stack = packagesOnStack(auditHook, origins, currentCause());
   if (event === 'node.permission') {
     // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
     // record shows it beside the policy's refusals.

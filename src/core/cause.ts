@@ -37,7 +37,7 @@ let current: Cause | undefined;
  * work asked for by work a package caused (a timer set in a callback it scheduled) is the
  * package's too.
  */
-function captureCause(below: (...args: never[]) => unknown): Cause {
+export function captureCause(below: (...args: never[]) => unknown): Cause {
   const sites = callSites(below, MAX_FRAMES + 1);
   const outer = current;
   if (sites === undefined || outer?.unreadable === true) return ObjectFreeze({ files: ObjectFreeze([]), anonymous: false, truncated: false, unreadable: true });
@@ -67,7 +67,7 @@ function captureCause(below: (...args: never[]) => unknown): Cause {
 }
 
 /** Whether only Node and audithook are on the cause: it says nothing of who asked for the work. */
-function isNodesOwn(cause: Cause): boolean {
+export function isNodesOwn(cause: Cause): boolean {
   if (cause.unreadable || cause.truncated || cause.anonymous) return false;
   const files = cause.files;
   for (let i = 0; i < files.length; i++) {

@@ -13,6 +13,7 @@ import type * as VmModule from 'node:vm';
 // The module object itself, whose functions every caller reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import vm = require('node:vm');
+import { nameBuiltCode } from '../core/built-code.js';
 import { isAuditing } from '../core/kernel.js';
 import {
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ObjectIsExtensible, ObjectSetPrototypeOf, ReflectApply, ReflectDeleteProperty, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, isInstanceOf, isProxy, nullPrototype,
@@ -100,22 +101,32 @@ function defineContextGlobal(sandbox: object, contextGlobal: object, name: strin
   }
 }
 
-/** ContextifyScript(code, filename, lineOffset, ...): strings once Script has validated them. */
-const describeScript: Describe = (args) =>
-  typeof args[0] === 'string' && typeof args[1] === 'string' ? operation('compile', [args[0], args[1]]) : undefined;
+/**
+ * ContextifyScript(code, filename, lineOffset, ...): strings once Script has validated them. The
+ * code's frames carry `filename`: the caller is kept as its builder (core/built-code.ts).
+ */
+const describeScript: Describe = (args) => {
+  const code = args[0];
+  const filename = args[1];
+  if (typeof code !== 'string' || typeof filename !== 'string') return undefined;
+  nameBuiltCode(filename, describeScript);
+  return operation('compile', [code, filename]);
+};
 
 /**
  * Module({ sourceText, identifier, context, ... }) from SourceTextModule (SyntheticModule has no
  * source); a module's context is audited before its code can run there.
  */
 function describeSourceTextModule(audit: (context: unknown) => void): Describe {
-  return (args) => {
+  const describe: Describe = (args) => {
     const sourceText = optionOf(args[0], 'sourceText');
     const identifier = optionOf(args[0], 'identifier');
     if (typeof sourceText !== 'string') return undefined;
     audit(optionOf(args[0], 'context'));
+    if (typeof identifier === 'string') nameBuiltCode(identifier, describe);
     return operation('compile', [sourceText, typeof identifier === 'string' ? identifier : null]);
   };
+  return describe;
 }
 
 /**
@@ -129,7 +140,7 @@ const COMPILE_FUNCTION_OPTIONS = [
 ] as const;
 
 function describeCompileFunction(audit: (context: unknown) => void): Describe {
-  return (args) => {
+  const describe: Describe = (args) => {
     const code = args[0];
     if (typeof code !== 'string') return undefined;
     const options = readOptions(args[2], COMPILE_FUNCTION_OPTIONS);
@@ -137,8 +148,10 @@ function describeCompileFunction(audit: (context: unknown) => void): Describe {
     if (typeof filename !== 'string') return undefined;
     if (options !== undefined) args[2] = options;
     audit(optionOf(options, 'parsingContext'));
+    nameBuiltCode(filename, describe);
     return operation('compile', [code, filename]);
   };
+  return describe;
 }
 
 function describeRun(isContext: (value: object) => boolean, audit: (context: unknown) => void): Describe {

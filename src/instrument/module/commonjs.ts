@@ -8,6 +8,7 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
+import { nameBuiltCode } from '../../core/built-code.js';
 import { runCausedBy } from '../../core/cause.js';
 import { isAuditing } from '../../core/kernel.js';
 import {
@@ -115,6 +116,8 @@ export function installCommonJs(): void {
 
   replaceFunction(proto, '_compile', (originalCompile) => function _compile(this: CjsModule, content: string, filename: string, format?: string) {
     if (typeof content === 'string' && !isLoaderCompile(this, filename) && isAuditing()) {
+      // Code the caller compiles under a name of its choice is the caller's (core/built-code.ts).
+      if (typeof filename === 'string') nameBuiltCode(filename, _compile);
       raise('compile', [content, typeof filename === 'string' ? filename : null]);
     }
     // -e, -p and the REPL compile through here too, under names that are not paths: not files the loaders read.

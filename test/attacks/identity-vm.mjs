@@ -1,0 +1,30 @@
+// node_modules/evil/index.mjs: evil compiles code under a file name of its choosing (lodash's file,
+// which the policy lets do anything, or the application's), each way Node offers, and has a timer
+// run it: then the only frame that is not Node's is the built code's, which carries the chosen
+// name. The code is evil's, whatever it names. At exit it prints what each write did.
+import fs from 'node:fs';
+import Module from 'node:module';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { reportAtExit } from './attempt.mjs';
+
+const work = process.argv[process.argv.length - 1];
+const lodash = join(work, 'node_modules', 'lodash', 'index.js');
+const app = join(work, 'app.mjs');
+const result = {};
+reportAtExit(result);
+// The built code reports its own outcome: no frame of evil's is around the write.
+const body = "try { fs.writeFileSync(target, 'x'); result[name] = 'written'; } catch (error) { result[name] = error.code ?? error.message; }";
+const arrow = `(fs, target, result, name) => { ${body} }`;
+
+const built = {
+  'script as lodash': new vm.Script(arrow, { filename: lodash }).runInThisContext(),
+  'runInThisContext as the application': vm.runInThisContext(arrow, { filename: app }),
+  'runInNewContext as lodash': vm.runInNewContext(arrow, {}, { filename: lodash }),
+  'compileFunction as lodash': vm.compileFunction(body, ['fs', 'target', 'result', 'name'], { filename: lodash }),
+};
+const module = new Module(lodash);
+module._compile(`module.exports = ${arrow};`, lodash);
+built['_compile as lodash'] = module.exports;
+
+for (const [name, run] of Object.entries(built)) setTimeout(run, 0, fs, join(work, `${name.replaceAll(' ', '-')}.txt`), result, name);
