@@ -20,7 +20,7 @@ import { currentCause } from './core/cause.js';
 import type { Cause } from './core/cause.js';
 import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
-import { AGENT_BESIDE } from './instrument/propagation.js';
+import { AGENT_BESIDE, setSpawner } from './instrument/propagation.js';
 import {
   ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor,
 } from './core/primordials.js';
@@ -37,6 +37,8 @@ export interface Runtime {
   readonly currentCause: () => Cause | undefined;
   /** The stacks that built code under a file name (core/built-code.ts), for the agent's attribution. */
   readonly buildersOf: (filename: string) => Cause | undefined;
+  /** The agent's description of a call starting a child or worker (instrument/propagation.ts); once, by the agent. */
+  readonly setSpawner: (describe: () => string) => void;
 }
 
 const RUNTIME_KEY = SymbolFor('audithook.runtime');
@@ -67,7 +69,7 @@ function refuseEarlierRuntime(): never {
 function findOrCreateRuntime(): Runtime {
   const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_KEY);
   if (existing !== undefined) return loadedByAgent ? refuseEarlierRuntime() : existing.value as Runtime;
-  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause, buildersOf });
+  const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause, buildersOf, setSpawner });
   ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   return runtime;
 }

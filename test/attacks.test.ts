@@ -336,6 +336,8 @@ test("a package's own node_modules is inside it: evil's copy of a trusted packag
   const write = records.find((record) => record.args[0] === join(work, 'written-by-evil'));
   assert.deepEqual(write?.packages, [{ name: 'left-pad', version: '1.3.0', manifest: 'lodash' }, { name: 'evil', version: '1.0.0' }]);
   assert.equal(write?.rule, 'rules[3]');
+  // The responsible frame: the denied package's innermost, the write in left-pad's file.
+  assert.equal(write?.frame, `${join(work, 'node_modules/evil/node_modules/left-pad/index.mjs')}:2:37`);
 });
 
 test('a package linked into node_modules (npm link, workspaces) is still that package where Node runs it by its real path', () => {
@@ -423,4 +425,56 @@ test('a preload that runs before the agent anyway (a program that reorders NODE_
   assert.equal(child.status, 2, child.stderr);
   assert.match(child.stderr, /^audithook agent: an audithook runtime was published before the agent/);
   assert.equal(existsSync(join(work, 'ran')), false);
+});
+
+// ---- spawning chains: a process or worker a package starts is that package's (issue #13, #16 §3) --
+
+test("the application's own code run in a process or worker a package starts is that package's: every start, environment and environment data that would drop it", () => {
+  const app = resolve(REPO_ROOT, 'test', 'attacks', 'spawned-code-app');
+  const files = Object.fromEntries(['tool.cjs', 'relay.cjs'].map((file) => [file, readFileSync(join(app, file), 'utf8')]));
+  const { records, streams, result, work } = attackAsPackage('spawned-code', {
+    files,
+    allowed: [
+      ...['subprocess.Popen', 'worker_threads.Worker', 'cpython.run_file', 'cpython.run_command', 'os.putenv', 'os.unsetenv'].map((event) => ({ event, package: 'evil', action: 'allow' as const })),
+      // Loading the application's files, as the child does.
+      { event: 'open', package: 'evil', match: { path: '${PROJECT}/*.cjs', mode: 'r' }, action: 'allow' },
+    ],
+  });
+  const names = [
+    'spawnSync', 'execFileSync', 'execSync through a shell', 'node -e', 'empty env', 'forged spawner variable', 'grandchild of the application',
+    'rewritten process.env', 'replace the spawner', 'after replacing the spawner', 'spawn from a timer', 'fork', 'worker', 'eval worker', 'worker sharing the environment', 'forged environment data',
+  ];
+  assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
+  for (const name of names.filter((name) => name !== 'replace the spawner')) {
+    const file = join(work, `written-by-${name.replaceAll(' ', '-')}`);
+    assert.equal(existsSync(file), false, name);
+    const writes = records.filter((record) => record.event === 'open' && record.args[0] === file);
+    assert.ok(writes.length === 1 && writes.every((record) => record.package === 'evil' && record.blocked), `${name}: ${JSON.stringify(writes)}`);
+    // evil's code is in the process that started this one.
+    assert.equal(writes[0]?.frame, '(the starter)', name);
+  }
+  // Each process evil started says so in its first line; the grandchild, started by the application's code there, too.
+  const started = streams.filter((stream) => stream.stream === 'start' && stream.argv?.some((word) => word.endsWith('tool.cjs') || word.endsWith('relay.cjs')));
+  assert.ok(started.length >= 9, JSON.stringify(started));
+  for (const stream of started) assert.deepEqual(stream.spawnedBy, { packages: [{ name: 'evil', version: '1.0.0' }], attribution: 'complete' }, JSON.stringify(stream));
+  // The report's process tree says which package started each one.
+  const report = spawnSync(process.execPath, [CLI, 'report', join(work, 'log.jsonl')], { encoding: 'utf8' });
+  assert.equal(report.status, 0, report.stderr);
+  assert.match(report.stdout, /^ {4}\d+ \S*node \S*tool\.cjs \S+ {2}\(started by evil\)/m);
+});
+
+test('a process the application starts is nobody else\'s: its events name no package, its first line says the application started it', () => {
+  const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
+  writeFileSync(join(work, 'tool.cjs'), readFileSync(resolve(REPO_ROOT, 'test', 'attacks', 'spawned-code-app', 'tool.cjs')));
+  writeFileSync(join(work, 'app.cjs'), "require('node:child_process').spawnSync(process.execPath, [__dirname + '/tool.cjs', __dirname + '/written'], { stdio: 'inherit' });\n");
+  const log = join(work, 'log.jsonl');
+  const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--', 'node', 'app.cjs'], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, '"written"\n');
+  const { records, streams } = readLog(log);
+  const write = records.filter((record) => record.event === 'open' && record.args[0] === join(work, 'written'));
+  assert.deepEqual(write.map((record) => [record.package, record.packages, record.attribution, record.frame]), [[null, [], 'complete', `${join(work, 'tool.cjs')}:8:3`]]);
+  const starts = streams.filter((stream) => stream.stream === 'start');
+  assert.equal(starts.length, 2);
+  assert.deepEqual(starts.map((stream) => stream.spawnedBy), [undefined, { packages: [], attribution: 'complete' }]);
 });

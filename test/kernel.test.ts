@@ -67,7 +67,7 @@ test('with no hook, audit() does nothing and builds nothing', () => {
 test('hooks cannot be listed, replaced or removed', () => {
   const result = kernelScenario('hooksCannotListedReplaced');
   assert.deepEqual(result, {
-    keys: ['addAuditHook', 'announceStartup', 'audit', 'buildersOf', 'currentCause', 'installInstrumentation', 'setOpenCodeHook'],
+    keys: ['addAuditHook', 'announceStartup', 'audit', 'buildersOf', 'currentCause', 'installInstrumentation', 'setOpenCodeHook', 'setSpawner'],
     frozen: true, configurable: false, writable: false, enumerable: false,
     replaced: false, redefined: false, calls: ['hook'],
   });

@@ -142,6 +142,16 @@ test('50 children and 8 workers writing at once: every record, every stream whol
   assert.doesNotMatch(result.stderr, /not intact|skipped/);
 });
 
+test('a process that has ended before audithook run reads its first line still says where it came from', () => {
+  const result = run(['node', fixture('ended-first.cjs')]);
+  assert.equal(result.status, 0, result.stderr);
+  const command = records(result.log).find((r) => r.event === 'cpython.run_file')?.pid;
+  const starts = streams(result.log).filter((s) => s.stream === 'start');
+  assert.equal(starts.length, 2);
+  const child = starts.find((s) => s.pid !== command);
+  assert.deepEqual([child?.ppid, child?.argv?.slice(1), child?.cwd], [command, ['-e', '0'], result.dir]);
+});
+
 test('a full disk for the log: a clear error, the records lost counted, COMMAND\'s exit code kept', () => {
   const result = run(['node', '-e', "require('fs').readFileSync('/etc/hostname'); process.exitCode = 7"], '/dev/full');
   assert.equal(result.status, 7);

@@ -21,10 +21,11 @@
 import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
+import type { Spawner } from '../contract/launch.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { isCommandLineCode } from '../core/built-code.js';
 import type { Cause } from '../core/cause.js';
-import { callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
+import { callSiteFileName, callSiteIsEval, callSiteLocation, callSites } from '../core/callsites.js';
 import {
   MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeReplaceAll,
   StringPrototypeSlice, StringPrototypeStartsWith, newList,
@@ -54,6 +55,13 @@ export interface StackPackages {
   /** Innermost first, each once. */
   readonly packages: PackageRef[];
   readonly attribution: Attribution;
+  /**
+   * Where each package's code is nearest the event, beside `packages`: its innermost frame
+   * (`file:line:column`), or a file only (a cause's, a builder's: their stacks keep file names).
+   */
+  readonly frames: string[];
+  /** The innermost frame of the program's code (the application's or a package's), or null when there is none. */
+  readonly frame: string | null;
 }
 
 /** Who wrote the code of a frame's file: audithook (its own files), or builders of code under that name (core/built-code.ts). */
@@ -68,11 +76,12 @@ export interface CodeOrigins {
  */
 export function packagesOnStack(below: (...args: never[]) => unknown, origins: CodeOrigins, cause?: Cause): StackPackages {
   const packages = newList<PackageRef>();
+  const frames = newList<string>();
   const sites = callSites(below, MAX_FRAMES + 1);
-  if (sites === undefined) return { packages, attribution: 'unreadable' };
+  if (sites === undefined) return { packages, attribution: 'unreadable', frames, frame: null };
   let attribution: Attribution = sites.length > MAX_FRAMES ? 'truncated' : 'complete';
-  // Whether a frame of the application's or a package's code is on the stack or the cause.
-  let caller = false;
+  // The innermost frame of the application's or a package's code on the stack or the cause.
+  let frame: string | null = null;
   const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
   for (let i = 0; i < read; i++) {
     const site = sites[i] as object;
@@ -82,27 +91,72 @@ export function packagesOnStack(below: (...args: never[]) => unknown, origins: C
       if (callSiteIsEval(site) && attribution === 'complete') attribution = 'anonymous';
       continue;
     }
+    const known = packages.length;
     const origin = addFile(packages, file, origins);
     if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
-    else if (origin === CALLER) caller = true;
+    else if (origin === CALLER && (frame === null || packages.length > known)) {
+      // Built code's frames are its builders': where they are is not in this file.
+      const location = origins.buildersOf(file) === undefined ? callSiteLocation(site, filePath(file) ?? file) : file;
+      frame ??= location;
+      for (let j = known; j < packages.length; j++) frames[j] = location;
+    }
   }
   if (cause !== undefined) {
     // Deferred work (src/core/cause.ts): the stack that asked for it is outside the event's own.
-    if (cause.unreadable) return { packages, attribution: 'unreadable' };
+    if (cause.unreadable) return { packages, attribution: 'unreadable', frames, frame };
     if (cause.truncated && attribution === 'complete') attribution = 'truncated';
     if (cause.anonymous && attribution === 'complete') attribution = 'anonymous';
     const files = cause.files;
     for (let i = 0; i < files.length; i++) {
-      const origin = addFile(packages, files[i] as string, origins);
+      const file = files[i] as string;
+      const known = packages.length;
+      const origin = addFile(packages, file, origins);
       if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
-      else if (origin === CALLER) caller = true;
+      else if (origin === CALLER) {
+        frame ??= file;
+        for (let j = known; j < packages.length; j++) frames[j] = file;
+      }
     }
   }
   // Node called a function with no code of the program around it and no cause: a package can hand
   // Node's own functions to any API that calls back later, so this is nobody known, not the application.
-  if (!caller && attribution === 'complete') attribution = 'no-caller';
-  return { packages, attribution };
+  if (frame === null && attribution === 'complete') attribution = 'no-caller';
+  return { packages, attribution, frames, frame };
 }
+
+/** The frame of a package that started this process or thread: it is not in this thread. */
+const STARTER_FRAME = '(the starter)';
+
+/**
+ * Where the code responsible for an event is: the innermost frame of the package the verdict
+ * names (a denial's: the denied package), else the innermost frame of the program's code.
+ */
+export function responsibleFrame(stack: StackPackages, verdictPackage: string | null): string | null {
+  if (verdictPackage !== null) {
+    const { packages } = stack;
+    for (let i = 0; i < packages.length; i++) if ((packages[i] as PackageRef).name === verdictPackage) return stack.frames[i] ?? null;
+  }
+  return stack.frame;
+}
+
+/**
+ * An event's packages with those of whoever started this process or thread after them, outermost:
+ * what runs here is also its starter's doing. The chain is known when both are.
+ */
+export function withSpawner(stack: StackPackages, spawner: Spawner | undefined): StackPackages {
+  if (spawner === undefined) return stack;
+  const { packages, frames } = stack;
+  const inherited = spawner.packages;
+  for (let i = 0; i < inherited.length; i++) {
+    const ref = inherited[i] as PackageRef;
+    if (listed(packages, ref)) continue;
+    // Its code is in the process that started this one.
+    frames[packages.length] = STARTER_FRAME;
+    packages[packages.length] = ref;
+  }
+  return stack.attribution === 'complete' && spawner.attribution !== 'complete' ? { packages, attribution: spawner.attribution, frames, frame: stack.frame } : stack;
+}
+
 
 /** What a frame's file says of who called: Node or audithook, the program's code, or code of unknown origin. */
 const NODE_OR_OWN = 0;

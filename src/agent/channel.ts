@@ -66,8 +66,11 @@ function claim(directory: string): number {
   }
 }
 
-/** Claims this thread's channel and says who it is; throws a ChannelError (or the fs error) when it cannot. */
-export function openChannel(directory: string): Channel {
+/**
+ * Claims this thread's channel and says who it is, with `about` (more fields of the Hello, as JSON
+ * text after a comma, or ''); throws a ChannelError (or the fs error) when it cannot.
+ */
+export function openChannel(directory: string, about: string): Channel {
   const fd = claim(directory);
   let sequence = 0;
   let broken: string | undefined;
@@ -89,7 +92,7 @@ export function openChannel(directory: string): Channel {
     }
   };
 
-  writeLine(`{"hello":{"pid":${process.pid},"thread":${threadId},"fd":${fd}}}\n`);
+  writeLine(`{"hello":{"pid":${process.pid},"thread":${threadId},"fd":${fd}${about}}}\n`);
   EventEmitterPrototypeOn(process, 'exit', (code: number) => {
     if (broken === undefined) writeLine(`{"goodbye":{"records":${sequence},"code":${code}}}\n`);
   });

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
@@ -22,8 +22,11 @@ import {
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
-import { LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE, namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
-import { hasForeignFrame, packagesOnStack } from './attribution.js';
+import {
+  LOG_VARIABLE, POLICY_FILE, POLICY_VARIABLE, SPAWNER_DATA_KEY, SPAWNER_VARIABLE, namesNodeConfigFile, nodeConfigFiles, parseSpawner, spawnerText,
+} from '../contract/launch.js';
+import type { Spawner } from '../contract/launch.js';
+import { hasForeignFrame, packagesOnStack, responsibleFrame, withSpawner } from './attribution.js';
 import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
 import { inNodeHooksThread } from '../core/thread.js';
@@ -46,6 +49,8 @@ interface Configuration {
   /** The channel pool's directory (src/contract/channel.ts). */
   readonly channel: string;
   readonly policy: CompiledPolicy | null;
+  /** Who started this process or thread (contract/launch.ts); undefined for COMMAND and the threads Node starts itself. */
+  readonly spawner: Spawner | undefined;
 }
 
 function variable(name: string): string {
@@ -84,18 +89,46 @@ function readPolicy(channel: string, digest: string): CompiledPolicy {
   }
 }
 
+/**
+ * Who started this thread: a worker, from the environment data its creator's agent set (its
+ * environment is the program's copy); a process, from SPAWNER_VARIABLE, which its parent's agent forced.
+ */
+function readSpawner(): Spawner | undefined {
+  const text = isMainThread ? process.env[SPAWNER_VARIABLE] : getEnvironmentData(SPAWNER_DATA_KEY);
+  if (text === undefined) return undefined;
+  const spawner = typeof text === 'string' ? parseSpawner(text) : undefined;
+  if (spawner === undefined) throw new AgentError(`${isMainThread ? SPAWNER_VARIABLE : `the worker's ${SPAWNER_DATA_KEY}`} is not what an agent writes: something between this process and the one that started it changed it`);
+  return spawner;
+}
+
+/**
+ * What a process's Hello says of it (contract/channel.ts): who started it, and its parent, command
+ * line and working directory, which the supervisor takes from the kernel while the process is
+ * there, and from here when it has ended first.
+ */
+function processFields(spawner: Spawner | undefined): string {
+  let argv: string[];
+  try {
+    argv = readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1);
+  } catch {
+    argv = [process.argv0, ...process.execArgv, ...process.argv.slice(1)];
+  }
+  const origin = JSONStringify({ ppid: process.ppid, argv, cwd: process.cwd() });
+  return `,"origin":${origin}${spawner === undefined ? '' : `,"spawnedBy":${spawnerText(spawner)}`}`;
+}
+
 function configuration(): Configuration {
   checkWall();
   const log = variable(LOG_VARIABLE);
   const channel = variable(CHANNEL_VARIABLE);
   const digest = process.env[POLICY_VARIABLE];
-  return { log, channel, policy: digest === undefined || digest === '' ? null : readPolicy(channel, digest) };
+  return { log, channel, policy: digest === undefined || digest === '' ? null : readPolicy(channel, digest), spawner: readSpawner() };
 }
 
 function start(): Omit<Configuration, 'channel'> & { channel: Channel } {
   try {
-    const { log, channel, policy } = configuration();
-    return { log, policy, channel: openChannel(channel) };
+    const { log, channel, policy, spawner } = configuration();
+    return { log, policy, spawner, channel: openChannel(channel, isMainThread ? processFields(spawner) : '') };
   } catch (error) {
     const message = error instanceof AgentError || error instanceof ChannelError ? error.message
       : `cannot open a channel to audithook run: ${(error as Error).message}`;
@@ -106,7 +139,7 @@ function start(): Omit<Configuration, 'channel'> & { channel: Channel } {
 }
 /* eslint-enable audithook/primordials */
 
-const { log, policy, channel } = start();
+const { log, policy, spawner, channel } = start();
 const channelDirectory = process.env[CHANNEL_VARIABLE] as string;
 const channelFiles = `${channelDirectory}${sep}`;
 const policyName = policy === null ? '' : basename(policy.file);
@@ -148,7 +181,9 @@ function isoTime(): string {
 const PROCESS_FIELDS = `"pid":${process.pid},"thread":${threadId}`;
 
 /** One record's fields after `seq`, as record.ts describes it, in its order. */
-function record(event: string, args: readonly unknown[], { packages, attribution }: StackPackages, verdict: Verdict, blocked: boolean): string {
+function record(event: string, args: readonly unknown[], stack: StackPackages, verdict: Verdict, blocked: boolean): string {
+  const { packages, attribution } = stack;
+  const frame = responsibleFrame(stack, verdict.package);
   let safeArgs: unknown;
   try {
     safeArgs = jsonSafeArgs(args);
@@ -158,6 +193,7 @@ function record(event: string, args: readonly unknown[], { packages, attribution
   const innermost = packages[0];
   return `"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${jsonText(safeArgs)},`
     + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${jsonText(packages)},"attribution":"${attribution}",`
+    + `"frame":${frame === null ? 'null' : JSONStringify(frame)},`
     + `"decision":"${verdict.decision}","rule":${verdict === NO_VERDICT ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}`;
 }
 
@@ -181,7 +217,7 @@ const origins = ObjectFreeze({ isOwnFile, buildersOf: runtime.buildersOf });
 
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
-  const stack = packagesOnStack(auditHook, origins, currentCause());
+  const stack = withSpawner(packagesOnStack(auditHook, origins, currentCause()), spawner);
   if (event === 'node.permission') {
     // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
     // record shows it beside the policy's refusals.
@@ -196,6 +232,12 @@ function auditHook(event: string, args: readonly unknown[]): void {
   if (blocked) throw denial(event, args, verdict, stack.attribution);
 }
 
+/** Who starts a child or worker now: the packages of the starting call, and this thread's own starter's. */
+function describeSpawner(): string {
+  return spawnerText(withSpawner(packagesOnStack(describeSpawner, origins, currentCause()), spawner));
+}
+
+runtime.setSpawner(describeSpawner);
 runtime.installInstrumentation();
 // Strict: the hook's own writes go through functions taken before the instrumentation, so any
 // event raised while it runs comes from other code it reached, and is refused.

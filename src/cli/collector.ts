@@ -16,6 +16,7 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { FIFO_PREFIX } from '../contract/channel.js';
+import { asSpawner } from '../contract/launch.js';
 import { LineSplitter } from './log.js';
 import { mayCarrySecrets, redactArgs } from './redact.js';
 import type { StreamRecord, StreamStatus } from '../contract/channel.js';
@@ -65,7 +66,9 @@ export interface Collector {
   finish(code: number | null, signal: string | null): Promise<CollectorOutcome>;
 }
 
-function isHello(value: unknown): value is { hello: { pid: number; thread: number; fd: number } } {
+type HelloFields = { pid: number; thread: number; fd: number; origin?: unknown; spawnedBy?: unknown };
+
+function isHello(value: unknown): value is { hello: HelloFields } {
   const hello = (value as { hello?: Record<string, unknown> } | null)?.hello;
   return typeof hello === 'object' && hello !== null
     && Number.isSafeInteger(hello['pid']) && Number.isSafeInteger(hello['thread']) && Number.isSafeInteger(hello['fd']);
@@ -99,18 +102,24 @@ function kernelConfirms(stream: Stream, pid: number, fd: number): boolean | null
 
 /**
  * What the kernel says of a process that has just said hello: its parent, argv and working
- * directory (nothing when it has already ended, or the system has no /proc).
+ * directory; when it has already ended (a zombie has no cwd and an empty cmdline) or the system
+ * has no /proc, what its Hello said of them (`told`), if that has their shape.
  */
-function processOrigin(pid: number): Partial<StreamRecord> {
+function processOrigin(pid: number, told: unknown): Partial<StreamRecord> {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields count from the last ')'.
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-    return { ppid, argv, cwd: readlinkSync(`/proc/${pid}/cwd`) };
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    if (argv.length > 0) return { ppid, argv, cwd };
   } catch {
-    return {};
+    // ended, or no /proc: as the agent said
   }
+  const origin = told as { ppid?: unknown; argv?: unknown; cwd?: unknown } | null;
+  if (typeof origin !== 'object' || origin === null || !Number.isSafeInteger(origin.ppid) || typeof origin.cwd !== 'string'
+    || !Array.isArray(origin.argv) || !origin.argv.every((word) => typeof word === 'string')) return {};
+  return { ppid: origin.ppid as number, argv: origin.argv, cwd: origin.cwd };
 }
 
 /**
@@ -184,7 +193,7 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
     if (noneClaimed()) onQuiet?.();
   };
 
-  const onHello = (stream: Stream, hello: { pid: number; thread: number; fd: number }): void => {
+  const onHello = (stream: Stream, hello: HelloFields): void => {
     stream.pid = hello.pid;
     stream.thread = hello.thread;
     const confirmed = kernelConfirms(stream, hello.pid, hello.fd);
@@ -196,7 +205,11 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
     } else {
       stream.state = 'open';
       // A process's first line in the log says where it came from, for a process tree.
-      if (hello.thread === 0) streamRecord(stream, 'start', processOrigin(hello.pid));
+      if (hello.thread === 0) {
+        const spawnedBy = asSpawner(hello.spawnedBy);
+        const origin = processOrigin(hello.pid, hello.origin);
+        streamRecord(stream, 'start', spawnedBy === undefined ? origin : { ...origin, spawnedBy });
+      }
     }
     // The agent holds its write end now: the read end's EOF will be the agent's end.
     closeSync(stream.writeEnd);

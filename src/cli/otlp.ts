@@ -146,6 +146,10 @@ function streamAttributes(record: StreamRecord): LogAttributes {
   if (typeof record.ppid === 'number') result['process.parent_pid'] = record.ppid;
   if (record.argv !== undefined) result['process.command_args'] = record.argv.slice();
   if (typeof record.cwd === 'string') result['process.working_directory'] = record.cwd;
+  if (record.spawnedBy !== undefined) {
+    result['audithook.spawned_by.chain'] = record.spawnedBy.packages.map((ref) => (ref.version === null ? ref.name : `${ref.name}@${ref.version}`));
+    result['audithook.spawned_by.attribution'] = record.spawnedBy.attribution;
+  }
   if (typeof record.signal === 'string') result['audithook.stream.signal'] = record.signal;
   if (typeof record.missing === 'number') result['audithook.stream.missing'] = record.missing;
   if (typeof record.detail === 'string') result['audithook.stream.detail'] = record.detail;

@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { argKind, events as catalogue } from '../catalogue/index.js';
 import type { ArgSpec, Capability } from '../catalogue/index.js';
 import type { StreamRecord } from '../contract/channel.js';
+import { asSpawner } from '../contract/launch.js';
 import type { LogRecord } from '../contract/record.js';
 
 const argsByEvent = new Map<string, readonly ArgSpec[]>(catalogue.map((spec) => [spec.name, spec.args]));
@@ -40,6 +41,8 @@ export interface Denial {
   readonly blocked: boolean;
   readonly count: number;
   readonly firstTime: string;
+  /** Where the responsible code was the first time (the record's `frame`), or null when the log does not say. */
+  readonly frame: string | null;
 }
 
 export interface EventCount {
@@ -97,6 +100,8 @@ export interface ProcessNode {
   /** How many of its ancestors are in the tree. */
   readonly depth: number;
   readonly command: string;
+  /** Whose call started it (`evil > left-pad`, outermost first; `the application`; UNKNOWN_LABEL), or null when its agent did not say (COMMAND). */
+  readonly spawnedBy: string | null;
   /** Its events, and how many were denied. */
   readonly events: number;
   readonly denied: number;
@@ -120,6 +125,18 @@ export function isStreamProblem(record: StreamRecord): boolean {
   }
 }
 
+/**
+ * Who started a process, as its start record says: its packages outermost first, `the application`
+ * for its own code, UNKNOWN_LABEL when the chain was not known; null when the record does not say.
+ * A log is untrusted input: anything but a Spawner is not one.
+ */
+export function spawnerLabel(spawnedBy: unknown): string | null {
+  if (spawnedBy === undefined) return null;
+  const spawner = asSpawner(spawnedBy);
+  if (spawner === undefined || spawner.attribution !== 'complete') return UNKNOWN_LABEL;
+  return spawner.packages.length === 0 ? 'the application' : spawner.packages.map((ref) => ref.name).reverse().join(' > ');
+}
+
 /** A log is untrusted input: a status this version does not know is shown as its JSON. */
 const printableStatus = (status: unknown): string => JSON.stringify(status);
 
@@ -132,7 +149,8 @@ export function streamText(record: StreamRecord): string {
     case 'run':
       return `audithook run${Array.isArray(record.argv) ? `: ${formatArgv(record.argv)}` : ''}${typeof record.cwd === 'string' ? ` in ${record.cwd}` : ''}`;
     case 'start':
-      return `${who}: started by process ${record.ppid ?? '?'}${Array.isArray(record.argv) ? `: ${formatArgv(record.argv)}` : ''}`;
+      return `${who}: started by process ${record.ppid ?? '?'}${record.spawnedBy === undefined ? '' : ` (${spawnerLabel(record.spawnedBy)})`}`
+        + `${Array.isArray(record.argv) ? `: ${formatArgv(record.argv)}` : ''}`;
     case 'exit':
       return `${who}: exited with code ${record.code ?? '?'} ${after}, none missing`;
     case 'exec':
@@ -295,7 +313,8 @@ class PackageTally {
     const key = JSON.stringify([record.event, subject, rule, blocked]);
     const same = this.denials.get(key);
     if (same !== undefined) same.count++;
-    else this.denials.set(key, { denial: { package: this.name, event: record.event, subject, rule, blocked, firstTime: typeof record.time === 'string' ? record.time : '' }, count: 1 });
+    else this.denials.set(key, { denial: { package: this.name, event: record.event, subject, rule, blocked, firstTime: typeof record.time === 'string' ? record.time : '',
+      frame: typeof record.frame === 'string' ? record.frame : null }, count: 1 });
   }
 
   summary(): PackageSummary {
@@ -324,7 +343,7 @@ export class ReportBuilder {
   private readonly pids = new Set<number>();
   private readonly kinds = new Set<string>();
   private readonly streams: StreamRecord[] = [];
-  private readonly starts = new Map<number, { ppid: number | null; command: string }>();
+  private readonly starts = new Map<number, { ppid: number | null; command: string; spawnedBy: string | null }>();
   private readonly byPid = new Map<number, { events: number; denied: number }>();
   private total = 0;
   private blocked = 0;
@@ -357,6 +376,7 @@ export class ReportBuilder {
       this.starts.set(record.pid, {
         ppid: typeof record.ppid === 'number' ? record.ppid : null,
         command: Array.isArray(record.argv) ? formatArgv(record.argv) : '',
+        spawnedBy: spawnerLabel(record.spawnedBy),
       });
     }
   }
@@ -372,7 +392,7 @@ export class ReportBuilder {
     const visit = (parent: number | null, depth: number): void => {
       for (const pid of children.get(parent) ?? []) {
         const start = this.starts.get(pid)!;
-        tree.push({ pid, ppid: start.ppid, depth, command: start.command, ...this.byPid.get(pid) ?? { events: 0, denied: 0 } });
+        tree.push({ pid, ppid: start.ppid, depth, command: start.command, spawnedBy: start.spawnedBy, ...this.byPid.get(pid) ?? { events: 0, denied: 0 } });
         visit(pid, depth + 1);
       }
     };

@@ -233,7 +233,7 @@ export const PAGE_SCRIPT = `
       table.appendChild(el('caption', { class: 'empty', text: data.denied === 0 ? 'Nothing was denied.' : 'No denial matches the filter.' }));
       return;
     }
-    table.appendChild(el('thead', null, [el('tr', null, ['package', 'event', 'about', 'rule', 'outcome', 'times', 'first'].map(function (h) { return el('th', { text: h }); }))]));
+    table.appendChild(el('thead', null, [el('tr', null, ['package', 'event', 'about', 'rule', 'outcome', 'times', 'first', 'where'].map(function (h) { return el('th', { text: h }); }))]));
     var body = el('tbody');
     rows.forEach(function (d) {
       body.appendChild(el('tr', { 'data-package': d.package === null ? APP : d.package }, [
@@ -246,6 +246,7 @@ export const PAGE_SCRIPT = `
           : el('span', { class: 'badge reported', title: 'report mode: logged, not blocked', text: 'reported' })]),
         el('td', { text: String(d.count) }),
         el('td', { text: d.firstTime }),
+        el('td', { class: 'subject', text: d.frame === null ? '' : d.frame }),
       ]));
     });
     table.appendChild(body);
@@ -291,7 +292,8 @@ export const PAGE_SCRIPT = `
       list.appendChild(el('li', { 'data-pid': String(node.pid), class: node.denied ? 'deny' : null, style: 'padding-left: ' + (12 + 18 * node.depth) + 'px' }, [
         el('b', { text: String(node.pid) }),
         el('span', { class: 'command', title: node.command, text: node.command }),
-        el('small', { text: plural(node.events, 'event') + (node.denied ? ' \u00b7 ' + node.denied + ' denied' : '') }),
+        el('small', { text: plural(node.events, 'event') + (node.denied ? ' \u00b7 ' + node.denied + ' denied' : '')
+          + (node.spawnedBy !== null && node.spawnedBy !== 'the application' ? ' \u00b7 started by ' + node.spawnedBy : '') }),
       ]));
     });
   }

@@ -3,7 +3,7 @@
  */
 import { plural, printable } from './output.js';
 import { packageLabel, streamText } from './report-model.js';
-import type { Denial, PackageSummary, Report } from './report-model.js';
+import type { Denial, PackageSummary, ProcessNode, Report } from './report-model.js';
 
 /** Longer lists of paths, hosts or commands are cut here in the terminal (the HTML page has them all). */
 const LIST_LIMIT = 20;
@@ -25,7 +25,8 @@ function listSection(title: string, values: readonly string[]): string[] {
 function outcome(denial: Denial): string {
   const rule = denial.rule === null ? 'no rule' : printable(denial.rule);
   const times = denial.count === 1 ? '' : `, ${denial.count} times`;
-  return `denied by ${rule}, ${denial.blocked ? 'blocked' : 'not blocked (report mode)'}${times}`;
+  const at = denial.frame === null ? '' : ` at ${printable(denial.frame)}`;
+  return `denied by ${rule}, ${denial.blocked ? 'blocked' : 'not blocked (report mode)'}${times}${at}`;
 }
 
 function packageBlock(pkg: PackageSummary): string[] {
@@ -49,6 +50,11 @@ function packageBlock(pkg: PackageSummary): string[] {
   return lines;
 }
 
+/** Which packages started a process, when it was not the application's own code. */
+function startedBy(node: ProcessNode): string {
+  return node.spawnedBy === null || node.spawnedBy === 'the application' ? '' : `  (started by ${printable(node.spawnedBy)})`;
+}
+
 export function renderText(report: Report): string {
   const lines = [`audithook report: ${printable(report.source)}`];
   if (report.firstTime !== null && report.lastTime !== null) {
@@ -60,7 +66,7 @@ export function renderText(report: Report): string {
   const app = report.packages.some((pkg) => pkg.name === null) ? ' and the app' : '';
   if (report.processTree.length > 1) {
     lines.push(`processes (${report.processTree.length})`, ...report.processTree.slice(0, LIST_LIMIT * 5)
-      .map((node) => `  ${'  '.repeat(node.depth)}${node.pid} ${printable(node.command)}${node.denied === 0 ? '' : `  (${node.denied} denied)`}`), '');
+      .map((node) => `  ${'  '.repeat(node.depth)}${node.pid} ${printable(node.command)}${startedBy(node)}${node.denied === 0 ? '' : `  (${node.denied} denied)`}`), '');
   }
   if (report.streams.length > 0) {
     lines.push(`streams not intact (${report.streams.length})`, ...report.streams.map((record) => `  ${printable(streamText(record))}`), '');

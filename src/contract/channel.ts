@@ -18,15 +18,26 @@
  * end without a Goodbye.
  */
 
+import type { Spawner } from './launch.js';
+
 /** The directory of the supervisor's FIFO pool. */
 export const CHANNEL_VARIABLE = 'AUDITHOOK_CHANNEL';
 
 /** A pooled FIFO's name starts with this; nothing else in the directory does. */
 export const FIFO_PREFIX = 'fifo-';
 
-/** An agent's first line: who it says it is, and the descriptor the supervisor can check that by. */
+/**
+ * An agent's first line: who it says it is and the descriptor the supervisor can check that by; a
+ * process's main thread adds its parent, command line and working directory (`origin`, for when
+ * the process has ended before the supervisor can ask the kernel) and, for a process `audithook
+ * run` did not start itself, who started it (launch.ts Spawner).
+ */
 export interface Hello {
-  readonly hello: { readonly pid: number; readonly thread: number; readonly fd: number };
+  readonly hello: {
+    readonly pid: number; readonly thread: number; readonly fd: number;
+    readonly origin?: { readonly ppid: number; readonly argv: readonly string[]; readonly cwd: string };
+    readonly spawnedBy?: Spawner;
+  };
 }
 
 /** An agent's last line, from the thread's 'exit': everything it sent is accounted for. */
@@ -39,7 +50,8 @@ export interface Goodbye {
  * - `run`: the log's first line, of `audithook run` itself (no stream: pid and thread null):
  *   COMMAND as `argv` and the directory it runs in as `cwd`, which is its policy's `${PROJECT}`.
  * - `start`: a process's main thread said hello: the process's first line, with its parent's pid,
- *   its argv and its working directory as the kernel has them (absent when it had already ended).
+ *   its argv and its working directory as the kernel has them (as its Hello says when it had already ended),
+ *   and the packages whose call started it as its agent says (`spawnedBy`; absent for COMMAND).
  * - `exit`: the thread said goodbye; `records` arrived, none missing.
  * - `cut`: the stream ended without a goodbye (SIGKILL, abort, process.reallyExit, a removed
  *   'exit' listener, a worker stopped by its process's end); everything sent arrived.
@@ -68,6 +80,8 @@ export interface StreamRecord {
   readonly ppid?: number;
   readonly argv?: readonly string[];
   readonly cwd?: string;
+  /** `start`: who started the process, a package chain (empty: the application's code); absent for COMMAND. */
+  readonly spawnedBy?: Spawner;
   /** `gap`: how many sequence numbers did not arrive; `malformed`: how many lines were dropped. */
   readonly missing?: number;
   readonly detail?: string;

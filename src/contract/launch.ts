@@ -11,7 +11,10 @@
  */
 export const LOG_VARIABLE = 'AUDITHOOK_LOG';
 import { CHANNEL_VARIABLE } from './channel.js';
-import { NumberParseInt, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith } from '../core/primordials.js';
+import type { Attribution, PackageRef } from './record.js';
+import {
+  ArrayIsArray, JSONParse, JSONStringify, NumberParseInt, ObjectFreeze, ObjectHasOwn, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, asArray, newList,
+} from '../core/primordials.js';
 
 /**
  * The SHA-256 (hex) of the CompiledPolicy's JSON, which the supervisor wrote to POLICY_FILE in the
@@ -31,6 +34,64 @@ export const POLICY_FILE = 'policy.json';
  * agent in its NODE_OPTIONS (src/instrument/propagation.ts).
  */
 export const WALL_VARIABLE = 'AUDITHOOK_WALL';
+
+/**
+ * Who started a process or worker: the packages on the stack (and cause) of the call that started
+ * it, its own starter's included, and whether that chain was known. Every event of the process is
+ * then theirs too (src/agent/index.ts): a package cannot shed its rules by having the application's
+ * own code, or Node's, run in a process of its own starting.
+ */
+export interface Spawner {
+  /** Innermost first, each once; empty: the application's own code started it. */
+  readonly packages: readonly PackageRef[];
+  readonly attribution: Attribution;
+}
+
+/**
+ * A child's Spawner, as JSON (spawnerText). The agent of the parent forces it into every child's
+ * environment, replacing any value the caller gave; the child's agent reads it at load, before any
+ * program code. Absent: `audithook run` started the process (COMMAND), or a program that is not
+ * Node removed it on the way (see docs/security-model.md).
+ */
+export const SPAWNER_VARIABLE = 'AUDITHOOK_SPAWNED_BY';
+
+/**
+ * A worker's Spawner, as JSON, in the environment data Node copies into every new worker
+ * (worker_threads.setEnvironmentData), set by the creating thread's agent just before it creates
+ * the worker: a worker's environment is a copy the program could have changed, or shared with it.
+ */
+export const SPAWNER_DATA_KEY = 'audithook.spawnedBy';
+
+export function spawnerText(spawner: Spawner): string {
+  return JSONStringify({ packages: spawner.packages, attribution: spawner.attribution });
+}
+
+const ATTRIBUTIONS: Readonly<Record<string, true | undefined>> = { complete: true, truncated: true, unreadable: true, anonymous: true, 'no-caller': true };
+
+/** A Spawner as spawnerText wrote it; undefined for any other text. */
+export function parseSpawner(text: string): Spawner | undefined {
+  let value: unknown;
+  try {
+    value = JSONParse(text);
+  } catch {
+    return undefined;
+  }
+  return asSpawner(value);
+}
+
+/** A parsed value as a Spawner (frozen, only its known fields), or undefined when it is not one. */
+export function asSpawner(value: unknown): Spawner | undefined {
+  if (value === null || typeof value !== 'object' || !ObjectHasOwn(value, 'packages') || !ObjectHasOwn(value, 'attribution')) return undefined;
+  const { packages, attribution } = value as { packages: unknown; attribution: unknown };
+  if (!ArrayIsArray(packages) || typeof attribution !== 'string' || ATTRIBUTIONS[attribution] !== true) return undefined;
+  const refs = newList<PackageRef>();
+  for (let i = 0; i < packages.length; i++) {
+    const ref = (packages as unknown[])[i] as { name?: unknown; version?: unknown; manifest?: unknown } | null;
+    if (ref === null || typeof ref !== 'object' || typeof ref.name !== 'string' || (ref.version !== null && typeof ref.version !== 'string')) return undefined;
+    refs[i] = ObjectFreeze(typeof ref.manifest === 'string' ? { name: ref.name, version: ref.version, manifest: ref.manifest } : { name: ref.name, version: ref.version });
+  }
+  return ObjectFreeze({ packages: ObjectFreeze(asArray(refs)), attribution: attribution as Attribution });
+}
 
 /** The agent bundle's file name, beside dist/runtime.js. */
 export const AGENT_FILE = 'agent.js';

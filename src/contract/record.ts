@@ -37,6 +37,14 @@ export interface LogRecord {
   readonly packages: readonly PackageRef[];
   /** Always written; absent in logs of earlier versions, which mean `complete`. */
   readonly attribution?: Attribution;
+  /**
+   * Where the responsible code is: the innermost frame (`file:line:column`) of the package the
+   * verdict names (for a denial, the denied one), else of the program's code; a file alone where
+   * only a file is known (a cause's stack, code built under a name: its builder's file);
+   * `(the starter)` for a package whose code started this process. Null: no frame of the
+   * program's code. Absent in logs of earlier versions.
+   */
+  readonly frame?: string | null;
   /** The policy's verdict ("allow" without a policy). */
   readonly decision: 'allow' | 'deny';
   /** The rule that decided, as `rules[N]` of the policy, `default`, or null without a policy. */

@@ -45,10 +45,19 @@ const callSitePrototype = ((): Record<string, unknown> | undefined => {
 const getFileName = callSitePrototype?.['getFileName'];
 const isEval = callSitePrototype?.['isEval'];
 const getEvalOrigin = callSitePrototype?.['getEvalOrigin'];
+const getLineNumber = callSitePrototype?.['getLineNumber'];
+const getColumnNumber = callSitePrototype?.['getColumnNumber'];
 
 /** A call site's file (a path, a URL or a `node:` id), by CallSite#getFileName as it was at load; undefined when unknown. */
 export function callSiteFileName(site: CallSite): unknown {
   return typeof getFileName === 'function' ? ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
+}
+
+/** `file:line:column` of a call site in `file`, as V8 numbers them (from 1); the file alone when V8 gives no position. */
+export function callSiteLocation(site: CallSite, file: string): string {
+  const line = typeof getLineNumber === 'function' ? ReflectApply(getLineNumber as (this: CallSite) => unknown, site, []) : undefined;
+  const column = typeof getColumnNumber === 'function' ? ReflectApply(getColumnNumber as (this: CallSite) => unknown, site, []) : undefined;
+  return typeof line === 'number' && typeof column === 'number' ? `${file}:${line}:${column}` : file;
 }
 
 /** This bundle's file as stack frames name it, from a frame of its own code at load. */

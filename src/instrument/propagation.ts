@@ -17,9 +17,13 @@
  * register (`NODE_OPTIONS="--import audithook/register --require ./hooks.js"`), where every
  * preload of this process's NODE_OPTIONS is handed on, the hooks with the register, made
  * independent of the child's working directory.
+ *
+ * Under the agent, each child and worker is also told who started it (contract/launch.ts Spawner):
+ * the agent describes the starting call (setSpawner), a child gets that in SPAWNER_VARIABLE in place
+ * of any value its caller gave, a worker in the environment data Node copies into it.
  */
 import {
-  AGENT_FILE, WALL_VARIABLE, agentPreload, agentVariables, nodeOptionsQuoted,
+  AGENT_FILE, SPAWNER_DATA_KEY, SPAWNER_VARIABLE, WALL_VARIABLE, agentPreload, agentVariables, nodeOptionsQuoted,
 } from '../contract/launch.js';
 import {
   ErrorCtor, ObjectHasOwn, ObjectKeys, PathJoin, PathResolve, PathToFileURL, ProcessCwd, ProcessEnvironment, RegExpPrototypeExec, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
@@ -109,6 +113,36 @@ function startupPropagation(): Propagation | undefined {
 
 const propagation: Propagation | undefined = startupPropagation();
 
+/** The agent's description of the call starting a child or worker now (a Spawner's text), set once, before any program code. */
+let spawner: (() => string) | undefined;
+
+/** Sets the agent's description of a starting call; only once: a later caller is the program, refused. */
+export function setSpawner(describe: () => string): void {
+  if (spawner !== undefined) {
+    const error = new ErrorCtor('audithook: who starts a child is told by the agent alone');
+    (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
+    throw error;
+  }
+  spawner = describe;
+}
+
+/** The forced pairs for a child started now: the agent's variables and, under the agent, who starts it. */
+function forcedPairs(current: Propagation): readonly string[] {
+  if (spawner === undefined || current.env.length === 0) return current.env;
+  const pairs = newList<string>();
+  for (let i = 0; i < current.env.length; i++) pairs[i] = current.env[i] as string;
+  pairs[pairs.length] = `${SPAWNER_VARIABLE}=${spawner()}`;
+  return pairs;
+}
+
+/**
+ * Under the agent, who creates the worker about to be created, in the environment data Node copies
+ * into it (`setEnvironmentData`, taken by the caller before any program code).
+ */
+export function tellWorkerItsCreator(setEnvironmentData: (key: string, value: string) => void): void {
+  if (spawner !== undefined && propagation !== undefined && propagation.env.length !== 0) setEnvironmentData(SPAWNER_DATA_KEY, spawner());
+}
+
 /** Whether children get a preload: decided before the instrumentation is installed. */
 export function propagating(): boolean {
   return propagation !== undefined;
@@ -173,7 +207,7 @@ function keyOf(pair: string): string {
 export function withPreload(envPairs: readonly string[]): string[] {
   const current = propagation;
   if (current === undefined) return envPairs as string[];
-  const forced = current.env;
+  const forced = forcedPairs(current);
   // Built with no prototype (an index setter on Array.prototype cannot drop NODE_OPTIONS), handed to Node as an array.
   const result = newList<string>();
   let found = false;

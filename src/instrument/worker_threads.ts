@@ -17,7 +17,7 @@ import {
   ArrayIsArray, FileURLToPath, ObjectSetPrototypeOf, ProcessEnvironment, asArray, newList, PathIsAbsolute, PathResolve, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, URLPrototypeGetHref, URLPrototypeGetProtocol,
 } from '../core/primordials.js';
 import { guardedURL, isURL, nodeOptionsArgv } from './args.js';
-import { agentForcedIntoWorkers, assertSharedEnvironmentStartsAgent, workerEnvironment } from './propagation.js';
+import { agentForcedIntoWorkers, assertSharedEnvironmentStartsAgent, tellWorkerItsCreator, workerEnvironment } from './propagation.js';
 import type { Domain } from './domain.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
@@ -156,7 +156,11 @@ function keepWorkerAudited(args: unknown[]): void {
   if (typeof env === 'symbol') assertSharedEnvironmentStartsAgent(ArrayIsArray(execArgv));
   const kept: WorkerOptions = { eval: read.eval, execArgv, env };
   args[1] = ObjectSetPrototypeOf(kept, options);
+  tellWorkerItsCreator(setEnvironmentData);
 }
+
+/** worker_threads' own, taken when the module is first loaded: the agent loads it before any program code. */
+let setEnvironmentData: (key: string, value: string) => void = () => undefined;
 
 /**
  * new Worker(filename, options): what runs; an eval worker's code is also compiled code. Node gets
@@ -184,6 +188,7 @@ const describeHeapSnapshot: Describe = () => operation('gc.get_objects', [null])
 export const workerThreadsDomain: Domain = {
   withFirstHook() {
     instrumentWhenLoaded('worker_threads', (workerThreads) => {
+      setEnvironmentData = workerThreads['setEnvironmentData'] as typeof setEnvironmentData;
       instrument((workerThreads['Worker'] as { prototype: object }).prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
       instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
     });
