@@ -35,7 +35,7 @@ function attack(name: string, args: readonly string[]): { records: LogRecord[]; 
   return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
 }
 
-interface Rule { event: string; package?: string; match?: Record<string, string>; action: 'allow' | 'deny' }
+interface Rule { event: string; package?: string; match?: Record<string, string | string[]>; action: 'allow' | 'deny' }
 
 interface AttackPolicy {
   /** Rules ahead of every other. */
@@ -50,6 +50,8 @@ interface AttackPolicy {
   readonly files?: Readonly<Record<string, string>>;
   /** Directory links of the layout: path relative to the work directory -> its target, relative to the work directory. */
   readonly links?: Readonly<Record<string, string>>;
+  /** The policy's `frameworks`. */
+  readonly frameworks?: readonly string[];
 }
 
 /**
@@ -58,7 +60,7 @@ interface AttackPolicy {
  * everything but reading its own files, loading modules and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {} }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {}, frameworks }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
   const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
@@ -87,7 +89,7 @@ function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest =
     ...allowed,
     ...denyTheRest ? [{ event: '*', package: 'evil', action: 'deny' } as const] : [],
   ];
-  writeFileSync(join(work, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'enforce', rules }));
+  writeFileSync(join(work, 'policy.json'), JSON.stringify({ default: 'allow', mode: 'enforce', ...frameworks === undefined ? {} : { frameworks }, rules }));
   const log = join(work, 'log.jsonl');
   const child = spawnSync(process.execPath, [CLI, 'run', '--log', log, '--policy', join(work, 'policy.json'), '--', 'node', 'app.mjs', work], {
     cwd: work, encoding: 'utf8', timeout: 60_000,
@@ -127,6 +129,27 @@ test('Node\'s own functions a package schedules (timers, the tick queue, microta
     assert.ok(opened.length > 0 && opened.every((record) => record.package === 'evil' && record.blocked), `${name}: ${JSON.stringify(opened)}`);
   }
   assert.equal(existsSync(join(work, 'copied.txt')), false);
+});
+
+test("a framework's dispatch does not hide a package: its handler, Node's function or the application's helper it has dispatched, now or from a timer, is still its doing", () => {
+  const kit = resolve(REPO_ROOT, 'test', 'fixtures', 'framework', 'node_modules', 'router-kit');
+  const { result, records, work } = attackAsPackage('framework-dispatch', {
+    frameworks: ['router-kit'],
+    files: {
+      'secret.txt': 'secret',
+      'helpers.cjs': "exports.read = (file) => require('node:fs').readFileSync(file, 'utf8');\n",
+      'node_modules/router-kit/index.js': readFileSync(join(kit, 'index.js'), 'utf8'),
+      'node_modules/router-kit/package.json': readFileSync(join(kit, 'package.json'), 'utf8'),
+    },
+    allowed: [{ event: 'open', package: 'evil', match: { path: ['helpers.cjs', 'node_modules/router-kit/**'], mode: 'r' }, action: 'allow' }],
+  });
+  const names = ['handler', 'node-function', 'app-helper', 'app-helper-direct', 'timer'];
+  assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
+  const reads = records.filter((record) => record.event === 'open' && record.args[0] === join(work, 'secret.txt'));
+  assert.equal(reads.length, names.length);
+  for (const read of reads) assert.deepEqual([read.decision, read.blocked, read.rule], ['deny', true, 'rules[3]'], JSON.stringify(read));
+  // Where router-kit called other code (evil's handler, the application's helper), the log says so.
+  assert.ok(reads.filter((read) => read.dispatchers?.includes('router-kit') === true).length >= 3, JSON.stringify(reads));
 });
 
 test('Node\'s own functions a package hands to an emitter, an EventTarget or a callback API run as nobody known, never as the application', () => {

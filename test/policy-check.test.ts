@@ -140,6 +140,14 @@ test('packages: a name or glob that fits no installed package is a warning (with
   assert.deepEqual(check(rules, null).findings, []);
 });
 
+test('frameworks: a name or glob that fits no installed package is a warning too, at its place in the list', () => {
+  const { file, text } = policyFile([], { frameworks: ['express', 'expresss', '@nest/*'] });
+  assert.deepEqual(checkPolicy(file, { installed: new Set(['express', '@nestjs/core']) }), [
+    { severity: 'warning', location: at(file, text, 2, '"expresss"'), message: 'frameworks[1]: no package "expresss" is installed (did you mean "express"?)' },
+    { severity: 'warning', location: at(file, text, 2, '"@nest/*"'), message: 'frameworks[2]: "@nest/*" matches no installed package' },
+  ]);
+});
+
 test('the installed tree: top-level, scoped, nested and pnpm store packages, each named by its directory; none without node_modules', () => {
   const project = join(dir, 'tree');
   for (const path of ['node_modules/a', 'node_modules/@s/b', 'node_modules/a/node_modules/c', 'node_modules/.bin', 'node_modules/.pnpm/d@1.0.0/node_modules/d', 'node_modules/.pnpm/d@1.0.0/node_modules/@s/e']) {

@@ -351,6 +351,82 @@ describe('audithook run, learn, run again under the learned policy', { skip: !ex
   });
 });
 
+describe('frameworks: what a framework only dispatched to is learned and enforced for the code it called', { skip: !existsSync(resolve(REPO_ROOT, 'dist', 'agent.js')) && 'audithook run is not built in this tree' }, () => {
+  const cli = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-framework-')));
+  const copy = (name: string): string => {
+    const dir = join(base, name);
+    cpSync(resolve(REPO_ROOT, 'test', 'fixtures', 'framework'), dir, { recursive: true });
+    return dir;
+  };
+  const first = copy('first');
+  const elsewhere = copy('elsewhere');
+  const audithook = (cwd: string, args: readonly string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const records = (log: string) => readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as LogRecord).filter((entry) => 'event' in entry);
+  const opens = (log: string, name: string) => records(log).filter((entry) => entry.event === 'open' && typeof entry.args[0] === 'string' && entry.args[0].endsWith(`/${name}`));
+  const learnt = join(base, 'first.jsonl');
+  const run = (cwd: string, log: string, policy?: string, ...args: string[]) => {
+    const result = audithook(cwd, ['run', '--log', log, ...(policy === undefined ? [] : ['--policy', policy]), '--', process.execPath, 'app.cjs', ...args]);
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as Record<string, string>;
+  };
+  /** The paths a learnt policy's open rules allow a subject (null: the application). */
+  const opened = (text: string, subject: string | null): string[] => (JSON.parse(text) as { rules: { event: string; package: string | null; match?: { path: string | string[] } }[] }).rules
+    .filter((rule) => rule.event === 'open' && rule.package === subject).flatMap((rule) => rule.match?.path ?? []);
+  const learn = (output: string, ...args: string[]): string => {
+    const result = audithook(first, ['policy', 'learn', learnt, '-o', output, ...args]);
+    assert.equal(result.status, 0, result.stderr);
+    return readFileSync(output, 'utf8');
+  };
+
+  test('the log says which packages called other code of the program on the way to an event', () => {
+    assert.deepEqual(run(first, learnt), { data: 'data\n', public: 'public\n' });
+    const [data] = opens(learnt, 'data.txt');
+    assert.deepEqual([data?.packages.map((ref) => ref.name), data?.dispatchers], [['router-kit'], ['router-kit']]);
+    const [served] = opens(learnt, 'public.txt');
+    assert.deepEqual([served?.packages.map((ref) => ref.name), served?.dispatchers], [['router-kit'], undefined]);
+  });
+
+  test('learnt with --framework: the handler\'s read is the application\'s, the framework\'s own read is its; enforced elsewhere, nothing is denied; a new read of the handler is denied to the application, at its line', () => {
+    const policy = join(base, 'framework.policy.json');
+    const text = learn(policy, '--framework', 'router-kit');
+    assert.deepEqual((JSON.parse(text) as { frameworks?: string[] }).frameworks, ['router-kit']);
+    assert.ok(opened(text, null).includes('${PROJECT}/data.txt'), text);
+    assert.deepEqual(opened(text, 'router-kit'), ['${PROJECT}/public.txt']);
+    const again = join(base, 'again.jsonl');
+    assert.deepEqual(run(elsewhere, again, policy), { data: 'data\n', public: 'public\n' });
+    assert.deepEqual(records(again).filter((entry) => entry.decision === 'deny'), []);
+    assert.deepEqual(opens(again, 'data.txt').map((entry) => entry.package), [null]);
+    assert.deepEqual(opens(again, 'public.txt').map((entry) => entry.package), ['router-kit']);
+    const changed = join(base, 'changed.jsonl');
+    assert.deepEqual(run(elsewhere, changed, policy, '--new'), { data: 'data\n', public: 'public\n', new: 'ERR_ACCESS_DENIED' });
+    const denied = records(changed).filter((entry) => entry.decision === 'deny');
+    assert.deepEqual(denied.map((entry) => [entry.event, entry.args[0], entry.package, entry.rule, entry.blocked]), [['open', join(elsewhere, 'new.txt'), null, 'default', true]]);
+    assert.match(denied[0]?.frame ?? '', new RegExp(`^${join(elsewhere, 'app.cjs')}:9:\\d+$`));
+  });
+
+  test('learnt without it, the framework is decided for what it dispatched too, and that policy enforces cleanly as well', () => {
+    const policy = join(base, 'plain.policy.json');
+    const text = learn(policy);
+    assert.equal((JSON.parse(text) as { frameworks?: string[] }).frameworks, undefined);
+    assert.ok(!opened(text, null).includes('${PROJECT}/data.txt'), text);
+    assert.deepEqual(opened(text, 'router-kit'), ['${PROJECT}/data.txt', '${PROJECT}/public.txt']);
+    const again = join(base, 'plain-again.jsonl');
+    assert.deepEqual(run(elsewhere, again, policy), { data: 'data\n', public: 'public\n' });
+    assert.deepEqual(records(again).filter((entry) => entry.decision === 'deny'), []);
+    assert.deepEqual(opens(again, 'data.txt').map((entry) => entry.package), ['router-kit']);
+  });
+
+  test('a --framework no logged event dispatched through is a warning; a broken one is a usage error', () => {
+    const result = audithook(first, ['policy', 'learn', learnt, '--framework', 'expresss']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /framework "expresss": no logged event ran code of the program inside a call of a package it names/);
+    const broken = audithook(first, ['policy', 'learn', learnt, '--framework', 'a{b']);
+    assert.equal(broken.status, 2);
+    assert.match(broken.stderr, /--framework: bad glob "a\{b"/);
+  });
+});
+
 describe('learn and the application', () => {
   test('a learned application rule is for the application only; events with no known chain are learned for "*", with a warning', () => {
     const unknown: LogRecord = { ...record('open', [`${project}/deep.txt`, 'w', 577]), attribution: 'truncated' };

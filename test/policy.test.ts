@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { events } from '../src/catalogue/index';
 import { decide, loadPolicy, PolicyError } from '../src/policy/index';
+import { eventSubjects } from '../src/policy/decide';
 import type { CompiledPolicy } from '../src/policy/index';
 import { GlobError, globMatcher, globSource } from '../src/policy/glob';
 import { policyVariables } from '../src/policy/variables';
@@ -73,7 +74,7 @@ describe('a broken policy is rejected with its location and problem', () => {
     rejects(withRule('{ "event": "open", "acton": "deny" }'), '"acton"',
       'rules[0].acton: unknown key "acton" (did you mean "action"?); expected "event", "package", "match", "action"');
     rejects('{ "default": "allow", "rules": [], "extra": 1 }', '"extra"',
-      'extra: unknown key "extra"; expected "$schema", "default", "mode", "rules"');
+      'extra: unknown key "extra"; expected "$schema", "default", "mode", "frameworks", "rules"');
   });
 
   test('missing keys, wrong types, unknown actions and modes', () => {
@@ -108,6 +109,7 @@ describe('a broken policy is rejected with its location and problem', () => {
     rejects(rule('"/a/***"'), '"/a', 'rules[0].match.path: bad glob "/a/***": \'***\' at position 4: use \'*\' or \'**\'');
     rejects(withRule('{ "event": "os.{mkdir", "action": "deny" }'), '"os.', 'rules[0].event: bad glob "os.{mkdir": \'{\' at position 4 is never closed');
     rejects(withRule('{ "event": "open", "package": "a}", "action": "deny" }'), '"a}"', 'rules[0].package: bad glob "a}": \'}\' at position 2 closes no \'{\'');
+    rejects('{ "default": "allow", "frameworks": ["express", "a}"], "rules": [] }', '"a}"', 'frameworks[1]: bad glob "a}": \'}\' at position 2 closes no \'{\'');
   });
 
   test('match keys the rule\'s events do not have, or that cannot be matched', () => {
@@ -266,6 +268,25 @@ describe('decide', () => {
     assert.deepEqual(chain(['evil', 'trusted', 'other']), { decision: 'deny', rule: 'default', package: 'evil' });
     // The application is a subject only when no package is on the stack.
     assert.deepEqual(chain([]), { decision: 'deny', rule: 'default', package: null });
+  });
+
+  test('frameworks: a framework that only dispatched to other code on the way is no subject; its own work is, and so is everyone it called', () => {
+    const policy = load({ default: 'allow', frameworks: ['router-kit', '@acme/*'], rules: [{ event: 'open', package: '{router-kit,@acme/*}', action: 'deny' }] });
+    // packages innermost first, beside whether other code of the program ran inside their innermost frame
+    const subjects = (packages: string[], dispatched: boolean[]) => Array.from(eventSubjects(policy, packages, dispatched));
+    const verdict = (packages: string[], dispatched: boolean[]) => decide(policy, 'open', ['/x', 'r', 0], eventSubjects(policy, packages, dispatched));
+    // The application's handler, called by the router: the application's.
+    assert.deepEqual(subjects(['router-kit'], [true]), []);
+    assert.deepEqual(verdict(['router-kit'], [true]), { decision: 'allow', rule: 'default', package: null });
+    // The router's own read: its.
+    assert.deepEqual(verdict(['router-kit'], [false]), { decision: 'deny', rule: 'rules[0]', package: 'router-kit' });
+    // A package's handler, or a package calling through the router: still that package's; a scope glob.
+    assert.deepEqual(subjects(['evil', 'router-kit', '@acme/app'], [false, true, true]), ['evil']);
+    assert.deepEqual(subjects(['router-kit', 'evil'], [false, true]), ['router-kit', 'evil']);
+    // A package the policy does not call a framework stays a subject when it dispatched.
+    assert.deepEqual(subjects(['lodash'], [true]), ['lodash']);
+    const plain = load({ default: 'allow', rules: [] });
+    assert.deepEqual(Array.from(eventSubjects(plain, ['router-kit'], [true])), ['router-kit']);
   });
 
   test('paths: relative values against the working directory, relative patterns against the policy file, normalised', () => {

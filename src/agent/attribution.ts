@@ -62,6 +62,12 @@ export interface StackPackages {
   readonly frames: string[];
   /** The innermost frame of the program's code (the application's or a package's), or null when there is none. */
   readonly frame: string | null;
+  /**
+   * Beside `packages`: whether other code of the program (the application's, another package's,
+   * code of unknown origin) ran inside the package's innermost frame on the way to the event, as
+   * a framework's router calls a handler. The policy's `frameworks` are no subject then.
+   */
+  readonly dispatched: boolean[];
 }
 
 /** Who wrote the code of a frame's file: audithook (its own files), or builders of code under that name (core/built-code.ts). */
@@ -77,11 +83,14 @@ export interface CodeOrigins {
 export function packagesOnStack(below: (...args: never[]) => unknown, origins: CodeOrigins, cause?: Cause): StackPackages {
   const packages = newList<PackageRef>();
   const frames = newList<string>();
+  const dispatched = newList<boolean>();
   const sites = callSites(below, MAX_FRAMES + 1);
-  if (sites === undefined) return { packages, attribution: 'unreadable', frames, frame: null };
+  if (sites === undefined) return { packages, attribution: 'unreadable', frames, frame: null, dispatched };
   let attribution: Attribution = sites.length > MAX_FRAMES ? 'truncated' : 'complete';
   // The innermost frame of the application's or a package's code on the stack or the cause.
   let frame: string | null = null;
+  // Whether code of the program ran in a frame inside the current one.
+  let programInside = false;
   const read = sites.length > MAX_FRAMES ? MAX_FRAMES : sites.length;
   for (let i = 0; i < read; i++) {
     const site = sites[i] as object;
@@ -93,6 +102,8 @@ export function packagesOnStack(below: (...args: never[]) => unknown, origins: C
     }
     const known = packages.length;
     const origin = addFile(packages, file, origins);
+    for (let j = known; j < packages.length; j++) dispatched[j] = programInside;
+    if (origin !== NODE_OR_OWN) programInside = true;
     if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
     else if (origin === CALLER && (frame === null || packages.length > known)) {
       // Built code's frames are its builders': where they are is not in this file.
@@ -103,7 +114,7 @@ export function packagesOnStack(below: (...args: never[]) => unknown, origins: C
   }
   if (cause !== undefined) {
     // Deferred work (src/core/cause.ts): the stack that asked for it is outside the event's own.
-    if (cause.unreadable) return { packages, attribution: 'unreadable', frames, frame };
+    if (cause.unreadable) return { packages, attribution: 'unreadable', frames, frame, dispatched };
     if (cause.truncated && attribution === 'complete') attribution = 'truncated';
     if (cause.anonymous && attribution === 'complete') attribution = 'anonymous';
     const files = cause.files;
@@ -111,6 +122,8 @@ export function packagesOnStack(below: (...args: never[]) => unknown, origins: C
       const file = files[i] as string;
       const known = packages.length;
       const origin = addFile(packages, file, origins);
+      for (let j = known; j < packages.length; j++) dispatched[j] = programInside;
+      if (origin !== NODE_OR_OWN) programInside = true;
       if (origin === UNKNOWN_ORIGIN && attribution === 'complete') attribution = 'anonymous';
       else if (origin === CALLER) {
         frame ??= file;
@@ -121,7 +134,7 @@ export function packagesOnStack(below: (...args: never[]) => unknown, origins: C
   // Node called a function with no code of the program around it and no cause: a package can hand
   // Node's own functions to any API that calls back later, so this is nobody known, not the application.
   if (frame === null && attribution === 'complete') attribution = 'no-caller';
-  return { packages, attribution, frames, frame };
+  return { packages, attribution, frames, frame, dispatched };
 }
 
 /** The frame of a package that started this process or thread: it is not in this thread. */
@@ -145,16 +158,19 @@ export function responsibleFrame(stack: StackPackages, verdictPackage: string | 
  */
 export function withSpawner(stack: StackPackages, spawner: Spawner | undefined): StackPackages {
   if (spawner === undefined) return stack;
-  const { packages, frames } = stack;
+  const { packages, frames, dispatched } = stack;
+  // The code this thread runs ran inside the starting call: a test runner's, a task runner's.
+  const programHere = stack.frame !== null || packages.length > 0;
   const inherited = spawner.packages;
   for (let i = 0; i < inherited.length; i++) {
     const ref = inherited[i] as PackageRef;
     if (listed(packages, ref)) continue;
     // Its code is in the process that started this one.
     frames[packages.length] = STARTER_FRAME;
+    dispatched[packages.length] = programHere;
     packages[packages.length] = ref;
   }
-  return stack.attribution === 'complete' && spawner.attribution !== 'complete' ? { packages, attribution: spawner.attribution, frames, frame: stack.frame } : stack;
+  return stack.attribution === 'complete' && spawner.attribution !== 'complete' ? { packages, attribution: spawner.attribution, frames, frame: stack.frame, dispatched } : stack;
 }
 
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
 import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
-import { decide } from '../policy/decide.js';
+import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
@@ -181,7 +181,7 @@ function isoTime(): string {
 const PROCESS_FIELDS = `"pid":${process.pid},"thread":${threadId}`;
 
 /** One record's fields after `seq`, as record.ts describes it, in its order. */
-function record(event: string, args: readonly unknown[], stack: StackPackages, verdict: Verdict, blocked: boolean): string {
+function record(event: string, args: readonly unknown[], stack: StackPackages, responsible: string | null, verdict: Verdict, blocked: boolean): string {
   const { packages, attribution } = stack;
   const frame = responsibleFrame(stack, verdict.package);
   let safeArgs: unknown;
@@ -190,9 +190,8 @@ function record(event: string, args: readonly unknown[], stack: StackPackages, v
   } catch {
     safeArgs = [{ $type: 'unreadable' }];
   }
-  const innermost = packages[0];
   return `"time":"${isoTime()}",${PROCESS_FIELDS},"event":${JSONStringify(event)},"args":${jsonText(safeArgs)},`
-    + `"package":${innermost === undefined ? 'null' : JSONStringify(innermost.name)},"packages":${jsonText(packages)},"attribution":"${attribution}",`
+    + `"package":${responsible === null ? 'null' : JSONStringify(responsible)},"packages":${jsonText(packages)},${dispatchersField(stack)}"attribution":"${attribution}",`
     + `"frame":${frame === null ? 'null' : JSONStringify(frame)},`
     + `"decision":"${verdict.decision}","rule":${verdict === NO_VERDICT ? 'null' : JSONStringify(verdict.rule)},"blocked":${blocked}`;
 }
@@ -201,6 +200,16 @@ function packageNames(packages: readonly PackageRef[]): string[] {
   const names = newList<string>();
   for (let i = 0; i < packages.length; i++) names[i] = (packages[i] as PackageRef).name;
   return names;
+}
+
+/** `"dispatchers":[...],`: the packages that called other code of the program on the event's way (record.ts); nothing when none did. */
+function dispatchersField(stack: StackPackages): string {
+  const { packages, dispatched } = stack;
+  let names = '';
+  for (let i = 0; i < packages.length; i++) {
+    if (dispatched[i] === true) names = `${names}${names === '' ? '' : ','}${JSONStringify((packages[i] as PackageRef).name)}`;
+  }
+  return names === '' ? '' : `"dispatchers":[${names}],`;
 }
 
 /**
@@ -218,17 +227,20 @@ const origins = ObjectFreeze({ isOwnFile, buildersOf: runtime.buildersOf });
 function auditHook(event: string, args: readonly unknown[]): void {
   if (hooksThread && !hasForeignFrame(auditHook, isOwnFile)) return;
   const stack = withSpawner(packagesOnStack(auditHook, origins, currentCause()), spawner);
+  const subjects = policy === null ? undefined : eventSubjects(policy, packageNames(stack.packages), stack.dispatched);
+  // The innermost subject: with a policy, a framework that only dispatched is none.
+  const responsible = subjects === undefined ? stack.packages[0]?.name ?? null : subjects[0] ?? null;
   if (event === 'node.permission') {
     // What Node's own layer refused (or, in its audit mode, reported): no policy decides it, and the
     // record shows it beside the policy's refusals.
-    const verdict = { decision: 'deny' as const, rule: NODE_PERMISSION_MODEL, package: stack.packages[0]?.name ?? null };
-    channel.send(record(event, args, stack, verdict, args[2] === 'denied'));
+    const verdict = { decision: 'deny' as const, rule: NODE_PERMISSION_MODEL, package: responsible };
+    channel.send(record(event, args, stack, responsible, verdict, args[2] === 'denied'));
     return;
   }
-  const verdict = namesTheRecord(args) ? { decision: 'deny' as const, rule: RECORD_GUARD, package: stack.packages[0]?.name ?? null }
-    : policy === null ? NO_VERDICT : decide(policy, event, args, packageNames(stack.packages), stack.attribution !== 'complete');
+  const verdict = namesTheRecord(args) ? { decision: 'deny' as const, rule: RECORD_GUARD, package: responsible }
+    : policy === null ? NO_VERDICT : decide(policy, event, args, subjects as readonly string[], stack.attribution !== 'complete');
   const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || verdict.rule === RECORD_GUARD);
-  channel.send(record(event, args, stack, verdict, blocked));
+  channel.send(record(event, args, stack, responsible, verdict, blocked));
   if (blocked) throw denial(event, args, verdict, stack.attribution);
 }
 

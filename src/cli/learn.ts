@@ -21,7 +21,7 @@ function learnedProject(option: string | undefined, projects: ReadonlySet<string
   return undefined;
 }
 
-export function runPolicyLearn(logs: readonly string[], options: { output?: string; project?: string }): number {
+export function runPolicyLearn(logs: readonly string[], options: { output?: string; project?: string; frameworks: readonly string[] }): number {
   const records: LogRecord[] = [];
   const skipped: string[] = [];
   const projects = new Set<string>();
@@ -40,7 +40,7 @@ export function runPolicyLearn(logs: readonly string[], options: { output?: stri
   // Only once every log was read: a log that cannot be read is the one message.
   for (const warning of skipped) notice(warning);
   const output = options.output === undefined ? undefined : resolve(options.output);
-  const learned = learnPolicy(records, { variables: policyVariables(learnedProject(options.project, projects)) });
+  const learned = learnPolicy(records, { variables: policyVariables(learnedProject(options.project, projects)), frameworks: options.frameworks });
   // The learner's warnings name their speaker; they quote event and package names from the logs.
   for (const warning of learned.warnings) process.stderr.write(`${printable(warning)}\n`);
   if (output === undefined) {

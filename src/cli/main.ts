@@ -10,6 +10,7 @@ import { runEvents } from './events.js';
 import { runPolicyCheck } from './check.js';
 import { runPolicyLearn } from './learn.js';
 import { namesNodeConfigFile, nodeConfigFiles } from '../contract/launch.js';
+import { GlobError, globSource } from '../policy/glob.js';
 import { EXIT, fail, usageError } from './output.js';
 import { runReport } from './report.js';
 import { readPolicy, runCommand } from './run.js';
@@ -101,13 +102,23 @@ function program(): Command {
     });
 
   const policy = subcommand(cli, 'policy', '<command> [options]').description('work with policy files');
-  subcommand(policy, 'learn', 'LOG... [-o FILE] [--project DIR]')
+  const learn = subcommand(policy, 'learn', 'LOG... [-o FILE] [--project DIR] [--framework NAME]...')
     .description('write the least-privilege policy that allows everything in the logs')
     .argument('<LOG...>', 'logs written by audithook run')
     .option('-o, --output <file>', 'write the policy to FILE instead of standard output')
     .option('--project <dir>', 'the directory written as ${PROJECT} (default: the one the logged runs ran in)')
-    .action((logs: string[], options: { output?: string; project?: string }) => {
-      process.exitCode = runPolicyLearn(logs, options);
+    .option('--framework <name>', "a package (name or glob) that calls the application's code, as a router or a test runner does: "
+      + 'what that code does is learned for it, not for the framework (repeatable; the policy lists them in "frameworks")', (value: string, list: string[] = []) => {
+      try {
+        globSource([value], { segments: true });
+      } catch (error) {
+        if (!(error instanceof GlobError)) throw error;
+        learn.error(`--framework: bad glob "${value}": ${error.message}`);
+      }
+      return [...list, value];
+    })
+    .action((logs: string[], options: { output?: string; project?: string; framework?: string[] }) => {
+      process.exitCode = runPolicyLearn(logs, { ...options, frameworks: options.framework ?? [] });
     });
 
   subcommand(policy, 'check', 'FILE [--project DIR]')

@@ -31,10 +31,20 @@ export interface LogRecord {
   readonly event: string;
   /** JSON-safe: buffers summarised by size and prefix, sockets by address, cycles and huge values cut. */
   readonly args: readonly unknown[];
-  /** The innermost npm package on the call stack (its name); null for the application's own code, or when `attribution` says the chain is not known. */
+  /**
+   * The innermost npm package on the call stack (its name), but not a policy's framework that only
+   * dispatched (`dispatchers`); null for the application's own code, or when `attribution` says the
+   * chain is not known.
+   */
   readonly package: string | null;
   /** Every npm package on the call stack, innermost first, each once. */
   readonly packages: readonly PackageRef[];
+  /**
+   * The packages of `packages` inside whose innermost frame other code of the program ran on the
+   * event's way (a router calling the application's handler): a policy's `frameworks` among them
+   * were not decided for it. Absent when there are none, and in logs of earlier versions.
+   */
+  readonly dispatchers?: readonly string[];
   /** Always written; absent in logs of earlier versions, which mean `complete`. */
   readonly attribution?: Attribution;
   /**

@@ -13,7 +13,7 @@
 import { events as catalogue } from '../catalogue/index.js';
 import type { ArgTypeName, EventSpec } from '../catalogue/index.js';
 import { argumentKind } from './arguments.js';
-import { expandBraces, isGlob } from './glob.js';
+import { expandBraces, globSource, isGlob } from './glob.js';
 import { formatPath, loadPolicyFile, PolicyError, suggestion } from './load.js';
 import type { JsonPath, LoadedPolicy, PolicySource } from './load.js';
 import type { ArgumentKind, CompiledMatch, CompiledRule } from './types.js';
@@ -159,12 +159,12 @@ function checkPatterns(findings: Findings, rule: SourceRule, reached: readonly s
   }
 }
 
-/** A package rule that fits no installed package: a typo, or a package since removed. */
-function checkPackage(findings: Findings, rule: CompiledRule, name: string, index: number, installed: ReadonlySet<string>): void {
-  const pattern = new RegExp(rule.package as string);
+/** A package name or glob (a rule's `package`, one of `frameworks`) that fits no installed package: a typo, or a package since removed. */
+function checkPackage(findings: Findings, path: JsonPath, name: string, installed: ReadonlySet<string>): void {
+  const pattern = new RegExp(globSource([name], { segments: true }));
   for (const pkg of installed) if (pattern.test(pkg)) return;
   const problem = isGlob(name) ? `"${name}" matches no installed package` : `no package "${name}" is installed${suggestion(name, [...installed])}`;
-  findings.add('warning', ['rules', index, 'package'], problem);
+  findings.add('warning', path, problem);
 }
 
 /**
@@ -201,7 +201,9 @@ export function checkPolicy(file: string, options: CheckOptions): Finding[] {
       else findings.add('warning', [...path, 'event'], `${names} ${reached.length === 1 ? 'is' : 'are'} report-only and always allowed: this rule changes nothing`);
     }
     checkPatterns(findings, ruleSource, reached, j);
-    if (options.installed !== null && rule.subjects === 'packages') checkPackage(findings, rule, ruleSource.package as string, j, options.installed);
+    if (options.installed !== null && rule.subjects === 'packages') checkPackage(findings, [...path, 'package'], ruleSource.package as string, options.installed);
   });
+  const { installed } = options;
+  if (installed !== null) (source.frameworks ?? []).forEach((name, i) => checkPackage(findings, ['frameworks', i], name, installed));
   return findings.list;
 }

@@ -53,6 +53,9 @@ interface Prepared {
   readonly eventPatterns: readonly RegExp[];
   readonly packagePatterns: readonly (RegExp | null)[];
   readonly events: Record<string, EventRules>;
+  readonly frameworks: RegExp | null;
+  /** Package name -> whether `frameworks` names it, matched once per name. */
+  readonly isFramework: Record<string, boolean>;
 }
 
 const SLASH = 47;
@@ -68,7 +71,10 @@ function prepare(policy: CompiledPolicy): Prepared {
     eventPatterns[i] = new RegExpCtor(rule.event);
     packagePatterns[i] = rule.package === null ? null : new RegExpCtor(rule.package);
   }
-  const result: Prepared = { eventPatterns, packagePatterns, events: ObjectCreate(null) as Record<string, EventRules> };
+  const result: Prepared = {
+    eventPatterns, packagePatterns, events: ObjectCreate(null) as Record<string, EventRules>,
+    frameworks: typeof policy.frameworks === 'string' ? new RegExpCtor(policy.frameworks) : null, isFramework: ObjectCreate(null) as Record<string, boolean>,
+  };
   WeakMapPrototypeSet(prepared, policy, result);
   return result;
 }
@@ -252,8 +258,30 @@ function packageVerdict(policy: CompiledPolicy, event: string, rules: EventRules
 }
 
 /**
- * The verdict for one event. `packages` are the npm packages on the call stack, innermost first
- * (empty for the application's own code). Stack inspection: the rules are evaluated for each of
+ * The subjects among an event's packages (innermost first): each of them, but a framework that
+ * only dispatched on the event's way (other code of the program ran inside its innermost frame:
+ * the application's route handler its router called) is none. Its own work, with nothing of the
+ * program inside it, is decided for it as for any package. `policy learn` decides the same way.
+ */
+export function chainSubjects(packages: readonly string[], dispatched: readonly boolean[], isFramework: (name: string) => boolean): string[] {
+  const subjects = newList<string>();
+  for (let i = 0; i < packages.length; i++) {
+    const name = packages[i] as string;
+    if (dispatched[i] !== true || !isFramework(name)) subjects[subjects.length] = name;
+  }
+  return subjects;
+}
+
+/** `chainSubjects` under a policy's `frameworks`. */
+export function eventSubjects(policy: CompiledPolicy, packages: readonly string[], dispatched: readonly boolean[]): readonly string[] {
+  if (typeof policy.frameworks !== 'string') return packages;
+  const state = WeakMapPrototypeGet(prepared, policy) ?? prepare(policy);
+  return chainSubjects(packages, dispatched, (name) => state.isFramework[name] ?? (state.isFramework[name] = matches(state.frameworks as RegExp, name)));
+}
+
+/**
+ * The verdict for one event. `packages` are its subjects (`eventSubjects`): the npm packages on
+ * the call stack, innermost first (empty for the application's own code). Stack inspection: the rules are evaluated for each of
  * them, and the event is denied if any is denied (the innermost denied one is reported), so a
  * package cannot borrow a trusted package's permissions by calling through it. When all are
  * allowed, the verdict is the innermost package's. `unknown`: the chain is not known (a stack

@@ -13,14 +13,15 @@
  *   digests, UUIDs) -> `*`;
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
- * allows them. The output is deterministic and sorted, laid out one rule per line (one pattern per
+ * allows them. With `frameworks`, the learned policy names them, and an event in code they only
+ * dispatched to is learned for that code, as decide sees it. The output is deterministic and sorted, laid out one rule per line (one pattern per
  * line in longer lists), so that a change of behaviour reads as a small diff.
  */
 import { argKind, events as catalogue, type EventSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../contract/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
-import { argumentText } from './decide.js';
-import { escapeGlob } from './glob.js';
+import { argumentText, chainSubjects } from './decide.js';
+import { escapeGlob, globSource } from './glob.js';
 import { FD_PREFIX } from './types.js';
 import type { ArgumentKind } from './types.js';
 import type { PolicyVariables } from './variables.js';
@@ -28,6 +29,8 @@ import type { PolicyVariables } from './variables.js';
 export interface LearnOptions {
   /** The values of the variables the learned patterns use: paths inside these directories are written with them. */
   readonly variables: PolicyVariables;
+  /** The policy's `frameworks` (package names or globs, checked by the caller): written into it, and decided as decide does. */
+  readonly frameworks?: readonly string[];
 }
 
 export interface LearnedPolicy {
@@ -252,6 +255,11 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   // subject ('' for the application) -> event -> the argument patterns records need, as JSON
   const needs = new Map<string, Map<string, Set<string>>>();
   let unknown = 0;
+  const frameworks = options.frameworks ?? [];
+  const frameworkPattern = frameworks.length === 0 ? null : new RegExp(globSource(frameworks, { segments: true }));
+  const isFramework = (name: string): boolean => frameworkPattern?.test(name) === true;
+  // Frameworks that dispatched to other code on some event's way: one that never did is worth a warning.
+  const dispatching = new Set<string>();
   for (const record of records) {
     // What Node's own permission layer refused: no policy rule decides it.
     if (record.event === 'node.permission') continue;
@@ -264,7 +272,12 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
     if (spec.reportOnly === true) continue;
     // As decide sees it: every package on the chain, and the unknown subject ("*") when the chain is not known.
     const known = record.attribution === undefined || record.attribution === 'complete';
-    const chain: (string | null)[] = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package !== null ? [record.package] : known ? [null] : [];
+    const names = record.packages.length > 0 ? record.packages.map((ref) => ref.name) : record.package !== null ? [record.package] : [];
+    const dispatchers = new Set(record.dispatchers ?? []);
+    // decide's list has no prototype (src/core/primordials.ts): a plain array of it.
+    const subjects = Array.from(chainSubjects(names, names.map((name) => dispatchers.has(name)), isFramework));
+    for (const name of dispatchers) if (isFramework(name)) dispatching.add(name);
+    const chain: (string | null)[] = subjects.length > 0 ? subjects : known ? [null] : [];
     if (!known) {
       chain.push('*');
       unknown++;
@@ -288,6 +301,7 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
     `  "$schema": ${quote(SCHEMA_REFERENCE)},`,
     '  "default": "deny",',
     '  "mode": "enforce",',
+    ...(frameworks.length === 0 ? [] : [`  "frameworks": [${[...frameworks].sort(compare).map(quote).join(', ')}],`]),
     rules.length === 0 ? '  "rules": []' : '  "rules": [',
     ...rules.map((rule, i) => formatRule(rule, i === rules.length - 1)),
     ...(rules.length === 0 ? [] : ['  ]']),
@@ -298,6 +312,12 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
     `audithook policy learn: "${event}" is not in the catalogue, so no policy can allow it by name; it falls to the default (deny)`);
   if (unknown > 0) {
     warnings.push(`audithook policy learn: ${unknown} logged event${unknown === 1 ? ' has' : 's have'} no known package chain (attribution: truncated, unreadable, anonymous or no-caller) and ${unknown === 1 ? 'is' : 'are'} allowed for "*", every package: review before use`);
+  }
+  for (const framework of frameworks) {
+    const pattern = new RegExp(globSource([framework], { segments: true }));
+    if (![...dispatching].some((name) => pattern.test(name))) {
+      warnings.push(`audithook policy learn: framework "${framework}": no logged event ran code of the program inside a call of a package it names, so it changes nothing learned here`);
+    }
   }
   // Learning from a run under a policy must not quietly approve what that policy stopped.
   const denied = records.filter((entry) => entry.decision === 'deny' && entry.event !== 'node.permission' && CATALOGUE.has(entry.event));

@@ -30,6 +30,7 @@ export class PolicyError extends Error {
 export interface PolicySource {
   readonly default: Action;
   readonly mode?: 'enforce' | 'report';
+  readonly frameworks?: readonly string[];
   readonly rules: readonly {
     readonly event: string;
     readonly package?: string | null;
@@ -372,8 +373,12 @@ export function loadPolicyFile(file: string, variables: PolicyVariables = policy
     const match = rule.match === undefined ? null : compileMatch(source, [...path, 'match'], rule.match, covered, policyDir, variables);
     return { rule: `rules[${i}]`, action: rule.action, event, subjects, package: pkg, match };
   });
+  const frameworkGlobs = policy.frameworks ?? [];
+  // Each alone first, so that a broken one is named by its place.
+  frameworkGlobs.forEach((glob, i) => compileGlob(globSource, source, ['frameworks', i], [glob], { segments: true }));
+  const frameworks = frameworkGlobs.length === 0 ? null : globSource(frameworkGlobs, { segments: true });
   return {
-    policy: { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules, reportOnly: reportOnlyEvents, resources },
+    policy: { file: absolute, default: policy.default, mode: policy.mode ?? 'enforce', rules, frameworks, reportOnly: reportOnlyEvents, resources },
     source: policy,
     locate: (path, where) => source.locate(path, where),
   };

@@ -26,6 +26,12 @@ export const policySchema = {
       default: 'enforce',
       description: 'enforce: a denied operation fails with ERR_ACCESS_DENIED. report: nothing is blocked, the log says what would have been denied.',
     },
+    frameworks: {
+      type: 'array',
+      uniqueItems: true,
+      items: { ...glob, description: 'An npm package name or glob: "express", "@nestjs/*".' },
+      description: 'Packages that call the application\'s and other packages\' code (routers, test runners, task runners): where such code ran inside a call of theirs on the way to an event, they are not decided for it. Their own work is. See docs/policy.md.',
+    },
     rules: {
       type: 'array',
       description: 'In order: the first rule that fits an event decides.',

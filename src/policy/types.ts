@@ -62,6 +62,11 @@ export interface CompiledPolicy {
   readonly mode: 'enforce' | 'report';
   /** In file order: the first rule that fits decides. */
   readonly rules: readonly CompiledRule[];
+  /**
+   * RegExp source of the `frameworks` globs, or null: packages that are no subject of an event
+   * when they only dispatched to other code on its way (see `eventSubjects`).
+   */
+  readonly frameworks: string | null;
   /** The catalogue's report-only events (sys.excepthook, ...): allowed whatever the rules say, verdict REPORT_ONLY_RULE. */
   readonly reportOnly: readonly string[];
   /** Per catalogued event, the argument that names what it reaches, for the denial's `resource` (src/agent/denial.ts). */
