@@ -12,6 +12,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import type { LogRecord } from '../src/contract/record';
+import { chainSubjects } from '../src/policy/decide';
 import { HOOK_PRELOAD } from './helpers/preloaded';
 import { REPO_ROOT } from './helpers/scenario';
 
@@ -51,6 +53,9 @@ function node(args: readonly string[], env: NodeJS.ProcessEnv = {}): Outcome {
 const withoutWallWarnings = (stderr: string): string => stderr.replace(
   /^\(node:\d+\) (SecurityWarning: The flag --allow-[a-z-]+ must be used with extreme caution\. It could invalidate the permission model|ExperimentalWarning: The flag --allow-net is under experimental phase)\.\n(\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n)?/gm, '');
 
+const logRecords = (file: string): LogRecord[] => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '')
+  .map((line) => JSON.parse(line) as LogRecord).filter((record) => 'event' in record);
+
 const logEvents = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '')
   .map((line) => (JSON.parse(line) as { event?: string }).event ?? '');
 
@@ -81,6 +86,37 @@ describe('popular packages behave under audithook as under plain Node', () => {
       assert.deepEqual({ ...enforced, stderr: withoutWallWarnings(enforced.stderr) }, plain, 'the learned policy denies nothing on the next run');
     });
   }
+
+  // express.json() calls the next handler inside its own call, as every middleware does: it dispatches too.
+  const FRAMEWORKS = ['express', 'router', 'body-parser'];
+  test(`express learnt with --framework ${FRAMEWORKS.join(', ')}: a route handler's read is the application's, the static files are send's, and the policy enforces cleanly`, () => {
+    const script = join(COMPAT, 'express.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'audithook-compat-framework-'));
+    const plain = node([script]);
+    const log = join(dir, 'run.jsonl');
+    assert.equal(node([CLI, 'run', '--quiet', '--log', log, '--', process.execPath, script]).status, 0);
+    // Whom a policy naming the two frameworks decides a record for: its innermost subject.
+    const decidedFor = (record: LogRecord): string | null => {
+      const names = record.packages.map((ref) => ref.name);
+      return chainSubjects(names, names.map((name) => record.dispatchers?.includes(name) === true), (name) => FRAMEWORKS.includes(name))[0] ?? null;
+    };
+    const reads = (subject: string | null, file: string) => logRecords(log)
+      .filter((record) => record.event === 'open' && String(record.args[0]).endsWith(file) && record.args[1] === 'r' && decidedFor(record) === subject);
+    assert.equal(reads(null, '/settings.json').length, 1, 'the handler\'s read is the application\'s once the frameworks are left out');
+    assert.ok(reads('send', '/page.html').length > 0, 'the static file is read by send');
+    const policy = join(dir, 'policy.json');
+    const learned = node([CLI, 'policy', 'learn', log, '-o', policy, ...FRAMEWORKS.flatMap((name) => ['--framework', name])]);
+    assert.equal(learned.status, 0, learned.stderr);
+    const paths = (file: string, subject: string | null) => (JSON.parse(readFileSync(file, 'utf8')) as { rules: { event: string; package: string | null; match?: { path?: string | string[] } }[] }).rules
+      .filter((rule) => rule.event === 'open' && rule.package === subject).flatMap((rule) => rule.match?.path ?? []);
+    for (const framework of FRAMEWORKS) assert.ok(!paths(policy, framework).includes('${TMPDIR}/**'), `${framework}: ${JSON.stringify(paths(policy, framework))}`);
+    // Learnt without them, each is allowed what its handlers read.
+    const plainPolicy = join(dir, 'plain-policy.json');
+    assert.equal(node([CLI, 'policy', 'learn', log, '-o', plainPolicy]).status, 0);
+    for (const framework of FRAMEWORKS) assert.ok(paths(plainPolicy, framework).includes('${TMPDIR}/**'), `${framework}: ${JSON.stringify(paths(plainPolicy, framework))}`);
+    const enforced = node([CLI, 'run', '--quiet', '--fail-on-deny', '--policy', policy, '--', process.execPath, script]);
+    assert.deepEqual({ ...enforced, stderr: withoutWallWarnings(enforced.stderr) }, plain, 'the learned policy denies nothing on the next run');
+  });
 
   test('a package that does something its learned policy never saw is denied, naming the event and the package', () => {
     const script = join(COMPAT, 'fs-extra.mjs');

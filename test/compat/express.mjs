@@ -1,5 +1,6 @@
-// An express app driven by supertest: routing, JSON bodies, static files, errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// An express app driven by supertest: routing, JSON bodies, static files, errors, and a route
+// handler that reads a file itself (the application's doing, inside express's router).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
@@ -8,10 +9,12 @@ import { report } from './report.mjs';
 
 const files = mkdtempSync(join(tmpdir(), 'compat-express-'));
 writeFileSync(join(files, 'page.html'), '<p>static</p>');
+writeFileSync(join(files, 'settings.json'), '{"theme":"dark"}');
 const app = express();
 app.use(express.json());
 app.use('/files', express.static(files));
 app.get('/users/:id', (req, res) => res.json({ id: req.params.id, query: req.query }));
+app.get('/settings', (req, res) => res.type('json').send(readFileSync(join(files, 'settings.json'), 'utf8')));
 app.post('/echo', (req, res) => res.status(201).json(req.body));
 app.get('/fail', () => { throw new Error('route failed'); });
 app.get('/async-fail', async () => { throw new Error('async route failed'); });
@@ -22,6 +25,7 @@ const answer = (response) => ({ status: response.status, type: response.type, bo
 report({
   user: answer(await request(app).get('/users/42?x=1')),
   echo: answer(await request(app).post('/echo').send({ a: [1, 2] })),
+  settings: answer(await request(app).get('/settings')),
   file: answer(await request(app).get('/files/page.html')),
   missing: answer(await request(app).get('/files/none.html')),
   fail: answer(await request(app).get('/fail')),
