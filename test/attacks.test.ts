@@ -335,7 +335,7 @@ test('code a package compiles under another package\'s file name, or the applica
       'node_modules/lodash/index.js': 'module.exports = {};\n',
     },
   });
-  const names = ['script as lodash', 'runInThisContext as the application', 'runInNewContext as lodash', 'compileFunction as lodash', '_compile as lodash'];
+  const names = ['script as lodash', 'runInThisContext as the application', 'runInNewContext as lodash', 'compileFunction as lodash', '_compile as lodash', 'built by built code'];
   assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
   for (const name of names) {
     const target = join(work, `${name.replaceAll(' ', '-')}.txt`);

@@ -184,20 +184,50 @@ type Origin = typeof NODE_OR_OWN | typeof CALLER | typeof UNKNOWN_ORIGIN;
 function addFile(packages: PackageRef[], file: string, origins: CodeOrigins): Origin {
   if (StringPrototypeStartsWith(file, 'node:') || origins.isOwnFile(file)) return NODE_OR_OWN;
   const builders = origins.buildersOf(file);
-  return builders === undefined ? addCodeFile(packages, file) : addBuilders(packages, builders, origins);
+  if (builders === undefined) return addCodeFile(packages, file);
+  const named = newList<string>();
+  named[0] = file;
+  return addBuilders(packages, builders, origins, named);
 }
 
-/** Code built under a file name is its builders', whatever file it names: their packages, from the files of their stacks. */
-function addBuilders(packages: PackageRef[], builders: Cause, origins: CodeOrigins): Origin {
+/**
+ * Builders of builders followed: code built by code built under a name is the first builders'.
+ * Deeper than this, the chain is not known.
+ */
+const MAX_BUILDER_DEPTH = 16;
+
+/**
+ * Code built under a file name is its builders', whatever file it names: their packages, from the
+ * files of their stacks; a builder's frame of code itself built under a name is its builders', and
+ * so on, so that building twice cannot hand the code to the package whose file the first build named.
+ * `named`: the names whose builders are being added, the frame's own first; one of them among the
+ * builders again (circular loading) adds nothing more.
+ */
+function addBuilders(packages: PackageRef[], builders: Cause, origins: CodeOrigins, named: string[]): Origin {
+  if (named.length > MAX_BUILDER_DEPTH) return UNKNOWN_ORIGIN;
   let origin: Origin = builders.anonymous || builders.truncated || builders.unreadable ? UNKNOWN_ORIGIN : NODE_OR_OWN;
   const files = builders.files;
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string;
-    if (StringPrototypeStartsWith(file, 'node:') || origins.isOwnFile(file)) continue;
-    if (addCodeFile(packages, file) === UNKNOWN_ORIGIN) origin = UNKNOWN_ORIGIN;
-    else if (origin === NODE_OR_OWN) origin = CALLER;
+    if (StringPrototypeStartsWith(file, 'node:') || origins.isOwnFile(file) || isListed(named, file)) continue;
+    const nested = origins.buildersOf(file);
+    let added: Origin;
+    if (nested === undefined) {
+      added = addCodeFile(packages, file);
+    } else {
+      named[named.length] = file;
+      added = addBuilders(packages, nested, origins, named);
+      named.length--;
+    }
+    if (added === UNKNOWN_ORIGIN) origin = UNKNOWN_ORIGIN;
+    else if (added === CALLER && origin === NODE_OR_OWN) origin = CALLER;
   }
   return origin;
+}
+
+function isListed(names: readonly string[], name: string): boolean {
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
+  return false;
 }
 
 /** Adds the packages of the file code was read from. */
