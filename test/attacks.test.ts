@@ -143,7 +143,7 @@ test("a framework's dispatch does not hide a package: its handler, Node's functi
     },
     allowed: [{ event: 'open', package: 'evil', match: { path: ['helpers.cjs', 'node_modules/router-kit/**'], mode: 'r' }, action: 'allow' }],
   });
-  const names = ['handler', 'node-function', 'app-helper', 'app-helper-direct', 'timer'];
+  const names = ['handler', 'node-function', 'app-helper', 'app-helper-direct', 'timer', 'node-function-later'];
   assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
   const reads = records.filter((record) => record.event === 'open' && record.args[0] === join(work, 'secret.txt'));
   assert.equal(reads.length, names.length);
@@ -152,15 +152,17 @@ test("a framework's dispatch does not hide a package: its handler, Node's functi
   assert.ok(reads.filter((read) => read.dispatchers?.includes('router-kit') === true).length >= 3, JSON.stringify(reads));
 });
 
-test('Node\'s own functions a package hands to an emitter, an EventTarget or a callback API run as nobody known, never as the application', () => {
+test('Node\'s own functions a package hands to an emitter, an EventTarget or a callback API run under its rules when bound, and as nobody known, never as the application, through another built-in', () => {
   // Rules for "*" fit the unknown subject; the application (the default, allow) would not be denied.
   const { result, records, work } = attackAsPackage('node-callbacks', { allowed: [{ event: 'open', package: '*', action: 'deny' }] });
-  const names = ['beforeExit', 'stream-close', 'abort-listener', 'abort-handler', 'readFile-callback'];
+  const bound = ['beforeExit', 'stream-close', 'abort-listener', 'abort-handler', 'readFile-callback'];
+  const names = [...bound, 'call-bound'];
   assert.deepEqual(result, Object.fromEntries(names.map((name) => [name, 'ERR_ACCESS_DENIED'])));
   for (const name of names) {
     assert.equal(existsSync(join(work, `${name}.txt`)), false, name);
     const opened = records.filter((record) => record.event === 'open' && record.args[0] === join(work, `${name}.txt`));
-    assert.deepEqual(opened.map((record) => [record.package, record.attribution, record.decision, record.blocked]), [[null, 'no-caller', 'deny', true]], name);
+    const expected = bound.includes(name) ? ['evil', 'complete', 'deny', true] : [null, 'no-caller', 'deny', true];
+    assert.deepEqual(opened.map((record) => [record.package, record.attribution, record.decision, record.blocked]), [expected], name);
   }
 });
 

@@ -13,7 +13,7 @@
 import { OWN_FILE, callSiteFileName, callSiteIsEval, callSites } from './callsites.js';
 import { isAuditing } from './kernel.js';
 import {
-  ObjectFreeze, ReflectApply, StringPrototypeStartsWith, WeakMapPrototypeGet, WeakMapPrototypeSet, newList,
+  ObjectFreeze, ReflectApply, ReflectConstruct, StringPrototypeStartsWith, WeakMapPrototypeGet, WeakMapPrototypeSet, newList,
 } from './primordials.js';
 
 export interface Cause {
@@ -136,6 +136,39 @@ export function runCausedBy<T>(file: string, run: () => T): T {
 export function withCause(callback: Method, cause: Cause): Method {
   return function (this: unknown, ...args: unknown[]) {
     return runWithCause(cause, callback, this, args);
+  };
+}
+
+/** `cause` followed by `outer`'s files, as long as one stack at most. */
+function joined(cause: Cause, outer: Cause): Cause {
+  const files = newList<string>();
+  const inner = cause.files;
+  for (let i = 0; i < inner.length; i++) files[files.length] = inner[i] as string;
+  const outerFiles = outer.files;
+  let truncated = cause.truncated || outer.truncated;
+  for (let i = 0; i < outerFiles.length; i++) {
+    if (files.length === MAX_FRAMES) {
+      truncated = true;
+      break;
+    }
+    files[files.length] = outerFiles[i] as string;
+  }
+  return ObjectFreeze({ files: ObjectFreeze(files), anonymous: cause.anonymous || outer.anonymous, truncated, unreadable: cause.unreadable || outer.unreadable });
+}
+
+/**
+ * `callback` (a function or a class) run with `cause` added to the cause in effect when it runs:
+ * both stay on the chain of what it raises. Called, or constructed, as `callback` would be.
+ */
+export function withAddedCause(callback: Method, cause: Cause): Method {
+  return function added(this: unknown, ...args: unknown[]) {
+    const outer = current;
+    current = outer === undefined ? cause : joined(cause, outer);
+    try {
+      return new.target === undefined ? ReflectApply(callback, this, args) : ReflectConstruct(callback, args, new.target === added ? callback : new.target) as unknown;
+    } finally {
+      current = outer;
+    }
   };
 }
 

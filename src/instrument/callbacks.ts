@@ -7,18 +7,21 @@
  * Scheduling such a function keeps the scheduler's stack as the cause of what it raises
  * (core/cause.ts), as deferred work does, so the agent decides it under the package's rules.
  *
+ * A bound copy of one of Node's audited functions keeps its binder's stack the same way, whoever
+ * calls it later (a package's API it was handed to: a router calling it as a handler).
+ *
  * Only those functions pay for a stack capture (2 to 4 µs); any other callback costs two look-ups
  * in weak sets (promise reactions) or a look at its source text (timers, bind). Installed with the
  * first hook: without one nothing is wrapped.
  */
-import { causeOfScheduling, withCause } from '../core/cause.js';
+import { causeOfScheduling, withAddedCause, withCause } from '../core/cause.js';
 import { isAuditing } from '../core/kernel.js';
 import {
   FunctionPrototype, FunctionPrototypeToString, PromisePrototype, StringPrototypeEndsWith, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas,
 } from '../core/primordials.js';
 import type { Domain } from './domain.js';
 import { builtinModule } from './lazy-builtins.js';
-import { applyHidingOwnFrames, isReplacement, replaceFunction, replaceValue } from './wrap.js';
+import { applyHidingOwnFrames, copyIdentity, isReplacement, replaceFunction, replaceValue } from './wrap.js';
 import type { Callable } from './wrap.js';
 
 /** Bound functions whose target is such a function: what they run is not the code of whoever binds them. */
@@ -65,6 +68,18 @@ function schedulesAt(target: object, key: string, positions: readonly number[], 
   });
 }
 
+/**
+ * What a bound copy of `target` runs: one of Node's audited functions (or a bound copy of one) a
+ * package binds runs later for whoever calls the copy, a package's API that calls it back (a
+ * router calling it as a route handler) included, so it keeps its binder's stack as a cause, added
+ * to the cause in effect when it runs. Any other target is bound as it is.
+ */
+function boundTarget(target: unknown, bind: (...args: never[]) => unknown): unknown {
+  if (!isAuditing() || typeof target !== 'function' || !(isReplacement(target) || WeakSetPrototypeHas(boundForeign, target))) return target;
+  const cause = causeOfScheduling(bind);
+  return cause === undefined ? target : copyIdentity(withAddedCause(target as Callable, cause), target);
+}
+
 const TIMERS = ['setTimeout', 'setInterval', 'setImmediate'] as const;
 
 function installCallbacks(): void {
@@ -84,7 +99,7 @@ function installCallbacks(): void {
   replaceFunction(FunctionPrototype, 'bind', (original) => {
     const bind = function (this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params -- every argument, as given
-      const bound = applyHidingOwnFrames(original, this, arguments as unknown as unknown[], bind) as object;
+      const bound = applyHidingOwnFrames(original, boundTarget(this, bind), arguments as unknown as unknown[], bind) as object;
       if (isAuditing() && isForeign(this, true)) WeakSetPrototypeAdd(boundForeign, bound);
       return bound;
     };

@@ -209,7 +209,7 @@ export function replaceValue(target: object, key: string, value: unknown): void 
 }
 
 /** Gives `wrapper` the original's name, length, prototype chain, own properties (promisify.custom, ...) and source text. */
-function copyIdentity<T extends object>(wrapper: T, original: object): T {
+export function copyIdentity<T extends object>(wrapper: T, original: object): T {
   const keys = ReflectOwnKeys(original);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string | symbol;

@@ -1,7 +1,7 @@
 // evil, under a policy that names router-kit a framework: what router-kit only dispatched is not
 // router-kit's, so evil tries to hide behind that, reading a secret through router-kit's dispatch
-// with its own handler, with Node's function bound, with the application's helper bound, and
-// from a timer. evil stays on the chain each time: every read is evil's, and denied.
+// with its own handler, with Node's function bound (dispatched now, or later by router-kit alone),
+// with the application's helper bound, and from a timer. evil stays on the chain each time: every read is evil's, and denied.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -21,3 +21,5 @@ kit.route('/app-helper', helpers.read.bind(null, secret));
 for (const path of ['/handler', '/node-function', '/app-helper']) result[path.slice(1)] = attempt(() => kit.dispatch(path));
 result['app-helper-direct'] = attempt(() => helpers.read(secret));
 setTimeout(() => { result.timer = attempt(() => kit.dispatch('/app-helper')); });
+// Node's function, bound, run by router-kit's own function on a later tick: only router-kit's frame is there.
+kit.later('/node-function', (error) => { result['node-function-later'] = error === null ? 'done' : error.code ?? error.message; });

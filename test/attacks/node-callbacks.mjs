@@ -1,7 +1,9 @@
 // evil hands Node's own functions, bound to its arguments, to Node APIs that call them back later
 // from Node's own code: an event emitter (the process's, a stream's), an EventTarget listener or
 // handler, a callback API. When they run no frame of evil's is on the stack, and none of the
-// program's at all: nobody known, never the application. At exit it prints what each attempt did.
+// program's at all. A bound copy of Node's function keeps its binder's stack: evil's. A bound copy
+// of another built-in that calls it (Function.prototype.call) keeps none: nobody known, never the
+// application. At exit it prints what each attempt did.
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { reportAtExit } from './attempt.mjs';
@@ -24,3 +26,5 @@ AbortSignal.timeout(1).addEventListener('abort', write('abort-listener'));
 AbortSignal.timeout(1).onabort = write('abort-handler');
 // The callback gets (error, data) after the bound arguments: writeFileSync ignores them.
 fs.readFile(own, write('readFile-callback'));
+const callBound = 'call-bound';
+process.once('beforeExit', Function.prototype.call.bind(fs.writeFileSync, null, target(callBound), 'x'));
