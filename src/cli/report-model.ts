@@ -290,10 +290,9 @@ class PackageTally {
 
   add(record: LogRecord): void {
     this.total++;
-    const innermost = record.packages[0];
-    if (record.package !== null && innermost?.name === record.package && typeof innermost.version === 'string') {
-      this.versions.add(innermost.version);
-    }
+    // The package decided for: the innermost, or the innermost after a policy's frameworks that only dispatched.
+    const decided = record.package === null ? undefined : record.packages.find((ref) => ref.name === record.package);
+    if (typeof decided?.version === 'string') this.versions.add(decided.version);
     const count = this.counts.get(record.event) ?? { count: 0, denied: 0 };
     count.count++;
     this.counts.set(record.event, count);
