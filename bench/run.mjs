@@ -193,6 +193,9 @@ const cases = [
   underRunCase('HTTP GET over loopback, sequential', 'http-sequential', 1500, 3, throughputAtLeast(0.9)),
   underRunCase('HTTP GET over loopback, 16 concurrent', 'http-concurrent', 3200, 3, throughputAtLeast(0.9)),
   underRunCase('fs.createReadStream, read to the end', 'read-stream', 4000, 3, reportOnly()),
+  // A fork-heavy job (npm, build scripts): per `node -e 0` child, each audited (Node 20 starts no
+  // module hooks thread for it: docs/security-model.md, *Module loading*).
+  underRunCase('a fork-heavy job: `node -e 0` children, per child', 'node-children', 10, 3, ratioBelow(1.3)),
   {
     // One verdict of the agent: a 50-rule policy with package rules, chains of 0 to 3 packages.
     name: 'decide(), 50-rule policy',

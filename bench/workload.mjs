@@ -111,6 +111,12 @@ const workloads = {
       return sink;
     };
   },
+  // Each child a Node process of its own, which under audithook run starts its agent (#16 §4).
+  'node-children': () => (n) => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += spawnSync(process.execPath, ['-e', '0']).status;
+    return sink;
+  },
   'spawn-sync': () => (n) => {
     let sink = 0;
     for (let i = 0; i < n; i++) sink += spawnSync('true').status;

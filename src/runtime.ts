@@ -14,7 +14,7 @@
  */
 import { addHook, audit } from './core/kernel.js';
 import type { Hook } from './core/kernel.js';
-import { announceStartup, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
+import { announceStartup, deferEsmHooksThread, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
 import { buildersOf } from './core/built-code.js';
 import { currentCause } from './core/cause.js';
 import type { Cause } from './core/cause.js';
@@ -75,3 +75,5 @@ function findOrCreateRuntime(): Runtime {
 }
 
 export const runtime: Runtime = findOrCreateRuntime();
+// The agent adds its hook before any code of the program: Node 20's module hooks thread can wait for a way to an ES module (instrument/esm-start.ts).
+if (loadedByAgent) deferEsmHooksThread();

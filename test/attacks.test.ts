@@ -189,6 +189,17 @@ test('a package\'s ES module imports are charged to it, static ones included, no
   assert.deepEqual(evil.map((record) => [record.package, record.attribution]), [[null, 'complete']]);
 });
 
+test("Node 20's module hooks thread waits for a way to an ES module, and no way to one gets past it: the module's own static import is still raised, as the package's", () => {
+  // The first worker of a CommonJS program that never names import() is thread 1: no hooks thread was started before it.
+  assert.equal(attack('late-esm.cjs', ['none']).result, 1);
+  for (const route of ['import-call', 'import-comment', 'function', 'indirect-eval', 'vm', 'compile', 'run-main', 'run-main-type-module']) {
+    const { records, result } = attack('late-esm.cjs', [route]);
+    assert.deepEqual(result, { loaded: true }, route);
+    const inner = records.filter((record) => record.event === 'import' && String(record.args[1]).endsWith('/evil/esm/inner.mjs'));
+    assert.deepEqual(inner.map((record) => record.package), ['evil'], route);
+  }
+});
+
 test('a package cannot forge, edit or remove the record: lines in another process\'s name are dropped and reported', () => {
   const { records, streams, result, work } = attackAsPackage('forge-record');
   assert.deepEqual(result, { guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED' });

@@ -238,5 +238,6 @@ export const ProcessModuleLoadList = (process as unknown as { moduleLoadList?: r
 export const PathJoin = path.join;
 export const PathIsAbsolute = path.isAbsolute;
 export const PathResolve = path.resolve;
+export const PathDirname = path.dirname;
 export const FileURLToPath = url.fileURLToPath;
 export const PathToFileURL = url.pathToFileURL;

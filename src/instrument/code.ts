@@ -12,6 +12,7 @@ import {
   FunctionPrototypeHasInstance, FunctionPrototypeToString, GlobalFetch, NumberParseInt, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, RegExpPrototypeExec, isAnyArrayBuffer, isProxy, isArrayBufferView, nullPrototype, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
+import { compilingSource } from './esm-start.js';
 import { callFromCaller, mentionsImport } from './referrer.js';
 import type { Reflector } from './referrer.js';
 import {
@@ -38,7 +39,9 @@ function describeFunctionSource(keyword: string): Describe {
     let params = '';
     for (let i = 0; i < last; i++) params = i === 0 ? args[i] as string : `${params},${args[i] as string}`;
     const body = last >= 0 ? args[last] as string : '';
-    return operation('compile', [`${keyword} anonymous(${params}\n) {\n${body}\n}`, null]);
+    const source = `${keyword} anonymous(${params}\n) {\n${body}\n}`;
+    compilingSource(source);
+    return operation('compile', [source, null]);
   };
 }
 
@@ -212,8 +215,11 @@ function auditWebAssemblyNamespace(wasm: Record<string, unknown>): void {
 }
 
 /** ShadowRealm#evaluate(sourceText) (--experimental-shadow-realm) compiles a script in the realm; a non-string throws V8's TypeError. */
-const describeShadowRealmEvaluate: Describe = (args) =>
-  typeof args[0] === 'string' ? operation('compile', [args[0], null]) : undefined;
+const describeShadowRealmEvaluate: Describe = (args) => {
+  if (typeof args[0] !== 'string') return undefined;
+  compilingSource(args[0]);
+  return operation('compile', [args[0], null]);
+};
 
 function installShadowRealm(global: typeof globalThis): void {
   const ShadowRealmCtor = (global as { ShadowRealm?: unknown }).ShadowRealm;

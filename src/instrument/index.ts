@@ -93,4 +93,4 @@ export function announceStartup(requirePreload: boolean): void {
   announce(requirePreload, Module as unknown as { runMain: (...args: unknown[]) => unknown });
 }
 
-export { openCodeHookSet } from './module/index.js';
+export { deferEsmHooksThread, openCodeHookSet } from './module/index.js';

@@ -15,7 +15,7 @@
  */
 import { callSiteEvalOrigin, callSiteFileName, callSiteIsEval, callSites } from '../core/callsites.js';
 import {
-  MapCtor, MapPrototypeGet, MapPrototypeSet, PathIsAbsolute, ReflectApply, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
+  MapCtor, MapPrototypeGet, MapPrototypeSet, PathIsAbsolute, ReflectApply, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
   StringPrototypeStartsWith,
 } from '../core/primordials.js';
 import { compileOwnModule } from './module/own-module.js';
@@ -30,9 +30,25 @@ const CALLER_SOURCE = "'use strict'; module.exports = (() => function (reflect, 
 /** Enough for audithook's own frames (trap, audited wrapper) above the caller. */
 const FRAMES = 8;
 
-/** Whether code built from this text can contain an `import()` (the keyword cannot be escaped or built). */
-export function mentionsImport(text: string): boolean {
-  return StringPrototypeIncludes(text, 'import');
+const OPEN_PAREN = 40;
+const SLASH = 47;
+
+/**
+ * Whether code built from this text can call `import()` (the keyword cannot be escaped or built):
+ * the word `import` followed by `(`, or by what could hide one (a comment, a character beyond
+ * ASCII, the end). `import` before another word (in a comment, a string) does not count; a false
+ * positive only costs a little (callFromCaller, esm-start.ts).
+ */
+export function mentionsImport(source: string): boolean {
+  let at = StringPrototypeIndexOf(source, 'import');
+  while (at !== -1) {
+    let next = at + 6;
+    let code = StringPrototypeCharCodeAt(source, next);
+    while (code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12) code = StringPrototypeCharCodeAt(source, ++next);
+    if (code === OPEN_PAREN || code === SLASH || code > 127 || code !== code) return true;
+    at = StringPrototypeIndexOf(source, 'import', at + 6);
+  }
+  return false;
 }
 
 /** The functions that call from a file, by the file's name. */

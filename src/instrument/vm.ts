@@ -20,6 +20,7 @@ import {
 } from '../core/primordials.js';
 import { optionOf, readOptions } from './args.js';
 import { calledByNode } from './caller.js';
+import { compilingSource } from './esm-start.js';
 import { auditFunctionConstructors, auditWebAssembly } from './code.js';
 import { REJECTS, THROWS, auditedConstructor, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';
@@ -110,6 +111,7 @@ const describeScript: Describe = (args) => {
   const filename = args[1];
   if (typeof code !== 'string' || typeof filename !== 'string') return undefined;
   nameBuiltCode(filename, describeScript);
+  compilingSource(code);
   return operation('compile', [code, filename]);
 };
 
@@ -124,6 +126,7 @@ function describeSourceTextModule(audit: (context: unknown) => void): Describe {
     if (typeof sourceText !== 'string') return undefined;
     audit(optionOf(args[0], 'context'));
     if (typeof identifier === 'string') nameBuiltCode(identifier, describe);
+    compilingSource(sourceText);
     return operation('compile', [sourceText, typeof identifier === 'string' ? identifier : null]);
   };
   return describe;
@@ -149,6 +152,7 @@ function describeCompileFunction(audit: (context: unknown) => void): Describe {
     if (options !== undefined) args[2] = options;
     audit(optionOf(options, 'parsingContext'));
     nameBuiltCode(filename, describe);
+    compilingSource(code);
     return operation('compile', [code, filename]);
   };
   return describe;

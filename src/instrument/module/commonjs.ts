@@ -16,6 +16,7 @@ import {
 } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
+import { compilingSource } from '../esm-start.js';
 import { loadingBuiltin } from '../lazy-builtins.js';
 import { checkSource } from './eval.js';
 import { takeEsmImport } from './loading.js';
@@ -115,6 +116,7 @@ export function installCommonJs(): void {
   } as (this: unknown, ...args: unknown[]) => unknown);
 
   replaceFunction(proto, '_compile', (originalCompile) => function _compile(this: CjsModule, content: string, filename: string, format?: string) {
+    if (typeof content === 'string') compilingSource(content);
     if (typeof content === 'string' && !isLoaderCompile(this, filename) && isAuditing()) {
       // Code the caller compiles under a name of its choice is the caller's (core/built-code.ts).
       if (typeof filename === 'string') nameBuiltCode(filename, _compile);

@@ -3,10 +3,11 @@
  * on the first source that mentions eval), and what rewritten code calls: `__audithook`, a global
  * user code can neither replace nor (the rewriter checks) shadow.
  */
-import { readFileSync } from 'node:fs';
+import { constants, readFileSync, statSync } from 'node:fs';
 import { isAuditing } from '../../core/kernel.js';
 import { openCode } from '../../core/opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, PathJoin, ReflectApply, nullPrototype } from '../../core/primordials.js';
+import { compilingSource } from '../esm-start.js';
 import { callFromCaller, mentionsImport } from '../referrer.js';
 import { THROWS, instrument, operation, raise, replaceFunction } from '../wrap.js';
 import type { Describe } from '../wrap.js';
@@ -15,7 +16,11 @@ import { compileOwnModule } from './own-module.js';
 
 const realEval = globalThis.eval;
 
-const describeIndirectEval: Describe = (args) => (typeof args[0] === 'string' ? operation('compile', [args[0], '<eval>']) : undefined);
+const describeIndirectEval: Describe = (args) => {
+  if (typeof args[0] !== 'string') return undefined;
+  compilingSource(args[0]);
+  return operation('compile', [args[0], '<eval>']);
+};
 
 /**
  * The audited indirect eval that rewritten references to the global eval get, with the global
@@ -33,7 +38,10 @@ const auditedEval = evalHolder.eval;
 /** What rewritten code calls. */
 const evalAudit = ObjectFreeze({
   direct(source: unknown, filename: string): unknown {
-    if (typeof source === 'string' && isAuditing()) raise('compile', [source, filename]);
+    if (typeof source === 'string' && isAuditing()) {
+      compilingSource(source);
+      raise('compile', [source, filename]);
+    }
     return source;
   },
   spread(args: Iterable<unknown>, filename: string): unknown[] {
@@ -56,6 +64,23 @@ type RewriteEval = (source: string, filename: string, isModule: boolean) => stri
 let rewriter: RewriteEval | undefined;
 /** Read with Node's own function, captured before it is instrumented: audithook's own reads raise nothing. */
 export const readOwnFile = readFileSync;
+const statOwnFile = statSync;
+const { S_IFMT, S_IFREG } = constants;
+
+/** Whether a path is a regular file, and its text (undefined when it cannot be read), as readOwnFile reads. */
+export const ownFiles = ObjectFreeze({
+  isFile(path: string): boolean {
+    const mode = statOwnFile(path, { throwIfNoEntry: false })?.mode;
+    return typeof mode === 'number' && (mode & S_IFMT) === S_IFREG;
+  },
+  read(path: string): string | undefined {
+    try {
+      return readOwnFile(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+});
 
 /** The source with eval audited. The rewriter is dist/rewrite-eval.js, beside this bundle. */
 function auditEvalIn(source: string, filename: string, isModule: boolean): string {

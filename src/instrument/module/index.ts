@@ -11,17 +11,18 @@
 // The CommonJS loader itself, whose functions every require reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
-import { inNodeHooksThread } from '../../core/thread.js';
+import { inNodeHooksThread, inWorker } from '../../core/thread.js';
 import { NumberParseInt, StringPrototypeEndsWith } from '../../core/primordials.js';
 import { isURL, readOptions, toStringValue } from '../args.js';
-import { instrument, operation } from '../wrap.js';
+import { beforeCall, instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
 import type { Domain } from '../domain.js';
 import { installCommonJs } from './commonjs.js';
+import { deferEsmHooks, entryMayBeModule, esmMayLoad, mainCanWait } from '../esm-start.js';
 import { watchBuiltinLoads } from '../lazy-builtins.js';
 import { inThreadHooks } from './esm.js';
 import type { SyncHooks } from './esm.js';
-import { defineEvalAudit, readOwnFile } from './eval.js';
+import { defineEvalAudit, ownFiles, readOwnFile } from './eval.js';
 import { rewritesEval } from './mentions-eval.js';
 import { offThreadHooks, setAuditingFlag, setOpenCodeFlag } from './node20/main-thread.js';
 
@@ -47,7 +48,35 @@ function startOnce(): void {
 
 function auditHookAdded(): void {
   setAuditingFlag();
-  startOnce();
+  startOrDefer();
+}
+
+/**
+ * Node 20's hooks thread waits for a way to an ES module (esm-start.ts) when the agent's copy asks
+ * (its hook comes before any code of the program) and the thread is a main thread whose program, as
+ * it was started, can wait. In-thread hooks (Node >= 22.15) also see what require() loads of ES
+ * modules: they start with the first hook.
+ */
+let deferrable = false;
+let mainCanWaitForHooks = false;
+let waiting = false;
+
+export function deferEsmHooksThread(): void {
+  deferrable = true;
+}
+
+function startOrDefer(): void {
+  if (startEsmHooks === undefined || waiting) return;
+  if (!deferrable || !mainCanWaitForHooks) {
+    startOnce();
+    return;
+  }
+  waiting = true;
+  deferEsmHooks(startOnce);
+  // Module.runMain(main = process.argv[1]) is the step Node takes to run the entry: it looks at main then.
+  beforeCall(Module, 'runMain', (args) => {
+    if (entryMayBeModule(args.length > 0 && args[0] !== undefined ? args[0] : process.argv[1], ownFiles)) esmMayLoad();
+  });
 }
 
 /**
@@ -70,7 +99,7 @@ function mainModuleMayAddHook(): boolean {
 
 export function openCodeHookSet(): void {
   setOpenCodeFlag();
-  startOnce();
+  startOrDefer();
 }
 
 // ---- module.register -----------------------------------------------------------------------------
@@ -84,6 +113,8 @@ const REGISTER_OPTIONS = ['parentURL', 'data', 'transferList'] as const;
  * argument is an options object: each is read and converted once here, and Node gets the strings.
  */
 const describeRegister: Describe = (args) => {
+  // The program's hooks chain after audithook's, as when audithook's start with the first hook.
+  esmMayLoad();
   const specifier = toStringValue(args[0]);
   args[0] = specifier;
   const second = args[1];
@@ -132,6 +163,8 @@ function installModules(): void {
       startEsmHooks = () => registerHooks(inThreadHooks());
     } else if (typeof register === 'function') {
       startEsmHooks = offThreadHooks(loader as { register: NonNullable<Loader['register']> });
+      const startedWith = process as unknown as { _eval?: unknown; env: Record<string, string | undefined> };
+      mainCanWaitForHooks = !inWorker() && mainCanWait(process.execArgv, startedWith.env['NODE_OPTIONS'], startedWith._eval, process.argv[1]);
     }
     if (mainModuleMayAddHook()) startOnce();
   }
