@@ -9,7 +9,6 @@
  * Bundled with the runtime into one dependency-free file (dist/agent.js). Its configuration comes
  * from the environment (src/agent/config.ts), which it passes on to every child it starts.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
 import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
@@ -79,6 +78,9 @@ function readPolicy(channel: string, digest: string): CompiledPolicy {
   } catch (error) {
     throw new AgentError(`cannot read the policy audithook run wrote (${file}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  // Loaded here, only under a policy: node:crypto costs every process a few milliseconds to load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when there is a policy to check
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   if (createHash('sha256').update(text).digest('hex') !== digest) {
     throw new AgentError(`${file} is not the policy audithook run wrote (its SHA-256 is not ${POLICY_VARIABLE}'s): something changed it`);
   }
