@@ -195,7 +195,7 @@ const cases = [
   underRunCase('fs.createReadStream, read to the end', 'read-stream', 4000, 3, reportOnly()),
   // A fork-heavy job (npm, build scripts): per `node -e 0` child, each audited (Node 20 starts no
   // module hooks thread for it: docs/security-model.md, *Module loading*).
-  underRunCase('a fork-heavy job: `node -e 0` children, per child', 'node-children', 10, 3, ratioBelow(1.3)),
+  underRunCase('a fork-heavy job: `node -e 0` children, per child', 'node-children', 4, 3, ratioBelow(1.3)),
   {
     // One verdict of the agent: a 50-rule policy with package rules, chains of 0 to 3 packages.
     name: 'decide(), 50-rule policy',
