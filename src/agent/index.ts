@@ -17,7 +17,7 @@ import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
+  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
@@ -155,7 +155,10 @@ const NODE_PERMISSION_MODEL = "Node's permission model";
 function namesTheRecord(args: readonly unknown[]): boolean {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (typeof arg === 'string' && (arg === log || arg === channelDirectory || StringPrototypeStartsWith(arg, channelFiles))) return true;
+    if (typeof arg !== 'string') continue;
+    // The kernel reads `//`, `/./` and `dir/../` as the path without them: so does the guard.
+    const path = StringPrototypeIncludes(arg, '//') || StringPrototypeIncludes(arg, '/.') ? PathNormalize(arg) : arg;
+    if (path === log || path === channelDirectory || StringPrototypeStartsWith(path, channelFiles)) return true;
   }
   return false;
 }

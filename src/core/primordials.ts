@@ -239,5 +239,6 @@ export const PathJoin = path.join;
 export const PathIsAbsolute = path.isAbsolute;
 export const PathResolve = path.resolve;
 export const PathDirname = path.dirname;
+export const PathNormalize = path.normalize;
 export const FileURLToPath = url.fileURLToPath;
 export const PathToFileURL = url.pathToFileURL;

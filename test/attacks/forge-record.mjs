@@ -2,8 +2,11 @@
 // record in its parent's name on its process's channels (the descriptors of the pool's FIFOs, found
 // through /proc/self/fd), one in its own name that would read back as what the supervisor says (a
 // `run` record naming `/` as the project, for `policy learn` to write `${PROJECT}/**` as `/**`),
-// and tries to append to, rewrite or remove the log and to claim a fresh channel of the pool.
+// and tries to append to, rewrite or remove the log and to claim a fresh channel of the pool, also
+// through other spellings of the same paths (a doubled slash, `/./`, `dir/../`), which the kernel
+// resolves to the same files.
 import fs from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { attempt, reportAtExit } from './attempt.mjs';
 
 const forged = `${JSON.stringify({
@@ -30,4 +33,7 @@ reportAtExit({
   truncate: attempt(() => fs.truncateSync(log)),
   remove: attempt(() => fs.unlinkSync(log)),
   claim: attempt(() => fs.openSync(`${channel}/${fs.readdirSync(channel)[0]}`, 'w')),
+  respelled: [`/${log}`, `${dirname(log)}/./${basename(log)}`, `${dirname(log)}/../${basename(dirname(log))}/${basename(log)}`]
+    .map((path) => attempt(() => fs.appendFileSync(path, forged))),
+  respelledChannel: attempt(() => fs.readdirSync(`${channel}/.`)),
 });
