@@ -17,7 +17,7 @@ import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { runtime } from '../runtime.js';
 import {
-  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
+  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
@@ -159,8 +159,28 @@ function namesTheRecord(args: readonly unknown[]): boolean {
     // The kernel reads `//`, `/./` and `dir/../` as the path without them: so does the guard.
     const path = StringPrototypeIncludes(arg, '//') || StringPrototypeIncludes(arg, '/.') ? PathNormalize(arg) : arg;
     if (path === log || path === channelDirectory || StringPrototypeStartsWith(path, channelFiles)) return true;
+    if (StringPrototypeStartsWith(path, '/proc/') && throughProcessLink(path)) return true;
   }
   return false;
+}
+
+/** A path that goes on through a process's root, working directory or a directory descriptor (/proc/self/root/tmp/...). */
+const THROUGH_DIRECTORY_LINK = /^\/proc\/[^/]+\/(?:task\/[^/]+\/)?(?:root|cwd|fd\/[^/]+)\/./;
+/** A process's descriptor, and whose: `self`, `thread-self` or a pid. */
+const DESCRIPTOR_LINK = /^\/proc\/([^/]+)\/(?:task\/[^/]+\/)?fd\/[^/]+\/?$/;
+const ownPid = `${process.pid}`;
+/**
+ * Whether a /proc path may reach the record by a way the names do not show: through a link to a
+ * directory (which could be any folder, the channel's among them) or to another process's
+ * descriptor (the supervisor holds the log's). The process's own descriptors (`/proc/self/fd/0`)
+ * are what it holds already.
+ */
+function throughProcessLink(path: string): boolean {
+  if (RegExpPrototypeExec(THROUGH_DIRECTORY_LINK, path) !== null) return true;
+  const descriptor = RegExpPrototypeExec(DESCRIPTOR_LINK, path);
+  if (descriptor === null) return false;
+  const owner = descriptor[1];
+  return owner !== 'self' && owner !== 'thread-self' && owner !== ownPid;
 }
 
 /** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook. */

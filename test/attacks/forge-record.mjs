@@ -3,10 +3,10 @@
 // through /proc/self/fd), one in its own name that would read back as what the supervisor says (a
 // `run` record naming `/` as the project, for `policy learn` to write `${PROJECT}/**` as `/**`),
 // and tries to append to, rewrite or remove the log and to claim a fresh channel of the pool, also
-// through other spellings of the same paths (a doubled slash, `/./`, `dir/../`), which the kernel
-// resolves to the same files.
+// through other spellings of the same paths (a doubled slash, `/./`, `dir/../`, /proc's links to its
+// root and working directory) and through the supervisor's own descriptor of the log.
 import fs from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import { attempt, reportAtExit } from './attempt.mjs';
 
 const forged = `${JSON.stringify({
@@ -33,7 +33,22 @@ reportAtExit({
   truncate: attempt(() => fs.truncateSync(log)),
   remove: attempt(() => fs.unlinkSync(log)),
   claim: attempt(() => fs.openSync(`${channel}/${fs.readdirSync(channel)[0]}`, 'w')),
-  respelled: [`/${log}`, `${dirname(log)}/./${basename(log)}`, `${dirname(log)}/../${basename(dirname(log))}/${basename(log)}`]
-    .map((path) => attempt(() => fs.appendFileSync(path, forged))),
+  respelled: [
+    `/${log}`, `${dirname(log)}/./${basename(log)}`, `${dirname(log)}/../${basename(dirname(log))}/${basename(log)}`,
+    `/proc/self/root${log}`, `/proc/${process.pid}/cwd/${relative(process.cwd(), log)}`,
+  ].map((path) => attempt(() => fs.appendFileSync(path, forged))),
+  supervisorDescriptor: attempt(() => {
+    for (let fd = 0; fd < 64; fd++) {
+      const descriptor = `/proc/${process.ppid}/fd/${fd}`;
+      let target = null;
+      try {
+        target = fs.readlinkSync(descriptor);
+      } catch {
+        // Not open.
+      }
+      if (target === log) return fs.appendFileSync(descriptor, forged);
+    }
+    throw new Error('the supervisor holds no descriptor of the log');
+  }),
   respelledChannel: attempt(() => fs.readdirSync(`${channel}/.`)),
 });
