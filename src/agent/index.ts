@@ -15,7 +15,7 @@ import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads'
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
-import { runtime } from '../runtime.js';
+import { loadRuntime, saveCodeCache } from './code-cache.js';
 import {
   ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
@@ -33,6 +33,8 @@ import { jsonSafeArgs } from './json-safe.js';
 import { jsonText } from './json-text.js';
 import { ChannelError, openChannel } from './channel.js';
 import type { Channel } from './channel.js';
+
+const { runtime } = loadRuntime(module);
 
 /** audithook's own files (this bundle and the package's dist/): their frames are not the caller's. */
 const ownDirectory = `${dirname(__filename)}${sep}`;
@@ -281,3 +283,4 @@ runtime.installInstrumentation();
 runtime.addAuditHook(auditHook, true);
 // After the hook: the program's start (cpython.run_file, cpython.run_command, ...) is logged and decided too.
 runtime.announceStartup(module.parent?.id === 'internal/preload');
+saveCodeCache();
