@@ -44,8 +44,8 @@ test('the first process writes the cache for its Node, raising no event; the nex
   assert.deepEqual(first, ['cpython.run_command [' + JSON.stringify(PROGRAM) + ']', 'open ["/dev/null","r",524288]']);
   const files = cacheFiles(root);
   assert.equal(files.length, 1);
-  assert.match(files[0]!, new RegExp(`^runtime-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-\\d+-[\\d.]+\\.bin$`));
-  const file = join(root, '.code-cache', files[0]!);
+  assert.match(files[0], new RegExp(`^runtime-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-\\d+-[\\d.]+\\.bin$`));
+  const file = join(root, '.code-cache', files[0]);
   const written = statSync(file);
   assert.ok(written.size > 10_000);
   // Accepted: a rejected cache would be written again (a new file renamed over it).
@@ -58,7 +58,7 @@ test('a cache V8 rejects (not one it wrote) is compiled past and written again; 
   const root = packageCopy();
   const expected = runEvents(root, PROGRAM);
   const [name] = cacheFiles(root);
-  const file = join(root, '.code-cache', name!);
+  const file = join(root, '.code-cache', name);
   writeFileSync(file, Buffer.alloc(4096, 0x5a));
   assert.deepEqual(runEvents(root, PROGRAM), expected);
   assert.notEqual(readFileSync(file)[0], 0x5a);

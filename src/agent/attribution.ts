@@ -27,7 +27,7 @@ import { isCommandLineCode } from '../core/built-code.js';
 import type { Cause } from '../core/cause.js';
 import { callSiteFileName, callSiteIsEval, callSiteLocation, callSites } from '../core/callsites.js';
 import {
-  MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectHasOwn, ProcessCwd, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeReplaceAll,
+  MapCtor, MapPrototypeGet, MapPrototypeSet, ObjectFreeze, ObjectHasOwn, ProcessCwd, ReflectApply, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeReplaceAll,
   StringPrototypeSlice, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 
@@ -339,7 +339,7 @@ const ENTRY_SCRIPT: unknown = process.argv[1];
 
 /** The linked package that `directory` (outside any node_modules) is in, or null. */
 function linkedPackage(directory: string): PackageRef | null {
-  links ??= findLinks();
+  links ??= findLinks(false);
   for (;;) {
     const ref = MapPrototypeGet(links, directory);
     if (ref !== undefined) return ref;
@@ -354,7 +354,7 @@ function linkedPackage(directory: string): PackageRef | null {
  * and its entry script's, and their parents'), but not one to a directory that holds the entry
  * script (or, without one, the working directory): a workspace links the application too.
  */
-function findLinks(): Map<string, PackageRef> {
+function findLinks(typed: boolean): Map<string, PackageRef> {
   const found = new MapCtor<string, PackageRef>();
   const cwd = START_DIRECTORY;
   let application = '';
@@ -372,7 +372,7 @@ function findLinks(): Map<string, PackageRef> {
     for (;;) {
       if (MapPrototypeGet(seen, directory) === undefined) {
         MapPrototypeSet(seen, directory, true);
-        scanLinks(`${directory === sep ? '' : directory}${sep}node_modules`, '', found, application);
+        scanLinks(`${directory === sep ? '' : directory}${sep}node_modules`, '', found, application, typed);
       }
       const parent = dirname(directory);
       if (parent === directory) break;
@@ -382,24 +382,26 @@ function findLinks(): Map<string, PackageRef> {
   return found;
 }
 
-function scanLinks(directory: string, scope: string, found: Map<string, PackageRef>, application: string): void {
-  let names: string[];
+function scanLinks(directory: string, scope: string, found: Map<string, PackageRef>, application: string, typed: boolean): void {
+  let entries: Entries;
   let real: string;
   try {
-    names = readdirSync(directory);
+    entries = listEntries(directory, typed);
     real = realpath(directory);
   } catch {
     return;
   }
+  const { names, mayBeLink } = entries;
   for (let i = 0; i < names.length; i++) {
     const entryName = names[i] as string;
     if (StringPrototypeCharCodeAt(entryName, 0) === DOT) continue;
     const full = `${directory}${sep}${entryName}`;
     if (scope === '' && StringPrototypeCharCodeAt(entryName, 0) === AT) {
-      scanLinks(full, entryName, found, application);
+      scanLinks(full, entryName, found, application, typed);
       continue;
     }
-    // A link is an entry whose real path is elsewhere (no Dirent or Stats: their fields are set through Object.prototype's setters).
+    if (!(mayBeLink[i] as boolean)) continue;
+    // A link is an entry whose real path is elsewhere.
     let target: string;
     try {
       target = realpath(full);
@@ -414,3 +416,42 @@ function scanLinks(directory: string, scope: string, found: Map<string, PackageR
     if (MapPrototypeGet(found, target) === undefined) MapPrototypeSet(found, target, manifestRef(target, name));
   }
 }
+
+interface Entries {
+  readonly names: string[];
+  /** Per name: whether it may be a link, and so is resolved. */
+  readonly mayBeLink: boolean[];
+}
+
+const TYPED_ENTRIES = ObjectFreeze({ __proto__: null, withFileTypes: true });
+const { isSymbolicLink } = fs.Dirent.prototype;
+
+/**
+ * A directory's names. `typed` (at load, before any program code): each entry's type, one call for
+ * the whole directory, so only links are resolved. Later, every name may be a link: a Dirent's
+ * fields are set through setters a program can add to Object.prototype, and would then say what
+ * the program likes.
+ */
+function listEntries(directory: string, typed: boolean): Entries {
+  const names = newList<string>();
+  const mayBeLink = newList<boolean>();
+  if (typed) {
+    const entries = readdirSync(directory, TYPED_ENTRIES as { withFileTypes: true });
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as fs.Dirent;
+      names[i] = entry.name;
+      mayBeLink[i] = ReflectApply<fs.Dirent, [], boolean>(isSymbolicLink, entry, []);
+    }
+  } else {
+    const all = readdirSync(directory);
+    for (let i = 0; i < all.length; i++) {
+      names[i] = all[i] as string;
+      mayBeLink[i] = true;
+    }
+  }
+  return { names, mayBeLink };
+}
+
+// A program run from a file has frames of its own from its first event on: its links are read now,
+// while the entries' types can be trusted (listEntries). Without one (`-e`, the REPL), when needed.
+if (typeof ENTRY_SCRIPT === 'string') links = findLinks(true);
