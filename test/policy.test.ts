@@ -319,15 +319,18 @@ describe('decide', () => {
     assert.equal(spawn(null), 'deny', 'null matches no pattern');
   });
 
-  test('variables: ~ and ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE} are the run\'s, in every kind of argument that holds a path', () => {
+  test('variables: ~ and ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM} are the run\'s, in every kind of argument that holds a path', () => {
     // Values with glob characters in them stay literal.
-    const variables = { HOME: '/home/m{e}', PROJECT: '/work/app*', TMPDIR: '/var/tmp', NPM_CACHE: '/cache/npm' };
+    const variables = {
+      HOME: '/home/m{e}', PROJECT: '/work/app*', TMPDIR: '/var/tmp', NPM_CACHE: '/cache/npm', NODE: '/opt/node[22]/bin/node', NPM: '/opt/node[22]/lib/node_modules/npm',
+    };
     const policy = loadPolicy(policyFile(JSON.stringify({
       default: 'deny',
       rules: [
         { event: 'open', match: { path: ['~/.npmrc', '${HOME}/.config/**', '${PROJECT}/src/**', '${TMPDIR}/**', '${NPM_CACHE}/_logs/*-debug-0.log', '{~,${PROJECT}}/both', '\\${HOME}/x', '\\~/y'] }, action: 'allow' },
         { event: 'import', match: { filename: ['${PROJECT}/node_modules/**', '~/lib/*.js'] }, action: 'allow' },
-        { event: 'subprocess.Popen', match: { executable: '${PROJECT}/node_modules/.bin/*' }, action: 'allow' },
+        { event: 'subprocess.Popen', match: { executable: ['${PROJECT}/node_modules/.bin/*', '${NODE}'] }, action: 'allow' },
+        { event: 'import', package: 'npm', match: { filename: '${NPM}/**' }, action: 'allow' },
         { event: 'socket.connect', match: { address: '${TMPDIR}/*.sock' }, action: 'allow' },
       ],
     })), variables);
@@ -341,6 +344,9 @@ describe('decide', () => {
     assert.equal(decide(policy, 'import', ['x', '/work/app*/node_modules/x/index.js', [], null, null], []).decision, 'allow');
     assert.equal(decide(policy, 'import', ['x', '/home/m{e}/lib/a.js', [], null, null], []).decision, 'allow');
     assert.equal(decide(policy, 'subprocess.Popen', ['/work/app*/node_modules/.bin/tsc', [], null, {}], []).decision, 'allow');
+    assert.equal(decide(policy, 'subprocess.Popen', ['/opt/node[22]/bin/node', [], null, {}], []).decision, 'allow');
+    assert.equal(decide(policy, 'subprocess.Popen', ['/opt/node2/bin/node', [], null, {}], []).decision, 'deny');
+    assert.equal(decide(policy, 'import', ['x', '/opt/node[22]/lib/node_modules/npm/lib/cli.js', [], null, null], ['npm']).decision, 'allow');
     assert.equal(decide(policy, 'socket.connect', [{}, '/var/tmp/db.sock'], []).decision, 'allow');
   });
 
@@ -368,8 +374,8 @@ describe('decide', () => {
 
   test('variables: an unknown or unclosed one is an error at its pattern, naming the variables', () => {
     const rule = (match: string) => withRule(`{ "event": "open", "match": { "path": ${match} }, "action": "deny" }`);
-    rejects(rule('["/ok", "${PROJ}/x"]'), '"${PROJ}', 'rules[0].match.path[1]: "${PROJ}/x": unknown variable "${PROJ}"; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE} (\\$ for a literal $)');
-    rejects(rule('"${HOME/x"'), '"${HOME/', 'rules[0].match.path: "${HOME/x": "${" at position 1 is never closed; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}');
+    rejects(rule('["/ok", "${PROJ}/x"]'), '"${PROJ}', 'rules[0].match.path[1]: "${PROJ}/x": unknown variable "${PROJ}"; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM} (\\$ for a literal $)');
+    rejects(rule('"${HOME/x"'), '"${HOME/', 'rules[0].match.path: "${HOME/x": "${" at position 1 is never closed; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM}');
   });
 
   test('every argument is matched as the kind the catalogue states: a database is a path, a glob pattern is text', () => {

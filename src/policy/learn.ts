@@ -10,7 +10,7 @@
  * - inside the project, npm's cache -> its top-level directory `/**` (`${PROJECT}/src/**`), a
  *   top-level file exactly; inside the temporary directory -> `${TMPDIR}/**` (names there are random);
  * - inside the home directory -> `~/...`, exactly; run-to-run parts of exact names (times,
- *   digests, UUIDs) -> `*`;
+ *   digests, UUIDs) -> `*`; the Node executable -> `${NODE}`, inside npm's folder -> `${NPM}/**`;
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
  * allows them. With `frameworks`, the learned policy names them, and an event in code they only
@@ -98,6 +98,8 @@ class Generaliser {
       { dir: variables.NPM_CACHE, written: '${NPM_CACHE}', scope: 'top' },
       { dir: variables.TMPDIR, written: '${TMPDIR}', scope: 'whole' },
       { dir: variables.HOME, written: '~', scope: 'exact' },
+      { dir: variables.NODE, written: '${NODE}', scope: 'exact' },
+      { dir: variables.NPM, written: '${NPM}', scope: 'whole' },
     ];
     this.anchors = anchors.filter((anchor) => anchor.dir !== '/').sort((a, b) => b.dir.length - a.dir.length);
   }

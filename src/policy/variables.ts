@@ -2,12 +2,14 @@
  * The variables of policy patterns (CLI side: the loader expands them before compiling, the learner
  * writes them): `~` and `${HOME}` the home directory, `${PROJECT}` the project the command runs in
  * (`--project DIR`, default the working directory of `audithook run`), `${TMPDIR}` the temporary
- * directory, `${NPM_CACHE}` npm's cache. So one policy fits the same program in another folder,
- * under another user, with another cache: the values are those of the run, not of the learning.
+ * directory, `${NPM_CACHE}` npm's cache, `${NODE}` the Node executable `audithook run` runs on (and
+ * puts first in COMMAND's PATH), `${NPM}` the folder of the npm COMMAND runs. So one policy fits the same
+ * program in another folder, under another user, with another cache or another Node installation:
+ * the values are those of the run, not of the learning.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { parse as parseIni } from 'ini';
 import { escapeGlob } from './glob.js';
 
@@ -16,16 +18,43 @@ export interface PolicyVariables {
   readonly PROJECT: string;
   readonly TMPDIR: string;
   readonly NPM_CACHE: string;
+  readonly NODE: string;
+  readonly NPM: string;
 }
 
-export const VARIABLE_NAMES: readonly (keyof PolicyVariables)[] = ['HOME', 'PROJECT', 'TMPDIR', 'NPM_CACHE'];
+export const VARIABLE_NAMES: readonly (keyof PolicyVariables)[] = ['HOME', 'PROJECT', 'TMPDIR', 'NPM_CACHE', 'NODE', 'NPM'];
 
 /** The values for a run in `project` (default the working directory). */
 export function policyVariables(project?: string, env: NodeJS.ProcessEnv = process.env): PolicyVariables {
   const home = resolve(homedir());
   const projectDir = resolve(project ?? process.cwd());
-  return { HOME: home, PROJECT: projectDir, TMPDIR: resolve(tmpdir()), NPM_CACHE: npmCache(projectDir, home, env) };
+  return {
+    HOME: home, PROJECT: projectDir, TMPDIR: resolve(tmpdir()), NPM_CACHE: npmCache(projectDir, home, env),
+    NODE: process.execPath, NPM: npmFolder(env),
+  };
 }
+
+/**
+ * The npm COMMAND's `npm` runs: the one installed with this Node (`audithook run` puts this Node's
+ * directory first in PATH), else the first in PATH; its package folder, where npm-cli.js is bin/.
+ */
+function npmFolder(env: NodeJS.ProcessEnv): string {
+  const beside = join(nodePrefix(), 'lib', 'node_modules', 'npm');
+  if (existsSync(beside)) return beside;
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      const cli = realpathSync(join(dir, 'npm'));
+      if (basename(cli) === 'npm-cli.js') return dirname(dirname(cli));
+    } catch {
+      // No npm there.
+    }
+  }
+  return beside;
+}
+
+/** Where this Node is installed: `<prefix>/bin/node`, beside `<prefix>/lib/node_modules/npm` and `<prefix>/etc/npmrc`. */
+const nodePrefix = (): string => dirname(dirname(process.execPath));
 
 /** An npm setting from the environment, as npm reads it (`npm_config_<key>` in either case). */
 function npmEnv(env: NodeJS.ProcessEnv, key: string): string | undefined {
@@ -43,7 +72,7 @@ function npmCache(project: string, home: string, env: NodeJS.ProcessEnv): string
   const path = (value: string): string => npmPath(value, project, home, env);
   const fromEnv = npmEnv(env, 'cache');
   if (fromEnv !== undefined) return path(fromEnv);
-  const prefix = npmEnv(env, 'prefix') ?? dirname(dirname(process.execPath));
+  const prefix = npmEnv(env, 'prefix') ?? nodePrefix();
   const files = [join(project, '.npmrc'), path(npmEnv(env, 'userconfig') ?? '~/.npmrc'), path(npmEnv(env, 'globalconfig') ?? join(prefix, 'etc', 'npmrc'))];
   for (const file of files) {
     const cache = npmrcCache(file);
