@@ -29,6 +29,8 @@ const runtimeIsShared = {
 };
 
 rmSync(dist, { recursive: true, force: true });
+// The agent's code caches (src/agent/code-cache.ts) are of the runtime being replaced.
+rmSync(resolve(root, '.code-cache'), { recursive: true, force: true });
 
 const bundles = [
   // The runtime: kernel and instrumentation, dependency-free.

@@ -21,10 +21,10 @@ function packageCopy(): string {
   return root;
 }
 
-/** The program's events (every record with an event), from one run of `node -e CODE`. */
-function runEvents(root: string, code: string): string[] {
+/** The program's events (every record with an event), from one run of COMMAND (default `node -e CODE`). */
+function runEvents(root: string, code: string, command: readonly string[] = ['node', '-e', code]): string[] {
   const log = join(root, `log-${Math.random()}.jsonl`);
-  const child = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'run', '--log', log, '--', 'node', '-e', code], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'run', '--log', log, '--', ...command], { encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout, 'ran\n');
   const records = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogRecord);
@@ -66,4 +66,16 @@ test('a cache V8 rejects (not one it wrote) is compiled past and written again; 
   utimesSync(join(root, 'dist', 'runtime.js'), new Date(), new Date(Date.now() + 5000));
   assert.deepEqual(runEvents(root, PROGRAM), expected);
   assert.equal(cacheFiles(root).length, 2);
+});
+
+test('processes a shell starts together without a cache: one whole cache is left (each writer renames its own file into place), which the next process accepts', () => {
+  const root = packageCopy();
+  // A shell, not Node, starts them: none finds a cache another wrote first.
+  runEvents(root, '', ['sh', '-c', 'for i in 1 2 3 4 5 6; do node -e 0 & done; wait; echo ran']);
+  assert.equal(cacheFiles(root).length, 1, cacheFiles(root).join(', '));
+  const file = join(root, '.code-cache', cacheFiles(root)[0] as string);
+  const written = statSync(file);
+  runEvents(root, PROGRAM);
+  const after = statSync(file);
+  assert.deepEqual([after.ino, after.mtimeMs], [written.ino, written.mtimeMs]);
 });

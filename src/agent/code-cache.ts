@@ -18,10 +18,11 @@ import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
 import { Script } from 'node:vm';
+import { threadId } from 'node:worker_threads';
 import { ReflectApply, TypedArrayPrototypeGetByteLength } from '../core/primordials.js';
 
 // writeFileSync is not among them: it opens through fs.openSync as the program has it then.
-const { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } = fs;
+const { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } = fs;
 const { dirname, join } = path;
 const { createRequire } = Module;
 const { createCachedData, runInThisContext } = Script.prototype;
@@ -85,20 +86,25 @@ export function loadRuntime(agent: { filename: string }): RuntimeModule {
 export function saveCodeCache(): void {
   if (!cacheWanted || script === undefined) return;
   cacheWanted = false;
-  const partial = `${cacheFile}.${process.pid}`;
+  // Its own file per thread (workers of a process start together), renamed whole into place.
+  const partial = `${cacheFile}.${process.pid}.${threadId}`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
     const data = ReflectApply(createCachedData, script, []) as Uint8Array;
-    const fd = openSync(partial, 'w', 0o644);
+    const fd = openSync(partial, 'wx', 0o644);
     try {
       const size = TypedArrayPrototypeGetByteLength(data);
       for (let written = 0; written < size;) written += writeSync(fd, data, written);
     } finally {
       closeSync(fd);
     }
-    // Whole or not at all, for the processes starting meanwhile.
     renameSync(partial, cacheFile);
   } catch {
     // Read-only or full: the next process compiles, as this one did.
+    try {
+      unlinkSync(partial);
+    } catch {
+      // Never made.
+    }
   }
 }
