@@ -73,7 +73,7 @@ test('processes a shell starts together without a cache: one whole cache is left
   // A shell, not Node, starts them: none finds a cache another wrote first.
   runEvents(root, '', ['sh', '-c', 'for i in 1 2 3 4 5 6; do node -e 0 & done; wait; echo ran']);
   assert.equal(cacheFiles(root).length, 1, cacheFiles(root).join(', '));
-  const file = join(root, '.code-cache', cacheFiles(root)[0] as string);
+  const file = join(root, '.code-cache', cacheFiles(root)[0]);
   const written = statSync(file);
   runEvents(root, PROGRAM);
   const after = statSync(file);
