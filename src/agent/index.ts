@@ -17,7 +17,7 @@ import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import { loadRuntime, saveCodeCache } from './code-cache.js';
 import {
-  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeStartsWith, newList,
+  ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
 import type { Attribution, PackageRef } from '../contract/record.js';
 import { CHANNEL_VARIABLE } from '../contract/channel.js';
@@ -161,28 +161,49 @@ function namesTheRecord(args: readonly unknown[]): boolean {
     // The kernel reads `//`, `/./` and `dir/../` as the path without them: so does the guard.
     const path = StringPrototypeIncludes(arg, '//') || StringPrototypeIncludes(arg, '/.') ? PathNormalize(arg) : arg;
     if (path === log || path === channelDirectory || StringPrototypeStartsWith(path, channelFiles)) return true;
-    if (StringPrototypeStartsWith(path, '/proc/') && throughProcessLink(path)) return true;
+    if (StringPrototypeIncludes(arg, 'proc') && throughProcessLink(arg)) return true;
   }
   return false;
 }
 
-/** A path that goes on through a process's root, working directory or a directory descriptor (/proc/self/root/tmp/...). */
-const THROUGH_DIRECTORY_LINK = /^\/proc\/[^/]+\/(?:task\/[^/]+\/)?(?:root|cwd|fd\/[^/]+)\/./;
-/** A process's descriptor, and whose: `self`, `thread-self` or a pid. */
-const DESCRIPTOR_LINK = /^\/proc\/([^/]+)\/(?:task\/[^/]+\/)?fd\/[^/]+\/?$/;
 const ownPid = `${process.pid}`;
 /**
- * Whether a /proc path may reach the record by a way the names do not show: through a link to a
- * directory (which could be any folder, the channel's among them) or to another process's
- * descriptor (the supervisor holds the log's). The process's own descriptors (`/proc/self/fd/0`)
- * are what it holds already.
+ * Whether a path may reach the record by a way its names do not show, through /proc: it goes on
+ * past a process's root or working directory or a descriptor (`/proc/self/root/tmp/...`; that
+ * could be any folder, the channel's among them), or it is another process's descriptor (the
+ * supervisor holds the log's). Read name by name as the kernel reads them, so that `..` and `.`
+ * cannot hide the link; the process's own descriptors (`/proc/self/fd/0`) are what it holds already.
  */
 function throughProcessLink(path: string): boolean {
-  if (RegExpPrototypeExec(THROUGH_DIRECTORY_LINK, path) !== null) return true;
-  const descriptor = RegExpPrototypeExec(DESCRIPTOR_LINK, path);
-  if (descriptor === null) return false;
-  const owner = descriptor[1];
+  const names = newList<string>();
+  let depth = 0;
+  let link = false;
+  for (let start = 0; start <= path.length;) {
+    let end = StringPrototypeIndexOf(path, '/', start);
+    if (end === -1) end = path.length;
+    const name = StringPrototypeSlice(path, start, end);
+    start = end + 1;
+    if (name === '') continue;
+    if (link) return true;
+    if (name === '.') continue;
+    if (name === '..') {
+      if (depth > 0) depth--;
+      continue;
+    }
+    names[depth++] = name;
+    link = isProcessLink(names, depth);
+  }
+  if (!link || names[depth - 2] !== 'fd') return false;
+  const owner = names[1];
   return owner !== 'self' && owner !== 'thread-self' && owner !== ownPid;
+}
+
+/** `/proc/P/root`, `/proc/P/cwd`, `/proc/P/fd/N`, and the same under `/proc/P/task/T/`. */
+function isProcessLink(names: readonly string[], depth: number): boolean {
+  if (names[0] !== 'proc') return false;
+  const at = depth >= 5 && names[2] === 'task' ? 4 : 2;
+  const name = names[at];
+  return (depth === at + 1 && (name === 'root' || name === 'cwd')) || (depth === at + 2 && name === 'fd');
 }
 
 /** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook. */

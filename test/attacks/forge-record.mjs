@@ -36,6 +36,8 @@ reportAtExit({
   respelled: [
     `/${log}`, `${dirname(log)}/./${basename(log)}`, `${dirname(log)}/../${basename(dirname(log))}/${basename(log)}`,
     `/proc/self/root${log}`, `/proc/${process.pid}/cwd/${relative(process.cwd(), log)}`,
+    // Past the link and back: read name by name, `..` after it is the kernel's to resolve.
+    `/proc/self/root/..${log}`, `/tmp/../proc/./self/root${log}`,
   ].map((path) => attempt(() => fs.appendFileSync(path, forged))),
   supervisorDescriptor: attempt(() => {
     for (let fd = 0; fd < 64; fd++) {
