@@ -26,7 +26,7 @@ mkdirSync(project, { recursive: true });
 const nodePrefix = join(root, 'opt', 'node');
 const variables: PolicyVariables = {
   HOME: home, PROJECT: project, TMPDIR: tmp, NPM_CACHE: join(home, '.npm'),
-  NODE: join(nodePrefix, 'bin', 'node'), NPM: join(nodePrefix, 'lib', 'node_modules', 'npm'),
+  NODE: join(nodePrefix, 'bin', 'node'), NPM: join(nodePrefix, 'lib', 'node_modules', 'npm'), NPM_GLOBALCONFIG: join(nodePrefix, 'etc', 'npmrc'),
 };
 const options = { variables };
 let policyCount = 0;
@@ -160,8 +160,9 @@ describe('the learned policy', () => {
 `);
   });
 
-  test('the Node executable and npm\'s folder are written as ${NODE} and ${NPM}: the policy fits another Node installation', () => {
+  test('the Node executable, npm\'s folder and its global .npmrc are written as ${NODE}, ${NPM} and ${NPM_GLOBALCONFIG}: the policy fits another Node installation', () => {
     const records = [
+      record('open', [variables.NPM_GLOBALCONFIG, 'r', 0], ['@npmcli/config']),
       record('subprocess.Popen', [variables.NODE, [variables.NODE, 'script.js'], null, {}], ['npm']),
       record('open', [`${variables.NPM}/lib/cli.js`, 'r', 0], ['npm']),
       record('import', ['abbrev', `${variables.NPM}/node_modules/abbrev/index.js`, [], null, null], ['npm']),
@@ -170,14 +171,18 @@ describe('the learned policy', () => {
     assert.match(text, /"executable": "\$\{NODE\}"/);
     assert.match(text, /"path": "\$\{NPM\}\/\*\*"/);
     assert.match(text, /"filename": "\$\{NPM\}\/node_modules\/abbrev\/\*\*"/);
+    assert.match(text, /"path": "\$\{NPM_GLOBALCONFIG\}"/);
     assert.doesNotMatch(text, new RegExp(nodePrefix));
     for (const entry of records) assert.equal(verdict(policy, entry).decision, 'allow', entry.event);
     // Loaded for a run on another Node: its executable and its npm.
     const other = join(root, 'other-node');
-    const elsewhere = loadPolicy(join(project, `learned-${policyCount - 1}.json`), { ...variables, NODE: join(other, 'bin', 'node'), NPM: join(other, 'lib', 'node_modules', 'npm') });
+    const elsewhere = loadPolicy(join(project, `learned-${policyCount - 1}.json`), {
+      ...variables, NODE: join(other, 'bin', 'node'), NPM: join(other, 'lib', 'node_modules', 'npm'), NPM_GLOBALCONFIG: join(other, 'etc', 'npmrc'),
+    });
     assert.equal(decide(elsewhere, 'subprocess.Popen', [join(other, 'bin', 'node'), [], null, {}], ['npm']).decision, 'allow');
     assert.equal(decide(elsewhere, 'subprocess.Popen', [variables.NODE, [], null, {}], ['npm']).decision, 'deny');
     assert.equal(decide(elsewhere, 'open', [join(other, 'lib', 'node_modules', 'npm', 'lib', 'cli.js'), 'r', 0], ['npm']).decision, 'allow');
+    assert.equal(decide(elsewhere, 'open', [join(other, 'etc', 'npmrc'), 'r', 0], ['@npmcli/config']).decision, 'allow');
   });
 
   test('allows no more than the generalisation: other files, hosts, ports, packages and callers stay denied', () => {
@@ -536,7 +541,8 @@ describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === nu
       assert.equal(learned.status, 0, learned.stderr);
       const text = readFileSync(policies[name], 'utf8');
       assert.doesNotMatch(text, new RegExp(`${first}|${npmHome}`), 'the project, home and cache are variables');
-      for (const literal of [process.execPath, dirname(NPM as string)]) assert.ok(!text.includes(`"${literal}`), `${name}: ${literal} is \${NODE} or \${NPM}`);
+      const globalConfig = join(dirname(dirname(process.execPath)), 'etc', 'npmrc');
+      for (const literal of [process.execPath, dirname(NPM as string), globalConfig]) assert.ok(!text.includes(`"${literal}`), `${name}: ${literal} is a variable`);
       // Measured with npm 10 and 11: npm ci, npx about 30 KB, npm test 8 KB; MAX_POLICY_BYTES in src/cli/run.ts is 1 MiB.
       assert.ok(text.length < 100_000, `${name}: ${text.length} bytes`);
     }

@@ -319,15 +319,16 @@ describe('decide', () => {
     assert.equal(spawn(null), 'deny', 'null matches no pattern');
   });
 
-  test('variables: ~ and ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM} are the run\'s, in every kind of argument that holds a path', () => {
+  test('variables: ~ and ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM}, ${NPM_GLOBALCONFIG} are the run\'s, in every kind of argument that holds a path', () => {
     // Values with glob characters in them stay literal.
     const variables = {
       HOME: '/home/m{e}', PROJECT: '/work/app*', TMPDIR: '/var/tmp', NPM_CACHE: '/cache/npm', NODE: '/opt/node[22]/bin/node', NPM: '/opt/node[22]/lib/node_modules/npm',
+      NPM_GLOBALCONFIG: '/opt/node[22]/etc/npmrc',
     };
     const policy = loadPolicy(policyFile(JSON.stringify({
       default: 'deny',
       rules: [
-        { event: 'open', match: { path: ['~/.npmrc', '${HOME}/.config/**', '${PROJECT}/src/**', '${TMPDIR}/**', '${NPM_CACHE}/_logs/*-debug-0.log', '{~,${PROJECT}}/both', '\\${HOME}/x', '\\~/y'] }, action: 'allow' },
+        { event: 'open', match: { path: ['${NPM_GLOBALCONFIG}', '~/.npmrc', '${HOME}/.config/**', '${PROJECT}/src/**', '${TMPDIR}/**', '${NPM_CACHE}/_logs/*-debug-0.log', '{~,${PROJECT}}/both', '\\${HOME}/x', '\\~/y'] }, action: 'allow' },
         { event: 'import', match: { filename: ['${PROJECT}/node_modules/**', '~/lib/*.js'] }, action: 'allow' },
         { event: 'subprocess.Popen', match: { executable: ['${PROJECT}/node_modules/.bin/*', '${NODE}'] }, action: 'allow' },
         { event: 'import', package: 'npm', match: { filename: '${NPM}/**' }, action: 'allow' },
@@ -335,7 +336,7 @@ describe('decide', () => {
       ],
     })), variables);
     const open = (path: string) => decide(policy, 'open', [path, 'r', 0], []).decision;
-    for (const path of ['/home/m{e}/.npmrc', '/home/m{e}/.config/a/b', '/work/app*/src/x.ts', '/var/tmp/a/b', '/cache/npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log', '/home/m{e}/both', '/work/app*/both']) {
+    for (const path of ['/opt/node[22]/etc/npmrc', '/home/m{e}/.npmrc', '/home/m{e}/.config/a/b', '/work/app*/src/x.ts', '/var/tmp/a/b', '/cache/npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log', '/home/m{e}/both', '/work/app*/both']) {
       assert.equal(open(path), 'allow', path);
     }
     for (const path of ['/home/me/.npmrc', '/work/apps/src/x.ts', '/work/app*/.env', '/cache/npm/_cacache/x', '/home/m{e}/y']) assert.equal(open(path), 'deny', path);
@@ -374,8 +375,8 @@ describe('decide', () => {
 
   test('variables: an unknown or unclosed one is an error at its pattern, naming the variables', () => {
     const rule = (match: string) => withRule(`{ "event": "open", "match": { "path": ${match} }, "action": "deny" }`);
-    rejects(rule('["/ok", "${PROJ}/x"]'), '"${PROJ}', 'rules[0].match.path[1]: "${PROJ}/x": unknown variable "${PROJ}"; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM} (\\$ for a literal $)');
-    rejects(rule('"${HOME/x"'), '"${HOME/', 'rules[0].match.path: "${HOME/x": "${" at position 1 is never closed; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM}');
+    rejects(rule('["/ok", "${PROJ}/x"]'), '"${PROJ}', 'rules[0].match.path[1]: "${PROJ}/x": unknown variable "${PROJ}"; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM}, ${NPM_GLOBALCONFIG} (\\$ for a literal $)');
+    rejects(rule('"${HOME/x"'), '"${HOME/', 'rules[0].match.path: "${HOME/x": "${" at position 1 is never closed; the variables are ~, ${HOME}, ${PROJECT}, ${TMPDIR}, ${NPM_CACHE}, ${NODE}, ${NPM}, ${NPM_GLOBALCONFIG}');
   });
 
   test('every argument is matched as the kind the catalogue states: a database is a path, a glob pattern is text', () => {

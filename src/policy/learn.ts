@@ -10,7 +10,8 @@
  * - inside the project, npm's cache -> its top-level directory `/**` (`${PROJECT}/src/**`), a
  *   top-level file exactly; inside the temporary directory -> `${TMPDIR}/**` (names there are random);
  * - inside the home directory -> `~/...`, exactly; run-to-run parts of exact names (times,
- *   digests, UUIDs) -> `*`; the Node executable -> `${NODE}`, inside npm's folder -> `${NPM}/**`;
+ *   digests, UUIDs) -> `*`; the Node executable -> `${NODE}`, inside npm's folder -> `${NPM}/**`,
+ *   npm's global .npmrc -> `${NPM_GLOBALCONFIG}`;
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
  * allows them. With `frameworks`, the learned policy names them, and an event in code they only
@@ -100,6 +101,7 @@ class Generaliser {
       { dir: variables.HOME, written: '~', scope: 'exact' },
       { dir: variables.NODE, written: '${NODE}', scope: 'exact' },
       { dir: variables.NPM, written: '${NPM}', scope: 'whole' },
+      { dir: variables.NPM_GLOBALCONFIG, written: '${NPM_GLOBALCONFIG}', scope: 'exact' },
     ];
     this.anchors = anchors.filter((anchor) => anchor.dir !== '/').sort((a, b) => b.dir.length - a.dir.length);
   }

@@ -52,7 +52,7 @@ export const policySchema = {
           },
           match: {
             type: 'object',
-            description: 'Argument name (from the catalogue) -> glob or list of globs; every entry must match. Relative paths are relative to this file; ~, ${HOME}, ${PROJECT} (where audithook run runs), ${TMPDIR} and ${NPM_CACHE} are the directories of the run, ${NODE} its Node executable and ${NPM} the folder of its npm.',
+            description: 'Argument name (from the catalogue) -> glob or list of globs; every entry must match. Relative paths are relative to this file; ~, ${HOME}, ${PROJECT} (where audithook run runs), ${TMPDIR} and ${NPM_CACHE} are the directories of the run, ${NODE} its Node executable, ${NPM} the folder of its npm and ${NPM_GLOBALCONFIG} the global .npmrc of that npm.',
             minProperties: 1,
             additionalProperties: { type: ['string', 'array'], minLength: 1, minItems: 1, items: glob },
           },

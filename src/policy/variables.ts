@@ -3,7 +3,8 @@
  * writes them): `~` and `${HOME}` the home directory, `${PROJECT}` the project the command runs in
  * (`--project DIR`, default the working directory of `audithook run`), `${TMPDIR}` the temporary
  * directory, `${NPM_CACHE}` npm's cache, `${NODE}` the Node executable `audithook run` runs on (and
- * puts first in COMMAND's PATH), `${NPM}` the folder of the npm COMMAND runs. So one policy fits the same
+ * puts first in COMMAND's PATH), `${NPM}` the folder of the npm COMMAND runs, `${NPM_GLOBALCONFIG}`
+ * npm's global .npmrc. So one policy fits the same
  * program in another folder, under another user, with another cache or another Node installation:
  * the values are those of the run, not of the learning.
  */
@@ -20,9 +21,10 @@ export interface PolicyVariables {
   readonly NPM_CACHE: string;
   readonly NODE: string;
   readonly NPM: string;
+  readonly NPM_GLOBALCONFIG: string;
 }
 
-export const VARIABLE_NAMES: readonly (keyof PolicyVariables)[] = ['HOME', 'PROJECT', 'TMPDIR', 'NPM_CACHE', 'NODE', 'NPM'];
+export const VARIABLE_NAMES: readonly (keyof PolicyVariables)[] = ['HOME', 'PROJECT', 'TMPDIR', 'NPM_CACHE', 'NODE', 'NPM', 'NPM_GLOBALCONFIG'];
 
 /** The values for a run in `project` (default the working directory). */
 export function policyVariables(project?: string, env: NodeJS.ProcessEnv = process.env): PolicyVariables {
@@ -30,7 +32,7 @@ export function policyVariables(project?: string, env: NodeJS.ProcessEnv = proce
   const projectDir = resolve(project ?? process.cwd());
   return {
     HOME: home, PROJECT: projectDir, TMPDIR: resolve(tmpdir()), NPM_CACHE: npmCache(projectDir, home, env),
-    NODE: process.execPath, NPM: npmFolder(env),
+    NODE: process.execPath, NPM: npmFolder(env), NPM_GLOBALCONFIG: npmGlobalConfig(projectDir, home, env),
   };
 }
 
@@ -72,13 +74,17 @@ function npmCache(project: string, home: string, env: NodeJS.ProcessEnv): string
   const path = (value: string): string => npmPath(value, project, home, env);
   const fromEnv = npmEnv(env, 'cache');
   if (fromEnv !== undefined) return path(fromEnv);
-  const prefix = npmEnv(env, 'prefix') ?? nodePrefix();
-  const files = [join(project, '.npmrc'), path(npmEnv(env, 'userconfig') ?? '~/.npmrc'), path(npmEnv(env, 'globalconfig') ?? join(prefix, 'etc', 'npmrc'))];
+  const files = [join(project, '.npmrc'), path(npmEnv(env, 'userconfig') ?? '~/.npmrc'), npmGlobalConfig(project, home, env)];
   for (const file of files) {
     const cache = npmrcCache(file);
     if (cache !== undefined) return path(cache);
   }
   return join(home, '.npm');
+}
+
+/** npm's global .npmrc, as npm finds it: `npm_config_globalconfig`, else `$PREFIX/etc/npmrc` (`npm_config_prefix`, else this Node's prefix). */
+function npmGlobalConfig(project: string, home: string, env: NodeJS.ProcessEnv): string {
+  return npmPath(npmEnv(env, 'globalconfig') ?? join(npmEnv(env, 'prefix') ?? nodePrefix(), 'etc', 'npmrc'), project, home, env);
 }
 
 /**
