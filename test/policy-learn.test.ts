@@ -124,7 +124,28 @@ describe('the learned policy', () => {
     ] } },
     { "event": "os.kill", "package": null, "action": "allow" },
     { "event": "os.putenv", "package": null, "action": "allow", "match": { "key": "DEBUG" } },
+    { "event": "os.remove", "package": null, "action": "allow", "match": { "path": [
+      "\${PROJECT}/data/**",
+      "\${TMPDIR}/**",
+      "/var/lib/tool/cache-*.json",
+      "/var/lib/tool/lock-*",
+      "~/.cache/tool/run-*.log"
+    ] } },
     { "event": "os.rename", "package": null, "action": "allow", "match": { "dst": "\${PROJECT}/data/**", "src": "\${PROJECT}/data/**" } },
+    { "event": "os.rmdir", "package": null, "action": "allow", "match": { "path": [
+      "\${PROJECT}/data/**",
+      "\${TMPDIR}/**",
+      "/var/lib/tool/cache-*.json",
+      "/var/lib/tool/lock-*",
+      "~/.cache/tool/run-*.log"
+    ] } },
+    { "event": "shutil.rmtree", "package": null, "action": "allow", "match": { "path": [
+      "\${PROJECT}/data/**",
+      "\${TMPDIR}/**",
+      "/var/lib/tool/cache-*.json",
+      "/var/lib/tool/lock-*",
+      "~/.cache/tool/run-*.log"
+    ] } },
     { "event": "socket.bind", "package": null, "action": "allow", "match": { "address": "0.0.0.0:3000" } },
     { "event": "socket.connect", "package": null, "action": "allow", "match": { "address": [
       "\${TMPDIR}/**",
@@ -151,6 +172,9 @@ describe('the learned policy', () => {
       "\${NPM_CACHE}/_cacache/**",
       "\${NPM_CACHE}/_logs/**"
     ] } },
+    { "event": "os.remove", "package": "npm", "action": "allow", "match": { "path": "\${NPM_CACHE}/_logs/**" } },
+    { "event": "os.rmdir", "package": "npm", "action": "allow", "match": { "path": "\${NPM_CACHE}/_logs/**" } },
+    { "event": "shutil.rmtree", "package": "npm", "action": "allow", "match": { "path": "\${NPM_CACHE}/_logs/**" } },
     { "event": "subprocess.Popen", "package": "simple-git", "action": "allow", "match": { "executable": [
       "/bin/sh",
       "git"
@@ -185,6 +209,27 @@ describe('the learned policy', () => {
     assert.equal(decide(elsewhere, 'open', [join(other, 'etc', 'npmrc'), 'r', 0], ['@npmcli/config']).decision, 'allow');
   });
 
+  test('what a subject made it may remove, and nothing else: the next npm ci removes the node_modules the last one installed', () => {
+    const records = [
+      record('os.mkdir', [`${project}/node_modules/a`, 0o777, null], ['npm']),
+      record('open', [`${project}/node_modules/a/index.js`, 'w', 577], ['npm']),
+      record('open', [`${project}/node_modules/.package-lock.json`, null, 0o1101], ['npm']),
+      record('open', [`${project}/package.json`, 'r', 0], ['npm']),
+      record('os.rename', [`${tmp}/x`, `${project}/dist/out.js`, null, null]),
+    ];
+    const { policy } = learnAndLoad(records);
+    const removes = (event: string, path: string, packages: string[]) => decide(policy, event, [path, null], packages).decision;
+    for (const event of ['shutil.rmtree', 'os.remove', 'os.rmdir']) {
+      assert.equal(removes(event, `${project}/node_modules/a`, ['npm']), 'allow', event);
+      assert.equal(removes(event, `${project}/node_modules/a/index.js`, ['npm']), 'allow', event);
+      assert.equal(removes(event, `${project}/node_modules/.package-lock.json`, ['npm']), 'allow', `${event}: opened with write flags`);
+      assert.equal(removes(event, `${project}/package.json`, ['npm']), 'deny', `${event}: only read`);
+      assert.equal(removes(event, `${project}/node_modules/a`, ['left-pad']), 'deny', `${event}: another package`);
+      assert.equal(removes(event, `${project}/dist/out.js`, []), 'allow', `${event}: the application's rename destination`);
+      assert.equal(removes(event, `${project}/src/index.js`, []), 'deny', event);
+    }
+  });
+
   test('allows no more than the generalisation: other files, hosts, ports, packages and callers stay denied', () => {
     const { policy } = learnAndLoad(supplyChain);
     const denied = (entry: LogRecord) => assert.equal(verdict(policy, entry).decision, 'deny', JSON.stringify(entry));
@@ -200,7 +245,8 @@ describe('the learned policy', () => {
     denied(record('urllib.Request', ['https://evil.example/api.example.com/', null, {}, 'GET']));
     denied(record('subprocess.Popen', ['/usr/bin/curl', ['curl'], null, {}], ['simple-git']));
     denied(record('os.putenv', ['PATH', '/tmp']));
-    denied(record('os.remove', [`${project}/data/x`, null]));
+    // Only read, so not the application's to remove (what it wrote in data/ is).
+    denied(record('os.remove', [`${project}/package.json`, null]));
     denied(record('ctypes.dlopen', [`${project}/node_modules/evil/addon.node`], ['@acme/util']));
     denied(record('process.binding', ['spawn_sync'], ['@acme/util']));
   });
@@ -552,9 +598,9 @@ describe('learn from npm ci, npm test and npx, then enforce', { skip: NPM === nu
   for (const folder of ['first', 'elsewhere']) {
     test(`the same jobs again under their policies${folder === 'first' ? ', in the same folder' : ', in another folder'}: nothing denied`, () => {
       const dir = join(base, folder);
-      // The same start as the learnt run: npm ci removes an existing node_modules, which it did not do then.
-      if (folder === 'first') rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
-      else copy(folder);
+      // In the first folder npm ci removes the node_modules the learnt run installed, which that run
+      // (starting without one) never did: it made them, so it may remove them.
+      if (folder !== 'first') copy(folder);
       for (const name of Object.keys(jobs) as Job[]) {
         const result = job(dir, name, policies[name]);
         assert.deepEqual(denials(result.log), [], `${name} in ${folder}:\n${denialDetail(result.log)}`);

@@ -12,12 +12,15 @@
  * - inside the home directory -> `~/...`, exactly; run-to-run parts of exact names (times,
  *   digests, UUIDs) -> `*`; the Node executable -> `${NODE}`, inside npm's folder -> `${NPM}/**`,
  *   npm's global .npmrc -> `${NPM_GLOBALCONFIG}`;
+ * - what a subject made (a file opened for writing, a directory, a destination) it may also remove
+ *   (os.remove, os.rmdir, shutil.rmtree; for `dir/**`, dir too);
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
  * allows them. With `frameworks`, the learned policy names them, and an event in code they only
  * dispatched to is learned for that code, as decide sees it. The output is deterministic and sorted, laid out one rule per line (one pattern per
  * line in longer lists), so that a change of behaviour reads as a small diff.
  */
+import { constants as fsConstants } from 'node:fs';
 import { argKind, events as catalogue, type EventSpec } from '../catalogue/index.js';
 import type { LogRecord } from '../contract/record.js';
 import { argumentKind, unmatchableReason } from './arguments.js';
@@ -212,6 +215,37 @@ function rulesFor(subject: string | null, event: string, needs: ReadonlySet<stri
   }
 }
 
+/** The events that remove files and directories: allowed where a subject made them (createdPath). */
+const REMOVALS = ['os.remove', 'os.rmdir', 'shutil.rmtree'] as const;
+/** The events that make a path (its argument): a file opened for writing, a directory, a rename's, copy's or link's destination. */
+const CREATING: Readonly<Record<string, string>> = {
+  'open': 'path', 'os.mkdir': 'path', 'os.rename': 'dst', 'shutil.copyfile': 'dst', 'os.link': 'dst', 'os.symlink': 'dst',
+};
+const WRITE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_RDWR;
+
+/**
+ * The glob of the path a record made, or null. Who may make or overwrite a path may also remove it
+ * (the content is theirs to destroy already): the next `npm ci` removes the node_modules the last
+ * one installed, which the learning run, starting without one, never did.
+ */
+function createdPath(record: LogRecord, learned: Pairs): string | null {
+  const name = CATALOGUE.has(record.event) ? CREATING[record.event] : undefined;
+  if (name === undefined) return null;
+  if (record.event === 'open') {
+    const [, mode, flags] = record.args;
+    const writes = typeof mode === 'string' ? /[wax+]/.test(mode) : typeof flags === 'number' && (flags & WRITE_FLAGS) !== 0;
+    if (!writes) return null;
+  }
+  const glob = learned.find(([argument]) => argument === name)?.[1];
+  return glob === undefined || glob.startsWith(FD_PREFIX) ? null : glob;
+}
+
+/** What a made path's glob lets its maker remove: the glob, and for `dir/**` the folder itself. */
+function removalsOf(glob: string): string[] {
+  const base = subtreeBase(glob);
+  return base === null ? [glob] : [glob, base];
+}
+
 /** `dir` of a `dir/**` glob whose `dir` is literal; null for any other glob. */
 function subtreeBase(glob: string): string | null {
   if (!glob.endsWith('/**')) return null;
@@ -264,6 +298,13 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
   const isFramework = (name: string): boolean => frameworkPattern?.test(name) === true;
   // Frameworks that dispatched to other code on some event's way: one that never did is worth a warning.
   const dispatching = new Set<string>();
+  const need = (subject: string, event: string, pairs: Pairs): void => {
+    const byEvent = needs.get(subject) ?? new Map<string, Set<string>>();
+    needs.set(subject, byEvent);
+    const seen = byEvent.get(event) ?? new Set<string>();
+    byEvent.set(event, seen);
+    seen.add(JSON.stringify(pairs));
+  };
   for (const record of records) {
     // What Node's own permission layer refused: no policy rule decides it.
     if (record.event === 'node.permission') continue;
@@ -287,12 +328,10 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
       unknown++;
     }
     const learned = learnedArguments(record, generaliser);
+    const made = createdPath(record, learned);
     for (const subject of chain) {
-      const byEvent = needs.get(subject ?? '') ?? new Map<string, Set<string>>();
-      needs.set(subject ?? '', byEvent);
-      const seen = byEvent.get(record.event) ?? new Set<string>();
-      byEvent.set(record.event, seen);
-      seen.add(JSON.stringify(learned));
+      need(subject ?? '', record.event, learned);
+      if (made !== null) for (const removal of removalsOf(made)) for (const event of REMOVALS) need(subject ?? '', event, [['path', removal]]);
     }
   }
   const rules: LearnedRule[] = [];
