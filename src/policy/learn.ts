@@ -13,7 +13,7 @@
  *   digests, UUIDs) -> `*`; the Node executable -> `${NODE}`, inside npm's folder -> `${NPM}/**`,
  *   npm's global .npmrc -> `${NPM_GLOBALCONFIG}`;
  * - what a subject made (a file opened for writing, a directory, a destination) it may also remove
- *   (os.remove, os.rmdir, shutil.rmtree; for `dir/**`, dir too);
+ *   (os.remove, os.rmdir, shutil.rmtree; `dir/**` is dir too);
  * - a loopback address or an ephemeral port (>= 32768) -> any port; a URL -> its origin `/**`.
  * Everything else stays exact; report-only events (sys.excepthook) get no rule, as every policy
  * allows them. With `frameworks`, the learned policy names them, and an event in code they only
@@ -240,12 +240,6 @@ function createdPath(record: LogRecord, learned: Pairs): string | null {
   return glob === undefined || glob.startsWith(FD_PREFIX) ? null : glob;
 }
 
-/** What a made path's glob lets its maker remove: the glob, and for `dir/**` the folder itself. */
-function removalsOf(glob: string): string[] {
-  const base = subtreeBase(glob);
-  return base === null ? [glob] : [glob, base];
-}
-
 /** `dir` of a `dir/**` glob whose `dir` is literal; null for any other glob. */
 function subtreeBase(glob: string): string | null {
   if (!glob.endsWith('/**')) return null;
@@ -331,7 +325,7 @@ export function learnPolicy(records: readonly LogRecord[], options: LearnOptions
     const made = createdPath(record, learned);
     for (const subject of chain) {
       need(subject ?? '', record.event, learned);
-      if (made !== null) for (const removal of removalsOf(made)) for (const event of REMOVALS) need(subject ?? '', event, [['path', removal]]);
+      if (made !== null) for (const event of REMOVALS) need(subject ?? '', event, [['path', made]]);
     }
   }
   const rules: LearnedRule[] = [];
