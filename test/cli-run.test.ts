@@ -696,4 +696,14 @@ test('the README example: the app works, its dependency\'s secret read, post and
   assert.equal(records(log).some((r) => r.event === 'socket.connect'), false, 'nothing was dialled');
   assert.doesNotMatch(readFileSync(log, 'utf8'), /npm_an-example-token/, 'the secret was never read, so never sent');
   assert.match(child.stderr, /BLOCKED {2}helpful-utils open \/.*\/secret\.txt \(rules\[1\]\)$/m);
+  // The README's sample summary is what it prints (its paths those of a checkout in /home/me/audithook),
+  // on Node 22 and later; on Node 20 the read of the ES entry raises no open (11 events, open 2).
+  const readme = readFileSync(resolve(REPO_ROOT, 'README.md'), 'utf8');
+  const sample = (/```\n(audithook: \d+ events[^`]*)```/.exec(readme)?.[1] ?? '').split('\n');
+  const printed = child.stderr.split('\n');
+  const node20 = process.versions.node.startsWith('20.');
+  const shown = sample.filter((line) => line.startsWith('  ') && !line.includes('...') && !(node20 && line.startsWith('  <app>')));
+  assert.ok(shown.length >= 3, sample.join('\n'));
+  for (const line of shown) assert.ok(printed.includes(line.replaceAll('/home/me/audithook', REPO_ROOT)), `README line not printed: ${line}\n${child.stderr}`);
+  if (!node20) assert.ok(printed.includes(sample[0].replace('/home/me/audithook/audithook.jsonl', log)), child.stderr);
 });
