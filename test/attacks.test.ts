@@ -204,7 +204,7 @@ test('a package cannot forge, edit or remove the record: lines in another proces
   const { records, streams, result, work } = attackAsPackage('forge-record');
   assert.deepEqual(result, {
     guessed: true, append: 'ERR_ACCESS_DENIED', truncate: 'ERR_ACCESS_DENIED', remove: 'ERR_ACCESS_DENIED', claim: 'ERR_ACCESS_DENIED',
-    respelled: Array.from({ length: 7 }, () => 'ERR_ACCESS_DENIED'),
+    respelled: Array.from({ length: 9 }, () => 'ERR_ACCESS_DENIED'),
     supervisorDescriptor: 'ERR_ACCESS_DENIED', respelledChannel: 'ERR_ACCESS_DENIED',
   });
   assert.deepEqual(records.filter((record) => record.event === 'forged.event' || record.event === 'forged.stream'), []);
@@ -212,7 +212,7 @@ test('a package cannot forge, edit or remove the record: lines in another proces
   const refused = records.filter((record) => record.rule === 'audithook (its log and channel)');
   assert.deepEqual(refused.map((record) => [record.event, record.package, record.blocked]), [
     ['open', 'evil', true], ['os.truncate', 'evil', true], ['os.remove', 'evil', true], ['os.listdir', 'evil', true],
-    ...Array.from({ length: 8 }, () => ['open', 'evil', true]), ['os.listdir', 'evil', true],
+    ...Array.from({ length: 10 }, () => ['open', 'evil', true]), ['os.listdir', 'evil', true],
   ]);
   const app = records.find((record) => record.event === 'app.event');
   assert.ok(app, 'the application went on, and its stream with it');

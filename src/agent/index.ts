@@ -161,7 +161,7 @@ function namesTheRecord(args: readonly unknown[]): boolean {
     // The kernel reads `//`, `/./` and `dir/../` as the path without them: so does the guard.
     const path = StringPrototypeIncludes(arg, '//') || StringPrototypeIncludes(arg, '/.') ? PathNormalize(arg) : arg;
     if (path === log || path === channelDirectory || StringPrototypeStartsWith(path, channelFiles)) return true;
-    if (StringPrototypeIncludes(arg, 'proc') && throughProcessLink(arg)) return true;
+    if ((StringPrototypeIncludes(arg, 'proc') || StringPrototypeIncludes(arg, 'fd')) && throughProcessLink(arg)) return true;
   }
   return false;
 }
@@ -193,13 +193,14 @@ function throughProcessLink(path: string): boolean {
     names[depth++] = name;
     link = isProcessLink(names, depth);
   }
-  if (!link || names[depth - 2] !== 'fd') return false;
+  if (!link || names[0] === 'dev' || names[depth - 2] !== 'fd') return false;
   const owner = names[1];
   return owner !== 'self' && owner !== 'thread-self' && owner !== ownPid;
 }
 
-/** `/proc/P/root`, `/proc/P/cwd`, `/proc/P/fd/N`, and the same under `/proc/P/task/T/`. */
+/** `/proc/P/root`, `/proc/P/cwd`, `/proc/P/fd/N`, the same under `/proc/P/task/T/`, and `/dev/fd/N` (a link to /proc/self/fd). */
 function isProcessLink(names: readonly string[], depth: number): boolean {
+  if (names[0] === 'dev') return depth === 3 && names[1] === 'fd';
   if (names[0] !== 'proc') return false;
   const at = depth >= 5 && names[2] === 'task' ? 4 : 2;
   const name = names[at];

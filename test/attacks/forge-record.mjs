@@ -7,6 +7,7 @@
 // root and working directory) and through the supervisor's own descriptor of the log.
 import fs from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { attempt, reportAtExit } from './attempt.mjs';
 
 const forged = `${JSON.stringify({
@@ -26,6 +27,8 @@ for (let fd = 3; fd < 64; fd++) {
   }
 }
 const log = process.env.AUDITHOOK_LOG;
+const here = dirname(fileURLToPath(import.meta.url));
+const ownFolder = fs.openSync(here, 'r');
 const channel = process.env.AUDITHOOK_CHANNEL;
 reportAtExit({
   guessed: guessed > 0,
@@ -38,6 +41,8 @@ reportAtExit({
     `/proc/self/root${log}`, `/proc/${process.pid}/cwd/${relative(process.cwd(), log)}`,
     // Past the link and back: read name by name, `..` after it is the kernel's to resolve.
     `/proc/self/root/..${log}`, `/tmp/../proc/./self/root${log}`,
+    // Through a descriptor of its own folder, which it may read: its link, or /dev/fd's.
+    `/proc/self/fd/${ownFolder}/${relative(here, log)}`, `/dev/fd/${ownFolder}/${relative(here, log)}`,
   ].map((path) => attempt(() => fs.appendFileSync(path, forged))),
   supervisorDescriptor: attempt(() => {
     for (let fd = 0; fd < 64; fd++) {
