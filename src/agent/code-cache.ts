@@ -90,9 +90,10 @@ export function saveCodeCache(): void {
   const partial = `${cacheFile}.${process.pid}.${threadId}`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
-    const data = ReflectApply(createCachedData, script, []) as Uint8Array;
+    // Opened first: where it cannot be written, the cache is not made (about a millisecond) either.
     const fd = openSync(partial, 'wx', 0o644);
     try {
+      const data = ReflectApply(createCachedData, script, []) as Uint8Array;
       const size = TypedArrayPrototypeGetByteLength(data);
       for (let written = 0; written < size;) written += writeSync(fd, data, written);
     } finally {
