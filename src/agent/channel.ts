@@ -8,8 +8,8 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, to take its functions before the instrumentation wraps them
 import fs = require('node:fs');
-import { threadId } from 'node:worker_threads';
 import { FIFO_PREFIX } from '../contract/channel.js';
+import { currentThreadId } from '../core/thread.js';
 import { BufferByteLength, BufferFrom, DateNow, ErrorCtor, EventEmitterPrototypeOn, StringPrototypeStartsWith } from '../core/primordials.js';
 
 const { closeSync, openSync, readdirSync, unlinkSync, writeSync } = fs;
@@ -92,7 +92,7 @@ export function openChannel(directory: string, about: string): Channel {
     }
   };
 
-  writeLine(`{"hello":{"pid":${process.pid},"thread":${threadId},"fd":${fd}${about}}}\n`);
+  writeLine(`{"hello":{"pid":${process.pid},"thread":${currentThreadId()},"fd":${fd}${about}}}\n`);
   EventEmitterPrototypeOn(process, 'exit', (code: number) => {
     if (broken === undefined) writeLine(`{"goodbye":{"records":${sequence},"code":${code}}}\n`);
   });

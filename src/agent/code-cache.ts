@@ -18,8 +18,8 @@ import fs = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 import path = require('node:path');
 import { Script } from 'node:vm';
-import { threadId } from 'node:worker_threads';
 import { ReflectApply, TypedArrayPrototypeGetByteLength } from '../core/primordials.js';
+import { currentThreadId } from '../core/thread.js';
 
 // writeFileSync is not among them: it opens through fs.openSync as the program has it then.
 const { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } = fs;
@@ -87,7 +87,7 @@ export function saveCodeCache(): void {
   if (!cacheWanted || script === undefined) return;
   cacheWanted = false;
   // Its own file per thread (workers of a process start together), renamed whole into place.
-  const partial = `${cacheFile}.${process.pid}.${threadId}`;
+  const partial = `${cacheFile}.${process.pid}.${currentThreadId()}`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
     // Opened first: where it cannot be written, the cache is not made (about a millisecond) either.

@@ -11,7 +11,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
-import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
@@ -28,13 +27,15 @@ import type { Spawner } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack, responsibleFrame, withSpawner } from './attribution.js';
 import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
-import { inNodeHooksThread } from '../core/thread.js';
+import { currentThreadId, inNodeHooksThread, inWorker, workerEnvironmentData } from '../core/thread.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { jsonText } from './json-text.js';
 import { ChannelError, openChannel } from './channel.js';
 import type { Channel } from './channel.js';
 
 const { runtime } = loadRuntime(module);
+/** Read at load, before any program code can touch process.abort (core/thread.ts). */
+const isMainThread = !inWorker();
 
 /** audithook's own files (this bundle and the package's dist/): their frames are not the caller's. */
 const ownDirectory = `${dirname(__filename)}${sep}`;
@@ -98,7 +99,7 @@ function readPolicy(channel: string, digest: string): CompiledPolicy {
  * environment is the program's copy); a process, from SPAWNER_VARIABLE, which its parent's agent forced.
  */
 function readSpawner(): Spawner | undefined {
-  const text = isMainThread ? process.env[SPAWNER_VARIABLE] : getEnvironmentData(SPAWNER_DATA_KEY);
+  const text = isMainThread ? process.env[SPAWNER_VARIABLE] : workerEnvironmentData(SPAWNER_DATA_KEY);
   if (text === undefined) return undefined;
   const spawner = typeof text === 'string' ? parseSpawner(text) : undefined;
   if (spawner === undefined) throw new AgentError(`${isMainThread ? SPAWNER_VARIABLE : `the worker's ${SPAWNER_DATA_KEY}`} is not what an agent writes: something between this process and the one that started it changed it`);
@@ -227,7 +228,7 @@ function isoTime(): string {
 }
 
 /** The fields every record of this thread has: written once. */
-const PROCESS_FIELDS = `"pid":${process.pid},"thread":${threadId}`;
+const PROCESS_FIELDS = `"pid":${process.pid},"thread":${currentThreadId()}`;
 
 /** One record's fields after `seq`, as record.ts describes it, in its order. */
 function record(event: string, args: readonly unknown[], stack: StackPackages, responsible: string | null, verdict: Verdict, blocked: boolean): string {

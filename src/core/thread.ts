@@ -12,6 +12,28 @@ export function inWorker(): boolean {
   return (process.abort as { disabled?: unknown }).disabled === true;
 }
 
+interface WorkerThreads {
+  readonly threadId: number;
+  readonly isInternalThread?: boolean;
+  readonly getEnvironmentData: (key: string) => unknown;
+}
+
+/** node:worker_threads, loaded in workers only, where Node has loaded most of it already. */
+function workerThreads(): WorkerThreads {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only in workers, where it is loaded already
+  return require('node:worker_threads') as WorkerThreads;
+}
+
+/** worker_threads.threadId: the main thread's is 0, known without loading worker_threads (about 2 ms). */
+export function currentThreadId(): number {
+  return inWorker() ? workerThreads().threadId : 0;
+}
+
+/** worker_threads.getEnvironmentData, for a worker: what its creator left it. */
+export function workerEnvironmentData(key: string): unknown {
+  return workerThreads().getEnvironmentData(key);
+}
+
 let hooksThread: boolean | undefined;
 
 /**
@@ -25,8 +47,7 @@ export function inNodeHooksThread(): boolean {
 
 function detectHooksThread(): boolean {
   if (!inWorker()) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only in workers, where it is loaded already
-  const { isInternalThread } = require('node:worker_threads') as { isInternalThread?: boolean };
+  const { isInternalThread } = workerThreads();
   if (isInternalThread !== undefined) return isInternalThread;
   // Node 20 has no flag: its hooks thread loads the preloads from its own entry module, deep below here.
   const sites = callSites(detectHooksThread, 200) ?? [];
