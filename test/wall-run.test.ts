@@ -87,6 +87,27 @@ describe('inside the wall the agent audits as outside it', { skip: hasWall ? fal
     assert.deepEqual(enforced.records.map(comparable).sort(), learning.records.map(comparable).sort());
     assert.doesNotMatch(enforced.stderr, /no permission wall/);
   });
+
+  test('a package in the node_modules of a folder above the working directory loads inside the wall', () => {
+    const work = freshDirectory('wall-run-above');
+    mkdirSync(join(work, 'node_modules', 'above'), { recursive: true });
+    writeFileSync(join(work, 'node_modules', 'above', 'package.json'), JSON.stringify({ name: 'above', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(work, 'node_modules', 'above', 'index.js'), "module.exports = 'loaded';\n");
+    const app = join(work, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'app.js'), "console.log(JSON.stringify(require('above')));\n");
+    // The package's file is allowed, not the package.json Node's loader reads first (which raises no event).
+    writeFileSync(join(app, 'policy.json'), JSON.stringify({
+      default: 'deny',
+      rules: [
+        { event: '{import,cpython.run_file}', action: 'allow' },
+        { event: 'open', match: { path: ['./**', '../node_modules/above/index.js'], mode: 'r' }, action: 'allow' },
+      ],
+    }));
+    const walled = run(app, ['--policy', 'policy.json', '--', 'node', 'app.js']);
+    assert.equal(walled.status, 0, walled.stderr);
+    assert.equal(walled.result, 'loaded');
+  });
 });
 
 

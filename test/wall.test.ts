@@ -221,16 +221,18 @@ describe('the wall alone, with no JavaScript layer at all (plain Node)', { skip:
   const run = (wall: PermissionWall | null): Record<string, string> =>
     runScenario(scenario('wall/rawCapabilities', params), { plain: true, env: { NODE_OPTIONS: wall === null ? '' : nodeOptions(wall) } }).result as Record<string, string>;
   const netChecked = THIS_NODE.optionFlags.has('--allow-net');
+  const ffi = THIS_NODE.optionFlags.has('--allow-ffi');
 
   test('stops every raw capability a policy allows nobody, and reads of what it allows nobody', () => {
     const wall = permissionWall(denyAll([{ event: 'open', package: null, match: { path: join(work, 'readable', '**') }, action: 'allow' }]), needs, THIS_NODE);
     // Plain Node without the flags does each one: the scenario can tell.
     assert.deepEqual(run(null), {
-      rawSpawn: 'done', childProcess: 'done', addon: 'ERR_DLOPEN_FAILED', inspector: 'done', wasi: 'done', worker: 'done',
+      rawSpawn: 'done', childProcess: 'done', addon: 'ERR_DLOPEN_FAILED', inspector: 'done', wasi: 'done', ffi: ffi ? 'done' : 'absent', worker: 'done',
       readAllowed: 'done', readSecret: 'done', write: 'done', net: 'ECONNREFUSED',
     });
     assert.deepEqual(run(wall), {
-      rawSpawn: 'ERR_ACCESS_DENIED', childProcess: 'ERR_ACCESS_DENIED', addon: 'ERR_DLOPEN_DISABLED', inspector: 'ERR_ACCESS_DENIED', wasi: 'ERR_ACCESS_DENIED', worker: 'ERR_ACCESS_DENIED',
+      rawSpawn: 'ERR_ACCESS_DENIED', childProcess: 'ERR_ACCESS_DENIED', addon: 'ERR_DLOPEN_DISABLED', inspector: 'ERR_ACCESS_DENIED', wasi: 'ERR_ACCESS_DENIED', ffi: ffi ? 'ERR_ACCESS_DENIED' : 'absent',
+      worker: 'ERR_ACCESS_DENIED',
       readAllowed: 'done', readSecret: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED', net: netChecked ? 'ERR_ACCESS_DENIED' : 'ECONNREFUSED',
     });
   });
@@ -242,10 +244,11 @@ describe('the wall alone, with no JavaScript layer at all (plain Node)', { skip:
       { event: 'worker_threads.Worker', package: null, action: 'allow' },
       { event: 'wasi.WASI', package: null, action: 'allow' },
       { event: 'socket.connect', package: null, match: { address: '127.0.0.1' }, action: 'allow' },
+      { event: 'ctypes.call_function', package: null, action: 'allow' },
       ...inspector,
     ]), needs, THIS_NODE);
     assert.deepEqual(run(wall), {
-      rawSpawn: 'ERR_ACCESS_DENIED', childProcess: 'done', addon: 'ERR_DLOPEN_DISABLED', inspector: inspector.length > 0 ? 'done' : 'ERR_ACCESS_DENIED', wasi: 'done', worker: 'done',
+      rawSpawn: 'ERR_ACCESS_DENIED', childProcess: 'done', addon: 'ERR_DLOPEN_DISABLED', inspector: inspector.length > 0 ? 'done' : 'ERR_ACCESS_DENIED', wasi: 'done', ffi: ffi ? 'done' : 'absent', worker: 'done',
       readAllowed: 'ERR_ACCESS_DENIED', readSecret: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED', net: 'ECONNREFUSED',
     });
   });

@@ -3,6 +3,7 @@
  * wall for this Node (src/policy/wall.ts computes it), its flags as NODE_OPTIONS text for
  * `audithook run` (run.ts), and `audithook run --explain-wall`.
  */
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { nodeOptionsQuoted } from '../contract/launch.js';
@@ -16,8 +17,8 @@ const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 
 /**
  * What every audited process needs whatever the policy says: audithook's own files, the code the
- * command loads (the working directory, where its modules and node_modules are; NODE_PATH; Node's
- * installation, for npm and npx), and `channel`, the run's private directory of FIFOs, which the
+ * command loads (the working directory, where its modules and node_modules are; the node_modules
+ * above it, as the run starts; NODE_PATH; Node's installation, for npm and npx), and `channel`, the run's private directory of FIFOs, which the
  * agent lists, opens for writing and removes a FIFO of (src/agent/channel.ts). Not the log: only
  * `audithook run` writes it.
  */
@@ -27,6 +28,12 @@ export function audithookNeeds(channel: string, cwd = process.cwd(), env: NodeJS
     { path: cwd, why: 'module loading: the working directory' },
     { path: dirname(dirname(process.execPath)), why: "module loading: Node's installation (npm, npx)" },
   ];
+  // Node looks for packages in the node_modules of every folder above a module too.
+  for (let folder = cwd; dirname(folder) !== folder;) {
+    folder = dirname(folder);
+    const modules = join(folder, 'node_modules');
+    if (existsSync(modules)) read.push({ path: modules, why: 'module loading: node_modules above the working directory' });
+  }
   for (const entry of (env['NODE_PATH'] ?? '').split(delimiter)) {
     if (entry !== '') read.push({ path: resolve(cwd, entry), why: 'module loading: NODE_PATH' });
   }

@@ -43,6 +43,12 @@ export async function rawCapabilities(harness, { readable, secret, writable }) {
       session.disconnect();
     }),
     wasi: attempt(() => new (process.getBuiltinModule('node:wasi').WASI)({ version: 'preview1' })),
+    // node:ffi (Node 26): libc called from JavaScript, with no binding or event in between.
+    ffi: attempt(() => {
+      const ffi = process.getBuiltinModule('node:ffi');
+      if (ffi === undefined) throw Object.assign(new Error('this Node has no node:ffi'), { code: 'absent' });
+      if (new ffi.DynamicLibrary('libc.so.6').getFunction('getpid', { return: 'int32', arguments: [] })() !== process.pid) throw new Error('getpid lied');
+    }),
     worker: await new Promise((resolve) => {
       try {
         const { Worker } = process.getBuiltinModule('node:worker_threads');
