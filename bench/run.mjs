@@ -23,6 +23,7 @@ import { join } from 'node:path';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const worker = resolve(root, 'bench', 'workload.mjs');
+const CLI = resolve(root, 'dist', 'cli', 'main.js');
 const COMPAT_SUITE = resolve(root, 'bench', 'compat-suite.mjs');
 const QUICK = process.env.BENCH_QUICK === '1';
 const scale = QUICK ? 0.2 : 1;
@@ -49,7 +50,7 @@ const HOOK_PRELOAD = join(scratch, 'no-op-hook.cjs');
 writeFileSync(HOOK_PRELOAD, `require(${JSON.stringify(resolve(root, 'dist', 'index.js'))}).addAuditHook(() => {});\n`);
 const underRun = (workload, label, cliArgs = []) => ({
   label, workload, flags: [], hook: false,
-  cli: [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--log', RUN_LOG, ...cliArgs, '--', process.execPath],
+  cli: [CLI, 'run', '--log', RUN_LOG, ...cliArgs, '--', process.execPath],
 });
 /**
  * An enforce policy of 50 rules that the workloads' events must all be checked against: 40 package
@@ -106,12 +107,32 @@ function permissionWallFlags() {
       { event: 'shutil.rmtree', package: null, match: { path: tmp }, action: 'allow' },
     ],
   }));
-  const explained = spawnSync(process.execPath, [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--explain-wall', '--policy', policy, '--log', RUN_LOG], { cwd: root, encoding: 'utf8' });
+  const explained = spawnSync(process.execPath, [CLI, 'run', '--explain-wall', '--policy', policy, '--log', RUN_LOG], { cwd: root, encoding: 'utf8' });
   if (explained.status !== 0) throw new Error(`audithook run --explain-wall failed:\n${explained.stderr}`);
   const flags = explained.stdout.split('\n').filter((line) => line.startsWith('--')).map((line) => line.slice(0, line.indexOf('  # ')));
   return flags.length === 0 ? null : flags;
 }
 const WALL = permissionWallFlags();
+
+/**
+ * A policy `policy learn` writes from the fs workload and `node -e 0` under `audithook run`: default
+ * deny, so that `audithook run` puts it inside the wall, or leaves it out with --no-permission-wall.
+ */
+function learnedPolicy() {
+  const logs = [[worker, 'open-close', '100', '1'], ['-e', '0']].map((args, i) => {
+    const log = join(scratch, `learn-${i}.jsonl`);
+    const learning = spawnSync(process.execPath, [CLI, 'run', '--quiet', '--log', log, '--', process.execPath, ...args], { cwd: root, encoding: 'utf8' });
+    if (learning.status !== 0) throw new Error(`audithook run (to learn a policy) failed:\n${learning.stderr}`);
+    return log;
+  });
+  const policy = join(scratch, 'policy-learned.json');
+  const learned = spawnSync(process.execPath, [CLI, 'policy', 'learn', ...logs, '-o', policy], { cwd: root, encoding: 'utf8' });
+  if (learned.status !== 0) throw new Error(`audithook policy learn failed:\n${learned.stderr}`);
+  return policy;
+}
+const LEARNED = WALL === null ? null : learnedPolicy();
+/** `audithook run` with the learned policy, inside the wall or (`wall` false) not. */
+const learnedRun = (wall) => [CLI, 'run', '--log', RUN_LOG, '--policy', LEARNED, ...wall ? [] : ['--no-permission-wall'], '--', process.execPath];
 /** `workload` in plain Node against the same inside the permission wall (reported). */
 const wallCase = (name, workload, iterations) => ({
   name: `${name} inside Node's permission wall`,
@@ -280,7 +301,7 @@ const cases = [
     baseline: command('node -e 0', [], ['-e', '0']),
     measured: [
       { config: command('node -r <no-op hook> -e 0', ['-r', HOOK_PRELOAD], ['-e', '0']), target: reportOnly() },
-      { config: command('audithook run -- node -e 0', [resolve(root, 'dist', 'cli', 'main.js'), 'run', '--log', RUN_LOG, '--', process.execPath], ['-e', '0']), target: reportOnly() },
+      { config: command('audithook run -- node -e 0', [CLI, 'run', '--log', RUN_LOG, '--', process.execPath], ['-e', '0']), target: reportOnly() },
     ],
   },
   {
@@ -310,6 +331,19 @@ const cases = [
       kind: 'wall', samples: 4, rounds: 5,
       baseline: command('node <wall flags> -e 0', WALL, ['-e', '0']),
       measured: [{ config: command('node <wall flags> --import audithook/register -e 0', [...WALL, ...REGISTER], ['-e', '0']), target: reportOnly() }],
+    },
+    // audithook run's own wall: the same learned policy with and without it.
+    {
+      name: 'openSync+closeSync under audithook run --policy <learned>',
+      kind: 'ns', iterations: 4e4, innerRounds: 5, rounds: 5,
+      baseline: { ...underRun('open-close', '--no-permission-wall'), cli: learnedRun(false) },
+      measured: [{ config: { ...underRun('open-close', 'inside the wall'), cli: learnedRun(true) }, target: reportOnly() }],
+    },
+    {
+      name: 'startup, audithook run --policy <learned> -- node -e 0',
+      kind: 'wall', samples: 4, rounds: 5,
+      baseline: command('--no-permission-wall', learnedRun(false), ['-e', '0']),
+      measured: [{ config: command('inside the wall', learnedRun(true), ['-e', '0']), target: reportOnly() }],
     },
   ]),
 ];
