@@ -39,7 +39,7 @@ export default tseslint.config(
   },
   {
     // What runs in audited processes reaches nothing the program can replace (eslint-rules/primordials.mjs).
-    files: ['src/core/**/*.ts', 'src/instrument/**/*.ts', 'src/agent/**/*.ts', 'src/contract/**/*.ts', 'src/policy/decide.ts'],
+    files: ['src/runtime.ts', 'src/core/**/*.ts', 'src/instrument/**/*.ts', 'src/agent/**/*.ts', 'src/contract/**/*.ts', 'src/policy/decide.ts'],
     // primordials.ts is where the captures are made; rewrite-eval.ts drives acorn, code we do not own;
     // Node 20's hooks thread runs no audit hook and no program code but loader hooks: see docs/security-model.md.
     ignores: ['src/core/primordials.ts', 'src/instrument/module/rewrite-eval.ts', 'src/instrument/module/node20/hooks-thread.ts'],
@@ -54,6 +54,17 @@ export default tseslint.config(
         group: ['**/core/kernel.js'], importNames: ['dispatch'],
         message: 'raise events through src/instrument/wrap.ts (instrument, instrumentConstructor, raise)',
       }] }],
+      // The same, for the kernel reached by require (import = require included).
+      'no-restricted-syntax': ['error',
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/core\\/kernel/]",
+          message: 'raise events through src/instrument/wrap.ts (instrument, instrumentConstructor, raise)',
+        },
+        {
+          selector: "TSExternalModuleReference[expression.value=/core\\/kernel/]",
+          message: 'raise events through src/instrument/wrap.ts (instrument, instrumentConstructor, raise)',
+        },
+      ],
     },
   },
   {

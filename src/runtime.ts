@@ -22,7 +22,7 @@ import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
 import { AGENT_BESIDE, setSpawner } from './instrument/propagation.js';
 import {
-  ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor,
+  ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor, nullPrototype,
 } from './core/primordials.js';
 
 export interface Runtime {
@@ -59,18 +59,22 @@ function setOpenCodeHook(hook: OpenCodeHook): void {
 /** Whether this copy was loaded by the `audithook run` agent beside it (dist/agent.js). */
 const loadedByAgent = module.parent?.filename === AGENT_BESIDE;
 
+// Code ran before the agent here, so anything captured now may be its own already: the throw after
+// exit is what holds, whatever process.exit and process.stderr have become.
+/* eslint-disable audithook/primordials */
 function refuseEarlierRuntime(): never {
   process.stderr.write('audithook agent: an audithook runtime was published before the agent (code ran before it): refusing to run\n');
   // 2, as the agent's other configuration errors; a worker ends its own thread only.
   process.exit(2);
   throw new ErrorCtor('audithook agent: an audithook runtime was published before the agent');
 }
+/* eslint-enable audithook/primordials */
 
 function findOrCreateRuntime(): Runtime {
   const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_KEY);
   if (existing !== undefined) return loadedByAgent ? refuseEarlierRuntime() : existing.value as Runtime;
   const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause, buildersOf, setSpawner });
-  ObjectDefineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
+  ObjectDefineProperty(globalThis, RUNTIME_KEY, nullPrototype({ value: runtime, enumerable: false, writable: false, configurable: false }));
   return runtime;
 }
 

@@ -76,6 +76,21 @@ test('primordials: the captured forms, and anything at module load, pass', async
   assert.deepEqual(found, []);
 });
 
+test('one mechanism: instrumentation reaches the kernel\'s dispatch through wrap.ts only, by import or by require', async () => {
+  const message = 'raise events through src/instrument/wrap.ts (instrument, instrumentConstructor, raise)';
+  const imported = await problems('src/instrument/wasi.ts', "import { dispatch } from '../core/kernel.js';\nexport const probe = dispatch;", 'no-restricted-imports');
+  assert.equal(imported.length, 1);
+  assert.match(imported[0] ?? '', /raise events through src\/instrument\/wrap\.ts/);
+  assert.deepEqual(await problems('src/instrument/wasi.ts', "export const probe: unknown = require('../core/kernel.js').dispatch;", 'no-restricted-syntax'), [message]);
+  assert.deepEqual(await problems('src/instrument/wasi.ts', "import kernel = require('../core/kernel.js');\nexport const probe = kernel.dispatch;", 'no-restricted-syntax'), [message]);
+  assert.deepEqual(await problems('src/instrument/wrap.ts', "export const probe: unknown = require('../core/kernel.js').dispatch;", 'no-restricted-syntax'), []);
+});
+
+test('primordials: the runtime, which every audited process loads, is held to it', async () => {
+  const found = await problems('src/runtime.ts', 'export function probe(list: string[]): number { return list.indexOf("x"); }', 'audithook/primordials');
+  assert.ok(found.some((m) => /list\.indexOf is a built-in method/.test(m)), found.join('\n'));
+});
+
 test('primordials: the CLI, which runs in no audited process, is not held to it', async () => {
   assert.deepEqual(await problems('src/cli/log.ts', 'export function probe(list: string[]): number { return list.indexOf("x"); }', 'audithook/primordials'), []);
 });
