@@ -60,6 +60,24 @@ test('a package whose directory name has an escape code and a newline prints esc
   assert.doesNotMatch(run.stderr, /^BLOCKED {2}forged/m, 'no forged line');
 });
 
+test('policy learn prints the names it learned with no raw C1 control, line separator or bidirectional override, as the same JSON values', () => {
+  const name = 'evil\u009b2J\u202edecoy\u2028';
+  const path = '/app/data/\u0085\u2066x';
+  const log = join(dir, 'hostile-learn.jsonl');
+  const entry = fixtureRecords[4];
+  writeFileSync(log, fixtureLog([{ ...entry, package: name, packages: [{ name, version: '1.0.0' }], args: [path, 'r', 0] }]));
+  const policy = join(dir, 'hostile-learn.json');
+  for (const [output, text] of [['stdout', () => runAudithook(['policy', 'learn', log]).stdout], ['file', () => {
+    assert.equal(runAudithook(['policy', 'learn', log, '-o', policy]).status, 0);
+    return readFileSync(policy, 'utf8');
+  }]] as const) {
+    const printed = text();
+    assert.doesNotMatch(printed, /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/, output);
+    const rules = (JSON.parse(printed) as { rules: { package: string | null; match?: { path?: unknown } }[] }).rules;
+    assert.ok(rules.some((rule) => rule.package === name && JSON.stringify(rule.match?.path).includes(JSON.stringify(path).slice(1, -1))), `${output}: ${printed}`);
+  }
+});
+
 test('a file that cannot be read or written is worded the same by every subcommand', () => {
   const missing = join(dir, 'missing');
   const inMissingDir = join(missing, 'out');

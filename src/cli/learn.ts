@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { learnPolicy } from '../policy/learn.js';
 import { policyVariables } from '../policy/variables.js';
 import { type LogContents, readLog } from './log.js';
-import { EXIT, cannotRead, cannotWrite, notice, printable, skippedLines } from './output.js';
+import { EXIT, cannotRead, cannotWrite, notice, printable, printableJson, skippedLines } from './output.js';
 import type { LogRecord } from '../contract/record.js';
 
 /**
@@ -43,12 +43,14 @@ export function runPolicyLearn(logs: readonly string[], options: { output?: stri
   const learned = learnPolicy(records, { variables: policyVariables(learnedProject(options.project, projects)), frameworks: options.frameworks });
   // The learner's warnings name their speaker; they quote event and package names from the logs.
   for (const warning of learned.warnings) process.stderr.write(`${printable(warning)}\n`);
+  // Names from the logs (packages, paths) are in it; it is printed, or read in a terminal later.
+  const text = printableJson(learned.text);
   if (output === undefined) {
-    process.stdout.write(learned.text);
+    process.stdout.write(text);
     return EXIT.OK;
   }
   try {
-    writeFileSync(output, learned.text);
+    writeFileSync(output, text);
   } catch (error) {
     throw cannotWrite('the policy', options.output as string, error);
   }

@@ -50,7 +50,19 @@ export class CliError extends Error {
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escapeChar);
+}
+
+/**
+ * JSON text (a learned policy) as printable: JSON.stringify escapes the C0 controls but leaves the
+ * rest raw, inside strings only, where `\uXXXX` is the same value. Its own newlines stay.
+ */
+export function printableJson(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escapeChar);
+}
+
+function escapeChar(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
