@@ -14,6 +14,7 @@
  * it when that formatter throws or returns no text.
  */
 import { stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
+import { ERR_ACCESS_DENIED } from '../core/errors.js';
 import {
   ErrorCtor, ObjectDefineProperty, ObjectHasOwn, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, nullPrototype,
 } from '../core/primordials.js';
@@ -86,7 +87,7 @@ export function denialError(
   const error = new ErrorCtor(message);
   const stack = programStack(`Error: ${message}`, below, isOwnFrame);
   if (stack !== undefined) define(error, 'stack', stack, false);
-  define(error, 'code', 'ERR_ACCESS_DENIED');
+  define(error, 'code', ERR_ACCESS_DENIED);
   define(error, 'event', event);
   define(error, 'package', verdict.package);
   define(error, 'resource', resource);

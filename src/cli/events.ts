@@ -3,6 +3,7 @@
  * Text for a terminal: each event with its arguments, then its description wrapped below it.
  */
 import { events } from '../catalogue/index.js';
+import { EXIT } from './output.js';
 import type { EventSpec } from '../catalogue/index.js';
 
 const WIDTH = 100;
@@ -38,5 +39,5 @@ export function renderEventsText(specs: readonly EventSpec[]): string {
 
 export function runEvents(options: { json?: boolean }): number {
   process.stdout.write(options.json === true ? `${JSON.stringify(events, null, 2)}\n` : renderEventsText(events));
-  return 0;
+  return EXIT.OK;
 }

@@ -15,7 +15,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { StreamRecord } from '../contract/channel.js';
 import type { LogRecord } from '../contract/record.js';
 import { RecordReader } from './log.js';
-import { CliError, printable } from './output.js';
+import { printable, usageError } from './output.js';
 import { isStreamProblem, packageLabel, recordSubject, streamText } from './report-model.js';
 import type { LogAttributes, Logger, LogRecord as OtelLogRecord } from '@opentelemetry/api-logs';
 import type { ExportResult } from '@opentelemetry/core';
@@ -72,7 +72,7 @@ export function otlpProtocol(env: NodeJS.ProcessEnv = process.env): OtlpProtocol
     if (value === '') continue;
     const protocol = value.toLowerCase();
     if (isProtocol(protocol)) return protocol;
-    throw new CliError('ERR_AUDITHOOK_USAGE', `${name}=${value}: --otlp exports over http/protobuf or http/json only`);
+    throw usageError(`${name}=${value}: --otlp exports over http/protobuf or http/json only`);
   }
   return 'http/protobuf';
 }

@@ -111,8 +111,8 @@ export function createEmpty(what: string, file: string): void {
   }
 }
 
-/** `usage` is the command's usage line, printed below the problem. */
-export function usageError(problem: string, usage: string): CliError {
+/** `usage`, when given, is the command's usage line, printed below the problem. */
+export function usageError(problem: string, usage?: string): CliError {
   return new CliError('ERR_AUDITHOOK_USAGE', problem, usage);
 }
 

@@ -4,6 +4,7 @@
  * The hook list lives in this closure only: no export, property or global reaches it, so hooks
  * cannot be listed, replaced or removed.
  */
+import { accessDenied } from './errors.js';
 import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype } from './primordials.js';
 
 export type Hook = (event: string, args: readonly unknown[]) => void;
@@ -95,9 +96,7 @@ export function addHook(hook: Hook, isStrict = false): boolean {
 }
 
 function reentryRefusal(event: string): Error {
-  const error = new ErrorCtor(`audithook: ${event} refused: raised by code that ran inside a hook`);
-  ObjectDefineProperty(error, 'code', nullPrototype({ value: 'ERR_ACCESS_DENIED', writable: true, configurable: true }));
-  return error;
+  return accessDenied(`audithook: ${event} refused: raised by code that ran inside a hook`);
 }
 
 function describe(value: unknown): string {

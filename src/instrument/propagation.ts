@@ -26,9 +26,10 @@ import {
   AGENT_FILE, SPAWNER_DATA_KEY, SPAWNER_VARIABLE, WALL_VARIABLE, agentPreload, agentVariables, nodeOptionsQuoted,
 } from '../contract/launch.js';
 import {
-  ErrorCtor, ObjectHasOwn, ObjectKeys, PathJoin, PathResolve, PathToFileURL, ProcessCwd, ProcessEnvironment, RegExpPrototypeExec, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
+  ObjectHasOwn, ObjectKeys, PathJoin, PathResolve, PathToFileURL, ProcessCwd, ProcessEnvironment, RegExpPrototypeExec, StringCtor, StringPrototypeIndexOf, StringPrototypeSlice,
   StringPrototypeStartsWith, asArray, newList, newRecord,
 } from '../core/primordials.js';
+import { accessDenied } from '../core/errors.js';
 import { nodeOptionsArgv } from './args.js';
 
 interface Propagation {
@@ -119,9 +120,7 @@ let spawner: (() => string) | undefined;
 /** Sets the agent's description of a starting call; only once: a later caller is the program, refused. */
 export function setSpawner(describe: () => string): void {
   if (spawner !== undefined) {
-    const error = new ErrorCtor('audithook: who starts a child is told by the agent alone');
-    (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
-    throw error;
+    throw accessDenied('audithook: who starts a child is told by the agent alone');
   }
   spawner = describe;
 }
@@ -266,9 +265,7 @@ export function assertSharedEnvironmentStartsAgent(parsesNodeOptions: boolean): 
   const current = propagation;
   if (current === undefined || current.env.length === 0) return;
   if (startsAgent(current, ProcessEnvironment, parsesNodeOptions)) return;
-  const error = new ErrorCtor('audithook: a worker sharing this environment (SHARE_ENV) would not start with the agent: its NODE_OPTIONS or AUDITHOOK_ variables were changed');
-  (error as Error & { code: string }).code = 'ERR_ACCESS_DENIED';
-  throw error;
+  throw accessDenied('audithook: a worker sharing this environment (SHARE_ENV) would not start with the agent: its NODE_OPTIONS or AUDITHOOK_ variables were changed');
 }
 
 /** Whether an environment has the agent's variables as forced and, unless told otherwise, NODE_OPTIONS beginning with the agent. */

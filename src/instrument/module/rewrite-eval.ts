@@ -17,6 +17,7 @@
  * `__audithook` itself.
  */
 import { parse } from 'acorn';
+import { ERR_AUDITHOOK_UNAUDITABLE_SOURCE } from '../../core/errors.js';
 
 const AUDIT = '__audithook';
 const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
@@ -36,7 +37,7 @@ interface Edit {
 
 /** Thrown for a source audithook refuses to load (the error the require or import fails with). */
 export class UnauditableSourceError extends Error {
-  readonly code = 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE';
+  readonly code = ERR_AUDITHOOK_UNAUDITABLE_SOURCE;
   constructor(filename: string, reason: string) {
     super(`audithook: refusing to load ${filename}: ${reason}`);
     this.name = 'UnauditableSourceError';
