@@ -42,7 +42,7 @@ const EVENTS = [
 ];
 const RESULTS = {
   strlen: '5', toString: 'hello', getUint8: 101, toBuffer: 'hel', setUint8: 'Hello', exportString: 'ab',
-  sameFunction: true, getFunctions: ['getpid'], system: 'function', dlopenNull: true,
+  sameFunction: true, identity: true, getFunctions: ['getpid'], system: 'function', dlopenNull: true,
 };
 
 for (const how of ['require', 'getBuiltinModule', 'before-hook']) {

@@ -16,7 +16,7 @@ import { isAuditing } from '../core/kernel.js';
 import { frozenCopy } from './args.js';
 import type { Domain } from './domain.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
-import { andThen, instrument, instrumentConstructor, operation, raise, replaceFunction, THROWS } from './wrap.js';
+import { andThen, disguise, instrument, instrumentConstructor, operation, raise, replaceFunction, THROWS } from './wrap.js';
 import type { Callable, Describe, Operation } from './wrap.js';
 
 interface FfiModule extends Record<string, unknown> {
@@ -98,6 +98,7 @@ function auditedFunction(native: unknown): unknown {
       return ReflectApply(target, thisArg, args);
     },
   }));
+  disguise(audited, native);
   WeakMapPrototypeSet(standIns, native, audited);
   WeakMapPrototypeSet(standIns, audited, audited);
   return audited;

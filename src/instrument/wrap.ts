@@ -15,9 +15,7 @@
  * Every replacement keeps the original's identity: name, length, own properties, prototype chain,
  * and the source text `Function.prototype.toString` shows (see `disguise`).
  *
- * Phase costs: a wrapper installed at load costs one check (`isAuditing()`) per call with no hook;
- * anything that would cost more without a hook (a Proxy on a hot object, loading a module) is
- * installed with the first hook instead (src/instrument/index.ts).
+ * What a wrapper may cost in each phase (at load, with the first hook) is stated once, in domain.ts.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogueEventArgs, CatalogueEventName } from '../catalogue/index.js';

@@ -35,6 +35,8 @@ attempt('toBuffer', () => ffi.toBuffer(pointer, 3).toString());
 attempt('setUint8', () => { ffi.setUint8(pointer, 0, 72); return bytes.toString('latin1', 0, 5); });
 attempt('exportString', () => { ffi.exportString('ab', pointer, 3); return bytes.toString('latin1', 0, 2); });
 attempt('sameFunction', () => lib.functions.strlen === strlen);
+// The audited function shows Node's own: its source text (Node's JavaScript invoker), name and length.
+attempt('identity', () => /^invoke\(a0\) \{/.test(Function.prototype.toString.call(strlen)) && strlen.name === 'strlen' && strlen.length === 1);
 attempt('getFunctions', () => Object.keys(lib.getFunctions({ getpid: { return: 'int32', arguments: [] } })));
 attempt('system', () => typeof lib.getFunction('system', { return: 'int32', arguments: ['string'] }));
 attempt('dlopenNull', () => ffi.dlopen(null, { getpid: { return: 'int32', arguments: [] } }).functions.getpid() === process.pid);
