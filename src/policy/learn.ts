@@ -229,7 +229,8 @@ const WRITE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_RDWR;
  * one installed, which the learning run, starting without one, never did.
  */
 function createdPath(record: LogRecord, learned: Pairs): string | null {
-  const name = CATALOGUE.has(record.event) ? CREATING[record.event] : undefined;
+  // Own keys only: an event name from a log could be `constructor`.
+  const name = Object.hasOwn(CREATING, record.event) ? CREATING[record.event] : undefined;
   if (name === undefined) return null;
   if (record.event === 'open') {
     const [, mode, flags] = record.args;
