@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, runScenario } from './helpers/scenario';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 /** `api` is named by `entry`: exactly, as a constructor (`new api`), or as one of its forms (`api#method`, `api (...)`). */
 function names(entry: string, api: string): boolean {
@@ -23,13 +23,7 @@ const INVENTORY = ['--no-warnings', '--import', resolve(REPO_ROOT, 'test', 'fixt
 
 /** The untouched exports (after `preload`, when given) that nothing in the catalogue names. */
 function undecided(preload: readonly string[] = []): { undecided: string[]; untouched: string[] } {
-  const run = runScenario(`
-    const { events, unauditedApis } = await import('audithook/catalogue');
-    harness.done({
-      entries: [...events.flatMap((event) => event.raisedBy), ...unauditedApis.flatMap((entry) => entry.apis)],
-      untouched: globalThis.untouchedExports(),
-    });
-  `, { nodeArgs: [...preload, ...INVENTORY] });
+  const run = runScenario(scenario('inventory/builtinExports'), { nodeArgs: [...preload, ...INVENTORY] });
   const { entries, untouched } = run.result as { entries: string[]; untouched: string[] };
   return { undecided: untouched.filter((api) => !entries.some((entry) => names(entry, api))), untouched };
 }

@@ -150,13 +150,9 @@ test('a reference captured before the instrumentation is installed is not audite
 
 test('with --import audithook/register, nothing loaded afterwards can capture an uninstrumented function', () => {
   const capture = 'data:text/javascript,import fs from "node:fs"; globalThis.captured = fs.writeFileSync;';
-  const run = runScenario(`
-    const D = harness.tmp();
-    globalThis.captured(D + '/early', 'x');
-    harness.done({ D });
-  `, { nodeArgs: ['--import', 'audithook/register', '--import', capture] });
+  const run = runScenario(scenario('fs-paths/referenceCapturedBeforeInstrumentation'), { nodeArgs: ['--import', 'audithook/register', '--import', capture] });
   const { D } = run.result as { D: string };
-  assert.deepEqual(run.events, [['open', `${D}/early`, 'w', 577 | O_CLOEXEC]]);
+  assert.deepEqual(run.events, [['open', `${D}/early`, 'w', 577 | O_CLOEXEC], ['open', `${D}/late`, 'w', 577 | O_CLOEXEC]]);
 });
 
 test('glob matches are not re-audited as directory listings', { skip: fromSince('glob.glob', 'glob.glob/2') }, () => {
@@ -167,10 +163,7 @@ test('glob matches are not re-audited as directory listings', { skip: fromSince(
 });
 
 test('every function fs exports is instrumented or deliberately unaudited (a new Node API fails here)', () => {
-  const run = runScenario(`
-    const { unauditedApis } = await import('audithook/catalogue');
-    harness.done({ unaudited: unauditedApis.flatMap((entry) => entry.apis), untouched: globalThis.untouched() });
-  `, { nodeArgs: ['--import', resolve(REPO_ROOT, 'test', 'fixtures', 'fs-functions-before.mjs')] });
+  const run = runScenario(scenario('inventory/fsFunctions'), { nodeArgs: ['--import', resolve(REPO_ROOT, 'test', 'fixtures', 'fs-functions-before.mjs')] });
   const { unaudited, untouched } = run.result as { unaudited: string[]; untouched: string[] };
   assert.deepEqual(untouched.filter((api) => !unaudited.includes(api)), [], 'exported, not instrumented, not documented');
 });

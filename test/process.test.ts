@@ -76,12 +76,7 @@ test('signals: process.kill raises os.kill or os.killpg; blocked, the child live
 });
 
 test('process.kill(0, sig) signals the own group: os.killpg with pgid 0 (never -0)', () => {
-  const run = runScenario(`
-    harness.block('os.killpg');
-    const outcome = via.sync(process, 'kill', [0, 0]);
-    harness.unblock();
-    harness.done({ outcome: outcome.kind, sent: process.kill(0, 0) });
-  `);
+  const run = runScenario(scenario('process/killOwnGroup'));
   assert.deepEqual(run.result, { outcome: 'thrown', sent: true });
   assert.deepEqual(run.events, [['os.killpg', 0, 0], ['os.killpg', 0, 0]]);
   assert.ok(run.events.every((event) => !Object.is(event[1], -0)), 'pgid 0, not -0');
@@ -205,11 +200,7 @@ test('process.report settings raise process.report (setting, value); refused, th
 });
 
 test('a value that converts differently on a second reading is stored as audited', () => {
-  const run = runScenario(`
-    let reads = 0;
-    process.env.AH_TWO_FACED = { toString() { return reads++ === 0 ? 'safe' : 'evil'; } };
-    harness.done({ value: process.env.AH_TWO_FACED });
-  `);
+  const run = runScenario(scenario('process/twoFacedEnvironmentValue'));
   assert.deepEqual(run.result, { value: 'safe' });
   assert.deepEqual(run.events, [['os.putenv', 'AH_TWO_FACED', 'safe']]);
 });
@@ -256,22 +247,14 @@ test('process.report.writeReport raises its event, then open for the file as Nod
 });
 
 test('process.execve raises os.exec; blocked, the process goes on', { skip: fromSince('os.exec') }, () => {
-  const run = runScenario(`
-    harness.block('os.exec');
-    const outcome = via.sync(process, 'execve', ['/bin/echo', ['/bin/echo', 'replaced']]);
-    harness.done({ outcome, still: 'running' });
-  `);
+  const run = runScenario(scenario('process/execveRefused', { args: ['/bin/echo', 'replaced'] }));
   assert.deepEqual(run.result, { outcome: { kind: 'thrown', error: { name: 'Error', code: 'TEST_BLOCKED', message: 'blocked by test: os.exec' } }, still: 'running' });
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', ['/bin/echo', 'replaced'], null]]);
 });
 
 test('process.execve(file) without args reports the empty argv the program gets', { skip: fromSince('os.exec') }, () => {
-  const run = runScenario(`
-    harness.block('os.exec');
-    const outcome = via.sync(process, 'execve', ['/bin/echo']);
-    harness.done({ outcome: outcome.kind });
-  `);
-  assert.deepEqual(run.result, { outcome: 'thrown' });
+  const run = runScenario(scenario('process/execveRefused', { args: null }));
+  assert.equal((run.result as { outcome: { kind: string } }).outcome.kind, 'thrown');
   assert.deepEqual(run.events, [['os.exec', '/bin/echo', [], null]]);
 });
 

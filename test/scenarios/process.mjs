@@ -350,3 +350,24 @@ export async function inspectorOpeners(harness) {
     events: harness.events.map(([event, ...args]) => (event === 'subprocess.Popen' ? [event, args[1].join(' ')] : [event, ...args])),
   });
 }
+
+export async function killOwnGroup(harness) {
+  harness.block('os.killpg');
+  const outcome = via.sync(process, 'kill', [0, 0]);
+  harness.unblock();
+  harness.done({ outcome: outcome.kind, sent: process.kill(0, 0) });
+}
+
+/** An environment value whose string changes on its second conversion. */
+export async function twoFacedEnvironmentValue(harness) {
+  let reads = 0;
+  process.env.AH_TWO_FACED = { toString() { return reads++ === 0 ? 'safe' : 'evil'; } };
+  harness.done({ value: process.env.AH_TWO_FACED });
+}
+
+/** process.execve with `args` (omitted: none), refused by the hook: the process goes on. */
+export async function execveRefused(harness, { args }) {
+  harness.block('os.exec');
+  const outcome = via.sync(process, 'execve', args === null ? ['/bin/echo'] : ['/bin/echo', args]);
+  harness.done({ outcome, still: 'running' });
+}
