@@ -79,5 +79,5 @@ function findOrCreateRuntime(): Runtime {
 }
 
 export const runtime: Runtime = findOrCreateRuntime();
-// The agent adds its hook before any code of the program: Node 20's module hooks thread can wait for a way to an ES module (instrument/esm-start.ts).
+// The agent adds its hook before any code of the program: Node 20's module hooks thread can wait for a way to an ES module (instrument/module/node20/esm-start.ts).
 if (loadedByAgent) deferEsmHooksThread();

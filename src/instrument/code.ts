@@ -12,7 +12,7 @@ import {
   FunctionPrototypeHasInstance, FunctionPrototypeToString, GlobalFetch, NumberParseInt, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, RegExpPrototypeExec, isAnyArrayBuffer, isProxy, isArrayBufferView, nullPrototype, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
-import { compilingSource } from './esm-start.js';
+import { compilingSource } from './module/node20/esm-start.js';
 import { callFromCaller, mentionsImport } from './referrer.js';
 import type { Reflector } from './referrer.js';
 import {

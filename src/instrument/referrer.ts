@@ -37,7 +37,7 @@ const SLASH = 47;
  * Whether code built from this text can call `import()` (the keyword cannot be escaped or built):
  * the word `import` followed by `(`, or by what could hide one (a comment, a character beyond
  * ASCII, the end). `import` before another word (in a comment, a string) does not count; a false
- * positive only costs a little (callFromCaller, esm-start.ts).
+ * positive only costs a little (callFromCaller, module/node20/esm-start.ts).
  */
 export function mentionsImport(source: string): boolean {
   let at = StringPrototypeIndexOf(source, 'import');

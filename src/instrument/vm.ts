@@ -20,7 +20,7 @@ import {
 } from '../core/primordials.js';
 import { optionOf, readOptions } from './args.js';
 import { calledByNode } from './caller.js';
-import { compilingSource } from './esm-start.js';
+import { compilingSource } from './module/node20/esm-start.js';
 import { auditFunctionConstructors, auditWebAssembly } from './code.js';
 import { REJECTS, THROWS, auditedConstructor, instrument, operation } from './wrap.js';
 import type { Describe } from './wrap.js';

@@ -1,4 +1,4 @@
-// Node 20's module hooks thread starts only when an ES module can load (src/instrument/esm-start.ts).
+// Node 20's module hooks thread starts only when an ES module can load (src/instrument/module/node20/esm-start.ts).
 // evil, a CommonJS package, reaches an ES module one way per run (the route, argv[2]); the module's
 // own static import is what only the hooks see. This file never names a dynamic import itself, so
 // the route's code is the first that does. Prints { loaded } (or, for 'none', the first worker's

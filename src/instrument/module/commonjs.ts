@@ -16,7 +16,7 @@ import {
 } from '../../core/primordials.js';
 import { frozenCopy } from '../args.js';
 import { raise, replaceFunction } from '../wrap.js';
-import { compilingSource } from '../esm-start.js';
+import { compilingSource } from './node20/esm-start.js';
 import { loadingBuiltin } from '../lazy-builtins.js';
 import { checkSource } from './eval.js';
 import { takeEsmImport } from './loading.js';

@@ -7,7 +7,7 @@ import { constants, readFileSync, statSync } from 'node:fs';
 import { isAuditing } from '../../core/kernel.js';
 import { openCode } from '../../core/opencode.js';
 import { ObjectDefineProperty, ObjectFreeze, PathJoin, ReflectApply, nullPrototype } from '../../core/primordials.js';
-import { compilingSource } from '../esm-start.js';
+import { compilingSource } from './node20/esm-start.js';
 import { callFromCaller, mentionsImport } from '../referrer.js';
 import { THROWS, instrument, operation, raise, replaceFunction } from '../wrap.js';
 import type { Describe } from '../wrap.js';

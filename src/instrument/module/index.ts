@@ -18,7 +18,7 @@ import { beforeCall, instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
 import type { Domain } from '../domain.js';
 import { installCommonJs } from './commonjs.js';
-import { deferEsmHooks, entryMayBeModule, esmMayLoad, mainCanWait } from '../esm-start.js';
+import { deferEsmHooks, entryMayBeModule, esmMayLoad, mainCanWait } from './node20/esm-start.js';
 import { watchBuiltinLoads } from '../lazy-builtins.js';
 import { inThreadHooks } from './esm.js';
 import type { SyncHooks } from './esm.js';
@@ -52,7 +52,7 @@ function auditHookAdded(): void {
 }
 
 /**
- * Node 20's hooks thread waits for a way to an ES module (esm-start.ts) when the agent's copy asks
+ * Node 20's hooks thread waits for a way to an ES module (node20/esm-start.ts) when the agent's copy asks
  * (its hook comes before any code of the program) and the thread is a main thread whose program, as
  * it was started, can wait. In-thread hooks (Node >= 22.15) also see what require() loads of ES
  * modules: they start with the first hook.

@@ -16,11 +16,11 @@
  * Such a thread starts the hooks at the first of these, before that code compiles or runs; any other
  * thread (a worker, code outside the agent) starts them with its first hook, as before.
  */
-import { mentionsImport } from './referrer.js';
+import { mentionsImport } from '../../referrer.js';
 import {
   JSONParse, ObjectHasOwn, PathDirname, PathResolve, StringPrototypeCharCodeAt, StringPrototypeEndsWith, StringPrototypeIndexOf, StringPrototypeSlice,
   StringPrototypeTrim, StringPrototypeReplaceAll, nullPrototype,
-} from '../core/primordials.js';
+} from '../../../core/primordials.js';
 
 let deferredStart: (() => void) | undefined;
 
