@@ -163,8 +163,10 @@ export async function processEnvSharedWithWorker(harness) {
   const audithook = import.meta.resolve('audithook');
   harness.pause();
   const worker = new Worker(code, { eval: true, env: SHARE_ENV, workerData: { audithook } });
+  // Listened for first: a worker that ends before its message is read emits both in one go.
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
   const reported = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
-  await new Promise((resolve) => worker.once('exit', resolve));
+  await exited;
   harness.resume();
   harness.done({ ...reported, shared: process.env.AH_SHARED, refusedInParent: 'AH_REFUSED' in process.env });
 }
