@@ -116,16 +116,6 @@ test("Node's deferred work is the package's that asked for it: the file its stre
   assert.ok(!existsSync(join(work, 'dropped.txt')));
 });
 
-for (const route of ['createReadStream', 'class', 'handle']) {
-  test(`a file stream's open is the package's that made it when the package is the first to reach the file streams (${route})`, () => {
-    const { result, records, work } = attackAsPackage('stream-first-reach', { files: { 'secret.txt': 'secret', 'route.txt': route } });
-    assert.deepEqual(result, { [route]: 'ERR_ACCESS_DENIED' });
-    const opens = records.filter((r) => r.event === 'open' && r.args[0] === join(work, 'secret.txt'));
-    assert.ok(opens.length > 0, 'the open was raised');
-    for (const open of opens) assert.deepEqual([open.package, open.attribution, open.blocked], ['evil', 'complete', true], JSON.stringify(open));
-  });
-}
-
 test('Node\'s own functions a package schedules (timers, the tick queue, microtasks, promise reactions; bound or through Reflect.apply) run under its rules', () => {
   const { result, records, work } = attackAsPackage('scheduled-callbacks');
   const names = [

@@ -5,11 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { runAudithook } from './helpers/audithook-cli';
 import { HOOK_PRELOAD, named, runPreloaded } from './helpers/preloaded';
 import { REPO_ROOT } from './helpers/scenario';
 
@@ -102,16 +99,3 @@ for (const c of EXCEPT_CASES) {
     assert.match(blocked.stderr, /blocked by test: sys\.excepthook/);
   });
 }
-
-// Start-up cost: what plain Node does not load for a CommonJS program, an audited one does not
-// either (worker_threads with its messaging, fs.promises with readline and the watchers, the file
-// streams: about 5 ms of every process). Loaded on first use, they are instrumented then.
-test('under audithook run, a CommonJS program loads no worker_threads, fs.promises or file streams that plain Node does not', () => {
-  const code = "console.log(JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (worker_threads|internal\\/fs\\/(promises|streams))$/.test(m))))";
-  const plain = spawnSync(process.execPath, ['-e', code], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(plain.stdout, '[]\n');
-  const log = join(mkdtempSync(join(tmpdir(), 'audithook-startup-')), 'log.jsonl');
-  const audited = runAudithook(['run', '--log', log, '--', process.execPath, '-e', code]);
-  assert.equal(audited.status, 0, audited.stderr);
-  assert.equal(audited.stdout, '[]\n');
-});

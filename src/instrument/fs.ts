@@ -34,8 +34,7 @@ import {
   toPath,
   toSeconds,
 } from './args.js';
-import { ANY, REJECTS, andThen, beforeCall, beforeGet, causedBy, compositeOperation, instrument, instrumentConstructor, operation, outsideOperation, replaceFunction } from './wrap.js';
-import { instrumentWhenLoaded, isBuiltinLoaded } from './lazy-builtins.js';
+import { ANY, REJECTS, andThen, causedBy, compositeOperation, instrument, instrumentConstructor, operation, outsideOperation, replaceFunction } from './wrap.js';
 import type { ArgsOf, Describe, EventName, NestedCalls } from './wrap.js';
 import type { Domain } from './domain.js';
 import { calledByRecursiveWatch } from './caller.js';
@@ -477,54 +476,18 @@ export const FILE_HANDLE_APIS: readonly (readonly [string, Describe, readonly Ev
   ['utimes', describeUtime, ['os.utime']],
 ];
 
-export const fsDomain: Domain = { atLoad: installFs, withFirstHook: auditLoadedModules };
+export const fsDomain: Domain = { atLoad: installFs, withFirstHook: installFileStreams };
 
 function installFs(): void {
+  const promises = fs.promises;
   for (let i = 0; i < FS_APIS.length; i++) {
     const api = FS_APIS[i] as FsApi;
     const nests = api.nests === true;
     if (api.callback !== undefined) instrument(fs, api.callback, callbackForm(api.describe), { delivery: 'throw', nests });
     if (api.sync !== undefined) instrument(fs, api.sync, api.describe, { delivery: 'throw', nests });
-  }
-  watchPromises();
-  watchFileStreams();
-}
-
-/** With the first hook: what the program reached of fs.promises and file streams before it. */
-function auditLoadedModules(): void {
-  if (isBuiltinLoaded('internal/fs/promises')) installPromises();
-  if (isBuiltinLoaded('internal/fs/streams')) installFileStreams();
-  else fileStreamsWanted = true;
-}
-
-// ---- fs.promises: instrumented when the program first reaches it -------------------------------
-
-/**
- * fs.promises costs about 2 ms to load (with FileHandle, readline and the watchers it loads), which
- * a CommonJS program that never uses it does not pay: it is instrumented in place the first time
- * the program can reach it, through fs.promises or fs/promises (require, import,
- * process.getBuiltinModule). Loaded already (Node's ES module loader reads files with it, and
- * node:fs's ES exports read fs.promises), it is instrumented now.
- */
-function watchPromises(): void {
-  if (isBuiltinLoaded('internal/fs/promises')) {
-    installPromises();
-    return;
-  }
-  beforeGet(fs, 'promises', installPromises);
-  instrumentWhenLoaded('fs/promises', installPromises);
-}
-
-let promisesInstalled = false;
-
-function installPromises(): void {
-  if (promisesInstalled) return;
-  promisesInstalled = true;
-  const promises = fs.promises;
-  for (let i = 0; i < FS_APIS.length; i++) {
-    const api = FS_APIS[i] as FsApi;
-    if (api.promise === undefined) continue;
-    instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', nests: api.nests === true });
+    if (api.promise !== undefined) {
+      instrument(promises, api.promise, api.describe, { delivery: api.iterates === true ? 'iterator' : 'reject', nests });
+    }
   }
   instrumentFileHandlesOnFirstOpen(promises);
 }
@@ -545,9 +508,6 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
       const api = FILE_HANDLE_APIS[i] as (typeof FILE_HANDLE_APIS)[number];
       instrument(prototype, api[0], handleForm(api[1]), REJECTS);
     }
-    // A handle's stream is a file stream: its class (its `constructor`) is a way to them too.
-    beforeCall(prototype, 'createReadStream', fileStreamsReached);
-    beforeCall(prototype, 'createWriteStream', fileStreamsReached);
   };
   const ignore = (): void => {};
   replaceFunction(promises, 'open', () => function (this: unknown, ...args: unknown[]) {
@@ -566,30 +526,6 @@ const streamCauses: Causes = new WeakMapCtor<object, Cause>();
 
 const noEvent: Describe = () => undefined;
 
-let fileStreamsInstalled = false;
-/** Whether a hook exists and the file streams are not instrumented yet: the first way to them instruments them. */
-let fileStreamsWanted = false;
-
-/**
- * The ways to a file stream (fs.createReadStream, fs.createWriteStream, the classes' getters), at
- * load: Node loads the file streams (about 1.5 ms) on the first of them, and so does audithook.
- */
-function watchFileStreams(): void {
-  beforeCall(fs, 'createReadStream', fileStreamsReached);
-  beforeCall(fs, 'createWriteStream', fileStreamsReached);
-  for (let i = 0; i < STREAM_CLASSES.length; i++) {
-    const names = STREAM_CLASSES[i] as (typeof STREAM_CLASSES)[number];
-    beforeGet(fs, names[0], fileStreamsReached);
-    beforeGet(fs, names[1], fileStreamsReached);
-  }
-}
-
-function fileStreamsReached(): void {
-  if (fileStreamsWanted) installFileStreams();
-}
-
-const STREAM_CLASSES: readonly (readonly ['ReadStream' | 'WriteStream', 'FileReadStream' | 'FileWriteStream'])[] = [['ReadStream', 'FileReadStream'], ['WriteStream', 'FileWriteStream']];
-
 /**
  * A file stream (fs.createReadStream, fs.createWriteStream, new or a call of fs.ReadStream and
  * fs.WriteStream, and subclasses) opens its file in `_construct`, on a later tick: the stack that
@@ -598,11 +534,9 @@ const STREAM_CLASSES: readonly (readonly ['ReadStream' | 'WriteStream', 'FileRea
  * (and as FileReadStream / FileWriteStream, the same classes).
  */
 function installFileStreams(): void {
-  fileStreamsWanted = false;
-  if (fileStreamsInstalled) return;
-  fileStreamsInstalled = true;
-  for (let i = 0; i < STREAM_CLASSES.length; i++) {
-    const names = STREAM_CLASSES[i] as (typeof STREAM_CLASSES)[number];
+  const classes: readonly (readonly ['ReadStream' | 'WriteStream', 'FileReadStream' | 'FileWriteStream'])[] = [['ReadStream', 'FileReadStream'], ['WriteStream', 'FileWriteStream']];
+  for (let i = 0; i < classes.length; i++) {
+    const names = classes[i] as (typeof classes)[number];
     const key = names[0];
     const alias = names[1];
     const original = fs[key] as unknown as StreamClass;

@@ -59,7 +59,7 @@ export function builtinModule(id: string): BuiltinModule | undefined {
 export function instrumentWhenLoaded(id: string, install: (module: BuiltinModule) => void, reachedThrough: readonly string[] = []): void {
   const entry: LazyBuiltin = { id, reachedThrough, install, done: false };
   pending[pending.length] = entry;
-  if (ProcessGetBuiltinModule === undefined || isBuiltinLoaded(id) || someLoaded(reachedThrough)) installEntry(entry);
+  if (ProcessGetBuiltinModule === undefined || isLoaded(id) || someLoaded(reachedThrough)) installEntry(entry);
 }
 
 function installEntry(entry: LazyBuiltin): void {
@@ -86,8 +86,8 @@ export function loadingBuiltin(request: unknown): void {
   }
 }
 
-/** Whether the built-in (or Node's internal module, 'internal/fs/promises') is loaded (Node lists every one it compiled). */
-export function isBuiltinLoaded(id: string): boolean {
+/** Whether the program loaded the built-in already (Node lists every built-in it compiled). */
+function isLoaded(id: string): boolean {
   const list = ProcessModuleLoadList;
   if (list === undefined) return false;
   const entry = `NativeModule ${id}`;
@@ -96,6 +96,6 @@ export function isBuiltinLoaded(id: string): boolean {
 }
 
 function someLoaded(ids: readonly string[]): boolean {
-  for (let i = 0; i < ids.length; i++) if (isBuiltinLoaded(ids[i] as string)) return true;
+  for (let i = 0; i < ids.length; i++) if (isLoaded(ids[i] as string)) return true;
   return false;
 }

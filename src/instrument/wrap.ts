@@ -239,22 +239,6 @@ export function beforeCall(target: object, key: string, before: (args: unknown[]
   });
 }
 
-/**
- * Runs `before()` ahead of every read of the accessor `target[key]` (Node's getters that load a
- * module on first use), the getter keeping its identity; a data property or an absent key is skipped.
- */
-export function beforeGet(target: object, key: string, before: () => void): void {
-  const descriptor = ObjectGetOwnPropertyDescriptor(target, key);
-  const get = descriptor?.get;
-  if (get === undefined) return;
-  const own = nullPrototype(descriptor as PropertyDescriptor);
-  own.get = copyIdentity(function (this: unknown) {
-    before();
-    return ReflectApply(get, this, []) as unknown;
-  }, get);
-  ObjectDefineProperty(target, key, own);
-}
-
 // ---- composite operations ----------------------------------------------------------------------
 
 /** Operations whose original is running synchronously now, innermost at `depth - 1`. */
