@@ -220,7 +220,7 @@ test('process.binding and the credential, mask and capture calls raise their eve
   const r = run.result as Record<string, unknown>;
   assert.deepEqual(r, {
     binding: 'object', setgid: 'returned', setegid: 'returned', setuid: 'returned', seteuid: 'returned',
-    setgroups: 'returned', initgroups: 'returned', umask: true, addCapture: NODE_MAJOR >= 26 ? 'returned' : 'absent',
+    setgroups: 'returned', initgroups: 'returned', initgroupsNoId: 'ERR_INVALID_ARG_TYPE', umask: true, addCapture: NODE_MAJOR >= 26 ? 'returned' : 'absent',
     blockedBinding: 'thrown', blockedLinked: 'thrown', blockedUmask: 'thrown', blockedReport: 'thrown', blockedPriority: 'thrown',
     reportWritten: false, umaskAfter: true, priorityAfter: 0,
   });

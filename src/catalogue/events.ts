@@ -466,7 +466,7 @@ export const events = [
   },
   {
     name: 'process.initgroups',
-    args: [{ name: 'user', type: 'string | number' }, { name: 'extraGroup', type: 'unknown' }],
+    args: [{ name: 'user', type: 'string | number' }, { name: 'extraGroup', type: 'string | number' }],
     description: 'The supplementary group list is about to be set from the group database.',
     raisedBy: ['process.initgroups'],
     since: '20.0.0',

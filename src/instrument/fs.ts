@@ -35,7 +35,7 @@ import {
   toSeconds,
 } from './args.js';
 import { ANY, REJECTS, andThen, causedBy, compositeOperation, instrument, instrumentConstructor, operation, outsideOperation, replaceFunction } from './wrap.js';
-import type { ArgsOf, Describe, EventName, NestedCalls } from './wrap.js';
+import type { Describe, EventName, NestedCalls, Operation } from './wrap.js';
 import type { Domain } from './domain.js';
 import { calledByRecursiveWatch } from './caller.js';
 import { esmImporterOf } from './module/loading.js';
@@ -107,20 +107,18 @@ function describeWholeFile(optionsIndex: number, defaultFlag: 'r' | 'w' | 'a'): 
   };
 }
 
-type PathsEvent = 'os.remove' | 'os.rename' | 'os.link' | 'os.symlink' | 'shutil.copyfile';
+const describeUnlink: Describe = (args) => {
+  const path = pathAt(args, 0);
+  return path === INVALID ? undefined : operation('os.remove', [path, null]);
+};
 
-/** An event whose arguments are the paths at `indexes` followed by `trailing` (dir_fd and the like). */
-function describePaths<E extends PathsEvent>(event: E, indexes: readonly number[], trailing: readonly null[]): Describe {
+/** An event of two paths (the first a symlink's target when `targetFirst`: stored as given), made by `make`. */
+function describeTwoPaths(make: (first: string, second: string) => Operation, targetFirst = false): Describe {
   return (args) => {
-    const eventArgs: unknown[] = [];
-    for (let i = 0; i < indexes.length; i++) {
-      // A symlink's target (its first path) is stored as given.
-      const path = pathAt(args, indexes[i] as number, event === 'os.symlink' && i === 0);
-      if (path === INVALID) return undefined;
-      eventArgs[i] = path;
-    }
-    for (let i = 0; i < trailing.length; i++) eventArgs[indexes.length + i] = trailing[i];
-    return operation(event, eventArgs as unknown as ArgsOf<E>);
+    const first = pathAt(args, 0, targetFirst);
+    if (first === INVALID) return undefined;
+    const second = pathAt(args, 1);
+    return second === INVALID ? undefined : make(first, second);
   };
 }
 
@@ -439,10 +437,10 @@ export const FS_APIS: readonly FsApi[] = [
   nesting(allForms('readFile', describeWholeFile(1, 'r'), ['open'])),
   nesting(allForms('writeFile', describeWholeFile(2, 'w'), ['open'])),
   nesting(allForms('appendFile', describeWholeFile(2, 'a'), ['open'])),
-  allForms('unlink', describePaths('os.remove', [0], [null]), ['os.remove']),
+  allForms('unlink', describeUnlink, ['os.remove']),
   allForms('rm', describeRemoval('os.remove'), ['os.remove', 'shutil.rmtree']),
   allForms('rmdir', describeRemoval('os.rmdir'), ['os.rmdir', 'shutil.rmtree']),
-  allForms('rename', describePaths('os.rename', [0, 1], [null, null]), ['os.rename']),
+  allForms('rename', describeTwoPaths((from, to) => operation('os.rename', [from, to, null, null])), ['os.rename']),
   allForms('mkdir', describeMkdir, ['os.mkdir']),
   allForms('mkdtemp', describeMkdtemp, ['tempfile.mkdtemp']),
   { describe: describeMkdtemp, events: ['tempfile.mkdtemp'], sync: 'mkdtempDisposableSync', promise: 'mkdtempDisposable' },
@@ -454,14 +452,14 @@ export const FS_APIS: readonly FsApi[] = [
   allForms('chown', describeChown, ['os.chown']),
   allForms('lchown', describeChown, ['os.chown']),
   { describe: describeChown, events: ['os.chown'], callback: 'fchown', sync: 'fchownSync' },
-  allForms('link', describePaths('os.link', [0, 1], [null, null]), ['os.link']),
-  allForms('symlink', describePaths('os.symlink', [0, 1], [null]), ['os.symlink']),
+  allForms('link', describeTwoPaths((from, to) => operation('os.link', [from, to, null, null])), ['os.link']),
+  allForms('symlink', describeTwoPaths((target, path) => operation('os.symlink', [target, path, null]), true), ['os.symlink']),
   nesting(allForms('truncate', describeTruncate, ['os.truncate'])),
   { describe: describeTruncate, events: ['os.truncate'], callback: 'ftruncate', sync: 'ftruncateSync' },
   allForms('utimes', describeUtime, ['os.utime']),
   allForms('lutimes', describeUtime, ['os.utime']),
   { describe: describeUtime, events: ['os.utime'], callback: 'futimes', sync: 'futimesSync' },
-  allForms('copyFile', describePaths('shutil.copyfile', [0, 1], []), ['shutil.copyfile']),
+  allForms('copyFile', describeTwoPaths((from, to) => operation('shutil.copyfile', [from, to])), ['shutil.copyfile']),
   allForms('cp', describeCp, ['shutil.copyfile', 'shutil.copytree']),
   { ...allForms('glob', describeGlob, ['glob.glob', 'glob.glob/2']), iterates: true },
   { describe: describeWatchByName, events: ['fs.watch'], sync: 'watch', promise: 'watch', iterates: true },

@@ -13,7 +13,7 @@ import {
 } from '../core/primordials.js';
 import { INVALID, absolutePath, frozenCopy, isStringArray, systemOpenFlags, toInt32, toMode, toPath, toSignal, toStringValue } from './args.js';
 import { ANY, andThen, instrument, operation, raise, replaceFunction, THROWS } from './wrap.js';
-import type { ArgsOf, Describe, EventName } from './wrap.js';
+import type { Describe } from './wrap.js';
 import type { Domain } from './domain.js';
 import { SIGUSR1, opensInspector, withSignalInspector } from './inspector.js';
 import { propagating, withPreloadEnvironment } from './propagation.js';
@@ -54,15 +54,6 @@ const describeDlopen: Describe = (args) => {
   return operation('ctypes.dlopen', [filename]);
 };
 
-/** An event named after the API, carrying its first arguments as given (null when absent), as many as the event has. */
-function describeAs<E extends EventName>(event: E, count: ArgsOf<E>['length']): Describe {
-  return (args) => {
-    const eventArgs: unknown[] = [];
-    for (let i = 0; i < count; i++) eventArgs[i] = args[i] ?? null;
-    return operation(event, eventArgs as unknown as ArgsOf<E>);
-  };
-}
-
 /** Node 26 implements it (and add...) by setting process.report.reportOnUncaughtException: that is this operation. */
 const describeCaptureCallback: Describe = (args) =>
   operation('process.setUncaughtExceptionCaptureCallback', [args[0] ?? null], [['process.report', 'reportOnUncaughtException', ANY]]);
@@ -75,8 +66,12 @@ const describeBinding = (event: 'process.binding' | 'process._linkedBinding'): D
 };
 
 type IdEvent = 'process.setuid' | 'process.setgid' | 'process.seteuid' | 'process.setegid';
-const describeId = (event: IdEvent): Describe => (args) =>
-  typeof args[0] === 'number' || typeof args[0] === 'string' ? operation(event, [args[0]]) : undefined;
+const isId = (value: unknown): value is number | string => typeof value === 'number' || typeof value === 'string';
+const describeId = (event: IdEvent): Describe => (args) => (isId(args[0]) ? operation(event, [args[0]]) : undefined);
+
+/** Node checks both are ids (a number or a name) before it sets anything. */
+const describeInitgroups: Describe = (args) =>
+  isId(args[0]) && isId(args[1]) ? operation('process.initgroups', [args[0], args[1]]) : undefined;
 
 /** The groups are read once; Node validates, looks up and reports from that copy (it reads each element three times). */
 const describeSetgroups: Describe = (args) => {
@@ -260,7 +255,7 @@ function installProcess(): void {
   const ids = ['setuid', 'setgid', 'seteuid', 'setegid'] as const;
   for (let i = 0; i < ids.length; i++) instrument(process, ids[i] as string, describeId(`process.${ids[i] as (typeof ids)[number]}`), THROWS);
   instrument(process, 'setgroups', describeSetgroups, THROWS);
-  instrument(process, 'initgroups', describeAs('process.initgroups', 2), THROWS);
+  instrument(process, 'initgroups', describeInitgroups, THROWS);
   instrument(process, 'umask', describeUmask, THROWS);
   instrument(process, 'setUncaughtExceptionCaptureCallback', describeCaptureCallback, { delivery: 'throw', nests: true });
   // Node 26: one more capture callback, the same capability; Node checks it is a function.

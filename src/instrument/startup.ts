@@ -22,6 +22,8 @@ import { beforeCall, raise } from './wrap.js';
 import type { ArgsOf } from './wrap.js';
 
 let announced = false;
+/** The cause of code given on the command line, from stdin or typed: Node's name for it. */
+const EVAL_CAUSE = '[eval]';
 
 /** Whether `flag` is given, alone or as `flag=value`. */
 function hasFlag(argv: readonly string[], flag: string): boolean {
@@ -32,29 +34,35 @@ function hasFlag(argv: readonly string[], flag: string): boolean {
   return false;
 }
 
-type StartupEvent = { [E in 'cpython.run_command' | 'cpython.run_file' | 'cpython.run_interactivehook' | 'cpython.run_stdin']: [event: E, args: ArgsOf<E>] }[
-  'cpython.run_command' | 'cpython.run_file' | 'cpython.run_interactivehook' | 'cpython.run_stdin'
-];
+type StartupEventName = 'cpython.run_command' | 'cpython.run_file' | 'cpython.run_interactivehook' | 'cpython.run_stdin';
+
+/** Which start-up event this process raises, and raising it with the program as its cause. */
+interface StartupEvent {
+  readonly event: StartupEventName;
+  readonly raise: () => void;
+}
+
+/** Raised by Node's start-up, with no frame of the program on the stack: the program (`cause`) is its cause. */
+function startup<E extends StartupEventName>(event: E, args: ArgsOf<E>, cause: string): StartupEvent {
+  return { event, raise: () => {
+    if (isAuditing()) runCausedBy(cause, () => raise(event, args));
+  } };
+}
 
 function startupEvent(): StartupEvent {
   // process._eval also holds a program read from stdin once it is read: the flags tell -e / -p.
   const code = (process as { _eval?: unknown })._eval;
   const argv = process.execArgv;
   if (typeof code === 'string' && (hasFlag(argv, '-e') || hasFlag(argv, '--eval') || hasFlag(argv, '-p') || hasFlag(argv, '--print'))) {
-    return ['cpython.run_command', [code]];
+    return startup('cpython.run_command', [code], EVAL_CAUSE);
   }
   const entry = process.argv[1];
-  if (entry !== undefined && entry !== '-') return ['cpython.run_file', [entry]];
-  if (hasFlag(argv, '-i') || hasFlag(argv, '--interactive')) return ['cpython.run_interactivehook', [null]];
+  if (entry !== undefined && entry !== '-') return startup('cpython.run_file', [entry], entry);
+  if (hasFlag(argv, '-i') || hasFlag(argv, '--interactive')) return startup('cpython.run_interactivehook', [null], EVAL_CAUSE);
   // Node's own test, made only in these two modes (tty loads net).
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when no script or code was given
   const { isatty } = require('node:tty') as typeof import('node:tty');
-  return entry === undefined && isatty(0) ? ['cpython.run_interactivehook', [null]] : ['cpython.run_stdin', []];
-}
-
-/** Raised by Node's start-up, with no frame of the program on the stack: the program is its cause. */
-function raiseStartup(startup: StartupEvent): void {
-  if (isAuditing()) runCausedBy(startup[0] === 'cpython.run_file' ? startup[1][0] : '[eval]', () => raise(startup[0], startup[1] as never));
+  return entry === undefined && isatty(0) ? startup('cpython.run_interactivehook', [null], EVAL_CAUSE) : startup('cpython.run_stdin', [], EVAL_CAUSE);
 }
 
 /** Raises `before()` when Node next calls `target[key]`, just before it runs; then steps aside. */
@@ -86,9 +94,7 @@ function beforeStdinProgram(before: () => void): void {
 export function announceStartup(requirePreload: boolean, moduleClass: { runMain: (...args: unknown[]) => unknown }): void {
   if (announced || inWorker()) return;
   announced = true;
-  const startup = startupEvent();
-  const event = startup[0];
-  const raiseEvent = (): void => raiseStartup(startup);
+  const { event, raise: raiseEvent } = startupEvent();
   // Under -r, the program starts at a step Node takes after every -r preload; -e and -p have none.
   if (!requirePreload || event === 'cpython.run_command') {
     raiseEvent();

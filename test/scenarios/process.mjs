@@ -267,6 +267,8 @@ export async function processBindingCredentialMask(harness) {
   results.seteuid = via.sync(process, 'seteuid', [process.geteuid()]).kind;
   results.setgroups = via.sync(process, 'setgroups', [process.getgroups()]).kind;
   results.initgroups = via.sync(process, 'initgroups', [process.getuid(), process.getgid()]).kind;
+  // Node's own check, before any event: no process.initgroups for an extraGroup that is no id.
+  results.initgroupsNoId = via.sync(process, 'initgroups', [process.getuid(), {}]).error?.code;
   const mask = process.umask();
   results.umask = process.umask(mask) === mask;
   process.setUncaughtExceptionCaptureCallback(null);
