@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { cpythonGaps, events, unauditedApis } from '../src/catalogue/index';
+import { argKind, cpythonGaps, events, unauditedApis } from '../src/catalogue/index';
 import type { SeedEvent } from '../src/catalogue/markdown';
+import type { ArgSpec } from '../src/catalogue/types';
 import { FILE_HANDLE_APIS, FS_APIS } from '../src/instrument/fs';
 import { QUERY_TYPES } from '../src/instrument/net';
 import { REPORT_SETTINGS } from '../src/instrument/process';
@@ -26,6 +27,12 @@ test('event names are unique and well formed', () => {
     assert.ok(event.raisedBy.length > 0, `${event.name}: raisedBy`);
     assert.ok(event.description.length > 0, `${event.name}: description`);
   }
+});
+
+test('only text arguments are marked learnt (policy learn reads every other kind by its kind)', () => {
+  const learnt = events.flatMap((event) => (event.args as readonly ArgSpec[]).filter((arg) => arg.learnt === true).map((arg) => [event.name, arg.name, argKind(arg)]));
+  assert.ok(learnt.length > 0);
+  for (const [event, arg, kind] of learnt) assert.equal(kind, 'text', `${event} ${arg}`);
 });
 
 test('an event with a CPython counterpart has its name and argument names', () => {

@@ -324,7 +324,7 @@ export const events = [
   },
   {
     name: 'os.putenv',
-    args: [{ name: 'key', type: 'string' }, { name: 'value', type: 'string', secret: 'value' }],
+    args: [{ name: 'key', type: 'string', learnt: true }, { name: 'value', type: 'string', secret: 'value' }],
     description: 'An environment variable is about to be set; `value` is the string Node stores.',
     raisedBy: [
       'process.env[key] = value', 'Object.assign(process.env, ...)', 'Reflect.set / Object.defineProperty on process.env',
@@ -338,7 +338,7 @@ export const events = [
   },
   {
     name: 'os.unsetenv',
-    args: [{ name: 'key', type: 'string' }],
+    args: [{ name: 'key', type: 'string', learnt: true }],
     description: 'An environment variable is about to be removed.',
     raisedBy: ['delete process.env[key]', 'Reflect.deleteProperty(process.env, key)', 'process.env = object (each key that goes)'],
     since: '20.0.0',
@@ -347,7 +347,7 @@ export const events = [
   },
   {
     name: 'ctypes.dlopen',
-    args: [{ name: 'name', type: 'string | null' }],
+    args: [{ name: 'name', type: 'string | null', learnt: true }],
     description: 'A native library (a Node addon, or a shared library for node:ffi) is about to be loaded; null is the process image itself (node:ffi with a null path). '
       + 'For an OpenSSL engine (crypto.setEngine, the TLS options `clientCertEngine` and `privateKeyEngine`), `name` is the engine id as given: '
       + 'a built-in engine\'s name or the path of the shared object OpenSSL loads; raised after Node validated the options, before OpenSSL looks the engine up.',
@@ -430,7 +430,7 @@ export const events = [
   },
   {
     name: 'process.binding',
-    args: [{ name: 'module', type: 'string' }],
+    args: [{ name: 'module', type: 'string', learnt: true }],
     description: 'Raw access to an internal binding, which bypasses every public API and its events.',
     raisedBy: ['process.binding'],
     since: '20.0.0',
@@ -439,7 +439,7 @@ export const events = [
   },
   {
     name: 'process._linkedBinding',
-    args: [{ name: 'module', type: 'string' }],
+    args: [{ name: 'module', type: 'string', learnt: true }],
     description: 'Access to a binding linked into the Node binary by an embedder.',
     raisedBy: ['process._linkedBinding'],
     since: '20.0.0',
@@ -899,7 +899,7 @@ export const events = [
     name: 'import',
     args: [
       { name: 'module', type: 'string' },
-      { name: 'filename', type: 'string' },
+      { name: 'filename', type: 'string', learnt: true },
       { name: 'sys.path', type: 'string[] | null' },
       { name: 'sys.meta_path', type: 'null' },
       { name: 'sys.path_hooks', type: 'null' },

@@ -54,6 +54,12 @@ export interface ArgSpec {
   /** `text` when absent (`opaque` for a `null` or record type). */
   readonly kind?: ArgKind;
   readonly secret?: SecretKind;
+  /**
+   * A `text` argument that says what was done (a variable's key, a binding, an addon, a module
+   * file): `policy learn` writes it into the rules it makes. Other text (flags, modes, signals,
+   * specifiers as written, source code) is not learnt: every run would need rules of its own.
+   */
+  readonly learnt?: true;
 }
 
 /**

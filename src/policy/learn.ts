@@ -47,14 +47,6 @@ type Pairs = [string, string][];
 
 export const SCHEMA_REFERENCE = './node_modules/audithook/schema/policy.schema.json';
 
-/**
- * The text argument worth a match, per event: which variable, binding, addon or module file. Other
- * text (flags, modes, signals, specifiers as written, source code) is not learnt.
- */
-const LEARNED_TEXT: Readonly<Record<string, string>> = {
-  'os.putenv': 'key', 'os.unsetenv': 'key', 'process.binding': 'module', 'process._linkedBinding': 'module',
-  'ctypes.dlopen': 'name', 'import': 'filename',
-};
 const EPHEMERAL_PORTS = 32768;
 const CATALOGUE = new Map<string, EventSpec>(catalogue.map((event) => [event.name, event]));
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
@@ -160,7 +152,7 @@ function learnedArguments(record: LogRecord, generaliser: Generaliser): Pairs {
   const pairs: Pairs = [];
   for (const [index, arg] of (spec?.args ?? []).entries()) {
     const kind = argumentKind(arg);
-    if (unmatchableReason(arg) !== null || argKind(arg) === 'cwd' || (kind === 'text' && LEARNED_TEXT[record.event] !== arg.name)) continue;
+    if (unmatchableReason(arg) !== null || argKind(arg) === 'cwd' || (kind === 'text' && arg.learnt !== true)) continue;
     const value = record.args[index];
     let glob: string | null;
     if (kind === 'address') {
