@@ -322,8 +322,6 @@ function compileMatch(file: PolicyFile, path: JsonPath, match: PolicySource['rul
   return result;
 }
 
-const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
-
 /** A policy as `audithook policy check` reads it: compiled, as written, and where each value is. */
 export interface LoadedPolicy {
   readonly policy: CompiledPolicy;
@@ -347,8 +345,8 @@ export function loadPolicyFile(file: string, variables: PolicyVariables = policy
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new PolicyError(file, `cannot read the policy: ${READ_PROBLEMS[code] ?? (code || String(error))}`, { cause: error });
+    // The CLI words the fs error as it words every file's (cli/output.ts): the cause is kept for it.
+    throw new PolicyError(file, `cannot read the policy: ${(error as Error).message}`, { cause: error });
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
