@@ -19,8 +19,10 @@ const dir = mkdtempSync(join(tmpdir(), 'audithook-output-'));
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 const noStackTrace = (stderr: string): void => assert.doesNotMatch(stderr, /^\s+at /m, stderr);
 
-test('printable escapes control characters, line separators and bidirectional overrides, and nothing else', () => {
+test('printable escapes control characters, line separators and bidirectional marks and overrides, and nothing else', () => {
   assert.equal(printable('a\nb\u001b[2J\u0007\u007f\u009b\u2028\u202e\u2066 é €/\\'), 'a\\u000ab\\u001b[2J\\u0007\\u007f\\u009b\\u2028\\u202e\\u2066 é €/\\');
+  // The marks that reorder a line as the overrides do: right-to-left, left-to-right, Arabic letter mark.
+  assert.equal(printable('x\u200fy\u200ez\u061c\u200d'), 'x\\u200fy\\u200ez\\u061c\u200d');
   assert.equal(printable(printable('\u0000')), '\\u0000');
 });
 

@@ -44,13 +44,17 @@ export class CliError extends Error {
 }
 
 /**
- * Text from a log, a package.json or the command line may carry control characters (a newline that
- * forges a line, an escape sequence that repaints the terminal) and bidirectional overrides that
- * reorder what is shown: they are printed as `\uXXXX`, never raw.
+ * What is never printed raw but as `\uXXXX`, beside the C0 controls: DEL and the C1 controls (an
+ * escape sequence that repaints the terminal), the line and paragraph separators, and the
+ * bidirectional marks, embeddings, overrides and isolates that reorder what is shown.
  */
+const UNPRINTABLE_BEYOND_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const UNPRINTABLE = new RegExp(`[\\u0000-\\u001f${UNPRINTABLE_BEYOND_C0}]`, 'g');
+const UNPRINTABLE_IN_JSON = new RegExp(`[${UNPRINTABLE_BEYOND_C0}]`, 'g');
+
+/** Text from a log, a package.json or the command line (a newline in it would forge a line), as printable. */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escapeChar);
+  return text.replace(UNPRINTABLE, escapeChar);
 }
 
 /**
@@ -58,7 +62,7 @@ export function printable(text: string): string {
  * rest raw, inside strings only, where `\uXXXX` is the same value. Its own newlines stay.
  */
 export function printableJson(json: string): string {
-  return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escapeChar);
+  return json.replace(UNPRINTABLE_IN_JSON, escapeChar);
 }
 
 function escapeChar(char: string): string {
