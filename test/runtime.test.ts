@@ -169,3 +169,12 @@ for (const c of CASES) {
     assert.deepEqual((blocked.result as { result: unknown }).result, c.blocked, blocked.stderr);
   });
 }
+
+test('a program that dresses the main thread as a worker (process.abort.disabled) before the first hook still has trace_events audited', () => {
+  // Workers are told apart by that mark on Node's process.abort stub: read once, when audithook loads.
+  const disguise = 'data:text/javascript,process.abort.disabled = true;';
+  const run = runScenario(scenario('runtime/runtimeCase', { name: 'trace_events.createTracing', block: 'trace_events.createTracing' }), {
+    nodeArgs: ['--import', 'audithook/register', '--import', disguise],
+  });
+  assert.deepEqual((run.result as { result: unknown }).result, { created: BLOCKED }, run.stderr);
+});

@@ -4,34 +4,35 @@
  */
 import { callSiteFileName, callSites } from './callsites.js';
 
-/**
- * A worker's process.abort is Node's unavailableInWorker stub, marked `disabled`: telling threads
- * apart by it spares loading worker_threads at startup.
- */
-export function inWorker(): boolean {
-  return (process.abort as { disabled?: unknown }).disabled === true;
-}
-
 interface WorkerThreads {
   readonly threadId: number;
   readonly isInternalThread?: boolean;
   readonly getEnvironmentData: (key: string) => unknown;
 }
 
-/** node:worker_threads, loaded in workers only, where Node has loaded most of it already. */
-function workerThreads(): WorkerThreads {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only in workers, where it is loaded already
-  return require('node:worker_threads') as WorkerThreads;
-}
-
+/**
+ * A worker's process.abort is Node's unavailableInWorker stub, marked `disabled`: telling threads
+ * apart by it spares loading worker_threads at startup. Read once, at load, before any program code
+ * (a program can mark the main thread's process.abort too).
+ */
+const IN_WORKER = (process.abort as { disabled?: unknown }).disabled === true;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- only in workers, where Node has loaded most of it already
+const WORKER_THREADS = IN_WORKER ? require('node:worker_threads') as WorkerThreads : undefined;
 /** worker_threads.threadId: the main thread's is 0, known without loading worker_threads (about 2 ms). */
-export function currentThreadId(): number {
-  return inWorker() ? workerThreads().threadId : 0;
+const THREAD_ID = WORKER_THREADS?.threadId ?? 0;
+const getEnvironmentData = WORKER_THREADS?.getEnvironmentData;
+
+export function inWorker(): boolean {
+  return IN_WORKER;
 }
 
-/** worker_threads.getEnvironmentData, for a worker: what its creator left it. */
+export function currentThreadId(): number {
+  return THREAD_ID;
+}
+
+/** worker_threads.getEnvironmentData, for a worker: what its creator left it (undefined in the main thread). */
 export function workerEnvironmentData(key: string): unknown {
-  return workerThreads().getEnvironmentData(key);
+  return getEnvironmentData?.(key);
 }
 
 let hooksThread: boolean | undefined;
@@ -46,8 +47,8 @@ export function inNodeHooksThread(): boolean {
 }
 
 function detectHooksThread(): boolean {
-  if (!inWorker()) return false;
-  const { isInternalThread } = workerThreads();
+  if (WORKER_THREADS === undefined) return false;
+  const { isInternalThread } = WORKER_THREADS;
   if (isInternalThread !== undefined) return isInternalThread;
   // Node 20 has no flag: its hooks thread loads the preloads from its own entry module, deep below here.
   const sites = callSites(detectHooksThread, 200) ?? [];
