@@ -14,10 +14,8 @@
  * it when that formatter throws or returns no text.
  */
 import { stackLinesAbove, stackTraceLimit } from '../core/callsites.js';
-import { ERR_ACCESS_DENIED } from '../core/errors.js';
-import {
-  ErrorCtor, ObjectDefineProperty, ObjectHasOwn, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, nullPrototype,
-} from '../core/primordials.js';
+import { accessDenied } from '../core/errors.js';
+import { ObjectHasOwn, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, defineValue } from '../core/primordials.js';
 import type { Attribution } from '../contract/record.js';
 import { argumentText } from '../policy/decide.js';
 import { UNKNOWN_SUBJECT } from '../policy/types.js';
@@ -67,10 +65,6 @@ function programStack(header: string, below: (...args: never[]) => unknown, isOw
   return stack;
 }
 
-function define(target: object, key: string, value: unknown, enumerable = true): void {
-  ObjectDefineProperty(target, key, nullPrototype({ value, writable: true, enumerable, configurable: true }));
-}
-
 /**
  * The ERR_ACCESS_DENIED error for `event` (with `args`) that `verdict` denied; `source` says by
  * what (`rules[1] of policy.json`). `below`: the hook, whose callers are the stack; `isOwnFrame`:
@@ -84,14 +78,13 @@ export function denialError(
     : verdict.package === UNKNOWN_SUBJECT ? `code of unknown origin (attribution: ${attribution})` : `package "${verdict.package}"`;
   const resource = resourceText(policy, event, args);
   const message = `audithook: ${event}${resource === null ? '' : ` ${resource}`} denied for ${who} by ${source}`;
-  const error = new ErrorCtor(message);
+  const error = accessDenied(message);
   const stack = programStack(`Error: ${message}`, below, isOwnFrame);
-  if (stack !== undefined) define(error, 'stack', stack, false);
-  define(error, 'code', ERR_ACCESS_DENIED);
-  define(error, 'event', event);
-  define(error, 'package', verdict.package);
-  define(error, 'resource', resource);
-  define(error, 'rule', verdict.rule);
-  define(error, 'policy', policy === null ? null : policy.file);
+  if (stack !== undefined) defineValue(error, 'stack', stack, false);
+  defineValue(error, 'event', event);
+  defineValue(error, 'package', verdict.package);
+  defineValue(error, 'resource', resource);
+  defineValue(error, 'rule', verdict.rule);
+  defineValue(error, 'policy', policy === null ? null : policy.file);
   return error;
 }

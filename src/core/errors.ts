@@ -3,7 +3,7 @@
  * are in src/cli/output.ts): ERR_ACCESS_DENIED, the code of Node's own permission model, for every
  * refusal, and ERR_AUDITHOOK_* for what is audithook's alone.
  */
-import { ErrorCtor, ObjectDefineProperty, nullPrototype } from './primordials.js';
+import { ErrorCtor, defineValue } from './primordials.js';
 
 export const ERR_ACCESS_DENIED = 'ERR_ACCESS_DENIED';
 export const ERR_AUDITHOOK_UNAUDITABLE_SOURCE = 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE';
@@ -11,6 +11,6 @@ export const ERR_AUDITHOOK_UNAUDITABLE_SOURCE = 'ERR_AUDITHOOK_UNAUDITABLE_SOURC
 /** An Error with `code` ERR_ACCESS_DENIED, set as an own property (a prototype's setter is not called). */
 export function accessDenied(message: string): Error {
   const error = new ErrorCtor(message);
-  ObjectDefineProperty(error, 'code', nullPrototype({ value: ERR_ACCESS_DENIED, writable: true, enumerable: true, configurable: true }));
+  defineValue(error, 'code', ERR_ACCESS_DENIED);
   return error;
 }

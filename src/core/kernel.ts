@@ -5,7 +5,7 @@
  * cannot be listed, replaced or removed.
  */
 import { accessDenied } from './errors.js';
-import { ErrorCtor, ObjectDefineProperty, ObjectFreeze, TypeErrorCtor, isInstanceOf, isNativeError, nullPrototype } from './primordials.js';
+import { ErrorCtor, ObjectFreeze, TypeErrorCtor, defineValue, isInstanceOf, isNativeError } from './primordials.js';
 
 export type Hook = (event: string, args: readonly unknown[]) => void;
 
@@ -90,7 +90,7 @@ export function addHook(hook: Hook, isStrict = false): boolean {
   }
   const entry: HookEntry = { hook, strict: isStrict === true, running: false };
   if (!entry.strict) onlyStrict = false;
-  ObjectDefineProperty(hooks, hooks.length, nullPrototype({ value: entry, writable: true, enumerable: true, configurable: true }));
+  defineValue(hooks, hooks.length, entry);
   state.auditing = true;
   return true;
 }

@@ -184,6 +184,13 @@ export const SetIteratorPrototypeNext = iteratorNext(new Set().values()) as <T>(
 export function nullPrototype<T extends object>(object: T): T {
   return ObjectSetPrototypeOf(object, null) as T;
 }
+/**
+ * Defines `target[key]` as a writable, configurable data property, as assignment would make it
+ * but without calling a setter on the prototype chain (a program's, on Object.prototype).
+ */
+export function defineValue(target: object, key: PropertyKey, value: unknown, enumerable = true): void {
+  ObjectDefineProperty(target, key, nullPrototype({ value, writable: true, enumerable, configurable: true }));
+}
 /** OrdinaryHasInstance: `value instanceof ctor` without asking ctor's Symbol.hasInstance. */
 export function isInstanceOf<C extends abstract new (...args: never[]) => unknown>(value: unknown, ctor: C): value is InstanceType<C> {
   return ReflectApply(FunctionPrototypeHasInstance, ctor, [value]);

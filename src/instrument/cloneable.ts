@@ -13,9 +13,7 @@
  * v8.serialize refuses Node's own environment object too (an unserializable host object).
  */
 import {
-  ArrayIsArray, MapCtor, MapIteratorPrototypeNext, MapPrototypeEntries, MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty,
-  ObjectGetPrototypeOf, ObjectKeys, ObjectPrototype, ReflectApply, SetCtor, SetIteratorPrototypeNext, SetPrototypeAdd, SetPrototypeValues,
-  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, isMap, isProxy, isSet, nullPrototype,
+  ArrayIsArray, MapCtor, MapIteratorPrototypeNext, MapPrototypeEntries, MapPrototypeGet, MapPrototypeSet, ObjectGetPrototypeOf, ObjectKeys, ObjectPrototype, ReflectApply, SetCtor, SetIteratorPrototypeNext, SetPrototypeAdd, SetPrototypeValues, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, defineValue, isMap, isProxy, isSet,
 } from '../core/primordials.js';
 import { applyHidingOwnFrames, hideOwnFrames, replaceFunction } from './wrap.js';
 
@@ -71,7 +69,7 @@ function copied(value: unknown, seen: Map<object, unknown>): unknown {
   const keys = ObjectKeys(value);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    ObjectDefineProperty(copy, key, nullPrototype({ value: copied((value as Record<string, unknown>)[key], seen), writable: true, enumerable: true, configurable: true }));
+    defineValue(copy, key, copied((value as Record<string, unknown>)[key], seen));
   }
   return copy;
 }

@@ -9,7 +9,7 @@
  */
 import { isAuditing } from '../core/kernel.js';
 import {
-  FunctionPrototypeHasInstance, FunctionPrototypeToString, GlobalFetch, NumberParseInt, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, RegExpPrototypeExec, isAnyArrayBuffer, isProxy, isArrayBufferView, nullPrototype, withFirst,
+  FunctionPrototypeHasInstance, FunctionPrototypeToString, GlobalFetch, NumberParseInt, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply, RegExpPrototypeExec, SymbolHasInstance, TypeErrorCtor, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, defineValue, isAnyArrayBuffer, isArrayBufferView, isProxy, withFirst,
 } from '../core/primordials.js';
 import { calledByNode } from './caller.js';
 import { compilingSource } from './module/node20/esm-start.js';
@@ -187,7 +187,7 @@ function auditedStreaming(streaming: Callable, fromBytes: Callable): Callable {
 /** Node's ERR_WEBASSEMBLY_RESPONSE. */
 function responseError(reason: string): TypeError {
   const error = new TypeErrorCtor(`WebAssembly response ${reason}`) as TypeError & { code: string };
-  ObjectDefineProperty(error, 'code', nullPrototype({ value: 'ERR_WEBASSEMBLY_RESPONSE', writable: true, enumerable: true, configurable: true }));
+  defineValue(error, 'code', 'ERR_WEBASSEMBLY_RESPONSE');
   return error;
 }
 

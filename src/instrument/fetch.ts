@@ -16,6 +16,7 @@ import {
   StringPrototypeIndexOf,
   StringPrototypeSlice,
   StringPrototypeToUpperCase,
+  defineValue,
   nullPrototype,
 } from '../core/primordials.js';
 import { readOptions } from './args.js';
@@ -83,7 +84,7 @@ function auditWebSocketWhenReached(): void {
     ObjectDefineProperty(http, 'WebSocket', own);
   }, HTTP_REACHED_THROUGH);
   const define = (value: unknown): void => {
-    ObjectDefineProperty(globalThis, 'WebSocket', nullPrototype({ value, writable: true, enumerable, configurable: true }));
+    defineValue(globalThis, 'WebSocket', value, enumerable);
   };
   if (!ReflectDeleteProperty(globalThis, 'WebSocket')) return;
   ObjectDefineProperty(globalThis, 'WebSocket', nullPrototype({

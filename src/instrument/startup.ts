@@ -16,7 +16,7 @@
  */
 import { runCausedBy } from '../core/cause.js';
 import { isAuditing } from '../core/kernel.js';
-import { ObjectDefineProperty, StringPrototypeSlice, nullPrototype } from '../core/primordials.js';
+import { ObjectDefineProperty, StringPrototypeSlice, defineValue, nullPrototype } from '../core/primordials.js';
 import { inWorker } from '../core/thread.js';
 import { beforeCall, raise } from './wrap.js';
 import type { ArgsOf } from './wrap.js';
@@ -81,7 +81,7 @@ function beforeStdinProgram(before: () => void): void {
     enumerable: false,
     get: () => undefined,
     set(code: unknown) {
-      ObjectDefineProperty(process, '_eval', nullPrototype({ value: code, writable: true, enumerable: true, configurable: true }));
+      defineValue(process, '_eval', code);
       before();
     },
   }));
