@@ -164,6 +164,20 @@ describe('what the JavaScript layer does not see, the wall stops', { skip: hasWa
     assert.match(walled.stderr, new RegExp(`BLOCKED {2}evil node\\.permission FileSystemRead ${secret.replaceAll('.', '\\.')} .*\\(Node's permission model`));
   });
 
+  test("a package directory outside the wall: the loader's read of its package.json is refused by Node, and logged as the refusal it is", { skip: publishes ? false : 'Node publishes no refusal before 24' }, () => {
+    const outside = join(freshDirectory('wall-run-outside'), 'pkg');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'package.json'), JSON.stringify({ name: 'pkg', main: 'main.js' }));
+    writeFileSync(join(outside, 'main.js'), 'module.exports = 1;\n');
+    const code = `try { require(${JSON.stringify(outside)}); console.log('"loaded"'); } catch (error) { console.log(JSON.stringify(error.code)); }`;
+    const walled = run(work, ['--policy', policy, '--', 'node', '-e', code]);
+    assert.equal(walled.status, 0, walled.stderr);
+    assert.equal(walled.result, 'ERR_ACCESS_DENIED');
+    assert.deepEqual(walled.records.filter((record) => record.event === 'node.permission').map((record) => [record.args, record.blocked]), [
+      [['FileSystemRead', join(outside, 'package.json'), 'denied'], true],
+    ]);
+  });
+
   test('report mode: Node refuses nothing and reports what it would (--permission-audit, Node 24+)', { skip: publishes ? false : 'no --permission-audit before Node 24' }, () => {
     const reportPolicy = join(work, 'report.json');
     writeFileSync(reportPolicy, JSON.stringify({ ...JSON.parse(readFileSync(policy, 'utf8')) as object, mode: 'report' }));

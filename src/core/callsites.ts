@@ -43,6 +43,7 @@ const callSitePrototype = ((): Record<string, unknown> | undefined => {
   return sites?.[0] === undefined ? undefined : ObjectGetPrototypeOf(sites[0]) as Record<string, unknown>;
 })();
 const getFileName = callSitePrototype?.['getFileName'];
+const getFunctionName = callSitePrototype?.['getFunctionName'];
 const isEval = callSitePrototype?.['isEval'];
 const getEvalOrigin = callSitePrototype?.['getEvalOrigin'];
 const getLineNumber = callSitePrototype?.['getLineNumber'];
@@ -51,6 +52,11 @@ const getColumnNumber = callSitePrototype?.['getColumnNumber'];
 /** A call site's file (a path, a URL or a `node:` id), by CallSite#getFileName as it was at load; undefined when unknown. */
 export function callSiteFileName(site: CallSite): unknown {
   return typeof getFileName === 'function' ? ReflectApply(getFileName as (this: CallSite) => unknown, site, []) : undefined;
+}
+
+/** A call site's function name, by CallSite#getFunctionName as it was at load; null for a top-level or anonymous function. */
+export function callSiteFunctionName(site: CallSite): unknown {
+  return typeof getFunctionName === 'function' ? ReflectApply(getFunctionName as (this: CallSite) => unknown, site, []) : null;
 }
 
 /** `file:line:column` of a call site in `file`, as V8 numbers them (from 1); the file alone when V8 gives no position. */

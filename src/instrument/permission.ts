@@ -10,13 +10,14 @@
  * asked for: process.permission.has(), whether a new worker may have the inspector, and the module
  * loader's look for a package.json in each directory above a module (it stops at the first it may
  * not read). They are told apart by the Node module that asked (the frame below
- * diagnostics_channel's), and raise nothing.
+ * diagnostics_channel's), and raise nothing. The loader's reads of a package.json it needs (a
+ * package's main or exports) throw when refused: those are refusals.
  *
  * The event reports Node's decision; a hook's error cannot change it (Node refuses or allows
  * anyway) and would escape diagnostics_channel as an uncaught exception: it is dropped here.
  */
 import { ProcessEnvironment, ProcessGetBuiltinModule, StringPrototypeIndexOf, StringPrototypeStartsWith } from '../core/primordials.js';
-import { callSiteFileName, callSites } from '../core/callsites.js';
+import { callSiteFileName, callSiteFunctionName, callSites } from '../core/callsites.js';
 import { isAuditing } from '../core/kernel.js';
 import { nodeOptionsArgv, toStringValue } from './args.js';
 import type { Domain } from './domain.js';
@@ -34,15 +35,25 @@ function auditMode(): boolean {
   return false;
 }
 
+/**
+ * The module loader's reads of a package.json it needs (a package's main, its exports), which throw
+ * ERR_ACCESS_DENIED when refused (Node 24: package_json_reader's read; 26: helpers' readPackageJSON):
+ * refusals, not questions, though the loader asks.
+ */
+const isLoaderRead = (name: unknown): boolean => name === 'read' || name === 'readPackageJSON';
+
 /** Whether the check being published is one of Node's own questions (above), by the module that asked. */
 function isQuestion(permission: unknown, below: (message: unknown) => void): boolean {
   const sites = callSites(below, 4);
   if (sites === undefined) return false;
   for (let i = 0; i < sites.length; i++) {
-    const file = callSiteFileName(sites[i] as object);
+    const site = sites[i] as object;
+    const file = callSiteFileName(site);
     if (file === 'node:diagnostics_channel') continue;
-    return file === 'node:internal/process/permission' || (file === 'node:internal/worker' && permission === 'Inspector')
-      || (typeof file === 'string' && StringPrototypeStartsWith(file, 'node:internal/modules/'));
+    if (typeof file === 'string' && StringPrototypeStartsWith(file, 'node:internal/modules/')) {
+      return !isLoaderRead(callSiteFunctionName(site));
+    }
+    return file === 'node:internal/process/permission' || (file === 'node:internal/worker' && permission === 'Inspector');
   }
   return false;
 }
