@@ -12,8 +12,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import type { StreamRecord } from '../src/contract/channel';
 import type { LogRecord } from '../src/contract/record';
 import { chainSubjects } from '../src/policy/decide';
+import { loadPolicy } from '../src/policy/index';
+import { permissionWall } from '../src/policy/wall';
 import { HOOK_PRELOAD } from './helpers/preloaded';
 import { REPO_ROOT } from './helpers/scenario';
 
@@ -56,6 +59,15 @@ const withoutWallWarnings = (stderr: string): string => stderr.replace(
 const logRecords = (file: string): LogRecord[] => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '')
   .map((line) => JSON.parse(line) as LogRecord).filter((record) => 'event' in record);
 
+const starts = (file: string): StreamRecord[] => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '')
+  .map((line) => JSON.parse(line) as StreamRecord).filter((record) => record.stream === 'start');
+
+const wallOf = (policy: string) => permissionWall(loadPolicy(policy), { read: [], write: [] }, { version: process.version, optionFlags: process.allowedNodeEnvironmentFlags });
+/** Whether this Node has a stable permission model (22.13+): there a learned, default-deny policy gets the wall. */
+const NODE_HAS_WALL = !/^v(20|21|22\.(\d|1[0-2])\.)/.test(process.version);
+/** Scenarios whose learned policy gets no wall, and why (docs/security-model.md). */
+const NO_WALL: Readonly<Record<string, RegExp>> = { tar: /on a file descriptor, and Node refuses futimes, fchmod and fchown/ };
+
 const logEvents = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '')
   .map((line) => (JSON.parse(line) as { event?: string }).event ?? '');
 
@@ -82,8 +94,16 @@ describe('popular packages behave under audithook as under plain Node', () => {
       const policy = join(dir, 'policy.json');
       const learned = node([CLI, 'policy', 'learn', log, '-o', policy]);
       assert.equal(learned.status, 0, learned.stderr);
-      const enforced = node([CLI, 'run', '--quiet', '--fail-on-deny', '--policy', policy, '--log', join(dir, 'enforced.jsonl'), '--', process.execPath, script]);
+      const enforcedLog = join(dir, 'enforced.jsonl');
+      const enforced = node([CLI, 'run', '--quiet', '--fail-on-deny', '--policy', policy, '--log', enforcedLog, '--', process.execPath, script]);
       assert.deepEqual({ ...enforced, stderr: withoutWallWarnings(enforced.stderr) }, plain, 'the learned policy denies nothing on the next run');
+      // ... inside Node's permission model, in every process, wherever this Node has one and the policy gets it.
+      const wall = wallOf(policy);
+      if (NODE_HAS_WALL && NO_WALL[name] !== undefined) assert.match(wall.on ? '' : wall.why, NO_WALL[name]);
+      else assert.equal(wall.on, NODE_HAS_WALL, wall.on ? 'a wall' : wall.why);
+      const processes = starts(enforcedLog);
+      assert.ok(processes.length > 0);
+      for (const start of processes) assert.equal(start.permissionModel, wall.on, JSON.stringify(start.argv));
     });
   }
 

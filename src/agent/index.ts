@@ -119,7 +119,8 @@ function processFields(spawner: Spawner | undefined): string {
     argv = [process.argv0, ...process.execArgv, ...process.argv.slice(1)];
   }
   const origin = JSONStringify({ ppid: process.ppid, argv, cwd: process.cwd() });
-  return `,"origin":${origin}${spawner === undefined ? '' : `,"spawnedBy":${spawnerText(spawner)}`}`;
+  const permissionModel = (process as { permission?: unknown }).permission !== undefined;
+  return `,"origin":${origin},"permissionModel":${permissionModel}${spawner === undefined ? '' : `,"spawnedBy":${spawnerText(spawner)}`}`;
 }
 
 function configuration(): Configuration {

@@ -66,7 +66,7 @@ export interface Collector {
   finish(code: number | null, signal: string | null): Promise<CollectorOutcome>;
 }
 
-type HelloFields = { pid: number; thread: number; fd: number; origin?: unknown; spawnedBy?: unknown };
+type HelloFields = { pid: number; thread: number; fd: number; origin?: unknown; spawnedBy?: unknown; permissionModel?: unknown };
 
 function isHello(value: unknown): value is { hello: HelloFields } {
   const hello = (value as { hello?: Record<string, unknown> } | null)?.hello;
@@ -208,7 +208,8 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
       if (hello.thread === 0) {
         const spawnedBy = asSpawner(hello.spawnedBy);
         const origin = processOrigin(hello.pid, hello.origin);
-        streamRecord(stream, 'start', spawnedBy === undefined ? origin : { ...origin, spawnedBy });
+        const permissionModel = typeof hello.permissionModel === 'boolean' ? { permissionModel: hello.permissionModel } : {};
+        streamRecord(stream, 'start', spawnedBy === undefined ? { ...origin, ...permissionModel } : { ...origin, ...permissionModel, spawnedBy });
       }
     }
     // The agent holds its write end now: the read end's EOF will be the agent's end.

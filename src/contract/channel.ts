@@ -37,6 +37,8 @@ export interface Hello {
     readonly pid: number; readonly thread: number; readonly fd: number;
     readonly origin?: { readonly ppid: number; readonly argv: readonly string[]; readonly cwd: string };
     readonly spawnedBy?: Spawner;
+    /** Whether Node's permission model (`--permission`, or `--permission-audit`) is on in the process. */
+    readonly permissionModel?: boolean;
   };
 }
 
@@ -82,6 +84,8 @@ export interface StreamRecord {
   readonly cwd?: string;
   /** `start`: who started the process, a package chain (empty: the application's code); absent for COMMAND. */
   readonly spawnedBy?: Spawner;
+  /** `start`: whether Node's permission model (the wall) is on in the process, as its agent saw at start. */
+  readonly permissionModel?: boolean;
   /** `gap`: how many sequence numbers did not arrive; `malformed`: how many lines were dropped. */
   readonly missing?: number;
   readonly detail?: string;
