@@ -64,6 +64,16 @@ export default tseslint.config(
           selector: "TSExternalModuleReference[expression.value=/core\\/kernel/]",
           message: 'raise events through src/instrument/wrap.ts (instrument, instrumentConstructor, raise)',
         },
+        // A module named at run time could be the kernel: only names the rules above can read, and Node's built-ins.
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.type!='Literal'][arguments.0.type!='TemplateLiteral']",
+          message: 'require a module by its literal name (a `node:` template for built-ins)',
+        },
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.type='TemplateLiteral'][arguments.0.quasis.0.value.raw!=/^node:/]",
+          message: 'require a module by its literal name (a `node:` template for built-ins)',
+        },
+        { selector: 'ImportExpression', message: 'the instrumentation loads modules with require (Node\'s loader hooks would see an import())' },
       ],
     },
   },

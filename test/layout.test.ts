@@ -18,7 +18,7 @@ test('the README layout names every file under src/ in its folder\'s entry', () 
   const layout = readme.slice(start, readme.indexOf('`.ci/run` is what CI runs', start));
   assert.ok(start !== -1 && layout.length > 1000, 'the README has its layout section');
   // One entry per top folder: from its `- \`src/<folder>/\`` line to the next entry.
-  const entries = new Map([...layout.matchAll(/^- `src\/([\w-]+)\/`[^]*?(?=^- |(?![^]))/gm)].map((match) => [match[1] as string, match[0]]));
+  const entries = new Map([...layout.matchAll(/^- `src\/([\w-]+)\/`[^]*?(?=^- |(?![^]))/gm)].map((match) => [match[1], match[0]]));
   for (const [folder, spelling] of Object.entries(WHOLE_FOLDERS)) assert.ok(layout.includes(spelling), `the layout names ${folder}`);
   const named = (file: string): boolean => {
     const [top, ...rest] = file.split('/');
@@ -26,10 +26,10 @@ test('the README layout names every file under src/ in its folder\'s entry', () 
     if (rest.length === 0) return layout.includes(`\`src/${file}\``);
     // Described whole, checked above.
     if (dirname(file) in WHOLE_FOLDERS) return true;
-    const entry = entries.get(top as string);
+    const entry = entries.get(top);
     if (entry === undefined) return false;
     const name = basename(file);
-    const patterns = [...entry.matchAll(/`([\w-]+)\*\.ts`/g)].map((match) => match[1] as string);
+    const patterns = [...entry.matchAll(/`([\w-]+)\*\.ts`/g)].map((match) => match[1]);
     // A file in a subfolder: the entry names the subfolder too (`module/`).
     const folders = rest.slice(0, -1).every((folder) => entry.includes(`\`${folder}/\``));
     return folders && (entry.includes(`\`${name}\``) || patterns.some((prefix) => name.startsWith(prefix)));

@@ -86,6 +86,16 @@ test('one mechanism: instrumentation reaches the kernel\'s dispatch through wrap
   assert.deepEqual(await problems('src/instrument/wrap.ts', "export const probe: unknown = require('../core/kernel.js').dispatch;", 'no-restricted-syntax'), []);
 });
 
+test('one mechanism: a module the instrumentation names at run time (the kernel, unseen) is refused; Node\'s built-ins by a node: template pass', async () => {
+  const byName = 'require a module by its literal name (a `node:` template for built-ins)';
+  const where = 'const where = \'../core/\';\n';
+  assert.deepEqual(await problems('src/instrument/wasi.ts', `${where}export const probe: unknown = require(where + 'kernel.js');`, 'no-restricted-syntax'), [byName]);
+  assert.deepEqual(await problems('src/instrument/wasi.ts', `${where}export const probe: unknown = require(\`\${where}kernel.js\`);`, 'no-restricted-syntax'), [byName]);
+  const imported = await problems('src/instrument/wasi.ts', "export const probe = import('../core/kernel.js');", 'no-restricted-syntax');
+  assert.equal(imported.length, 1);
+  assert.deepEqual(await problems('src/instrument/wasi.ts', "const id = 'wasi';\nexport const probe: unknown = require(`node:${id}`);", 'no-restricted-syntax'), []);
+});
+
 test('primordials: the runtime, which every audited process loads, is held to it', async () => {
   const found = await problems('src/runtime.ts', 'export function probe(list: string[]): number { return list.indexOf("x"); }', 'audithook/primordials');
   assert.ok(found.some((m) => /list\.indexOf is a built-in method/.test(m)), found.join('\n'));

@@ -80,7 +80,7 @@ export async function load(url: string, context: unknown, next: (url: string, co
   if (text === undefined) return result;
   if (!rewritesEval(text, Atomics.load(flags, FLAG_AUDITING) === 1)) return { ...result, source: text };
   // acorn loads on the first source that mentions eval, from the bundle beside this one.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the package, loaded at run time
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, no-restricted-syntax -- a file of the package beside this bundle, loaded at run time
   rewriteEval ??= (require(join(__dirname, 'rewrite-eval.js')) as { rewriteEval: typeof rewriteEval & object }).rewriteEval;
   return { ...result, source: rewriteEval(text, toFilename(url), true) };
 }
