@@ -4,10 +4,11 @@
  * and, when allowed, the same outcome as plain Node.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { FILE_HANDLE_APIS, FS_APIS } from '../src/instrument/fs';
 import type { CatalogueEventName } from '../src/catalogue/index';
-import { O_CLOEXEC, runScenario } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT, runScenario } from './helpers/scenario';
 import { fromSince } from './helpers/since';
 
 type Form = 'sync' | 'callback' | 'promise';
@@ -239,3 +240,28 @@ for (const c of CASES) {
     });
   }
 }
+
+// fs.promises loads when the program first reaches it (src/instrument/fs.ts): every way to it is
+// instrumented, even taken before the first hook (audithook loaded first, as audithook/register).
+describe('fs.promises, whichever way the program reaches it', () => {
+  const RECORD = "const seen = []; require('audithook').addAuditHook((event, args) => { if (event === 'open' && args[0] === '/dev/null') seen.push(args[1]); });";
+  const ROUTES: readonly (readonly [string, string])[] = [
+    ['fs.promises', "const { readFile } = require('node:fs').promises;"],
+    ["require('fs/promises')", "const { readFile } = require('fs/promises');"],
+    ['process.getBuiltinModule', "const { readFile } = process.getBuiltinModule('node:fs/promises');"],
+  ];
+  for (const [route, take] of ROUTES) {
+    test(`${route}, its function taken before the first hook: readFile raises open`, () => {
+      const code = `${take} ${RECORD} readFile('/dev/null').then(() => console.log(JSON.stringify(seen)));`;
+      const child = spawnSync(process.execPath, ['-r', './dist/register.js', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8' });
+      assert.equal(child.stderr, '');
+      assert.equal(child.stdout, '["r"]\n');
+    });
+  }
+  test("an ES module's import of node:fs/promises before the first hook: the binding is instrumented with it", () => {
+    const code = `import { readFile } from 'node:fs/promises'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); ${RECORD} await readFile('/dev/null'); console.log(JSON.stringify(seen));`;
+    const child = spawnSync(process.execPath, ['--import', 'audithook/register', '--input-type=module', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(child.stderr, '');
+    assert.equal(child.stdout, '["r"]\n');
+  });
+});
