@@ -41,8 +41,10 @@ const bundles = [
   { entryPoints: [src('instrument/module/rewrite-eval.ts')], outfile: out('rewrite-eval.js') },
   // Node 20's module hooks thread loads these hooks itself.
   { entryPoints: [src('instrument/module/node20/hooks-thread.ts')], outfile: out('hooks-thread.js') },
-  // `audithook run`'s preload.
-  { entryPoints: [src('agent/index.ts')], outfile: out('agent.js'), plugins: [runtimeIsShared] },
+  // `audithook run`'s preload: a small file Node compiles, which loads the runtime and the agent
+  // (the second bundle) with V8's code cache (src/agent/code-cache.ts).
+  { entryPoints: [src('agent/preload.ts')], outfile: out('agent.js'), plugins: [runtimeIsShared] },
+  { entryPoints: [src('agent/index.ts')], outfile: out('agent-main.js'), plugins: [runtimeIsShared] },
   { entryPoints: [src('catalogue/index.ts')], outfile: out('catalogue/index.js') },
   // The CLI keeps its libraries (commander, ajv, ...) as dependencies.
   { entryPoints: [src('cli/main.ts')], outfile: out('cli/main.js'), packages: 'external' },

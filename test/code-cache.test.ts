@@ -1,6 +1,6 @@
 /**
- * The agent loads the runtime with V8's code cache (src/agent/code-cache.ts), kept in the package's
- * `.code-cache/`. Each test runs `audithook run` from a copy of dist/ in a folder of its own (its
+ * The agent's preload loads the runtime and the agent with V8's code cache (src/agent/code-cache.ts),
+ * kept in the package's `.code-cache/`. Each test runs `audithook run` from a copy of dist/ in a folder of its own (its
  * node_modules linked to the repository's), so that it owns that folder's cache.
  */
 import assert from 'node:assert/strict';
@@ -38,44 +38,53 @@ function cacheFiles(root: string): string[] {
   return existsSync(folder) ? readdirSync(folder) : [];
 }
 
-test('the first process writes the cache for its Node, raising no event; the next ones load it as it is', () => {
+/** The cache files of the two bundles the preload loads, by name. */
+const CACHED = ['agent-main', 'runtime'];
+const cacheName = (name: string): RegExp => new RegExp(`^${name}-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-\\d+-[\\d.]+\\.bin$`);
+
+/** Each cache file's inode and time: a rejected cache would be written again (a new file renamed over it). */
+function cacheStats(root: string): [string, number, number][] {
+  return cacheFiles(root).sort().map((name) => {
+    const { ino, mtimeMs } = statSync(join(root, '.code-cache', name));
+    return [name, ino, mtimeMs];
+  });
+}
+
+test('the first process writes the caches for its Node (the runtime and the agent), raising no event; the next ones load them as they are', () => {
   const root = packageCopy();
   const first = runEvents(root, PROGRAM);
   assert.deepEqual(first, ['cpython.run_command [' + JSON.stringify(PROGRAM) + ']', 'open ["/dev/null","r",524288]']);
-  const files = cacheFiles(root);
-  assert.equal(files.length, 1);
-  assert.match(files[0], new RegExp(`^runtime-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-\\d+-[\\d.]+\\.bin$`));
-  const file = join(root, '.code-cache', files[0]);
-  const written = statSync(file);
-  assert.ok(written.size > 10_000);
-  // Accepted: a rejected cache would be written again (a new file renamed over it).
+  const files = cacheFiles(root).sort();
+  assert.equal(files.length, CACHED.length, files.join(', '));
+  CACHED.forEach((name, i) => assert.match(files[i], cacheName(name)));
+  for (const file of files) assert.ok(statSync(join(root, '.code-cache', file)).size > 10_000, file);
+  const written = cacheStats(root);
+  // Accepted, both: the second process compiles neither the runtime nor the agent.
   assert.deepEqual(runEvents(root, PROGRAM), first);
-  const after = statSync(file);
-  assert.deepEqual([after.ino, after.mtimeMs], [written.ino, written.mtimeMs]);
+  assert.deepEqual(cacheStats(root), written);
 });
 
 test('a cache V8 rejects (not one it wrote) is compiled past and written again; a changed runtime gets a cache of its own', () => {
   const root = packageCopy();
   const expected = runEvents(root, PROGRAM);
-  const [name] = cacheFiles(root);
-  const file = join(root, '.code-cache', name);
-  writeFileSync(file, Buffer.alloc(4096, 0x5a));
-  assert.deepEqual(runEvents(root, PROGRAM), expected);
-  assert.notEqual(readFileSync(file)[0], 0x5a);
+  for (const name of cacheFiles(root)) {
+    const file = join(root, '.code-cache', name);
+    writeFileSync(file, Buffer.alloc(4096, 0x5a));
+    assert.deepEqual(runEvents(root, PROGRAM), expected);
+    assert.notEqual(readFileSync(file)[0], 0x5a, name);
+  }
   // A rebuilt runtime: V8 checks only the source's length, the key has its size and time too.
   utimesSync(join(root, 'dist', 'runtime.js'), new Date(), new Date(Date.now() + 5000));
   assert.deepEqual(runEvents(root, PROGRAM), expected);
-  assert.equal(cacheFiles(root).length, 2);
+  assert.equal(cacheFiles(root).length, CACHED.length + 1);
 });
 
-test('processes a shell starts together without a cache: one whole cache is left (each writer renames its own file into place), which the next process accepts', () => {
+test('processes a shell starts together without a cache: one whole cache of each file is left (each writer renames its own file into place), which the next process accepts', () => {
   const root = packageCopy();
   // A shell, not Node, starts them: none finds a cache another wrote first.
   runEvents(root, '', ['sh', '-c', 'for i in 1 2 3 4 5 6; do node -e 0 & done; wait; echo ran']);
-  assert.equal(cacheFiles(root).length, 1, cacheFiles(root).join(', '));
-  const file = join(root, '.code-cache', cacheFiles(root)[0]);
-  const written = statSync(file);
+  assert.equal(cacheFiles(root).length, CACHED.length, cacheFiles(root).join(', '));
+  const written = cacheStats(root);
   runEvents(root, PROGRAM);
-  const after = statSync(file);
-  assert.deepEqual([after.ino, after.mtimeMs], [written.ino, written.mtimeMs]);
+  assert.deepEqual(cacheStats(root), written);
 });

@@ -38,9 +38,10 @@ function entryPoints(): string[] {
 
 /**
  * Files the code loads by a path it computes (beside dist/runtime.js): the eval rewriter, Node 20's
- * loader hooks and the agent that `audithook run` preloads into every process.
+ * loader hooks, the agent that `audithook run` preloads into every process and the agent's body it
+ * loads with the code cache.
  */
-const LOADED_BY_PATH = ['dist/rewrite-eval.js', 'dist/hooks-thread.js', 'dist/agent.js'];
+const LOADED_BY_PATH = ['dist/rewrite-eval.js', 'dist/hooks-thread.js', 'dist/agent.js', 'dist/agent-main.js'];
 
 /** The closure of files reached from `roots` through relative imports and requires (JS) and type imports (declarations). */
 function reachable(roots: readonly string[]): Set<string> {

@@ -6,15 +6,15 @@
  * ERR_ACCESS_DENIED. The log and the channel are audithook's: an event that names either is refused
  * for everyone, in every mode.
  *
- * Bundled with the runtime into one dependency-free file (dist/agent.js). Its configuration comes
- * from the environment (src/agent/config.ts), which it passes on to every child it starts.
+ * Bundled into one dependency-free file (dist/agent-main.js) that shares the runtime, loaded with
+ * it by the preload entry (preload.ts, dist/agent.js) through V8's code cache (code-cache.ts). Its
+ * configuration comes from the environment (src/contract/launch.ts), which it passes on to every child it starts.
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide, eventSubjects } from '../policy/decide.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
-import { loadRuntime, saveCodeCache } from './code-cache.js';
 import {
   ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, newList,
 } from '../core/primordials.js';
@@ -27,13 +27,15 @@ import type { Spawner } from '../contract/launch.js';
 import { hasForeignFrame, packagesOnStack, responsibleFrame, withSpawner } from './attribution.js';
 import { denialError } from './denial.js';
 import type { StackPackages } from './attribution.js';
-import { currentThreadId, inNodeHooksThread, inWorker, workerEnvironmentData } from '../core/thread.js';
+import { currentThreadId, inWorker, workerEnvironmentData } from '../core/thread.js';
+import { inNodeHooksThread } from '../core/module-hooks-thread.js';
 import { jsonSafeArgs } from './json-safe.js';
 import { jsonText } from './json-text.js';
 import { ChannelError, openChannel } from './channel.js';
 import type { Channel } from './channel.js';
+// Loaded by the preload (preload.ts) before this module: found in require.cache.
+import { runtime } from '../runtime.js';
 
-const { runtime } = loadRuntime(module);
 /** Read at load, before any program code can touch process.abort (core/thread.ts). */
 const isMainThread = !inWorker();
 
@@ -305,6 +307,4 @@ runtime.installInstrumentation();
 // Strict: the hook's own writes go through functions taken before the instrumentation, so any
 // event raised while it runs comes from other code it reached, and is refused.
 runtime.addAuditHook(auditHook, true);
-// After the hook: the program's start (cpython.run_file, cpython.run_command, ...) is logged and decided too.
-runtime.announceStartup(module.parent?.id === 'internal/preload');
-saveCodeCache();
+// The preload (preload.ts) announces the program's start next.

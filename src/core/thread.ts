@@ -1,10 +1,10 @@
 /**
- * Which kind of thread this is: the main thread, a worker, or Node's own module hooks thread (where
- * Node runs `-r` preloads too, and which serves loads audited in the thread that asked for them).
+ * Which kind of thread this is: the main thread or a worker (Node's own module hooks thread is
+ * module-hooks-thread.ts's). It imports nothing: the agent's preload (src/agent/preload.ts) takes it
+ * without the rest of core/.
  */
-import { callSiteFileName, callSites } from './callsites.js';
 
-interface WorkerThreads {
+export interface WorkerThreads {
   readonly threadId: number;
   readonly isInternalThread?: boolean;
   readonly getEnvironmentData: (key: string) => unknown;
@@ -26,6 +26,11 @@ export function inWorker(): boolean {
   return IN_WORKER;
 }
 
+/** node:worker_threads as it was at load, in a worker; undefined in the main thread. */
+export function workerThreads(): WorkerThreads | undefined {
+  return WORKER_THREADS;
+}
+
 export function currentThreadId(): number {
   return THREAD_ID;
 }
@@ -33,27 +38,4 @@ export function currentThreadId(): number {
 /** worker_threads.getEnvironmentData, for a worker: what its creator left it (undefined in the main thread). */
 export function workerEnvironmentData(key: string): unknown {
   return getEnvironmentData?.(key);
-}
-
-let hooksThread: boolean | undefined;
-
-/**
- * Whether this is Node's module hooks thread (Node 20's module.register, or any version once a
- * program registers off-thread hooks). That thread cannot register hooks itself.
- */
-export function inNodeHooksThread(): boolean {
-  hooksThread ??= detectHooksThread();
-  return hooksThread;
-}
-
-function detectHooksThread(): boolean {
-  if (WORKER_THREADS === undefined) return false;
-  const { isInternalThread } = WORKER_THREADS;
-  if (isInternalThread !== undefined) return isInternalThread;
-  // Node 20 has no flag: its hooks thread loads the preloads from its own entry module, deep below here.
-  const sites = callSites(detectHooksThread, 200) ?? [];
-  for (let i = 0; i < sites.length; i++) {
-    if (callSiteFileName(sites[i] as object) === 'node:internal/modules/esm/worker') return true;
-  }
-  return false;
 }

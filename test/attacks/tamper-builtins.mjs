@@ -37,7 +37,7 @@ function count(name) {
   let text = '';
   if (typeof stack === 'string') text = stack;
   else for (let i = 0; i < stack.length; i++) text += `\n    at ${stack[i].getFunctionName()} (${stack[i].getFileName()}`;
-  if (includes(text, `${ownFiles}agent.js`) || includes(text, `at dispatch (${ownFiles}`)) {
+  if (includes(text, `${ownFiles}agent-main.js`) || includes(text, `at dispatch (${ownFiles}`)) {
     fromAudithook[fromAudithook.length] = `${name}${text}`;
   }
 }

@@ -11,7 +11,8 @@
 // The CommonJS loader itself, whose functions every require reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
-import { inNodeHooksThread, inWorker } from '../../core/thread.js';
+import { inNodeHooksThread } from '../../core/module-hooks-thread.js';
+import { inWorker } from '../../core/thread.js';
 import { NumberParseInt, StringPrototypeEndsWith } from '../../core/primordials.js';
 import { isURL, readOptions, toStringValue } from '../args.js';
 import { beforeCall, instrument, operation } from '../wrap.js';
