@@ -171,6 +171,22 @@ test('http requests raise http.client.connect, then the dial, and http.client.se
   assert.deepEqual(names.slice(4), ['http.client.connect', 'http.client.send', 'http.client.connect', 'http.client.send', 'socket.connect']);
 });
 
+// Node 22+ defines Request and Headers as lazy data properties: reading even their descriptor loads
+// undici (and http, http2, worker_threads), so Node's own classes cannot be taken before the program
+// reaches them without that cost in every process (docs/security-model.md).
+test('fetch audits what it sends even when Request and Headers on globalThis were replaced before it (forged getters, a Headers that drops all)', {
+  todo: 'Request\'s getters and Headers are read from the globals at the first fetch: a program that replaced them first forges the URL and headers',
+}, () => {
+  const run = runScenario(scenario('net/fetchForgedRequestClass'));
+  const r = run.result as { port: number; answers: string[]; kept: boolean };
+  assert.deepEqual([r.answers, r.kept], [['ok', 'ok'], true], 'the program keeps its own globals');
+  const requests = run.events.filter((e) => e[0] === 'urllib.Request');
+  assert.deepEqual(requests, [
+    ['urllib.Request', `http://127.0.0.1:${r.port}/secret`, 'stolen', { 'x-a': '1', connection: 'close' }, 'POST'],
+    ['urllib.Request', `http://127.0.0.1:${r.port}/secret2`, requests[1]?.[2], { 'content-type': 'text/plain;charset=UTF-8', connection: 'close' }, 'PUT'],
+  ]);
+});
+
 test('fetch raises http.client.connect (null, host, port) before each dial, over http and https; refused, nothing is dialled and fetch fails with the hook\'s error', () => {
   const run = runScenario(scenario('net/fetchRaisesClientConnectPerDial'));
   const r = run.result as { port: number; outcomes: unknown[]; dialled: number; accepted: number; events: unknown[][] };

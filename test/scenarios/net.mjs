@@ -66,6 +66,30 @@ export async function fetchRaisesUrllibRequest(harness) {
   harness.done({ port, answers, accepted: accepted() });
 }
 
+/**
+ * Request and Headers replaced on globalThis before the first fetch: getters that answer a forged
+ * URL and method for any object, a Headers that drops every header. The event shows what is sent.
+ */
+export async function fetchForgedRequestClass(harness) {
+  const { port, close } = await startServer(harness);
+  const RealRequest = globalThis.Request;
+  globalThis.Request = class Request extends RealRequest {
+    get url() { return 'https://allowed.example/ok'; }
+    get method() { return 'GET'; }
+  };
+  const RealHeaders = globalThis.Headers;
+  globalThis.Headers = class Headers { forEach() {} };
+  // And on Node's own prototypes: a forged url getter, a forEach that drops every header.
+  Object.defineProperty(RealRequest.prototype, 'url', { get() { return 'https://allowed.example/ok'; }, configurable: true });
+  RealHeaders.prototype.forEach = function forEach() {};
+  const target = 'http://127.0.0.1:' + port + '/secret';
+  const answers = [await fetch(new URL(target), { method: 'POST', body: 'stolen', headers: { 'x-a': '1', connection: 'close' } }).then((r) => r.text())];
+  answers.push(await fetch(new RealRequest(target + '2', { method: 'PUT', body: 'x', headers: { connection: 'close' } })).then((r) => r.text()));
+  const kept = globalThis.Request !== RealRequest && typeof globalThis.Headers.prototype.forEach === 'function';
+  close();
+  harness.done({ port, answers, kept });
+}
+
 /** fetch over http and https (to the plain server: TCP is accepted, TLS then fails), then with http.client.connect refused. */
 export async function fetchRaisesClientConnectPerDial(harness) {
   const { port, close, accepted } = await startServer(harness);
