@@ -2,8 +2,10 @@
  * The kernel's PEP 578 semantics, after CPython's Lib/test/audit-tests.py, each in its own process.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { runScenario, scenario } from './helpers/scenario';
+import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 
 /**
  * Runs the export `name` of test/scenarios/kernel.mjs. The harness's recording hook is the first
@@ -117,4 +119,10 @@ test('code that tampers with built-ins later can neither break nor skip the hook
 test('a hook may add a hook: it sees later events, those the adding hook raises included', () => {
   const result = kernelScenario('hookMayAddHook');
   assert.deepEqual(result, ['first:test.one', 'second:test.raised-inside-a-hook', 'first:test.two', 'second:test.two']);
+});
+
+test('a first hook whose instrumentation cannot be installed (a target made read-only before) fails every later hook too, never silently', () => {
+  const child = spawnSync(process.execPath, ['--import', 'audithook/register', resolve(REPO_ROOT, 'test', 'attacks', 'first-hook-readonly.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout), { evil: 'ERR_AUDITHOOK_NOT_INSTRUMENTED', app: 'ERR_AUDITHOOK_NOT_INSTRUMENTED' });
 });

@@ -7,6 +7,7 @@ import { ErrorCtor, defineValue } from './primordials.js';
 
 export const ERR_ACCESS_DENIED = 'ERR_ACCESS_DENIED';
 export const ERR_AUDITHOOK_UNAUDITABLE_SOURCE = 'ERR_AUDITHOOK_UNAUDITABLE_SOURCE';
+export const ERR_AUDITHOOK_NOT_INSTRUMENTED = 'ERR_AUDITHOOK_NOT_INSTRUMENTED';
 
 /** An Error with `code` ERR_ACCESS_DENIED, set as an own property (a prototype's setter is not called). */
 export function accessDenied(message: string): Error {

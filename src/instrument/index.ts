@@ -28,6 +28,8 @@ import { v8Domain } from './v8.js';
 import { wasiDomain } from './wasi.js';
 import { vmDomain } from './vm.js';
 import { workerThreadsDomain } from './worker_threads.js';
+import { ERR_AUDITHOOK_NOT_INSTRUMENTED } from '../core/errors.js';
+import { ErrorCtor, defineValue } from '../core/primordials.js';
 
 const { syncBuiltinESMExports } = Module;
 
@@ -76,12 +78,25 @@ export function installInstrumentation(): void {
   if (installAtLoad()) syncBuiltinESMExports();
 }
 
+/**
+ * Why the first hook's parts could not be installed (a program made one of their targets read-only
+ * before): the hooks would miss events, so this and every later hook's addition throws it.
+ */
+let hookedPartsFailure: Error | undefined;
+
 /** With the first hook: the parts that would cost something without one (and the rest, if nothing installed it). */
 export function installForHooks(): void {
+  if (hookedPartsFailure !== undefined) throw hookedPartsFailure;
   const loadedNow = installAtLoad();
   if (!hookedPartsInstalled) {
     hookedPartsInstalled = true;
-    for (let i = 0; i < DOMAINS.length; i++) (DOMAINS[i] as Domain).withFirstHook?.();
+    try {
+      for (let i = 0; i < DOMAINS.length; i++) (DOMAINS[i] as Domain).withFirstHook?.();
+    } catch (error) {
+      hookedPartsFailure = new ErrorCtor('audithook: the instrumentation the first hook needs could not be installed (did code change a built-in it patches?): hooks would miss events', { cause: error });
+      defineValue(hookedPartsFailure, 'code', ERR_AUDITHOOK_NOT_INSTRUMENTED);
+      throw hookedPartsFailure;
+    }
   } else if (!loadedNow) {
     return;
   }
