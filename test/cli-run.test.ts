@@ -479,6 +479,27 @@ test('the log and the channel are audithook\'s: the program cannot open, rename 
   assert.doesNotMatch(readFileSync(result.log, 'utf8'), /forged/);
 });
 
+test('the code cache every later process runs as its agent is audithook\'s: the program cannot write, move or remove it, nor have the preload load and cache its own agent', () => {
+  const cache = join(REPO_ROOT, '.code-cache');
+  const preload = join(REPO_ROOT, 'dist', 'agent.js');
+  const dir = project({
+    'app.js': `const fs = require('fs');
+      const cache = ${JSON.stringify(cache)};
+      const attempts = [
+        () => fs.writeFileSync(cache + '/agent-main-forged.bin', 'x'),
+        () => fs.readdirSync(cache).forEach((name) => fs.renameSync(cache + '/' + name, cache + '/' + name + '.moved')),
+        () => fs.rmSync(cache, { recursive: true }),
+        () => { for (const file of Object.keys(require.cache)) if (file.startsWith(${JSON.stringify(join(REPO_ROOT, 'dist'))})) delete require.cache[file]; require(${JSON.stringify(preload)}); },
+      ];
+      process.stdout.write(attempts.map((attempt) => { try { attempt(); return 'done'; } catch (error) { return error.code ?? error.message; } }).join(' | '));`,
+  });
+  const result = run(dir, ['node', 'app.js']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout, ['ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'audithook agent: the agent runs once per thread, preloaded by audithook run'].join(' | '));
+  const refused = records(result.log).filter((r) => r.rule === 'audithook (its code cache)');
+  assert.ok(refused.length >= 3 && refused.every((r) => r.blocked), JSON.stringify(refused));
+});
+
 // ---- policies ------------------------------------------------------------------------------------
 
 const EVIL_PACKAGE = {

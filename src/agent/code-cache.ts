@@ -9,8 +9,10 @@
  * compiled by then) into the package's `.code-cache/`; every later one reads them. Keyed by the
  * file's name, size and modification time too, because V8 checks only the source's length. Read and
  * written at load, before any program code, with functions taken before the instrumentation: no
- * event, nothing the program can replace. The cache is as trusted as dist/ itself: who can write one
- * can write the other.
+ * event, nothing the program can replace (the preload refuses to run again once the runtime is
+ * published, so a program cannot have it load and cache an agent of its own). Under `audithook run`
+ * the program may not write, move or remove the cache (the agent's guard, as for the log); otherwise
+ * the cache is as trusted as dist/ itself: who can write one can write the other.
  *
  * Each module goes into require.cache as Node's loader would put it, with its own `__filename` and
  * the preload as its parent, so that audithook's entry points (`require('audithook')`) share this
@@ -60,6 +62,11 @@ interface Unsaved {
 }
 const unsaved: Unsaved[] = [];
 
+/** The package's `.code-cache/`, beside `dist` (the folder of its bundles). */
+export function codeCacheDirectory(dist: string): string {
+  return join(dirname(dist), '.code-cache');
+}
+
 /**
  * Loads `file` (one of dist/'s CommonJS bundles) as a module of `parent`, with its code cache when
  * there is one; a module already in require.cache is that one.
@@ -70,7 +77,7 @@ export function loadCached(file: string, parent: NodeModule): unknown {
   const directory = dirname(file);
   const source = readFileSync(file, 'utf8');
   const { size, mtimeMs } = statSync(file);
-  const cacheFile = join(dirname(directory), '.code-cache', `${basename(file, '.js')}-${process.versions.v8}-${process.arch}-${size}-${mtimeMs}.bin`);
+  const cacheFile = join(codeCacheDirectory(directory), `${basename(file, '.js')}-${process.versions.v8}-${process.arch}-${size}-${mtimeMs}.bin`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide, eventSubjects } from '../policy/decide.js';
+import { codeCacheDirectory } from './code-cache.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import {
   ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, newList,
@@ -154,20 +155,31 @@ const policyName = policy === null ? '' : basename(policy.file);
 const NO_VERDICT: Verdict = { decision: 'allow', rule: '', package: null };
 /** The rule that keeps the record audithook's: no policy can allow what it refuses. */
 const RECORD_GUARD = 'audithook (its log and channel)';
+/**
+ * The rule that keeps the code cache audithook's: every later process runs what is there as its
+ * agent and runtime (code-cache.ts), so the program may not write, move or remove it.
+ */
+const CODE_CACHE_GUARD = 'audithook (its code cache)';
+const codeCache = codeCacheDirectory(dirname(__filename));
+const codeCacheFiles = `${codeCache}${sep}`;
 /** The rule of a node.permission record: Node's own layer decided. */
 const NODE_PERMISSION_MODEL = "Node's permission model";
 
-/** Whether an argument names the log or a file of the channel: the record is not the program's to read or change. */
-function namesTheRecord(args: readonly unknown[]): boolean {
+/**
+ * The guard an argument falls under: it names the log or a file of the channel (the record is not
+ * the program's to read or change), or the code cache; null for none.
+ */
+function guardOf(args: readonly unknown[]): string | null {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (typeof arg !== 'string') continue;
     // The kernel reads `//`, `/./` and `dir/../` as the path without them: so does the guard.
     const path = StringPrototypeIncludes(arg, '//') || StringPrototypeIncludes(arg, '/.') ? PathNormalize(arg) : arg;
-    if (path === log || path === channelDirectory || StringPrototypeStartsWith(path, channelFiles)) return true;
-    if ((StringPrototypeIncludes(arg, 'proc') || StringPrototypeIncludes(arg, 'fd')) && throughProcessLink(arg)) return true;
+    if (path === log || path === channelDirectory || StringPrototypeStartsWith(path, channelFiles)) return RECORD_GUARD;
+    if (path === codeCache || StringPrototypeStartsWith(path, codeCacheFiles)) return CODE_CACHE_GUARD;
+    if ((StringPrototypeIncludes(arg, 'proc') || StringPrototypeIncludes(arg, 'fd')) && throughProcessLink(arg)) return RECORD_GUARD;
   }
-  return false;
+  return null;
 }
 
 const ownPid = `${process.pid}`;
@@ -213,7 +225,7 @@ function isProcessLink(names: readonly string[], depth: number): boolean {
 
 /** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook. */
 function denial(event: string, args: readonly unknown[], verdict: Verdict, attribution: Attribution): Error {
-  const source = verdict.rule === RECORD_GUARD ? verdict.rule : `${verdict.rule} of ${policyName}`;
+  const source = verdict.rule === RECORD_GUARD || verdict.rule === CODE_CACHE_GUARD ? verdict.rule : `${verdict.rule} of ${policyName}`;
   const isOwnFrame = (line: string): boolean => StringPrototypeIncludes(line, ownDirectory) || StringPrototypeIncludes(line, ownFileURL);
   return denialError(event, args, verdict, attribution, policy, source, auditHook, isOwnFrame);
 }
@@ -290,9 +302,10 @@ function auditHook(event: string, args: readonly unknown[]): void {
     channel.send(record(event, args, stack, responsible, verdict, args[2] === 'denied'));
     return;
   }
-  const verdict = namesTheRecord(args) ? { decision: 'deny' as const, rule: RECORD_GUARD, package: responsible }
+  const guard = guardOf(args);
+  const verdict = guard !== null ? { decision: 'deny' as const, rule: guard, package: responsible }
     : policy === null ? NO_VERDICT : decide(policy, event, args, subjects as readonly string[], stack.attribution !== 'complete');
-  const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || verdict.rule === RECORD_GUARD);
+  const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || guard !== null);
   channel.send(record(event, args, stack, responsible, verdict, blocked));
   if (blocked) throw denial(event, args, verdict, stack.attribution);
 }
