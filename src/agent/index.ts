@@ -223,9 +223,9 @@ function isProcessLink(names: readonly string[], depth: number): boolean {
   return (depth === at + 1 && (name === 'root' || name === 'cwd')) || (depth === at + 2 && name === 'fd');
 }
 
-/** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook. */
-function denial(event: string, args: readonly unknown[], verdict: Verdict, attribution: Attribution): Error {
-  const source = verdict.rule === RECORD_GUARD || verdict.rule === CODE_CACHE_GUARD ? verdict.rule : `${verdict.rule} of ${policyName}`;
+/** The ERR_ACCESS_DENIED error (denial.ts), its stack the program's frames above this hook; `guard` when one of audithook's denied it. */
+function denial(event: string, args: readonly unknown[], verdict: Verdict, attribution: Attribution, guard: string | null): Error {
+  const source = guard ?? `${verdict.rule} of ${policyName}`;
   const isOwnFrame = (line: string): boolean => StringPrototypeIncludes(line, ownDirectory) || StringPrototypeIncludes(line, ownFileURL);
   return denialError(event, args, verdict, attribution, policy, source, auditHook, isOwnFrame);
 }
@@ -307,7 +307,7 @@ function auditHook(event: string, args: readonly unknown[]): void {
     : policy === null ? NO_VERDICT : decide(policy, event, args, subjects as readonly string[], stack.attribution !== 'complete');
   const blocked = verdict.decision === 'deny' && (policy?.mode === 'enforce' || guard !== null);
   channel.send(record(event, args, stack, responsible, verdict, blocked));
-  if (blocked) throw denial(event, args, verdict, stack.attribution);
+  if (blocked) throw denial(event, args, verdict, stack.attribution, guard);
 }
 
 /** Who starts a child or worker now: the packages of the starting call, and this thread's own starter's. */

@@ -209,7 +209,7 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
         const spawnedBy = asSpawner(hello.spawnedBy);
         const origin = processOrigin(hello.pid, hello.origin);
         const permissionModel = typeof hello.permissionModel === 'boolean' ? { permissionModel: hello.permissionModel } : {};
-        streamRecord(stream, 'start', spawnedBy === undefined ? { ...origin, ...permissionModel } : { ...origin, ...permissionModel, spawnedBy });
+        streamRecord(stream, 'start', { ...origin, ...permissionModel, ...spawnedBy === undefined ? {} : { spawnedBy } });
       }
     }
     // The agent holds its write end now: the read end's EOF will be the agent's end.

@@ -13,7 +13,9 @@
  * v8.serialize refuses Node's own environment object too (an unserializable host object).
  */
 import {
-  ArrayIsArray, MapCtor, MapIteratorPrototypeNext, MapPrototypeEntries, MapPrototypeGet, MapPrototypeSet, ObjectGetPrototypeOf, ObjectKeys, ObjectPrototype, ReflectApply, SetCtor, SetIteratorPrototypeNext, SetPrototypeAdd, SetPrototypeValues, WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, defineValue, isMap, isProxy, isSet,
+  ArrayIsArray, MapCtor, MapIteratorPrototypeNext, MapPrototypeEntries, MapPrototypeGet, MapPrototypeSet, ObjectGetPrototypeOf,
+  ObjectKeys, ObjectPrototype, ReflectApply, SetCtor, SetIteratorPrototypeNext, SetPrototypeAdd, SetPrototypeValues,
+  WeakMapCtor, WeakMapPrototypeGet, WeakMapPrototypeSet, defineValue, isMap, isProxy, isSet,
 } from '../core/primordials.js';
 import { applyHidingOwnFrames, hideOwnFrames, replaceFunction } from './wrap.js';
 
