@@ -10,7 +10,7 @@ import * as nodeModule from 'node:module';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT, runScenario, scenario } from './helpers/scenario';
+import { O_CLOEXEC, REPO_ROOT, runScenario, scenario } from './helpers/scenario';
 import { fromSince } from './helpers/since';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -89,6 +89,20 @@ test('import: one import per module, ESM, JSON and CommonJS (also required from 
   assert.deepEqual(byFile.get('$D/c.cjs'), ['import', './c.cjs', '$D/c.cjs', null, null, null], 'an imported CommonJS file raises once, from the ESM side');
   assert.deepEqual(byFile.get('$D/data.json'), ['import', './data.json', '$D/data.json', null, null, null]);
   assert.deepEqual(byFile.get('$D/d.cjs')?.slice(0, 3), ['import', './d.cjs', '$D/d.cjs']);
+});
+
+test('each module source the loaders read raises one open: ES modules, JSON and CommonJS alike, after their import', () => {
+  const { result } = runScenario(scenario('modules/importOpensEachSource', { files: ESM_TREE }));
+  const read = (file: string): unknown[] => ['open', file, 'r', O_CLOEXEC];
+  const events = (result as { events: unknown[][] }).events;
+  for (const file of ['$D/entry.mjs', '$D/a.mjs', '$D/c.cjs', '$D/data.json']) {
+    assert.deepEqual(events.filter((e) => e[1] === file), [['import', file], read(file)], `${file}: ${JSON.stringify(events)}`);
+  }
+  // c.cjs re-exports d.cjs: Node reads d.cjs to list c.cjs's exports (before d.cjs is required) and
+  // compiles that text when c.cjs requires it. Node 20 reads it with a function captured before the
+  // instrumentation: no open (docs/security-model.md, "Modules and eval").
+  const d = events.filter((e) => e[1] === '$D/d.cjs').map((e) => e[0]).sort();
+  assert.deepEqual(d, IN_THREAD_HOOKS ? ['import', 'open'] : ['import'], JSON.stringify(events));
 });
 
 test('import events survive tampering with Map and Set prototypes', () => {

@@ -86,8 +86,8 @@ export function loadingBuiltin(request: unknown): void {
   }
 }
 
-/** Whether the program loaded the built-in already (Node lists every built-in it compiled). */
-function isLoaded(id: string): boolean {
+/** Whether the built-in `id` (`internal/...` too) is loaded already: Node lists every built-in it compiled. */
+export function isLoaded(id: string): boolean {
   const list = ProcessModuleLoadList;
   if (list === undefined) return false;
   const entry = `NativeModule ${id}`;

@@ -45,6 +45,14 @@ export async function importImportPerModule(harness, { files }) {
   harness.done({ value, ran: globalThis.ran, imports: imports() });
 }
 
+/** The import and open events of D's files, in order, as [event, file] (with D as $D). */
+export async function importOpensEachSource(harness, { files }) {
+  const { D, rel } = await withFiles(harness, files);
+  await import(D + '/entry.mjs');
+  const mine = harness.events.filter((e) => (e[0] === 'import' || e[0] === 'open') && String(e[e[0] === 'import' ? 2 : 1]).startsWith(D));
+  harness.done({ events: mine.map((e) => e[0] === 'import' ? ['import', rel(e[2])] : ['open', rel(e[1]), e[2], e[3]]) });
+}
+
 export async function importEventsSurviveTampering(harness, { files }) {
   const { D, imports } = await withFiles(harness, files);
   Map.prototype.get = function () { return undefined; };

@@ -62,7 +62,7 @@ export async function load(url: string, context: unknown, next: (url: string, co
   if (pending === undefined) {
     // The main thread instruments such a built-in before Node hands the program its exports.
     if (LAZY_BUILTIN_URLS.includes(url) && Atomics.load(flags, FLAG_REGISTERING) === 0 && Atomics.load(flags, FLAG_AUDITING) === 1) {
-      await ask({ specifier: url, url, source: undefined, builtin: true });
+      await ask({ specifier: url, url, source: undefined, readBy: undefined, builtin: true });
     }
     return next(url, context);
   }
@@ -72,11 +72,15 @@ export async function load(url: string, context: unknown, next: (url: string, co
   // (audited as module.register): the main thread cannot answer until they are loaded.
   const mainCanAnswer = Atomics.load(flags, FLAG_REGISTERING) === 0;
   const openCode = mainCanAnswer && Atomics.load(flags, FLAG_OPEN_CODE) === 1;
+  // A file: URL is read here (getSource), or for CommonJS by the main thread's translator (Node's
+  // own test, on resolve's format): the main thread raises its open.
+  const format = (context as { format?: unknown }).format;
+  const readBy = !url.startsWith('file:') ? undefined : format === 'commonjs' ? 'main thread' : 'hooks thread';
   // With an open-code hook, one question after the read carries both (a round trip per module, not two).
-  if (mainCanAnswer && !openCode && Atomics.load(flags, FLAG_AUDITING) === 1) await ask({ specifier, url, parentURL, source: undefined });
+  if (mainCanAnswer && !openCode && Atomics.load(flags, FLAG_AUDITING) === 1) await ask({ specifier, url, parentURL, source: undefined, readBy });
   const result = await next(url, context);
   const text = result.format === 'module' && result.source != null ? sourceText(result.source) : undefined;
-  if (openCode) await ask({ specifier, url, parentURL, source: text });
+  if (openCode) await ask({ specifier, url, parentURL, source: text, readBy });
   if (text === undefined) return result;
   if (!rewritesEval(text, Atomics.load(flags, FLAG_AUDITING) === 1)) return { ...result, source: text };
   // acorn loads on the first source that mentions eval, from the bundle beside this one.

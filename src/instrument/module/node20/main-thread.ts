@@ -3,13 +3,17 @@
  * ask this thread, where the audit and open-code hooks live, over a MessagePort, reading shared
  * flags first so that no question is asked when there is no hook. Delete this folder with Node 20.
  */
+import { constants } from 'node:fs';
 import type { MessageChannel as MessageChannelType, MessagePort } from 'node:worker_threads';
+import { runCausedBy } from '../../../core/cause.js';
+import { isAuditing } from '../../../core/kernel.js';
 import { openCode } from '../../../core/opencode.js';
 import {
   AtomicsStore, ErrorCtor, ObjectGetOwnPropertyNames, PathJoin, PathToFileURL, ReflectApply, StringCtor, isInstanceOf, isNativeError,
 } from '../../../core/primordials.js';
-import { replaceFunction } from '../../wrap.js';
-import { loadingBuiltin } from '../../lazy-builtins.js';
+import { systemOpenFlags } from '../../args.js';
+import { raise, replaceFunction } from '../../wrap.js';
+import { isLoaded, loadingBuiltin } from '../../lazy-builtins.js';
 import { auditImport } from '../loading.js';
 import { toFilename } from '../source.js';
 import { FLAG_AUDITING, FLAG_COUNT, FLAG_OPEN_CODE, FLAG_REGISTERING } from './protocol.js';
@@ -65,13 +69,33 @@ function answer(port: MessagePort, request: LoaderRequest): void {
   let reply: LoaderReply;
   try {
     if (request.builtin === true) loadingBuiltin(request.url);
-    else auditImport(request.specifier, request.url, request.parentURL);
+    else {
+      auditImport(request.specifier, request.url, request.parentURL);
+      if (request.readBy === 'hooks thread' || (request.readBy === 'main thread' && translatorReadsUnseen)) auditSourceRead(request.url, request.parentURL);
+    }
     if (request.source !== undefined) openCode(toFilename(request.url), request.source);
     reply = { id: request.id, error: undefined };
   } catch (error) {
     reply = { id: request.id, error: describeError(error) };
   }
   ReflectApply(portPostMessage, port, [reply]);
+}
+
+const READ_ONLY = systemOpenFlags(constants.O_RDONLY);
+
+/**
+ * Whether the ESM loader's CommonJS translator was loaded before audithook (a program started with
+ * `--import`): it holds Node's own readFileSync then, whose reads raise nothing; loaded later, it
+ * holds the audited one. Read at load, before any code of the program.
+ */
+const translatorReadsUnseen = isLoaded('internal/modules/esm/translators');
+
+/**
+ * `open` for a module's file, which Node 20's loader reads where no audited function sees it (the
+ * hooks thread; the translator above), with the import's cause.
+ */
+function auditSourceRead(url: string, parentURL: string | undefined): void {
+  if (isAuditing()) runCausedBy(parentURL ?? url, () => raise('open', [toFilename(url), 'r', READ_ONLY]));
 }
 
 /** A hook's error as data the hooks thread rebuilds: its class name, message and own properties (code...). */

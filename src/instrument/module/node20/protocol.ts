@@ -25,6 +25,11 @@ export interface LoaderRequest {
   /** The importing module's URL; none for an entry point. */
   readonly parentURL?: string | undefined;
   readonly source: string | undefined;
+  /**
+   * Who reads the module's file (a `file:` URL): this thread (getSource), or the main thread's
+   * CommonJS translator; undefined for other URLs.
+   */
+  readonly readBy: 'hooks thread' | 'main thread' | undefined;
   /** A built-in instrumented when the program loads it (lazy-builtins.ts): the main thread instruments it, raising nothing. */
   readonly builtin?: true;
 }
