@@ -108,4 +108,5 @@ export function announceStartup(requirePreload: boolean): void {
   announce(requirePreload, Module as unknown as { runMain: (...args: unknown[]) => unknown });
 }
 
-export { deferEsmHooksThread, openCodeHookSet } from './module/index.js';
+export { openCodeHookSet } from './module/index.js';
+export { deferEsmHooksThread } from './module/node20/esm-start.js';

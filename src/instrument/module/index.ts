@@ -12,14 +12,14 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
 import Module = require('node:module');
 import { inNodeHooksThread } from '../../core/module-hooks-thread.js';
-import { inWorker } from '../../core/thread.js';
 import { NumberParseInt, StringPrototypeEndsWith } from '../../core/primordials.js';
 import { isURL, readOptions, toStringValue } from '../args.js';
-import { beforeCall, instrument, operation } from '../wrap.js';
+import { instrument, operation } from '../wrap.js';
 import type { Describe } from '../wrap.js';
 import type { Domain } from '../domain.js';
 import { installCommonJs } from './commonjs.js';
-import { deferEsmHooks, entryMayBeModule, esmMayLoad, mainCanWait } from './node20/esm-start.js';
+import { esmMayLoad, offThreadStart, startingOnce } from './node20/esm-start.js';
+import type { EsmHooksStart } from './node20/esm-start.js';
 import { watchBuiltinLoads } from '../lazy-builtins.js';
 import { inThreadHooks } from './esm.js';
 import type { SyncHooks } from './esm.js';
@@ -37,47 +37,13 @@ const loader = Module as unknown as Loader;
 /**
  * The ESM hooks start with the first audit or open-code hook: before that no import has anyone to
  * tell, and they cost even unused (in-thread hooks slow every require() too; the hooks thread
- * takes tens of milliseconds to start).
+ * takes tens of milliseconds to start). Node 20's may wait longer (node20/esm-start.ts).
  */
-let startEsmHooks: (() => void) | undefined;
-
-function startOnce(): void {
-  const start = startEsmHooks;
-  startEsmHooks = undefined;
-  start?.();
-}
+let esmHooks: EsmHooksStart | undefined;
 
 function auditHookAdded(): void {
   setAuditingFlag();
-  startOrDefer();
-}
-
-/**
- * Node 20's hooks thread waits for a way to an ES module (node20/esm-start.ts) when the agent's copy asks
- * (its hook comes before any code of the program) and the thread is a main thread whose program, as
- * it was started, can wait. In-thread hooks (Node >= 22.15) also see what require() loads of ES
- * modules: they start with the first hook.
- */
-let deferrable = false;
-let mainCanWaitForHooks = false;
-let waiting = false;
-
-export function deferEsmHooksThread(): void {
-  deferrable = true;
-}
-
-function startOrDefer(): void {
-  if (startEsmHooks === undefined || waiting) return;
-  if (!deferrable || !mainCanWaitForHooks) {
-    startOnce();
-    return;
-  }
-  waiting = true;
-  deferEsmHooks(startOnce);
-  // Module.runMain(main = process.argv[1]) is the step Node takes to run the entry: it looks at main then.
-  beforeCall(Module, 'runMain', (args) => {
-    if (entryMayBeModule(args.length > 0 && args[0] !== undefined ? args[0] : process.argv[1], ownFiles)) esmMayLoad();
-  });
+  esmHooks?.whenNeeded();
 }
 
 /**
@@ -100,7 +66,7 @@ function mainModuleMayAddHook(): boolean {
 
 export function openCodeHookSet(): void {
   setOpenCodeFlag();
-  startOrDefer();
+  esmHooks?.whenNeeded();
 }
 
 // ---- module.register -----------------------------------------------------------------------------
@@ -160,14 +126,9 @@ function installModules(): void {
   const { register, registerHooks } = loader;
   // Node's hooks thread cannot register hooks, and the loads it serves are audited in the thread that asked.
   if (!inNodeHooksThread()) {
-    if (typeof registerHooks === 'function') {
-      startEsmHooks = () => registerHooks(inThreadHooks());
-    } else if (typeof register === 'function') {
-      startEsmHooks = offThreadHooks(loader as { register: NonNullable<Loader['register']> });
-      const startedWith = process as unknown as { _eval?: unknown; env: Record<string, string | undefined> };
-      mainCanWaitForHooks = !inWorker() && mainCanWait(process.execArgv, startedWith.env['NODE_OPTIONS'], startedWith._eval, process.argv[1]);
-    }
-    if (mainModuleMayAddHook()) startOnce();
+    if (typeof registerHooks === 'function') esmHooks = startingOnce(() => registerHooks(inThreadHooks()));
+    else if (typeof register === 'function') esmHooks = offThreadStart(offThreadHooks(loader as { register: NonNullable<Loader['register']> }), ownFiles);
+    if (mainModuleMayAddHook()) esmHooks?.now();
   }
   instrument(loader, 'register', describeRegister, { delivery: 'throw' });
   instrument(loader, 'registerHooks', describeRegisterHooks, { delivery: 'throw' });

@@ -1,5 +1,5 @@
 /**
- * When Node 20's ES module hooks start (module/index.ts). They run in a thread of their own, which
+ * When Node 20's ES module hooks start (module/index.ts asks, with the first hook). They run in a thread of their own, which
  * takes about 100 ms to start (Node loads the preloads, and so audithook, again there): every
  * process under `audithook run` paid it with its first hook, and most never load an ES module.
  *
@@ -16,17 +16,66 @@
  * Such a thread starts the hooks at the first of these, before that code compiles or runs; any other
  * thread (a worker, code outside the agent) starts them with its first hook, as before.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeScript's form for that in CommonJS output
+import Module = require('node:module');
+import { inWorker } from '../../../core/thread.js';
 import { mentionsImport } from '../../referrer.js';
 import {
   JSONParse, ObjectHasOwn, PathDirname, PathResolve, StringPrototypeCharCodeAt, StringPrototypeEndsWith, StringPrototypeIndexOf, StringPrototypeSlice,
   StringPrototypeTrim, StringPrototypeReplaceAll, nullPrototype,
 } from '../../../core/primordials.js';
+import { beforeCall } from '../../wrap.js';
+
+/** How module/index.ts starts the ESM hooks: `now`, or `whenNeeded` (the first hook), which Node 20's may defer. */
+export interface EsmHooksStart {
+  now(): void;
+  whenNeeded(): void;
+}
+
+/** `start`, run once, by either way. */
+export function startingOnce(start: () => void): EsmHooksStart {
+  let started = false;
+  const now = (): void => {
+    if (started) return;
+    started = true;
+    start();
+  };
+  return { now, whenNeeded: now };
+}
+
+/** The agent's copy asks (its hook comes before any code of the program). */
+let deferrable = false;
+
+export function deferEsmHooksThread(): void {
+  deferrable = true;
+}
 
 let deferredStart: (() => void) | undefined;
 
-/** Until esmMayLoad, `start` waits. */
-export function deferEsmHooks(start: () => void): void {
-  deferredStart = start;
+/**
+ * Node 20's hooks thread, started with `start`: when needed, at once, unless the agent's copy
+ * asked to defer and the thread is a main thread whose program, as it was started, can wait; then
+ * when a way to an ES module opens (esmMayLoad). `files` reads the entry's package scope.
+ */
+export function offThreadStart(start: () => void, files: EntryFiles): EsmHooksStart {
+  const starting = startingOnce(start);
+  const startedWith = process as unknown as { _eval?: unknown; env: Record<string, string | undefined> };
+  const canWait = !inWorker() && mainCanWait(process.execArgv, startedWith.env['NODE_OPTIONS'], startedWith._eval, process.argv[1]);
+  let waiting = false;
+  const whenNeeded = (): void => {
+    if (waiting) return;
+    if (!deferrable || !canWait) {
+      starting.now();
+      return;
+    }
+    waiting = true;
+    deferredStart = starting.now;
+    // Module.runMain(main = process.argv[1]) is the step Node takes to run the entry: it looks at main then.
+    beforeCall(Module, 'runMain', (args) => {
+      if (entryMayBeModule(args.length > 0 && args[0] !== undefined ? args[0] : process.argv[1], files)) esmMayLoad();
+    });
+  };
+  return { now: starting.now, whenNeeded };
 }
 
 /** Starts the ES module hooks now if they were deferred. */
@@ -93,7 +142,13 @@ export function mainCanWait(execArgv: readonly string[], nodeOptions: string | u
  * and in a package scope of `"type": "module"` (as Node's own test); anything that is not a
  * `.js` or `.cjs` file counts, so Node's resolution of other names need not be repeated.
  */
-export function entryMayBeModule(main: unknown, files: { isFile(path: string): boolean; read(path: string): string | undefined }): boolean {
+/** How entryMayBeModule reads the file system (module/eval.ts's own files, out of the program's reach). */
+export interface EntryFiles {
+  isFile(path: string): boolean;
+  read(path: string): string | undefined;
+}
+
+export function entryMayBeModule(main: unknown, files: EntryFiles): boolean {
   if (typeof main !== 'string') return true;
   const file = PathResolve(main);
   if (StringPrototypeEndsWith(file, '.cjs')) return false;
