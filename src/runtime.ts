@@ -13,6 +13,7 @@
  * drop every hook. The thread then stops before any more code runs (fail closed).
  */
 import { addHook, audit } from './core/kernel.js';
+import { RUNTIME_KEY, refuseEarlierRuntime } from './core/runtime-key.js';
 import type { Hook } from './core/kernel.js';
 import { announceStartup, deferEsmHooksThread, installForHooks, installInstrumentation, openCodeHookSet } from './instrument/index.js';
 import { buildersOf } from './core/built-code.js';
@@ -22,7 +23,7 @@ import { setHook } from './core/opencode.js';
 import type { OpenCodeHook } from './core/opencode.js';
 import { AGENT_BESIDE, setSpawner } from './instrument/propagation.js';
 import {
-  ErrorCtor, ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor, nullPrototype,
+  ObjectDefineProperty, ObjectFreeze, ObjectGetOwnPropertyDescriptor, SymbolFor, nullPrototype,
 } from './core/primordials.js';
 
 export interface Runtime {
@@ -41,7 +42,7 @@ export interface Runtime {
   readonly setSpawner: (describe: () => string) => void;
 }
 
-const RUNTIME_KEY = SymbolFor('audithook.runtime');
+const RUNTIME_SYMBOL = SymbolFor(RUNTIME_KEY);
 
 function addAuditHook(hook: Hook, strict?: boolean): boolean {
   const added = addHook(hook, strict === true);
@@ -59,22 +60,11 @@ function setOpenCodeHook(hook: OpenCodeHook): void {
 /** Whether this copy was loaded by the `audithook run` agent beside it (dist/agent.js). */
 const loadedByAgent = module.parent?.filename === AGENT_BESIDE;
 
-// Code ran before the agent here, so anything captured now may be its own already: the throw after
-// exit is what holds, whatever process.exit and process.stderr have become.
-/* eslint-disable audithook/primordials */
-function refuseEarlierRuntime(): never {
-  process.stderr.write('audithook agent: an audithook runtime was published before the agent (code ran before it): refusing to run\n');
-  // 2, as the agent's other configuration errors; a worker ends its own thread only.
-  process.exit(2);
-  throw new ErrorCtor('audithook agent: an audithook runtime was published before the agent');
-}
-/* eslint-enable audithook/primordials */
-
 function findOrCreateRuntime(): Runtime {
-  const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_KEY);
+  const existing = ObjectGetOwnPropertyDescriptor(globalThis, RUNTIME_SYMBOL);
   if (existing !== undefined) return loadedByAgent ? refuseEarlierRuntime() : existing.value as Runtime;
   const runtime: Runtime = ObjectFreeze({ audit, addAuditHook, installInstrumentation, announceStartup, setOpenCodeHook, currentCause, buildersOf, setSpawner });
-  ObjectDefineProperty(globalThis, RUNTIME_KEY, nullPrototype({ value: runtime, enumerable: false, writable: false, configurable: false }));
+  ObjectDefineProperty(globalThis, RUNTIME_SYMBOL, nullPrototype({ value: runtime, enumerable: false, writable: false, configurable: false }));
   return runtime;
 }
 

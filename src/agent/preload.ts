@@ -5,6 +5,7 @@
  * program's start and writes the caches a first process of its Node lacked.
  */
 import { join } from 'node:path';
+import { RUNTIME_KEY, refuseEarlierRuntime } from '../core/runtime-key.js';
 import { loadCached, saveCodeCaches } from './code-cache.js';
 import type { NodeModule } from './code-cache.js';
 
@@ -12,12 +13,12 @@ type RuntimeModule = typeof import('../runtime.js');
 
 const preload = module as unknown as NodeModule;
 const preloaded = module.parent?.id === 'internal/preload';
-// Once per thread, before any program code: a runtime published already (src/runtime.ts's key) means
-// code ran first, or the program requires this file again (to have it load and cache its own agent).
-if (Object.getOwnPropertyDescriptor(globalThis, Symbol.for('audithook.runtime')) !== undefined) {
+// Once per thread, before any program code: a runtime published already means code ran first, or
+// the program requires this file again (to have it load and cache its own agent). A runtime that
+// came first without this check (one already in require.cache) is refused by runtime.ts.
+if (Object.getOwnPropertyDescriptor(globalThis, Symbol.for(RUNTIME_KEY)) !== undefined) {
   if (!preloaded) throw new Error('audithook agent: the agent runs once per thread, preloaded by audithook run');
-  process.stderr.write('audithook agent: an audithook runtime was published before the agent (code ran before it): refusing to run\n');
-  process.exit(2);
+  refuseEarlierRuntime();
 }
 // The runtime first, as this module's child: it knows by its parent that the agent loaded it
 // (src/runtime.ts), and the agent's `require('./runtime.js')` finds it in require.cache.
