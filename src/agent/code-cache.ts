@@ -29,6 +29,7 @@ import { Script } from 'node:vm';
 // thread.ts imports nothing: this file, bundled into the small preload, takes nothing else of core/
 // (its primordials, and callsites.ts's context, are the runtime's and the agent's to make).
 import { currentThreadId } from '../core/thread.js';
+import { codeCacheDirectory } from './code-cache-folder.js';
 
 // writeFileSync is not among them: it opens through fs.openSync as the program has it then.
 const { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } = fs;
@@ -61,11 +62,6 @@ interface Unsaved {
   readonly cacheFile: string;
 }
 const unsaved: Unsaved[] = [];
-
-/** The package's `.code-cache/`, beside `dist` (the folder of its bundles). */
-export function codeCacheDirectory(dist: string): string {
-  return join(dirname(dist), '.code-cache');
-}
 
 /**
  * Loads `file` (one of dist/'s CommonJS bundles) as a module of `parent`, with its code cache when

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
 // decide.ts, not the policy index: the loader's libraries stay out of the preload.
 import { decide, eventSubjects } from '../policy/decide.js';
-import { codeCacheDirectory } from './code-cache.js';
+import { codeCacheDirectory } from './code-cache-folder.js';
 import type { CompiledPolicy, Verdict } from '../policy/types.js';
 import {
   ArrayPrototypeSlice, DateCtor, DateNow, DatePrototypeToISOString, ErrorCtor, JSONParse, JSONStringify, ObjectFreeze, PathNormalize, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, newList,
