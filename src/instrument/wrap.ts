@@ -7,10 +7,12 @@
  * - `instrumentConstructor(target, key, describe, spec)`: a class (or a Function constructor, with
  *   `callable`), the same contract in a Proxy's construct trap; `auditedConstructor` makes the Proxy
  *   without installing it (vm's base classes).
- * - `raise(event, args)`: seams that are not a call of an API (a Proxy trap, a listener), after the
- *   caller checked `isAuditing()`.
- * - `replaceFunction` / `beforeCall`: seams that raise nothing themselves (keeping state for a later
- *   event, keeping children audited).
+ * - `raise(event, args)`: every other event, after the caller checked `isAuditing()`: at seams that
+ *   are not a call of an API (a Proxy trap, a listener, a loader's step), or where only the call's
+ *   own wrapper knows the event (after the call: a connection's handle; per value it reads: an env
+ *   file's variables; when an answer arrives: readline's).
+ * - `replaceFunction` / `beforeCall`: those wrappers, and seams that raise nothing (keeping state
+ *   for a later event, keeping children audited).
  *
  * Every replacement keeps the original's identity: name, length, own properties, prototype chain,
  * and the source text `Function.prototype.toString` shows (see `disguise`).
@@ -223,7 +225,8 @@ export type Callable = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * Replaces the function `target[key]` with `make(original)`, with the original's identity; absent
- * keys (APIs of other Node versions) are skipped. For seams that raise nothing themselves.
+ * keys (APIs of other Node versions) are skipped. For seams that raise nothing, or whose events only
+ * the wrapper knows (`raise`, see the header).
  */
 export function replaceFunction(target: object, key: string | symbol, make: (original: Callable) => Callable): void {
   const original = (target as Record<string | symbol, unknown>)[key];
