@@ -4,7 +4,12 @@
  * its arguments, behaves as in plain Node when allowed, and has no effect when refused.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import type { CatalogueEventName } from '../src/catalogue/index';
 import { O_CLOEXEC, runScenario, scenario } from './helpers/scenario';
 import { fromSince } from './helpers/since';
@@ -20,9 +25,15 @@ interface Case {
   /** The event to refuse, and the blocked run's expected result. */
   readonly block: string;
   readonly blocked: unknown;
+  /** Why this Node cannot run the case, beyond the catalogue's since. */
+  readonly skip?: string | false;
 }
 
 const BLOCKED = { name: 'Error', code: 'TEST_BLOCKED' };
+/** Node 26's profilers check their options; Node 24's ignore them, and it has no v8.startHeapProfile. */
+const PROFILER_OPTIONS = (v8 as { startCpuProfile?: { length: number } }).startCpuProfile?.length === 1;
+const OUT_OF_RANGE = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
+const workerProfiles = typeof (Worker.prototype as { startHeapProfile?: unknown }).startHeapProfile === 'function';
 const CASES: readonly Case[] = [
   {
     name: 'v8.serialize / v8.deserialize',
@@ -58,6 +69,36 @@ const CASES: readonly Case[] = [
     expected: () => [['v8.setFlagsFromString', '--allow-natives-syntax']],
     block: 'v8.setFlagsFromString',
     blocked: { thrown: BLOCKED },
+  },
+  {
+    name: 'v8.startCpuProfile',
+    names: ['v8.startCpuProfile'],
+    expected: () => PROFILER_OPTIONS ? [['v8.startCpuProfile']] : [['v8.startCpuProfile'], ['v8.startCpuProfile']],
+    block: 'v8.startCpuProfile',
+    blocked: { thrown: BLOCKED, profile: null, invalid: PROFILER_OPTIONS ? OUT_OF_RANGE : BLOCKED },
+  },
+  {
+    name: 'v8.startHeapProfile',
+    names: ['v8.startHeapProfile'],
+    expected: () => [['v8.startHeapProfile']],
+    block: 'v8.startHeapProfile',
+    blocked: { thrown: BLOCKED, profile: null, invalid: OUT_OF_RANGE },
+    skip: typeof (v8 as { startHeapProfile?: unknown }).startHeapProfile === 'function' ? false : 'no v8.startHeapProfile on this Node',
+  },
+  {
+    name: 'v8.setHeapProfileNearHeapLimit',
+    names: ['v8.setHeapProfileNearHeapLimit'],
+    expected: () => [['v8.setHeapProfileNearHeapLimit', 2]],
+    block: 'v8.setHeapProfileNearHeapLimit',
+    blocked: { thrown: BLOCKED, invalid: OUT_OF_RANGE },
+  },
+  {
+    name: 'Worker#startCpuProfile and #startHeapProfile',
+    names: ['v8.startCpuProfile', 'v8.startHeapProfile'],
+    expected: () => [['v8.startCpuProfile'], ['v8.startHeapProfile']],
+    block: 'v8.startHeapProfile',
+    blocked: { cpu: 'string', heap: BLOCKED },
+    skip: workerProfiles ? false : 'no Worker#startHeapProfile on this Node',
   },
   {
     name: 'readline question (callback)',
@@ -154,7 +195,7 @@ function namedBuffer(value: unknown): unknown {
 }
 
 for (const c of CASES) {
-  const skip = fromSince(...c.names);
+  const skip = c.skip || fromSince(...c.names);
   test(`${c.name}: ${c.names.join(', ')} once each, as plain Node; refused, no effect`, { skip }, () => {
     const body = scenario('runtime/runtimeCase', { name: c.name, block: null });
     const allowed = runScenario(body);
@@ -169,6 +210,23 @@ for (const c of CASES) {
     assert.deepEqual((blocked.result as { result: unknown }).result, c.blocked, blocked.stderr);
   });
 }
+
+test('v8.takeCoverage raises v8.takeCoverage with the NODE_V8_COVERAGE directory, as plain Node; refused, no file written', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'audithook-coverage-'));
+  const run = (options: { plain?: boolean; block?: string }): { result: unknown; events: unknown[][] } => {
+    const written = mkdtempSync(join(directory, 'run-'));
+    const r = runScenario(scenario('runtime/runtimeCase', { name: 'v8.takeCoverage', block: options.block ?? null }), { plain: options.plain === true, env: { NODE_V8_COVERAGE: written } });
+    return { result: { ...(r.result as { result: object }).result, directory: written }, events: r.events.filter((e) => e[0] === 'v8.takeCoverage') };
+  };
+  const allowed = run({});
+  const { directory: dir } = allowed.result as { directory: string };
+  assert.deepEqual(allowed.result, { thrown: 'returned', written: 1, directory: dir });
+  assert.deepEqual(allowed.events, [['v8.takeCoverage', dir]]);
+  assert.deepEqual((run({ plain: true }).result as { written: number }).written, 1);
+  const blocked = run({ block: 'v8.takeCoverage' });
+  assert.deepEqual(blocked.result, { thrown: BLOCKED, written: 0, directory: (blocked.result as { directory: string }).directory });
+  rmSync(directory, { recursive: true, force: true });
+});
 
 test('a program that dresses the main thread as a worker (process.abort.disabled) before the first hook still has trace_events audited', () => {
   // Workers are told apart by that mark on Node's process.abort stub: read once, when audithook loads.

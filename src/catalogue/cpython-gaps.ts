@@ -112,7 +112,8 @@ export const cpythonGaps: Readonly<Record<string, CpythonGap>> = {
   'sys._getframemodulename': PYTHON_OBJECT_MODEL,
   'sys.set_asyncgen_hooks_finalizer': notApplicable('Python async-generator hooks; JavaScript has no equivalent.'),
   'sys.set_asyncgen_hooks_firstiter': notApplicable('Python async-generator hooks; JavaScript has no equivalent.'),
-  'sys.setprofile': notApplicable('Node has no profile function; async_hooks.createHook, which sees every asynchronous operation, raises the Node-only async_hooks.createHook.'),
+  'sys.setprofile': notApplicable('Node has no profile function; async_hooks.createHook, which sees every asynchronous operation, raises the Node-only async_hooks.createHook, '
+    + 'and V8\'s CPU profiler, which samples stacks without seeing values, the Node-only v8.startCpuProfile.'),
   'sys.settrace': notApplicable('Node has no line tracer; the inspector (inspector.open, inspector.Session.connect) is the closest.'),
   'sys.unraisablehook': notApplicable('Python\'s hook for errors that cannot be raised (in finalizers and callbacks). Node\'s nearest is an unhandled rejection: '
     + 'raised as sys.excepthook when Node makes it an uncaught exception (--unhandled-rejections=strict, or throw, the default, with no \'unhandledRejection\' listener); '

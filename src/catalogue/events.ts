@@ -741,6 +741,47 @@ export const events = [
     capability: 'native',
   },
   {
+    name: 'v8.startCpuProfile',
+    args: [],
+    description: 'V8\'s CPU profiler is about to sample a thread\'s stacks: this thread\'s (v8.startCpuProfile) or a worker\'s (Worker#startCpuProfile). '
+      + 'The profile its handle\'s stop() returns names every function that ran and its script, no values (CPython\'s sys.setprofile is the closest). '
+      + 'Raised once the options are valid; refused, nothing is sampled.',
+    raisedBy: ['v8.startCpuProfile', 'Worker#startCpuProfile'],
+    since: '24.12.0',
+    cpython: null,
+    capability: 'runtime',
+  },
+  {
+    name: 'v8.startHeapProfile',
+    args: [],
+    description: 'V8\'s sampling heap profiler is about to record where a thread allocates: this thread\'s (v8.startHeapProfile) or a worker\'s '
+      + '(Worker#startHeapProfile). The profile names functions and scripts and the sizes they allocated, no values. Raised once the options are valid; refused, nothing is recorded.',
+    raisedBy: ['v8.startHeapProfile', 'Worker#startHeapProfile'],
+    since: '24.12.0',
+    cpython: null,
+    capability: 'runtime',
+  },
+  {
+    name: 'v8.setHeapProfileNearHeapLimit',
+    args: [{ name: 'limit', type: 'number' }],
+    description: 'Node is about to write the active sampling heap profile as a `.heapprofile` file each time the heap nears its limit, at most `limit` times, into '
+      + '`--diagnostic-dir` or the working directory. The files are written by native code at a time V8 chooses, under names made then, so no `open` is raised for them. Raised once the limit is valid.',
+    raisedBy: ['v8.setHeapProfileNearHeapLimit'],
+    since: '26.0.0',
+    cpython: null,
+    capability: 'write',
+  },
+  {
+    name: 'v8.takeCoverage',
+    args: [{ name: 'directory', type: 'string', kind: 'path' }],
+    description: 'Node is about to write the thread\'s code coverage so far as a JSON file into `directory`, the absolute form of the NODE_V8_COVERAGE '
+      + 'the process started with (native code names the file). With no NODE_V8_COVERAGE Node writes nothing, and nothing is raised.',
+    raisedBy: ['v8.takeCoverage'],
+    since: '20.0.0',
+    cpython: null,
+    capability: 'write',
+  },
+  {
     name: 'sqlite3.connect',
     args: [{ name: 'database', type: 'string | null', kind: 'path' }],
     description: 'A SQLite database is about to be opened: its path, \':memory:\', or a file URL\'s path. Refused, nothing is opened. '
@@ -1092,11 +1133,9 @@ export const unauditedApis: readonly UnauditedApi[] = [
   },
   {
     apis: [
-      'module.flushCompileCache', 'v8.takeCoverage', 'v8.stopCoverage', 'v8.startCpuProfile', 'v8.startHeapProfile', 'v8.setHeapProfileNearHeapLimit',
+      'module.flushCompileCache', 'v8.stopCoverage',
     ],
-    reason: 'flushCompileCache writes into the directory whose enableCompileCache was audited. Known gaps, not audited yet (issue #11): '
-      + 'takeCoverage writes coverage files (into the NODE_V8_COVERAGE directory the launcher chose) with no `open`; the Node 26 '
-      + 'profilers (startCpuProfile, startHeapProfile, setHeapProfileNearHeapLimit) are not examined yet. Until they have events, a policy cannot refuse them.',
+    reason: 'flushCompileCache writes into the directory whose enableCompileCache was audited; stopCoverage stops counting and writes nothing.',
   },
   {
     apis: ['util.parseEnv'],

@@ -21,6 +21,7 @@ import { agentForcedIntoWorkers, assertSharedEnvironmentStartsAgent, tellWorkerI
 import type { Domain } from './domain.js';
 import { instrumentWhenLoaded } from './lazy-builtins.js';
 import { REJECTS, andThen, instrument, instrumentConstructor, operation } from './wrap.js';
+import { describeStartCpuProfile, describeStartHeapProfile, takesArguments } from './v8.js';
 import type { Describe } from './wrap.js';
 
 type Preload = readonly [flag: '--require' | '--import', specifier: string];
@@ -189,7 +190,11 @@ export const workerThreadsDomain: Domain = {
   withFirstHook() {
     instrumentWhenLoaded('worker_threads', (workerThreads) => {
       setEnvironmentData = workerThreads['setEnvironmentData'] as typeof setEnvironmentData;
-      instrument((workerThreads['Worker'] as { prototype: object }).prototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
+      const workerPrototype = (workerThreads['Worker'] as { prototype: object }).prototype;
+      instrument(workerPrototype, 'getHeapSnapshot', describeHeapSnapshot, REJECTS);
+      // Node 26 checks their options synchronously, and a worker not running rejects.
+      instrument(workerPrototype, 'startCpuProfile', describeStartCpuProfile(takesArguments(workerPrototype, 'startCpuProfile')), REJECTS);
+      instrument(workerPrototype, 'startHeapProfile', describeStartHeapProfile(takesArguments(workerPrototype, 'startHeapProfile')), REJECTS);
       instrumentConstructor(workerThreads, 'Worker', describeWorker, { prepare: keepWorkerAudited });
     });
   },

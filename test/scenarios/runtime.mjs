@@ -49,6 +49,43 @@ const CASES = {
     const v8 = await import('node:v8');
     return { thrown: caught(() => { v8.setFlagsFromString('--allow-natives-syntax'); }) };
   },
+  // Node 26 checks the profilers' options (no event, Node's error); Node 24 ignores them.
+  'v8.startCpuProfile': async () => {
+    const v8 = await import('node:v8');
+    const thrown = caught(() => { globalThis.profile = typeof v8.startCpuProfile({ sampleInterval: 1 }).stop(); });
+    const invalid = caught(() => { v8.startCpuProfile({ sampleInterval: -1 }).stop(); });
+    return { thrown, profile: globalThis.profile ?? null, invalid };
+  },
+  'v8.startHeapProfile': async () => {
+    const v8 = await import('node:v8');
+    const thrown = caught(() => { globalThis.profile = typeof v8.startHeapProfile({ stackDepth: 4 }).stop(); });
+    const invalid = caught(() => { v8.startHeapProfile({ stackDepth: -1 }).stop(); });
+    return { thrown, profile: globalThis.profile ?? null, invalid };
+  },
+  'v8.setHeapProfileNearHeapLimit': async () => {
+    const v8 = await import('node:v8');
+    return { thrown: caught(() => { v8.setHeapProfileNearHeapLimit(2); }), invalid: caught(() => { v8.setHeapProfileNearHeapLimit(0); }) };
+  },
+  'Worker#startCpuProfile and #startHeapProfile': async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { once } = await import('node:events');
+    const worker = new Worker('setInterval(() => {}, 1000);', { eval: true });
+    await once(worker, 'online');
+    const outcome = async (start) => {
+      try { return typeof await (await start()).stop(); } catch (error) { return { name: error.name, code: error.code }; }
+    };
+    const cpu = await outcome(() => worker.startCpuProfile());
+    const heap = await outcome(() => worker.startHeapProfile());
+    await worker.terminate();
+    return { cpu, heap };
+  },
+  /** Run with NODE_V8_COVERAGE=D: the files takeCoverage wrote before the process ends (when Node writes one anyway). */
+  'v8.takeCoverage': async (harness) => {
+    const v8 = await import('node:v8');
+    const thrown = caught(() => { v8.takeCoverage(); });
+    harness.pause();
+    return { thrown, written: fs.readdirSync(process.env.NODE_V8_COVERAGE).length };
+  },
   'readline question (callback)': async () => {
     const { input, rl, written } = await readlineSetup('node:readline');
     let answer = null;
