@@ -60,7 +60,7 @@ interface AttackPolicy {
  * everything but reading its own files, loading modules and what `allowed` adds, and the application may do anything. The application is
  * test/attacks/<name>.app.mjs where there is one; otherwise it imports evil and raises `app.event`.
  */
-function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {}, frameworks }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string } {
+function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest = true, evilAt = 'node_modules/evil', files = {}, links = {}, frameworks }: AttackPolicy = {}): { records: LogRecord[]; streams: StreamRecord[]; result: unknown; work: string; stderr: string } {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'audithook-attack-')));
   const evil = join(work, evilAt);
   mkdirSync(evil, { recursive: true });
@@ -96,7 +96,7 @@ function attackAsPackage(name: string, { first = [], allowed = [], denyTheRest =
   });
   assert.equal(child.status, 0, child.stderr);
   const lines = child.stdout.trim().split('\n');
-  return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work };
+  return { ...readLog(log), result: JSON.parse(lines[lines.length - 1] ?? 'null'), work, stderr: child.stderr };
 }
 
 test("Node's deferred work is the package's that asked for it: the file its stream opens, the dial, the listen and the datagram Node sends on a later tick are decided under its rules", () => {
@@ -276,6 +276,18 @@ test('a package cannot forge, edit or remove the record: lines in another proces
   assert.ok(malformed.length >= 1);
   assert.deepEqual(malformed.map((stream) => [stream.pid, stream.missing]), malformed.map(() => [app.pid, 2]));
 });
+
+// The guard refuses the log's names; a package the policy lets make links reaches its file by a
+// name of its own. The supervisor checks the file at the end: it holds what it wrote, nothing else.
+for (const [route, how] of [['append', /\d+ bytes were added to it/], ['rewrite', /its content was rewritten/]] as const) {
+  test(`a package that changes the log through a link to its folder (${route}) is found out: the run says the log cannot be trusted and makes no summary from it`, () => {
+    const { result, stderr } = attackAsPackage('forge-log-link', { files: { 'route.txt': route }, denyTheRest: false });
+    assert.deepEqual(result, { link: 'done', change: 'done' });
+    assert.match(stderr, /^audithook: the log \/.*log\.jsonl was changed by someone other than audithook \((.*)\): its records cannot be trusted/m);
+    assert.match(stderr, how);
+    assert.doesNotMatch(stderr, /events? from \d+ process/, 'no summary from what the log says');
+  });
+}
 
 test('a package the policy does not let add hooks cannot add one through the shared runtime', () => {
   const { records, result } = attackAsPackage('own-hook');

@@ -9,8 +9,9 @@
  * gap or carried lines that were not its agent's; records of a forged stream are not logged at all.
  */
 import { execFileSync, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
-  closeSync, constants, fstatSync, mkdtempSync, openSync, readFileSync, readdir, readlinkSync, renameSync, rmSync, statSync, writeSync,
+  closeSync, constants, fstatSync, mkdtempSync, openSync, readFileSync, readSync, readdir, readlinkSync, renameSync, rmSync, statSync, writeSync,
 } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ export interface CollectorOutcome {
   /** Why the log could not be written (a full disk), and how many lines were lost to it. */
   readonly writeError: Error | null;
   readonly unwritten: number;
+  /** How the log is not what the collector wrote (another writer, a file put in its place), or null: see logChanged. */
+  readonly changed: string | null;
 }
 
 export interface Collector {
@@ -143,6 +146,9 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
   let writeError: Error | null = null;
   let unwritten = 0;
   let onQuiet: (() => void) | null = null;
+  /** What the collector wrote into the log, to tell at the end whether anyone else did. */
+  const written = createHash('sha256');
+  let writtenBytes = 0;
 
   const flush = (): void => {
     flushScheduled = false;
@@ -156,7 +162,12 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
     const data = Buffer.from(text, 'utf8');
     let offset = 0;
     try {
-      while (offset < data.length) offset += writeSync(logFd, data, offset, data.length - offset);
+      while (offset < data.length) {
+        const wrote = writeSync(logFd, data, offset, data.length - offset);
+        written.update(data.subarray(offset, offset + wrote));
+        writtenBytes += wrote;
+        offset += wrote;
+      }
     } catch (error) {
       writeError = error as Error;
       unwritten += lineCount(data.subarray(offset).toString('utf8'));
@@ -391,11 +402,45 @@ export function openCollector(log: string, logSecrets: boolean, command: readonl
         retire(stream);
       }
       flush();
+      const changed = logChanged(log, logFd, writtenBytes, written.digest());
       closeSync(logFd);
       rmSync(directory, { recursive: true, force: true });
-      return { records: received, writeError, unwritten };
+      return { records: received, writeError, unwritten, changed };
     },
   };
+}
+
+/**
+ * How the log is not exactly what the collector wrote, or null. The agents' guard refuses the log's
+ * names, but a program the policy lets make links reaches the file by a name of its own (a link to
+ * its folder), and one that ran before the agent by any: so the end of the run checks the file
+ * itself. The path still names the collector's file (not removed, nothing put in its place), and
+ * that file holds the bytes written, no more, no fewer, no other.
+ */
+function logChanged(path: string, fd: number, bytes: number, digest: Buffer): string | null {
+  const own = fstatSync(fd);
+  // A device or a pipe given as the log (/dev/stdout, /dev/full) keeps nothing to check.
+  if (!own.isFile()) return null;
+  if (own.nlink === 0) return 'it was removed';
+  let atPath;
+  try {
+    atPath = statSync(path);
+  } catch {
+    return 'it was moved away';
+  }
+  if (atPath.ino !== own.ino || atPath.dev !== own.dev) return 'another file was put in its place';
+  if (own.size !== bytes) return own.size > bytes ? `${own.size - bytes} bytes were added to it` : `${bytes - own.size} bytes were cut from it`;
+  const read = openSync(path, constants.O_RDONLY);
+  try {
+    const opened = fstatSync(read);
+    if (opened.ino !== own.ino || opened.dev !== own.dev) return 'another file was put in its place';
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let got = readSync(read, chunk); got > 0; got = readSync(read, chunk)) hash.update(chunk.subarray(0, got));
+    return hash.digest().equals(digest) ? null : 'its content was rewritten';
+  } finally {
+    closeSync(read);
+  }
 }
 
 function lineCount(text: string): number {

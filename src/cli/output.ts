@@ -106,6 +106,11 @@ export function logNotWritten(file: string, error: Error, lost: number): string 
   return `cannot write the log ${file}: ${fileProblem(error)}; ${plural(lost, 'record')} received from the audited processes were lost`;
 }
 
+/** The log is not what audithook wrote (collector.ts logChanged): nothing it says can be trusted. */
+export function logChangedByOthers(file: string, how: string): string {
+  return `the log ${file} was changed by someone other than audithook (${how}): its records cannot be trusted, and no summary is made from them`;
+}
+
 /** Creates (or empties) an output file now, so that an unwritable path stops a run before it starts. */
 export function createEmpty(what: string, file: string): void {
   try {

@@ -24,7 +24,7 @@ import type { CompiledPolicy } from '../policy/index.js';
 import { policyVariables } from '../policy/variables.js';
 import { openCollector } from './collector.js';
 import type { Collector } from './collector.js';
-import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logNotWritten, notice } from './output.js';
+import { EXIT, cannotRead, cannotRun, cannotWrite, commandNotFound, createEmpty, invalidPolicy, logChangedByOthers, logNotWritten, notice } from './output.js';
 import { otlpProtocol, startOtlpExport } from './otlp.js';
 import type { OtlpExport } from './otlp.js';
 import { finishRun, printExport } from './summary.js';
@@ -185,12 +185,13 @@ export async function runCommand(command: readonly string[], options: RunOptions
   const { status: commandStatus, code, signal } = await runToEnd(command, childEnvironment(log, collector.directory, policyDigest, wall.text), collector);
   const collected = await collector.finish(code, signal);
   if (collected.writeError !== null) notice(logNotWritten(log, collected.writeError, collected.unwritten));
+  if (collected.changed !== null) notice(logChangedByOthers(log, collected.changed));
   // With the text summary on stderr: part of what it says, not a problem of the run.
   if (wall.off !== null && options.quiet !== true && (options.summary ?? 'text') === 'text' && options.summaryFile === undefined) {
     notice(`no permission wall: ${wall.off}`);
   }
-  // A log cut short would summarise only its start.
-  const status = finishRun(collected.writeError === null ? log : null, commandStatus, options);
+  // A log cut short would summarise only its start; one changed by others, what they wrote.
+  const status = finishRun(collected.writeError === null && collected.changed === null ? log : null, commandStatus, options);
   if (otlp !== null) {
     const outcome = await otlp.finish();
     printExport(outcome, options.quiet);
