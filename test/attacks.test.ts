@@ -116,6 +116,14 @@ test("Node's deferred work is the package's that asked for it: the file its stre
   assert.ok(!existsSync(join(work, 'dropped.txt')));
 });
 
+test("a request a package queues in the application's busy pool is the package's when Node dials for it later, from another connection's close", () => {
+  const { result, records } = attackAsPackage('queued-request', { allowed: [{ event: 'http.client.connect', package: 'evil', action: 'allow' }] });
+  assert.deepEqual(result, { queued: 'ERR_ACCESS_DENIED' });
+  const dials = records.filter((r) => r.event === 'socket.connect');
+  assert.equal(dials.length, 2, JSON.stringify(dials));
+  assert.deepEqual(dials.map((r) => [r.package, r.blocked]), [[null, false], ['evil', true]]);
+});
+
 // The file streams and fs.promises load when the program first reaches them (src/instrument/fs.ts):
 // evil is the first to, by each way there is, one process each.
 const STREAM_ROUTES: readonly (readonly [route: string, file: 'secret.txt' | 'dropped.txt'])[] = [

@@ -182,10 +182,10 @@ function runWithCause(cause: Cause, method: Method, thisArg: unknown, args: unkn
   }
 }
 
-/** `method` run with the cause `causeOf(this)` gives (with a hook) as the cause of every event it raises. */
-export function withCauseOf(method: Method, causeOf: (thisArg: unknown) => Cause | undefined): Method {
+/** `method` run with the cause `causeOf(this, args)` gives (with a hook) as the cause of every event it raises. */
+export function withCauseOf(method: Method, causeOf: (thisArg: unknown, args: readonly unknown[]) => Cause | undefined): Method {
   return function (this: unknown, ...args: unknown[]) {
-    const cause = isAuditing() ? causeOf(this) : undefined;
+    const cause = isAuditing() ? causeOf(this, args) : undefined;
     return cause === undefined ? ReflectApply(method, this, args) : runWithCause(cause, method, this, args);
   };
 }

@@ -13,12 +13,17 @@
  * and request throw the hook's error (as for their invalid arguments); a refused chunk is not
  * written and the stream is destroyed with the error.
  *
+ * A request an agent queues (its pool is busy) is dialled later, when another of its connections
+ * closes, from that close's stack: the stack that queued it is the cause of that dial (core/cause.ts).
+ *
  * Installed when the program loads http (or https, _http_agent, _http_client, which hand out the
  * same agents and requests): loading it costs ~1 ms. http2 is instrumented when the program loads it.
  */
+import { rememberCause, withCauseOf } from '../core/cause.js';
+import type { Cause, Causes } from '../core/cause.js';
 import {
-  NumberParseInt, ObjectAssign, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ProcessNextTick, ReflectApply, StringCtor, StringPrototypeSlice, URLCtor,
-  WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas,
+  ArrayIsArray, NumberParseInt, ObjectAssign, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ProcessNextTick, ReflectApply, StringCtor, StringPrototypeSlice, URLCtor,
+  ObjectKeys, WeakMapCtor, WeakMapPrototypeGet, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas,
 } from '../core/primordials.js';
 import { isAuditing } from '../core/kernel.js';
 import { optionOf, ownOptions } from './args.js';
@@ -247,6 +252,35 @@ function installHttp2(http2: Record<string, unknown>): void {
   });
 }
 
+/** The stack that queued each request an agent keeps waiting (its pool busy): the cause of its later dial. */
+const queuedCauses: Causes = new WeakMapCtor<object, Cause>();
+
+/** Whether `agent` keeps `request` waiting in one of its queues (agent.requests, by pool name). */
+function isQueued(agent: unknown, request: unknown): boolean {
+  const queues = (agent as { requests?: unknown }).requests;
+  if (typeof queues !== 'object' || queues === null || typeof request !== 'object' || request === null) return false;
+  const names = ObjectKeys(queues);
+  for (let i = 0; i < names.length; i++) {
+    const queue = (queues as Record<string, unknown>)[names[i] as string];
+    if (!ArrayIsArray(queue)) continue;
+    for (let j = 0; j < queue.length; j++) if (queue[j] === request) return true;
+  }
+  return false;
+}
+
+/**
+ * Agent#addRequest (audited) remembers the stack of a request it queues, and Agent#createSocket,
+ * which Node calls for a queued request when a connection of the pool closes, runs with it.
+ */
+function installQueuedCauses(agentPrototype: object): void {
+  replaceFunction(agentPrototype, 'addRequest', (addRequest) => function (this: unknown, ...args: unknown[]) {
+    const result = ReflectApply(addRequest, this, args);
+    if (isAuditing() && isQueued(this, args[0])) rememberCause(queuedCauses, args[0] as object);
+    return result;
+  });
+  replaceFunction(agentPrototype, 'createSocket', (createSocket) => withCauseOf(createSocket, (_agent, args) => WeakMapPrototypeGet(queuedCauses, args[0] as object)));
+}
+
 /** request and get of http or https: each builds a ClientRequest with Node's own reference to the class. */
 function installRequestFunctions(module: object): void {
   instrument(module, 'request', describeOwnConnection, THROWS);
@@ -255,6 +289,7 @@ function installRequestFunctions(module: object): void {
 
 function installHttp(http: { Agent: { prototype: object }; ClientRequest: { prototype: object } }): void {
   instrument(http.Agent.prototype, 'addRequest', describeAddRequest, { delivery: refuseRequest });
+  installQueuedCauses(http.Agent.prototype);
   installRequestFunctions(http);
   // write and end are OutgoingMessage's, shared with server responses: the client's own copies are audited.
   const clientPrototype = http.ClientRequest.prototype as Record<string, unknown>;
