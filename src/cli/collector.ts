@@ -422,18 +422,16 @@ function logChanged(path: string, fd: number, bytes: number, digest: Buffer): st
   // A device or a pipe given as the log (/dev/stdout, /dev/full) keeps nothing to check.
   if (!own.isFile()) return null;
   if (own.nlink === 0) return 'it was removed';
-  let atPath;
+  let read;
   try {
-    atPath = statSync(path);
+    read = openSync(path, constants.O_RDONLY);
   } catch {
     return 'it was moved away';
   }
-  if (atPath.ino !== own.ino || atPath.dev !== own.dev) return 'another file was put in its place';
-  if (own.size !== bytes) return own.size > bytes ? `${own.size - bytes} bytes were added to it` : `${bytes - own.size} bytes were cut from it`;
-  const read = openSync(path, constants.O_RDONLY);
   try {
-    const opened = fstatSync(read);
-    if (opened.ino !== own.ino || opened.dev !== own.dev) return 'another file was put in its place';
+    const atPath = fstatSync(read);
+    if (atPath.ino !== own.ino || atPath.dev !== own.dev) return 'another file was put in its place';
+    if (own.size !== bytes) return own.size > bytes ? `${own.size - bytes} bytes were added to it` : `${bytes - own.size} bytes were cut from it`;
     const hash = createHash('sha256');
     const chunk = Buffer.allocUnsafe(1 << 20);
     for (let got = readSync(read, chunk); got > 0; got = readSync(read, chunk)) hash.update(chunk.subarray(0, got));

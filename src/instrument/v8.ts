@@ -80,30 +80,26 @@ const MAX_SAMPLES = 0xFFFFFFFF;
 const MAX_SAFE_INTEGER = 2 ** 53 - 1;
 const HEAP_PROFILE_OPTIONS = ['sampleInterval', 'stackDepth', 'forceGC', 'includeObjectsCollectedByMajorGC', 'includeObjectsCollectedByMinorGC'] as const;
 
-/** v8.startCpuProfile / Worker#startCpuProfile; `takesOptions`: this Node's takes options (26), an older one ignores its arguments. */
-export function describeStartCpuProfile(takesOptions: boolean): Describe {
-  return (args) => {
-    if (!takesOptions) return operation('v8.startCpuProfile', []);
-    const options = profilerOptions(args, CPU_PROFILE_OPTIONS);
-    if (options === INVALID) return undefined;
-    if (options !== undefined && (!numberIn(options['sampleInterval'], 0, MAX_SAMPLING_INTERVAL_MS) || !numberIn(options['maxBufferSize'], 1, MAX_SAMPLES))) return undefined;
-    return operation('v8.startCpuProfile', []);
+/**
+ * A profiler's start (v8's, or a Worker's): `event` once its options are valid by `valid`, on a
+ * Node whose start takes options (26: `takesOptions`); an older one ignores its arguments.
+ */
+function describeProfilerStart(event: 'v8.startCpuProfile' | 'v8.startHeapProfile', named: readonly string[], valid: (options: Record<string, unknown>) => boolean) {
+  return (takesOptions: boolean): Describe => (args) => {
+    if (takesOptions) {
+      const options = profilerOptions(args, named);
+      if (options === INVALID || (options !== undefined && !valid(options))) return undefined;
+    }
+    return operation(event, []);
   };
 }
 
-/** v8.startHeapProfile / Worker#startHeapProfile, as describeStartCpuProfile. */
-export function describeStartHeapProfile(takesOptions: boolean): Describe {
-  return (args) => {
-    if (!takesOptions) return operation('v8.startHeapProfile', []);
-    const options = profilerOptions(args, HEAP_PROFILE_OPTIONS);
-    if (options === INVALID) return undefined;
-    if (options !== undefined && (
-      !integerIn(options['sampleInterval'], 1, MAX_SAFE_INTEGER) || !integerIn(options['stackDepth'], 0, 0x7FFFFFFF)
-      || !isBooleanOption(options['forceGC']) || !isBooleanOption(options['includeObjectsCollectedByMajorGC']) || !isBooleanOption(options['includeObjectsCollectedByMinorGC'])
-    )) return undefined;
-    return operation('v8.startHeapProfile', []);
-  };
-}
+export const describeStartCpuProfile = describeProfilerStart('v8.startCpuProfile', CPU_PROFILE_OPTIONS, (options) =>
+  numberIn(options['sampleInterval'], 0, MAX_SAMPLING_INTERVAL_MS) && numberIn(options['maxBufferSize'], 1, MAX_SAMPLES));
+
+export const describeStartHeapProfile = describeProfilerStart('v8.startHeapProfile', HEAP_PROFILE_OPTIONS, (options) =>
+  integerIn(options['sampleInterval'], 1, MAX_SAFE_INTEGER) && integerIn(options['stackDepth'], 0, 0x7FFFFFFF)
+  && isBooleanOption(options['forceGC']) && isBooleanOption(options['includeObjectsCollectedByMajorGC']) && isBooleanOption(options['includeObjectsCollectedByMinorGC']));
 
 /** setHeapProfileNearHeapLimit(limit): a positive uint32 (validateUint32). */
 const describeHeapProfileNearLimit: Describe = (args) =>

@@ -137,17 +137,17 @@ export function mainCanWait(execArgv: readonly string[], nodeOptions: string | u
   return typeof entry === 'string' && entry !== '-';
 }
 
-/**
- * Whether Node 20 runs `main` (Module.runMain's argument) as an ES module: `.mjs`, or not `.cjs`
- * and in a package scope of `"type": "module"` (as Node's own test); anything that is not a
- * `.js` or `.cjs` file counts, so Node's resolution of other names need not be repeated.
- */
 /** How entryMayBeModule reads the file system (module/eval.ts's own files, out of the program's reach). */
 export interface EntryFiles {
   isFile(path: string): boolean;
   read(path: string): string | undefined;
 }
 
+/**
+ * Whether Node 20 runs `main` (Module.runMain's argument) as an ES module: `.mjs`, or not `.cjs`
+ * and in a package scope of `"type": "module"` (as Node's own test); anything that is not a
+ * `.js` or `.cjs` file counts, so Node's resolution of other names need not be repeated.
+ */
 export function entryMayBeModule(main: unknown, files: EntryFiles): boolean {
   if (typeof main !== 'string') return true;
   const file = PathResolve(main);
