@@ -77,6 +77,20 @@ const instrumentedCase = (name, workload, iterations, rounds, instrumentedTarget
     { config: hooked(workload), target: hookedTarget },
   ],
 });
+/**
+ * `workload` with one no-op hook against plain Node in the same child, their rounds alternating
+ * (bench/workload.mjs, `paired`): for a wrapper's cost on a system call, which differences between
+ * processes (±10-25% here) would hide. Each of `children` gives one sample of each side.
+ */
+const pairedCase = (name, workload, iterations, rounds, children, target) => {
+  const side = (label) => ({ label, workload, flags: [], hook: 'paired' });
+  return {
+    name: `${name}, in one process`,
+    kind: 'paired', iterations, innerRounds: rounds, rounds: children,
+    baseline: side('plain Node'),
+    measured: [{ config: side('one no-op hook'), target }],
+  };
+};
 /** `workload` plain, under `audithook run` logging (with `target`), and with the 50-rule policy too (reported). */
 const underRunCase = (name, workload, iterations, rounds, target) => ({
   name: `${name} under audithook run`,
@@ -184,8 +198,11 @@ const cases = [
     baseline: plain('dc-publish', 'dc publish, 1 subscriber'),
     measured: [{ config: hooked('audit', 'one no-op hook'), target: nsUnder(60) }],
   },
-  instrumentedCase('openSync+closeSync', 'open-close', 4e4, 5, ratioAtMost(1.02), ratioAtMost(1.05)),
-  instrumentedCase('statSync', 'stat', 4e4, 5, ratioAtMost(1.02), ratioAtMost(1.05)),
+  // The hooked side's target is the paired case's, measured in one process (the figure across processes is reported).
+  instrumentedCase('openSync+closeSync', 'open-close', 4e4, 5, ratioAtMost(1.02), reportOnly()),
+  pairedCase('openSync+closeSync', 'open-close', 1000, 200, 3, ratioAtMost(1.05)),
+  instrumentedCase('statSync', 'stat', 4e4, 5, ratioAtMost(1.02), reportOnly()),
+  pairedCase('statSync', 'stat', 1000, 200, 3, ratioAtMost(1.05)),
   // With a hook, each stream keeps the stack that made it, the cause of its open (file names, about 1 µs a frame).
   instrumentedCase('fs.createReadStream, read to the end', 'read-stream', 4000, 3, ratioAtMost(1.02), reportOnly()),
   // With a hook, a callback scheduled is looked at: two weak-set look-ups (then), its source text
@@ -368,6 +385,18 @@ function sample(c, config) {
     run([...config.flags, ...config.args]);
     return Number(process.hrtime.bigint() - start) / 1e6;
   }
+  return workloadReport(c, config).nsPerOp;
+}
+
+/** The two samples of a paired case, from one child: [plain, hooked] ns/op. */
+function pairedSamples(c, config) {
+  const report = workloadReport(c, config);
+  if (typeof report.baselineNsPerOp !== 'number') throw new ChildFailed(`${config.workload} paired printed no baselineNsPerOp`);
+  return [report.baselineNsPerOp, report.nsPerOp];
+}
+
+/** What a workload child reports (bench/workload.mjs). */
+function workloadReport(c, config) {
   const iterations = Math.max(1, Math.round(c.iterations * scale));
   const args = [...(config.cli ?? []), ...config.flags, worker, config.workload, String(iterations), String(c.innerRounds)];
   if (config.hook) args.push(config.hook === true ? 'hook' : config.hook);
@@ -375,7 +404,7 @@ function sample(c, config) {
   if (config.cli) rmSync(RUN_LOG, { force: true });
   const report = JSON.parse(stdout.trim().split('\n').pop());
   if (typeof report.nsPerOp !== 'number') throw new ChildFailed(`node ${args.join(' ')} printed no nsPerOp:\n${stdout}`);
-  return report.nsPerOp;
+  return report;
 }
 
 const median = (values) => {
@@ -436,6 +465,12 @@ for (let round = 0; round < totalRounds; round++) {
     const n = s.configs.length;
     const repeats = c.kind === 'wall' ? Math.max(1, Math.round(c.samples * (QUICK ? 0.5 : 1))) : 1;
     try {
+      if (c.kind === 'paired') {
+        const [plainSample, hookedSample] = pairedSamples(c, s.configs[1]);
+        s.samples[0].push(plainSample);
+        s.samples[1].push(hookedSample);
+        return;
+      }
       for (let k = 0; k < repeats; k++) {
         // Rotate the order of the configurations each time, so none always runs first (or last).
         for (let j = 0; j < n; j++) {
