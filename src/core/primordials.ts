@@ -43,6 +43,7 @@ export const PromiseResolve = Promise.resolve.bind(Promise);
 export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
 export const SymbolFor = Symbol.for;
 export const SymbolHasInstance: typeof Symbol.hasInstance = Symbol.hasInstance;
+export const FunctionPrototypeCall = Function.prototype.call;
 export const FunctionPrototypeHasInstance = Function.prototype[Symbol.hasInstance] as (this: unknown, value: unknown) => boolean;
 export const isNativeError = types.isNativeError;
 export const isUint8Array = types.isUint8Array;

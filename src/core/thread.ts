@@ -8,6 +8,7 @@ export interface WorkerThreads {
   readonly threadId: number;
   readonly isInternalThread?: boolean;
   readonly getEnvironmentData: (key: string) => unknown;
+  readonly workerData?: unknown;
 }
 
 /**
@@ -21,6 +22,8 @@ const WORKER_THREADS = IN_WORKER ? require('node:worker_threads') as WorkerThrea
 /** worker_threads.threadId: the main thread's is 0, known without loading worker_threads (about 2 ms). */
 const THREAD_ID = WORKER_THREADS?.threadId ?? 0;
 const getEnvironmentData = WORKER_THREADS?.getEnvironmentData;
+/** A worker's workerData as Node deserialized it, before its preloads ran: what it holds, as given. */
+const WORKER_DATA = WORKER_THREADS?.workerData;
 
 export function inWorker(): boolean {
   return IN_WORKER;
@@ -38,4 +41,9 @@ export function currentThreadId(): number {
 /** worker_threads.getEnvironmentData, for a worker: what its creator left it (undefined in the main thread). */
 export function workerEnvironmentData(key: string): unknown {
   return getEnvironmentData?.(key);
+}
+
+/** This worker's workerData as it was at load (undefined in the main thread). */
+export function workerDataAtLoad(): unknown {
+  return WORKER_DATA;
 }
