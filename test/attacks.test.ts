@@ -144,17 +144,30 @@ for (const [route, file] of STREAM_ROUTES) {
   });
 }
 
-// Not closed (before the file streams were deferred either): the FileHandle prototype is reached
-// only through the first handle fs.promises.open hands out, and a thread that never opened one
-// deserializes a transferred handle with Node's class, its methods not instrumented.
-test('a FileHandle transferred from a worker to a thread that never opened one: its chmod is raised as the package\'s and denied', {
-  todo: 'the FileHandle prototype is instrumented on the first open of the thread; a handle transferred first goes unseen (docs/security-model.md)',
-}, () => {
+// The FileHandle prototype is not exported: a thread that never opened a handle gets Node's class
+// with the one it is sent, which is recognised as Node makes it (src/instrument/file-handles.ts).
+test('a FileHandle transferred from a worker to a thread that never opened one: its chmod is raised as the package\'s and denied', () => {
   const { result, records } = attackAsPackage('stream-first-reach', { files: { 'route.txt': 'transferred-chmod' } });
   assert.deepEqual(result, { 'transferred-chmod': 'ERR_ACCESS_DENIED' });
   const chmods = records.filter((r) => r.event === 'os.chmod');
   assert.ok(chmods.length > 0 && chmods.every((r) => r.package === 'evil' && r.blocked), JSON.stringify(chmods));
 });
+
+// Each way a FileHandle reaches a thread that never opened one, and each thing evil may prepare
+// before it arrives to keep it from being recognised (test/attacks/file-handle-transfer.mjs).
+const FILE_HANDLE_ROUTES = [
+  'after-load', 'port', 'structuredClone', 'worker-data', 'worker-message',
+  'decoy-first', 'init-replaced-first', 'init-redefined-first', 'call-replaced-first', 'domain-first',
+] as const;
+for (const route of FILE_HANDLE_ROUTES) {
+  test(`a FileHandle transferred to a thread that never opened one has its chmod raised as the package's and denied (${route})`, () => {
+    const allowed: Rule[] = route === 'domain-first' ? [{ event: 'async_hooks.createHook', package: 'evil', action: 'allow' }] : [];
+    const { result, records } = attackAsPackage('file-handle-transfer', { files: { 'route.txt': route }, allowed });
+    assert.deepEqual(result, { [route]: 'ERR_ACCESS_DENIED' });
+    const chmods = records.filter((r) => r.event === 'os.chmod');
+    assert.ok(chmods.length > 0 && chmods.every((r) => r.package === 'evil' && r.blocked), JSON.stringify(chmods));
+  });
+}
 
 const PROMISES_ROUTES = [
   'fs.promises', 'fs.promises-descriptor', 'require-fs/promises', 'require-node:fs/promises', 'import-node:fs/promises', 'import-fs/promises', 'import-default', 'import-node:fs',

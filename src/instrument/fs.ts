@@ -13,7 +13,7 @@ import fs = require('node:fs');
 import { constants } from 'node:fs';
 import {
   NumberIsInteger, ObjectGetPrototypeOf, ObjectHasOwn, PathResolve, ProcessCwd, PromisePrototypeThen, ReflectApply, StringPrototypeIncludes,
-  StringPrototypeSlice, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, newRecord, nullPrototype,
+  StringPrototypeSlice, StringPrototypeStartsWith, WeakMapCtor, WeakMapPrototypeGet, WeakSetCtor, WeakSetPrototypeAdd, WeakSetPrototypeHas, newRecord, nullPrototype,
 } from '../core/primordials.js';
 import { rememberCause, withCauseOf } from '../core/cause.js';
 import type { Cause, Causes } from '../core/cause.js';
@@ -38,6 +38,7 @@ import { ANY, REJECTS, andThen, causedBy, compositeOperation, instrument, instru
 import type { Describe, EventName, NestedCalls, Operation } from './wrap.js';
 import type { Domain } from './domain.js';
 import { calledByRecursiveWatch } from './caller.js';
+import { fileHandlePrototypeKnown, findInWorkerData, recogniseFileHandles } from './file-handles.js';
 import { esmImporterOf } from './module/loading.js';
 
 /**
@@ -474,7 +475,7 @@ export const FILE_HANDLE_APIS: readonly (readonly [string, Describe, readonly Ev
   ['utimes', describeUtime, ['os.utime']],
 ];
 
-export const fsDomain: Domain = { atLoad: installFs, withFirstHook: installFileStreams };
+export const fsDomain: Domain = { atLoad: installFs, withFirstHook: installHookedFs };
 
 function installFs(): void {
   const promises = fs.promises;
@@ -490,9 +491,32 @@ function installFs(): void {
   instrumentFileHandlesOnFirstOpen(promises);
 }
 
+function installHookedFs(): void {
+  installFileStreams();
+  // Handles made in this thread from now on, and those a worker was given in its workerData.
+  recogniseFileHandles(instrumentFileHandlePrototype);
+  findInWorkerData(instrumentFileHandlePrototype);
+}
+
+/** The prototypes whose FileHandle methods are instrumented (FileHandle's, and any decoy's). */
+const fileHandlePrototypes = new WeakSetCtor<object>();
+
+function instrumentFileHandlePrototype(prototype: object): void {
+  if (WeakSetPrototypeHas(fileHandlePrototypes, prototype)) return;
+  // Runs after user code: no array iterator, which a caller may have replaced.
+  for (let i = 0; i < FILE_HANDLE_APIS.length; i++) {
+    const api = FILE_HANDLE_APIS[i] as (typeof FILE_HANDLE_APIS)[number];
+    instrument(prototype, api[0], handleForm(api[1]), REJECTS);
+  }
+  // Only once instrumented: a prototype that could not be throws again at its next handle, which is not made.
+  WeakSetPrototypeAdd(fileHandlePrototypes, prototype);
+}
+
 /**
- * Node does not export the FileHandle class, and handles come only from fs.promises.open: its
- * prototype is instrumented when the first handle arrives, before the caller's own reaction runs.
+ * Node does not export the FileHandle class: its prototype is instrumented when the first handle
+ * fs.promises.open makes arrives, before the caller's own reaction runs, hooks or not (so that a
+ * handle opened before the first hook is audited with it); from the first hook, every handle made
+ * is recognised as it is made (file-handles.ts), which this first open ends.
  */
 function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
   const open = promises.open as unknown as (...args: unknown[]) => Promise<object>;
@@ -500,12 +524,8 @@ function instrumentFileHandlesOnFirstOpen(promises: typeof fs.promises): void {
   const instrumentPrototype = (handle: object): void => {
     if (done) return;
     done = true;
-    const prototype = ObjectGetPrototypeOf(handle) as object;
-    // Runs after user code: no array iterator, which a caller may have replaced.
-    for (let i = 0; i < FILE_HANDLE_APIS.length; i++) {
-      const api = FILE_HANDLE_APIS[i] as (typeof FILE_HANDLE_APIS)[number];
-      instrument(prototype, api[0], handleForm(api[1]), REJECTS);
-    }
+    instrumentFileHandlePrototype(ObjectGetPrototypeOf(handle) as object);
+    fileHandlePrototypeKnown();
   };
   const ignore = (): void => {};
   replaceFunction(promises, 'open', () => function (this: unknown, ...args: unknown[]) {
