@@ -146,3 +146,39 @@ export async function scheduledCallbacks(harness) {
   });
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * EventEmitter.init set, restored, set through a subclass and wrapped by Node's domain module: what
+ * runs and what the program sees (src/instrument/file-handles.ts answers it wrapped from the first hook).
+ */
+export async function eventEmitterInit(harness) {
+  const { EventEmitter } = await import('node:events');
+  const { inherits } = await import('node:util');
+  const saved = EventEmitter.init;
+  const calls = [];
+  const mine = function (opts) {
+    calls.push(this.constructor.name);
+    return saved.call(this, opts);
+  };
+  EventEmitter.init = mine;
+  new EventEmitter();
+  const { PassThrough } = await import('node:stream');
+  new PassThrough();
+  const set = { same: EventEmitter.init === mine, name: EventEmitter.init.name, length: EventEmitter.init.length, source: Function.prototype.toString.call(EventEmitter.init) === Function.prototype.toString.call(mine) };
+  EventEmitter.init = saved;
+  const restored = EventEmitter.init === saved;
+  function Sub() {
+    EventEmitter.call(this);
+  }
+  inherits(Sub, EventEmitter);
+  Sub.init = function subInit() {};
+  const subclass = { own: Object.hasOwn(Sub, 'init'), base: EventEmitter.init === saved, made: new Sub() instanceof EventEmitter };
+  const descriptor = Object.getOwnPropertyDescriptor(EventEmitter, 'init');
+  const shape = { accessor: 'get' in descriptor, enumerable: descriptor.enumerable, configurable: descriptor.configurable, ownCall: Object.hasOwn(EventEmitter.init, 'call') };
+  const domain = (await import('node:domain')).create();
+  let inDomain;
+  domain.run(() => {
+    inDomain = new EventEmitter().domain === domain;
+  });
+  harness.done({ calls, set, restored, subclass, inDomain, shape });
+}
