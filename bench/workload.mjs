@@ -21,6 +21,7 @@
 // To add a benchmark: add a workload here (a setup returning `(n) => sink`), then a case in run.mjs.
 import fs from 'node:fs';
 import http from 'node:http';
+import { EventEmitter } from 'node:events';
 import vm from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
@@ -163,6 +164,13 @@ const workloads = {
     let sink = 0;
     const add = (a, b) => a + b;
     for (let i = 0; i < n; i++) sink += add.bind(null, i)(1);
+    return sink;
+  },
+  // With a hook, EventEmitter.init is an accessor whose wrapper looks at each new emitter's prototype
+  // for a FileHandle (src/instrument/file-handles.ts): streams, sockets and requests each make some.
+  'new-emitter': () => (n) => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += new EventEmitter()._eventsCount + 1;
     return sink;
   },
   // The same source each time, as a template engine's hot path: V8's compilation cache answers,
