@@ -354,7 +354,6 @@ if (mode === 'paired') {
   if (!addAuditHook(() => {})) throw new Error('addAuditHook refused the hook');
 }
 const loop = await setup();
-if (plainLoop !== undefined && plainLoop === loop) throw new Error('paired: the plain loop is the hooked one');
 
 // Loops may be async (HTTP): awaiting a sync loop's number costs one microtask per round, not per operation.
 // Warm-up: a tenth of the timed work (at least 1000 operations) lets the optimising compiler settle.
