@@ -211,8 +211,8 @@ const cases = [
   instrumentedCase('process.nextTick, a chain', 'next-tick', 1e5, 3, ratioAtMost(1.02), nsUnder(200)),
   instrumentedCase('Function#bind, then a call', 'bind', 1e5, 3, ratioAtMost(1.02), nsUnder(150)),
   // With a hook each emitter made shows its prototype first (a FileHandle transferred in is audited):
-  // EventEmitter.init's getter and wrapper, about 70 to 100 ns (Node 20, 2 cores), on a constructor
-  // of 50 to 80. Reported: streams, sockets and requests make a few each, against microseconds of work.
+  // EventEmitter.init's getter and wrapper, whose cost docs/security-model.md states. Reported:
+  // streams, sockets and requests make a few each, against microseconds of work.
   instrumentedCase('new EventEmitter()', 'new-emitter', 1e5, 3, ratioAtMost(1.02), reportOnly()),
   instrumentedCase("spawnSync('true')", 'spawn-sync', 60, 5, ratioAtMost(1.02), ratioAtMost(1.02)),
   // With a hook, process.env is a Proxy (see docs/security-model.md): reported, no target.
